@@ -1,0 +1,1 @@
+"""The benchmark and the experiment: items, loaders, runs, plans, scoring. Pure Python + numpy."""

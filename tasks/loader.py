@@ -1,0 +1,337 @@
+"""Loading and validating a local STAR-Bench v1.0 folder (STARBENCH.md section 1).
+
+Loading never raises on bad content: every problem is collected with its file, item id (or
+array index) and field, and the invalid item is set aside with its reasons. Only a path that is
+not a dataset at all raises :class:`NotADatasetError`.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+from audio.files import AudioFileError, AudioInfo, probe
+from tasks.items import (
+    ALIAS_FALLBACK_FILES,
+    ALIAS_FILES,
+    STANDARD_ALIASES,
+    Item,
+    Problem,
+    family_of,
+    parse_temporal_id,
+)
+from tasks.runs import REASONING_RUNS, RunError, make_run
+
+META_DIR = "meta_info"
+
+Progress = Callable[[int, int, str], None]
+
+
+class NotADatasetError(Exception):
+    """The path is not a STAR-Bench folder (no meta_info/ with any known file)."""
+
+
+class Cancelled(Exception):
+    """Loading was cancelled by the caller."""
+
+
+@dataclass
+class SetAside:
+    alias: str
+    index: int
+    item_id: str | None
+    reasons: list[Problem]
+
+
+@dataclass
+class Dataset:
+    root: Path
+    items: dict[str, list[Item]] = field(default_factory=dict)
+    set_aside: list[SetAside] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    meta_files: dict[str, Path] = field(default_factory=dict)  # alias -> file read
+    audio_info: dict[str, AudioInfo] = field(default_factory=dict)  # relative path -> format
+    audio_checked: bool = True
+
+    @property
+    def aliases(self) -> list[str]:
+        return [a for a in ALIAS_FILES if a in self.items]
+
+    def item(self, alias: str, item_id: str) -> Item:
+        for it in self.items.get(alias, []):
+            if it.id == item_id:
+                return it
+        raise KeyError(f"no valid {alias} item with id {item_id!r} in {self.root}")
+
+    def audio_formats(self) -> Counter:
+        """(sample_rate_hz, channels) -> number of files."""
+        return Counter((i.sample_rate_hz, i.channels) for i in self.audio_info.values())
+
+    def counts(self) -> dict[str, dict[str, Counter]]:
+        """alias -> {"category": Counter, "sub-category": Counter} over valid items."""
+        out: dict[str, dict[str, Counter]] = {}
+        for alias, items in self.items.items():
+            out[alias] = {
+                "category": Counter(i.category for i in items),
+                "sub-category": Counter(i.sub_category for i in items if i.sub_category),
+            }
+        return out
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _check_relative(path: str) -> str | None:
+    p = PurePosixPath(path.replace("\\", "/"))
+    if p.is_absolute() or ".." in p.parts or path == "":
+        return f"path {path!r} must be relative to the dataset root and stay inside it"
+    return None
+
+
+def _read_json(path: Path, rel: str, problems: list[Problem]) -> list | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(rel, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(rel, f"cannot be read: {exc.strerror}"))
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(rel, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"))
+        return None
+    if not isinstance(data, list):
+        problems.append(Problem(rel, f"must hold a JSON array of items, found {type(data).__name__}"))
+        return None
+    return data
+
+
+def _validate_entry(alias: str, rel: str, index: int, raw: Any, root: Path) -> tuple[Item | None, list[Problem]]:
+    """One array entry -> (Item or None, problems). Pure: no file system access."""
+    if not isinstance(raw, dict):
+        return None, [Problem(rel, f"must be a JSON object, found {type(raw).__name__}", index=index)]
+    family = family_of(alias)
+    raw_id = raw.get("id")
+    item_id = str(raw_id) if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool) else None
+    problems: list[Problem] = []
+
+    def bad(fld: str, msg: str) -> None:
+        problems.append(Problem(rel, msg, item_id=item_id, index=index, field=fld))
+
+    if "id" not in raw:
+        bad("id", "missing")
+    elif item_id is None or item_id == "":
+        bad("id", f"must be a non-empty string, found {json.dumps(raw_id)}")
+
+    def text_field(name: str, required: bool) -> str | None:
+        if name not in raw or raw[name] is None:
+            if required:
+                bad(name, "missing")
+            return None
+        if not isinstance(raw[name], str):
+            bad(name, f"must be a string, found {type(raw[name]).__name__}")
+            return None
+        return raw[name]
+
+    task = text_field("task", True)
+    category = text_field("category", True)
+    sub_category = text_field("sub-category", family == "pc")
+    question = text_field("question", True)
+    source = text_field("source", False)
+    answer = text_field("answer", family != "tr")
+    caption = text_field("global_caption", family == "tr")
+    uncut = text_field("uncut_audio_path", family == "tr")
+
+    options = raw.get("options")
+    if "options" not in raw:
+        bad("options", "missing")
+        options = None
+    elif not _is_str_list(options):
+        bad("options", "must be a list of strings")
+        options = None
+    elif len(options) < 2:
+        bad("options", f"needs at least 2 options, found {len(options)}")
+        options = None
+    elif len(set(options)) != len(options):
+        dupes = sorted({o for o in options if options.count(o) > 1})
+        bad("options", f"duplicate options: {', '.join(repr(d) for d in dupes)}")
+        options = None
+
+    audio_paths = raw.get("audio_paths")
+    if "audio_paths" not in raw:
+        bad("audio_paths", "missing")
+        audio_paths = None
+    elif not _is_str_list(audio_paths) or not audio_paths:
+        bad("audio_paths", "must be a non-empty list of strings")
+        audio_paths = None
+    else:
+        for p in audio_paths:
+            msg = _check_relative(p)
+            if msg:
+                bad("audio_paths", msg)
+                audio_paths = None
+                break
+    if uncut is not None and _check_relative(uncut):
+        bad("uncut_audio_path", _check_relative(uncut))
+        uncut = None
+
+    if family != "tr" and answer is not None and options is not None and answer not in options:
+        bad("answer", f"answer {answer!r} is not among the options")
+
+    if family == "tr" and item_id:
+        try:
+            parse_temporal_id(item_id)
+        except ValueError as exc:
+            bad("id", str(exc))
+        if audio_paths is not None and len(audio_paths) != 3:
+            bad("audio_paths", f"a temporal item needs exactly 3 clips, found {len(audio_paths)}")
+
+    if problems:
+        return None, problems
+    extra = {k: v for k, v in raw.items() if k not in _KNOWN_FIELDS}
+    item = Item(
+        alias=alias, id=item_id, task=task, category=category, sub_category=sub_category,
+        question=question, options=tuple(options), answer=answer, audio_paths=tuple(audio_paths),
+        root=root, index=index, source=source, global_caption=caption, uncut_audio_path=uncut,
+        extra=extra,
+    )
+    if family == "tr":
+        for r in range(REASONING_RUNS):
+            try:
+                make_run(item, alias, r)
+            except RunError as exc:
+                return None, [Problem(rel, str(exc), item_id=item_id, index=index, field="options")]
+    return item, []
+
+
+_KNOWN_FIELDS = {
+    "id", "task", "category", "sub-category", "question", "options", "answer", "audio_paths",
+    "source", "global_caption", "uncut_audio_path",
+}
+
+
+def find_meta_file(root: Path, alias: str) -> Path | None:
+    meta = root / META_DIR
+    primary = meta / ALIAS_FILES[alias]
+    if primary.is_file():
+        return primary
+    fallback = ALIAS_FALLBACK_FILES.get(alias)
+    if fallback and (meta / fallback).is_file():
+        return meta / fallback
+    return None
+
+
+def load_dataset(
+    root: Path | str,
+    aliases: list[str] | None = None,
+    check_audio: bool = True,
+    progress: Progress | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> Dataset:
+    """Read and validate the meta files (and, by default, every audio file they name)."""
+    root = Path(root).expanduser()
+    if not root.is_dir():
+        raise NotADatasetError(f"{root} is not a folder")
+    found = {a: find_meta_file(root, a) for a in ALIAS_FILES}
+    if not any(found.values()):
+        expected = ", ".join(f"{META_DIR}/{ALIAS_FILES[a]}" for a in STANDARD_ALIASES)
+        raise NotADatasetError(f"{root} is not a STAR-Bench folder: none of {expected} exists")
+    ds = Dataset(root=root, audio_checked=check_audio)
+    wanted = aliases or list(ALIAS_FILES)
+    for alias in STANDARD_ALIASES:
+        if alias in wanted and not found[alias]:
+            ds.problems.append(Problem(f"{META_DIR}/{ALIAS_FILES[alias]}", "missing (a standard file of the dataset)"))
+
+    entries: list[tuple[str, str, list]] = []
+    for alias in wanted:
+        path = found.get(alias)
+        if path is None:
+            continue
+        rel = path.relative_to(root).as_posix()
+        if path.name != ALIAS_FILES[alias]:
+            ds.notes.append(f"{alias}: read {rel} (the evaluation kit's name) because {ALIAS_FILES[alias]} is absent")
+        ds.meta_files[alias] = path
+        data = _read_json(path, rel, ds.problems)
+        if data is not None:
+            entries.append((alias, rel, data))
+
+    total_steps = sum(len(d) for _, _, d in entries)
+    step = 0
+    for alias, rel, data in entries:
+        valid: list[Item] = []
+        first_index: dict[str, int] = {}
+        for index, raw in enumerate(data):
+            item, item_problems = _validate_entry(alias, rel, index, raw, root)
+            if item is not None and item.id in first_index:
+                item_problems = [Problem(rel, f"duplicate id (first at index {first_index[item.id]})",
+                                         item_id=item.id, index=index, field="id")]
+                item = None
+            if item is not None and check_audio:
+                item_problems = _check_item_audio(ds, rel, item)
+                if item_problems:
+                    item = None
+            if item is None:
+                ds.problems.extend(item_problems)
+                raw_id = raw.get("id") if isinstance(raw, dict) else None
+                ds.set_aside.append(SetAside(alias, index, None if raw_id is None else str(raw_id), item_problems))
+            else:
+                first_index[item.id] = index
+                valid.append(item)
+            step += 1
+            if progress and (step % 25 == 0 or step == total_steps):
+                progress(step, total_steps, f"{alias}: {index + 1}/{len(data)} items")
+            if should_cancel and should_cancel():
+                raise Cancelled(f"validation of {root} cancelled")
+        ds.items[alias] = valid
+    return ds
+
+
+def _check_item_audio(ds: Dataset, rel: str, item: Item) -> list[Problem]:
+    problems = []
+    fields = [("audio_paths", p) for p in item.audio_paths]
+    if item.uncut_audio_path:
+        fields.append(("uncut_audio_path", item.uncut_audio_path))
+    for fld, audio_rel in fields:
+        if audio_rel in ds.audio_info:
+            continue
+        try:
+            ds.audio_info[audio_rel] = probe(ds.root / audio_rel)
+        except AudioFileError as exc:
+            reason = str(exc).replace(str(ds.root / audio_rel), audio_rel)
+            problems.append(Problem(rel, reason, item_id=item.id, index=item.index, field=fld))
+    return problems
+
+
+def format_report(ds: Dataset) -> str:
+    """Human-readable validation report: counts, audio formats, notes and every problem."""
+    lines = [f"Dataset: {ds.root}"]
+    for alias in ds.aliases:
+        items = ds.items[alias]
+        aside = sum(1 for s in ds.set_aside if s.alias == alias)
+        lines.append(f"\n[{alias}] {ds.meta_files[alias].relative_to(ds.root).as_posix()}: "
+                     f"{len(items)} valid items, {aside} set aside")
+        by_cat: dict[str, Counter] = defaultdict(Counter)
+        for it in items:
+            by_cat[it.category][it.sub_category or "-"] += 1
+        for cat in sorted(by_cat):
+            lines.append(f"  {cat}: {sum(by_cat[cat].values())}")
+            for sub in sorted(by_cat[cat]):
+                if sub != "-":
+                    lines.append(f"    {sub}: {by_cat[cat][sub]}")
+    lines.append("\nAudio formats:" if ds.audio_checked else "\nAudio files not checked.")
+    for (rate, channels), count in sorted(ds.audio_formats().items()):
+        lines.append(f"  {rate} Hz, {channels} channel{'s' if channels != 1 else ''}: {count} files")
+    for note in ds.notes:
+        lines.append(f"Note: {note}")
+    if ds.problems:
+        lines.append(f"\n{len(ds.problems)} problem{'s' if len(ds.problems) != 1 else ''}:")
+        lines.extend(f"  {p}" for p in ds.problems)
+    else:
+        lines.append("\nNo problems.")
+    return "\n".join(lines)

@@ -1,0 +1,135 @@
+import random
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from tasks.scoring import RunResult, leaderboard_row, score, score_all, summarize
+
+
+def rr(alias, item_id, r, cat, sub, ok):
+    return RunResult(alias, item_id, r, cat, sub, ok)
+
+
+def test_micro_aa_and_acr_by_hand():
+    # tr: item a: 3/3 correct; item b: 2/3; item c: 1/3 with one unanswered run
+    rows = [rr("tr", "a", r, "Continuous Processes", "OSM", True) for r in range(3)]
+    rows += [rr("tr", "b", 0, "Continuous Processes", "ISSE", True), rr("tr", "b", 1, "Continuous Processes", "ISSE", True),
+             rr("tr", "b", 2, "Continuous Processes", "ISSE", False)]
+    rows += [rr("tr", "c", 0, "Discrete Event Sequences", "TAO", True), rr("tr", "c", 1, "Discrete Event Sequences", "TAO", None),
+             rr("tr", "c", 2, "Discrete Event Sequences", "TAO", False)]
+    perf = score("tr", rows)
+    assert perf.total.aa == pytest.approx(100 * 6 / 9)
+    assert perf.total.acr == pytest.approx(100 / 3)
+    assert (perf.total.total_runs, perf.total.unique_samples, perf.total.correct_runs) == (9, 3, 6)
+    cont = perf.by_category["Continuous Processes"]
+    assert cont.aa == pytest.approx(500 / 6) and cont.acr == 50.0
+    assert perf.by_sub_category["TAO"].aa == pytest.approx(100 / 3)
+    kit = perf.to_kit()
+    assert kit["Total"] == {"AA": "66.67%", "ACR": "33.33%", "total_runs": 9, "unique_samples": 3}
+
+
+def test_pc_is_macro_averaged_over_sub_categories():
+    # range_azimuth: 1 item, 4 runs, 4 correct -> 100 ; range_distance: 2 items x 2 runs, 1 correct -> 25
+    # sensitivity_pitch: 3 items x 3 runs, 6 correct (one item all right) -> 66.67 AA, 33.33 ACR
+    rows = [rr("pc", "az", r, "Range", "range_azimuth", True) for r in range(4)]
+    rows += [rr("pc", "d1", 0, "Range", "range_distance", True), rr("pc", "d1", 1, "Range", "range_distance", False),
+             rr("pc", "d2", 0, "Range", "range_distance", False), rr("pc", "d2", 1, "Range", "range_distance", False)]
+    pitch = [[True, True, True], [True, False, True], [False, True, False]]
+    for i, runs in enumerate(pitch):
+        rows += [rr("pc", f"p{i}", r, "Sens", "sensitivity_pitch", ok) for r, ok in enumerate(runs)]
+    perf = score("pc", rows)
+    assert perf.by_category["Range"].aa == pytest.approx((100 + 25) / 2)   # not micro (5/8 = 62.5)
+    assert perf.by_category["Range"].acr == pytest.approx((100 + 0) / 2)
+    assert perf.by_category["Range"].n_subcategories == 2
+    assert perf.by_category["Sens"].aa == pytest.approx(66.67)   # the kit averages rounded values
+    assert perf.total.aa == pytest.approx((100 + 25 + 66.67) / 3)
+    assert perf.total.acr == pytest.approx((100 + 0 + 33.33) / 3)
+    assert perf.total.total_runs == 17 and perf.total.unique_samples == 6
+    assert perf.to_kit()["Total"]["n_subcategories"] == 3
+
+
+def test_summary_and_final_ma():
+    perfs = score_all([rr("tr", "a", 0, "C", "OSM", True), rr("tr", "a", 1, "C", "OSM", False),
+                       rr("sr", "s", 0, "L", None, True), rr("sr", "t", 0, "L", None, True)])
+    rows = summarize(perfs)
+    assert [(r.dataset, r.aa, r.acr, r.samples) for r in rows] == [
+        ("tr", 50.0, 0.0, 1), ("sr", 100.0, 100.0, 2), ("Final MA", 75.0, 50.0, 3)]
+
+
+def test_leaderboard_row_columns():
+    rows = [rr("pc", "p", 0, "Absolute Perception Range", "range_pitch", True),
+            rr("pc", "q", 0, "Relative Discrimination Sensitivity", "sensitivity_pitch", False),
+            rr("tr", "t", 0, "Continuous Processes", "OSM", True),
+            rr("tr", "u", 0, "Discrete Event Sequences", "TAO", False),
+            rr("sr", "s", 0, "Single-source Static Localization", None, True),
+            rr("sr", "s2", 0, "Multi-source Spatial Relation", None, True),
+            rr("sr", "s3", 0, "Dynamic Trajectory Tracking", None, False)]
+    row = leaderboard_row(score_all(rows))
+    assert row["pc_range"] == 100 and row["pc_sensitivity"] == 0 and row["pc_ma"] == 50
+    assert row["tr_continuous"] == 100 and row["tr_discrete"] == 0 and row["tr_oa"] == 50
+    assert row["sr_localization"] == 100 and row["sr_trajectory"] == 0
+    assert row["sr_oa"] == pytest.approx(200 / 3)
+    assert row["ma"] == pytest.approx((50 + 50 + 200 / 3) / 3)
+    partial = leaderboard_row(score_all(rows[:2]))
+    assert partial["tr_oa"] is None and partial["ma"] is None and partial["pc_ma"] == 50
+
+
+result_rows = st.lists(
+    st.tuples(st.sampled_from(["pc", "tr", "sr"]), st.integers(0, 5), st.integers(0, 3),
+              st.sampled_from([True, False, None])),
+    min_size=1, max_size=60, unique_by=lambda t: (t[0], t[1], t[2]))
+
+
+def to_results(rows):
+    # partial data: any subset of runs; an item's category and sub-category are fixed by its id
+    return [rr(a, f"i{i}", r, f"c{i % 2}", f"s{i % 3}", ok) for a, i, r, ok in rows]
+
+
+def n_runs_of(alias, i):
+    # complete data: tr and sr have 3 runs; pc has len(options) runs, the same within a sub-category
+    return 3 if alias != "pc" else 2 + i % 3
+
+
+complete_rows = st.lists(
+    st.tuples(st.sampled_from(["pc", "tr", "sr"]), st.integers(0, 8), st.lists(st.sampled_from([True, False, None]),
+                                                                              min_size=4, max_size=4)),
+    min_size=1, max_size=25, unique_by=lambda t: (t[0], t[1]))
+
+
+def to_complete_results(rows):
+    return [rr(a, f"i{i}", r, f"c{i % 2}", f"s{i % 3}", oks[r]) for a, i, oks in rows for r in range(n_runs_of(a, i))]
+
+
+def all_metrics(perf):
+    return [perf.total, *perf.by_category.values(), *perf.by_sub_category.values()]
+
+
+@settings(max_examples=150, deadline=None)
+@given(result_rows)
+def test_properties_bounds_and_order_invariance_on_partial_data(rows):
+    results = to_results(rows)
+    perfs = score_all(results)
+    shuffled = list(results)
+    random.Random(1).shuffle(shuffled)
+    again = score_all(shuffled)
+    for alias, perf in perfs.items():
+        for m in all_metrics(perf):
+            assert 0.0 <= m.aa <= 100.0 and 0.0 <= m.acr <= 100.0
+            assert m.correct_runs <= m.total_runs and m.all_correct_samples <= m.unique_samples
+        assert perf.to_kit() == again[alias].to_kit()
+
+
+@settings(max_examples=150, deadline=None)
+@given(complete_rows)
+def test_property_acr_never_exceeds_aa_on_complete_data(rows):
+    for perf in score_all(to_complete_results(rows)).values():
+        for m in all_metrics(perf):
+            assert m.acr <= m.aa + 1e-9
+
+
+@settings(max_examples=50, deadline=None)
+@given(complete_rows)
+def test_property_perfect_responder_scores_100(rows):
+    results = [rr(r.alias, r.item_id, r.rotate_id, r.category, r.sub_category, True) for r in to_complete_results(rows)]
+    for perf in score_all(results).values():
+        assert perf.total.aa == 100.0 and perf.total.acr == 100.0
