@@ -47,6 +47,57 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _open_db(path_or_url):
+    from db.engine import default_db_path, open_database
+
+    return open_database(path_or_url or default_db_path())
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from tasks.loader import load_dataset
+    from tasks.observers import Observer
+    from tasks.plan import Protocol
+    from tasks.simulate import simulate
+
+    dataset = load_dataset(args.dataset, check_audio=False)
+    protocol = Protocol(mode=args.protocol, variants=args.variants, items_per_group=args.items_per_group,
+                        practice_per_block=args.practice, catch_every=args.catch_every, seed=args.seed,
+                        min_run_spacing=args.min_run_spacing)
+    engine = _open_db(args.db)
+
+    def committed(code: str, position: int) -> None:
+        if args.print_commits:
+            print(f"committed {code} {position}", flush=True)
+
+    study = simulate(engine, dataset, protocol, args.participants, Observer(args.observer), APP_VERSION,
+                     study_name=args.study, delay_s=args.delay_ms / 1000.0, on_commit=committed)
+    print(f"study {study.name!r}: {args.participants} simulated participants complete in {engine.url.database}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tasks.export import export
+
+    result = export(_open_db(args.db), args.out, APP_VERSION, study_name=args.study)
+    print(f"exported {result.responses} responses of {result.participants} participants: "
+          f"{len(result.files)} files in {result.out_dir}")
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from tasks.compare import read_models, write_compare
+    from tasks.export import load_records
+
+    models = read_models(args.models) if args.models else []
+    files = write_compare(args.out, load_records(_open_db(args.db), args.study), models)
+    for m in models:
+        for w in m.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+    print(files[0].read_text(encoding="utf-8"))
+    print("written: " + ", ".join(str(f) for f in files))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tasks.items import VARIANTS
 
@@ -67,7 +118,56 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alias", required=True, choices=VARIANTS)
     p.add_argument("--id", required=True)
     p.set_defaults(func=cmd_runs)
+
+    from tasks.observers import OBSERVERS
+    from tasks.plan import PROTOCOLS
+
+    p = sub.add_parser("simulate", help="run simulated participants through plan, answers and storage")
+    p.add_argument("--dataset", type=Path, required=True, metavar="DIR")
+    p.add_argument("--participants", type=int, required=True, metavar="N")
+    p.add_argument("--observer", choices=OBSERVERS, default="perfect")
+    p.add_argument("--protocol", choices=PROTOCOLS, default="single-pass")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--variants", nargs="+", default=["pc", "tr", "sr"], choices=VARIANTS)
+    p.add_argument("--items-per-group", type=int, default=None, metavar="N",
+                   help="stratified subset: N items per sub-category (default: all items)")
+    p.add_argument("--practice", type=int, default=0, metavar="N", help="practice trials per block")
+    p.add_argument("--catch-every", type=int, default=0, metavar="N")
+    p.add_argument("--min-run-spacing", type=int, default=3, metavar="K")
+    p.add_argument("--study", default=None, help="study name (default: sim-<observer>-<protocol>-seed<S>)")
+    p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
+    p.add_argument("--delay-ms", type=float, default=0.0, help=argparse.SUPPRESS)
+    p.add_argument("--print-commits", action="store_true", help="print a line after each committed answer")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("export", help="write human results in the model kit's layout plus a tidy CSV")
+    p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--study", default=None, help="only this study (default: all)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("compare", help="leaderboard of humans against model results and the paper's rows")
+    p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
+    p.add_argument("--models", type=Path, default=None, metavar="WORKDIR",
+                   help="model results in the kit's layout: WORKDIR/<model>/<alias>/infer_results.jsonl")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--study", default=None)
+    p.set_defaults(func=cmd_compare)
     return parser
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """Errors caused by the environment or the input: a clear message, never a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    from db.engine import DatabaseFileError
+    from tasks.export import ExportError
+    from tasks.loader import NotADatasetError
+    from tasks.plan import PlanError
+    from tasks.sessions import DatasetChangedError, StudyError
+
+    return (DatabaseFileError, DatasetChangedError, ExportError, NotADatasetError, PlanError, StudyError,
+            OperationalError, OSError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,7 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_OK
-    return args.func(args)
+    try:
+        return args.func(args)
+    except user_errors() as exc:
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            return _fail(f"database error: {exc.orig}. Responses already saved are kept.")
+        if isinstance(exc, OSError):
+            return _fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+        return _fail(str(exc))
 
 
 if __name__ == "__main__":

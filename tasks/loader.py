@@ -55,15 +55,18 @@ class Dataset:
     meta_files: dict[str, Path] = field(default_factory=dict)  # alias -> file read
     audio_info: dict[str, AudioInfo] = field(default_factory=dict)  # relative path -> format
     audio_checked: bool = True
+    _index: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def aliases(self) -> list[str]:
         return [a for a in ALIAS_FILES if a in self.items]
 
     def item(self, alias: str, item_id: str) -> Item:
-        for it in self.items.get(alias, []):
-            if it.id == item_id:
-                return it
+        if alias not in self._index:
+            self._index[alias] = {it.id: it for it in self.items.get(alias, [])}
+        found = self._index[alias].get(item_id)
+        if found is not None:
+            return found
         raise KeyError(f"no valid {alias} item with id {item_id!r} in {self.root}")
 
     def audio_formats(self) -> Counter:
@@ -335,3 +338,17 @@ def format_report(ds: Dataset) -> str:
     else:
         lines.append("\nNo problems.")
     return "\n".join(lines)
+
+
+def dataset_fingerprint(root: Path | str) -> str:
+    """SHA-256 over the meta files that exist (name and bytes), in a fixed order. A study
+    records it; a different value later means the dataset changed under the study."""
+    import hashlib
+
+    root = Path(root)
+    digest = hashlib.sha256()
+    for alias in ALIAS_FILES:
+        path = find_meta_file(root, alias)
+        if path is not None:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

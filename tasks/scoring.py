@@ -24,11 +24,13 @@ class RunResult:
     rotate_id: int
     category: str
     sub_category: str | None
-    is_correct: bool | None  # None: no valid answer, counts as wrong
+    # None: no valid answer, counts as wrong. A float in [0, 1] is an expected credit (used for
+    # the chance row: 1 / number of options).
+    is_correct: bool | float | None
 
     @property
-    def correct(self) -> bool:
-        return bool(self.is_correct)
+    def credit(self) -> float:
+        return float(self.is_correct or 0.0)
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,8 @@ class Metric:
     acr: float
     total_runs: int
     unique_samples: int
-    correct_runs: int
-    all_correct_samples: int
+    correct_runs: float  # a whole number unless credits are expected values
+    all_correct_samples: float
     n_subcategories: int | None = None  # set for macro-averaged pc groups
 
     def to_kit(self) -> dict:
@@ -53,10 +55,11 @@ class Metric:
 def _micro(results: list[RunResult]) -> Metric:
     if not results:
         return Metric(0.0, 0.0, 0, 0, 0, 0)
-    correct = sum(r.correct for r in results)
-    per_id: dict[str, bool] = {}
+    correct = sum(r.credit for r in results)
+    per_id: dict[str, float] = {}
     for r in results:
-        per_id[r.item_id] = per_id.get(r.item_id, True) and r.correct
+        # all runs right: a product of credits (for booleans, a logical and)
+        per_id[r.item_id] = per_id.get(r.item_id, 1.0) * r.credit
     all_correct = sum(per_id.values())
     return Metric(
         aa=100.0 * correct / len(results),

@@ -1,0 +1,147 @@
+"""Database set-up: an engine for a SQLite file (default) or any SQLAlchemy URL, the pragmas
+that make every committed response durable, the schema version and migrations with a backup.
+"""
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Mapping
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlmodel import Session as DbSession, SQLModel, create_engine, select
+
+from db.models import SCHEMA_VERSION, AuditLog, SchemaInfo
+
+APP_DIR_NAME = "star-listening-lab"
+
+
+class DatabaseFileError(Exception):
+    """The database cannot be used: not a database, locked, read-only, newer schema."""
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_DIR_NAME, appauthor=False)) / "star-lab.sqlite3"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{Path(path).expanduser().resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=2000")
+    cur.close()
+
+
+def make_engine(url_or_path: str | Path) -> Engine:
+    """An engine for a path (SQLite file, created with its folder) or a SQLAlchemy URL."""
+    text = str(url_or_path)
+    if "://" not in text:
+        path = Path(text).expanduser()
+        if path.is_dir():
+            raise DatabaseFileError(f"{path} is a folder, not a database file")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = sqlite_url(path)
+    engine = create_engine(text, connect_args={"check_same_thread": False, "timeout": 2.0}
+                           if text.startswith("sqlite") else {})
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+        return None
+    return Path(engine.url.database)
+
+
+def describe_db_error(engine: Engine, exc: Exception) -> str:
+    where = sqlite_file(engine) or engine.url.render_as_string(hide_password=True)
+    text = str(getattr(exc, "orig", exc))
+    if "file is not a database" in text or "file is encrypted" in text:
+        return f"{where} is not a STAR Listening Lab database (not an SQLite file)"
+    if "database is locked" in text:
+        return f"{where} is locked by another program; close it (or the other app window) and try again"
+    if "readonly" in text or "read-only" in text:
+        return f"{where} cannot be written (read-only file or folder)"
+    if "unable to open" in text:
+        return f"{where} cannot be opened (missing folder or no permission)"
+    if "disk is full" in text or "No space left" in text:
+        return f"the disk holding {where} is full; free some space, nothing already saved is lost"
+    return f"database error in {where}: {text}"
+
+
+Migration = Callable[[Engine], None]
+# version -> function that upgrades a database of that version to version + 1
+MIGRATIONS: dict[int, Migration] = {}
+
+
+def backup_sqlite(engine: Engine, suffix: str) -> Path | None:
+    """Copy the database file with SQLite's online backup (consistent even in WAL mode)."""
+    path = sqlite_file(engine)
+    if path is None:
+        return None
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.{suffix}.{stamp}.bak{path.suffix}")
+    src = sqlite3.connect(str(path))
+    dst = sqlite3.connect(str(target))
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def init_db(engine: Engine, migrations: Mapping[int, Migration] | None = None,
+            target_version: int = SCHEMA_VERSION) -> int:
+    """Create or upgrade the schema; return the version now in force. Before any migration the
+    file is backed up next to itself. Raises DatabaseFileError with a clear message."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    try:
+        has_schema = inspect(engine).has_table("schema_info")
+        if not has_schema:
+            # one transaction: a crash here leaves either no schema or a whole one
+            with engine.begin() as conn:
+                SQLModel.metadata.create_all(conn)
+                conn.execute(insert(SchemaInfo).values(id=1, version=target_version))
+            return target_version
+        with DbSession(engine) as s:
+            info = s.exec(select(SchemaInfo)).one()
+            version = info.version
+        if version > target_version:
+            raise DatabaseFileError(
+                f"{sqlite_file(engine) or engine.url} was written by a newer version of the app "
+                f"(schema {version}, this app knows {target_version}); update the app")
+        if version < target_version:
+            backup = backup_sqlite(engine, f"v{version}")
+            while version < target_version:
+                if version not in migrations:
+                    raise DatabaseFileError(f"no migration from schema version {version}")
+                migrations[version](engine)
+                version += 1
+            SQLModel.metadata.create_all(engine)  # tables new in this version
+            with DbSession(engine) as s:
+                info = s.exec(select(SchemaInfo)).one()
+                info.version = version
+                s.add(info)
+                s.add(AuditLog(event="migrated", detail=f"to schema {version}; backup {backup}"))
+                s.commit()
+        return version
+    except (OperationalError, DatabaseError) as exc:
+        raise DatabaseFileError(describe_db_error(engine, exc)) from None
+
+
+def open_database(url_or_path: str | Path) -> Engine:
+    """make_engine + init_db, with clear errors."""
+    engine = make_engine(url_or_path)
+    init_db(engine)
+    return engine

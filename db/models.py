@@ -1,0 +1,143 @@
+"""The tables. Participants are pseudonymous codes: no name or e-mail field exists anywhere.
+
+A planned trial carries a snapshot of what was presented (options in presented order, the
+answer, categories), so that exports and scores never need the dataset again and cannot drift
+when the dataset changes.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class SchemaInfo(SQLModel, table=True):
+    __tablename__ = "schema_info"
+    id: int = Field(default=1, primary_key=True)
+    version: int
+
+
+class Study(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    dataset_root: str
+    dataset_fingerprint: str
+    protocol_json: str  # tasks.plan.Protocol as JSON
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Participant(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)  # pseudonymous, e.g. "P007"
+    age_band: Optional[str] = None  # e.g. "25-34"
+    hearing_self_report: Optional[str] = None  # e.g. "normal", "mild loss", "hearing aid"
+    consent_confirmed_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Device(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    station: str  # host name of the computer
+    host_api: str
+    name: str
+    sample_rate_hz: int
+    channel_map_json: str = "[0, 1]"
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Calibration(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    device_id: int = Field(foreign_key="device.id", index=True)
+    transducer: str  # e.g. "Sennheiser HD 650"
+    channel: int  # output channel, 0-based
+    reference_frequency_hz: float = 1000.0
+    reference_dbfs: float
+    measured_db_spl: float
+    retspl_table: str = "TDH-39"
+    equipment: str = ""  # sound level meter, coupler / artificial ear
+    measured_by: str = ""  # initials or staff code
+    measured_at: datetime = Field(default_factory=utc_now)
+
+
+class Session(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    cohort_index: int  # position in the study's counterbalancing order
+    plan_seed: int
+    device_id: Optional[int] = Field(default=None, foreign_key="device.id")
+    transducer: Optional[str] = None
+    calibration_ids: str = "[]"  # JSON list of calibration ids in force
+    uncalibrated: bool = True
+    take_home: bool = False
+    app_version: str
+    status: str = "planned"  # planned, running, paused, completed, aborted
+    started_at: Optional[datetime] = None
+    ended_at: Optional[datetime] = None
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class PlannedTrial(SQLModel, table=True):
+    __tablename__ = "planned_trial"
+    __table_args__ = (UniqueConstraint("session_id", "position"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    position: int  # 0-based order within the session
+    block: int
+    kind: str = "test"  # test, practice, catch
+    catch_of: Optional[int] = None  # position of the trial a catch trial repeats
+    break_before: bool = False
+    variant: str  # pc, tr, tr_uncut, tr_cap, sr, sr_ch, pc_sp, pc_nsp
+    item_id: str
+    rotate_id: int
+    unique_id: str  # f"{item_id}@{rotate_id}"
+    task: str
+    category: str
+    sub_category: Optional[str] = None
+    options_json: str  # options as presented
+    answer: str
+    answer_letter: str
+    shuffled_seg_order: Optional[str] = None
+
+
+class Response(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    planned_trial_id: int = Field(foreign_key="planned_trial.id", unique=True)  # never recorded twice
+    session_id: int = Field(foreign_key="session.id", index=True)
+    chosen_letter: Optional[str] = None  # "<B>"; None when no valid answer was given
+    chosen_text: Optional[str] = None
+    is_correct: bool
+    rt_ms: Optional[float] = None  # from the last stimulus onset, monotonic clock
+    n_replays: int = 0
+    presented_at: Optional[datetime] = None
+    answered_at: datetime = Field(default_factory=utc_now)
+    uncalibrated: bool = True
+    attenuation_db: float = 0.0  # applied by the safety ceiling
+    level_db_spl: Optional[float] = None
+
+
+class ExposureRecord(SQLModel, table=True):
+    __tablename__ = "exposure_record"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    at: datetime = Field(default_factory=utc_now)
+    played_s: float
+    leq_db_spl: Optional[float] = None
+    max_peak_db_spl: Optional[float] = None
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    session_id: Optional[int] = Field(default=None, foreign_key="session.id", index=True)
+    at: datetime = Field(default_factory=utc_now)
+    event: str  # created, started, paused, resumed, completed, aborted, error, migrated
+    detail: str = ""

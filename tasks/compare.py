@@ -1,0 +1,224 @@
+"""Humans against models: the leaderboard with confidence intervals, the paper's reference
+rows, chance, and human minus model per column."""
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scipy import stats
+
+from tasks.export import TrialRecord, answered_test_records
+from tasks.reference import SOURCE as PAPER_SOURCE, paper_rows
+from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, RunResult, leaderboard_row, score_all
+
+Row = dict[str, float | None]
+
+
+@dataclass
+class LeaderRow:
+    name: str
+    kind: str  # human-mean, human-pooled, model, paper, chance
+    values: Row
+    ci: dict[str, tuple[float, float] | None] = field(default_factory=dict)
+    n: int | None = None  # participants behind a human mean
+    note: str = ""
+
+
+@dataclass
+class ModelResult:
+    name: str
+    row: Row
+    warnings: list[str]
+
+
+def mean_ci(values: list[float], confidence: float = 0.95) -> tuple[float, tuple[float, float] | None]:
+    """Mean and t-based confidence interval across participants (None for fewer than two)."""
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
+        return mean, None
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
+    # a percentage cannot leave [0, 100]; the t interval can, with few participants
+    return mean, (max(0.0, mean - half), min(100.0, mean + half))
+
+
+def human_rows(records: list[TrialRecord], study_name: str) -> list[LeaderRow]:
+    scored = answered_test_records(records)
+    if not scored:
+        return []
+    per_participant: dict[str, list[RunResult]] = {}
+    for rec in scored:
+        per_participant.setdefault(rec.participant.code, []).append(rec.run_result())
+    rows = [leaderboard_row(score_all(results)) for results in per_participant.values()]
+    mean_row: Row = {}
+    ci: dict[str, tuple[float, float] | None] = {}
+    for key in LEADERBOARD_KEYS:
+        vals = [r[key] for r in rows if r[key] is not None]
+        if vals:
+            mean_row[key], ci[key] = mean_ci(vals)
+        else:
+            mean_row[key], ci[key] = None, None
+    pooled = leaderboard_row(score_all(rec.run_result() for rec in scored))
+    return [
+        LeaderRow(f"Human ({study_name}), mean of participants", "human-mean", mean_row, ci, n=len(rows)),
+        LeaderRow(f"Human ({study_name}), pooled", "human-pooled", pooled, n=len(rows),
+                  note="all participants' runs scored as one responder"),
+    ]
+
+
+def chance_row(records: list[TrialRecord]) -> LeaderRow:
+    """Expected score of uniform guessing on exactly the runs that were presented."""
+    results = [RunResult(r.trial.variant, r.trial.item_id, r.trial.rotate_id, r.trial.category,
+                         r.trial.sub_category, 1.0 / len(json.loads(r.trial.options_json)))
+               for r in answered_test_records(records)]
+    return LeaderRow("Chance (expected, these runs)", "chance", leaderboard_row(score_all(results)))
+
+
+def read_model(model_dir: Path) -> ModelResult | None:
+    """Recompute a model's scores from <model>/<alias>/infer_results.jsonl; warn where its own
+    performance.json disagrees, and where a file cannot be read."""
+    results: list[RunResult] = []
+    warnings: list[str] = []
+    own_totals: dict[str, str] = {}
+    for alias_dir in sorted(p for p in model_dir.iterdir() if p.is_dir()):
+        jsonl = alias_dir / "infer_results.jsonl"
+        perf_file = alias_dir / "performance.json"
+        if not jsonl.is_file():
+            if perf_file.is_file():
+                warnings.append(f"{alias_dir}: no infer_results.jsonl; performance.json used as is")
+                try:
+                    own_totals[alias_dir.name] = json.loads(perf_file.read_text())["Total"]["AA"]
+                except (OSError, ValueError, KeyError) as exc:
+                    warnings.append(f"{perf_file}: unreadable ({exc})")
+            continue
+        alias = alias_dir.name
+        with open(jsonl, encoding="utf-8") as f:
+            for line_no, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                    ok = rec.get("is_correct")
+                    if ok is None:
+                        ok = rec.get("prediction") == rec["answer_letter"]
+                    results.append(RunResult(alias, str(rec["id"]), int(rec.get("rotate_id", 0)),
+                                             rec.get("category") or "", rec.get("sub-category"), bool(ok)))
+                except (ValueError, KeyError, TypeError) as exc:
+                    warnings.append(f"{jsonl}, line {line_no}: skipped ({exc.__class__.__name__}: {exc})")
+        if perf_file.is_file():
+            try:
+                own_totals[alias] = json.loads(perf_file.read_text())["Total"]["AA"]
+            except (OSError, ValueError, KeyError) as exc:
+                warnings.append(f"{perf_file}: unreadable ({exc})")
+    if not results and not own_totals:
+        return None
+    perfs = score_all(results)
+    for alias, perf in perfs.items():
+        own = own_totals.get(alias)
+        if own is not None and own != f"{perf.total.aa:.2f}%":
+            warnings.append(f"{model_dir.name}/{alias}: its performance.json says Total AA {own}, "
+                            f"recomputed from infer_results.jsonl {perf.total.aa:.2f}% (the recomputed value is used)")
+    row = leaderboard_row(perfs)
+    for alias, own in own_totals.items():
+        if alias not in perfs and alias in ("pc", "tr", "sr"):
+            key = {"pc": "pc_ma", "tr": "tr_oa", "sr": "sr_oa"}[alias]
+            row[key] = float(own.rstrip("%"))
+    return ModelResult(model_dir.name, row, warnings)
+
+
+def read_models(work_dir: Path) -> list[ModelResult]:
+    out = []
+    for d in sorted(p for p in Path(work_dir).iterdir() if p.is_dir()):
+        if d.name.startswith("human-"):
+            continue
+        m = read_model(d)
+        if m is not None:
+            out.append(m)
+    return out
+
+
+def fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def build_rows(records: list[TrialRecord], models: list[ModelResult]) -> list[LeaderRow]:
+    rows: list[LeaderRow] = []
+    for study in sorted({r.study.name for r in records}):
+        rows += human_rows([r for r in records if r.study.name == study], study)
+    rows += [LeaderRow(m.name, "model", m.row) for m in models]
+    rows += [LeaderRow(f"{name} (paper)", "paper", values, note=PAPER_SOURCE) for name, values in paper_rows().items()]
+    if records:
+        rows.append(chance_row(records))
+    return rows
+
+
+def diff_rows(rows: list[LeaderRow]) -> list[tuple[str, Row]]:
+    humans = [r for r in rows if r.kind == "human-mean"]
+    others = [r for r in rows if r.kind in ("model", "paper") and not r.name.startswith(("Human", "Random"))]
+    out = []
+    for h in humans:
+        for m in others:
+            out.append((f"{h.name} − {m.name}",
+                        {k: None if h.values[k] is None or m.values[k] is None else h.values[k] - m.values[k]
+                         for k in LEADERBOARD_KEYS}))
+    return out
+
+
+def markdown(rows: list[LeaderRow], diffs: list[tuple[str, Row]], warnings: list[str]) -> str:
+    headers = [h for _k, h, _a, _c in LEADERBOARD_COLUMNS]
+    lines = ["# Humans vs models on STAR-Bench", "",
+             "AA in %. Human mean: mean over participants with a 95% t confidence interval in brackets; "
+             "pooled: all participants' runs scored as one responder. Paper rows are reference values "
+             f"({PAPER_SOURCE}), not measured here.", "",
+             "Columns: Foundational Perception (Range, Sensitivity, MA) | Temporal (Continuous, Discrete, OA) | "
+             "Spatial (Localization, Relation, Trajectory, OA) | MA = mean of the three.", "",
+             "| Row | " + " | ".join(headers) + " |", "|---" * (len(headers) + 1) + "|"]
+    for r in rows:
+        cells = []
+        for key in LEADERBOARD_KEYS:
+            cell = fmt(r.values.get(key))
+            ci = r.ci.get(key)
+            if ci is not None:
+                cell += f" [{ci[0]:.1f}, {ci[1]:.1f}]"
+            cells.append(cell)
+        name = r.name + (f" (n={r.n})" if r.n else "")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if diffs:
+        lines += ["", "## Human minus model (percentage points)", "",
+                  "| Difference | " + " | ".join(headers) + " |", "|---" * (len(headers) + 1) + "|"]
+        for name, values in diffs:
+            lines.append(f"| {name} | " + " | ".join(
+                "–" if values[k] is None else f"{values[k]:+.2f}" for k in LEADERBOARD_KEYS) + " |")
+    if warnings:
+        lines += ["", "## Warnings", ""] + [f"- {w}" for w in warnings]
+    return "\n".join(lines) + "\n"
+
+
+def write_compare(out_dir: Path, records: list[TrialRecord], models: list[ModelResult]) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = build_rows(records, models)
+    diffs = diff_rows(rows)
+    warnings = [w for m in models for w in m.warnings]
+    md = out_dir / "leaderboard.md"
+    md.write_text(markdown(rows, diffs, warnings), encoding="utf-8")
+    csv_path = out_dir / "leaderboard.csv"
+    with open(csv_path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["row", "kind", "n"] + [x for k in LEADERBOARD_KEYS for x in (k, f"{k}_ci_low", f"{k}_ci_high")])
+        for r in rows:
+            cells = []
+            for k in LEADERBOARD_KEYS:
+                ci = r.ci.get(k)
+                cells += [r.values.get(k), ci[0] if ci else None, ci[1] if ci else None]
+            w.writerow([r.name, r.kind, r.n or ""] + ["" if c is None else round(c, 4) for c in cells])
+    diff_path = out_dir / "human_minus_model.csv"
+    with open(diff_path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["comparison"] + list(LEADERBOARD_KEYS))
+        for name, values in diffs:
+            w.writerow([name] + ["" if values[k] is None else round(values[k], 4) for k in LEADERBOARD_KEYS])
+    return [md, csv_path, diff_path]

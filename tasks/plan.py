@@ -1,0 +1,195 @@
+"""Session plans: which runs a participant gets, in which order, with practice, catch trials
+and breaks.
+
+Two protocols:
+- single-pass: every selected item once. The run of each item is counterbalanced across the
+  cohort: participant k gets run (k + offset(item)) mod n_runs(item), so any n_runs consecutive
+  participants cover every run of every item exactly once.
+- full-robust: every run of every item, as models get them, with the runs of one item at least
+  ``min_run_spacing`` trials apart.
+
+Everything random comes from generators seeded by a hash of (seed, participant code, ...), so
+the same seed, participant code and cohort index always give the same plan.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+
+from tasks.items import VARIANT_SOURCE, Item, family_of
+from tasks.loader import Dataset
+from tasks.runs import Run, make_run, n_runs
+
+PROTOCOLS = ("single-pass", "full-robust")
+
+
+class PlanError(ValueError):
+    """A protocol that cannot be planned on this dataset; the message says why."""
+
+
+@dataclass
+class Protocol:
+    mode: str = "single-pass"
+    variants: list[str] = field(default_factory=lambda: ["pc", "tr", "sr"])
+    items_per_group: int | None = None  # stratified subset: N items per sub-category (or category)
+    practice_per_block: int = 2  # from items outside the test set
+    catch_every: int = 0  # one catch trial (a repeated run) after every N test trials; 0 = none
+    break_every: int = 40  # a break screen before every Nth trial; 0 = none
+    max_replays: int = 2
+    min_run_spacing: int = 3  # full-robust: runs of one item at least this many trials apart
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.mode not in PROTOCOLS:
+            raise PlanError(f"protocol must be one of {', '.join(PROTOCOLS)}, not {self.mode!r}")
+        for v in self.variants:
+            if v not in VARIANT_SOURCE:
+                raise PlanError(f"unknown variant {v!r}; known: {', '.join(VARIANT_SOURCE)}")
+        if self.items_per_group is not None and self.items_per_group < 1:
+            raise PlanError("items_per_group must be at least 1")
+        for name in ("practice_per_block", "catch_every", "break_every", "max_replays", "min_run_spacing"):
+            if getattr(self, name) < 0:
+                raise PlanError(f"{name} cannot be negative")
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Protocol":
+        return cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class PlanTrial:
+    position: int
+    block: int
+    run: Run
+    kind: str = "test"  # test, practice, catch
+    catch_of: int | None = None
+    break_before: bool = False
+
+
+def rng_for(*parts: object) -> random.Random:
+    """A generator seeded by a stable hash of its parts (unlike hash(), the same across runs)."""
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
+    return random.Random(int(digest[:16], 16))
+
+
+def select_items(dataset: Dataset, protocol: Protocol) -> dict[str, list[Item]]:
+    """The test items of each variant: all, or a stratified random N per group. The same for
+    every participant of a study (it depends on the study seed only)."""
+    out = {}
+    for variant in protocol.variants:
+        source = VARIANT_SOURCE[variant]
+        items = sorted(dataset.items.get(source, []), key=lambda i: i.id)
+        if not items:
+            raise PlanError(f"variant {variant}: the dataset has no valid {source} items")
+        if protocol.items_per_group is None:
+            out[variant] = items
+            continue
+        groups: dict[str, list[Item]] = defaultdict(list)
+        for it in items:
+            groups[it.group].append(it)
+        chosen = []
+        for group in sorted(groups):
+            members = groups[group]
+            k = min(protocol.items_per_group, len(members))
+            chosen.extend(rng_for(protocol.seed, "select", variant, group).sample(members, k))
+        out[variant] = sorted(chosen, key=lambda i: i.id)
+    return out
+
+
+def practice_items(dataset: Dataset, protocol: Protocol, selected: dict[str, list[Item]]) -> dict[str, list[Item]]:
+    """Practice items come from outside the test set of their variant (none if all are used)."""
+    out = {}
+    for variant in protocol.variants:
+        used = {i.id for i in selected[variant]}
+        spare = sorted((i for i in dataset.items.get(VARIANT_SOURCE[variant], []) if i.id not in used),
+                       key=lambda i: i.id)
+        k = min(protocol.practice_per_block, len(spare))
+        out[variant] = rng_for(protocol.seed, "practice", variant).sample(spare, k)
+    return out
+
+
+def single_pass_run(item: Item, cohort_index: int, seed: int, variant: str) -> int:
+    offset = rng_for(seed, "offset", variant, item.id).randrange(n_runs(item))
+    return (cohort_index + offset) % n_runs(item)
+
+
+def space_runs(runs: list[Run], min_spacing: int, rng: random.Random) -> list[Run]:
+    """Order runs so that two runs of one item are at least ``min_spacing`` positions apart.
+    Greedy: at each position take, among items allowed there, one with the most runs left
+    (ties broken at random), the classic greedy for "k apart" rearrangements."""
+    remaining: dict[str, list[Run]] = defaultdict(list)
+    for run in runs:
+        remaining[run.item.id].append(run)
+    for item_runs in remaining.values():
+        rng.shuffle(item_runs)
+    last_pos: dict[str, int] = {}
+    order: list[Run] = []
+    for pos in range(len(runs)):
+        allowed = [i for i, rs in remaining.items() if rs and pos - last_pos.get(i, -10**9) >= min_spacing]
+        if not allowed:
+            most = max(len(rs) for rs in remaining.values())
+            raise PlanError(
+                f"cannot keep the runs of one item {min_spacing} trials apart: {len(remaining)} items "
+                f"with up to {most} runs each; lower min_run_spacing or select more items")
+        best = max(len(remaining[i]) for i in allowed)
+        choice = rng.choice(sorted(i for i in allowed if len(remaining[i]) == best))
+        order.append(remaining[choice].pop())
+        last_pos[choice] = pos
+    return order
+
+
+def make_plan(dataset: Dataset, protocol: Protocol, participant_code: str, cohort_index: int) -> list[PlanTrial]:
+    selected = select_items(dataset, protocol)
+    practice = practice_items(dataset, protocol, selected)
+    trials: list[PlanTrial] = []
+
+    def add(block: int, run: Run, kind: str, catch_of: int | None = None) -> None:
+        pos = len(trials)
+        brk = bool(protocol.break_every) and pos > 0 and pos % protocol.break_every == 0
+        trials.append(PlanTrial(pos, block, run, kind, catch_of, brk))
+
+    for block, variant in enumerate(protocol.variants):
+        rng = rng_for(protocol.seed, participant_code, cohort_index, "order", variant)
+        for item in practice[variant]:
+            add(block, make_run(item, variant, rng.randrange(n_runs(item))), "practice")
+        if protocol.mode == "single-pass":
+            runs = [make_run(i, variant, single_pass_run(i, cohort_index, protocol.seed, variant))
+                    for i in selected[variant]]
+            rng.shuffle(runs)
+        else:
+            runs = [make_run(i, variant, r) for i in selected[variant] for r in range(n_runs(i))]
+            runs = space_runs(runs, protocol.min_run_spacing, rng)
+        test_positions: list[int] = []
+        for k, run in enumerate(runs, start=1):
+            add(block, run, "test")
+            test_positions.append(trials[-1].position)
+            if protocol.catch_every and k % protocol.catch_every == 0 and k < len(runs):
+                original = trials[rng.choice(test_positions[:-1] or test_positions)]
+                add(block, original.run, "catch", original.position)
+    return trials
+
+
+def block_instructions(variant: str) -> str:
+    family = family_of(variant)
+    if family == "pc":
+        text = ("In this part you will hear simple sounds, sometimes two in a row. Listen, then answer "
+                "the question about pitch, loudness, duration, direction or distance.")
+    elif family == "tr":
+        text = ("In this part you will hear three clips cut from one recording, in shuffled order. "
+                "Decide in which order they really happened.")
+        if variant == "tr_uncut":
+            text += " First you will hear the whole uncut recording."
+        if variant == "tr_cap":
+            text += " A short description of the whole scene is shown."
+    else:
+        text = "In this part you will hear scenes in space. Answer where the sounds are or how they move."
+        if variant == "sr_ch":
+            text += (" Each scene is split into two clips: Audio 1 is what the left ear heard, Audio 2 what "
+                     "the right ear heard; each is played to both ears.")
+    return text

@@ -1,0 +1,166 @@
+"""Studies and sessions over the database: plan once, answer trial by trial, resume exactly.
+
+Every answer is committed before the next trial is handed out; a planned trial can be answered
+once only (a unique constraint in the database), so a crash at any moment loses nothing that
+was confirmed and never records an answer twice.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session as DbSession
+
+from db import repo
+from db.models import Participant, PlannedTrial, Response, Session, Study
+from tasks.loader import Dataset, dataset_fingerprint
+from tasks.plan import PlanTrial, Protocol, make_plan
+from tasks.runs import Run, letter_index, make_run
+
+
+class DatasetChangedError(Exception):
+    """The dataset's meta files differ from those the study began with."""
+
+
+class StudyError(Exception):
+    """A study or session request that cannot be met; the message says why."""
+
+
+def check_dataset(study: Study, root: Path | str) -> None:
+    current = dataset_fingerprint(root)
+    if current != study.dataset_fingerprint:
+        raise DatasetChangedError(
+            f"the dataset at {root} has changed since study {study.name!r} began "
+            f"(fingerprint {study.dataset_fingerprint[:12]} then, {current[:12]} now). Its runs and answers "
+            "may no longer match; restore the original files or start a new study. Stored responses are untouched.")
+
+
+def open_study(engine: Engine, dataset: Dataset, name: str, protocol: Protocol) -> Study:
+    """The study called ``name``: created with this protocol, or the existing one after checking
+    that the dataset is unchanged (its stored protocol stays in force)."""
+    with DbSession(engine) as s:
+        study = repo.get_study(s, name)
+        if study is None:
+            study = repo.add_study(s, Study(name=name, dataset_root=str(dataset.root),
+                                            dataset_fingerprint=dataset_fingerprint(dataset.root),
+                                            protocol_json=protocol.to_json()))
+            return study
+    check_dataset(study, dataset.root)
+    return study
+
+
+def study_protocol(study: Study) -> Protocol:
+    return Protocol.from_json(study.protocol_json)
+
+
+def trial_row(pt: PlanTrial) -> PlannedTrial:
+    run = pt.run
+    return PlannedTrial(
+        position=pt.position, block=pt.block, kind=pt.kind, catch_of=pt.catch_of, break_before=pt.break_before,
+        variant=run.variant, item_id=run.item.id, rotate_id=run.rotate_id, unique_id=run.unique_id,
+        task=run.item.task, category=run.item.category, sub_category=run.item.sub_category,
+        options_json=json.dumps(list(run.options), ensure_ascii=False), answer=run.answer,
+        answer_letter=run.answer_letter, shuffled_seg_order=run.shuffled_seg_order,
+    )
+
+
+def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_code: str,
+                    app_version: str, cohort_index: int | None = None,
+                    participant_fields: dict | None = None, **session_fields) -> Session:
+    """The participant's session in this study: the unfinished (or finished) one if it exists,
+    else a new one with its whole plan stored."""
+    code = participant_code.strip()
+    if not code or "@" in code or " " in code:
+        raise StudyError(f"participant code {participant_code!r}: use a pseudonymous code such as P007 "
+                         "(no spaces, no e-mail addresses)")
+    check_dataset(study, dataset.root)
+    with DbSession(engine) as s:
+        participant = repo.get_participant(s, code)
+        if participant is None:
+            participant = repo.add_participant(s, Participant(code=code, **(participant_fields or {})))
+        existing = repo.session_for(s, study.id, participant.id)
+        if existing is not None and existing.status != "aborted":
+            return existing
+        index = repo.next_cohort_index(s, study.id) if cohort_index is None else cohort_index
+        protocol = study_protocol(study)
+        plan = make_plan(dataset, protocol, code, index)
+        session = Session(study_id=study.id, participant_id=participant.id, cohort_index=index,
+                          plan_seed=protocol.seed, app_version=app_version, **session_fields)
+        return repo.add_session(s, session, [trial_row(t) for t in plan])
+
+
+def run_for(dataset: Dataset, trial: PlannedTrial) -> Run:
+    """The presentable run of a planned trial, rebuilt from the dataset."""
+    from tasks.items import VARIANT_SOURCE
+
+    return make_run(dataset.item(VARIANT_SOURCE[trial.variant], trial.item_id), trial.variant, trial.rotate_id)
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    total: int
+
+
+class SessionRunner:
+    """Hands out the first unanswered planned trial and stores answers, one commit each."""
+
+    def __init__(self, engine: Engine, session_id: int):
+        self.engine = engine
+        self.session_id = session_id
+
+    def session(self) -> Session:
+        with DbSession(self.engine) as s:
+            return s.get(Session, self.session_id)
+
+    def next_trial(self) -> PlannedTrial | None:
+        with DbSession(self.engine) as s:
+            return repo.next_unanswered(s, self.session_id)
+
+    def progress(self) -> Progress:
+        with DbSession(self.engine) as s:
+            return Progress(repo.count_answered(s, self.session_id), len(repo.planned_trials(s, self.session_id)))
+
+    def begin(self) -> None:
+        """Mark the session running (or resumed) in its audit log."""
+        with DbSession(self.engine) as s:
+            session = s.get(Session, self.session_id)
+            if session.status in ("completed", "aborted"):
+                raise StudyError(f"session {self.session_id} is {session.status}")
+            was = session.status
+            repo.set_status(s, session, "running",
+                            "resumed at trial %d" % repo.count_answered(s, self.session_id) if was != "planned" else "")
+            if was != "planned":
+                repo.audit(s, "resumed", f"from {was}", self.session_id)
+
+    def answer(self, trial: PlannedTrial, chosen_letter: str | None, rt_ms: float | None = None,
+               n_replays: int = 0, presented_at: datetime | None = None, **levels) -> Response:
+        options = json.loads(trial.options_json)
+        chosen_text = None
+        if chosen_letter is not None:
+            try:
+                chosen_text = options[letter_index(chosen_letter)]
+            except (ValueError, IndexError):
+                chosen_letter = None  # not a valid answer: stored as none, scored wrong
+        response = Response(
+            planned_trial_id=trial.id, session_id=self.session_id, chosen_letter=chosen_letter,
+            chosen_text=chosen_text, is_correct=chosen_letter == trial.answer_letter, rt_ms=rt_ms,
+            n_replays=n_replays, presented_at=presented_at, **levels)
+        with DbSession(self.engine) as s:
+            saved = repo.record_response(s, response)
+            if repo.next_unanswered(s, self.session_id) is None:
+                repo.set_status(s, s.get(Session, self.session_id), "completed")
+            return saved
+
+    def pause(self, detail: str = "") -> None:
+        self._status("paused", detail)
+
+    def abort(self, detail: str = "") -> None:
+        self._status("aborted", detail)
+
+    def _status(self, status: str, detail: str) -> None:
+        with DbSession(self.engine) as s:
+            repo.set_status(s, s.get(Session, self.session_id), status, detail)

@@ -1,0 +1,184 @@
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session as DbSession
+
+from db import repo
+from db.engine import DatabaseFileError, open_database
+from tasks.loader import load_dataset
+from tasks.plan import Protocol
+from tasks.sessions import DatasetChangedError, SessionRunner, StudyError, open_study, start_or_resume
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def lab(tmp_path, dataset_dir):
+    engine = open_database(tmp_path / "lab.sqlite3")
+    ds = load_dataset(dataset_dir)
+    study = open_study(engine, ds, "pilot", Protocol(practice_per_block=0))
+    return engine, ds, study
+
+
+def test_resume_continues_at_first_unanswered_trial(lab):
+    engine, ds, study = lab
+    session = start_or_resume(engine, ds, study, "P001", "test")
+    runner = SessionRunner(engine, session.id)
+    runner.begin()
+    answered = []
+    for _ in range(5):
+        t = runner.next_trial()
+        runner.answer(t, t.answer_letter, rt_ms=800.0)
+        answered.append(t.position)
+    # "crash": a fresh process would build everything again from the database
+    again = start_or_resume(engine, ds, study, "P001", "test")
+    assert again.id == session.id
+    runner2 = SessionRunner(engine, again.id)
+    runner2.begin()
+    assert runner2.next_trial().position == 5
+    assert runner2.progress().answered == 5
+    with DbSession(engine) as s:
+        events = [a.event for a in repo.audit_log(s, session.id)]
+    assert events[:2] == ["created", "running"] and "resumed" in events
+
+
+def test_an_answer_is_never_recorded_twice(lab):
+    engine, ds, study = lab
+    session = start_or_resume(engine, ds, study, "P002", "test")
+    runner = SessionRunner(engine, session.id)
+    t = runner.next_trial()
+    runner.answer(t, "<A>")
+    with pytest.raises(repo.AlreadyAnswered):
+        runner.answer(t, "<B>")
+    with DbSession(engine) as s:
+        rs = repo.responses(s, session.id)
+    assert [(r.planned_trial_id, r.chosen_letter) for r in rs] == [(t.id, "<A>")]
+
+
+def test_invalid_letter_is_stored_as_no_answer_and_scored_wrong(lab):
+    engine, ds, study = lab
+    runner = SessionRunner(engine, start_or_resume(engine, ds, study, "P003", "test").id)
+    t = runner.next_trial()
+    r = runner.answer(t, "<Q>")
+    assert r.chosen_letter is None and r.is_correct is False
+
+
+def test_session_completes_and_codes_must_be_pseudonymous(lab):
+    engine, ds, study = lab
+    with pytest.raises(StudyError, match="pseudonymous"):
+        start_or_resume(engine, ds, study, "jane.doe@example.org", "test")
+    runner = SessionRunner(engine, start_or_resume(engine, ds, study, "P004", "test").id)
+    while (t := runner.next_trial()) is not None:
+        runner.answer(t, t.answer_letter)
+    assert runner.session().status == "completed"
+
+
+def test_changed_dataset_is_refused_and_loses_nothing(lab):
+    engine, ds, study = lab
+    runner = SessionRunner(engine, start_or_resume(engine, ds, study, "P005", "test").id)
+    t = runner.next_trial()
+    runner.answer(t, t.answer_letter)
+    meta = ds.root / "meta_info/holistic_reasoning_spatial.json"
+    items = json.loads(meta.read_text())
+    items[0]["answer"] = items[0]["options"][1]
+    meta.write_text(json.dumps(items))
+    with pytest.raises(DatasetChangedError, match="has changed since study 'pilot' began"):
+        start_or_resume(engine, ds, study, "P005", "test")
+    with pytest.raises(DatasetChangedError):
+        open_study(engine, load_dataset(ds.root), "pilot", Protocol())
+    assert runner.progress().answered == 1
+
+
+def test_locked_database_gives_a_clear_message_and_loses_nothing(lab, tmp_path):
+    engine, ds, study = lab
+    runner = SessionRunner(engine, start_or_resume(engine, ds, study, "P006", "test").id)
+    first = runner.next_trial()
+    runner.answer(first, first.answer_letter)
+    second = runner.next_trial()
+    other = sqlite3.connect(tmp_path / "lab.sqlite3", timeout=0.1)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(DatabaseFileError, match="locked by another program.*not saved yet"):
+            runner.answer(second, second.answer_letter)
+    finally:
+        other.rollback()
+        other.close()
+    runner.answer(second, second.answer_letter)  # the kept answer goes in once the lock is gone
+    assert runner.progress().answered == 2
+
+
+def simulate_cmd(dataset, db):
+    return [sys.executable, str(ROOT / "main.py"), "simulate", "--dataset", str(dataset), "--participants", "2",
+            "--observer", "psychometric", "--protocol", "full-robust", "--variants", "sr", "tr", "--seed", "3",
+            "--db", str(db), "--print-commits", "--delay-ms", "4"]
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_loses_nothing_and_resumes(tmp_path, dataset_dir):
+    db = tmp_path / "kill.sqlite3"
+    rng = random.Random(2024)
+    confirmed: set[tuple[str, int]] = set()
+    kills = 0
+    mid_session_kills = 0
+    for _ in range(200):
+        proc = subprocess.Popen(simulate_cmd(dataset_dir, db), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, cwd=ROOT)
+        time.sleep(rng.uniform(0.3, 1.4))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            kills += 1
+        out, err = proc.communicate()
+        assert "Traceback" not in err, err
+        for line in out.splitlines():
+            if line.startswith("committed "):
+                _, code, pos = line.split()
+                confirmed.add((code, int(pos)))
+        if proc.returncode == 0:
+            if kills >= 50:
+                break
+            db.unlink()
+            confirmed.clear()
+            for extra in tmp_path.glob("kill.sqlite3-*"):
+                extra.unlink()
+            # start over so that there are more kills; check the finished database first
+            continue
+        # after every kill: every confirmed answer is in the database exactly once
+        con = sqlite3.connect(db)
+        if not con.execute("SELECT name FROM sqlite_master WHERE name = 'response'").fetchall():
+            con.close()
+            assert not confirmed, "answers were confirmed but the schema is missing"
+            continue
+        rows = con.execute("SELECT p.code, t.position FROM response r JOIN planned_trial t ON t.id = r.planned_trial_id "
+                           "JOIN session s ON s.id = r.session_id JOIN participant p ON p.id = s.participant_id").fetchall()
+        con.close()
+        assert len(rows) == len(set(rows)), "an answer was recorded twice"
+        assert confirmed <= set(rows), f"lost answers: {sorted(confirmed - set(rows))[:5]}"
+        mid_session_kills += bool(rows)
+    assert kills >= 50 and mid_session_kills >= 20, (kills, mid_session_kills)
+    # finish the interrupted study and check it equals an uninterrupted one
+    done = subprocess.run(simulate_cmd(dataset_dir, db), capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    clean_db = tmp_path / "clean.sqlite3"
+    subprocess.run(simulate_cmd(dataset_dir, clean_db), capture_output=True, text=True, cwd=ROOT, check=True)
+
+    def answers(path):
+        con = sqlite3.connect(path)
+        rows = con.execute("SELECT p.code, t.position, t.unique_id, r.chosen_letter FROM response r "
+                           "JOIN planned_trial t ON t.id = r.planned_trial_id JOIN session s ON s.id = r.session_id "
+                           "JOIN participant p ON p.id = s.participant_id ORDER BY 1, 2").fetchall()
+        planned = con.execute("SELECT COUNT(*) FROM planned_trial").fetchone()[0]
+        con.close()
+        return rows, planned
+
+    rows, planned = answers(db)
+    clean_rows, clean_planned = answers(clean_db)
+    assert planned == clean_planned == len(rows)
+    assert rows == clean_rows
