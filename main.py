@@ -53,13 +53,40 @@ def _open_db(path_or_url):
     return open_database(path_or_url or default_db_path())
 
 
+def data_dir() -> Path:
+    from db.engine import default_db_path
+
+    return default_db_path().parent
+
+
+def builtin_bank_path(progress=None, should_cancel=None) -> Path:
+    """The built-in small bank in the user data folder, generated on first use."""
+    from tasks.bank import ensure_builtin_bank
+
+    return ensure_builtin_bank(data_dir(), seed=0)
+
+
+def cmd_generate_bank(args: argparse.Namespace) -> int:
+    from tasks.bank import generate_bank
+
+    def progress(done: int, total: int, label: str) -> None:
+        print(f"\r{done}/{total} {label[:60]:60}", end="", file=sys.stderr, flush=True)
+
+    summary = generate_bank(args.out, seed=args.seed, scale=args.scale, progress=progress)
+    print(file=sys.stderr)
+    counts = ", ".join(f"{a}: {n}" for a, n in summary.counts.items())
+    print(f"bank written to {summary.root}: {counts} items, {summary.n_audio_files} audio files"
+          + (f", {summary.n_capped} levels capped below 0 dBFS" if summary.n_capped else ""))
+    return EXIT_OK
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from tasks.loader import load_dataset
     from tasks.observers import Observer
     from tasks.plan import Protocol
     from tasks.simulate import simulate
 
-    dataset = load_dataset(args.dataset, check_audio=False)
+    dataset = load_dataset(args.dataset or builtin_bank_path(), check_audio=False)
     protocol = Protocol(mode=args.protocol, variants=args.variants, items_per_group=args.items_per_group,
                         practice_per_block=args.practice, catch_every=args.catch_every, seed=args.seed,
                         min_run_spacing=args.min_run_spacing)
@@ -119,11 +146,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", required=True)
     p.set_defaults(func=cmd_runs)
 
+    p = sub.add_parser("generate-bank", help="synthesize an item bank in the STAR-Bench v1.0 layout")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--scale", choices=("small", "full"), default="small")
+    p.set_defaults(func=cmd_generate_bank)
+
     from tasks.observers import OBSERVERS
     from tasks.plan import PROTOCOLS
 
     p = sub.add_parser("simulate", help="run simulated participants through plan, answers and storage")
-    p.add_argument("--dataset", type=Path, required=True, metavar="DIR")
+    p.add_argument("--dataset", type=Path, default=None, metavar="DIR",
+                   help="STAR-Bench folder (default: the built-in bank)")
     p.add_argument("--participants", type=int, required=True, metavar="N")
     p.add_argument("--observer", choices=OBSERVERS, default="perfect")
     p.add_argument("--protocol", choices=PROTOCOLS, default="single-pass")
@@ -184,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, OperationalError):
             return _fail(f"database error: {exc.orig}. Responses already saved are kept.")
         if isinstance(exc, OSError):
-            return _fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+            return _fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
         return _fail(str(exc))
 
 

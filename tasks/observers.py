@@ -2,10 +2,12 @@
 
 - perfect: always right.
 - random: a uniformly random option (the chance level of each run).
-- psychometric: for pc items whose difference level is known (the built-in bank records it as
-  ``params.difference_level`` in 0..1, 0 being the no-difference control), the probability of a
-  right answer rises along a logistic from chance at level 0 towards ``lapse``-limited ceiling;
-  for every other item a fixed accuracy.
+- psychometric: for pc items whose difference level is known, the probability of a right
+  answer rises along a logistic from chance at level 0 towards a ``lapse``-limited ceiling; for
+  every other item a fixed accuracy. The level is ``params.difference_level`` (0..1) when an item
+  states it, else the position of its parameter on the STARBENCH.md section 7 grid (the built-in
+  bank records ``difference_cents``, ``difference_db``, ... and ``level_db_hl``): 0 for the
+  first grid step (the control), 1 for the last.
 """
 from __future__ import annotations
 
@@ -13,17 +15,40 @@ import math
 import random
 from dataclasses import dataclass
 
+import numpy as np
+
 from tasks.runs import Run
 
 OBSERVERS = ("perfect", "random", "psychometric")
 
 
+# parameter name -> the section 7 grid of its sub-category
+GRID_STEPS: dict[str, tuple[float, ...]] = {
+    "difference_cents": (0, 50, 100, 200, 400, 1200),
+    "difference_db": (0, 4, 8, 12, 24, 48),
+    "difference_percent": (0, 20, 50, 100, 150, 200),
+    "difference_deg": (30, 60, 90, 120, 150, 180),
+    "difference_m": (1.5, 4.5, 6.5, 8.5),
+    "level_db_hl": (-10, 110),
+}
+
+
+def _number(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def difference_level(run: Run) -> float | None:
     params = run.item.extra.get("params")
-    if isinstance(params, dict):
-        level = params.get("difference_level")
-        if isinstance(level, (int, float)) and not isinstance(level, bool):
-            return min(1.0, max(0.0, float(level)))
+    if not isinstance(params, dict):
+        return None
+    level = _number(params.get("difference_level"))
+    if level is not None:
+        return min(1.0, max(0.0, level))
+    for key, grid in GRID_STEPS.items():
+        value = _number(params.get(key))
+        if value is not None:
+            steps = np.interp(value, grid, np.arange(len(grid)))
+            return float(steps / (len(grid) - 1))
     return None
 
 

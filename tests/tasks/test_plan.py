@@ -87,3 +87,24 @@ def test_bad_protocols_are_refused():
     with pytest.raises(PlanError):
         Protocol(variants=["xx"])
     assert Protocol.from_json(Protocol(seed=5).to_json()) == Protocol(seed=5)
+
+
+def test_psychometric_observer_rises_with_the_grid_level(tmp_path):
+    import random
+
+    from tasks.bank import generate_bank
+    from tasks.observers import Observer, difference_level
+    from tasks.runs import expand_runs
+
+    ds = load_dataset(generate_bank(tmp_path / "bank", seed=0).root, check_audio=False)
+    pitch = [r for i in ds.items["pc"] if i.sub_category == "sensitivity_pitch" for r in expand_runs(i)]
+    levels = {difference_level(r) for r in pitch}
+    assert min(levels) == 0.0 and max(levels) > 0.5
+    obs = Observer("psychometric")
+    low = [obs.p_correct(r) for r in pitch if difference_level(r) == 0.0]
+    high = [obs.p_correct(r) for r in pitch if difference_level(r) >= 0.8]
+    assert max(low) < 0.45 < 0.9 < min(high)
+    tr_run = expand_runs(ds.items["tr"][0])[0]
+    assert obs.p_correct(tr_run) == obs.accuracy
+    rng = random.Random(0)
+    assert all(Observer("perfect").choose(r, rng) == r.answer_letter for r in pitch)

@@ -1,0 +1,1 @@
+"""Benchmarks (timings, latency, throughput); not part of the test suite."""
