@@ -66,6 +66,16 @@ def builtin_bank_path(progress=None, should_cancel=None) -> Path:
     return ensure_builtin_bank(data_dir(), seed=0)
 
 
+def cmd_devices(args: argparse.Namespace) -> int:
+    from audio.devices import AudioBackendError, format_device_list
+
+    try:
+        print(format_device_list())
+    except AudioBackendError as exc:
+        return _fail(str(exc))
+    return EXIT_OK
+
+
 def cmd_generate_bank(args: argparse.Namespace) -> int:
     from tasks.bank import generate_bank
 
@@ -145,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alias", required=True, choices=VARIANTS)
     p.add_argument("--id", required=True)
     p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("devices", help="list the audio output devices")
+    p.set_defaults(func=cmd_devices)
 
     p = sub.add_parser("generate-bank", help="synthesize an item bank in the STAR-Bench v1.0 layout")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")

@@ -1,0 +1,175 @@
+"""A private JACK server (dummy driver) and an independent recorder client, for the audio
+tests and bench/audio_timing.py.
+
+Why this shape (see /work/shared/DESIGN.md, "Testing"): the dummy driver needs no sound card;
+periods of 1024 frames avoid xruns on two cores; PortAudio attaches to whatever server runs
+when it initialises, so JACK_DEFAULT_SERVER is set and PortAudio re-initialised before any
+stream opens; and jackd is stopped only after PortAudio is terminated.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+SAMPLE_RATE_HZ = 48000
+PERIOD_FRAMES = 1024
+JACK_HOST_API = "JACK Audio Connection Kit"
+
+
+class JackUnavailable(RuntimeError):
+    """jackd is not installed or did not come up."""
+
+
+@dataclass
+class JackServer:
+    name: str
+    process: subprocess.Popen
+    sample_rate_hz: int
+    period_frames: int
+    channels: int
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def jackd_available() -> bool:
+    return shutil.which("jackd") is not None and shutil.which("jack_lsp") is not None
+
+
+def start_jackd(name: str, channels: int = 4, sample_rate_hz: int = SAMPLE_RATE_HZ,
+                period_frames: int = PERIOD_FRAMES, timeout_s: float = 10.0) -> JackServer:
+    """Start ``jackd -n NAME --no-realtime -d dummy`` and wait (polling jack_lsp every 50 ms)
+    until it answers."""
+    if not jackd_available():
+        raise JackUnavailable("jackd/jack_lsp not found (apt-get install --no-install-recommends jackd2)")
+    process = subprocess.Popen(
+        ["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", str(sample_rate_hz),
+         "-p", str(period_frames), "-C", str(channels), "-P", str(channels)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    env = dict(os.environ, JACK_DEFAULT_SERVER=name)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise JackUnavailable(f"jackd -n {name} exited with code {process.returncode}")
+        if subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode == 0:
+            return JackServer(name, process, sample_rate_hz, period_frames, channels)
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    raise JackUnavailable(f"jackd -n {name} did not answer within {timeout_s} s")
+
+
+def attach_portaudio(server_name: str):
+    """Point PortAudio at this server (set JACK_DEFAULT_SERVER, re-initialise) and return the
+    sounddevice module."""
+    os.environ["JACK_DEFAULT_SERVER"] = server_name
+    import sounddevice
+
+    sounddevice._terminate()
+    sounddevice._initialize()
+    return sounddevice
+
+
+class Recorder:
+    """A JACK client that records its input ports into a preallocated array.
+
+    It is independent of PortAudio: what it records is what the JACK graph carried. Its
+    ``first_frame`` is the JACK frame time of the first recorded frame, so a recorded index
+    ``i`` is JACK frame ``first_frame + i``; ``gaps`` counts cycles whose frame time did not
+    follow the previous one (lost cycles), ``xruns`` counts the server's xrun reports."""
+
+    def __init__(self, server_name: str, n_inputs: int, max_duration_s: float, name: str = "recorder",
+                 on_port_registered=None):
+        import jack
+
+        self._jack = jack
+        self.client = jack.Client(name, servername=server_name, no_start_server=True)
+        self.sample_rate_hz = self.client.samplerate
+        self.inputs = [self.client.inports.register(f"in_{i + 1}") for i in range(n_inputs)]
+        self.data = np.zeros((int(max_duration_s * self.sample_rate_hz), n_inputs), dtype=np.float32)
+        self.position = 0
+        self.first_frame = -1
+        self.next_frame = -1
+        self.gaps = 0
+        self.xruns = 0
+        self.recording = False
+        self.client.set_process_callback(self._process)
+        self.client.set_xrun_callback(self._xrun)
+        if on_port_registered is not None:  # called on JACK's notification thread: hand off, never connect there
+            self.client.set_port_registration_callback(lambda port, registered: registered and on_port_registered(port.name))
+        self.client.activate()
+
+    def _process(self, frames: int) -> None:
+        if not self.recording:
+            return
+        frame_time = self.client.last_frame_time
+        if self.first_frame < 0:
+            self.first_frame = frame_time
+        elif frame_time != self.next_frame:
+            self.gaps += 1
+        self.next_frame = frame_time + frames
+        n = min(frames, self.data.shape[0] - self.position)
+        for i, port in enumerate(self.inputs):
+            self.data[self.position:self.position + n, i] = port.get_array()[:n]
+        self.position += n
+
+    def _xrun(self, delay_usecs: float) -> None:
+        self.xruns += 1
+
+    def connect_sources(self, source_ports: list[str]) -> None:
+        for port, source in zip(self.inputs, source_ports):
+            self.client.connect(source, port)
+
+    def start(self) -> None:
+        self.recording = True
+
+    def stop(self) -> np.ndarray:
+        self.recording = False
+        time.sleep(2 * PERIOD_FRAMES / self.sample_rate_hz)
+        return self.data[:self.position]
+
+    def frame_to_monotonic(self, samples: int = 7):
+        """A function mapping JACK frame times to time.monotonic() seconds, from the tightest
+        of a few (monotonic, jack_frame_time) readings."""
+        best, pair = float("inf"), (0.0, 0)
+        for _ in range(samples):
+            before = time.monotonic()
+            frame = self.client.frame_time
+            after = time.monotonic()
+            if after - before < best:
+                best, pair = after - before, ((before + after) / 2, frame)
+        t0, f0 = pair
+        rate = self.sample_rate_hz
+        return lambda frame: t0 + (frame - f0) / rate
+
+    def close(self) -> None:
+        self.client.deactivate()
+        self.client.close()
+
+
+def playback_sources(client, n_channels: int) -> list[str]:
+    """The output ports feeding system:playback_1..N (PortAudio connects its ports there)."""
+    sources = []
+    for i in range(n_channels):
+        connected = client.get_all_connections(f"system:playback_{i + 1}")
+        if not connected:
+            raise RuntimeError(f"nothing is connected to system:playback_{i + 1}")
+        sources.append(connected[-1].name)
+    return sources
+
+
+def first_nonzero_frame(data: np.ndarray, start: int = 0) -> int:
+    nonzero = np.flatnonzero(np.any(data[start:] != 0, axis=1))
+    return int(nonzero[0]) + start if nonzero.size else -1

@@ -1,0 +1,138 @@
+"""The engine against a real JACK server (dummy driver), recorded by an independent client."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import numpy as np
+import pytest
+
+from audio.calibration import Calibration, CalibrationSet, reference_tone
+from audio.devices import DeviceChoice
+from audio.engine import PlaybackEngine, PlaybackFinished, PlaybackStarted
+from audio.levels import rms_dbfs
+from audio.render import Clip, render_trial
+from audio.safety import SafetyGuard
+from tests.audio.jack_harness import JACK_HOST_API, Recorder, first_nonzero_frame, playback_sources
+
+pytestmark = pytest.mark.jack
+RATE = 48000
+
+
+def noise(frames, channels, seed, level=0.005):
+    x = (level * np.random.default_rng(seed).standard_normal((frames, channels))).astype(np.float32)
+    x[0] = level  # non-zero first sample: the onset is visible in the recording
+    return x
+
+
+def play_and_record(jack_server, choice, trial, *, during=None, max_duration_s=None):
+    """Play ``trial`` on a fresh engine, record the engine's ports; (recording, outcome, events, rec)."""
+    n = choice.stream_channels
+    recorder = Recorder(jack_server.name, n, max_duration_s or trial.duration_s + 2.0)
+    try:
+        with PlaybackEngine(choice) as engine:
+            recorder.connect_sources(playback_sources(recorder.client, n))
+            recorder.start()
+            time.sleep(0.05)
+            playback = engine.play(trial)
+            if during is not None:
+                during(playback)
+            outcome = engine.wait(playback, timeout_s=trial.duration_s + 5.0)
+            data = recorder.stop()
+            events = []
+            while not engine.events.empty():
+                events.append(engine.events.get_nowait())
+            assert engine.underflow_count == 0
+        return data, outcome, events, recorder
+    finally:
+        recorder.close()
+
+
+@pytest.mark.parametrize("channel_map, file_channels", [((0,), 1), ((0, 1), 2), ((0, 1, 2, 3), 4)])
+def test_bit_exact_with_sample_exact_gaps(jack_server, channel_map, file_channels):
+    choice = DeviceChoice(JACK_HOST_API, "system", RATE, channel_map)
+    clips = [Clip(noise(3001 + 17 * i, file_channels, seed=i), RATE, f"clip{i}") for i in range(3)]
+    trial = render_trial(clips, [0.25, 0.0417], choice, SafetyGuard(), label="exact")
+    data, outcome, events, recorder = play_and_record(jack_server, choice, trial)
+    assert outcome.completed and not outcome.repeat_needed and outcome.frames_played == trial.n_frames
+    start = first_nonzero_frame(data)
+    assert start >= 0
+    assert np.array_equal(data[start:start + trial.n_frames], trial.buffer)  # bit-exact, every channel
+    assert not data[start + trial.n_frames:].any()
+    onsets = [first_nonzero_frame(data, start + c.onset_frame) - start for c in trial.clips]
+    assert onsets == [c.onset_frame for c in trial.clips]
+    assert onsets[1] - onsets[0] == 3001 + 12000 and onsets[2] - onsets[1] == 3018 + 2002
+    assert recorder.xruns == 0 and recorder.gaps == 0
+    kinds = [type(e) for e in events]
+    assert kinds == [PlaybackStarted, PlaybackFinished]
+    assert events[0].clip_onsets_monotonic_s[1] - events[0].clip_onsets_monotonic_s[0] == pytest.approx(
+        (3001 + 12000) / RATE)
+
+
+def test_calibrated_tone_has_the_expected_digital_level(jack_server):
+    choice = DeviceChoice(JACK_HOST_API, "system", RATE, (0, 1))
+    cal = {ch: Calibration("system", JACK_HOST_API, "HD 650", ch, -30.0, 71.3 + ch, dt.date.today())
+           for ch in (0, 1)}
+    guard = SafetyGuard(CalibrationSet(cal))
+    target_db_spl = 65.0
+    tone = reference_tone(RATE, level_dbfs=cal[0].dbfs_for_spl(target_db_spl), duration_s=1.0)
+    clip = Clip(tone, RATE, "1 kHz", routing="left")
+    trial = render_trial([clip], 0.0, choice, guard)
+    data, outcome, _, _ = play_and_record(jack_server, choice, trial)
+    start = first_nonzero_frame(data)
+    steady = data[start + 4800:start + trial.n_frames - 4800, 0]  # skip the tone's 20 ms ramps
+    expected_dbfs = cal[0].dbfs_for_spl(target_db_spl)  # the sine's peak level: -36.3 dBFS
+    assert expected_dbfs == pytest.approx(-36.3)
+    assert rms_dbfs(steady) + 20 * np.log10(np.sqrt(2)) == pytest.approx(expected_dbfs, abs=0.01)
+    assert cal[0].spl_of_dbfs(rms_dbfs(steady) + 20 * np.log10(np.sqrt(2))) == pytest.approx(target_db_spl, abs=0.01)
+    assert trial.safety.level_db_spl == pytest.approx(target_db_spl, abs=0.01)
+    assert not data[:, 1].any()  # routed to the left ear only
+
+
+def test_stop_ramps_out_and_replay_of_one_clip(jack_server):
+    choice = DeviceChoice(JACK_HOST_API, "system", RATE, (0, 1))
+    level = np.float32(0.01)
+    clips = [Clip(np.full((RATE, 1), level, np.float32), RATE, "long"), Clip(noise(2000, 1, 3), RATE, "short")]
+    trial = render_trial(clips, 0.1, choice, SafetyGuard(), label="stoppable")
+    recorder = Recorder(jack_server.name, 2, 5.0)
+    try:
+        with PlaybackEngine(choice) as engine:
+            recorder.connect_sources(playback_sources(recorder.client, 2))
+            recorder.start()
+            playback = engine.play(trial)
+            time.sleep(0.3)
+            engine.stop()
+            stopped = engine.wait(playback, 2.0)
+            again = engine.wait(engine.replay_clip(trial, 1), 2.0)
+            data = recorder.stop()
+    finally:
+        recorder.close()
+    assert stopped.stopped and not stopped.completed and 0 < stopped.frames_played < trial.n_frames
+    assert again.completed and again.frames_played == 2000
+    left = data[:, 0]
+    start = first_nonzero_frame(data)
+    end = start + stopped.frames_played
+    assert np.all(left[start:end - 240] == level)                 # untouched until the stop
+    assert np.all(np.diff(left[end - 240:end]) <= 0) and left[end - 1] == 0.0  # 5 ms ramp to zero
+    replay_start = first_nonzero_frame(data, end)
+    assert np.array_equal(data[replay_start:replay_start + 2000, 0], trial.buffer[trial.clips[1].onset_frame:
+                                                                                  trial.clips[1].end_frame, 0])
+
+
+@pytest.mark.slow
+def test_no_underflow_over_60_s_with_a_busy_main_thread(jack_server):
+    choice = DeviceChoice(JACK_HOST_API, "system", RATE, (0, 1))
+    clip = Clip(noise(60 * RATE, 2, seed=7, level=0.003), RATE, "60 s noise")
+    trial = render_trial([clip], 0.0, choice, SafetyGuard(), label="long")
+
+    def keep_busy(playback):
+        rng = np.random.default_rng(0)
+        while not playback.done.is_set():
+            sum(i * i for i in range(20000))                 # pure Python: holds the GIL
+            np.fft.rfft(rng.standard_normal(1 << 16))       # numpy work
+
+    data, outcome, events, recorder = play_and_record(jack_server, choice, trial, during=keep_busy)
+    assert outcome.completed and outcome.underflows == 0 and not outcome.repeat_needed
+    assert recorder.xruns == 0 and recorder.gaps == 0
+    start = first_nonzero_frame(data)
+    assert np.array_equal(data[start:start + trial.n_frames], trial.buffer)
