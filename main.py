@@ -135,6 +135,38 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_gui(args: argparse.Namespace) -> int:
+    """The app: console on the built-in bank (or the last study), audio on the station's device."""
+    import os
+    import socket
+
+    from audio.devices import AudioBackendError
+    from audio.engine import EngineError
+    from db.settings import Settings
+    from gui.app import run_app
+    from gui.context import AppContext
+    from tasks.presentation import build_audio
+
+    db = _open_db(getattr(args, "app_db", None))
+    settings = Settings(db)
+    try:
+        audio = build_audio(db, settings, socket.gethostname())
+    except (AudioBackendError, EngineError, OSError) as exc:
+        print(f"warning: no audio output ({exc}); the console opens without sessions", file=sys.stderr)
+        audio = None
+    ctx = AppContext(db=db, settings=settings, data_dir=data_dir(), app_version=APP_VERSION,
+                     builtin_bank=builtin_bank_path, audio=audio)
+    code = run_app(ctx)
+    if audio is not None:
+        if audio.presenter.engine.stream_abandoned:
+            # PortAudio would block for minutes closing a stream whose server died (see
+            # audio/engine.py); everything is saved, so leave at once.
+            sys.stdout.flush()
+            os._exit(code)
+        audio.presenter.engine.close()
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tasks.items import VARIANTS
 
@@ -143,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME}: human baselines for STAR-Bench. Without a command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {APP_VERSION}")
+    parser.add_argument("--db", dest="app_db", default=None,
+                        help="database file or SQLAlchemy URL for the app (default: user data folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check a STAR-Bench folder; exit 0 only when it has no problem")
@@ -221,8 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_OK
+        args.func = cmd_gui
     try:
         return args.func(args)
     except user_errors() as exc:

@@ -40,6 +40,10 @@ DEFAULT_REFERENCE_DBFS = -30.0
 REFERENCE_FREQUENCY_HZ = 1000.0
 
 
+# A full-scale sine outside this range means a misread meter or a wrong reference level.
+PLAUSIBLE_FULL_SCALE_DB_SPL = (60.0, 140.0)
+
+
 class CalibrationError(ValueError):
     """A calibration record that is inconsistent or does not fit the output it is used for."""
 
@@ -67,6 +71,13 @@ class Calibration:
             raise CalibrationError(f"measured level {self.measured_db_spl} dB SPL is not plausible")
         if self.output_channel < 0:
             raise CalibrationError(f"output channel {self.output_channel} is negative")
+        if not PLAUSIBLE_FULL_SCALE_DB_SPL[0] <= self.full_scale_db_spl <= PLAUSIBLE_FULL_SCALE_DB_SPL[1]:
+            lo, hi = PLAUSIBLE_FULL_SCALE_DB_SPL
+            raise CalibrationError(
+                f"{self.measured_db_spl:g} dB SPL measured for a {self.reference_dbfs:g} dBFS tone on output "
+                f"{self.output_channel} means a full-scale sine would give {self.full_scale_db_spl:.1f} dB SPL; "
+                f"headphones and loudspeakers give {lo:g}-{hi:g}. Check the meter reading, its weighting and "
+                "the amplifier volume")
         if isinstance(self.measured_on, str):
             object.__setattr__(self, "measured_on", dt.date.fromisoformat(self.measured_on))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -60,7 +60,7 @@ class RetsplTable:
 def load_retspl_tables(text: str | None = None) -> dict[str, RetsplTable]:
     """The shipped tables (audio/data/retspl.json), or tables from JSON text of that shape."""
     if text is None:
-        text = resources.files("audio").joinpath("data/retspl.json").read_text(encoding="utf-8")
+        text = (Path(__file__).resolve().parent / "data" / "retspl.json").read_text(encoding="utf-8")
     raw = json.loads(text)
     tables = {}
     for name, entry in raw.items():

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 from scipy import signal
@@ -189,10 +189,11 @@ def prepare_clip(clip: Clip, device: DeviceChoice) -> tuple[np.ndarray, ClipPlac
 
 def render_trial(clips: Sequence[Clip], gaps_s: float | Sequence[float], device: DeviceChoice,
                  guard: SafetyGuard, *, lead_in_s: float = 0.0, tail_s: float = 0.0,
-                 label: str = "") -> RenderedTrial:
+                 label: str = "", output_gains_db: Mapping[int, float] | None = None) -> RenderedTrial:
     """Clips in sequence with ``gaps_s`` of silence between them (one value for every gap, or
-    one per gap), checked by ``guard``. Raises RenderError/TooManyChannelsError naming the
-    clip, or OverCeilingError when the guard refuses."""
+    one per gap), checked by ``guard``. ``output_gains_db`` adds a gain per device output
+    (the per-ear part of a calibration) before the check. Raises RenderError/
+    TooManyChannelsError naming the clip, or OverCeilingError when the guard refuses."""
     if not clips:
         raise RenderError(f"trial {label!r} has no clips")
     gaps = [float(gaps_s)] * (len(clips) - 1) if np.isscalar(gaps_s) else [float(g) for g in gaps_s]
@@ -213,6 +214,9 @@ def render_trial(clips: Sequence[Clip], gaps_s: float | Sequence[float], device:
     buffer = np.zeros((n_frames, device.stream_channels), dtype=np.float32)
     for start, block in blocks:
         buffer[start:start + block.shape[0]] = block
+    for output, gain_db in (output_gains_db or {}).items():
+        if 0 <= output < buffer.shape[1] and gain_db != 0.0:
+            buffer[:, output] = (buffer[:, output].astype(np.float64) * db_to_amplitude(gain_db)).astype(np.float32)
     checked, report = guard.check(buffer, rate, label=label)
     checked = np.ascontiguousarray(checked, dtype=np.float32)
     checked.flags.writeable = False  # what was checked is what plays

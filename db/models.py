@@ -130,8 +130,11 @@ class ExposureRecord(SQLModel, table=True):
     session_id: int = Field(foreign_key="session.id", index=True)
     at: datetime = Field(default_factory=utc_now)
     played_s: float
-    leq_db_spl: Optional[float] = None
-    max_peak_db_spl: Optional[float] = None
+    leq_db_a: Optional[float] = None  # A-weighted equivalent level over the played time, louder ear
+    dose_pa2h: float = 0.0  # A-weighted sound exposure
+    daily_dose_percent: float = 0.0  # 100 % = 85 dB(A) for 8 h
+    trials: int = 0
+    uncalibrated_trials: int = 0
 
 
 class AuditLog(SQLModel, table=True):
@@ -141,3 +144,11 @@ class AuditLog(SQLModel, table=True):
     at: datetime = Field(default_factory=utc_now)
     event: str  # created, started, paused, resumed, completed, aborted, error, migrated
     detail: str = ""
+
+
+class Setting(SQLModel, table=True):
+    """Station settings as JSON values; the keys and their defaults are declared once in
+    db.settings.DEFAULTS."""
+
+    key: str = Field(primary_key=True)
+    value_json: str

@@ -1,4 +1,8 @@
+import os
+
 import pytest
+
+from tests.audio.jack_harness import JackServer, JackUnavailable, attach_portaudio, jackd_available, start_jackd
 
 from tests.factories import write_dataset
 
@@ -7,3 +11,22 @@ from tests.factories import write_dataset
 def dataset_dir(tmp_path):
     """A small valid STAR-Bench folder: 10 pc, 5 tr and 6 sr items with short WAVs."""
     return write_dataset(tmp_path / "starbench")
+
+
+# The shared private JACK server for tests that play audio: one dummy-driver server (4 channels,
+# 48 kHz, 1024-frame periods) for the whole session; tests that kill a server start their own.
+# Without jackd these tests skip with the reason (CI installs jackd2, so there they run).
+@pytest.fixture(scope="session")
+def jack_server() -> JackServer:
+    if not jackd_available():
+        pytest.skip("jackd is not installed: apt-get install --no-install-recommends jackd2 to run the JACK tests")
+    try:
+        server = start_jackd(f"starlab-test-{os.getpid()}", channels=4)
+    except JackUnavailable as exc:
+        pytest.skip(f"could not start a private JACK server: {exc}")
+    sounddevice = attach_portaudio(server.name)
+    try:
+        yield server
+    finally:
+        sounddevice._terminate()  # before jackd goes, or PortAudio aborts the process at exit
+        server.stop()

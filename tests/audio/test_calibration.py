@@ -66,3 +66,16 @@ def test_reference_tone_level():
     assert tone.shape == (48000, 1) and tone.dtype == np.float32
     assert np.max(np.abs(tone)) == pytest.approx(10 ** (-30 / 20), rel=1e-4)
     assert rms_dbfs(tone[4800:-4800]) == pytest.approx(-30.0 - 3.0103, abs=0.01)
+
+
+def test_an_implausible_reading_is_refused_with_a_clear_message():
+    import datetime as dt
+
+    import pytest
+
+    from audio.calibration import Calibration, CalibrationError
+
+    with pytest.raises(CalibrationError, match="full-scale sine would give 50.0 dB SPL.*Check the meter reading"):
+        Calibration("system", "JACK Audio Connection Kit", "HD 650", 1, -30.0, 20.0, dt.date.today())
+    ok = Calibration("system", "JACK Audio Connection Kit", "HD 650", 1, -30.0, 72.5, dt.date.today())
+    assert ok.full_scale_db_spl == 102.5

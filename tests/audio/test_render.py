@@ -105,3 +105,17 @@ def test_render_files(tmp_path):
 def test_gap_count_must_match():
     with pytest.raises(RenderError, match="3 clips need 2 gaps"):
         render_trial([Clip(noise(10), RATE, "a")] * 3, [0.1], STEREO, GUARD)
+
+
+def test_output_gains_apply_per_output_before_the_safety_check():
+    import numpy as np
+
+    from audio.devices import DeviceChoice
+    from audio.render import Clip, render_trial
+    from audio.safety import SafetyGuard
+
+    device = DeviceChoice("JACK Audio Connection Kit", "system", 48000, (0, 1))
+    tone = (0.01 * np.sin(2 * np.pi * 1000 * np.arange(4800) / 48000)).astype(np.float32)[:, None]
+    trial = render_trial([Clip(tone, 48000, "tone")], 0.0, device, SafetyGuard(), output_gains_db={0: -6.0, 1: 0.0})
+    ratio_db = 20 * np.log10(np.max(np.abs(trial.buffer[:, 0])) / np.max(np.abs(trial.buffer[:, 1])))
+    assert abs(ratio_db + 6.0) < 0.001

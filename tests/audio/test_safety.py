@@ -152,7 +152,11 @@ def test_nothing_above_the_ceiling_is_ever_delivered(kind, frequency_hz, gain_db
         assert channel.level_db_spl <= ceiling_db_spl + 1e-6
         assert channel.a_level_db_spl <= ceiling_db_spl + 1e-6
         assert channel.peak_level_db_spl <= ceiling.peak_limit_db_spl + 1e-6
-    # and an independent plain-numpy RMS over the whole buffer (never above the windowed max)
-    rms = np.sqrt(np.mean(delivered.astype(np.float64) ** 2))
-    if rms > 0:
-        assert full_scale_db_spl + 20 * np.log10(rms * np.sqrt(2)) <= ceiling_db_spl + 1e-6
+    # and an independent plain-numpy RMS over every 125 ms window (a meter's "fast" reading;
+    # the whole-buffer RMS is no bound: it can exceed every window's when sound sits at both ends)
+    window = int(0.125 * RATE)
+    for ch in range(delivered.shape[1]):
+        sq = delivered[:, ch].astype(np.float64) ** 2
+        mean_sq = np.convolve(sq, np.ones(window) / window, mode="valid").max() if sq.size > window else sq.sum() / window
+        if mean_sq > 0:
+            assert full_scale_db_spl + 10 * np.log10(mean_sq * 2) <= ceiling_db_spl + 1e-6

@@ -1,0 +1,46 @@
+"""Station settings, declared once with their defaults and stored in the database."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session as DbSession
+
+from db.models import Setting
+
+DEFAULTS: dict[str, Any] = {
+    "last_study": None,  # name of the study the console opens with
+    "dataset_root": None,  # None: the built-in bank
+    "device": None,  # audio.devices.DeviceChoice as a dict
+    "transducer": "",  # e.g. "Sennheiser HD 650"
+    "ceiling_db_spl": 85.0,  # hearing-safety ceiling; never above 100 (audio.safety enforces it)
+    "allow_attenuation": True,  # over the ceiling: attenuate (True) or refuse (False)
+    "calibration_max_age_days": 30,
+    "participant_exit_pin": "0000",  # PIN to leave the participant window
+    "auto_play": True,
+    "retspl_table": "TDH-39",
+    "dataset_reference_dbfs": -20.0,  # a sine at this dBFS in the dataset is meant as...
+    "dataset_reference_db_spl": 70.0,  # ...this many dB SPL
+}
+
+
+class Settings:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def get(self, key: str) -> Any:
+        if key not in DEFAULTS:
+            raise KeyError(f"unknown setting {key!r}")
+        with DbSession(self.engine) as s:
+            row = s.get(Setting, key)
+            return DEFAULTS[key] if row is None else json.loads(row.value_json)
+
+    def set(self, key: str, value: Any) -> None:
+        if key not in DEFAULTS:
+            raise KeyError(f"unknown setting {key!r}")
+        with DbSession(self.engine) as s:
+            row = s.get(Setting, key) or Setting(key=key, value_json="null")
+            row.value_json = json.dumps(value)
+            s.add(row)
+            s.commit()

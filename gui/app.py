@@ -1,0 +1,114 @@
+"""Starting the application: theme, translations, console, participant windows, and the offer
+to resume a session that a crash interrupted."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlmodel import Session as DbSession
+
+from db import repo
+from db.models import Participant, Session as SessionRow, Study
+from gui.bridge import EngineBridge
+from gui.console import ConsoleWindow
+from gui.context import AppContext
+from gui.participant import ParticipantWindow
+from gui.theme import follow_system_theme
+
+I18N_DIR = Path(__file__).resolve().parent / "i18n"
+
+
+def install_translations(app: QApplication) -> list[QTranslator]:
+    """Qt's own strings and ours for the system locale (English is the source language)."""
+    translators = []
+    for name, folder in (("qtbase", QLibraryInfo.path(QLibraryInfo.TranslationsPath)), ("starlab", str(I18N_DIR))):
+        t = QTranslator(app)
+        if t.load(QLocale(), name, "_", folder):
+            app.installTranslator(t)
+            translators.append(t)
+    return translators
+
+
+def crashed_sessions(ctx: AppContext) -> list[tuple[SessionRow, str, str, int]]:
+    """Sessions left 'running' (the app ended without pausing them): (session, code, study, answered)."""
+    with DbSession(ctx.db) as s:
+        out = []
+        for x in repo.unfinished_sessions(s):
+            if x.status == "running":
+                out.append((x, s.get(Participant, x.participant_id).code, s.get(Study, x.study_id).name,
+                            repo.count_answered(s, x.id)))
+        return out
+
+
+class Application:
+    def __init__(self, ctx: AppContext, app: QApplication):
+        self.ctx, self.app = ctx, app
+        audio = ctx.audio
+        self.bridge = EngineBridge(audio.presenter.engine.events) if audio else None
+        audio_page = None
+        if audio:
+            from gui.pages.audio_page import AudioPage
+
+            audio_page = lambda parent: AudioPage(ctx)  # noqa: E731
+        self.console = ConsoleWindow(ctx, audio_page_factory=audio_page,
+                                     participant_window_factory=self.participant_window if audio else None)
+
+    def participant_window(self, session_id: int, state) -> ParticipantWindow:
+        self.ctx.audio.reconfigure()
+        return ParticipantWindow(self.ctx.db, session_id, state.dataset, self.ctx.audio.presenter, self.bridge,
+                                 str(self.ctx.settings.get("participant_exit_pin")),
+                                 auto_play=bool(self.ctx.settings.get("auto_play")))
+
+    def start(self) -> None:
+        """Show the console, load the dataset (the crashed session's, the last one, or the
+        built-in bank), reopen the last study and offer to resume a crashed session."""
+        self.console.show()
+        crashed = crashed_sessions(self.ctx)
+        study_name = crashed[0][2] if crashed else self.ctx.settings.get("last_study")
+        with DbSession(self.ctx.db) as s:
+            study = repo.get_study(s, study_name) if study_name else None
+        folder = self.ctx.settings.get("dataset_root")
+        if study is not None:
+            builtin = Path(self.ctx.builtin_bank()).resolve()
+            folder = None if Path(study.dataset_root).resolve() == builtin else study.dataset_root
+        page = self.console.study_page
+        page.study_name.setText(study.name if study else "pilot")
+
+        def loaded() -> None:
+            self.console.state.datasetChanged.disconnect(loaded)
+            if study is not None:
+                self.console.state.set_study(study)
+            if crashed:
+                self.offer_resume(crashed[0])
+
+        self.console.state.datasetChanged.connect(loaded)
+        page.load(folder)
+
+    def offer_resume(self, crashed) -> None:
+        session, code, study, answered = crashed
+        box = QMessageBox(QMessageBox.Question, self.console.tr("Resume session"),
+                          self.console.tr("The session of {code} in study {study!r} was interrupted after {n} answers. "
+                                          "Resume it at the same trial?").format(code=code, study=study, n=answered),
+                          QMessageBox.Yes | QMessageBox.No, self.console)
+        box.setObjectName("resumeBox")
+        box.finished.connect(lambda result: self._resume_answer(result, session.id))
+        box.open()
+        self.resume_box = box
+
+
+    def _resume_answer(self, result: int, session_id: int) -> None:
+        if QMessageBox.StandardButton(result) == QMessageBox.StandardButton.Yes:
+            self.console.open_participant_window(session_id)
+
+
+def run_app(ctx: AppContext, argv: list[str] | None = None) -> int:
+    app = QApplication.instance() or QApplication(argv or sys.argv)
+    app.setApplicationName("STAR Listening Lab")
+    follow_system_theme(app)
+    install_translations(app)
+    application = Application(ctx, app)
+    QTimer.singleShot(0, application.start)
+    code = app.exec()
+    return code

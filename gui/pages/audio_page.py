@@ -1,0 +1,232 @@
+"""Audio page: output device and channel map, the calibration wizard, the safety ceiling, and a
+test tone with a level meter."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+    QPushButton, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from audio.calibration import DEFAULT_REFERENCE_DBFS, CalibrationError, reference_tone
+from audio.levels import DigitalReference, load_retspl_tables
+from audio.render import RenderError
+from audio.safety import HARD_MAXIMUM_DB_SPL, OverCeilingError
+from gui.context import AppContext
+from tasks.presentation import calibrations_for, save_calibration
+
+
+class AudioPage(QWidget):
+    """Works on the session's presenter (its engine is open for the whole app)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        services = ctx.audio
+        self.presenter = services.presenter
+        choice = self.presenter.choice
+
+        dev_box = QGroupBox(self.tr("Output"))
+        form = QFormLayout(dev_box)
+        self.device = QComboBox()
+        for dev in services.devices:
+            self.device.addItem(f"{dev.name} ({dev.host_api}, {dev.max_output_channels} outputs)")
+        self.device.setCurrentIndex(next((i for i, d in enumerate(services.devices)
+                                          if (d.name, d.host_api) == (choice.name, choice.host_api)), 0))
+        self.device.setToolTip(self.tr("A new device takes effect when the app restarts."))
+        self.device.currentIndexChanged.connect(self._device_chosen)
+        self.left = QSpinBox()
+        self.right = QSpinBox()
+        for spin, value in ((self.left, choice.channel_map[0]), (self.right, choice.channel_map[1]
+                                                                   if len(choice.channel_map) > 1 else 1)):
+            spin.setRange(0, 63)
+            spin.setValue(value)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("left ear → output")))
+        row.addWidget(self.left)
+        row.addWidget(QLabel(self.tr("right ear → output")))
+        row.addWidget(self.right)
+        self.transducer = QLineEdit(self.presenter.transducer)
+        self.transducer.setPlaceholderText(self.tr("headphone model, e.g. Sennheiser HD 650"))
+        self.transducer.editingFinished.connect(lambda: self._setting("transducer", self.transducer.text().strip()))
+        form.addRow(self.tr("Device"), self.device)
+        form.addRow(self.tr("Channel map"), row)
+        form.addRow(self.tr("Transducer"), self.transducer)
+        form.addRow(QLabel(self.tr("Sample rate: {rate} Hz").format(rate=choice.sample_rate_hz)))
+
+        safety_box = QGroupBox(self.tr("Safety"))
+        sform = QFormLayout(safety_box)
+        self.ceiling = QDoubleSpinBox()
+        self.ceiling.setRange(40.0, HARD_MAXIMUM_DB_SPL)
+        self.ceiling.setSuffix(" dB SPL")
+        self.ceiling.setValue(self.presenter.ceiling_db_spl)
+        self.ceiling.valueChanged.connect(lambda v: self._setting("ceiling_db_spl", float(v)))
+        self.attenuate = QCheckBox(self.tr("Attenuate stimuli over the ceiling (otherwise refuse them)"))
+        self.attenuate.setChecked(self.presenter.allow_attenuation)
+        self.attenuate.toggled.connect(lambda on: self._setting("allow_attenuation", bool(on)))
+        sform.addRow(self.tr("Ceiling (hard maximum {m:g})").format(m=HARD_MAXIMUM_DB_SPL), self.ceiling)
+        sform.addRow(self.attenuate)
+        self.cal_state = QLabel()
+        self.cal_state.setWordWrap(True)
+        sform.addRow(self.cal_state)
+
+        cal_box = QGroupBox(self.tr("Calibration wizard"))
+        cform = QFormLayout(cal_box)
+        steps = QLabel(self.tr(
+            "1. Fix the amplifier volume.  2. Put the headphone on the coupler or artificial ear.\n"
+            "3. Play the 1 kHz reference tone on one output.  4. Read the sound level meter (flat/Z, slow).\n"
+            "5. Enter the reading and save.  6. Repeat for the other ear."))
+        steps.setWordWrap(True)
+        self.cal_channel = QComboBox()
+        self.cal_channel.addItems([self.tr("left ear"), self.tr("right ear")])
+        self.ref_dbfs = QDoubleSpinBox()
+        self.ref_dbfs.setRange(-60.0, -6.0)
+        self.ref_dbfs.setValue(DEFAULT_REFERENCE_DBFS)
+        self.ref_dbfs.setSuffix(" dBFS")
+        self.measured = QDoubleSpinBox()
+        self.measured.setRange(0.0, 150.0)
+        self.measured.setDecimals(1)
+        self.measured.setSuffix(" dB SPL")
+        self.equipment = QLineEdit()
+        self.equipment.setPlaceholderText(self.tr("sound level meter and coupler"))
+        self.measured_by = QLineEdit()
+        self.measured_by.setPlaceholderText(self.tr("initials"))
+        self.retspl = QComboBox()
+        self.retspl.addItems(list(load_retspl_tables()))
+        play_ref = QPushButton(self.tr("Play &reference tone"))
+        play_ref.clicked.connect(self.play_reference)
+        stop = QPushButton(self.tr("S&top"))
+        stop.clicked.connect(self.presenter.stop)
+        save = QPushButton(self.tr("&Save calibration"))
+        save.setObjectName("saveCalibration")
+        save.clicked.connect(self.save)
+        self.cal_message = QLabel()
+        self.cal_message.setWordWrap(True)
+        self.cal_message.setObjectName("calibrationMessage")
+        buttons = QHBoxLayout()
+        for b in (play_ref, stop, save):
+            buttons.addWidget(b)
+        cform.addRow(steps)
+        cform.addRow(self.tr("Output"), self.cal_channel)
+        cform.addRow(self.tr("Reference tone"), self.ref_dbfs)
+        cform.addRow(self.tr("Measured level"), self.measured)
+        cform.addRow(self.tr("Equipment"), self.equipment)
+        cform.addRow(self.tr("Measured by"), self.measured_by)
+        cform.addRow(self.tr("RETSPL table"), self.retspl)
+        cform.addRow(buttons)
+        cform.addRow(self.cal_message)
+
+        tone_box = QGroupBox(self.tr("Test tone"))
+        tform = QFormLayout(tone_box)
+        self.tone_level = QDoubleSpinBox()
+        self.tone_level.setRange(20.0, HARD_MAXIMUM_DB_SPL)
+        self.tone_level.setValue(65.0)
+        self.tone_level.setSuffix(" dB SPL")
+        play_tone = QPushButton(self.tr("Play test &tone"))
+        play_tone.setObjectName("playTestTone")
+        play_tone.clicked.connect(self.play_test_tone)
+        self.meter = QProgressBar()
+        self.meter.setObjectName("levelMeter")
+        self.meter.setRange(0, int(HARD_MAXIMUM_DB_SPL))
+        self.meter.setFormat("%v dB SPL")
+        self.meter_note = QLabel()
+        self.meter_note.setWordWrap(True)
+        tform.addRow(self.tr("Level"), self.tone_level)
+        tform.addRow(play_tone)
+        tform.addRow(self.tr("Meter"), self.meter)
+        tform.addRow(self.meter_note)
+        self.meter_timer = QTimer(self)
+        self.meter_timer.setSingleShot(True)
+        self.meter_timer.timeout.connect(lambda: self.meter.setValue(0))
+
+        left = QVBoxLayout()
+        left.addWidget(dev_box)
+        left.addWidget(safety_box)
+        left.addWidget(tone_box)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(cal_box)
+        right.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addLayout(right, 1)
+        self.refresh_calibration_state()
+
+    def _setting(self, key: str, value) -> None:
+        self.ctx.settings.set(key, value)
+        self.ctx.audio.reconfigure()
+        self.refresh_calibration_state()
+
+    def _device_chosen(self, index: int) -> None:
+        dev = self.ctx.audio.devices[index]
+        self.ctx.settings.set("device", {"host_api": dev.host_api, "name": dev.name,
+                                         "sample_rate_hz": int(dev.default_sample_rate_hz),
+                                         "channel_map": [self.left.value(), self.right.value()]})
+
+    def _output(self) -> int:
+        return self.presenter.choice.channel_map[self.cal_channel.currentIndex()]
+
+    def refresh_calibration_state(self) -> None:
+        cal, _ids = calibrations_for(self.ctx.db, self.presenter.choice, self.presenter.transducer)
+        ears = self.presenter.choice.channel_map[:2]
+        if cal.is_calibrated(ears):
+            text = self.tr("Calibrated: full-scale sine = {l:.1f} / {r:.1f} dB SPL (left / right).").format(
+                l=cal.for_channel(ears[0]).full_scale_db_spl, r=cal.for_channel(ears[-1]).full_scale_db_spl)
+            warnings = cal.age_warnings(int(self.ctx.settings.get("calibration_max_age_days")))
+            if warnings:
+                text += "\n" + "\n".join(warnings)
+        else:
+            text = self.tr("UNCALIBRATED: stimuli play at a conservative default level and every response "
+                           "is flagged uncalibrated. Calibrate both ears for levels in dB SPL.")
+        self.cal_state.setText(text)
+
+    def play_reference(self) -> None:
+        rate = self.presenter.choice.sample_rate_hz
+        tone = reference_tone(rate, self.ref_dbfs.value())
+        stereo = np.zeros((tone.shape[0], 2), dtype=np.float32)
+        stereo[:, self.cal_channel.currentIndex()] = tone[:, 0]
+        self._play([stereo], rate, "1 kHz reference", DigitalReference(0.0, 0.0), raw=True)
+
+    def play_test_tone(self) -> None:
+        rate = self.presenter.choice.sample_rate_hz
+        tone = reference_tone(rate, -20.0, duration_s=2.0)
+        level = self.tone_level.value()
+        self._play([np.repeat(tone, 2, axis=1)], rate, "test tone", DigitalReference(-20.0, level))
+        self.meter.setValue(int(round(level)))
+        self.meter_timer.start(2000)
+
+    def _play(self, arrays, rate, label, reference, raw: bool = False) -> None:
+        try:
+            if raw:  # the calibration tone is played as it is, no calibration gain
+                prepared = self.presenter.prepare_raw(arrays[0], rate, label)
+            else:
+                prepared = self.presenter.prepare_samples(arrays, rate, [label], 0.0, reference)
+        except (OverCeilingError, RenderError) as exc:
+            self.meter_note.setText(str(exc))
+            self.cal_message.setText(str(exc))
+            return
+        note = self.tr("{label}: {level}").format(
+            label=label, level=(f"{prepared.level_db_spl:.1f} dB SPL" if prepared.level_db_spl is not None
+                                else self.tr("uncalibrated")))
+        if prepared.attenuation_db:
+            note += self.tr(", attenuated by {db:.1f} dB by the ceiling").format(db=prepared.attenuation_db)
+        self.meter_note.setText(note)
+        self.presenter.play(prepared)
+
+    def save(self) -> None:
+        transducer = self.transducer.text().strip()
+        if not transducer:
+            self.cal_message.setText(self.tr("Name the transducer (headphone model) first."))
+            return
+        try:
+            row = save_calibration(self.ctx.db, self.ctx.audio.device_id, transducer, self._output(),
+                                   self.ref_dbfs.value(), self.measured.value(), self.equipment.text().strip(),
+                                   self.measured_by.text().strip(), self.retspl.currentText())
+        except CalibrationError as exc:
+            self.cal_message.setText(str(exc))
+            return
+        self._setting("transducer", transducer)
+        self.cal_message.setText(self.tr("Saved: output {ch}, {spl:.1f} dB SPL at {ref:.1f} dBFS.").format(
+            ch=row.channel, spl=row.measured_db_spl, ref=row.reference_dbfs))
+        self.refresh_calibration_state()

@@ -1,0 +1,88 @@
+"""Participants page: pseudonymous codes, age band, hearing self-report, consent."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView,
+)
+from sqlmodel import Session as DbSession, select
+
+from db import repo
+from db.models import Participant, utc_now
+from gui.context import AppContext, ConsoleState
+
+AGE_BANDS = ["", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
+HEARING = ["", "normal", "mild difficulty", "hearing loss", "hearing aid or implant", "prefer not to say"]
+
+
+def next_code(existing: list[str]) -> str:
+    numbers = [int(c[1:]) for c in existing if c.startswith("P") and c[1:].isdigit()]
+    return f"P{(max(numbers) + 1) if numbers else 1:03d}"
+
+
+class ParticipantsPage(QWidget):
+    def __init__(self, ctx: AppContext, state: ConsoleState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.state = ctx, state
+        self.code = QLineEdit()
+        self.code.setObjectName("participantCode")
+        self.age = QComboBox()
+        self.age.addItems(AGE_BANDS)
+        self.hearing = QComboBox()
+        self.hearing.addItems(HEARING)
+        self.consent = QCheckBox(self.tr("The participant has given informed consent"))
+        self.consent.setObjectName("consent")
+        self.add_button = QPushButton(self.tr("&Add participant"))
+        self.add_button.setObjectName("addParticipant")
+        self.add_button.clicked.connect(self.add)
+        self.message = QLabel()
+        box = QGroupBox(self.tr("New participant (a code only: never a name or e-mail)"))
+        form = QFormLayout(box)
+        form.addRow(self.tr("&Code"), self.code)
+        form.addRow(self.tr("Age band"), self.age)
+        form.addRow(self.tr("Hearing (self-report)"), self.hearing)
+        form.addRow(self.consent)
+        form.addRow(self.add_button, self.message)
+
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([self.tr("Code"), self.tr("Age band"), self.tr("Hearing"),
+                                              self.tr("Consent")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        layout = QHBoxLayout(self)
+        left = QVBoxLayout()
+        left.addWidget(box)
+        left.addStretch(1)
+        layout.addLayout(left, 1)
+        layout.addWidget(self.table, 2)
+        self.refresh()
+
+    def refresh(self) -> None:
+        with DbSession(self.ctx.db) as s:
+            people = s.exec(select(Participant).order_by(Participant.id)).all()
+        self.table.setRowCount(len(people))
+        for row, p in enumerate(people):
+            for col, value in enumerate([p.code, p.age_band or "", p.hearing_self_report or "",
+                                         p.consent_confirmed_at.strftime("%Y-%m-%d %H:%M") if p.consent_confirmed_at else ""]):
+                self.table.setItem(row, col, QTableWidgetItem(value))
+        self.code.setText(next_code([p.code for p in people]))
+
+    def add(self) -> None:
+        code = self.code.text().strip()
+        if not code or " " in code or "@" in code:
+            self.message.setText(self.tr("Use a code such as P007 (no spaces, no e-mail)."))
+            return
+        if not self.consent.isChecked():
+            self.message.setText(self.tr("Confirm consent first."))
+            return
+        with DbSession(self.ctx.db) as s:
+            if repo.get_participant(s, code) is not None:
+                self.message.setText(self.tr("{code} exists already.").format(code=code))
+                return
+            repo.add_participant(s, Participant(code=code, age_band=self.age.currentText() or None,
+                                                hearing_self_report=self.hearing.currentText() or None,
+                                                consent_confirmed_at=utc_now()))
+        self.message.setText(self.tr("{code} added.").format(code=code))
+        self.consent.setChecked(False)
+        self.refresh()
+        self.state.participantsChanged.emit()

@@ -1,0 +1,80 @@
+"""Child process for the SIGKILL test: the real app on the JACK server named in the
+environment answers ANSWER_N trials of a session, then prints the position of the trial that
+is playing and waits to be killed."""
+import os
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+
+def wait_until(condition, timeout_s=30.0):
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met")
+        QTest.qWait(20)
+
+
+def main(db_path: str, bank_dir: str, answer_n: int) -> None:
+    from db.engine import open_database
+    from db.settings import Settings
+    from gui.app import Application
+    from gui.context import AppContext
+    from gui.participant import ParticipantWindow
+    from tasks.bank import ensure_builtin_bank
+    from tasks.presentation import build_audio
+
+    qapp = QApplication([])
+    db = open_database(db_path)
+    settings = Settings(db)
+    audio = build_audio(db, settings, "child-station")
+    ctx = AppContext(db=db, settings=settings, data_dir=bank_dir, app_version="test",
+                     builtin_bank=lambda progress=None, should_cancel=None: ensure_builtin_bank(bank_dir), audio=audio)
+    app = Application(ctx, qapp)
+    app.start()
+    wait_until(lambda: app.console.state.dataset is not None, 60)
+    page = app.console.study_page
+    for v, box in page.variant_boxes.items():
+        box.setChecked(v == "sr")
+    page.practice.setValue(0)
+    page.open_study()
+    app.console.participants_page.consent.setChecked(True)
+    app.console.participants_page.add()
+    app.console.sessions_page.refresh()
+    made = []
+
+    def factory(session_id, state):
+        w = ParticipantWindow(db, session_id, state.dataset, audio.presenter, app.bridge, "0000", screening=None)
+        made.append(w)
+        return w
+
+    app.console.participant_window_factory = factory
+    app.console.sessions_page.start()
+    window = made[0]
+    window.activateWindow()
+    answered = 0
+    while True:
+        if window.stack.currentWidget() is window.message:
+            QTest.keyClick(window, Qt.Key_Return)
+            QTest.qWait(20)
+            continue
+        trial = window.trial
+        if answered == answer_n:
+            wait_until(lambda: trial.current_playback is not None)
+            print(f"AT {window.runner.next_trial().position}", flush=True)
+            while True:  # keep the event loop (and the sound) going until SIGKILL
+                QTest.qWait(100)
+        wait_until(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled())
+        QTest.keyClick(window, "B")
+        QTest.keyClick(window, Qt.Key_Return)
+        answered += 1
+        print(f"ANSWERED {answered}", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))

@@ -1,0 +1,50 @@
+from gui.console import ConsoleWindow
+from tests.gui.conftest import save_screenshot
+
+
+def load_builtin(qtbot, window):
+    page = window.study_page
+    with qtbot.waitSignal(window.state.datasetChanged, timeout=20000):
+        page.load(None)
+    return page
+
+
+def test_console_pages_work_offscreen_and_are_photographed(qtbot, ctx):
+    window = ConsoleWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    page = load_builtin(qtbot, window)
+    assert "No problems." in page.report.toPlainText()
+    assert "Each participant:" in page.counts.text()
+    page.open_study()
+    assert window.state.study.name == "pilot"
+    save_screenshot(window, "console-study")
+
+    window.show_page("participants")
+    pp = window.participants_page
+    assert pp.code.text() == "P001"
+    pp.add()
+    assert "Confirm consent" in pp.message.text()
+    pp.consent.setChecked(True)
+    pp.add()
+    assert pp.table.rowCount() == 1 and pp.code.text() == "P002"
+    save_screenshot(window, "console-participants")
+
+    window.show_page("sessions")
+    assert window.sessions_page.participant.currentText() == "P001"
+    save_screenshot(window, "console-sessions")
+
+    window.show_page("results")
+    save_screenshot(window, "console-results")
+    window.show_page("audio")
+    save_screenshot(window, "console-audio")
+
+
+def test_validation_of_a_bad_folder_shows_the_message(qtbot, ctx, tmp_path):
+    window = ConsoleWindow(ctx)
+    qtbot.addWidget(window)
+    page = window.study_page
+    with qtbot.waitSignal(page.tasks.finished, timeout=10000):
+        page.load(str(tmp_path / "nowhere"))
+    boxes = [w for w in page.findChildren(object) if getattr(w, "objectName", lambda: "")() == "errorBox"]
+    assert boxes and "is not a folder" in boxes[0].text()

@@ -1,0 +1,154 @@
+"""A whole session driven offscreen on the built-in small bank, audio on the JACK dummy server:
+set-up, screening, practice, test, results; then the database and the export files."""
+import csv
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlmodel import Session as DbSession
+
+from audio.screening import antiphase_test, huggins_test
+from db import repo
+from db.engine import open_database
+from db.settings import Settings
+from tasks.bank import ensure_builtin_bank
+from tests.gui.conftest import save_screenshot
+
+pytestmark = pytest.mark.jack
+
+
+def short_screening(seed):
+    return [antiphase_test(seed, duration_s=0.25, ramp_s=0.02, gap_s=0.1, n_trials=6),
+            huggins_test(seed, duration_s=0.25, gap_s=0.1, n_trials=6)]
+
+
+@pytest.fixture
+def app_ctx(tmp_path, jack_server):
+    from gui.context import AppContext
+    from tasks.presentation import build_audio
+
+    db = open_database(tmp_path / "lab.sqlite3")
+    settings = Settings(db)
+    audio = build_audio(db, settings, "test-station")
+    assert audio is not None and audio.presenter.choice.host_api == "JACK Audio Connection Kit"
+    ctx = AppContext(db=db, settings=settings, data_dir=tmp_path, app_version="test",
+                     builtin_bank=lambda progress=None, should_cancel=None: ensure_builtin_bank(tmp_path), audio=audio)
+    yield ctx
+    audio.presenter.engine.close()
+
+
+def drive(qtbot, window, shots: dict, answer_right=True, max_steps=400):
+    """Answer everything the participant window asks until it finishes."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    for _ in range(max_steps):
+        if window.finished and window.stack.currentWidget() is window.message and \
+                window.message.title.text() == "Thank you!":
+            shots.setdefault("participant-thanks", window)
+            return
+        if window.stack.currentWidget() is window.message:
+            title = window.message.title.text()
+            key = {"Headphone check": "participant-screening-intro", "Time for a break": "participant-break",
+                   "Sound level": "participant-level", "Ready": "participant-ready",
+                   "Correct!": "participant-feedback", "Not quite": "participant-feedback"}.get(
+                title, "participant-instructions" if title.startswith("Part") else None)
+            if key and key not in shots:
+                save_screenshot(window, key)
+                shots[key] = True
+            assert window.message.button.isVisible(), title
+            qtbot.keyClick(window, Qt.Key_Return)
+            continue
+        trial = window.trial
+        qtbot.waitUntil(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled(), timeout=30000)
+        title = trial.title.text()
+        kind = ("participant-screening" if title.startswith("Headphone") else
+                "participant-practice" if title == "Practice" else
+                "participant-level-check" if title == "Sound level" else "participant-trial")
+        if kind == "participant-trial" and window.current_question.clip_labels and \
+                len(window.current_question.clip_labels) == 3:
+            kind = "participant-trial-temporal"
+        if kind not in shots:
+            save_screenshot(window, kind)
+            shots[kind] = True
+        index = 0
+        if kind in ("participant-trial", "participant-trial-temporal", "participant-practice") and answer_right:
+            t = window.runner.next_trial()
+            index = json.loads(t.options_json).index(t.answer)
+        qtbot.keyClick(window, chr(ord("A") + index))
+        assert trial.confirm.isEnabled()
+        qtbot.keyClick(window, Qt.Key_Return)
+    raise AssertionError("the session did not finish")
+
+
+def test_whole_session_offscreen_on_jack(qtbot, app_ctx, tmp_path):
+    from gui.app import Application
+    from gui.participant import ParticipantWindow
+
+    app = Application(app_ctx, None)
+    console = app.console
+    qtbot.addWidget(console)
+    with qtbot.waitSignal(console.state.datasetChanged, timeout=60000):
+        app.start()
+    page = console.study_page
+    assert "No problems." in page.report.toPlainText()
+    page.items_per_group.setValue(1)
+    page.practice.setValue(1)
+    page.break_every.setValue(8)
+    page.open_study()
+    assert console.state.study is not None
+    console.show_page("audio")
+    audio_page = console.audio_page
+    audio_page.play_test_tone()
+    assert audio_page.meter.value() == 65
+    save_screenshot(console, "console-audio")
+
+    console.show_page("participants")
+    console.participants_page.consent.setChecked(True)
+    console.participants_page.add()
+    console.show_page("sessions")
+    console.sessions_page.refresh()
+
+    created = []
+    original = app.participant_window
+
+    def factory(session_id, state):
+        w = ParticipantWindow(app_ctx.db, session_id, state.dataset, app_ctx.audio.presenter, app.bridge, "4321",
+                              auto_play=True, screening=short_screening)
+        created.append(w)
+        return w
+
+    console.participant_window_factory = factory
+    console.sessions_page.start()
+    window = created[0]
+    qtbot.addWidget(window)
+    shots = {}
+    drive(qtbot, window, shots)
+    assert {"participant-screening", "participant-practice", "participant-trial", "participant-trial-temporal",
+            "participant-feedback", "participant-instructions", "participant-break", "participant-thanks"} <= set(shots)
+    window.close()
+
+    with DbSession(app_ctx.db) as s:
+        session = repo.unfinished_sessions(s)
+        sid = created[0].session_id
+        planned = repo.planned_trials(s, sid)
+        answers = repo.responses(s, sid)
+        events = [a.event for a in repo.audit_log(s, sid)]
+        status = s.get(repo.Session, sid).status
+    assert status == "completed" and not session
+    assert len(answers) == len(planned) > 15
+    assert all(a.rt_ms is not None and a.rt_ms > 0 for a in answers)
+    assert all(a.uncalibrated for a in answers)  # no calibration was stored
+    test_answers = [a for a, t in zip(sorted(answers, key=lambda a: a.planned_trial_id), planned) if t.kind == "test"]
+    assert all(a.is_correct for a in test_answers)
+    assert "screening" in events and "level_check" in events and "completed" in events
+
+    console.show_page("results")
+    save_screenshot(console, "console-results")
+    out = tmp_path / "export"
+    with qtbot.waitSignal(console.results_page.tasks.finished, timeout=30000):
+        console.results_page.export(str(out))
+    rows = list(csv.DictReader(open(out / "trials.csv")))
+    assert len(rows) == len(planned)
+    assert (out / "pilot" / "human-P001" / "pc" / "infer_results.jsonl").is_file()
+    assert (out / "compare" / "leaderboard.md").is_file()
+    console.close()
