@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 ARGS ?=
 
-.PHONY: run test bench package clean
+.PHONY: run test bench package clean translations
 
 run:
 	@bash packaging/bootstrap.sh run
@@ -23,3 +23,8 @@ package:
 
 clean:
 	rm -rf .venv build dist .pytest_cache
+
+translations:
+	@bash packaging/bootstrap.sh run
+	.venv/bin/pyside6-lupdate gui/*.py gui/pages/*.py -ts gui/i18n/starlab_en.ts
+	.venv/bin/pyside6-lrelease gui/i18n/starlab_en.ts -qm gui/i18n/starlab_en.qm

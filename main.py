@@ -156,7 +156,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         audio = None
     ctx = AppContext(db=db, settings=settings, data_dir=data_dir(), app_version=APP_VERSION,
                      builtin_bank=builtin_bank_path, audio=audio)
-    code = run_app(ctx)
+    code = run_app(ctx, package=args.package)
     if audio is not None:
         if audio.presenter.engine.stream_abandoned:
             # PortAudio would block for minutes closing a stream whose server died (see
@@ -167,6 +167,50 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_make_package(args: argparse.Namespace) -> int:
+    from tasks.loader import load_dataset
+    from tasks.takehome import make_package
+
+    from sqlmodel import Session as DbSession
+
+    from db import repo
+
+    db = _open_db(args.db)
+    with DbSession(db) as s:
+        study = repo.get_study(s, args.study)
+    if study is None:
+        return _fail(f"no study {args.study!r} in {db.url.database}")
+    dataset = load_dataset(args.dataset or study.dataset_root, check_audio=False)
+    for code in args.participant:
+        out = args.out / f"star-lab-package-{args.study}-{code}.zip"
+        make_package(db, dataset, args.study, code, out, APP_VERSION)
+        print(f"package for {code}: {out}")
+    return EXIT_OK
+
+
+def cmd_import_results(args: argparse.Namespace) -> int:
+    from tasks.takehome import BundleError, import_results
+
+    db = _open_db(args.db)
+    failures = 0
+    for bundle in args.bundles:
+        try:
+            r = import_results(db, bundle)
+        except BundleError as exc:
+            failures += 1
+            print(f"refused: {exc}", file=sys.stderr)
+            continue
+        print(f"{r.status}: {bundle} ({r.participant}, study {r.study!r}, {r.responses} responses)")
+    return EXIT_PROBLEMS if failures else EXIT_OK
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from tasks.selftest import run_selftest
+
+    ok = run_selftest(print, APP_VERSION)
+    return EXIT_OK if ok else EXIT_PROBLEMS
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tasks.items import VARIANTS
 
@@ -175,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME}: human baselines for STAR-Bench. Without a command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {APP_VERSION}")
+    parser.add_argument("--selftest", action="store_true",
+                        help="check this installation without a window: synthesis, rendering, database, export, "
+                             "and a short sound on a real device if one exists")
+    parser.add_argument("--package", type=Path, default=None, metavar="FILE",
+                        help="run a take-home study package (participant mode)")
     parser.add_argument("--db", dest="app_db", default=None,
                         help="database file or SQLAlchemy URL for the app (default: user data folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -227,6 +276,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--study", default=None, help="only this study (default: all)")
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("make-package", help="write take-home study packages for participants")
+    p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
+    p.add_argument("--study", required=True)
+    p.add_argument("--participant", required=True, nargs="+", metavar="CODE")
+    p.add_argument("--dataset", type=Path, default=None, help="the study's dataset folder (default: as recorded)")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.set_defaults(func=cmd_make_package)
+
+    p = sub.add_parser("import-results", help="check take-home results bundles and merge them into the database")
+    p.add_argument("bundles", type=Path, nargs="+", metavar="BUNDLE")
+    p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
+    p.set_defaults(func=cmd_import_results)
+
     p = sub.add_parser("compare", help="leaderboard of humans against model results and the paper's rows")
     p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
     p.add_argument("--models", type=Path, default=None, metavar="WORKDIR",
@@ -246,15 +308,18 @@ def user_errors() -> tuple[type[Exception], ...]:
     from tasks.loader import NotADatasetError
     from tasks.plan import PlanError
     from tasks.sessions import DatasetChangedError, StudyError
+    from tasks.takehome import BundleError
 
-    return (DatabaseFileError, DatasetChangedError, ExportError, NotADatasetError, PlanError, StudyError,
+    return (BundleError, DatabaseFileError, DatasetChangedError, ExportError, NotADatasetError, PlanError, StudyError,
             OperationalError, OSError)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
+    if args.selftest:
+        args.func = cmd_selftest
+    elif not getattr(args, "func", None):
         args.func = cmd_gui
     try:
         return args.func(args)

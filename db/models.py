@@ -78,6 +78,9 @@ class Session(SQLModel, table=True):
     calibration_ids: str = "[]"  # JSON list of calibration ids in force
     uncalibrated: bool = True
     take_home: bool = False
+    # how the level was set: "calibrated", "uncalibrated default", "comfortable level (take-home)"
+    level_procedure: str = "uncalibrated default"
+    import_key: Optional[str] = Field(default=None, unique=True)  # "<package id>" for imported take-home data
     app_version: str
     status: str = "planned"  # planned, running, paused, completed, aborted
     started_at: Optional[datetime] = None
@@ -152,3 +155,16 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value_json: str
+
+
+class TakeHomePackage(SQLModel, table=True):
+    """A study package made for one participant to run at home; its key signs the results."""
+
+    __tablename__ = "take_home_package"
+    package_id: str = Field(primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id")
+    cohort_index: int
+    key_hex: str  # HMAC-SHA256 key shared with the package, to check the results bundle
+    created_at: datetime = Field(default_factory=utc_now)
+    imported_at: Optional[datetime] = None

@@ -103,12 +103,64 @@ class Application:
             self.console.open_participant_window(session_id)
 
 
-def run_app(ctx: AppContext, argv: list[str] | None = None) -> int:
+def results_folder() -> Path:
+    """Where a take-home results bundle is written: Documents when it exists, else home."""
+    home = Path.home()
+    return home / "Documents" if (home / "Documents").is_dir() else home
+
+
+class TakeHome:
+    """Participant mode: run one study package, then write the results bundle to send back."""
+
+    def __init__(self, ctx: AppContext, app: QApplication, package: Path, screening=None, out_dir: Path | None = None):
+        from gui.participant import standard_screening
+
+        self.ctx, self.app, self.package = ctx, app, package
+        self.screening = screening or standard_screening
+        self.out_dir = out_dir or results_folder()
+        self.bridge = EngineBridge(ctx.audio.presenter.engine.events) if ctx.audio else None
+        self.window = None
+
+    def start(self) -> None:
+        from tasks.loader import load_dataset
+        from tasks.takehome import BundleError, open_package, start_session, write_results_bundle
+
+        if self.ctx.audio is None:
+            return self._fail(QApplication.translate("TakeHome", "No sound output was found on this computer."))
+        try:
+            opened = open_package(self.package, self.ctx.data_dir)
+            session = start_session(self.ctx.db, opened, self.ctx.app_version)
+            dataset = load_dataset(opened.dataset_root)
+        except (BundleError, OSError) as exc:
+            return self._fail(str(exc))
+        self.ctx.audio.reconfigure()
+
+        def finish() -> str:
+            path = write_results_bundle(self.ctx.db, session.id, opened, self.out_dir, self.ctx.app_version)
+            self.bundle = path
+            return QApplication.translate("TakeHome", "Please send this file to the lab:\n{path}").format(path=path)
+
+        self.window = ParticipantWindow(self.ctx.db, session.id, dataset, self.ctx.audio.presenter, self.bridge,
+                                        exit_pin=None, auto_play=True, comfortable_level=True, on_finish=finish,
+                                        screening=self.screening)
+        if self.app is not None:
+            self.window.closed.connect(self.app.quit)
+        self.window.show_for_participant()
+
+    def _fail(self, message: str) -> None:
+        box = QMessageBox(QMessageBox.Critical, "STAR Listening Lab", message, QMessageBox.Ok)
+        box.setObjectName("takeHomeError")
+        box.finished.connect(lambda _r: self.app.quit())
+        box.open()
+        self.error_box = box
+
+
+def run_app(ctx: AppContext, argv: list[str] | None = None, package: Path | None = None) -> int:
     app = QApplication.instance() or QApplication(argv or sys.argv)
     app.setApplicationName("STAR Listening Lab")
     follow_system_theme(app)
     install_translations(app)
-    application = Application(ctx, app)
+    application = TakeHome(ctx, app, package) if package else Application(ctx, app)
     QTimer.singleShot(0, application.start)
     code = app.exec()
     return code

@@ -15,7 +15,7 @@ from typing import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout, QInputDialog, QLabel, QLineEdit, QProgressBar, QPushButton, QSizePolicy, QStackedWidget,
+    QHBoxLayout, QInputDialog, QLabel, QMessageBox, QLineEdit, QProgressBar, QPushButton, QSizePolicy, QStackedWidget,
     QVBoxLayout, QWidget,
 )
 from sqlmodel import Session as DbSession
@@ -291,12 +291,17 @@ class ParticipantWindow(QWidget):
     closed = Signal()
 
     def __init__(self, db, session_id: int, dataset: Dataset, presenter: Presenter, bridge: EngineBridge,
-                 exit_pin: str, auto_play: bool = True, screening: Callable[[int], list] | None = standard_screening,
-                 parent: QWidget | None = None):
+                 exit_pin: str | None, auto_play: bool = True,
+                 screening: Callable[[int], list] | None = standard_screening, comfortable_level: bool = False,
+                 on_finish: Callable[[], str] | None = None, parent: QWidget | None = None):
+        """``exit_pin`` None: the participant may pause and leave (take-home). ``comfortable_level``:
+        the participant sets the volume (uncalibrated take-home). ``on_finish`` runs at the end and
+        returns a line for the thank-you screen (where the results bundle was written)."""
         super().__init__(parent)
         self.db, self.session_id, self.dataset = db, session_id, dataset
         self.presenter, self.bridge, self.exit_pin = presenter, bridge, exit_pin
         self.auto_play, self.screening = auto_play, screening
+        self.comfortable_level, self.on_finish = comfortable_level, on_finish
         self.runner = SessionRunner(db, session_id)
         with DbSession(db) as s:
             session = s.get(SessionRow, session_id)
@@ -366,6 +371,16 @@ class ParticipantWindow(QWidget):
         if self.finished:
             self.close()
             return
+        if self.exit_pin is None:
+            box = QMessageBox(QMessageBox.Question, self.tr("Pause"),
+                              self.tr("Pause and close? Open the study package again to continue where you stopped."),
+                              QMessageBox.Yes | QMessageBox.No, self)
+            box.setObjectName("pauseBox")
+            box.finished.connect(lambda r: QMessageBox.StandardButton(r) == QMessageBox.StandardButton.Yes
+                                 and self._check_pin(None))
+            box.open()
+            self.pin_dialog = box
+            return
         dialog = QInputDialog(self)
         dialog.setObjectName("pinDialog")
         dialog.setWindowTitle(self.tr("Experimenter"))
@@ -375,7 +390,7 @@ class ParticipantWindow(QWidget):
         dialog.open()
         self.pin_dialog = dialog
 
-    def _check_pin(self, pin: str) -> None:
+    def _check_pin(self, pin: str | None) -> None:
         if pin == self.exit_pin:
             self.runner.pause("left by the experimenter")
             self.finished = True
@@ -501,7 +516,13 @@ class ParticipantWindow(QWidget):
     def _finish(self) -> None:
         self.finished = True
         self.progress.setValue(self.progress.maximum())
-        self._message(self.tr("Thank you!"), self.tr("You have finished. Thank you for taking part."),
+        extra = ""
+        if self.on_finish is not None:
+            try:
+                extra = "\n\n" + self.on_finish()
+            except OSError as exc:
+                extra = "\n\n" + self.tr("The results could not be written: {err}").format(err=exc)
+        self._message(self.tr("Thank you!"), self.tr("You have finished. Thank you for taking part.") + extra,
                       self.close, button=self.tr("Close"))
 
     # --- screening ------------------------------------------------------------------
@@ -548,26 +569,38 @@ class ParticipantWindow(QWidget):
         rate = self.presenter.choice.sample_rate_hz
         sound = level_check_noise(rate)
         labels = [self.tr("Sound")]
-        options = [self.tr("Comfortable and clear"), self.tr("Too loud"), self.tr("Too quiet")]
+        if self.comfortable_level:
+            question = self.tr("Play the sound and set your computer's volume so that it is clearly audible and "
+                               "comfortable, never loud. Then keep the volume as it is.")
+            options = [self.tr("It is comfortable now"), self.tr("I cannot make it comfortable")]
+            answers = ["comfortable", "cannot make it comfortable"]
+            replays = 20
+        else:
+            question = self.tr("How does this sound?")
+            options = [self.tr("Comfortable and clear"), self.tr("Too loud"), self.tr("Too quiet")]
+            answers = ["comfortable", "too loud", "too quiet"]
+            replays = 2
 
-        def on_answer(index, _rt, _replays):
+        def on_answer(index, _rt, n_replays):
             with DbSession(self.db) as s:
-                repo.audit(s, "level_check", json.dumps({"answer": ["comfortable", "too loud", "too quiet"][index],
-                                                          "level_db_spl": self.presenter.reference.reference_db_spl}),
-                           self.session_id)
+                repo.audit(s, "level_check", json.dumps({
+                    "procedure": "comfortable level" if self.comfortable_level else "fixed study level",
+                    "answer": answers[index], "replays": n_replays,
+                    "reference_db_spl": self.presenter.reference.reference_db_spl}), self.session_id)
             if index == 0:
                 self._message(self.tr("Ready"), self.tr("The questions start now. Take your time; there is no "
                                                         "time limit."), self.next_trial)
             else:
                 self.runner.pause("level check: " + options[index])
                 self.finished = True
-                self._message(self.tr("Please call the experimenter"),
-                              self.tr("The experimenter will adjust the sound before you continue."),
-                              self.close, button=self.tr("Close"))
+                self._message(self.tr("Please call the experimenter") if not self.comfortable_level
+                              else self.tr("Please contact the lab"),
+                              self.tr("The sound needs adjusting before you continue. Your session is saved and "
+                                      "continues here next time."), self.close, button=self.tr("Close"))
 
-        q = Question(title=self.tr("Sound level"), question=self.tr("How does this sound?"), options=options,
+        q = Question(title=self.tr("Sound level"), question=question, options=options,
                      clip_labels=labels, prepare=lambda: self.presenter.prepare_samples([sound], rate, labels, 0.0),
-                     max_replays=2, on_answer=on_answer)
+                     max_replays=replays, on_answer=on_answer)
         self.current_question = q
         self.stack.setCurrentWidget(self.trial)
         self.trial.show_question(q, self.auto_play)

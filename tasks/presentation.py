@@ -88,9 +88,10 @@ class Presenter:
                                  ATTENUATE if self.allow_attenuation else REFUSE)
 
     def session_fields(self) -> dict:
+        calibrated = self.calibrations.is_calibrated(self.choice.channel_map[:2])
         return {"device_id": self.device_id, "transducer": self.transducer,
-                "calibration_ids": json.dumps(list(self.calibration_ids)),
-                "uncalibrated": not self.calibrations.is_calibrated(self.choice.channel_map[:2])}
+                "calibration_ids": json.dumps(list(self.calibration_ids)), "uncalibrated": not calibrated,
+                "level_procedure": "calibrated" if calibrated else "uncalibrated default"}
 
     def prepare(self, root: Path, run: Run, gap_s: float = DEFAULT_GAP_S) -> PreparedTrial:
         """Render a run: raises AudioFileError, RenderError or OverCeilingError with clear text."""

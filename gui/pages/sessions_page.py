@@ -1,10 +1,11 @@
 """Sessions page: start, resume and abort sessions; the status of each."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
+    QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
 )
 from sqlmodel import Session as DbSession, select
@@ -30,6 +31,11 @@ class SessionsPage(QWidget):
         self.start_button.clicked.connect(self.start)
         self.abort_button = QPushButton(self.tr("A&bort selected"))
         self.abort_button.clicked.connect(self.abort_selected)
+        self.package_button = QPushButton(self.tr("Take-home &package…"))
+        self.package_button.setToolTip(self.tr("Write a study package for this participant to run at home"))
+        self.package_button.clicked.connect(self.make_package)
+        self.import_button = QPushButton(self.tr("&Import results…"))
+        self.import_button.clicked.connect(self.import_results)
         self.message = QLabel()
         self.message.setWordWrap(True)
         top = QHBoxLayout()
@@ -37,6 +43,8 @@ class SessionsPage(QWidget):
         top.addWidget(self.participant, 1)
         top.addWidget(self.start_button)
         top.addWidget(self.abort_button)
+        top.addWidget(self.package_button)
+        top.addWidget(self.import_button)
         self.table = QTableWidget(0, 7)
         self.table.setObjectName("sessionsTable")
         self.table.setHorizontalHeaderLabels([self.tr("Session"), self.tr("Study"), self.tr("Participant"),
@@ -105,3 +113,38 @@ class SessionsPage(QWidget):
         if answer == QMessageBox.Yes:
             SessionRunner(self.ctx.db, session_id).abort("by the experimenter")
             self.refresh()
+
+    def make_package(self, out_dir: str | None = None) -> None:
+        from tasks.takehome import make_package
+
+        study, ds, code = self.state.study, self.state.dataset, self.participant.currentText()
+        if study is None or ds is None or not code:
+            show_error(self, self.tr("Package"), self.tr("Open a study and choose a participant first."))
+            return
+        out_dir = out_dir or QFileDialog.getExistingDirectory(self, self.tr("Write the package into"))
+        if not out_dir:
+            return
+        try:
+            path = make_package(self.ctx.db, ds, study.name, code, Path(out_dir) / f"star-lab-package-{study.name}-{code}.zip",
+                                self.ctx.app_version)
+        except (StudyError, DatasetChangedError, PlanError, OSError) as exc:
+            show_error(self, self.tr("Package"), str(exc))
+            return
+        self.message.setText(self.tr("Package written: {path}. The participant opens it with the installed app.")
+                             .format(path=path))
+
+    def import_results(self, paths: list[str] | None = None) -> None:
+        from tasks.takehome import BundleError, import_results
+
+        if paths is None:
+            paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Results bundles"), "", "Zip (*.zip)")
+        lines = []
+        for p in paths:
+            try:
+                r = import_results(self.ctx.db, Path(p))
+                lines.append(self.tr("{status}: {code} ({n} responses)").format(status=r.status, code=r.participant,
+                                                                                  n=r.responses))
+            except BundleError as exc:
+                lines.append(self.tr("refused: {err}").format(err=exc))
+        self.message.setText("\n".join(lines))
+        self.state.participantsChanged.emit()
