@@ -224,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "and a short sound on a real device if one exists")
     parser.add_argument("--package", type=Path, default=None, metavar="FILE",
                         help="run a take-home study package (participant mode)")
-    parser.add_argument("--db", dest="app_db", default=None,
+    parser.add_argument("--db", dest="app_db", default=None, metavar="FILE",
                         help="database file or SQLAlchemy URL for the app (default: user data folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -315,6 +315,9 @@ def user_errors() -> tuple[type[Exception], ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if len(argv) == 1 and argv[0].lower().endswith(".zip") and Path(argv[0]).is_file():
+        argv = ["--package", argv[0]]  # a package dropped on the program
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.selftest:

@@ -63,45 +63,21 @@ def run_session(args, workdir: Path) -> tuple[list[float], float, int]:
     from PySide6.QtWidgets import QApplication
 
     from audio.screening import antiphase_test, huggins_test
-    from db.engine import open_database
-    from db.settings import Settings
     from gui.app import Application
-    from gui.context import AppContext
-    from gui.participant import ParticipantWindow
     from tasks.bank import ensure_builtin_bank
-    from tasks.presentation import build_audio
+    from tests.gui.harness import capture_participant_windows, lab_context, open_study_with_participant
 
     qapp = QApplication.instance() or QApplication([])
-    db = open_database(workdir / "bench.sqlite3")
-    settings = Settings(db)
-    audio = build_audio(db, settings, "bench")
-    ctx = AppContext(db=db, settings=settings, data_dir=workdir, app_version="bench",
-                     builtin_bank=lambda progress=None, should_cancel=None: ensure_builtin_bank(workdir), audio=audio)
     ensure_builtin_bank(workdir)
-    app = Application(ctx, qapp)
+    app = Application(lab_context(workdir, workdir / "bench.sqlite3", "bench"), qapp)
+    audio = app.ctx.audio
     app.start()
     while app.console.state.dataset is None:
         QTest.qWait(20)
-    page = app.console.study_page
-    for v, box in page.variant_boxes.items():
-        box.setChecked(v in args.variants)
-    page.items_per_group.setValue(args.items_per_group)
-    page.practice.setValue(1)
-    page.break_every.setValue(6)
-    page.open_study()
-    app.console.participants_page.consent.setChecked(True)
-    app.console.participants_page.add()
-    app.console.sessions_page.refresh()
-    made = []
-
-    def factory(session_id, state):
-        w = ParticipantWindow(db, session_id, state.dataset, audio.presenter, app.bridge, "0000",
-                              screening=lambda seed: [antiphase_test(seed, duration_s=0.3, gap_s=0.1, n_trials=3),
-                                                      huggins_test(seed, duration_s=0.3, gap_s=0.1, n_trials=3)])
-        made.append(w)
-        return w
-
-    app.console.participant_window_factory = factory
+    open_study_with_participant(app, args.variants, args.items_per_group, practice=1, break_every=6)
+    made = capture_participant_windows(
+        app, screening=lambda seed: [antiphase_test(seed, duration_s=0.3, gap_s=0.1, n_trials=3),
+                                     huggins_test(seed, duration_s=0.3, gap_s=0.1, n_trials=3)])
     beat = Heartbeat()
     beat.start()
     started = time.perf_counter()

@@ -89,11 +89,7 @@ def test_calibrated_tone_has_the_expected_digital_level(jack_server):
     assert not data[:, 1].any()  # routed to the left ear only
 
 
-def test_stop_ramps_out_and_replay_of_one_clip(jack_server):
-    choice = DeviceChoice(JACK_HOST_API, "system", RATE, (0, 1))
-    level = np.float32(0.01)
-    clips = [Clip(np.full((RATE, 1), level, np.float32), RATE, "long"), Clip(noise(2000, 1, 3), RATE, "short")]
-    trial = render_trial(clips, 0.1, choice, SafetyGuard(), label="stoppable")
+def record_stop_and_replay(jack_server, choice, trial):
     recorder = Recorder(jack_server.name, 2, 5.0)
     try:
         with PlaybackEngine(choice) as engine:
@@ -107,6 +103,21 @@ def test_stop_ramps_out_and_replay_of_one_clip(jack_server):
             data = recorder.stop()
     finally:
         recorder.close()
+    return stopped, again, data, recorder.xruns + recorder.gaps
+
+
+def test_stop_ramps_out_and_replay_of_one_clip(jack_server):
+    choice = DeviceChoice(JACK_HOST_API, "system", RATE, (0, 1))
+    level = np.float32(0.01)
+    clips = [Clip(np.full((RATE, 1), level, np.float32), RATE, "long"), Clip(noise(2000, 1, 3), RATE, "short")]
+    trial = render_trial(clips, 0.1, choice, SafetyGuard(), label="stoppable")
+    # An xrun of the dummy server (a busy 2-core machine) drops a period from the recording;
+    # such a take says nothing about the engine, so it is measured again (at most 3 takes).
+    for _take in range(3):
+        stopped, again, data, server_faults = record_stop_and_replay(jack_server, choice, trial)
+        if server_faults == 0:
+            break
+    assert server_faults == 0, "the JACK server reported xruns or lost cycles in every take"
     assert stopped.stopped and not stopped.completed and 0 < stopped.frames_played < trial.n_frames
     assert again.completed and again.frames_played == 2000
     left = data[:, 0]

@@ -4,6 +4,7 @@ is playing and waits to be killed."""
 import os
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -21,39 +22,15 @@ def wait_until(condition, timeout_s=30.0):
 
 
 def main(db_path: str, bank_dir: str, answer_n: int) -> None:
-    from db.engine import open_database
-    from db.settings import Settings
     from gui.app import Application
-    from gui.context import AppContext
-    from gui.participant import ParticipantWindow
-    from tasks.bank import ensure_builtin_bank
-    from tasks.presentation import build_audio
+    from tests.gui.harness import capture_participant_windows, lab_context, open_study_with_participant
 
     qapp = QApplication([])
-    db = open_database(db_path)
-    settings = Settings(db)
-    audio = build_audio(db, settings, "child-station")
-    ctx = AppContext(db=db, settings=settings, data_dir=bank_dir, app_version="test",
-                     builtin_bank=lambda progress=None, should_cancel=None: ensure_builtin_bank(bank_dir), audio=audio)
-    app = Application(ctx, qapp)
+    app = Application(lab_context(Path(bank_dir), Path(db_path), "child-station"), qapp)
     app.start()
     wait_until(lambda: app.console.state.dataset is not None, 60)
-    page = app.console.study_page
-    for v, box in page.variant_boxes.items():
-        box.setChecked(v == "sr")
-    page.practice.setValue(0)
-    page.open_study()
-    app.console.participants_page.consent.setChecked(True)
-    app.console.participants_page.add()
-    app.console.sessions_page.refresh()
-    made = []
-
-    def factory(session_id, state):
-        w = ParticipantWindow(db, session_id, state.dataset, audio.presenter, app.bridge, "0000", screening=None)
-        made.append(w)
-        return w
-
-    app.console.participant_window_factory = factory
+    open_study_with_participant(app, ["sr"], items_per_group=3)
+    made = capture_participant_windows(app, screening=None)
     app.console.sessions_page.start()
     window = made[0]
     window.activateWindow()

@@ -1,8 +1,10 @@
 """An app killed with SIGKILL during a trial resumes at the same trial with nothing lost."""
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -12,9 +14,9 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from db.engine import open_database
-from db.settings import Settings
 from tasks.bank import ensure_builtin_bank
 from tests.gui.conftest import save_screenshot
+from tests.gui.harness import lab_context
 
 pytestmark = pytest.mark.jack
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,8 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_sigkill_during_a_trial_resumes_at_the_same_trial(qtbot, tmp_path, jack_server):
     from gui.app import Application, crashed_sessions
-    from gui.context import AppContext
-    from tasks.presentation import build_audio
 
     db_path = tmp_path / "lab.sqlite3"
     ensure_builtin_bank(tmp_path)  # generated once, shared with the child
@@ -33,15 +33,22 @@ def test_sigkill_during_a_trial_resumes_at_the_same_trial(qtbot, tmp_path, jack_
     position = None
     deadline = time.monotonic() + 120
     lines = []
-    while time.monotonic() < deadline:
-        line = child.stdout.readline()
-        if not line:
+    incoming: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [incoming.put(x) for x in child.stdout] + [incoming.put(None)], daemon=True).start()
+    while time.monotonic() < deadline and position is None:
+        try:
+            line = incoming.get(timeout=1.0)  # never block past the deadline
+        except queue.Empty:
+            continue
+        if line is None:
             break
         lines.append(line.strip())
         if line.startswith("AT "):
             position = int(line.split()[1])
-            break
-    assert position is not None, (lines, child.stderr.read() if child.poll() is not None else "")
+    if position is None:
+        child.kill()
+        _out, err = child.communicate(timeout=10)
+        raise AssertionError(f"the app never reached the trial: {lines} {err[-2000:]}")
     time.sleep(0.3)  # mid-playback
     os.kill(child.pid, signal.SIGKILL)
     child.wait(timeout=10)
@@ -55,10 +62,8 @@ def test_sigkill_during_a_trial_resumes_at_the_same_trial(qtbot, tmp_path, jack_
                                     if t.id in {r.planned_trial_id for r in repo.responses(s, session.id)})
     assert len(answered_positions) == 3 and position not in answered_positions
 
-    settings = Settings(db)
-    audio = build_audio(db, settings, "test-station")
-    ctx = AppContext(db=db, settings=settings, data_dir=tmp_path, app_version="test",
-                     builtin_bank=lambda progress=None, should_cancel=None: ensure_builtin_bank(tmp_path), audio=audio)
+    ctx = lab_context(tmp_path, db_path, "test-station")
+    audio = ctx.audio
     try:
         assert [c[0].id for c in crashed_sessions(ctx)] == [session.id]
         app = Application(ctx, None)

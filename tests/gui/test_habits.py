@@ -1,10 +1,11 @@
 """Habits people expect: keyboard-only operation, layouts from 1280x720 up, translatable text."""
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, Qt, QTranslator
+from PySide6.QtCore import Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from gui.console import ConsoleWindow
@@ -38,9 +39,9 @@ def test_console_fits_small_screens_and_scales_up(qtbot, ctx, size):
 
 
 def test_ui_strings_go_through_qt_translations(qtbot, ctx, tmp_path):
-    lrelease = shutil.which("pyside6-lrelease") or str(Path(QApplication.applicationDirPath()) / "pyside6-lrelease")
-    venv_tool = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "pyside6-lrelease"
-    tool = str(venv_tool) if venv_tool.exists() else lrelease
+    beside_python = Path(sys.executable).parent / "pyside6-lrelease"
+    tool = str(beside_python) if beside_python.exists() else shutil.which("pyside6-lrelease")
+    assert tool, "pyside6-lrelease (from PySide6-Essentials) not found"
     ts = tmp_path / "starlab_de.ts"
     ts.write_text("""<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS><TS version="2.1" language="de_DE">

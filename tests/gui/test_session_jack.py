@@ -9,10 +9,8 @@ from sqlmodel import Session as DbSession
 
 from audio.screening import antiphase_test, huggins_test
 from db import repo
-from db.engine import open_database
-from db.settings import Settings
-from tasks.bank import ensure_builtin_bank
 from tests.gui.conftest import save_screenshot
+from tests.gui.harness import capture_participant_windows, lab_context, open_study_with_participant
 
 pytestmark = pytest.mark.jack
 
@@ -24,17 +22,10 @@ def short_screening(seed):
 
 @pytest.fixture
 def app_ctx(tmp_path, jack_server):
-    from gui.context import AppContext
-    from tasks.presentation import build_audio
-
-    db = open_database(tmp_path / "lab.sqlite3")
-    settings = Settings(db)
-    audio = build_audio(db, settings, "test-station")
-    assert audio is not None and audio.presenter.choice.host_api == "JACK Audio Connection Kit"
-    ctx = AppContext(db=db, settings=settings, data_dir=tmp_path, app_version="test",
-                     builtin_bank=lambda progress=None, should_cancel=None: ensure_builtin_bank(tmp_path), audio=audio)
+    ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")
+    assert ctx.audio is not None and ctx.audio.presenter.choice.host_api == "JACK Audio Connection Kit"
     yield ctx
-    audio.presenter.engine.close()
+    ctx.audio.presenter.engine.close()
 
 
 def drive(qtbot, window, shots: dict, answer_right=True, max_steps=400):
@@ -82,19 +73,14 @@ def drive(qtbot, window, shots: dict, answer_right=True, max_steps=400):
 
 def test_whole_session_offscreen_on_jack(qtbot, app_ctx, tmp_path):
     from gui.app import Application
-    from gui.participant import ParticipantWindow
 
     app = Application(app_ctx, None)
     console = app.console
     qtbot.addWidget(console)
     with qtbot.waitSignal(console.state.datasetChanged, timeout=60000):
         app.start()
-    page = console.study_page
-    assert "No problems." in page.report.toPlainText()
-    page.items_per_group.setValue(1)
-    page.practice.setValue(1)
-    page.break_every.setValue(8)
-    page.open_study()
+    assert "No problems." in console.study_page.report.toPlainText()
+    open_study_with_participant(app, ["pc", "tr", "sr"], items_per_group=1, practice=1, break_every=8)
     assert console.state.study is not None
     console.show_page("audio")
     audio_page = console.audio_page
@@ -102,22 +88,8 @@ def test_whole_session_offscreen_on_jack(qtbot, app_ctx, tmp_path):
     assert audio_page.meter.value() == 65
     save_screenshot(console, "console-audio")
 
-    console.show_page("participants")
-    console.participants_page.consent.setChecked(True)
-    console.participants_page.add()
     console.show_page("sessions")
-    console.sessions_page.refresh()
-
-    created = []
-    original = app.participant_window
-
-    def factory(session_id, state):
-        w = ParticipantWindow(app_ctx.db, session_id, state.dataset, app_ctx.audio.presenter, app.bridge, "4321",
-                              auto_play=True, screening=short_screening)
-        created.append(w)
-        return w
-
-    console.participant_window_factory = factory
+    created = capture_participant_windows(app, short_screening, exit_pin="4321")
     console.sessions_page.start()
     window = created[0]
     qtbot.addWidget(window)

@@ -7,13 +7,11 @@ import zipfile
 import pytest
 from sqlmodel import Session as DbSession, select
 
-from db.models import Session as SessionRow
-
 from db import repo
-from db.engine import open_database
-from db.settings import Settings
+from db.models import Session as SessionRow
 from tasks.bank import ensure_builtin_bank
 from tests.gui.conftest import save_screenshot
+from tests.gui.harness import lab_context, open_study_with_participant
 from tests.gui.test_session_jack import drive, short_screening
 
 pytestmark = pytest.mark.jack
@@ -21,35 +19,20 @@ pytestmark = pytest.mark.jack
 
 def test_take_home_package_runs_in_participant_mode_and_comes_back(qtbot, tmp_path, jack_server):
     from gui.app import Application, TakeHome
-    from gui.context import AppContext
-    from tasks.presentation import build_audio
 
-    bank = ensure_builtin_bank(tmp_path)
-    lab_db = open_database(tmp_path / "lab.sqlite3")
-    lab_ctx = AppContext(db=lab_db, settings=Settings(lab_db), data_dir=tmp_path, app_version="test",
-                         builtin_bank=lambda progress=None, should_cancel=None: bank)
+    ensure_builtin_bank(tmp_path)
+    lab_ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "lab", with_audio=False)
+    lab_db = lab_ctx.db
     lab = Application(lab_ctx, None)
     qtbot.addWidget(lab.console)
     with qtbot.waitSignal(lab.console.state.datasetChanged, timeout=60000):
         lab.start()
-    page = lab.console.study_page
-    for v, box in page.variant_boxes.items():
-        box.setChecked(v in ("pc", "sr"))
-    page.items_per_group.setValue(1)
-    page.practice.setValue(0)
-    page.study_name.setText("home")
-    page.open_study()
-    lab.console.participants_page.consent.setChecked(True)
-    lab.console.participants_page.add()
-    lab.console.sessions_page.refresh()
+    open_study_with_participant(lab, ["pc", "sr"], name="home")
     lab.console.sessions_page.make_package(str(tmp_path / "packages"))
     (package,) = (tmp_path / "packages").iterdir()
 
-    home_db = open_database(tmp_path / "home.sqlite3")
-    home_settings = Settings(home_db)
-    audio = build_audio(home_db, home_settings, "home-laptop")
-    home_ctx = AppContext(db=home_db, settings=home_settings, data_dir=tmp_path / "home-data", app_version="test",
-                          builtin_bank=lambda progress=None, should_cancel=None: bank, audio=audio)
+    home_ctx = lab_context(tmp_path / "home-data", tmp_path / "home.sqlite3", "home-laptop")
+    audio = home_ctx.audio
     try:
         takehome = TakeHome(home_ctx, None, package, screening=short_screening, out_dir=tmp_path / "send-back")
         takehome.start()

@@ -1,6 +1,5 @@
 """The standalone program: built with PyInstaller, then run as a participant's machine would."""
 import os
-import shutil
 import subprocess
 from pathlib import Path
 

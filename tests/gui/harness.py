@@ -1,0 +1,53 @@
+"""Set-up shared by the GUI tests, the crash child process and bench/gui_stalls.py: a lab
+context on a real database and audio device, a study opened through the Study page, a
+participant added through the Participants page, and participant windows captured as they open."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def lab_context(workdir: Path, db_path: Path, station: str, with_audio: bool = True):
+    from db.engine import open_database
+    from db.settings import Settings
+    from gui.context import AppContext
+    from tasks.bank import ensure_builtin_bank
+    from tasks.presentation import build_audio
+
+    db = open_database(db_path)
+    settings = Settings(db)
+    audio = build_audio(db, settings, station) if with_audio else None
+    return AppContext(db=db, settings=settings, data_dir=workdir, app_version="test",
+                      builtin_bank=lambda progress=None, should_cancel=None: ensure_builtin_bank(workdir), audio=audio)
+
+
+def open_study_with_participant(app, variants, items_per_group: int = 1, practice: int = 0,
+                                break_every: int = 40, name: str = "pilot") -> None:
+    page = app.console.study_page
+    for v, box in page.variant_boxes.items():
+        box.setChecked(v in variants)
+    page.items_per_group.setValue(items_per_group)
+    page.practice.setValue(practice)
+    page.break_every.setValue(break_every)
+    page.study_name.setText(name)
+    page.open_study()
+    app.console.participants_page.consent.setChecked(True)
+    app.console.participants_page.add()
+    app.console.sessions_page.refresh()
+
+
+def capture_participant_windows(app, screening, exit_pin: str = "0000") -> list:
+    """Participant windows open through this factory (test screening, known PIN); returns the
+    list they are appended to."""
+    from gui.participant import ParticipantWindow
+
+    made = []
+    ctx = app.ctx
+
+    def factory(session_id, state):
+        w = ParticipantWindow(ctx.db, session_id, state.dataset, ctx.audio.presenter, app.bridge, exit_pin,
+                              screening=screening)
+        made.append(w)
+        return w
+
+    app.console.participant_window_factory = factory
+    return made
