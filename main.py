@@ -63,7 +63,7 @@ def builtin_bank_path(progress=None, should_cancel=None) -> Path:
     """The built-in small bank in the user data folder, generated on first use."""
     from tasks.bank import ensure_builtin_bank
 
-    return ensure_builtin_bank(data_dir(), seed=0)
+    return ensure_builtin_bank(data_dir(), seed=0, progress=progress)
 
 
 def cmd_devices(args: argparse.Namespace) -> int:

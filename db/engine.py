@@ -33,6 +33,10 @@ def sqlite_url(path: Path) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Python's sqlite3 module (before 3.12) commits DDL on its own and opens transactions only
+    # before INSERT/UPDATE/DELETE. Switch that off and let SQLAlchemy's "begin" event issue BEGIN,
+    # so that a transaction is really one (schema creation included) - SQLAlchemy's own recipe.
+    dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
@@ -54,6 +58,7 @@ def make_engine(url_or_path: str | Path) -> Engine:
                            if text.startswith("sqlite") else {})
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
     return engine
 
 
@@ -115,8 +120,13 @@ def init_db(engine: Engine, migrations: Mapping[int, Migration] | None = None,
                 conn.execute(insert(SchemaInfo).values(id=1, version=target_version))
             return target_version
         with DbSession(engine) as s:
-            info = s.exec(select(SchemaInfo)).one()
-            version = info.version
+            info = s.exec(select(SchemaInfo)).first()
+        if info is None:  # a creation that an older version of the app left half done
+            with engine.begin() as conn:
+                SQLModel.metadata.create_all(conn)
+                conn.execute(insert(SchemaInfo).values(id=1, version=target_version))
+            return target_version
+        version = info.version
         if version > target_version:
             raise DatabaseFileError(
                 f"{sqlite_file(engine) or engine.url} was written by a newer version of the app "

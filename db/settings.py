@@ -20,8 +20,6 @@ DEFAULTS: dict[str, Any] = {
     "participant_exit_pin": "0000",  # PIN to leave the participant window
     "auto_play": True,
     "retspl_table": "TDH-39",
-    "dataset_reference_dbfs": -20.0,  # a sine at this dBFS in the dataset is meant as...
-    "dataset_reference_db_spl": 70.0,  # ...this many dB SPL
 }
 
 

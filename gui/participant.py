@@ -277,13 +277,16 @@ class MessageScreen(QWidget):
             self.button.setText(button)
         self.elapsed_s = 0
         self.timer_label.setVisible(timer)
-        self.timer_label.setText("")
         self.clock.stop()
+        self._show_elapsed()
         if timer:
             self.clock.start()
 
     def _tick(self) -> None:
         self.elapsed_s += 1
+        self._show_elapsed()
+
+    def _show_elapsed(self) -> None:
         self.timer_label.setText(self.tr("Break: {m}:{s:02d}").format(m=self.elapsed_s // 60, s=self.elapsed_s % 60))
 
 
@@ -308,6 +311,8 @@ class ParticipantWindow(QWidget):
             study = s.get(Study, session.study_id)
             self.participant_code = s.get(Participant, session.participant_id).code
         self.protocol = study_protocol(study)
+        # the study's digital reference applies to this session's stimuli
+        presenter.reference = DigitalReference(self.protocol.reference_dbfs, self.protocol.reference_db_spl)
         self.setWindowTitle(self.tr("STAR Listening Lab"))
         self.setObjectName("participantWindow")
         self.stack = QStackedWidget()

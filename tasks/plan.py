@@ -41,6 +41,10 @@ class Protocol:
     max_replays: int = 2
     min_run_spacing: int = 3  # full-robust: runs of one item at least this many trials apart
     seed: int = 0
+    # The dataset's digital reference: a sine at reference_dbfs is meant as reference_db_spl.
+    # Items that state their own (the built-in bank does) use theirs.
+    reference_dbfs: float = -20.0
+    reference_db_spl: float = 70.0
 
     def __post_init__(self) -> None:
         if self.mode not in PROTOCOLS:

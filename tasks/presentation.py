@@ -146,8 +146,6 @@ class AudioServices:
         p.calibrations, p.calibration_ids = calibrations_for(self.db, p.choice, p.transducer)
         p.ceiling_db_spl = float(self.settings.get("ceiling_db_spl"))
         p.allow_attenuation = bool(self.settings.get("allow_attenuation"))
-        p.reference = DigitalReference(float(self.settings.get("dataset_reference_dbfs")),
-                                       float(self.settings.get("dataset_reference_db_spl")))
         p.device_id = self.device_id
         p.rebuild_guard()
 

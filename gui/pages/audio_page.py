@@ -34,7 +34,7 @@ class AudioPage(QWidget):
             self.device.addItem(f"{dev.name} ({dev.host_api}, {dev.max_output_channels} outputs)")
         self.device.setCurrentIndex(next((i for i, d in enumerate(services.devices)
                                           if (d.name, d.host_api) == (choice.name, choice.host_api)), 0))
-        self.device.setToolTip(self.tr("A new device takes effect when the app restarts."))
+        self.device.setToolTip(self.tr("A new device or channel map takes effect when the app restarts."))
         self.device.currentIndexChanged.connect(self._device_chosen)
         self.left = QSpinBox()
         self.right = QSpinBox()
@@ -53,7 +53,12 @@ class AudioPage(QWidget):
         form.addRow(self.tr("Device"), self.device)
         form.addRow(self.tr("Channel map"), row)
         form.addRow(self.tr("Transducer"), self.transducer)
+        for spin in (self.left, self.right):
+            spin.valueChanged.connect(lambda _v: self._device_chosen(self.device.currentIndex()))
+        self.restart_note = QLabel()
+        self.restart_note.setObjectName("restartNote")
         form.addRow(QLabel(self.tr("Sample rate: {rate} Hz").format(rate=choice.sample_rate_hz)))
+        form.addRow(self.restart_note)
 
         safety_box = QGroupBox(self.tr("Safety"))
         sform = QFormLayout(safety_box)
@@ -159,10 +164,20 @@ class AudioPage(QWidget):
         self.refresh_calibration_state()
 
     def _device_chosen(self, index: int) -> None:
+        """Saved for this station; the one stream of the app opens it at the next start."""
         dev = self.ctx.audio.devices[index]
+        if self.left.value() == self.right.value():
+            self.restart_note.setText(self.tr("Left and right need different outputs."))
+            return
+        if max(self.left.value(), self.right.value()) >= dev.max_output_channels:
+            self.restart_note.setText(self.tr("{name} has only {n} outputs.").format(name=dev.name,
+                                                                                  n=dev.max_output_channels))
+            return
         self.ctx.settings.set("device", {"host_api": dev.host_api, "name": dev.name,
                                          "sample_rate_hz": int(dev.default_sample_rate_hz),
                                          "channel_map": [self.left.value(), self.right.value()]})
+        self.restart_note.setText(self.tr("Saved: {name}, outputs {l} and {r}; restart the app to use it.").format(
+            name=dev.name, l=self.left.value(), r=self.right.value()))
 
     def _output(self) -> int:
         return self.presenter.choice.channel_map[self.cal_channel.currentIndex()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
     QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 from sqlmodel import Session as DbSession
@@ -71,6 +71,18 @@ class StudyPage(QWidget):
         self.max_replays = self._spin(0, 20, 2)
         self.spacing = self._spin(0, 100, 3)
         self.seed = self._spin(0, 2**31 - 1, 1)
+        self.reference_dbfs = QDoubleSpinBox()
+        self.reference_dbfs.setRange(-60.0, 0.0)
+        self.reference_dbfs.setValue(-20.0)
+        self.reference_dbfs.setSuffix(" dBFS")
+        self.reference_db_spl = QDoubleSpinBox()
+        self.reference_db_spl.setRange(20.0, 100.0)
+        self.reference_db_spl.setValue(70.0)
+        self.reference_db_spl.setSuffix(" dB SPL")
+        reference_row = QHBoxLayout()
+        reference_row.addWidget(self.reference_dbfs)
+        reference_row.addWidget(QLabel(self.tr("means")))
+        reference_row.addWidget(self.reference_db_spl)
         proto_box = QGroupBox(self.tr("Study and protocol"))
         form = QFormLayout(proto_box)
         form.addRow(self.tr("Study &name"), self.study_name)
@@ -82,6 +94,7 @@ class StudyPage(QWidget):
         form.addRow(self.tr("Maximum replays"), self.max_replays)
         form.addRow(self.tr("Runs of one item at least … apart"), self.spacing)
         form.addRow(self.tr("&Seed"), self.seed)
+        form.addRow(self.tr("Digital reference"), reference_row)
         self.counts = QLabel()
         self.counts.setWordWrap(True)
         form.addRow(self.counts)
@@ -141,7 +154,8 @@ class StudyPage(QWidget):
                         items_per_group=self.items_per_group.value() or None,
                         practice_per_block=self.practice.value(), catch_every=self.catch_every.value(),
                         break_every=self.break_every.value(), max_replays=self.max_replays.value(),
-                        min_run_spacing=self.spacing.value(), seed=self.seed.value())
+                        min_run_spacing=self.spacing.value(), seed=self.seed.value(),
+                        reference_dbfs=self.reference_dbfs.value(), reference_db_spl=self.reference_db_spl.value())
 
     def update_counts(self) -> None:
         ds = self.state.dataset
