@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     n, isi_s = args.onsets, args.isi_s
 
-    server = start_jackd(f"starlab-bench-{os.getpid()}", channels=2)
+    server = start_jackd("starlab-bench", channels=2)
     sd = None
     try:
         sd = attach_portaudio(server.name)

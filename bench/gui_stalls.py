@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--variants", nargs="+", default=["pc", "sr"])
     parser.add_argument("--items-per-group", type=int, default=1)
     args = parser.parse_args(argv)
-    server = start_jackd(f"starlab-bench-gui-{os.getpid()}", channels=2)
+    server = start_jackd("starlab-bench", channels=2)
     sd = attach_portaudio(server.name)
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,5 +1,3 @@
-import os
-
 import pytest
 
 from tests.audio.jack_harness import JackServer, JackUnavailable, attach_portaudio, jackd_available, start_jackd
@@ -21,9 +19,10 @@ def jack_server() -> JackServer:
     if not jackd_available():
         pytest.skip("jackd is not installed: apt-get install --no-install-recommends jackd2 to run the JACK tests")
     try:
-        server = start_jackd(f"starlab-test-{os.getpid()}", channels=4)
+        server = start_jackd("starlab-test", channels=4)
     except JackUnavailable as exc:
-        pytest.skip(f"could not start a private JACK server: {exc}")
+        # jackd is installed, so this is a broken environment, not a missing optional part
+        pytest.fail(f"could not start a private JACK server: {exc}")
     sounddevice = attach_portaudio(server.name)
     try:
         yield server

@@ -19,7 +19,7 @@ from tests.audio.jack_harness import JACK_HOST_API, attach_portaudio, start_jack
 
 
 def main() -> None:
-    server = start_jackd(f"starlab-kill-{os.getpid()}", channels=2)
+    server = start_jackd("starlab-kill", channels=2)
     result: dict = {}
     try:
         attach_portaudio(server.name)

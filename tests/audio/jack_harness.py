@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -47,22 +48,50 @@ def jackd_available() -> bool:
     return shutil.which("jackd") is not None and shutil.which("jack_lsp") is not None
 
 
-def start_jackd(name: str, channels: int = 4, sample_rate_hz: int = SAMPLE_RATE_HZ,
+# JACK keeps at most 8 servers in its shared-memory registry and reclaims the entry of a dead
+# server only when a server of the same name starts again. A server killed with SIGKILL (the
+# device-loss test does that on purpose) leaves its entry behind, so names are taken from a
+# small fixed pool per purpose, never made unique per process: stale entries are then reused
+# instead of piling up until jackd answers "Too many servers already active".
+NAME_POOL_SIZE = 3
+
+
+def start_jackd(prefix: str, channels: int = 4, sample_rate_hz: int = SAMPLE_RATE_HZ,
                 period_frames: int = PERIOD_FRAMES, timeout_s: float = 10.0) -> JackServer:
-    """Start ``jackd -n NAME --no-realtime -d dummy`` and wait (polling jack_lsp every 50 ms)
-    until it answers."""
+    """Start ``jackd -n <prefix>-<i> --no-realtime -d dummy`` with the first free name of the
+    pool and wait (polling jack_lsp every 50 ms) until it answers."""
     if not jackd_available():
         raise JackUnavailable("jackd/jack_lsp not found (apt-get install --no-install-recommends jackd2)")
+    failures = []
+    for i in range(NAME_POOL_SIZE):
+        name = f"{prefix}-{i}"
+        env = dict(os.environ, JACK_DEFAULT_SERVER=name)
+        if subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode == 0:
+            failures.append(f"{name}: in use")
+            continue  # a live server of that name (another test run): take the next name
+        try:
+            return _start_named(name, channels, sample_rate_hz, period_frames, timeout_s)
+        except JackUnavailable as exc:
+            failures.append(str(exc))
+    raise JackUnavailable("; ".join(failures))
+
+
+def _start_named(name: str, channels: int, sample_rate_hz: int, period_frames: int, timeout_s: float) -> JackServer:
+    # jackd's messages go to a file, not a pipe: a full pipe would block the server
+    log = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
         ["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", str(sample_rate_hz),
          "-p", str(period_frames), "-C", str(channels), "-P", str(channels)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=log,
     )
     env = dict(os.environ, JACK_DEFAULT_SERVER=name)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise JackUnavailable(f"jackd -n {name} exited with code {process.returncode}")
+            log.seek(0)
+            reason = log.read().strip().splitlines()
+            raise JackUnavailable(f"jackd -n {name} exited with code {process.returncode}: "
+                                  f"{reason[-1] if reason else 'no message'}")
         if subprocess.run(["jack_lsp"], env=env, capture_output=True).returncode == 0:
             return JackServer(name, process, sample_rate_hz, period_frames, channels)
         time.sleep(0.05)
