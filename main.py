@@ -147,6 +147,11 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from gui.context import AppContext
     from tasks.presentation import build_audio
 
+    if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        return _fail("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset). Run it on a "
+                     "desktop, under xvfb-run, or with QT_QPA_PLATFORM=offscreen; the command-line tools "
+                     "(python main.py --help) need no display.")
     db = _open_db(getattr(args, "app_db", None))
     settings = Settings(db)
     try:
