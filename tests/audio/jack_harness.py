@@ -1,7 +1,7 @@
 """A private JACK server (dummy driver) and an independent recorder client, for the audio
 tests and bench/audio_timing.py.
 
-Why this shape (see /work/shared/DESIGN.md, "Testing"): the dummy driver needs no sound card;
+Why this shape: the dummy driver needs no sound card;
 periods of 1024 frames avoid xruns on two cores; PortAudio attaches to whatever server runs
 when it initialises, so JACK_DEFAULT_SERVER is set and PortAudio re-initialised before any
 stream opens; and jackd is stopped only after PortAudio is terminated.
