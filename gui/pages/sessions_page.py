@@ -1,6 +1,7 @@
 """Sessions page: start, resume and abort sessions; the status of each."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -16,6 +17,15 @@ from gui.context import AppContext, ConsoleState
 from gui.widgets import show_error
 from tasks.plan import PlanError
 from tasks.sessions import DatasetChangedError, SessionRunner, StudyError, start_or_resume
+
+
+def local_time(value: datetime | None) -> str:
+    """Times are stored in UTC (SQLite gives them back without a zone); show them locally."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class SessionsPage(QWidget):
@@ -77,8 +87,7 @@ class SessionsPage(QWidget):
         for row, x in enumerate(sessions):
             done, total = progress[x.id]
             cells = [str(x.id), studies.get(x.study_id, "?"), people.get(x.participant_id, "?"), x.status,
-                     f"{done}/{total}", x.started_at.strftime("%Y-%m-%d %H:%M") if x.started_at else "",
-                     x.ended_at.strftime("%Y-%m-%d %H:%M") if x.ended_at else ""]
+                     f"{done}/{total}", local_time(x.started_at), local_time(x.ended_at)]
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
 

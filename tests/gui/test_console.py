@@ -32,7 +32,6 @@ def test_console_pages_work_offscreen_and_are_photographed(qtbot, ctx):
 
     window.show_page("sessions")
     assert window.sessions_page.participant.currentText() == "P001"
-    save_screenshot(window, "console-sessions")
 
     window.show_page("results")
     save_screenshot(window, "console-results")

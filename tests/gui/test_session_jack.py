@@ -114,6 +114,10 @@ def test_whole_session_offscreen_on_jack(qtbot, app_ctx, tmp_path):
     assert all(a.is_correct for a in test_answers)
     assert "screening" in events and "level_check" in events and "completed" in events
 
+    console.show_page("sessions")
+    console.sessions_page.refresh()
+    assert console.sessions_page.table.item(0, 3).text() == "completed"
+    save_screenshot(console, "console-sessions")
     console.show_page("results")
     save_screenshot(console, "console-results")
     out = tmp_path / "export"
