@@ -1,11 +1,22 @@
 """Small shared widgets: a progress strip for long work, message helpers, a bar chart."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QWidget
 
 from gui.workers import Worker
+
+
+def local_time(value: datetime | None) -> str:
+    """Times are stored in UTC (SQLite gives them back without a zone); show them locally."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class TaskStrip(QWidget):

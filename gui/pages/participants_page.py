@@ -10,6 +10,7 @@ from sqlmodel import Session as DbSession, select
 from db import repo
 from db.models import Participant, utc_now
 from gui.context import AppContext, ConsoleState
+from gui.widgets import local_time
 
 AGE_BANDS = ["", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 HEARING = ["", "normal", "mild difficulty", "hearing loss", "hearing aid or implant", "prefer not to say"]
@@ -63,7 +64,7 @@ class ParticipantsPage(QWidget):
         self.table.setRowCount(len(people))
         for row, p in enumerate(people):
             for col, value in enumerate([p.code, p.age_band or "", p.hearing_self_report or "",
-                                         p.consent_confirmed_at.strftime("%Y-%m-%d %H:%M") if p.consent_confirmed_at else ""]):
+                                         local_time(p.consent_confirmed_at)]):
                 self.table.setItem(row, col, QTableWidgetItem(value))
         self.code.setText(next_code([p.code for p in people]))
 

@@ -1,7 +1,6 @@
 """Sessions page: start, resume and abort sessions; the status of each."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -14,18 +13,9 @@ from sqlmodel import Session as DbSession, select
 from db import repo
 from db.models import Participant, Session as SessionRow, Study
 from gui.context import AppContext, ConsoleState
-from gui.widgets import show_error
+from gui.widgets import local_time, show_error
 from tasks.plan import PlanError
 from tasks.sessions import DatasetChangedError, SessionRunner, StudyError, start_or_resume
-
-
-def local_time(value: datetime | None) -> str:
-    """Times are stored in UTC (SQLite gives them back without a zone); show them locally."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class SessionsPage(QWidget):
