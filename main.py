@@ -173,12 +173,11 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_make_package(args: argparse.Namespace) -> int:
-    from tasks.loader import load_dataset
-    from tasks.takehome import make_package
-
     from sqlmodel import Session as DbSession
 
     from db import repo
+    from tasks.loader import load_dataset
+    from tasks.takehome import make_package
 
     db = _open_db(args.db)
     with DbSession(db) as s:
@@ -214,6 +213,10 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
     ok = run_selftest(print, APP_VERSION)
     return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+def add_db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -270,19 +273,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--catch-every", type=int, default=0, metavar="N")
     p.add_argument("--min-run-spacing", type=int, default=3, metavar="K")
     p.add_argument("--study", default=None, help="study name (default: sim-<observer>-<protocol>-seed<S>)")
-    p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
+    add_db_option(p)
     p.add_argument("--delay-ms", type=float, default=0.0, help=argparse.SUPPRESS)
     p.add_argument("--print-commits", action="store_true", help="print a line after each committed answer")
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("export", help="write human results in the model kit's layout plus a tidy CSV")
-    p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
+    add_db_option(p)
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.add_argument("--study", default=None, help="only this study (default: all)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("make-package", help="write take-home study packages for participants")
-    p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
+    add_db_option(p)
     p.add_argument("--study", required=True)
     p.add_argument("--participant", required=True, nargs="+", metavar="CODE")
     p.add_argument("--dataset", type=Path, default=None, help="the study's dataset folder (default: as recorded)")
@@ -291,11 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import-results", help="check take-home results bundles and merge them into the database")
     p.add_argument("bundles", type=Path, nargs="+", metavar="BUNDLE")
-    p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
+    add_db_option(p)
     p.set_defaults(func=cmd_import_results)
 
     p = sub.add_parser("compare", help="leaderboard of humans against model results and the paper's rows")
-    p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
+    add_db_option(p)
     p.add_argument("--models", type=Path, default=None, metavar="WORKDIR",
                    help="model results in the kit's layout: WORKDIR/<model>/<alias>/infer_results.jsonl")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")

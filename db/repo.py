@@ -106,7 +106,7 @@ def record_response(s: DbSession, response: Response) -> Response:
         raise DatabaseFileError(describe_db_error(s.get_bind(), exc) + "; this answer was not saved yet") from None
     except IntegrityError as exc:
         s.rollback()
-        if "UNIQUE" in str(exc.orig) or "unique" in str(exc.orig):
+        if "unique" in str(exc.orig).lower():
             raise AlreadyAnswered(f"planned trial {response.planned_trial_id} is already answered") from None
         raise
     s.refresh(response)

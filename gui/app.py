@@ -69,10 +69,8 @@ class Application:
         study_name = crashed[0][2] if crashed else self.ctx.settings.get("last_study")
         with DbSession(self.ctx.db) as s:
             study = repo.get_study(s, study_name) if study_name else None
-        folder = self.ctx.settings.get("dataset_root")
-        if study is not None:
-            builtin = Path(self.ctx.builtin_bank()).resolve()
-            folder = None if Path(study.dataset_root).resolve() == builtin else study.dataset_root
+        # the study's own folder (the built-in bank's too), else the last folder or the bank
+        folder = study.dataset_root if study is not None else self.ctx.settings.get("dataset_root")
         page = self.console.study_page
         page.study_name.setText(study.name if study else "pilot")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -23,11 +23,11 @@ from sqlmodel import Session as DbSession
 from audio.files import AudioFileError
 from audio.levels import DigitalReference
 from audio.render import RenderError
-from audio.safety import OverCeilingError
+from audio.safety import ExposureLog, OverCeilingError
 from audio.screening import antiphase_test, huggins_test, score as score_screening
 from db import repo
 from db.engine import DatabaseFileError
-from db.models import Participant, Session as SessionRow, Study, utc_now
+from db.models import Session as SessionRow, Study, utc_now
 from gui.bridge import EngineBridge
 from gui.workers import Worker
 from tasks.loader import Dataset
@@ -56,11 +56,7 @@ class Question:
     prepare: Callable[[], PreparedTrial]  # runs off the GUI thread
     context: str = ""
     max_replays: int = 2
-    feedback: bool = False
-    correct_index: int | None = None
     on_answer: Callable[[int | None, float | None, int], None] = lambda *_: None
-    n_context: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 class TrialScreen(QWidget):
@@ -110,7 +106,8 @@ class TrialScreen(QWidget):
         self.worker: Worker | None = None
         self.current_playback = None
         self.current_clip: int | None = None
-        self.plays = 0
+        self.replays_used = 0
+        self.heard_clips: set[int] = set()
         self.heard_all = False
         self.selected: int | None = None
         bridge.started.connect(self._started)
@@ -120,7 +117,8 @@ class TrialScreen(QWidget):
     def show_question(self, q: Question, auto_play: bool) -> None:
         self.q, self.prepared = q, None
         self.heard_all = False
-        self.plays = 0
+        self.heard_clips = set()
+        self.replays_used = 0
         self.selected: int | None = None
         self.selected_at: float | None = None
         self.last_onset: float | None = None
@@ -162,10 +160,7 @@ class TrialScreen(QWidget):
 
     def _prepared(self, prepared: PreparedTrial) -> None:
         self.prepared = prepared
-        self.play_all.setEnabled(True)
-        for b in self.clip_buttons:
-            b.setEnabled(True)
-        self._update_replays()
+        self._update_buttons()
         self.playing.setText(self.tr("Press Play to listen."))
         if self.auto_play:
             self.play(None)
@@ -177,17 +172,25 @@ class TrialScreen(QWidget):
         self.prepare_failed.emit(message)
 
     # --- playback -----------------------------------------------------------------------
+    # A play is a replay when what it plays has been heard to the end already: the first
+    # hearing of the sequence, or of each clip one by one, is free; replays are limited.
     def replays_left(self) -> int:
-        return self.q.max_replays - max(0, self.plays - 1) if self.q else 0
+        return self.q.max_replays - self.replays_used if self.q else 0
+
+    def _is_replay(self, clip_index: int | None) -> bool:
+        return self.heard_all or (clip_index is not None and clip_index in self.heard_clips)
+
+    def can_play(self, clip_index: int | None) -> bool:
+        return self.prepared is not None and (not self._is_replay(clip_index) or self.replays_left() > 0)
 
     def play(self, clip_index: int | None) -> None:
-        if self.prepared is None or self.q is None or (self.plays > 0 and self.replays_left() <= 0):
+        if self.q is None or not self.can_play(clip_index):
             return
+        self.replays_used += self._is_replay(clip_index)
         index = None if clip_index is None else clip_index + self.prepared.n_context
         self.current_playback = self.presenter.play(self.prepared, index)
         self.current_clip = clip_index
-        self.plays += 1
-        self._update_replays()
+        self._update_buttons()
         what = self.tr("all clips") if clip_index is None else self.q.clip_labels[clip_index]
         self.playing.setText(self.tr("♪  Playing {what}…").format(what=what))
 
@@ -199,22 +202,28 @@ class TrialScreen(QWidget):
     def _finished(self, event) -> None:
         if self.current_playback is None or event.playback_id != self.current_playback.playback_id:
             return
-        if self.current_clip is None and not event.stopped:
-            self.heard_all = True
+        if not event.stopped:
+            if self.current_clip is None:
+                self.heard_all = True
+            else:
+                self.heard_clips.add(self.current_clip)
+                # every clip heard one by one counts as the whole, unless there is context to hear
+                self.heard_all |= (self.prepared.n_context == 0
+                                   and self.heard_clips >= set(range(len(self.q.clip_labels))))
         self.playing.setText(self.tr("Choose your answer.") if self.heard_all else
                              self.tr("Play all clips once before answering."))
         if self.heard_all:
             for b in self.option_buttons:
                 b.setEnabled(True)
-        self._update_replays()
+        self._update_buttons()
 
-    def _update_replays(self) -> None:
-        left = self.replays_left()
-        self.replays.setText(self.tr("Replays left: {n}").format(n=max(0, left)) if self.plays else "")
-        can_play = self.prepared is not None and (self.plays == 0 or left > 0)
-        self.play_all.setEnabled(can_play)
-        for b in self.clip_buttons:
-            b.setEnabled(can_play)
+    def _update_buttons(self) -> None:
+        heard_something = self.heard_all or bool(self.heard_clips) or self.current_playback is not None
+        self.replays.setText(self.tr("Replays left: {n}").format(n=max(0, self.replays_left()))
+                             if heard_something else "")
+        self.play_all.setEnabled(self.can_play(None))
+        for i, b in enumerate(self.clip_buttons):
+            b.setEnabled(self.can_play(i))
 
     # --- answering ----------------------------------------------------------------------
     def select(self, index: int) -> None:
@@ -230,7 +239,7 @@ class TrialScreen(QWidget):
             return
         rt_ms = None if self.last_onset is None else round((self.selected_at - self.last_onset) * 1000.0, 1)
         self._set_enabled(False)
-        self.answered.emit(self.selected, rt_ms, max(0, self.plays - 1))
+        self.answered.emit(self.selected, rt_ms, self.replays_used)
 
     def _set_enabled(self, on: bool) -> None:
         for b in self.option_buttons + self.clip_buttons + [self.play_all, self.confirm]:
@@ -255,13 +264,11 @@ class MessageScreen(QWidget):
         self.button = QPushButton(self.tr("Continue (Enter)"))
         self.button.setObjectName("continue")
         self.button.clicked.connect(self.proceed.emit)
-        self.extra_buttons = QHBoxLayout()
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(self.title)
         layout.addWidget(self.body)
         layout.addWidget(self.timer_label)
-        layout.addLayout(self.extra_buttons)
         layout.addWidget(self.button, alignment=Qt.AlignCenter)
         layout.addStretch(1)
         self.clock = QTimer(self)
@@ -309,10 +316,11 @@ class ParticipantWindow(QWidget):
         with DbSession(db) as s:
             session = s.get(SessionRow, session_id)
             study = s.get(Study, session.study_id)
-            self.participant_code = s.get(Participant, session.participant_id).code
         self.protocol = study_protocol(study)
-        # the study's digital reference applies to this session's stimuli
+        # the study's digital reference applies to this session's stimuli, and exposure is counted
+        # per session (the presenter serves the whole app run)
         presenter.reference = DigitalReference(self.protocol.reference_dbfs, self.protocol.reference_db_spl)
+        presenter.exposure = ExposureLog()
         self.setWindowTitle(self.tr("STAR Listening Lab"))
         self.setObjectName("participantWindow")
         self.stack = QStackedWidget()
@@ -381,8 +389,7 @@ class ParticipantWindow(QWidget):
                               self.tr("Pause and close? Open the study package again to continue where you stopped."),
                               QMessageBox.Yes | QMessageBox.No, self)
             box.setObjectName("pauseBox")
-            box.finished.connect(lambda r: QMessageBox.StandardButton(r) == QMessageBox.StandardButton.Yes
-                                 and self._check_pin(None))
+            box.finished.connect(self._pause_answer)
             box.open()
             self.pin_dialog = box
             return
@@ -395,11 +402,18 @@ class ParticipantWindow(QWidget):
         dialog.open()
         self.pin_dialog = dialog
 
-    def _check_pin(self, pin: str | None) -> None:
+    def _pause_answer(self, result: int) -> None:
+        if QMessageBox.StandardButton(result) == QMessageBox.StandardButton.Yes:
+            self._leave("paused by the participant")
+
+    def _check_pin(self, pin: str) -> None:
         if pin == self.exit_pin:
-            self.runner.pause("left by the experimenter")
-            self.finished = True
-            self.close()
+            self._leave("left by the experimenter")
+
+    def _leave(self, reason: str) -> None:
+        self.runner.pause(reason)
+        self.finished = True
+        self.close()
 
     def closeEvent(self, event) -> None:
         if not self.finished:
@@ -408,6 +422,9 @@ class ParticipantWindow(QWidget):
             return
         self.presenter.stop()
         log_exposure(self.db, self.session_id, self.presenter.exposure)
+        for signal, slot in ((self.bridge.deviceError, self._device_lost), (self.bridge.started, self.trial._started),
+                             (self.bridge.finished, self.trial._finished)):
+            signal.disconnect(slot)  # the bridge outlives this window
         super().closeEvent(event)
         self.closed.emit()
 
@@ -510,6 +527,8 @@ class ParticipantWindow(QWidget):
                       self.tr("This sound cannot be played:") + "\n" + message, self.close, button=self.tr("Close"))
 
     def _device_lost(self, message: str) -> None:
+        if self.finished:
+            return  # the session is over (or paused); nothing of it was playing
         with DbSession(self.db) as s:
             repo.audit(s, "error", "audio device lost: " + message, self.session_id)
         self.runner.pause("audio device lost")

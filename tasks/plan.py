@@ -14,9 +14,10 @@ the same seed, participant code and cohort index always give the same plan.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import random
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import asdict, dataclass, field
 
 from tasks.items import VARIANT_SOURCE, Item, family_of
@@ -126,25 +127,29 @@ def single_pass_run(item: Item, cohort_index: int, seed: int, variant: str) -> i
 def space_runs(runs: list[Run], min_spacing: int, rng: random.Random) -> list[Run]:
     """Order runs so that two runs of one item are at least ``min_spacing`` positions apart.
     Greedy: at each position take, among items allowed there, one with the most runs left
-    (ties broken at random), the classic greedy for "k apart" rearrangements."""
+    (ties broken at random), the classic greedy for "k apart" rearrangements. A heap of the
+    allowed items and a queue of the cooling-down ones keep it O(runs log items)."""
     remaining: dict[str, list[Run]] = defaultdict(list)
     for run in runs:
         remaining[run.item.id].append(run)
     for item_runs in remaining.values():
         rng.shuffle(item_runs)
-    last_pos: dict[str, int] = {}
+    allowed = [(-len(rs), rng.random(), item_id) for item_id, rs in sorted(remaining.items())]
+    heapq.heapify(allowed)
+    cooling: deque[tuple[int, tuple[int, float, str]]] = deque()  # (allowed again at position, entry)
     order: list[Run] = []
     for pos in range(len(runs)):
-        allowed = [i for i, rs in remaining.items() if rs and pos - last_pos.get(i, -10**9) >= min_spacing]
+        while cooling and cooling[0][0] <= pos:
+            heapq.heappush(allowed, cooling.popleft()[1])
         if not allowed:
             most = max(len(rs) for rs in remaining.values())
             raise PlanError(
                 f"cannot keep the runs of one item {min_spacing} trials apart: {len(remaining)} items "
                 f"with up to {most} runs each; lower min_run_spacing or select more items")
-        best = max(len(remaining[i]) for i in allowed)
-        choice = rng.choice(sorted(i for i in allowed if len(remaining[i]) == best))
-        order.append(remaining[choice].pop())
-        last_pos[choice] = pos
+        _, _, item_id = heapq.heappop(allowed)
+        order.append(remaining[item_id].pop())
+        if remaining[item_id]:
+            cooling.append((pos + max(min_spacing, 1), (-len(remaining[item_id]), rng.random(), item_id)))
     return order
 
 
@@ -177,6 +182,21 @@ def make_plan(dataset: Dataset, protocol: Protocol, participant_code: str, cohor
                 original = trials[rng.choice(test_positions[:-1] or test_positions)]
                 add(block, original.run, "catch", original.position)
     return trials
+
+
+def plan_size(dataset: Dataset, protocol: Protocol) -> dict[str, int]:
+    """Trials of each kind per participant, without planning (the Study page asks on every
+    change, and a full-robust plan of the whole dataset takes a moment)."""
+    selected = select_items(dataset, protocol)
+    practice = practice_items(dataset, protocol, selected)
+    size = {"test": 0, "practice": 0, "catch": 0}
+    for variant, items in selected.items():
+        n_test = len(items) if protocol.mode == "single-pass" else sum(n_runs(i) for i in items)
+        size["test"] += n_test
+        size["practice"] += len(practice[variant])
+        if protocol.catch_every:
+            size["catch"] += (n_test - 1) // protocol.catch_every
+    return size
 
 
 def block_instructions(variant: str) -> str:

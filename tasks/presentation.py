@@ -106,21 +106,20 @@ class Presenter:
         return PreparedTrial(run, rendered, labels, len(run.context_clips))
 
     def prepare_samples(self, intervals: list[np.ndarray], sample_rate_hz: int, labels: list[str],
-                        gap_s: float, level_reference: DigitalReference | None = None) -> PreparedTrial:
-        """Screening trials and test tones: arrays instead of files."""
+                        gap_s: float, level_reference: DigitalReference | None = None,
+                        calibrated_gain: bool = True) -> PreparedTrial:
+        """Screening trials, level checks and test tones: arrays instead of files, at the level
+        ``level_reference`` means (default: the study's). ``calibrated_gain=False`` plays the
+        samples as they are (the calibration tone); the safety check applies either way."""
         clips = [Clip(np.asarray(x, dtype=np.float32), sample_rate_hz, lab) for x, lab in zip(intervals, labels)]
-        rendered = render_trial(clips, gap_s, self.choice, self.guard, label=" / ".join(labels),
-                                output_gains_db=output_gains_db(self.choice, self.calibrations,
-                                                                level_reference or self.reference))
+        gains = (output_gains_db(self.choice, self.calibrations, level_reference or self.reference)
+                 if calibrated_gain else None)
+        rendered = render_trial(clips, gap_s, self.choice, self.guard, label=" / ".join(labels), output_gains_db=gains)
         return PreparedTrial(None, rendered, tuple(labels), 0)
-
-    def prepare_raw(self, samples: np.ndarray, sample_rate_hz: int, label: str) -> PreparedTrial:
-        """A signal played as it is (the calibration tone): no calibration gain, still checked."""
-        clip = Clip(np.asarray(samples, dtype=np.float32), sample_rate_hz, label)
-        return PreparedTrial(None, render_trial([clip], 0.0, self.choice, self.guard, label=label), (label,), 0)
 
     def play(self, prepared: PreparedTrial, clip_index: int | None = None):
         playback = self.engine.play(prepared.rendered, clip_index=clip_index)
+        # counted when it starts: a playback stopped early still counts whole (the safe side)
         played = 1.0 if clip_index is None else prepared.rendered.clips[clip_index].n_frames / prepared.rendered.n_frames
         self.exposure.add(prepared.rendered.safety, played)
         return playback

@@ -131,10 +131,10 @@ class SessionRunner:
             if session.status in ("completed", "aborted"):
                 raise StudyError(f"session {self.session_id} is {session.status}")
             was = session.status
-            repo.set_status(s, session, "running",
-                            "resumed at trial %d" % repo.count_answered(s, self.session_id) if was != "planned" else "")
+            repo.set_status(s, session, "running")
             if was != "planned":
-                repo.audit(s, "resumed", f"from {was}", self.session_id)
+                repo.audit(s, "resumed", f"from {was} after {repo.count_answered(s, self.session_id)} answers",
+                           self.session_id)
 
     def answer(self, trial: PlannedTrial, chosen_letter: str | None, rt_ms: float | None = None,
                n_replays: int = 0, presented_at: datetime | None = None, **levels) -> Response:

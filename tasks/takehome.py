@@ -79,10 +79,10 @@ def _read_zip(path: Path, what: str) -> tuple[dict[str, bytes], dict]:
             if bad is not None:
                 raise BundleError(f"{path}: {what} is damaged ({bad} fails its checksum)")
             files = {n: z.read(n) for n in z.namelist() if not n.endswith("/")}
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile) and exc.errno is not None:
-            raise BundleError(f"{path}: cannot read the {what}: {exc.strerror}") from None
+    except (zipfile.BadZipFile, EOFError) as exc:
         raise BundleError(f"{path} is not a complete {what} (truncated or damaged zip: {exc})") from None
+    except OSError as exc:
+        raise BundleError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
     if "manifest.json" not in files:
         raise BundleError(f"{path}: {what} has no manifest.json")
     try:
@@ -102,7 +102,7 @@ def _read_zip(path: Path, what: str) -> tuple[dict[str, bytes], dict]:
 
 
 # ---------------------------------------------------------------- lab: make a package
-def _items_of_plan(dataset: Dataset, trials: list[PlannedTrial]) -> dict[str, set[str]]:
+def _items_of_plan(trials: list[PlannedTrial]) -> dict[str, set[str]]:
     needed: dict[str, set[str]] = {}
     for t in trials:
         needed.setdefault(VARIANT_SOURCE[t.variant], set()).add(t.item_id)
@@ -132,7 +132,7 @@ def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code
     package_id = str(uuid.uuid4())
     key_hex = secrets.token_hex(32)
     files: dict[str, bytes] = {}
-    for alias, ids in _items_of_plan(dataset, rows).items():
+    for alias, ids in _items_of_plan(rows).items():
         meta = find_meta_file(dataset.root, alias)
         entries = [e for e in json.loads(meta.read_text(encoding="utf-8"))
                    if isinstance(e, dict) and str(e.get("id")) in ids]

@@ -201,7 +201,7 @@ class AudioPage(QWidget):
         tone = reference_tone(rate, self.ref_dbfs.value())
         stereo = np.zeros((tone.shape[0], 2), dtype=np.float32)
         stereo[:, self.cal_channel.currentIndex()] = tone[:, 0]
-        self._play([stereo], rate, "1 kHz reference", DigitalReference(0.0, 0.0), raw=True)
+        self._play([stereo], rate, "1 kHz reference", None)
 
     def play_test_tone(self) -> None:
         rate = self.presenter.choice.sample_rate_hz
@@ -211,12 +211,11 @@ class AudioPage(QWidget):
         self.meter.setValue(int(round(level)))
         self.meter_timer.start(2000)
 
-    def _play(self, arrays, rate, label, reference, raw: bool = False) -> None:
+    def _play(self, arrays, rate, label, reference: DigitalReference | None) -> None:
+        """``reference`` None: the calibration tone, played as it is (no calibration gain)."""
         try:
-            if raw:  # the calibration tone is played as it is, no calibration gain
-                prepared = self.presenter.prepare_raw(arrays[0], rate, label)
-            else:
-                prepared = self.presenter.prepare_samples(arrays, rate, [label], 0.0, reference)
+            prepared = self.presenter.prepare_samples(arrays, rate, [label], 0.0, reference,
+                                                      calibrated_gain=reference is not None)
         except (OverCeilingError, RenderError) as exc:
             self.meter_note.setText(str(exc))
             self.cal_message.setText(str(exc))

@@ -15,7 +15,7 @@ from gui.widgets import TaskStrip, show_error
 from gui.workers import Worker
 from tasks.items import VARIANT_SOURCE, VARIANTS
 from tasks.loader import Cancelled, NotADatasetError, format_report, load_dataset
-from tasks.plan import PROTOCOLS, PlanError, Protocol, make_plan
+from tasks.plan import PROTOCOLS, PlanError, Protocol, plan_size
 from tasks.sessions import DatasetChangedError, open_study, study_protocol
 
 LOAD_ERRORS = (NotADatasetError, Cancelled, OSError)
@@ -163,11 +163,10 @@ class StudyPage(QWidget):
             self.counts.setText(self.tr("Load a dataset to see the plan size."))
             return
         try:
-            plan = make_plan(ds, self.current_protocol(), "preview", 0)
+            kinds = plan_size(ds, self.current_protocol())
         except PlanError as exc:
             self.counts.setText(str(exc))
             return
-        kinds = {k: sum(t.kind == k for t in plan) for k in ("test", "practice", "catch")}
         self.counts.setText(self.tr("Each participant: {test} test, {practice} practice and {catch} catch trials.")
                             .format(**kinds))
 

@@ -1,6 +1,7 @@
 import csv
 import json
 import math
+import sqlite3
 import os
 import subprocess
 from collections import defaultdict
@@ -78,8 +79,12 @@ def test_perfect_full_robust_round_trip(tmp_path, ds):
     assert set(side["columns"]) == set(rows[0])
     assert side["studies"]["robust"]["dataset_fingerprint_sha256"]
     assert side["app_version"] == "test"
-    text = (out / "trials.csv").read_text() + json.dumps(side)
-    assert "@example" not in text and "name" not in rows[0]
+    # no personal data anywhere: the participant table itself has no place for a name or e-mail
+    con = sqlite3.connect(tmp_path / "lab.sqlite3")
+    columns = {row[1] for row in con.execute("PRAGMA table_info(participant)")}
+    con.close()
+    assert columns == {"id", "code", "age_band", "hearing_self_report", "consent_confirmed_at", "created_at"}
+    assert not {c for c in rows[0] if "name" in c or "mail" in c}
 
 
 def test_random_observer_is_at_chance_and_independent_recomputation_matches(tmp_path, ds):

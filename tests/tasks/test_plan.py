@@ -108,3 +108,12 @@ def test_psychometric_observer_rises_with_the_grid_level(tmp_path):
     assert obs.p_correct(tr_run) == obs.accuracy
     rng = random.Random(0)
     assert all(Observer("perfect").choose(r, rng) == r.answer_letter for r in pitch)
+
+
+@pytest.mark.parametrize("mode,catch_every", [("single-pass", 0), ("single-pass", 3), ("full-robust", 4)])
+def test_plan_size_matches_the_plan(big_dataset, mode, catch_every):
+    from tasks.plan import plan_size
+
+    p = Protocol(mode=mode, items_per_group=2, practice_per_block=1, catch_every=catch_every, min_run_spacing=2)
+    plan = make_plan(big_dataset, p, "P1", 0)
+    assert plan_size(big_dataset, p) == {k: sum(t.kind == k for t in plan) for k in ("test", "practice", "catch")}
