@@ -66,7 +66,7 @@ def test_perfect_full_robust_round_trip(tmp_path, ds):
             counts = defaultdict(int)
             for r in recs:
                 counts[r["id"]] += 1
-                assert r["prediction"] == r["answer_letter"] and r["model_response"] == r["answer"]
+                assert r["prediction"] == r["answer_letter"] and r["model_response"] == f"{r['answer']}\nAnswer: {r['answer_letter']}"
                 assert r["unique_id"] == f"{r['id']}@{r['rotate_id']}"
             assert counts == {i.id: n_runs(i) for i in ds.items[alias]}
         summary = list(csv.reader(open(d / "performance_summary_pc+tr+sr.csv")))
