@@ -200,6 +200,12 @@ def summarize(perfs: Mapping[str, Performance]) -> list[SummaryRow]:
     return rows
 
 
+def final_ma(totals: Sequence[float]) -> float:
+    """The kit's Final MA of alias totals given in evaluation order (pc, tr, sr for the paper's
+    MA): the mean of the two-decimal values."""
+    return kit_mean([_round2(t) for t in totals])
+
+
 # (key, header, alias, category or None for the alias Total)
 LEADERBOARD_COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
     ("pc_range", "Range", "pc", "Absolute Perception Range"),
@@ -226,9 +232,8 @@ def leaderboard_row(perfs: Mapping[str, Performance], metric: str = "aa") -> dic
     row: dict[str, float | None] = {}
     for key, _header, alias, category in LEADERBOARD_COLUMNS:
         if key == "ma":
-            # as the kit's Final MA over pc+tr+sr: the two-decimal totals, in that order
             totals = [row["pc_ma"], row["tr_oa"], row["sr_oa"]]
-            row[key] = None if any(t is None for t in totals) else kit_mean([_round2(t) for t in totals])
+            row[key] = None if any(t is None for t in totals) else final_ma(totals)
             continue
         perf = perfs.get(alias)
         if perf is None:

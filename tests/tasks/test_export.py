@@ -148,7 +148,7 @@ def test_compare_recomputes_models_warns_and_writes_leaderboard(tmp_path, ds):
     model = read_model(work / "toy-model")
     assert model.row["sr_oa"] == pytest.approx(100 / 3)
     assert any("says Total AA 50.00%" in w for w in model.warnings)
-    assert any("line 10: skipped" in w for w in model.warnings)
+    assert any("infer_results.jsonl:10: " in w and "skipped" in w for w in model.warnings)
     files = write_compare(tmp_path / "cmp", load_records(engine), [model])
     md = files[0].read_text()
     assert "Human (s), mean of participants (n=4)" in md and "toy-model" in md
