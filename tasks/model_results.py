@@ -92,6 +92,11 @@ def safe(text: str, limit: int = 80) -> str:
     return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
+def quoted(text: str) -> str:
+    """A string from a file in JSON quotes, fit to print."""
+    return safe(json.dumps(text, ensure_ascii=True), 60)
+
+
 def describe(value: Any) -> str:
     """A JSON value as a message shows it: scalars as written, containers by kind."""
     if isinstance(value, dict):
@@ -101,7 +106,7 @@ def describe(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return json.dumps(value)
     if isinstance(value, str):
-        return "the string " + safe(json.dumps(value, ensure_ascii=True), 60)
+        return "the string " + quoted(value)
     if isinstance(value, int):
         digits = str(abs(value)) if value.bit_length() < 200 else None
         return ("-" if value < 0 else "") + digits if digits is not None else f"a {value.bit_length()}-bit integer"
@@ -161,7 +166,16 @@ def _text_or_null(rec: dict, key: str) -> tuple[str | None, str | None]:
 
 
 def _parse_run(rec: Any, alias: str) -> _Line | str:
-    """One decoded JSON line as a run, or the reason it is not one."""
+    """One decoded JSON line as a run, or the reason it is not one (naming the item when the
+    line has a usable id)."""
+    line = _parse_fields(rec, alias)
+    if isinstance(line, str) and isinstance(rec, dict) and isinstance(rec.get("id"), (str, int)) \
+            and not isinstance(rec["id"], bool) and rec["id"] != "" and not line.startswith("id "):
+        return f"item {quoted(str(rec['id']))}: {line}"
+    return line
+
+
+def _parse_fields(rec: Any, alias: str) -> _Line | str:
     if not isinstance(rec, dict):
         return f"must be a JSON object (one run), found {describe(rec)}"
     if "id" not in rec:
@@ -273,8 +287,8 @@ def read_results_file(path: Path, alias: str, display: str, known: Mapping[str, 
                 r = line.result
                 run = f"{safe(r.item_id)}@{r.rotate_id}"
                 if known is not None and r.item_id not in known:
-                    problems.add(line_no, f"id {describe(r.item_id)} is not in the dataset's {VARIANT_SOURCE[alias]} "
-                                          "items; left out")
+                    problems.add(line_no, f"item {quoted(r.item_id)} is not in the dataset's "
+                                          f"{VARIANT_SOURCE[alias]} items; left out")
                     continue
                 expected = known.get(r.item_id) if known is not None else (
                     line.n_options if family_of(alias) == "pc" else REASONING_RUNS)
