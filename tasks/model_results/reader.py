@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from tasks.items import VARIANT_SOURCE, VARIANTS
+from tasks.loader import Dataset, NotADatasetError, load_dataset
 from tasks.model_results.performance_file import read_performance_file
 from tasks.model_results.runs_file import read_results_file
 from tasks.model_results.text import safe
+from tasks.runs import n_runs
 from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, RunResult, final_ma, leaderboard_row, score_all
 
 Row = dict[str, float | None]
@@ -37,9 +39,7 @@ class KnownItems:
     runs: Mapping[str, Mapping[str, int | None]]
 
     @classmethod
-    def from_dataset(cls, dataset: Any) -> "KnownItems":
-        from tasks.runs import n_runs
-
+    def from_dataset(cls, dataset: Dataset) -> "KnownItems":
         runs: dict[str, dict[str, int | None]] = {}
         for alias, items in dataset.items.items():
             runs.setdefault(alias, {}).update({it.id: n_runs(it) for it in items})
@@ -55,8 +55,6 @@ class KnownItems:
 def known_items_of(dataset_roots: Iterable[str]) -> tuple[KnownItems | None, str | None]:
     """The ids of the dataset the compared studies ran on, when there is exactly one and it can
     be read; otherwise None and why model results cannot be checked against it."""
-    from tasks.loader import NotADatasetError, load_dataset
-
     roots = sorted(set(dataset_roots))
     if len(roots) != 1:
         return None, ("model result ids are not checked against a dataset: "
