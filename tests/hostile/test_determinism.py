@@ -54,15 +54,15 @@ def test_export_is_byte_identical_whatever_the_hash_seed(tmp_path):
     dataset = write_dataset(tmp_path / "starbench", pc=many_sub_categories())
     db = tmp_path / "lab.db"
     run_main(["simulate", "--db", str(db), "--dataset", str(dataset), "--participants", "6",
-              "--observer", "random", "--protocol", "full-robust", "--variants", "pc", "--seed", "5"], "0", tmp_path)
+              "--observer", "random", "--protocol", "full-robust", "--variants", "pc", "tr", "sr", "--seed", "5"], "0", tmp_path)
     exports = {}
     for seed in HASH_SEEDS:
         out = tmp_path / f"export-{seed}"
         run_main(["export", "--db", str(db), "--out", str(out)], seed, tmp_path)
         exports[seed] = kit_files(out)
     first = exports[HASH_SEEDS[0]]
-    # 6 participants and the pooled cohort: a performance.json and a summary each
-    assert sum(name.endswith("performance.json") for name in first) == 7
+    # 6 participants and the pooled cohort: a performance.json per alias and a summary each
+    assert sum(name.endswith("performance.json") for name in first) == 21
     assert sum("performance_summary_" in name for name in first) == 7
     for seed, files in exports.items():
         assert files.keys() == first.keys()
@@ -70,12 +70,21 @@ def test_export_is_byte_identical_whatever_the_hash_seed(tmp_path):
         assert not differing, f"PYTHONHASHSEED={seed} changed {differing}"
 
     # and each performance.json is, byte for byte, what the kit's evaluate() writes for the
-    # infer_results.jsonl beside it (pandas' arithmetic, json.dump with indent=4)
+    # infer_results.jsonl beside it (pandas' arithmetic, json.dump with indent=4), and each
+    # summary holds the values of the kit's summary
     pd = pytest.importorskip("pandas")
-    from tests.tasks.test_scoring import kit_evaluate_pc
+    from tests.tasks.test_scoring import kit_evaluate_micro, kit_evaluate_pc, kit_summary
 
     out = tmp_path / f"export-{HASH_SEEDS[0]}"
-    for perf_file in sorted(out.rglob("pc/performance.json")):
+    checked = 0
+    for perf_file in sorted(out.rglob("performance.json")):
         df = pd.read_json(perf_file.with_name("infer_results.jsonl"), lines=True)
-        expected = json.dumps(kit_evaluate_pc(df), indent=4, ensure_ascii=False)
-        assert perf_file.read_text(encoding="utf-8") == expected, perf_file
+        kit = kit_evaluate_pc(df) if perf_file.parent.name == "pc" else kit_evaluate_micro(df)
+        assert perf_file.read_text(encoding="utf-8") == json.dumps(kit, indent=4, ensure_ascii=False), perf_file
+        checked += 1
+    assert checked == 21
+    for summary in sorted(out.rglob("performance_summary_*.csv")):
+        aliases = summary.stem.removeprefix("performance_summary_").split("+")
+        totals = {a: json.loads((summary.parent / a / "performance.json").read_text())["Total"] for a in aliases}
+        expected = kit_summary(totals).to_csv(index=False)
+        assert summary.read_text(encoding="utf-8").replace("\r\n", "\n") == expected, summary
