@@ -75,8 +75,8 @@ def _parse_fields(rec: Any, alias: str) -> _Line | str:
     note = None
     if isinstance(ok, bool):
         if can_score and ok != (prediction == answer_letter):
-            return (f"is_correct is {describe(ok)} but prediction {describe(prediction)} and answer_letter "
-                    f"{describe(answer_letter)} say otherwise")
+            return (f"is_correct is {describe(ok)}, but prediction {quoted(prediction)} "
+                    f"{'differs from' if ok else 'equals'} answer_letter {quoted(answer_letter)}")
     elif not can_score:
         return (f"is_correct must be true or false, found {describe(ok)}, and there is no prediction and "
                 "answer_letter to score the run from")
@@ -169,7 +169,7 @@ def read_results_file(path: Path, alias: str, display: str, known: Mapping[str, 
                 n_options.setdefault(r.item_id, expected)
                 if line.note:
                     notes += 1
-                    problems.add(line_no, line.note)
+                    problems.add(line_no, f"item {quoted(r.item_id)}: {line.note}")
                 out.results.append(r)
     except OSError as exc:
         out.refused = f"{display}: cannot be read ({exc.strerror or exc})"
@@ -192,12 +192,13 @@ def _completeness(display: str, alias: str, results: list[RunResult], expected: 
     out = []
     if short:
         listed = ", ".join(f"{safe(i, 40)} ({n} of {e})" for i, n, e in sorted(short)[:10])
-        out.append(f"{display}: {len(short)} ids do not have the kit's number of runs, so the kit's own evaluation "
+        ids = "1 id does" if len(short) == 1 else f"{len(short)} ids do"
+        out.append(f"{display}: {ids} not have the kit's number of runs, so the kit's own evaluation "
                    f"would refuse this file: {listed}{', …' if len(short) > 10 else ''}")
     unknown_runs = sorted(i for i in present if expected.get(i) is None)
     if unknown_runs and known is None:
-        out.append(f"{display}: {len(unknown_runs)} ids have no options listed, so their number of runs "
-                   "cannot be checked")
+        out.append(f"{display}: {len(unknown_runs)} of the ids have no options listed, so their number of "
+                   "runs cannot be checked")
     if known is not None:
         missing = [i for i in known if i not in present]
         if missing:

@@ -174,12 +174,12 @@ def test_is_correct_must_be_a_real_boolean(tmp_path):
     ]
     model = read_model(write_alias(tmp_path, "sr", lines))
     n = len(good)
-    assert named(model, n + 1, 'is_correct must be true or false, found the string "false"; scored from '
-                               "prediction vs answer_letter instead (wrong)")
+    assert named(model, n + 1, 'item "sr_9": is_correct must be true or false, found the string "false"; '
+                               "scored from prediction vs answer_letter instead (wrong)")
     assert named(model, n + 2, "found 1; scored from prediction vs answer_letter instead (right)")
     assert named(model, n + 3, "no prediction and answer_letter to score the run from; skipped")
-    assert named(model, n + 4, 'is_correct is false but prediction the string "<A>" and answer_letter '
-                               'the string "<A>" say otherwise; skipped')
+    assert named(model, n + 4, 'item "sr_8": is_correct is false, but prediction "<A>" equals answer_letter '
+                               '"<A>"; skipped')
     used = good + [run("sr_9", 0, False), run("sr_9", 1, True)]
     assert model.row["sr_oa"] == expected_aa(used)
     assert model.runs_counted == {"sr": n + 2}
@@ -204,9 +204,9 @@ def test_incomplete_ids_are_reported_by_the_kits_rule(tmp_path):
           for i, n in ((1, 4), (2, 3)) for r in range(n - (i == 2))]
     write_alias(tmp_path, "pc", pc)
     model = read_model(write_alias(tmp_path, "sr", good[:-1]))
-    assert any("sr/infer_results.jsonl: 1 ids do not have the kit's number of runs" in w and "sr_4 (2 of 3)" in w
+    assert any("sr/infer_results.jsonl: 1 id does not have the kit's number of runs" in w and "sr_4 (2 of 3)" in w
                for w in model.warnings)
-    assert any("pc/infer_results.jsonl: 1 ids do not have" in w and "p2 (2 of 3)" in w for w in model.warnings)
+    assert any("pc/infer_results.jsonl: 1 id does not have" in w and "p2 (2 of 3)" in w for w in model.warnings)
 
 
 def test_ids_with_escapes_and_lone_surrogates_are_printed_safely(tmp_path):
