@@ -132,13 +132,15 @@ class Performance:
     def to_kit(self) -> dict:
         """performance.json content in the evaluation kit's layout and key order (pc writes
         By Sub-category, By Category, Total; the others Total, By Category, By Sub-category)."""
+        macro = family_of(self.alias) == "pc" and self.total.n_subcategories is not None
         parts = {"Total": self.total.to_kit()}
-        if self.by_category:
+        # the macro evaluation writes both groupings always (even empty); the micro one only
+        # when some run has a category (sub-category)
+        if self.by_category or macro:
             parts["By Category"] = {k: v.to_kit() for k, v in sorted(self.by_category.items())}
-        if self.by_sub_category:
+        if self.by_sub_category or macro:
             parts["By Sub-category"] = {k: v.to_kit() for k, v in sorted(self.by_sub_category.items())}
-        order = ("By Sub-category", "By Category", "Total") if family_of(self.alias) == "pc" and \
-            self.total.n_subcategories else ("Total", "By Category", "By Sub-category")
+        order = ("By Sub-category", "By Category", "Total") if macro else ("Total", "By Category", "By Sub-category")
         return {k: parts[k] for k in order if k in parts}
 
 

@@ -199,13 +199,15 @@ def random_table(rng: random.Random, alias: str) -> list[RunResult]:
     p_right = rng.random()
     rows = []
     for s in range(n_subs):
-        cat = f"cat {rng.randrange(n_cats)}"
-        sub = None if alias == "sr" else f"sub_{s:02d}"
+        # now and then a group of runs without a category or sub-category (null in the file):
+        # it belongs to no group but counts in the totals
+        cat = None if rng.random() < 0.05 else f"cat {rng.randrange(n_cats)}"
+        sub = None if alias == "sr" or (s and rng.random() < 0.1) else f"sub_{s:02d}"
         n_items = rng.choice([1, 2, 3, 5, 7, 11, 13, 17, 29, 41])
         for i in range(n_items):
             n_runs = rng.randint(2, 6) if alias == "pc" else 3
             for r in range(n_runs):
-                rows.append(rr(alias, f"{sub or cat}_{i}", r, cat, sub, rng.random() < p_right))
+                rows.append(rr(alias, f"{s}_{i}", r, cat, sub, rng.random() < p_right))
     rng.shuffle(rows)
     return rows
 
