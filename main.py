@@ -124,9 +124,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from tasks.compare import read_models, write_compare
     from tasks.export import load_records
+    from tasks.model_results import known_items_of
 
-    models = read_models(args.models) if args.models else []
-    files = write_compare(args.out, load_records(_open_db(args.db), args.study), models)
+    records = load_records(_open_db(args.db), args.study)
+    known, note = known_items_of(r.study.dataset_root for r in records) if args.models else (None, None)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    models = read_models(args.models, known) if args.models else []
+    files = write_compare(args.out, records, models)
     for m in models:
         for w in m.warnings:
             print(f"warning: {w}", file=sys.stderr)

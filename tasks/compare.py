@@ -11,6 +11,7 @@ from pathlib import Path
 from scipy import stats
 
 from tasks.export import TrialRecord, answered_test_records
+from tasks.model_results import ModelResult, read_model, read_models  # noqa: F401 (read_model(s) re-exported)
 from tasks.reference import SOURCE as PAPER_SOURCE, paper_rows
 from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, RunResult, leaderboard_row, score_all
 
@@ -25,13 +26,6 @@ class LeaderRow:
     ci: dict[str, tuple[float, float] | None] = field(default_factory=dict)
     n: int | None = None  # participants behind a human mean
     note: str = ""
-
-
-@dataclass
-class ModelResult:
-    name: str
-    row: Row
-    warnings: list[str]
 
 
 def mean_ci(values: list[float], confidence: float = 0.95) -> tuple[float, tuple[float, float] | None]:
@@ -76,69 +70,6 @@ def chance_row(records: list[TrialRecord]) -> LeaderRow:
                          r.trial.sub_category, 1.0 / len(json.loads(r.trial.options_json)))
                for r in answered_test_records(records)]
     return LeaderRow("Chance (expected, these runs)", "chance", leaderboard_row(score_all(results)))
-
-
-def read_model(model_dir: Path) -> ModelResult | None:
-    """Recompute a model's scores from <model>/<alias>/infer_results.jsonl; warn where its own
-    performance.json disagrees, and where a file cannot be read."""
-    results: list[RunResult] = []
-    warnings: list[str] = []
-    own_totals: dict[str, str] = {}
-    for alias_dir in sorted(p for p in model_dir.iterdir() if p.is_dir()):
-        jsonl = alias_dir / "infer_results.jsonl"
-        perf_file = alias_dir / "performance.json"
-        if not jsonl.is_file():
-            if perf_file.is_file():
-                warnings.append(f"{alias_dir}: no infer_results.jsonl; performance.json used as is")
-                try:
-                    own_totals[alias_dir.name] = json.loads(perf_file.read_text())["Total"]["AA"]
-                except (OSError, ValueError, KeyError) as exc:
-                    warnings.append(f"{perf_file}: unreadable ({exc})")
-            continue
-        alias = alias_dir.name
-        with open(jsonl, encoding="utf-8") as f:
-            for line_no, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                    ok = rec.get("is_correct")
-                    if ok is None:
-                        ok = rec.get("prediction") == rec["answer_letter"]
-                    results.append(RunResult(alias, str(rec["id"]), int(rec.get("rotate_id", 0)),
-                                             rec.get("category") or "", rec.get("sub-category"), bool(ok)))
-                except (ValueError, KeyError, TypeError) as exc:
-                    warnings.append(f"{jsonl}, line {line_no}: skipped ({exc.__class__.__name__}: {exc})")
-        if perf_file.is_file():
-            try:
-                own_totals[alias] = json.loads(perf_file.read_text())["Total"]["AA"]
-            except (OSError, ValueError, KeyError) as exc:
-                warnings.append(f"{perf_file}: unreadable ({exc})")
-    if not results and not own_totals:
-        return None
-    perfs = score_all(results)
-    for alias, perf in perfs.items():
-        own = own_totals.get(alias)
-        if own is not None and own != f"{perf.total.aa:.2f}%":
-            warnings.append(f"{model_dir.name}/{alias}: its performance.json says Total AA {own}, "
-                            f"recomputed from infer_results.jsonl {perf.total.aa:.2f}% (the recomputed value is used)")
-    row = leaderboard_row(perfs)
-    for alias, own in own_totals.items():
-        if alias not in perfs and alias in ("pc", "tr", "sr"):
-            key = {"pc": "pc_ma", "tr": "tr_oa", "sr": "sr_oa"}[alias]
-            row[key] = float(own.rstrip("%"))
-    return ModelResult(model_dir.name, row, warnings)
-
-
-def read_models(work_dir: Path) -> list[ModelResult]:
-    out = []
-    for d in sorted(p for p in Path(work_dir).iterdir() if p.is_dir()):
-        if d.name.startswith("human-"):
-            continue
-        m = read_model(d)
-        if m is not None:
-            out.append(m)
-    return out
 
 
 def fmt(value: float | None) -> str:

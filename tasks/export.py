@@ -23,6 +23,7 @@ from sqlmodel import Session as DbSession, select
 
 from db import repo
 from db.models import Calibration, Participant, PlannedTrial, Response, Session, Study
+from tasks.kit_format import kit_model_response
 from tasks.plan import Protocol
 from tasks.scoring import Performance, RunResult, score_all, summarize
 
@@ -52,7 +53,7 @@ class TrialRecord:
             "rotate_id": t.rotate_id,
             "prediction": (r.chosen_letter if r and r.chosen_letter else "Z"),
             "is_correct": bool(r and r.is_correct),
-            "model_response": (r.chosen_text if r and r.chosen_text is not None else ""),
+            "model_response": kit_model_response(r and r.chosen_text, r and r.chosen_letter, len(json.loads(t.options_json))),
             "unique_id": t.unique_id,
         }
         if t.shuffled_seg_order is not None:

@@ -4,7 +4,12 @@ AA is the share of correct runs, ACR the share of item ids whose runs are all co
 sr are micro-averaged over runs; pc is macro-averaged: By Category is the unweighted mean of its
 sub-categories, Total the unweighted mean over all sub-categories. Like the evaluation kit, the
 macro means are taken over the sub-category values rounded to two decimals (the kit averages the
-"79.42%" strings it has just written), so our numbers match its files to the last digit.
+"79.42%" strings it has just written).
+
+Every mean is computed with the kit's arithmetic, so the files match its own to the last digit
+whatever the hash seed (docs/numbers.md): a share is (count / n) * 100, a mean of values is
+numpy's float64 sum in the kit's order divided by the count (what pandas' Series.mean does), and
+groups are visited in sorted key order, as pandas' groupby visits them.
 
 Everything works on partial data: each number carries the counts behind it.
 """
@@ -12,7 +17,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
 
 from tasks.items import family_of
 
@@ -22,7 +29,7 @@ class RunResult:
     alias: str  # the alias or variant it was scored under, e.g. "tr_uncut"
     item_id: str
     rotate_id: int
-    category: str
+    category: str | None  # None: no category (null in the kit's file), in no group
     sub_category: str | None
     # None: no valid answer, counts as wrong. A float in [0, 1] is an expected credit (used for
     # the chance row: 1 / number of options).
@@ -52,22 +59,40 @@ class Metric:
         return out
 
 
+def kit_mean(values: Sequence[float]) -> float:
+    """The mean as pandas' Series.mean takes it: numpy's float64 sum of the values in the given
+    order (pairwise: one running sum below 8 values, eight interleaved partial sums up to 128,
+    halves beyond), divided by the count. Python's sum() / n differs in the last bit now and
+    then, and after rounding to two decimals in a few percent of cases."""
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.size == 0:
+        raise ValueError("the mean of no values")
+    return float(np.sum(arr) / np.float64(arr.size))
+
+
+def kit_share_pct(values: Sequence[float]) -> float:
+    """100 * mean, multiplied after dividing as the kit does (mean() * 100): (count / n) * 100
+    and 100 * count / n are not always the same float."""
+    return kit_mean(values) * 100.0
+
+
 def _micro(results: list[RunResult]) -> Metric:
     if not results:
         return Metric(0.0, 0.0, 0, 0, 0, 0)
-    correct = sum(r.credit for r in results)
+    credits = [r.credit for r in results]
     per_id: dict[str, float] = {}
     for r in results:
         # all runs right: a product of credits (for booleans, a logical and)
         per_id[r.item_id] = per_id.get(r.item_id, 1.0) * r.credit
-    all_correct = sum(per_id.values())
+    # pandas' groupby('id') visits ids in sorted order; for booleans the order changes nothing
+    per_id_values = [per_id[k] for k in sorted(per_id)]
     return Metric(
-        aa=100.0 * correct / len(results),
-        acr=100.0 * all_correct / len(per_id),
+        aa=kit_share_pct(credits),
+        acr=kit_share_pct(per_id_values),
         total_runs=len(results),
         unique_samples=len(per_id),
-        correct_runs=correct,
-        all_correct_samples=all_correct,
+        correct_runs=float(np.sum(np.asarray(credits, dtype=np.float64))),
+        all_correct_samples=float(np.sum(np.asarray(per_id_values, dtype=np.float64))),
     )
 
 
@@ -76,14 +101,25 @@ def _round2(x: float) -> float:
     return float(f"{x:.2f}")
 
 
-def _macro(results: list[RunResult], subs: Mapping[str, Metric]) -> Metric:
-    base = _micro(results)
-    if not subs:
-        return base
-    aa = sum(_round2(m.aa) for m in subs.values()) / len(subs)
-    acr = sum(_round2(m.acr) for m in subs.values()) / len(subs)
-    return Metric(aa, acr, base.total_runs, base.unique_samples, base.correct_runs,
-                  base.all_correct_samples, n_subcategories=len(subs))
+def _groups(rows: list[RunResult], key: str) -> dict[str, list[RunResult]]:
+    """Rows by category or sub-category in sorted key order, as pandas' groupby gives them;
+    rows without a key (null in the kit's file) belong to no group, as in pandas."""
+    out: dict[str, list[RunResult]] = defaultdict(list)
+    for r in rows:
+        k = getattr(r, key)
+        if k is not None:
+            out[k].append(r)
+    return {k: out[k] for k in sorted(out)}
+
+
+def _macro(rows: list[RunResult], sub_names: list[str], by_sub: Mapping[str, Metric]) -> Metric:
+    """Unweighted mean of the sub-categories' two-decimal AA and ACR, in the order given
+    (sorted by name), with the counts of the rows behind it."""
+    base = _micro(rows)
+    return Metric(kit_mean([_round2(by_sub[n].aa) for n in sub_names]),
+                  kit_mean([_round2(by_sub[n].acr) for n in sub_names]),
+                  base.total_runs, base.unique_samples, base.correct_runs, base.all_correct_samples,
+                  n_subcategories=len(sub_names))
 
 
 @dataclass
@@ -94,13 +130,18 @@ class Performance:
     by_sub_category: dict[str, Metric] = field(default_factory=dict)
 
     def to_kit(self) -> dict:
-        """performance.json content in the evaluation kit's layout."""
-        out = {"Total": self.total.to_kit()}
-        if self.by_category:
-            out["By Category"] = {k: v.to_kit() for k, v in sorted(self.by_category.items())}
-        if self.by_sub_category:
-            out["By Sub-category"] = {k: v.to_kit() for k, v in sorted(self.by_sub_category.items())}
-        return out
+        """performance.json content in the evaluation kit's layout and key order (pc writes
+        By Sub-category, By Category, Total; the others Total, By Category, By Sub-category)."""
+        macro = family_of(self.alias) == "pc" and self.total.n_subcategories is not None
+        parts = {"Total": self.total.to_kit()}
+        # the macro evaluation writes both groupings always (even empty); the micro one only
+        # when some run has a category (sub-category)
+        if self.by_category or macro:
+            parts["By Category"] = {k: v.to_kit() for k, v in sorted(self.by_category.items())}
+        if self.by_sub_category or macro:
+            parts["By Sub-category"] = {k: v.to_kit() for k, v in sorted(self.by_sub_category.items())}
+        order = ("By Sub-category", "By Category", "Total") if macro else ("Total", "By Category", "By Sub-category")
+        return {k: parts[k] for k in order if k in parts}
 
 
 def score(alias: str, results: Iterable[RunResult]) -> Performance:
@@ -109,21 +150,23 @@ def score(alias: str, results: Iterable[RunResult]) -> Performance:
     for r in rows:
         if r.alias != alias:
             raise ValueError(f"result {r.item_id}@{r.rotate_id} belongs to {r.alias!r}, not {alias!r}")
-    by_cat_rows: dict[str, list[RunResult]] = defaultdict(list)
-    by_sub_rows: dict[str, list[RunResult]] = defaultdict(list)
-    for r in rows:
-        by_cat_rows[r.category].append(r)
-        if r.sub_category:
-            by_sub_rows[r.sub_category].append(r)
-    by_sub = {k: _micro(v) for k, v in by_sub_rows.items()}
-    if family_of(alias) == "pc":
+    by_sub = {k: _micro(v) for k, v in _groups(rows, "sub_category").items()}
+    if family_of(alias) == "pc" and by_sub:
+        # The kit's PerceptionDataset.evaluate: a sub-category belongs to the category of its
+        # first row; By Category averages each category's sub-categories (a Series.mean per
+        # group, in sorted sub-category order); Total averages all sub-categories.
+        first_row = {}
+        for r in rows:
+            if r.sub_category is not None and r.sub_category not in first_row:
+                first_row[r.sub_category] = r
+        cat_of_sub = {name: first_row[name].category for name in by_sub}
         by_cat = {}
-        for cat, cat_rows in by_cat_rows.items():
-            names = {r.sub_category for r in cat_rows if r.sub_category}
-            by_cat[cat] = _macro(cat_rows, {n: by_sub[n] for n in names})
-        total = _macro(rows, by_sub)
+        for cat in sorted({c for c in cat_of_sub.values() if c is not None}):
+            names = [n for n in by_sub if cat_of_sub[n] == cat]
+            by_cat[cat] = _macro([r for r in rows if r.category == cat], names, by_sub)
+        total = _macro(rows, list(by_sub), by_sub)
     else:
-        by_cat = {k: _micro(v) for k, v in by_cat_rows.items()}
+        by_cat = {k: _micro(v) for k, v in _groups(rows, "category").items()}
         total = _micro(rows)
     return Performance(alias, total, by_cat, by_sub)
 
@@ -145,17 +188,24 @@ class SummaryRow:
 
 def summarize(perfs: Mapping[str, Performance]) -> list[SummaryRow]:
     """One row per alias plus 'Final MA' = mean of the aliases' Total AA (ACR likewise),
-    Samples summed. As in the kit, the alias values enter the mean rounded to two decimals."""
+    Samples summed. As in the kit, the alias values enter the mean rounded to two decimals,
+    in the order the aliases were given (the order the kit evaluated them)."""
     rows = [SummaryRow(a, _round2(p.total.aa), _round2(p.total.acr), p.total.unique_samples)
             for a, p in perfs.items()]
     if rows:
         rows.append(SummaryRow(
             "Final MA",
-            sum(r.aa for r in rows) / len(rows),
-            sum(r.acr for r in rows) / len(rows),
+            kit_mean([r.aa for r in rows]),
+            kit_mean([r.acr for r in rows]),
             sum(r.samples for r in rows),
         ))
     return rows
+
+
+def final_ma(totals: Sequence[float]) -> float:
+    """The kit's Final MA of alias totals given in evaluation order (pc, tr, sr for the paper's
+    MA): the mean of the two-decimal values."""
+    return kit_mean([_round2(t) for t in totals])
 
 
 # (key, header, alias, category or None for the alias Total)
@@ -178,14 +228,14 @@ LEADERBOARD_GROUPS = (("Foundational Perception", 3), ("Temporal", 3), ("Spatial
 
 def leaderboard_row(perfs: Mapping[str, Performance], metric: str = "aa") -> dict[str, float | None]:
     """The paper's table row from pc, tr and sr performances. A column whose data are
-    missing is None; the overall MA needs all three totals."""
+    missing is None; the overall MA needs all three totals and is the kit's Final MA of them."""
     if metric not in ("aa", "acr"):
         raise ValueError("metric must be 'aa' or 'acr'")
     row: dict[str, float | None] = {}
     for key, _header, alias, category in LEADERBOARD_COLUMNS:
         if key == "ma":
             totals = [row["pc_ma"], row["tr_oa"], row["sr_oa"]]
-            row[key] = None if any(t is None for t in totals) else sum(totals) / 3
+            row[key] = None if any(t is None for t in totals) else final_ma(totals)
             continue
         perf = perfs.get(alias)
         if perf is None:

@@ -66,7 +66,7 @@ def test_perfect_full_robust_round_trip(tmp_path, ds):
             counts = defaultdict(int)
             for r in recs:
                 counts[r["id"]] += 1
-                assert r["prediction"] == r["answer_letter"] and r["model_response"] == r["answer"]
+                assert r["prediction"] == r["answer_letter"] and r["model_response"] == f"{r['answer']}\nAnswer: {r['answer_letter']}"
                 assert r["unique_id"] == f"{r['id']}@{r['rotate_id']}"
             assert counts == {i.id: n_runs(i) for i in ds.items[alias]}
         summary = list(csv.reader(open(d / "performance_summary_pc+tr+sr.csv")))
@@ -148,7 +148,7 @@ def test_compare_recomputes_models_warns_and_writes_leaderboard(tmp_path, ds):
     model = read_model(work / "toy-model")
     assert model.row["sr_oa"] == pytest.approx(100 / 3)
     assert any("says Total AA 50.00%" in w for w in model.warnings)
-    assert any("line 10: skipped" in w for w in model.warnings)
+    assert any("infer_results.jsonl:10: " in w and "skipped" in w for w in model.warnings)
     files = write_compare(tmp_path / "cmp", load_records(engine), [model])
     md = files[0].read_text()
     assert "Human (s), mean of participants (n=4)" in md and "toy-model" in md

@@ -1,9 +1,11 @@
+import json
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tasks.scoring import RunResult, leaderboard_row, score, score_all, summarize
+from tasks.scoring import RunResult, kit_mean, leaderboard_row, score, score_all, summarize
 
 
 def rr(alias, item_id, r, cat, sub, ok):
@@ -69,7 +71,8 @@ def test_leaderboard_row_columns():
     assert row["tr_continuous"] == 100 and row["tr_discrete"] == 0 and row["tr_oa"] == 50
     assert row["sr_localization"] == 100 and row["sr_trajectory"] == 0
     assert row["sr_oa"] == pytest.approx(200 / 3)
-    assert row["ma"] == pytest.approx((50 + 50 + 200 / 3) / 3)
+    # the kit's Final MA: the mean of the two-decimal totals
+    assert row["ma"] == pytest.approx((50 + 50 + 66.67) / 3)
     partial = leaderboard_row(score_all(rows[:2]))
     assert partial["tr_oa"] is None and partial["ma"] is None and partial["pc_ma"] == 50
 
@@ -81,8 +84,9 @@ result_rows = st.lists(
 
 
 def to_results(rows):
-    # partial data: any subset of runs; an item's category and sub-category are fixed by its id
-    return [rr(a, f"i{i}", r, f"c{i % 2}", f"s{i % 3}", ok) for a, i, r, ok in rows]
+    # partial data: any subset of runs; an item's category and sub-category are fixed by its id,
+    # and a sub-category lies in one category (as in the dataset)
+    return [rr(a, f"i{i}", r, f"c{i % 3 % 2}", f"s{i % 3}", ok) for a, i, r, ok in rows]
 
 
 def n_runs_of(alias, i):
@@ -133,3 +137,123 @@ def test_property_perfect_responder_scores_100(rows):
     results = [rr(r.alias, r.item_id, r.rotate_id, r.category, r.sub_category, True) for r in to_complete_results(rows)]
     for perf in score_all(results).values():
         assert perf.total.aa == 100.0 and perf.total.acr == 100.0
+
+
+# ---- parity with the evaluation kit's arithmetic --------------------------------------------
+# The functions below do, with pandas, what the kit's evaluate() and summarize_and_save() do
+# (the same pandas operations on the same columns in the same order), so that our pure-numpy
+# scoring can be checked against them digit for digit.
+
+pd = pytest.importorskip("pandas")
+
+
+def kit_metrics(df):
+    aa = df["is_correct"].mean() * 100
+    acr = df.groupby("id")["is_correct"].all().mean() * 100
+    return {"AA": f"{aa:.2f}%", "ACR": f"{acr:.2f}%", "total_runs": len(df), "unique_samples": df["id"].nunique()}
+
+
+def kit_evaluate_micro(df):
+    out = {"Total": kit_metrics(df)}
+    if df["category"].notna().any():
+        out["By Category"] = {str(c): kit_metrics(g) for c, g in df.groupby("category")}
+    if df["sub-category"].notna().any():
+        out["By Sub-category"] = {str(s): kit_metrics(g) for s, g in df.groupby("sub-category")}
+    return out
+
+
+def kit_evaluate_pc(df):
+    by_sub = {str(s): kit_metrics(g) for s, g in df.groupby("sub-category")}
+    sub_rows = [{"category": g["category"].iloc[0], "sub-category": s,
+                 "AA": float(by_sub[str(s)]["AA"][:-1]), "ACR": float(by_sub[str(s)]["ACR"][:-1])}
+                for s, g in df.groupby("sub-category")]
+    sub_df = pd.DataFrame(sub_rows)
+    by_cat = {}
+    for cat, g in sub_df.groupby("category"):
+        cat_df = df[df["category"] == cat]
+        by_cat[str(cat)] = {"AA": f"{g['AA'].mean():.2f}%", "ACR": f"{g['ACR'].mean():.2f}%",
+                            "n_subcategories": int(len(g)), "total_runs": int(len(cat_df)),
+                            "unique_samples": int(cat_df["id"].nunique())}
+    total = {"AA": f"{sub_df['AA'].mean():.2f}%", "ACR": f"{sub_df['ACR'].mean():.2f}%",
+             "n_subcategories": int(len(sub_df)), "total_runs": int(len(df)), "unique_samples": int(df["id"].nunique())}
+    return {"By Sub-category": by_sub, "By Category": by_cat, "Total": total}
+
+
+def kit_summary(totals):
+    df = pd.DataFrame([{"Dataset": a, "AA": t["AA"], "ACR": t["ACR"], "Samples": t["unique_samples"]}
+                       for a, t in totals.items()])
+    for col in ("AA", "ACR"):
+        df[col] = pd.to_numeric(df[col].astype(str).str.replace("%", "", regex=False), errors="coerce")
+    df["Samples"] = pd.to_numeric(df["Samples"], errors="coerce")
+    final = {"Dataset": "Final MA", "AA": df["AA"].mean(skipna=True), "ACR": df["ACR"].mean(skipna=True),
+             "Samples": df["Samples"].sum(skipna=True)}
+    return pd.concat([df, pd.DataFrame([final])], ignore_index=True)
+
+
+def random_table(rng: random.Random, alias: str) -> list[RunResult]:
+    """Runs of a random alias: categories, sub-categories of very different sizes (so that sums of
+    up to ~20 two-decimal values go through numpy's blocked summation), rows in file order
+    (items interleaved as the kit's merged files are)."""
+    n_cats = rng.randint(1, 3)
+    n_subs = rng.randint(1, 20 if alias == "pc" else 6)
+    p_right = rng.random()
+    rows = []
+    for s in range(n_subs):
+        # now and then a group of runs without a category or sub-category (null in the file):
+        # it belongs to no group but counts in the totals
+        cat = None if rng.random() < 0.05 else f"cat {rng.randrange(n_cats)}"
+        sub = None if alias == "sr" or (s and rng.random() < 0.1) else f"sub_{s:02d}"
+        n_items = rng.choice([1, 2, 3, 5, 7, 11, 13, 17, 29, 41])
+        for i in range(n_items):
+            n_runs = rng.randint(2, 6) if alias == "pc" else 3
+            for r in range(n_runs):
+                rows.append(rr(alias, f"{s}_{i}", r, cat, sub, rng.random() < p_right))
+    rng.shuffle(rows)
+    return rows
+
+
+def as_frame(rows: list[RunResult]):
+    return pd.DataFrame({"id": [r.item_id for r in rows], "category": [r.category for r in rows],
+                         "sub-category": [r.sub_category for r in rows],
+                         "is_correct": [bool(r.is_correct) for r in rows]})
+
+
+def test_kit_mean_is_pandas_series_mean_for_every_length():
+    rng = np.random.default_rng(7)
+    for n in list(range(1, 40)) + [127, 128, 129, 200, 257, 1000]:
+        values = np.round(rng.uniform(0, 100, n), 2)
+        assert kit_mean(list(values)).hex() == float(pd.Series(values).mean()).hex(), n
+
+
+def test_scores_equal_the_kits_arithmetic_on_thousands_of_random_tables():
+    rng = random.Random(20260101)
+    naive_differs = 0
+    for k in range(2400):
+        alias = ("pc", "tr", "sr")[k % 3]
+        rows = random_table(rng, alias)
+        df = as_frame(rows)
+        kit = kit_evaluate_pc(df) if alias == "pc" else kit_evaluate_micro(df)
+        ours = score(alias, rows).to_kit()
+        assert json.dumps(ours, indent=4) == json.dumps(kit, indent=4), f"table {k} ({alias})"
+        if alias == "pc":
+            subs = [float(m["AA"][:-1]) for m in kit["By Sub-category"].values()]
+            naive_differs += f"{sum(subs) / len(subs):.2f}%" != kit["Total"]["AA"]
+    # the tables are hard enough: Python's sum() / n would have missed the kit's digits somewhere
+    assert naive_differs > 0
+
+
+def test_summary_equals_the_kits_summary_csv_values():
+    rng = random.Random(5)
+    for k in range(300):
+        aliases = rng.sample(["pc", "tr", "sr", "tr_uncut", "sr_ch", "tr_cap"], rng.randint(1, 6))
+        perfs = {}
+        for a in aliases:
+            perfs[a] = score(a, [RunResult(a, r.item_id, r.rotate_id, r.category, r.sub_category, r.is_correct)
+                                 for r in random_table(rng, "pc" if a == "pc" else a[:2])])
+        kit = kit_summary({a: p.to_kit()["Total"] for a, p in perfs.items()})
+        ours = summarize(perfs)
+        assert [r.dataset for r in ours] == list(kit["Dataset"])
+        # the CSV cells: pandas writes floats with their shortest repr, as str() does
+        assert [str(r.aa) for r in ours] == [repr(float(x)) for x in kit["AA"]]
+        assert [str(r.acr) for r in ours] == [repr(float(x)) for x in kit["ACR"]]
+        assert [r.samples for r in ours] == [int(x) for x in kit["Samples"]]
