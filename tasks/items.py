@@ -6,9 +6,22 @@ against the dataset root. Field names follow the dataset (``sub-category`` becom
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+# Characters that must never reach a terminal or a log raw: C0/C1 controls (ANSI escapes, CR,
+# newlines), bidirectional and zero-width format marks, line/paragraph separators and lone
+# surrogates (not valid Unicode: printing them raises).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def printable(text: object) -> str:
+    """Dataset text made safe to print: control and format characters become visible escapes
+    (``\\x1b``, ``\\n``, ``\\ud800``), everything else stays as it is."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
 
 # alias -> (meta file, family). The family decides runs and scoring.
 ALIAS_FILES: dict[str, str] = {
@@ -69,7 +82,7 @@ class Problem:
             where.append(f"index {self.index}")
         if self.field is not None:
             where.append(f"field {self.field!r}")
-        return ", ".join(where) + ": " + self.message
+        return printable(", ".join(where) + ": " + self.message)
 
 
 @dataclass(frozen=True)
