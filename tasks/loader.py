@@ -92,7 +92,6 @@ def _is_str_list(value: Any) -> bool:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _surrogate_field(raw: dict) -> str | None:
@@ -159,8 +158,8 @@ def _validate_entry(alias: str, rel: str, index: int, raw: Any, root: Path) -> t
         bad("id", "missing")
     elif item_id is None or item_id == "":
         bad("id", f"must be a non-empty string, found {type(raw_id).__name__}")
-    elif _SURROGATE.search(item_id) or _CONTROL.search(item_id):
-        bad("id", "contains control characters or a lone surrogate; ids must be plain text")
+    elif printable(item_id) != item_id:
+        bad("id", "contains control or format characters or a lone surrogate; ids must be plain text")
         item_id = None
     surrogate_in = _surrogate_field(raw)
     if surrogate_in is not None and surrogate_in != "id":
