@@ -110,9 +110,9 @@ class SafeZip:
                 continue  # a folder entry
             problem = relative_form_problem(name)
             if problem or "\\" in name:
-                raise self.refuse(f"unsafe member name {name!r} in the {what}: {problem or 'backslash in a name'}")
+                raise self.refuse(f"unsafe member name {name!r} in the {self.what}: {problem or 'backslash in a name'}")
             if name in members:
-                raise self.refuse(f"member {name!r} appears twice in the {what}")
+                raise self.refuse(f"member {name!r} appears twice in the {self.what}")
             if info.flag_bits & 0x1:
                 raise self.refuse(f"member {name!r} is encrypted")
             if info.compress_type not in _ALLOWED_METHODS:
