@@ -22,14 +22,12 @@ the dataset is re-checked to lie inside its root when it is copied (tasks.paths)
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
-import re
 import secrets
 import uuid
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -37,94 +35,22 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession, select
 
 from db import repo
-from db.models import (
-    AuditLog, ExposureRecord, Participant, PlannedTrial, Response, Session, Study, TakeHomePackage, utc_now,
-)
-from tasks.bundleschema import HEX64, UUID4, ShapeError, check_package_info, check_results, parse_json
+from db.models import AuditLog, ExposureRecord, Participant, PlannedTrial, Session, Study, TakeHomePackage, utc_now
+from tasks.bundleschema import ShapeError, check_package_info, parse_json
 from tasks.items import ALIAS_FILES, VARIANT_SOURCE, printable
 from tasks.loader import META_DIR, Dataset, dataset_fingerprint, find_meta_file
 from tasks.paths import UnsafePathError, contained_path, relative_form_problem
 from tasks.plan import make_plan
-from tasks.plausibility import PlausibilityReport, StimulusDurations, check_plausibility
-from tasks.safezip import BUNDLE_LIMITS, PACKAGE_LIMITS, SafeZip, ZipRefused, temp_path_beside, write_then_commit
+from tasks.safezip import PACKAGE_LIMITS, SafeZip, ZipRefused, temp_path_beside, write_then_commit
 from tasks.sessions import StudyError, check_dataset, study_protocol, trial_row
+from tasks.takehome_files import (  # noqa: F401 (BundleError and sha256_bytes are part of this module's API)
+    BundleError, checked_manifest, integrity_code, open_zip, plan_digest, read_checked, sha256_bytes, write_zip,
+)
+from tasks.takehome_import import ImportResult, import_results  # noqa: F401 (the lab side, re-exported)
 
 PACKAGE_FORMAT = 1
 BUNDLE_FORMAT = 1
 TAKE_HOME_PROCEDURE = "comfortable level (take-home)"
-MAX_JSON_MEMBER_BYTES = 64 << 20  # manifest.json, package.json, results.json
-_PLAN_DIGEST = re.compile(r"plan sha256 ([0-9a-f]{64})")
-
-
-class BundleError(Exception):
-    """A package or results bundle that cannot be used; the message says what and where."""
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _integrity_code(key_hex: str, files: dict[str, str], meta: dict) -> str:
-    """HMAC-SHA256 of the manifest under the package key: integrity, not authorship (the key
-    is in the package)."""
-    canonical = json.dumps({"files": files, "meta": meta}, sort_keys=True, separators=(",", ":")).encode()
-    return hmac.new(bytes.fromhex(key_hex), canonical, hashlib.sha256).hexdigest()
-
-
-def plan_digest(plan: list[dict]) -> str:
-    return sha256_bytes(json.dumps(plan, sort_keys=True, separators=(",", ":"), default=str).encode())
-
-
-def _write_zip(path: Path, files: dict[str, bytes], manifest: dict) -> Path:
-    def write(z: zipfile.ZipFile) -> None:
-        for name in sorted(files):
-            z.writestr(name, files[name])
-        z.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-
-    return write_then_commit(path, write, commit=lambda: None)
-
-
-def _open_zip(path: Path, what: str, limits) -> SafeZip:
-    try:
-        return SafeZip(path, limits, what)
-    except ZipRefused as exc:
-        raise BundleError(str(exc)) from None
-
-
-def _manifest(z: SafeZip, kind: str) -> dict:
-    """The checked manifest: an object whose "files" names every member with its SHA-256."""
-    try:
-        manifest = parse_json(z.read("manifest.json", MAX_JSON_MEMBER_BYTES), "manifest.json")
-    except ZipRefused as exc:
-        raise BundleError(str(exc)) from None
-    except ShapeError as exc:
-        raise BundleError(f"{z.path}: {exc}") from None
-    if not isinstance(manifest, dict):
-        raise BundleError(f"{z.path}: manifest.json of the {z.what} is unreadable (not an object)")
-    if manifest.get("kind") != kind:
-        raise BundleError(f"{z.path} is not a STAR Listening Lab {z.what}")
-    listed = manifest.get("files")
-    if not isinstance(listed, dict) or not all(isinstance(k, str) and isinstance(v, str) and HEX64.match(v)
-                                               for k, v in listed.items()):
-        raise BundleError(f"{z.path}: manifest.json of the {z.what} is unreadable ('files' must map each member "
-                          "to its SHA-256)")
-    members = set(z.members) - {"manifest.json"}
-    missing, extra = sorted(set(listed) - members), sorted(members - set(listed))
-    if missing or extra:
-        raise BundleError(f"{z.path}: {z.what} does not match its manifest (missing: {printable(missing[:3])}, "
-                          f"not listed: {printable(extra[:3])})")
-    return manifest
-
-
-def _read_checked(z: SafeZip, manifest: dict, name: str) -> bytes:
-    """A small member, read whole and compared with its manifest digest."""
-    try:
-        data = z.read(name, MAX_JSON_MEMBER_BYTES)
-    except ZipRefused as exc:
-        raise BundleError(str(exc)) from None
-    if sha256_bytes(data) != manifest["files"][name]:
-        raise BundleError(f"{z.path}: {name} was changed after the {z.what} was written (SHA-256 differs)")
-    return data
 
 
 # ---------------------------------------------------------------- lab: make a package
@@ -270,7 +196,7 @@ def _package_info(z: SafeZip, manifest: dict) -> dict:
     if "package.json" not in z.members:
         raise BundleError(f"{z.path} is not a STAR Listening Lab study package (no package.json)")
     try:
-        raw = parse_json(_read_checked(z, manifest, "package.json"), "package.json")
+        raw = parse_json(read_checked(z, manifest, "package.json"), "package.json")
         if not isinstance(raw, dict) or raw.get("format") != PACKAGE_FORMAT:
             found = raw.get("format") if isinstance(raw, dict) else None
             raise BundleError(f"{z.path}: package format {printable(found)[:20]} is not supported by this app")
@@ -306,8 +232,8 @@ def open_package(path: Path, work_dir: Path) -> OpenedPackage:
     """Check a package and unpack its dataset into ``work_dir/package-<id>``. The folder name
     comes from the package id only after it was checked to be a UUID; every member's path is
     checked to stay inside that folder."""
-    with _open_zip(path, "study package", PACKAGE_LIMITS) as z:
-        manifest = _manifest(z, "star-lab study package")
+    with open_zip(path, "study package", PACKAGE_LIMITS) as z:
+        manifest = checked_manifest(z, "star-lab study package")
         info = _package_info(z, manifest)
         root = Path(work_dir) / f"package-{uuid.UUID(info['package_id']).hex}"
         for name in sorted(z.members):
@@ -378,148 +304,11 @@ def write_results_bundle(db: Engine, session_id: int, opened: OpenedPackage, out
     digests = {n: sha256_bytes(b) for n, b in files.items()}
     meta = {"package_id": opened.package_id, "app_version": app_version}
     manifest = {"kind": "star-lab results bundle", "files": digests, **meta,
-                "hmac_sha256": _integrity_code(info["key_hex"], digests, meta)}
+                "hmac_sha256": integrity_code(info["key_hex"], digests, meta)}
     name = f"star-lab-results-{info['participant']['code']}-{opened.package_id[:8]}.zip"
-    return _write_zip(Path(out_dir) / name, files, manifest)
-
-
-# ---------------------------------------------------------------- lab: import results
-@dataclass(frozen=True)
-class ImportResult:
-    bundle: Path
-    status: str  # "imported", "updated" (a later bundle added responses) or "already imported"
-    participant: str
-    study: str
-    responses: int
-    plausibility: PlausibilityReport | None = field(default=None, compare=False)
-
-
-def _read_bundle(bundle_path: Path) -> tuple[dict, bytes]:
-    """The checked manifest and the bytes of results.json."""
-    with _open_zip(bundle_path, "results bundle", BUNDLE_LIMITS) as z:
-        manifest = _manifest(z, "star-lab results bundle")
-        if set(z.members) != {"manifest.json", "results.json"}:
-            raise BundleError(f"{bundle_path} is not a STAR Listening Lab results bundle (it must hold results.json "
-                              "and manifest.json only)")
-        return manifest, _read_checked(z, manifest, "results.json")
-
-
-def _packaged_plan_digest(s: DbSession, package_id: str) -> str | None:
-    for row in s.exec(select(AuditLog).where(AuditLog.event == "package")):
-        if row.detail.startswith(f"take-home package {package_id} "):
-            found = _PLAN_DIGEST.search(row.detail)
-            return found.group(1) if found else None
-    return None
-
-
-def _rescore(trials: list[dict]) -> None:
-    """is_correct from the chosen letter and the plan, never from the bundle's own claim."""
-    for t in trials:
-        r = t["response"]
-        if r is None:
-            continue
-        correct = r.get("chosen_letter") is not None and r.get("chosen_letter") == t["planned"]["answer_letter"]
-        t["rescored"] = r["is_correct"] != correct
-        r["is_correct"] = correct
-
-
-def import_results(db: Engine, bundle_path: Path, durations: StimulusDurations | None = None) -> ImportResult:
-    """Check a results bundle and merge it. BundleError (with the reason) for anything wrong;
-    the plausibility report of the participant is returned and stored in the audit log.
-    ``durations`` gives the stimulus durations (default: read from the study's dataset)."""
-    bundle_path = Path(bundle_path)
-    manifest, results_bytes = _read_bundle(bundle_path)
-    package_id = manifest.get("package_id")
-    if not isinstance(package_id, str) or not UUID4.match(package_id):
-        raise BundleError(f"{bundle_path}: the manifest names no valid package id")
-    with DbSession(db) as s:
-        package = s.get(TakeHomePackage, package_id)
-        if package is None:
-            raise BundleError(f"{bundle_path} belongs to take-home package {package_id!r}, which this database "
-                              "never made (another study or another lab database)")
-        app_version = manifest.get("app_version")
-        meta = {"package_id": package_id, "app_version": app_version}
-        expected = _integrity_code(package.key_hex, manifest["files"], meta)
-        if not isinstance(app_version, str) or not hmac.compare_digest(expected, str(manifest.get("hmac_sha256", ""))):
-            raise BundleError(f"{bundle_path}: the manifest's integrity code does not match its package key "
-                              "(the bundle was changed after it was written)")
-        study = s.get(Study, package.study_id)
-        try:
-            results = check_results(parse_json(results_bytes, "results.json"))
-        except ShapeError as exc:
-            raise BundleError(f"{bundle_path}: {printable(exc)}") from None
-        if results["package_id"] != package_id or results["study"]["name"] != study.name:
-            raise BundleError(printable(f"{bundle_path}: results of study {results['study']['name']!r} do not match "
-                                        f"package {package_id} of study {study.name!r}"))
-        if results["study"]["dataset_fingerprint"] != study.dataset_fingerprint:
-            raise BundleError(f"{bundle_path}: made for another version of the dataset of study {study.name!r}")
-        participant = s.get(Participant, package.participant_id)
-        if results["participant"]["code"] != participant.code:
-            raise BundleError(printable(f"{bundle_path}: participant {results['participant']['code']!r} is not "
-                                        f"{participant.code!r}, for whom the package was made"))
-        packaged = _packaged_plan_digest(s, package_id)
-        if packaged is not None and plan_digest([t["raw_planned"] for t in results["trials"]]) != packaged:
-            raise BundleError(f"{bundle_path}: its plan differs from the plan packaged for {participant.code} "
-                              "(trials, options or answers were changed)")
-        _rescore(results["trials"])
-        report = check_plausibility(participant.code, results["session"], results["trials"],
-                                    durations or StimulusDurations(study.dataset_root))
-        if packaged is None:
-            report = PlausibilityReport(**{**report.__dict__, "not_checked": report.not_checked + (
-                "plan: the lab database has no digest of the packaged plan",)})
-        n_answers = sum(1 for t in results["trials"] if t["response"] is not None)
-        sess = results["session"]
-        session = s.exec(select(Session).where(Session.import_key == package_id)).first()
-        if session is None:
-            session = Session(study_id=study.id, participant_id=participant.id, cohort_index=package.cohort_index,
-                              plan_seed=study_protocol(study).seed, uncalibrated=sess["uncalibrated"],
-                              take_home=True, level_procedure=sess["level_procedure"], import_key=package_id,
-                              app_version=sess["app_version"], status=sess["status"],
-                              started_at=sess["started_at"], ended_at=sess["ended_at"])
-            s.add(session)
-            s.flush()
-            planned = {}
-            for t in results["trials"]:
-                row = PlannedTrial(session_id=session.id, **t["planned"])
-                s.add(row)
-                planned[row.position] = row
-            s.flush()
-            answered: set[int] = set()
-            status = "imported"
-        else:
-            # A later bundle of the same package (the participant went on): add what is new.
-            planned = {t.position: t for t in repo.planned_trials(s, session.id)}
-            answered = {r.planned_trial_id for r in repo.responses(s, session.id)}
-            status = "already imported"
-        added = 0
-        for t in results["trials"]:
-            row = planned.get(t["planned"]["position"])
-            if t["response"] is None or row is None or row.id in answered:
-                continue
-            s.add(Response(planned_trial_id=row.id, session_id=session.id, **t["response"]))
-            added += 1
-        if status == "already imported":
-            if not added:
-                s.rollback()
-                return ImportResult(bundle_path, status, participant.code, study.name, n_answers, report)
-            status = "updated"
-            session.status, session.ended_at = sess["status"], sess["ended_at"]
-            s.add(session)
-            s.add(AuditLog(session_id=session.id, event="imported", detail=f"{added} more responses from "
-                                                                           f"{bundle_path.name}"))
-        else:
-            for a in results["audit"]:
-                s.add(AuditLog(session_id=session.id, **a))
-            for e in results["exposure"]:
-                s.add(ExposureRecord(session_id=session.id, **e))
-            s.add(AuditLog(session_id=session.id, event="imported", detail=f"take-home bundle {bundle_path.name}"))
-        s.add(AuditLog(session_id=session.id, event="plausibility", detail=report.to_json()))
-        package.imported_at = utc_now()
-        s.add(package)
-        s.commit()
-        return ImportResult(bundle_path, status, participant.code, study.name, n_answers, report)
+    return write_zip(Path(out_dir) / name, files, manifest)
 
 
 def read_package_info(path: Path) -> dict:
-    with _open_zip(path, "study package", PACKAGE_LIMITS) as z:
-        return _package_info(z, _manifest(z, "star-lab study package"))
+    with open_zip(path, "study package", PACKAGE_LIMITS) as z:
+        return _package_info(z, checked_manifest(z, "star-lab study package"))
