@@ -2,7 +2,8 @@
 
 Lab side: ``make_package`` plans the participant's session exactly as in the lab (same protocol,
 seed and counterbalancing index) and writes a zip with the plan, the items it needs (in the
-STAR-Bench layout) and their audio. ``import_results`` checks a returned bundle and merges it.
+STAR-Bench layout) and their audio. ``import_results`` (tasks.takehome_import) checks a
+returned bundle and merges it.
 
 Participant side: ``open_package`` checks and unpacks a package, ``start_session`` stores its
 plan in the local database, ``write_results_bundle`` writes one zip to send back.
