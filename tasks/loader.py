@@ -24,7 +24,7 @@ from tasks.items import (
     parse_temporal_id,
     printable,
 )
-from tasks.paths import UnsafePathError, contained_path, relative_form_problem
+from tasks.paths import PathGuard, UnsafePathError, relative_form_problem
 from tasks.runs import MAX_OPTIONS, REASONING_RUNS, RunError, make_run
 
 META_DIR = "meta_info"
@@ -282,6 +282,7 @@ def load_dataset(
         expected = ", ".join(f"{META_DIR}/{ALIAS_FILES[a]}" for a in STANDARD_ALIASES)
         raise NotADatasetError(f"{root} is not a STAR-Bench folder: none of {expected} exists")
     ds = Dataset(root=root, audio_checked=check_audio)
+    guard = PathGuard(root)
     wanted = aliases or list(ALIAS_FILES)
     for alias in STANDARD_ALIASES:
         if alias in wanted and not found[alias]:
@@ -312,7 +313,7 @@ def load_dataset(
                                          item_id=item.id, index=index, field="id")]
                 item = None
             if item is not None:
-                item_problems = _check_item_paths(root, rel, item)
+                item_problems = _check_item_paths(guard, rel, item)
                 if item_problems:
                     item = None
             if item is not None and check_audio:
@@ -336,7 +337,7 @@ def load_dataset(
     return ds
 
 
-def _check_item_paths(root: Path, rel: str, item: Item) -> list[Problem]:
+def _check_item_paths(guard: PathGuard, rel: str, item: Item) -> list[Problem]:
     """Every path of the item, symbolic links followed, must lie inside the dataset root."""
     problems = []
     fields = [("audio_paths", p) for p in item.audio_paths]
@@ -344,7 +345,7 @@ def _check_item_paths(root: Path, rel: str, item: Item) -> list[Problem]:
         fields.append(("uncut_audio_path", item.uncut_audio_path))
     for fld, audio_rel in fields:
         try:
-            contained_path(root, audio_rel)
+            guard.inside(audio_rel)
         except UnsafePathError as exc:
             problems.append(Problem(rel, str(exc), item_id=item.id, index=item.index, field=fld))
     return problems
