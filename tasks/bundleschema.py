@@ -22,6 +22,8 @@ from tasks.items import VARIANT_SOURCE
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# A pseudonymous participant code (P007, lab2-P12): it becomes part of file names.
+PARTICIPANT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_INT = 2 ** 63 - 1
 
@@ -127,7 +129,10 @@ def check_package_info(info) -> dict:
     if not HEX64.match(_text(info, "key_hex", "package.json")):
         raise ShapeError("package.json.key_hex: must be 64 hexadecimal digits")
     _check_value("package.json.cohort_index", info.get("cohort_index"), (int,), False)
-    _text(_obj(info.get("participant"), "package.json.participant"), "code", "package.json.participant")
+    code = _text(_obj(info.get("participant"), "package.json.participant"), "code", "package.json.participant")
+    if not PARTICIPANT_CODE.match(code):
+        raise ShapeError(f"package.json.participant.code: {code[:40]!r} is not a participant code (letters, digits, "
+                         "'_', '.', '-')")
     study = _obj(info.get("study"), "package.json.study")
     for key in ("name", "protocol_json", "dataset_fingerprint"):
         _text(study, key, "package.json.study")

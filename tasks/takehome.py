@@ -37,10 +37,10 @@ from sqlmodel import Session as DbSession, select
 
 from db import repo
 from db.models import AuditLog, ExposureRecord, Participant, PlannedTrial, Session, Study, TakeHomePackage, utc_now
-from tasks.bundleschema import ShapeError, check_package_info, parse_json
+from tasks.bundleschema import PARTICIPANT_CODE, ShapeError, check_package_info, parse_json
 from tasks.items import ALIAS_FILES, VARIANT_SOURCE, printable
 from tasks.loader import META_DIR, Dataset, dataset_fingerprint, find_meta_file
-from tasks.paths import UnsafePathError, contained_path, relative_form_problem
+from tasks.paths import UnsafePathError, contained_path
 from tasks.plan import make_plan
 from tasks.safezip import PACKAGE_LIMITS, SafeZip, ZipRefused, temp_path_beside, write_then_commit
 from tasks.sessions import StudyError, check_dataset, study_protocol, trial_row
@@ -124,8 +124,9 @@ def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code
             raise StudyError(f"no study {study_name!r} in this database")
     check_dataset(study, dataset.root)
     code = participant_code.strip()
-    if not code or " " in code or "@" in code or relative_form_problem(code) or "/" in code or "\\" in code:
-        raise StudyError(f"participant code {printable(participant_code)!r}: use a pseudonymous code such as P007")
+    if not PARTICIPANT_CODE.match(code):
+        raise StudyError(f"participant code {printable(participant_code)!r}: use a pseudonymous code such as P007 "
+                         "(letters, digits, '_', '.', '-'; it becomes part of file names)")
     with DbSession(db) as s:
         participant = repo.get_participant(s, code)
         if participant is not None and repo.session_for(s, study.id, participant.id) is not None:
@@ -306,7 +307,8 @@ def write_results_bundle(db: Engine, session_id: int, opened: OpenedPackage, out
     meta = {"package_id": opened.package_id, "app_version": app_version}
     manifest = {"kind": "star-lab results bundle", "files": digests, **meta,
                 "hmac_sha256": integrity_code(info["key_hex"], digests, meta)}
-    name = f"star-lab-results-{info['participant']['code']}-{opened.package_id[:8]}.zip"
+    code = info["participant"]["code"] if PARTICIPANT_CODE.match(str(info["participant"]["code"])) else "participant"
+    name = f"star-lab-results-{code}-{opened.package_id[:8]}.zip"
     return write_zip(Path(out_dir) / name, files, manifest)
 
 

@@ -9,7 +9,7 @@ import pytest
 from db.engine import open_database
 from tasks.loader import load_dataset
 from tasks.plan import Protocol
-from tasks.sessions import open_study
+from tasks.sessions import StudyError, open_study
 from tasks.takehome import BundleError, make_package, open_package, read_package_info
 from tests.factories import write_dataset
 
@@ -112,3 +112,21 @@ def test_package_json_of_the_wrong_shape_is_a_named_problem(tmp_path, package, c
         open_package(evil, tmp_path / "home")
     with pytest.raises(BundleError):
         read_package_info(evil)
+
+
+@pytest.mark.parametrize("code", ["../../../escaped", "a/b", "C:\\x", "P\x1b[2J", ".", "x" * 65])
+def test_a_participant_code_that_would_steer_file_names_is_refused(tmp_path, package, code):
+    """The code becomes part of the results bundle's file name at home."""
+    evil = resealed(package, tmp_path / "evil.zip", with_info(participant={"code": code}))
+    with pytest.raises(BundleError, match="participant code"):
+        open_package(evil, tmp_path / "home")
+
+
+@pytest.mark.parametrize("code", ["../x", "a/b", "P 1", "P@x", "\x1b[31m"])
+def test_make_package_refuses_codes_that_are_not_plain(tmp_path, code):
+    ds = load_dataset(write_dataset(tmp_path / "ds"))
+    db = open_database(tmp_path / "lab.sqlite3")
+    open_study(db, ds, "s", Protocol(items_per_group=1, practice_per_block=0))
+    with pytest.raises(StudyError, match="pseudonymous code"):
+        make_package(db, ds, "s", code, tmp_path / "out" / "p.zip", "test")
+    assert not (tmp_path / "out").exists()
