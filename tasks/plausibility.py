@@ -5,8 +5,9 @@ so its integrity code stops accidents and casual edits, not a participant who re
 These checks look at the answers themselves, per participant:
 
 - response times: the median (flagged under ``MIN_MEDIAN_RT_MS``) and answers given before
-  the last sound of the trial could have ended (``rt_ms`` counts from its onset; the app only
-  enables the answer buttons once the sound has played to its end);
+  the sound could have ended: ``rt_ms`` counts from the onset of the last sound played, and
+  the app enables the answer buttons only once every clip has played to its end, so without a
+  replay (a replay may be interrupted by the answer) ``rt_ms`` is at least the shortest clip;
 - answers without any recorded sound onset (``rt_ms`` missing): the app records the onset
   of the last sound played; an answer without one was not preceded by playback;
 - the session's duration against the sound it must have played at least once;
@@ -58,8 +59,8 @@ class StimulusDurations:
                 self._seconds[relative] = None
         return self._seconds[relative]
 
-    def clips_s(self, variant: str, item_id: str, rotate_id: int) -> list[float] | None:
-        """Seconds of every clip the run plays (context first), or None when unknown."""
+    def clips_s(self, variant: str, item_id: str, rotate_id: int) -> tuple[list[float], list[float]] | None:
+        """Seconds of the run's context clips and of its clips, or None when unknown."""
         from tasks.runs import make_run
 
         if self.unavailable or variant not in VARIANT_SOURCE:
@@ -69,8 +70,9 @@ class StimulusDurations:
             run = make_run(ds.item(VARIANT_SOURCE[variant], item_id), variant, rotate_id)
         except (AttributeError, KeyError, ValueError):
             return None
-        seconds = [self._file_s(c.path) for c in run.context_clips + run.clips]
-        return None if any(s is None for s in seconds) else seconds
+        context = [self._file_s(c.path) for c in run.context_clips]
+        clips = [self._file_s(c.path) for c in run.clips]
+        return None if None in context or None in clips or not clips else (context, clips)
 
 
 @dataclass(frozen=True)
@@ -120,15 +122,16 @@ def check_plausibility(participant: str, session: dict, trials: list[dict],
         if seconds is None:
             before, min_sound_s = None, None
             break
-        min_sound_s += sum(seconds)
+        context, clips = seconds
+        min_sound_s += sum(context) + sum(clips)
         rt = t["response"].get("rt_ms")
-        if rt is not None and rt < seconds[-1] * 1000.0:
+        if rt is not None and t["response"].get("n_replays", 0) == 0 and rt < min(clips) * 1000.0:
             before += 1
     if before is None:
         not_checked.append(durations.unavailable or "stimulus durations: some items or audio files of the plan "
                                                     "were not found in the study's dataset")
     elif before:
-        flags.append(f"{before} answers came before the last sound of the trial could have ended")
+        flags.append(f"{before} answers came before the sound of the trial could have ended")
     start, end = session.get("started_at"), session.get("ended_at")
     duration_s = None
     if start is None or end is None:
