@@ -47,11 +47,11 @@ def _read_bundle(bundle_path: Path) -> tuple[dict, bytes]:
 
 
 def _packaged_plan_digest(s: DbSession, package_id: str) -> str | None:
-    for row in s.exec(select(AuditLog).where(AuditLog.event == "package")):
-        if row.detail.startswith(f"take-home package {package_id} "):
-            found = _PLAN_DIGEST.search(row.detail)
-            return found.group(1) if found else None
-    return None
+    """The digest make_package recorded with the package (None for packages made before it did)."""
+    row = s.exec(select(AuditLog).where(AuditLog.event == "package",
+                                        AuditLog.detail.startswith(f"take-home package {package_id} "))).first()
+    found = _PLAN_DIGEST.search(row.detail) if row is not None else None
+    return found.group(1) if found else None
 
 
 def _rescore(trials: list[dict]) -> None:

@@ -142,3 +142,14 @@ def test_cli_import_results_prints_the_trust_model_and_the_flags(tmp_path, retur
     assert "not a participant who reads the package" in r.stdout
     assert "plausibility of H001" in r.stdout and "FLAG: median response time 120 ms" in r.stdout
     assert "not checked: per-trial playback log" in r.stdout
+
+
+def test_a_package_made_without_a_plan_digest_is_imported_and_says_so(tmp_path, returned):
+    db, pkg, bundle = returned
+    with DbSession(db) as s:  # as a package written before the digest was recorded
+        (row,) = s.exec(select(AuditLog).where(AuditLog.event == "package")).all()
+        row.detail = row.detail.split("; plan sha256")[0]
+        s.add(row)
+        s.commit()
+    report = import_results(db, reseal(bundle, pkg, tmp_path / "b.zip", plausible_times)).plausibility
+    assert any("no digest of the packaged plan" in n for n in report.not_checked)
