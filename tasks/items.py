@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tasks.paths import contained_path
+
 # Characters that must never reach a terminal or a log raw: C0/C1 controls (ANSI escapes, CR,
 # newlines), bidirectional and zero-width format marks, line/paragraph separators and lone
 # surrogates (not valid Unicode: printing them raises).
@@ -108,11 +110,13 @@ class Item:
         return family_of(self.alias)
 
     def audio_file(self, relative: str) -> Path:
-        return self.root / relative
+        """The file a path of this item names, symbolic links followed; UnsafePathError when it
+        lies outside the dataset root (tasks.paths)."""
+        return contained_path(self.root, relative)
 
     @property
     def audio_files(self) -> tuple[Path, ...]:
-        return tuple(self.root / p for p in self.audio_paths)
+        return tuple(self.audio_file(p) for p in self.audio_paths)
 
     @property
     def group(self) -> str:
