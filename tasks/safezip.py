@@ -49,13 +49,40 @@ BUNDLE_LIMITS = ZipLimits(max_file_bytes=64 * MiB, max_entries=16, max_entry_byt
                           max_total_bytes=64 * MiB, max_ratio=100.0, ratio_floor_bytes=1 * MiB)
 # A study package holds the participant's items and their audio (WAV compresses little; short
 # silences a lot, hence the high floor before the ratio is judged).
-PACKAGE_LIMITS = ZipLimits(max_file_bytes=16 * GiB, max_entries=50_000, max_entry_bytes=1 * GiB,
+PACKAGE_LIMITS = ZipLimits(max_file_bytes=16 * GiB, max_entries=20_000, max_entry_bytes=1 * GiB,
                            max_total_bytes=16 * GiB, max_ratio=200.0, ratio_floor_bytes=64 * MiB)
 
 # What damaged input makes zipfile, zlib and struct raise (bit flips give all of these).
 _DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, OverflowError,
            struct.error, NotImplementedError, RuntimeError, UnicodeDecodeError, IndexError, KeyError)
 _ALLOWED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
+_EOCD = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_EOCD = b"PK\x06\x06"
+# a directory entry: fixed part, a name of at most 1024 characters (tasks.paths), some extra fields
+_MAX_CENTRAL_ENTRY_BYTES = 46 + 4 * 1024 + 256
+
+
+def _directory_size(f: BinaryIO, file_size: int) -> tuple[int, int] | None:
+    """(entries, central directory bytes) from the end record, read before zipfile parses the
+    directory into memory; None when there is no end record (zipfile then says so)."""
+    tail_bytes = min(file_size, 22 + 65535)
+    f.seek(file_size - tail_bytes)
+    tail = f.read(tail_bytes)
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) - at < 22:
+        return None
+    entries, cd_bytes = struct.unpack("<HL", tail[at + 10:at + 16])
+    if (entries == 0xFFFF or cd_bytes == 0xFFFFFFFF) and at >= 20 and tail[at - 20:at - 16] == _ZIP64_LOCATOR:
+        (offset,) = struct.unpack("<Q", tail[at - 12:at - 4])
+        if offset + 56 <= file_size:
+            f.seek(offset)
+            record = f.read(56)
+            if record[:4] == _ZIP64_EOCD:
+                entries, cd_bytes = struct.unpack("<QQ", record[32:48])
+    return entries, cd_bytes
 
 
 def _size_text(n: int) -> str:
@@ -75,6 +102,12 @@ class SafeZip:
             if size > limits.max_file_bytes:
                 raise ZipRefused(f"{self.path}: {what} is {_size_text(size)}, more than the "
                                  f"{_size_text(limits.max_file_bytes)} a {what} may have")
+            with open(self.path, "rb") as f:
+                directory = _directory_size(f, size)
+            if directory is not None and (directory[0] > limits.max_entries or
+                                          directory[1] > limits.max_entries * _MAX_CENTRAL_ENTRY_BYTES):
+                raise ZipRefused(f"{self.path}: {what} has {directory[0]} entries in a directory of "
+                                 f"{_size_text(directory[1])}, more than the {limits.max_entries} entries allowed")
             self._zip = zipfile.ZipFile(self.path)
         except ZipRefused:
             raise

@@ -176,3 +176,17 @@ def test_bit_flips_of_a_package_are_refused_or_harmless(tmp_path, bundle):
             open_package(target, tmp_path / "home")
         except BundleError as exc:
             assert str(exc)
+
+
+def test_a_huge_directory_is_refused_before_it_is_parsed(tmp_path, lab):  # noqa: F811
+    """65,000 empty members in a 6 MB file: zipfile would build 65,000 objects first."""
+    db, _ = lab
+    many = raw_zip(tmp_path / "many.zip", {f"{i:06d}": (b"", 0, 0, zipfile.ZIP_STORED) for i in range(65_000)})
+    tracemalloc.start()
+    try:
+        with pytest.raises(BundleError, match="65000 entries"):
+            import_results(db, many)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20
