@@ -134,6 +134,6 @@ def parse_temporal_id(item_id: str) -> tuple[str, int]:
         raise ValueError(
             f"id {item_id!r} does not end in _<SUB>_<n> with SUB one of {', '.join(TEMPORAL_SUBS)}"
         )
-    if not number.isdigit():
-        raise ValueError(f"id {item_id!r}: the part after _{sub}_ must be a whole number")
+    if not (number.isascii() and number.isdigit()) or len(number) > 18:
+        raise ValueError(f"id {item_id[:60]!r}: the part after _{sub}_ must be a whole number (digits 0-9, at most 18)")
     return sub, int(number)
