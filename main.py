@@ -17,33 +17,38 @@ def _fail(message: str, code: int = EXIT_PROBLEMS) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from tasks.items import printable
     from tasks.loader import NotADatasetError, format_report, load_dataset
 
     try:
         ds = load_dataset(args.dataset, check_audio=not args.no_audio)
     except NotADatasetError as exc:
-        return _fail(str(exc), EXIT_USAGE)
+        return _fail(printable(exc), EXIT_USAGE)
     print(format_report(ds))
     return EXIT_PROBLEMS if ds.problems else EXIT_OK
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from tasks.items import VARIANT_SOURCE
+    from tasks.items import VARIANT_SOURCE, printable
     from tasks.loader import NotADatasetError, load_dataset
-    from tasks.runs import expand_runs, format_run
+    from tasks.runs import RunError, expand_runs, format_run
 
     source = VARIANT_SOURCE[args.alias]
     try:
         ds = load_dataset(args.dataset, aliases=[source], check_audio=False)
     except NotADatasetError as exc:
-        return _fail(str(exc), EXIT_USAGE)
+        return _fail(printable(exc), EXIT_USAGE)
     try:
         item = ds.item(source, args.id)
     except KeyError:
         reasons = [str(p) for s in ds.set_aside if s.alias == source and s.item_id == args.id for p in s.reasons]
         detail = ("; set aside: " + "; ".join(reasons)) if reasons else ""
-        return _fail(f"no valid {source} item with id {args.id!r} in {ds.root}{detail}")
-    print("\n\n".join(format_run(r) for r in expand_runs(item, args.alias)))
+        return _fail(printable(f"no valid {source} item with id {args.id!r} in {ds.root}{detail}"))
+    try:
+        runs = expand_runs(item, args.alias)
+    except (RunError, ValueError) as exc:
+        return _fail(printable(f"item {args.id!r} cannot be shown as {args.alias}: {exc}"))
+    print("\n\n".join(format_run(r) for r in runs))
     return EXIT_OK
 
 
@@ -190,6 +195,10 @@ def cmd_make_package(args: argparse.Namespace) -> int:
     if study is None:
         return _fail(f"no study {args.study!r} in {db.url.database}")
     dataset = load_dataset(args.dataset or study.dataset_root, check_audio=False)
+    aside = [s for s in dataset.set_aside if any(p.field in ("audio_paths", "uncut_audio_path") for p in s.reasons)]
+    if aside:
+        print(f"note: {len(aside)} items set aside for their audio paths are not planned (see validate)",
+              file=sys.stderr)
     for code in args.participant:
         out = args.out / f"star-lab-package-{args.study}-{code}.zip"
         make_package(db, dataset, args.study, code, out, APP_VERSION)
@@ -198,18 +207,24 @@ def cmd_make_package(args: argparse.Namespace) -> int:
 
 
 def cmd_import_results(args: argparse.Namespace) -> int:
+    from tasks.items import printable
     from tasks.takehome import BundleError, import_results
 
     db = _open_db(args.db)
     failures = 0
+    print("Take-home data: each bundle's integrity code catches damage and casual edits, not a participant who "
+          "reads the package (the key is inside it); the plausibility checks below are what the lab can see "
+          "(docs/takehome-trust.md).")
     for bundle in args.bundles:
         try:
             r = import_results(db, bundle)
         except BundleError as exc:
             failures += 1
-            print(f"refused: {exc}", file=sys.stderr)
+            print(f"refused: {printable(exc)}", file=sys.stderr)
             continue
-        print(f"{r.status}: {bundle} ({r.participant}, study {r.study!r}, {r.responses} responses)")
+        print(printable(f"{r.status}: {bundle} ({r.participant}, study {r.study!r}, {r.responses} responses)"))
+        if r.plausibility is not None:
+            print("\n".join(printable(line) for line in r.plausibility.lines()))
     return EXIT_PROBLEMS if failures else EXIT_OK
 
 

@@ -6,9 +6,24 @@ against the dataset root. Field names follow the dataset (``sub-category`` becom
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tasks.paths import contained_path
+
+# Characters that must never reach a terminal or a log raw: C0/C1 controls (ANSI escapes, CR,
+# newlines), bidirectional and zero-width format marks, line/paragraph separators and lone
+# surrogates (not valid Unicode: printing them raises).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def printable(text: object) -> str:
+    """Dataset text made safe to print: control and format characters become visible escapes
+    (``\\x1b``, ``\\n``, ``\\ud800``), everything else stays as it is."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
 
 # alias -> (meta file, family). The family decides runs and scoring.
 ALIAS_FILES: dict[str, str] = {
@@ -69,7 +84,7 @@ class Problem:
             where.append(f"index {self.index}")
         if self.field is not None:
             where.append(f"field {self.field!r}")
-        return ", ".join(where) + ": " + self.message
+        return printable(", ".join(where) + ": " + self.message)
 
 
 @dataclass(frozen=True)
@@ -95,11 +110,13 @@ class Item:
         return family_of(self.alias)
 
     def audio_file(self, relative: str) -> Path:
-        return self.root / relative
+        """The file a path of this item names, symbolic links followed; UnsafePathError when it
+        lies outside the dataset root (tasks.paths)."""
+        return contained_path(self.root, relative)
 
     @property
     def audio_files(self) -> tuple[Path, ...]:
-        return tuple(self.root / p for p in self.audio_paths)
+        return tuple(self.audio_file(p) for p in self.audio_paths)
 
     @property
     def group(self) -> str:
@@ -117,6 +134,6 @@ def parse_temporal_id(item_id: str) -> tuple[str, int]:
         raise ValueError(
             f"id {item_id!r} does not end in _<SUB>_<n> with SUB one of {', '.join(TEMPORAL_SUBS)}"
         )
-    if not number.isdigit():
-        raise ValueError(f"id {item_id!r}: the part after _{sub}_ must be a whole number")
+    if not (number.isascii() and number.isdigit()) or len(number) > 18:
+        raise ValueError(f"id {item_id[:60]!r}: the part after _{sub}_ must be a whole number (digits 0-9, at most 18)")
     return sub, int(number)

@@ -7,9 +7,10 @@ not a dataset at all raises :class:`NotADatasetError`.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Callable
 
 from audio.files import AudioFileError, AudioInfo, probe
@@ -21,8 +22,10 @@ from tasks.items import (
     Problem,
     family_of,
     parse_temporal_id,
+    printable,
 )
-from tasks.runs import REASONING_RUNS, RunError, make_run
+from tasks.paths import PathGuard, UnsafePathError, relative_form_problem
+from tasks.runs import MAX_OPTIONS, REASONING_RUNS, RunError, make_run
 
 META_DIR = "meta_info"
 
@@ -88,26 +91,50 @@ def _is_str_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def _check_relative(path: str) -> str | None:
-    p = PurePosixPath(path.replace("\\", "/"))
-    if p.is_absolute() or ".." in p.parts or path == "":
-        return f"path {path!r} must be relative to the dataset root and stay inside it"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_field(raw: dict) -> str | None:
+    """The first top-level field whose value (at any depth, keys included) holds a lone
+    surrogate: JSON allows "\\ud800", but such text cannot be stored, exported or printed."""
+    for name, value in raw.items():
+        stack = [name, value]
+        while stack:
+            v = stack.pop()
+            if isinstance(v, str):
+                if _SURROGATE.search(v):
+                    return name
+            elif isinstance(v, list):
+                stack.extend(v)
+            elif isinstance(v, dict):
+                stack.extend(v.keys())
+                stack.extend(v.values())
     return None
 
 
 def _read_json(path: Path, rel: str, problems: list[Problem]) -> list | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         problems.append(Problem(rel, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
         return None
     except OSError as exc:
-        problems.append(Problem(rel, f"cannot be read: {exc.strerror}"))
+        problems.append(Problem(rel, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    except MemoryError:
+        problems.append(Problem(rel, "too large to read into memory"))
         return None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         problems.append(Problem(rel, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"))
+        return None
+    except RecursionError:
+        problems.append(Problem(rel, "JSON nested too deeply to read (arrays or objects inside each other "
+                                     "hundreds of levels deep)"))
+        return None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        problems.append(Problem(rel, f"JSON value cannot be read: {exc}"))
         return None
     if not isinstance(data, list):
         problems.append(Problem(rel, f"must hold a JSON array of items, found {type(data).__name__}"))
@@ -130,7 +157,13 @@ def _validate_entry(alias: str, rel: str, index: int, raw: Any, root: Path) -> t
     if "id" not in raw:
         bad("id", "missing")
     elif item_id is None or item_id == "":
-        bad("id", f"must be a non-empty string, found {json.dumps(raw_id)}")
+        bad("id", f"must be a non-empty string, found {type(raw_id).__name__}")
+    elif printable(item_id) != item_id:
+        bad("id", "contains control or format characters or a lone surrogate; ids must be plain text")
+        item_id = None
+    surrogate_in = _surrogate_field(raw)
+    if surrogate_in is not None and surrogate_in != "id":
+        bad(printable(surrogate_in), "contains a lone surrogate (e.g. \\ud800): not valid Unicode text")
 
     def text_field(name: str, required: bool) -> str | None:
         if name not in raw or raw[name] is None:
@@ -161,6 +194,9 @@ def _validate_entry(alias: str, rel: str, index: int, raw: Any, root: Path) -> t
     elif len(options) < 2:
         bad("options", f"needs at least 2 options, found {len(options)}")
         options = None
+    elif len(options) > MAX_OPTIONS:
+        bad("options", f"has {len(options)} options; at most {MAX_OPTIONS} can be lettered A-Z")
+        options = None
     elif len(set(options)) != len(options):
         dupes = sorted({o for o in options if options.count(o) > 1})
         bad("options", f"duplicate options: {', '.join(repr(d) for d in dupes)}")
@@ -175,13 +211,13 @@ def _validate_entry(alias: str, rel: str, index: int, raw: Any, root: Path) -> t
         audio_paths = None
     else:
         for p in audio_paths:
-            msg = _check_relative(p)
+            msg = relative_form_problem(p)
             if msg:
                 bad("audio_paths", msg)
                 audio_paths = None
                 break
-    if uncut is not None and _check_relative(uncut):
-        bad("uncut_audio_path", _check_relative(uncut))
+    if uncut is not None and relative_form_problem(uncut):
+        bad("uncut_audio_path", relative_form_problem(uncut))
         uncut = None
 
     if family != "tr" and answer is not None and options is not None and answer not in options:
@@ -246,6 +282,7 @@ def load_dataset(
         expected = ", ".join(f"{META_DIR}/{ALIAS_FILES[a]}" for a in STANDARD_ALIASES)
         raise NotADatasetError(f"{root} is not a STAR-Bench folder: none of {expected} exists")
     ds = Dataset(root=root, audio_checked=check_audio)
+    guard = PathGuard(root)
     wanted = aliases or list(ALIAS_FILES)
     for alias in STANDARD_ALIASES:
         if alias in wanted and not found[alias]:
@@ -275,6 +312,10 @@ def load_dataset(
                 item_problems = [Problem(rel, f"duplicate id (first at index {first_index[item.id]})",
                                          item_id=item.id, index=index, field="id")]
                 item = None
+            if item is not None:
+                item_problems = _check_item_paths(guard, rel, item)
+                if item_problems:
+                    item = None
             if item is not None and check_audio:
                 item_problems = _check_item_audio(ds, rel, item)
                 if item_problems:
@@ -282,7 +323,8 @@ def load_dataset(
             if item is None:
                 ds.problems.extend(item_problems)
                 raw_id = raw.get("id") if isinstance(raw, dict) else None
-                ds.set_aside.append(SetAside(alias, index, None if raw_id is None else str(raw_id), item_problems))
+                ok_id = isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool)
+                ds.set_aside.append(SetAside(alias, index, str(raw_id) if ok_id else None, item_problems))
             else:
                 first_index[item.id] = index
                 valid.append(item)
@@ -293,6 +335,20 @@ def load_dataset(
                 raise Cancelled(f"validation of {root} cancelled")
         ds.items[alias] = valid
     return ds
+
+
+def _check_item_paths(guard: PathGuard, rel: str, item: Item) -> list[Problem]:
+    """Every path of the item, symbolic links followed, must lie inside the dataset root."""
+    problems = []
+    fields = [("audio_paths", p) for p in item.audio_paths]
+    if item.uncut_audio_path:
+        fields.append(("uncut_audio_path", item.uncut_audio_path))
+    for fld, audio_rel in fields:
+        try:
+            guard.inside(audio_rel)
+        except UnsafePathError as exc:
+            problems.append(Problem(rel, str(exc), item_id=item.id, index=item.index, field=fld))
+    return problems
 
 
 def _check_item_audio(ds: Dataset, rel: str, item: Item) -> list[Problem]:
@@ -312,7 +368,8 @@ def _check_item_audio(ds: Dataset, rel: str, item: Item) -> list[Problem]:
 
 
 def format_report(ds: Dataset) -> str:
-    """Human-readable validation report: counts, audio formats, notes and every problem."""
+    """Human-readable validation report: counts, audio formats, notes and every problem. Text
+    from the dataset is printed with control characters escaped (see tasks.items.printable)."""
     lines = [f"Dataset: {ds.root}"]
     for alias in ds.aliases:
         items = ds.items[alias]
@@ -337,7 +394,7 @@ def format_report(ds: Dataset) -> str:
         lines.extend(f"  {p}" for p in ds.problems)
     else:
         lines.append("\nNo problems.")
-    return "\n".join(lines)
+    return "\n".join(printable(line) if line[:1] != "\n" else "\n" + printable(line[1:]) for line in lines)
 
 
 def dataset_fingerprint(root: Path | str) -> str:

@@ -17,14 +17,24 @@ from sqlmodel import Session as DbSession, select
 
 from audio.calibration import Calibration as CalibrationRecord, CalibrationSet
 from audio.devices import DeviceChoice
+from audio.files import AudioFileError
 from audio.levels import DigitalReference
 from audio.render import Clip, RenderedTrial, render_trial
 from audio.safety import ExposureLog, SafetyCeiling, SafetyGuard, ATTENUATE, REFUSE
 from db.models import Calibration as CalibrationRow, Device, ExposureRecord
+from tasks.paths import UnsafePathError, contained_path
 from tasks.runs import Run
 
 DEFAULT_GAP_S = 0.8  # between clips of one trial
 CONTEXT_GAP_S = 1.5  # after the uncut recording (tr_uncut)
+
+
+def _inside(root: Path, relative: str) -> Path:
+    """The file a run names, refused unless it lies inside the dataset root (tasks.paths)."""
+    try:
+        return contained_path(root, relative)
+    except UnsafePathError as exc:
+        raise AudioFileError(f"refused to play {relative!r}: {exc}") from None
 
 
 def item_reference(run: Run, default: DigitalReference) -> DigitalReference:
@@ -95,8 +105,8 @@ class Presenter:
 
     def prepare(self, root: Path, run: Run, gap_s: float = DEFAULT_GAP_S) -> PreparedTrial:
         """Render a run: raises AudioFileError, RenderError or OverCeilingError with clear text."""
-        clips = [Clip.from_file(root / c.path) for c in run.context_clips]
-        clips += [Clip.from_file(root / c.path, source_channel=c.channel) for c in run.clips]
+        clips = [Clip.from_file(_inside(root, c.path)) for c in run.context_clips]
+        clips += [Clip.from_file(_inside(root, c.path), source_channel=c.channel) for c in run.clips]
         gaps = [CONTEXT_GAP_S] * len(run.context_clips) + [gap_s] * (len(run.clips) - 1)
         gaps = gaps[:len(clips) - 1]
         labels = tuple(c.label for c in run.context_clips) + tuple(c.label for c in run.clips)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-from tasks.items import Item, family_of, parse_temporal_id, TEMPORAL_SUBS
+from tasks.items import Item, family_of, parse_temporal_id, printable, TEMPORAL_SUBS
 
 PERMS: tuple[tuple[int, int, int], ...] = (
     (1, 2, 3),
@@ -20,6 +20,7 @@ PERMS: tuple[tuple[int, int, int], ...] = (
     (3, 2, 1),
 )
 REASONING_RUNS = 3
+MAX_OPTIONS = len(string.ascii_uppercase)  # options are lettered <A> .. <Z>
 SR_CH_NOTE = "Audio 1 is the left-ear channel and Audio 2 the right-ear channel."
 
 
@@ -29,6 +30,8 @@ class RunError(ValueError):
 
 def letter(index: int) -> str:
     """Option letter as the evaluation kit writes it: 0 -> '<A>'."""
+    if not 0 <= index < MAX_OPTIONS:
+        raise RunError(f"option {index + 1} has no letter: at most {MAX_OPTIONS} options (A-Z)")
     return f"<{string.ascii_uppercase[index]}>"
 
 
@@ -155,7 +158,8 @@ def expand_runs(item: Item, variant: str | None = None) -> list[Run]:
 
 
 def format_run(run: Run) -> str:
-    """A run as a person reads it: what is played, what is asked, which answer is right."""
+    """A run as a person reads it: what is played, what is asked, which answer is right. Dataset
+    text is printed with its control characters escaped (see tasks.items.printable)."""
     lines = [f"{run.unique_id}  ({run.variant}, rotate_id {run.rotate_id})"]
     for clip in run.context_clips:
         lines.append(f"  context  {clip.label}: {clip.path}")
@@ -172,4 +176,4 @@ def format_run(run: Run) -> str:
     for lt, opt in zip(run.letters, run.options):
         mark = "  <- answer" if lt == run.answer_letter else ""
         lines.append(f"    {lt} {opt}{mark}")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)

@@ -2,23 +2,29 @@
 
 Lab side: ``make_package`` plans the participant's session exactly as in the lab (same protocol,
 seed and counterbalancing index) and writes a zip with the plan, the items it needs (in the
-STAR-Bench layout) and their audio. ``import_results`` checks a returned bundle and merges it.
+STAR-Bench layout) and their audio. ``import_results`` (tasks.takehome_import) checks a
+returned bundle and merges it.
 
-Participant side: ``open_package`` verifies and unpacks a package, ``start_session`` stores its
+Participant side: ``open_package`` checks and unpacks a package, ``start_session`` stores its
 plan in the local database, ``write_results_bundle`` writes one zip to send back.
 
-Integrity: every file of a package and of a bundle is listed in ``manifest.json`` with its
-SHA-256; a bundle's manifest is also signed with HMAC-SHA256 under the package's key, which the
-lab database keeps. A damaged, truncated or edited bundle is refused; a bundle whose package this
-database never made (another study, another lab) is refused; importing twice changes nothing.
-The key travels inside the package, so this proves integrity and origin against accidents and
-casual edits, not against a participant who reverse-engineers the app.
+Integrity, and what it does not cover (docs/takehome-trust.md): every file of a package and of a
+bundle is listed in ``manifest.json`` with its SHA-256, and a bundle's manifest carries an
+integrity code (HMAC-SHA256) under the package's key, which the lab database keeps. This catches
+damaged, truncated and casually edited bundles, and bundles of packages this database never
+made. It is not a signature: the key travels inside the package, so a participant who reads
+the package can rewrite answers and seal them again. What the lab sees against that is the
+plausibility report of each import (tasks.plausibility), the plan checked against the one the
+lab packaged, and every answer re-scored from its chosen letter.
+
+Zips from outside are read with size limits and streamed (tasks.safezip); every path read from
+the dataset is re-checked to lie inside its root when it is copied (tasks.paths).
 """
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
+import os
 import secrets
 import uuid
 import zipfile
@@ -30,75 +36,22 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession, select
 
 from db import repo
-from db.models import (
-    AuditLog, ExposureRecord, Participant, PlannedTrial, Response, Session, Study, TakeHomePackage, utc_now,
-)
-from tasks.items import ALIAS_FILES, VARIANT_SOURCE
+from db.models import AuditLog, ExposureRecord, Participant, PlannedTrial, Session, Study, TakeHomePackage, utc_now
+from tasks.bundleschema import PARTICIPANT_CODE, ShapeError, check_package_info, parse_json
+from tasks.items import ALIAS_FILES, VARIANT_SOURCE, printable
 from tasks.loader import META_DIR, Dataset, dataset_fingerprint, find_meta_file
+from tasks.paths import UnsafePathError, contained_path
 from tasks.plan import make_plan
+from tasks.safezip import PACKAGE_LIMITS, SafeZip, ZipRefused, temp_path_beside, write_then_commit
 from tasks.sessions import StudyError, check_dataset, study_protocol, trial_row
+from tasks.takehome_files import (  # noqa: F401 (BundleError and sha256_bytes are part of this module's API)
+    BundleError, checked_manifest, integrity_code, open_zip, plan_digest, read_checked, sha256_bytes, write_zip,
+)
+from tasks.takehome_import import ImportResult, import_results  # noqa: F401 (the lab side, re-exported)
 
 PACKAGE_FORMAT = 1
 BUNDLE_FORMAT = 1
 TAKE_HOME_PROCEDURE = "comfortable level (take-home)"
-
-
-class BundleError(Exception):
-    """A package or results bundle that cannot be used; the message says what and where."""
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _signature(key_hex: str, files: dict[str, str], meta: dict) -> str:
-    canonical = json.dumps({"files": files, "meta": meta}, sort_keys=True, separators=(",", ":")).encode()
-    return hmac.new(bytes.fromhex(key_hex), canonical, hashlib.sha256).hexdigest()
-
-
-def _write_zip(path: Path, files: dict[str, bytes], manifest: dict) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name in sorted(files):
-            z.writestr(name, files[name])
-        z.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-    tmp.replace(path)  # a reader never sees half a file
-    return path
-
-
-def _read_zip(path: Path, what: str) -> tuple[dict[str, bytes], dict]:
-    """All members and the checked manifest; BundleError for anything wrong."""
-    path = Path(path)
-    if not path.is_file():
-        raise BundleError(f"{path}: no such {what} file")
-    try:
-        with zipfile.ZipFile(path) as z:
-            bad = z.testzip()
-            if bad is not None:
-                raise BundleError(f"{path}: {what} is damaged ({bad} fails its checksum)")
-            files = {n: z.read(n) for n in z.namelist() if not n.endswith("/")}
-    except (zipfile.BadZipFile, EOFError) as exc:
-        raise BundleError(f"{path} is not a complete {what} (truncated or damaged zip: {exc})") from None
-    except OSError as exc:
-        raise BundleError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
-    if "manifest.json" not in files:
-        raise BundleError(f"{path}: {what} has no manifest.json")
-    try:
-        manifest = json.loads(files.pop("manifest.json"))
-        listed = manifest["files"]
-    except (ValueError, KeyError, TypeError):
-        raise BundleError(f"{path}: manifest.json of the {what} is unreadable") from None
-    missing = sorted(set(listed) - set(files))
-    extra = sorted(set(files) - set(listed))
-    if missing or extra:
-        raise BundleError(f"{path}: {what} does not match its manifest (missing: {missing[:3]}, "
-                          f"not listed: {extra[:3]})")
-    for name, digest in listed.items():
-        if sha256_bytes(files[name]) != digest:
-            raise BundleError(f"{path}: {name} was changed after the {what} was written (SHA-256 differs)")
-    return files, manifest
 
 
 # ---------------------------------------------------------------- lab: make a package
@@ -109,54 +62,124 @@ def _items_of_plan(trials: list[PlannedTrial]) -> dict[str, set[str]]:
     return needed
 
 
+def _package_contents(dataset: Dataset, needed: dict[str, set[str]]) -> tuple[dict[str, bytes], dict[str, Path]]:
+    """The meta entries of the planned items (as the file has them now) and, per member name,
+    the real file to copy. Every path is re-checked here, at copy time: the meta file may have
+    been edited, or a file swapped for a link, since the dataset was loaded."""
+    metas: dict[str, bytes] = {}
+    audio: dict[str, Path] = {}
+    for alias, ids in sorted(needed.items()):
+        meta = find_meta_file(dataset.root, alias)
+        rel = f"{META_DIR}/{meta.name}" if meta else f"{META_DIR}/{ALIAS_FILES[alias]}"
+        try:
+            data = json.loads(meta.read_bytes().decode("utf-8"))
+        except (AttributeError, OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise StudyError(f"{rel} can no longer be read ({exc}); nothing was written") from None
+        entries = []
+        for item_id in sorted(ids):
+            item = dataset.item(alias, item_id)
+            entry = data[item.index] if isinstance(data, list) and item.index < len(data) else None
+            paths = [("audio_paths", p) for p in item.audio_paths]
+            if item.uncut_audio_path:
+                paths.append(("uncut_audio_path", item.uncut_audio_path))
+            if (not isinstance(entry, dict) or str(entry.get("id")) != item.id
+                    or entry.get("audio_paths") != list(item.audio_paths)
+                    or entry.get("uncut_audio_path") != item.uncut_audio_path):
+                raise StudyError(f"{rel}, item {printable(repr(item.id))}: changed since the dataset was loaded; "
+                                 "load it again. Nothing was written")
+            for fld, path in paths:
+                try:
+                    real = contained_path(dataset.root, path)
+                except UnsafePathError as exc:
+                    raise StudyError(printable(f"refused: {rel}, item {item.id!r}, field {fld!r}: {exc}. "
+                                               "Nothing was written")) from None
+                if not real.is_file():
+                    raise StudyError(printable(f"{rel}, item {item.id!r}, field {fld!r}: missing audio file "
+                                               f"{path!r}. Nothing was written"))
+                audio[f"dataset/{PurePosixPath(path.replace(chr(92), '/'))}"] = real
+            entries.append(entry)
+        metas[f"dataset/{META_DIR}/{ALIAS_FILES[alias]}"] = json.dumps(entries, indent=1, ensure_ascii=False).encode()
+    return metas, audio
+
+
+def _copy_hashing(z: zipfile.ZipFile, name: str, source: Path) -> str:
+    digest = hashlib.sha256()
+    size = source.stat().st_size
+    with open(source, "rb") as src, z.open(name, "w", force_zip64=size > (1 << 30)) as dst:
+        while chunk := src.read(1 << 16):
+            digest.update(chunk)
+            dst.write(chunk)
+    return digest.hexdigest()
+
+
 def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code: str, out_path: Path,
                  app_version: str) -> Path:
-    """Plan the participant's session as the lab would and write it with its items and audio."""
+    """Plan the participant's session as the lab would and write it with its items and audio.
+    The zip is written to a temporary file beside ``out_path``, the package is committed to the
+    database, and only then is the file renamed into place: a failure at any step (a full disk,
+    a database error) leaves neither a zip nor a row."""
     with DbSession(db) as s:
         study = repo.get_study(s, study_name)
         if study is None:
             raise StudyError(f"no study {study_name!r} in this database")
     check_dataset(study, dataset.root)
     code = participant_code.strip()
-    if not code or " " in code or "@" in code:
-        raise StudyError(f"participant code {participant_code!r}: use a pseudonymous code such as P007")
+    if not PARTICIPANT_CODE.match(code):
+        raise StudyError(f"participant code {printable(participant_code)!r}: use a pseudonymous code such as P007 "
+                         "(letters, digits, '_', '.', '-'; it becomes part of file names)")
     with DbSession(db) as s:
-        participant = repo.get_participant(s, code) or repo.add_participant(s, Participant(code=code))
-        if repo.session_for(s, study.id, participant.id) is not None:
+        participant = repo.get_participant(s, code)
+        if participant is not None and repo.session_for(s, study.id, participant.id) is not None:
             raise StudyError(f"{code} already has a session in study {study_name!r}")
         used = [p.cohort_index for p in s.exec(select(TakeHomePackage).where(TakeHomePackage.study_id == study.id))]
         index = max([repo.next_cohort_index(s, study.id)] + [i + 1 for i in used])
-        participant_id = participant.id
     protocol = study_protocol(study)
     rows = [trial_row(t) for t in make_plan(dataset, protocol, code, index)]
+    metas, audio = _package_contents(dataset, _items_of_plan(rows))
     package_id = str(uuid.uuid4())
     key_hex = secrets.token_hex(32)
-    files: dict[str, bytes] = {}
-    for alias, ids in _items_of_plan(rows).items():
-        meta = find_meta_file(dataset.root, alias)
-        entries = [e for e in json.loads(meta.read_text(encoding="utf-8"))
-                   if isinstance(e, dict) and str(e.get("id")) in ids]
-        files[f"dataset/{META_DIR}/{ALIAS_FILES[alias]}"] = json.dumps(entries, indent=1, ensure_ascii=False).encode()
-        for e in entries:
-            for rel in list(e.get("audio_paths", [])) + ([e["uncut_audio_path"]] if e.get("uncut_audio_path") else []):
-                files[f"dataset/{PurePosixPath(rel)}"] = (dataset.root / rel).read_bytes()
+    plan = [r.model_dump(exclude={"id", "session_id"}) for r in rows]
     info = {
         "format": PACKAGE_FORMAT, "package_id": package_id, "app_version": app_version,
         "created_at": utc_now().isoformat(), "key_hex": key_hex, "cohort_index": index,
         "participant": {"code": code},
         "study": {"name": study.name, "protocol_json": study.protocol_json,
                   "dataset_fingerprint": study.dataset_fingerprint},
-        "plan": [r.model_dump(exclude={"id", "session_id"}) for r in rows],
+        "plan": plan,
     }
+    files = dict(metas)
     files["package.json"] = json.dumps(info, indent=1, ensure_ascii=False).encode()
-    manifest = {"kind": "star-lab study package", "files": {n: sha256_bytes(b) for n, b in files.items()}}
-    path = _write_zip(out_path, files, manifest)
-    with DbSession(db) as s:
-        s.add(TakeHomePackage(package_id=package_id, study_id=study.id, participant_id=participant_id,
-                              cohort_index=index, key_hex=key_hex))
-        s.add(AuditLog(event="package", detail=f"take-home package {package_id} for {code} in {study.name}"))
-        s.commit()
-    return path
+
+    def write(z: zipfile.ZipFile) -> None:
+        digests = {n: sha256_bytes(b) for n, b in files.items()}
+        for name in sorted(files):
+            z.writestr(name, files[name])
+        for name in sorted(audio):
+            digests[name] = _copy_hashing(z, name, audio[name])
+        manifest = {"kind": "star-lab study package", "files": digests}
+        z.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+
+    def commit() -> None:
+        with DbSession(db) as s:
+            participant = repo.get_participant(s, code)
+            if participant is None:
+                participant = Participant(code=code)
+                s.add(participant)
+                s.flush()
+            s.add(TakeHomePackage(package_id=package_id, study_id=study.id, participant_id=participant.id,
+                                  cohort_index=index, key_hex=key_hex))
+            s.add(AuditLog(event="package", detail=f"take-home package {package_id} for {code} in {study.name}; "
+                                                   f"plan sha256 {plan_digest(plan)}"))
+            s.commit()
+
+    def undo() -> None:
+        with DbSession(db) as s:
+            row = s.get(TakeHomePackage, package_id)
+            if row is not None:
+                s.delete(row)
+                s.commit()
+
+    return write_then_commit(out_path, write, commit, undo)
 
 
 # ---------------------------------------------------------------- home: run a package
@@ -170,22 +193,63 @@ class OpenedPackage:
         return self.info["package_id"]
 
 
+def _package_info(z: SafeZip, manifest: dict) -> dict:
+    """package.json of a package: present, unchanged, of our format and of the expected shape."""
+    if "package.json" not in z.members:
+        raise BundleError(f"{z.path} is not a STAR Listening Lab study package (no package.json)")
+    try:
+        raw = parse_json(read_checked(z, manifest, "package.json"), "package.json")
+        if not isinstance(raw, dict) or raw.get("format") != PACKAGE_FORMAT:
+            found = raw.get("format") if isinstance(raw, dict) else None
+            raise BundleError(f"{z.path}: package format {printable(found)[:20]} is not supported by this app")
+        return check_package_info(raw)
+    except ShapeError as exc:
+        raise BundleError(f"{z.path}: {printable(exc)}") from None
+
+
+def _unpack_member(z: SafeZip, name: str, target: Path, digest: str) -> None:
+    """Stream one member to ``target`` through a temporary file, checking its SHA-256 on the way;
+    an existing file with the right content is left alone."""
+    if target.is_file():
+        existing = hashlib.sha256()
+        with open(target, "rb") as f:
+            while chunk := f.read(1 << 16):
+                existing.update(chunk)
+        if existing.hexdigest() == digest:
+            return
+    tmp = temp_path_beside(target)
+    try:
+        with open(tmp, "xb") as out:
+            got = z.sha256(name, sink=out)
+        if got != digest:
+            raise BundleError(f"{z.path}: {name} was changed after the study package was written (SHA-256 differs)")
+        os.replace(tmp, target)
+    except ZipRefused as exc:
+        raise BundleError(str(exc)) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def open_package(path: Path, work_dir: Path) -> OpenedPackage:
-    files, manifest = _read_zip(path, "study package")
-    if manifest.get("kind") != "star-lab study package" or "package.json" not in files:
-        raise BundleError(f"{path} is not a STAR Listening Lab study package")
-    info = json.loads(files["package.json"])
-    if info.get("format") != PACKAGE_FORMAT:
-        raise BundleError(f"{path}: package format {info.get('format')} is not supported by this app")
-    root = Path(work_dir) / f"package-{info['package_id']}"
-    for name, data in files.items():
-        if name.startswith("dataset/"):
-            target = root / PurePosixPath(name)
-            if ".." in PurePosixPath(name).parts:
-                raise BundleError(f"{path}: unsafe path {name!r} in the package")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not target.exists() or target.read_bytes() != data:
-                target.write_bytes(data)
+    """Check a package and unpack its dataset into ``work_dir/package-<id>``. The folder name
+    comes from the package id only after it was checked to be a UUID; every member's path is
+    checked to stay inside that folder."""
+    with open_zip(path, "study package", PACKAGE_LIMITS) as z:
+        manifest = checked_manifest(z, "star-lab study package")
+        info = _package_info(z, manifest)
+        root = Path(work_dir) / f"package-{uuid.UUID(info['package_id']).hex}"
+        for name in sorted(z.members):
+            if not name.startswith("dataset/"):
+                continue
+            try:
+                root.mkdir(parents=True, exist_ok=True)
+                target = contained_path(root, name)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _unpack_member(z, name, target, manifest["files"][name])
+            except UnsafePathError as exc:
+                raise BundleError(f"{path}: unsafe path in the package: {exc}") from None
+            except OSError as exc:
+                raise BundleError(f"{path}: cannot unpack {name!r} into {root}: {exc.strerror or exc}") from None
     return OpenedPackage(info, root / "dataset")
 
 
@@ -216,7 +280,8 @@ def _iso(value: datetime | None) -> str | None:
 
 def write_results_bundle(db: Engine, session_id: int, opened: OpenedPackage, out_dir: Path,
                          app_version: str) -> Path:
-    """One zip with the participant's data and a signed manifest; returns its path."""
+    """One zip with the participant's data and a sealed manifest (integrity code under the
+    package key); returns its path."""
     info = opened.info
     with DbSession(db) as s:
         session = s.get(Session, session_id)
@@ -241,111 +306,12 @@ def write_results_bundle(db: Engine, session_id: int, opened: OpenedPackage, out
     digests = {n: sha256_bytes(b) for n, b in files.items()}
     meta = {"package_id": opened.package_id, "app_version": app_version}
     manifest = {"kind": "star-lab results bundle", "files": digests, **meta,
-                "hmac_sha256": _signature(info["key_hex"], digests, meta)}
-    name = f"star-lab-results-{info['participant']['code']}-{opened.package_id[:8]}.zip"
-    return _write_zip(Path(out_dir) / name, files, manifest)
-
-
-# ---------------------------------------------------------------- lab: import results
-@dataclass(frozen=True)
-class ImportResult:
-    bundle: Path
-    status: str  # "imported", "updated" (a later bundle added responses) or "already imported"
-    participant: str
-    study: str
-    responses: int
-
-
-def _dt(value):
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def import_results(db: Engine, bundle_path: Path) -> ImportResult:
-    bundle_path = Path(bundle_path)
-    files, manifest = _read_zip(bundle_path, "results bundle")
-    if manifest.get("kind") != "star-lab results bundle" or "results.json" not in files:
-        raise BundleError(f"{bundle_path} is not a STAR Listening Lab results bundle")
-    package_id = manifest.get("package_id")
-    with DbSession(db) as s:
-        package = s.get(TakeHomePackage, package_id) if isinstance(package_id, str) else None
-        if package is None:
-            raise BundleError(f"{bundle_path} belongs to take-home package {package_id!r}, which this database "
-                              "never made (another study or another lab database)")
-        meta = {"package_id": package_id, "app_version": manifest.get("app_version")}
-        expected = _signature(package.key_hex, manifest["files"], meta)
-        if not hmac.compare_digest(expected, str(manifest.get("hmac_sha256", ""))):
-            raise BundleError(f"{bundle_path}: the manifest's signature does not match its package key "
-                              "(the bundle was edited)")
-        study = s.get(Study, package.study_id)
-        results = json.loads(files["results.json"])
-        if results.get("package_id") != package_id or results["study"]["name"] != study.name:
-            raise BundleError(f"{bundle_path}: results of study {results['study']['name']!r} do not match package "
-                              f"{package_id} of study {study.name!r}")
-        if results["study"]["dataset_fingerprint"] != study.dataset_fingerprint:
-            raise BundleError(f"{bundle_path}: made for another version of the dataset of study {study.name!r}")
-        participant = s.get(Participant, package.participant_id)
-        if results["participant"]["code"] != participant.code:
-            raise BundleError(f"{bundle_path}: participant {results['participant']['code']!r} is not "
-                              f"{participant.code!r}, for whom the package was made")
-        n_answers = sum(1 for t in results["trials"] if t["response"] is not None)
-        sess = results["session"]
-        session = s.exec(select(Session).where(Session.import_key == package_id)).first()
-        if session is None:
-            session = Session(study_id=study.id, participant_id=participant.id, cohort_index=package.cohort_index,
-                              plan_seed=study_protocol(study).seed, uncalibrated=bool(sess["uncalibrated"]),
-                              take_home=True, level_procedure=sess["level_procedure"], import_key=package_id,
-                              app_version=sess["app_version"], status=sess["status"],
-                              started_at=_dt(sess["started_at"]), ended_at=_dt(sess["ended_at"]))
-            s.add(session)
-            s.flush()
-            planned = {}
-            for t in results["trials"]:
-                row = PlannedTrial(session_id=session.id, **t["planned"])
-                s.add(row)
-                planned[row.position] = row
-            s.flush()
-            answered: set[int] = set()
-            status = "imported"
-        else:
-            # A later bundle of the same package (the participant went on): add what is new.
-            planned = {t.position: t for t in repo.planned_trials(s, session.id)}
-            answered = {r.planned_trial_id for r in repo.responses(s, session.id)}
-            status = "already imported"
-        added = 0
-        for t in results["trials"]:
-            row = planned.get(t["planned"]["position"])
-            if t["response"] is None or row is None or row.id in answered:
-                continue
-            r = dict(t["response"])
-            for k in ("presented_at", "answered_at"):
-                r[k] = _dt(r.get(k))
-            s.add(Response(planned_trial_id=row.id, session_id=session.id, **r))
-            added += 1
-        if status == "already imported":
-            if not added:
-                s.rollback()
-                return ImportResult(bundle_path, status, participant.code, study.name, n_answers)
-            status = "updated"
-            session.status, session.ended_at = sess["status"], _dt(sess["ended_at"])
-            s.add(session)
-            s.add(AuditLog(session_id=session.id, event="imported", detail=f"{added} more responses from "
-                                                                           f"{bundle_path.name}"))
-            package.imported_at = utc_now()
-            s.add(package)
-            s.commit()
-            return ImportResult(bundle_path, status, participant.code, study.name, n_answers)
-        for a in results["audit"]:
-            s.add(AuditLog(session_id=session.id, at=_dt(a["at"]), event=a["event"], detail=a["detail"]))
-        for e in results["exposure"]:
-            s.add(ExposureRecord(session_id=session.id, **{**e, "at": _dt(e["at"])}))
-        s.add(AuditLog(session_id=session.id, event="imported", detail=f"take-home bundle {bundle_path.name}"))
-        package.imported_at = utc_now()
-        s.add(package)
-        s.commit()
-        return ImportResult(bundle_path, "imported", participant.code, study.name, n_answers)
+                "hmac_sha256": integrity_code(info["key_hex"], digests, meta)}
+    code = info["participant"]["code"] if PARTICIPANT_CODE.match(str(info["participant"]["code"])) else "participant"
+    name = f"star-lab-results-{code}-{opened.package_id[:8]}.zip"
+    return write_zip(Path(out_dir) / name, files, manifest)
 
 
 def read_package_info(path: Path) -> dict:
-    files, _ = _read_zip(path, "study package")
-    return json.loads(files["package.json"])
-
+    with open_zip(path, "study package", PACKAGE_LIMITS) as z:
+        return _package_info(z, checked_manifest(z, "star-lab study package"))

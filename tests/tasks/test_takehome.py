@@ -132,7 +132,7 @@ def test_tampered_truncated_and_foreign_bundles_are_refused(tmp_path, lab):
         files["manifest.json"] = json.dumps(manifest).encode()
 
     forged = rewrite_zip(bundle, tmp_path / "forged.zip", flip_and_rehash)
-    with pytest.raises(BundleError, match="signature does not match"):
+    with pytest.raises(BundleError, match="integrity code does not match"):
         import_results(db, forged)
 
     truncated = tmp_path / "truncated.zip"

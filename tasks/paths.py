@@ -1,0 +1,100 @@
+"""Paths that come from a dataset or a package: they must stay inside their root.
+
+A dataset names its audio by paths relative to its root (``starbench_audios/...``). Such a path
+is only used when it is written in a plain relative form and, once symbolic links are followed,
+still points inside the root. Anything else (``/etc/passwd``, ``../x``, ``C:\\x``, ``\\\\server\\x``,
+a link to a file elsewhere) is refused with the reason, so that nothing outside the folder the
+lab chose is ever read, played or copied into a package.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from pathlib import Path
+
+# A Windows drive ("C:", "c:foo") or an NT device / UNC prefix ("\\?\", "\\server\share", "//server").
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_PATH_CHARS = 1024
+
+
+class UnsafePathError(ValueError):
+    """A path that is not a plain relative path or that leads outside its root."""
+
+
+def relative_form_problem(path: object) -> str | None:
+    """Why ``path`` is not a plain relative path inside its root, judged on the text alone
+    (no file system access), or None when its form is acceptable. Windows forms count too."""
+    if not isinstance(path, str):
+        return f"must be a string, found {type(path).__name__}"
+    if path == "":
+        return "is empty"
+    if len(path) > MAX_PATH_CHARS:
+        return f"is {len(path)} characters long (at most {MAX_PATH_CHARS})"
+    if _CONTROL.search(path):
+        return f"path {path!r} contains control characters"
+    if _SURROGATE.search(path):
+        return f"path {path!r} contains a lone surrogate (not valid Unicode text)"
+    if path.startswith(("\\\\", "//")):
+        return f"path {path!r} is a network (UNC) path; it must be relative to the dataset root"
+    if _DRIVE.match(path):
+        return f"path {path!r} names a Windows drive; it must be relative to the dataset root"
+    unified = path.replace("\\", "/")
+    if unified.startswith("/"):
+        return f"path {path!r} is absolute; it must be relative to the dataset root"
+    parts = [p for p in unified.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        return f"path {path!r} climbs out with '..'; it must be relative to the dataset root and stay inside it"
+    if not parts:
+        return f"path {path!r} names the root itself, not a file"
+    return None
+
+
+class PathGuard:
+    """Checks paths against one root; resolved folders are remembered, so checking the many
+    files of a dataset costs about one ``lstat`` per file. Not for use across changes of the
+    folder tree (make a new guard to re-check at a later moment)."""
+
+    def __init__(self, root: Path | str) -> None:
+        try:
+            self.real_root = Path(root).resolve()
+        except (OSError, RuntimeError) as exc:
+            raise UnsafePathError(f"the root {str(root)!r} cannot be resolved: {exc}") from None
+        self._folders: dict[str, Path] = {}
+
+    def _check(self, relative: str, target: Path) -> Path:
+        if target == self.real_root or not target.is_relative_to(self.real_root):
+            raise UnsafePathError(f"path {relative!r} leads outside the dataset root (to {str(target)!r}), "
+                                  "through a symbolic link")
+        return target
+
+    def inside(self, relative: str) -> Path:
+        """``root / relative`` with every symbolic link followed, checked to lie inside the root.
+        Raises :class:`UnsafePathError` with the reason otherwise. The file need not exist (a
+        missing file is the caller's separate problem)."""
+        problem = relative_form_problem(relative)
+        if problem:
+            raise UnsafePathError(problem)
+        parent, _, name = posixpath.normpath(relative.replace("\\", "/")).rpartition("/")
+        try:
+            folder = self._folders.get(parent)
+            if folder is None:
+                folder = (self.real_root / parent).resolve()
+                if folder != self.real_root:
+                    self._check(relative, folder)
+                self._folders[parent] = folder
+            target = os.path.join(folder, name)
+            if not os.path.islink(target):
+                return Path(target)  # a plain name in a folder inside the root
+            target = Path(target).resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
+            raise UnsafePathError(f"path {relative!r} cannot be resolved: {exc}") from None
+        return self._check(relative, target)
+
+
+def contained_path(root: Path | str, relative: str) -> Path:
+    """``root / relative`` with every symbolic link followed, checked to lie inside the root
+    (itself resolved), at this moment. Raises :class:`UnsafePathError` with the reason otherwise."""
+    return PathGuard(root).inside(relative)
