@@ -79,9 +79,13 @@ def _check_value(where: str, value, accepted: tuple[type, ...], optional: bool):
         if not isinstance(value, str):
             raise ShapeError(f"{where}: must be an ISO date and time")
         try:
-            return datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(value)
         except ValueError:
             raise ShapeError(f"{where}: {value[:40]!r} is not an ISO date and time") from None
+        if parsed.utcoffset() is None:
+            # the app writes UTC times with their offset; a time without one is not ours
+            raise ShapeError(f"{where}: {value[:40]!r} has no UTC offset")
+        return parsed
     raise ShapeError(f"{where}: unsupported field type")  # pragma: no cover - our models only
 
 

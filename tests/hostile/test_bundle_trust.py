@@ -122,6 +122,9 @@ def test_a_changed_plan_is_refused(tmp_path, returned):
     lambda r: r.update(audit=[{"event": 5}]), lambda r: r.update(exposure=[{"played_s": float("inf")}]),
     lambda r: r["trials"][0]["response"].update(chosen_letter="\ud800") if r["trials"][0]["response"] else None,
     lambda r: r.clear(),
+    # a time without a UTC offset (the app always writes one); the database refuses naive times
+    lambda r: r["audit"][0].update(at="2026-01-01T00:00:00"),
+    lambda r: r["session"].update(started_at="2026-01-01T00:00:00"),
 ])
 def test_resealed_results_of_the_wrong_shape_are_named_refusals(tmp_path, returned, change):
     db, pkg, bundle = returned
