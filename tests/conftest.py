@@ -1,8 +1,18 @@
+import os
+
 import pytest
+from hypothesis import settings
 
 from tests.audio.jack_harness import JackServer, JackUnavailable, attach_portaudio, jackd_available, start_jackd
 
 from tests.factories import write_dataset
+
+# The property and fuzz tests draw their examples from a fixed seed by default, so that the suite
+# gives the same verdict on every run (CI, and "ten times in a row"). To explore new examples,
+# run with HYPOTHESIS_PROFILE=explore; a failure found there becomes a fixed test case.
+settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture
