@@ -1,19 +1,26 @@
 """A private JACK server (dummy driver) and an independent recorder client, for the audio
-tests and bench/audio_timing.py.
+tests and the audio benchmarks (bench/audio_timing.py, bench/audio_load.py).
 
 Why this shape: the dummy driver needs no sound card;
 periods of 1024 frames avoid xruns on two cores; PortAudio attaches to whatever server runs
 when it initialises, so JACK_DEFAULT_SERVER is set and PortAudio re-initialised before any
-stream opens; and jackd is stopped only after PortAudio is terminated.
+stream opens; and jackd is stopped only after PortAudio is terminated. The recorder runs in a
+process of its own (``RecorderProcess``): a JACK callback in Python needs the GIL, and in the
+engine's process it would compete with the engine's callback for it.
 """
 from __future__ import annotations
 
+import json
 import os
+import queue
 import shutil
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -186,6 +193,110 @@ class Recorder:
     def close(self) -> None:
         self.client.deactivate()
         self.client.close()
+
+
+class RecorderError(RuntimeError):
+    """The recorder process failed or did not answer."""
+
+
+class RecorderProcess:
+    """A JACK recorder in a child process (tests/audio/recorder_process.py), with the same
+    figures as ``Recorder``: ``first_frame`` is the JACK frame time of recorded index 0,
+    ``gaps`` counts lost cycles, ``xruns`` the server's xrun reports while recording.
+    Samples travel through a file-backed array in ``tempfile`` space, not through a pipe."""
+
+    SCRIPT = Path(__file__).with_name("recorder_process.py")
+
+    def __init__(self, server_name: str, n_inputs: int, max_duration_s: float, name: str = "recorder",
+                 sample_rate_hz: int = SAMPLE_RATE_HZ, timeout_s: float = 15.0):
+        self.n_inputs = n_inputs
+        self.max_frames = int(max_duration_s * sample_rate_hz)
+        self._timeout_s = timeout_s
+        self._dir = tempfile.TemporaryDirectory(prefix="starlab-recorder-")
+        self._path = Path(self._dir.name) / "data.f32"
+        self._map = np.memmap(self._path, dtype=np.float32, mode="w+", shape=(self.max_frames, n_inputs))
+        self._stderr = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(
+            [sys.executable, "-X", "faulthandler", str(self.SCRIPT), server_name, str(n_inputs),
+             str(self.max_frames), str(self._path), name],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, text=True, bufsize=1)
+        self._lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        ready = self._reply()
+        self.sample_rate_hz = int(ready["sample_rate_hz"])
+        self.period_frames = int(ready["blocksize"])
+        self.first_frame = -1
+        self.gaps = 0
+        self.xruns = 0
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def _reply(self) -> dict:
+        try:
+            line = self._lines.get(timeout=self._timeout_s)
+        except queue.Empty:
+            line = None
+        if line is None:
+            self._stderr.seek(0)
+            raise RecorderError(f"the recorder process did not answer: {self._stderr.read()[-2000:]}")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise RecorderError(reply["error"])
+        return reply
+
+    def _command(self, cmd: str, **args) -> dict:
+        self.process.stdin.write(json.dumps({"cmd": cmd, **args}) + "\n")
+        self.process.stdin.flush()
+        return self._reply()
+
+    def connect_playback(self, n_channels: int) -> list[str]:
+        """Connect in_1..N to the ports feeding system:playback_1..N (PortAudio's stream)."""
+        return self._command("connect_playback", n=n_channels)["sources"]
+
+    def follow(self, prefix: str, input_index: int) -> None:
+        """Connect every port registered from now on whose name starts with ``prefix``
+        (a naive player's new stream) to input ``input_index``."""
+        self._command("follow", prefix=prefix, input=input_index)
+
+    def start(self) -> None:
+        self._command("start")
+
+    @property
+    def position(self) -> int:
+        return int(self._command("status")["position"])
+
+    def stop(self) -> np.ndarray:
+        reply = self._command("stop")
+        self.first_frame, self.gaps, self.xruns = int(reply["first_frame"]), int(reply["gaps"]), int(reply["xruns"])
+        return np.array(self._map[:int(reply["position"])])
+
+    def frame_to_monotonic(self, samples: int = 7):
+        reply = self._command("clock", samples=samples)
+        t0, f0, rate = float(reply["t0"]), int(reply["f0"]), self.sample_rate_hz
+        return lambda frame: t0 + (frame - f0) / rate
+
+    def close(self) -> None:
+        try:
+            if self.process.poll() is None:
+                self.process.stdin.write(json.dumps({"cmd": "close"}) + "\n")
+                self.process.stdin.flush()
+                self.process.wait(timeout=self._timeout_s)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait(timeout=5)
+        finally:
+            del self._map
+            self._stderr.close()
+            self._dir.cleanup()
+
+    def __enter__(self) -> "RecorderProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def playback_sources(client, n_channels: int) -> list[str]:
