@@ -9,7 +9,7 @@ audio thread could wait on:
   never logs, never touches a queue or a lock, never allocates an audio-sized array (CPython
   still creates small int/float objects for any arithmetic; that is unavoidable in a Python
   callback and cheap);
-- the engine's **monitor** thread: polls those numbers every few ms, turns them into events on
+- the engine's **monitor** thread: polls those numbers every 20 ms, turns them into events on
   the bounded ``events`` queue and into ``TrialOutcome``s, and runs the watchdog that notices
   a device that stopped calling back (a JACK server that died).
 
@@ -23,6 +23,15 @@ The callback records ``outputBufferDacTime`` (PortAudio stream time at which the
 frame reaches the DAC); the caller's thread samples ``(time.monotonic(), stream.time)`` pairs
 when it calls ``play`` and the offset between them converts one into the other.
 
+A busy main thread: the callback is Python, so it needs the GIL; a thread that holds it is
+asked to let go only after ``sys.getswitchinterval()`` (5 ms by default), a quarter of a
+1024-frame period at 48 kHz, and more than once per period when several threads compete.
+While open, the engine lowers the interval to ``switch_interval_s`` (default 1 ms; process-wide,
+restored on close), and its monitor polls every 20 ms rather than every 5 ms: every wake-up
+of a Python thread is one more contender for the GIL in front of the callback, and nothing
+the monitor reports is timed by its polling (onsets come from PortAudio's DAC time).
+bench/audio_load.py measures both against a naive player.
+
 A lost device: PortAudio 19.6's JACK back end blocks in ``Pa_CloseStream`` (for ten minutes)
 once the server is gone, so after a device error the engine never touches that stream again
 (``stream_abandoned``). A program that saw one should exit with ``os._exit`` after saving,
@@ -32,6 +41,7 @@ from __future__ import annotations
 
 import math
 import queue
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -50,7 +60,8 @@ _PENDING, _PLAYING, _FINISHED, _STOPPED = 0.0, 1.0, 2.0, 3.0
 DEFAULT_EVENT_QUEUE_SIZE = 256
 DEFAULT_STOP_RAMP_S = 0.005
 DEFAULT_WATCHDOG_S = 2.0
-MONITOR_INTERVAL_S = 0.005
+DEFAULT_MONITOR_INTERVAL_S = 0.02  # how often the monitor thread polls (it competes for the GIL)
+DEFAULT_SWITCH_INTERVAL_S = 0.001  # GIL switch interval while a stream is open (Python's default: 5 ms)
 
 
 class EngineError(Exception):
@@ -167,8 +178,14 @@ class PlaybackEngine:
     def __init__(self, choice: DeviceChoice, *, event_queue_size: int = DEFAULT_EVENT_QUEUE_SIZE,
                  stop_ramp_s: float = DEFAULT_STOP_RAMP_S, watchdog_s: float = DEFAULT_WATCHDOG_S,
                  latency: float | str | None = None, devices: list[OutputDevice] | None = None,
-                 sounddevice_module: Any | None = None):
+                 sounddevice_module: Any | None = None, switch_interval_s: float | None = DEFAULT_SWITCH_INTERVAL_S,
+                 monitor_interval_s: float = DEFAULT_MONITOR_INTERVAL_S):
+        """``switch_interval_s``: the GIL switch interval while the stream is open (None: leave
+        Python's setting alone). ``monitor_interval_s``: how often the monitor thread polls."""
         self.choice = choice
+        self._monitor_interval_s = monitor_interval_s
+        self._switch_interval_s = switch_interval_s
+        self._saved_switch_interval_s: float | None = None  # caller only
         self.events: queue.Queue = queue.Queue(maxsize=event_queue_size)
         self._sd = sounddevice_module
         self._devices = devices
@@ -235,6 +252,10 @@ class PlaybackEngine:
         self._monitor_stop.clear()
         self._monitor = threading.Thread(target=self._monitor_loop, name="audio-engine-monitor", daemon=True)
         self._monitor.start()
+        if self._switch_interval_s is not None:
+            # NB: process-wide; the previous value comes back in close()
+            self._saved_switch_interval_s = sys.getswitchinterval()
+            sys.setswitchinterval(self._switch_interval_s)
         self._stream.start()
 
     def close(self) -> None:
@@ -244,6 +265,9 @@ class PlaybackEngine:
             self._monitor_stop.set()
             self._monitor.join(timeout=5.0)
             self._monitor = None
+        if self._saved_switch_interval_s is not None:
+            sys.setswitchinterval(self._saved_switch_interval_s)
+            self._saved_switch_interval_s = None
         if self._stream is None or self._device_error is not None:
             # NB: after a device error the stream object is kept referenced on purpose and
             # never closed: closing it would block in PortAudio (see the module docstring).
@@ -432,7 +456,7 @@ class PlaybackEngine:
         tracked: list[Playback] = []
         seen_underflows = 0
         last_frames, last_progress = self._frames_done, time.monotonic()
-        while not self._monitor_stop.wait(MONITOR_INTERVAL_S):
+        while not self._monitor_stop.wait(self._monitor_interval_s):
             while True:
                 try:
                     tracked.append(self._handover.get_nowait())
