@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -34,16 +35,20 @@ def reports(n):
     return [render_trial([Clip(tone * (k + 1), RATE, f"t{k}")], 0.0, STEREO, guard).safety for k in range(n)]
 
 
-def test_each_playback_is_committed_to_the_sittings_row(tmp_path):
+def a_session(db):
     from db.models import Participant, Session, Study
 
-    db_path = tmp_path / "lab.sqlite3"
-    db = open_database(db_path)
     with DbSession(db) as s:
         study = repo.add_study(s, Study(name="s", dataset_root="/x", dataset_fingerprint="f", protocol_json="{}"))
         participant = repo.add_participant(s, Participant(code="P1"))
-        session = repo.add_session(s, Session(study_id=study.id, participant_id=participant.id, cohort_index=0,
-                                              plan_seed=0, app_version="t"), [])
+        return repo.add_session(s, Session(study_id=study.id, participant_id=participant.id, cohort_index=0,
+                                           plan_seed=0, app_version="t"), [])
+
+
+def test_each_playback_is_committed_to_the_sittings_row(tmp_path):
+    db_path = tmp_path / "lab.sqlite3"
+    db = open_database(db_path)
+    session = a_session(db)
     expected = ExposureLog()
     sitting = SessionExposure(db, session.id)
     for k, report in enumerate(reports(3)):
@@ -60,6 +65,28 @@ def test_each_playback_is_committed_to_the_sittings_row(tmp_path):
     rows = exposure_records(db, session.id)
     assert [r.trials for r in rows] == [3, 1]
     assert not sitting.unsaved and not second.unsaved
+
+
+def test_a_refused_write_is_made_good_by_the_next_one(tmp_path):
+    db_path = tmp_path / "lab.sqlite3"
+    db = open_database(db_path)
+    session = a_session(db)
+    first, second = reports(2)
+    sitting = SessionExposure(db, session.id)
+    sitting.add(first)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        sitting.add(second)  # the database is locked: kept in memory, no exception
+        assert sitting.unsaved and "locked" in sitting.last_error
+        (row,) = exposure_records(db, session.id)
+        assert row.trials == 1
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert sitting.save() and not sitting.unsaved
+    (row,) = exposure_records(db, session.id)
+    assert row.trials == 2 and row.played_s == pytest.approx(first.duration_s + second.duration_s)
 
 
 @pytest.mark.jack
