@@ -208,7 +208,7 @@ class RecorderProcess:
     SCRIPT = Path(__file__).with_name("recorder_process.py")
 
     def __init__(self, server_name: str, n_inputs: int, max_duration_s: float, name: str = "recorder",
-                 sample_rate_hz: int = SAMPLE_RATE_HZ, timeout_s: float = 15.0):
+                 sample_rate_hz: int = SAMPLE_RATE_HZ, timeout_s: float = 60.0):
         self.n_inputs = n_inputs
         self.max_frames = int(max_duration_s * sample_rate_hz)
         self._timeout_s = timeout_s
@@ -216,6 +216,8 @@ class RecorderProcess:
         self._path = Path(self._dir.name) / "data.f32"
         self._map = np.memmap(self._path, dtype=np.float32, mode="w+", shape=(self.max_frames, n_inputs))
         self._stderr = tempfile.TemporaryFile(mode="w+")
+        # NB: the first answer ("ready") comes after Python, numpy and the JACK client have
+        # started; on a loaded machine that took over 15 s once, so the deadline is generous.
         self.process = subprocess.Popen(
             [sys.executable, "-X", "faulthandler", str(self.SCRIPT), server_name, str(n_inputs),
              str(self.max_frames), str(self._path), name],
@@ -241,7 +243,9 @@ class RecorderProcess:
             line = None
         if line is None:
             self._stderr.seek(0)
-            raise RecorderError(f"the recorder process did not answer: {self._stderr.read()[-2000:]}")
+            state = "still running" if self.process.poll() is None else f"exit code {self.process.returncode}"
+            raise RecorderError(f"the recorder process did not answer within {self._timeout_s:g} s ({state}): "
+                                f"{self._stderr.read()[-2000:]}")
         reply = json.loads(line)
         if "error" in reply:
             raise RecorderError(reply["error"])
@@ -269,8 +273,12 @@ class RecorderProcess:
         return int(self._command("status")["position"])
 
     def stop(self) -> np.ndarray:
-        reply = self._command("stop")
+        """The recording, through the JACK cycle running when stop was asked for and two more
+        (the child waits for them, however late it is scheduled). A recording that could not
+        be completed counts as a lost cycle."""
+        reply = self._command("stop", timeout_s=self._timeout_s / 2)
         self.first_frame, self.gaps, self.xruns = int(reply["first_frame"]), int(reply["gaps"]), int(reply["xruns"])
+        self.gaps += 0 if reply["complete"] else 1
         return np.array(self._map[:int(reply["position"])])
 
     def frame_to_monotonic(self, samples: int = 7):

@@ -93,12 +93,22 @@ class ChildRecorder:
             self.recording = True
             return {"ok": True}
         if cmd in ("stop", "status"):
+            complete = True
             if cmd == "stop":
+                # Record through the cycle running now and two more, however late this process
+                # is scheduled: what was played before "stop" was asked for is in the recording.
+                target = self.client.frame_time + 2 * self.client.blocksize
+                deadline = time.monotonic() + float(command.get("timeout_s", 30.0))
+                while self.next_frame < target and self.position < self.data.shape[0]:
+                    if time.monotonic() > deadline:
+                        complete = False
+                        break
+                    time.sleep(0.005)
                 self.recording = False
-                time.sleep(2 * self.client.blocksize / self.client.samplerate)
+                time.sleep(self.client.blocksize / self.client.samplerate)  # let a running cycle end
                 self.data.flush()
             return {"position": self.position, "first_frame": self.first_frame, "gaps": self.gaps,
-                    "xruns": self.xruns}
+                    "xruns": self.xruns, "complete": complete}
         if cmd == "clock":
             best, pair = float("inf"), (0.0, 0)
             for _ in range(int(command.get("samples", 7))):
