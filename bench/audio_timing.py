@@ -185,6 +185,7 @@ def main(argv: list[str] | None = None) -> None:
                 begin = recorder.position
                 runs.append(run_engine(engine, trial, n, isi_s, scheduled, name))
                 segments.append((0, begin, recorder.position))
+                print(f"after {name}: recorder {recorder.status()}", flush=True)
             begin = recorder.position
             runs.append(run_sequence(engine, choice, n, isi_s))
             segments.append((0, begin, recorder.position))

@@ -203,7 +203,8 @@ class RecorderProcess:
     """A JACK recorder in a child process (tests/audio/recorder_process.py), with the same
     figures as ``Recorder``: ``first_frame`` is the JACK frame time of recorded index 0,
     ``gaps`` counts lost cycles, ``xruns`` the server's xrun reports while recording.
-    Samples travel through a file-backed array in ``tempfile`` space, not through a pipe."""
+    Samples travel through a file-backed array (in /dev/shm where there is one), not through
+    a pipe."""
 
     SCRIPT = Path(__file__).with_name("recorder_process.py")
 
@@ -212,7 +213,9 @@ class RecorderProcess:
         self.n_inputs = n_inputs
         self.max_frames = int(max_duration_s * sample_rate_hz)
         self._timeout_s = timeout_s
-        self._dir = tempfile.TemporaryDirectory(prefix="starlab-recorder-")
+        # in memory where there is a tmpfs: the child's callback must not wait for a disk
+        shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+        self._dir = tempfile.TemporaryDirectory(prefix="starlab-recorder-", dir=shm)
         self._path = Path(self._dir.name) / "data.f32"
         self._map = np.memmap(self._path, dtype=np.float32, mode="w+", shape=(self.max_frames, n_inputs))
         self._stderr = tempfile.TemporaryFile(mode="w+")
@@ -268,9 +271,13 @@ class RecorderProcess:
     def start(self) -> None:
         self._command("start")
 
+    def status(self) -> dict:
+        """A snapshot while recording: position, first_frame, gaps, xruns."""
+        return self._command("status")
+
     @property
     def position(self) -> int:
-        return int(self._command("status")["position"])
+        return int(self.status()["position"])
 
     def stop(self) -> np.ndarray:
         """The recording, through the JACK cycle running when stop was asked for and two more

@@ -27,6 +27,7 @@ class ChildRecorder:
         self.client = jack.Client(name, servername=server, no_start_server=True)
         self.inputs = [self.client.inports.register(f"in_{i + 1}") for i in range(n_inputs)]
         self.data = np.memmap(data_path, dtype=np.float32, mode="r+", shape=(max_frames, n_inputs))
+        self.data[:] = 0.0  # touch every page now: no page fault inside the JACK callback
         # NB: written by the JACK thread only; the command thread reads them after `recording`
         # is cleared and two periods have passed (stop), or as a momentary snapshot (status).
         self.position = 0
