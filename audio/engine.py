@@ -9,7 +9,7 @@ audio thread could wait on:
   never logs, never touches a queue or a lock, never allocates an audio-sized array (CPython
   still creates small int/float objects for any arithmetic; that is unavoidable in a Python
   callback and cheap);
-- the engine's **monitor** thread: polls those numbers every 20 ms, turns them into events on
+- the engine's **monitor** thread: polls those numbers every few ms, turns them into events on
   the bounded ``events`` queue and into ``TrialOutcome``s, and runs the watchdog that notices
   a device that stopped calling back (a JACK server that died).
 
@@ -24,13 +24,14 @@ frame reaches the DAC); the caller's thread samples ``(time.monotonic(), stream.
 when it calls ``play`` and the offset between them converts one into the other.
 
 A busy main thread: the callback is Python, so it needs the GIL; a thread that holds it is
-asked to let go only after ``sys.getswitchinterval()`` (5 ms by default), a quarter of a
-1024-frame period at 48 kHz, and more than once per period when several threads compete.
-While open, the engine lowers the interval to ``switch_interval_s`` (default 1 ms; process-wide,
-restored on close), and its monitor polls every 20 ms rather than every 5 ms: every wake-up
-of a Python thread is one more contender for the GIL in front of the callback, and nothing
-the monitor reports is timed by its polling (onsets come from PortAudio's DAC time).
-bench/audio_load.py measures both against a naive player.
+asked to let go only after ``sys.getswitchinterval()`` (5 ms by default), and the monitor
+thread below is one more contender. Both can be set (``switch_interval_s``: process-wide while
+the stream is open, restored on close; ``monitor_interval_s``). bench/audio_load.py compared
+(switch, monitor) = (5 ms, 5 ms), (5 ms, 20 ms) and (1 ms, 20 ms) against sounddevice.play
+under a busy main thread on a loaded 2-core machine: no setting was better than another or
+than the naive player from one run to the next (the disturbances came from the machine
+starving the JACK server and every client alike), so the defaults leave Python's interval
+alone and poll every 5 ms as before. docs/safety.md has the figures.
 
 A lost device: PortAudio 19.6's JACK back end blocks in ``Pa_CloseStream`` (for ten minutes)
 once the server is gone, so after a device error the engine never touches that stream again
@@ -60,8 +61,8 @@ _PENDING, _PLAYING, _FINISHED, _STOPPED = 0.0, 1.0, 2.0, 3.0
 DEFAULT_EVENT_QUEUE_SIZE = 256
 DEFAULT_STOP_RAMP_S = 0.005
 DEFAULT_WATCHDOG_S = 2.0
-DEFAULT_MONITOR_INTERVAL_S = 0.02  # how often the monitor thread polls (it competes for the GIL)
-DEFAULT_SWITCH_INTERVAL_S = 0.001  # GIL switch interval while a stream is open (Python's default: 5 ms)
+DEFAULT_MONITOR_INTERVAL_S = 0.005  # how often the monitor thread polls (it competes for the GIL)
+DEFAULT_SWITCH_INTERVAL_S: float | None = None  # GIL switch interval while open; None: Python's own (5 ms)
 
 
 class EngineError(Exception):

@@ -18,11 +18,9 @@ for this process's GIL) records what entered the graph. Per player:
   click or a gap a listener could hear. Every frame of noise is unique, so each recorded frame
   is found in the buffer and its offset tells where the sound slipped.
 
-Players: the engine as it was (Python's default GIL switch interval of 5 ms, monitor polling
-every 5 ms), the engine with the switch interval it now sets while open
-(``audio.engine.DEFAULT_SWITCH_INTERVAL_S``), the engine with that and its present monitor
-interval (``DEFAULT_MONITOR_INTERVAL_S``), and ``sounddevice.play`` (a new stream, its own
-Python callback, no other thread). The ratio is naive / engine of
+Players: the engine with three settings of (GIL switch interval, monitor polling interval):
+(5 ms, 5 ms), its defaults (marked), (5 ms, 20 ms) and (1 ms, 20 ms); and ``sounddevice.play``
+(a new stream, its own Python callback, no other thread). The ratio is naive / engine of
 discontinuities. (More buffering is not on offer: PortAudio's JACK back end plays callback
 streams in JACK's own period, and asking for "high" latency reports the same 21.3 ms.)
 """
@@ -164,12 +162,14 @@ def main(argv: list[str] | None = None) -> None:
         sd = attach_portaudio(server.name)
         choice = DeviceChoice(JACK_HOST_API, "system", RATE, (0, 1))
         trial = render_trial([Clip(noise(args.duration_s), RATE, "noise")], 0.0, choice, SafetyGuard(), label="load")
-        switch_s, monitor_s = DEFAULT_SWITCH_INTERVAL_S, DEFAULT_MONITOR_INTERVAL_S
-        players = [
-            ("engine, switch 5 ms, monitor 5 ms", lambda: run_engine(server, choice, trial, 0.005, 0.005)),
-            (f"engine, switch {switch_s * 1000:g} ms, monitor 5 ms", lambda: run_engine(server, choice, trial, switch_s, 0.005)),
-            (f"engine, switch {switch_s * 1000:g} ms, monitor {monitor_s * 1000:g} ms",
-             lambda: run_engine(server, choice, trial, switch_s, monitor_s)),
+        configs = [(0.005, 0.005), (0.005, 0.02), (0.001, 0.02)]  # (GIL switch interval, monitor interval)
+        players = []
+        for switch_s, monitor_s in configs:
+            default = " (default)" if (switch_s or 0.005, monitor_s) == (DEFAULT_SWITCH_INTERVAL_S or 0.005,
+                                                                        DEFAULT_MONITOR_INTERVAL_S) else ""
+            players.append((f"engine, switch {switch_s * 1000:g} ms, monitor {monitor_s * 1000:g} ms{default}",
+                            lambda a=switch_s, b=monitor_s: run_engine(server, choice, trial, a, b)))
+        players += [
             ("sounddevice.play (naive)", lambda: run_naive(server, sd, trial.buffer)),
         ]
         for _ in range(args.repeats):
@@ -187,12 +187,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"audio_load: {seconds:g} s of stereo noise per player ({args.repeats} x {args.duration_s:g} s), busy "
           f"main thread, JACK dummy 48 kHz / {PERIOD_FRAMES}-frame periods, recorder in its own process")
     keys = ["underflows", "xruns", "lost cycles", "frames missing", "discontinuities", "busy rounds", "latency ms"]
-    print(f"{'':20}" + "".join(f"{name[:34]:>36}" for name in totals))
+    print(f"{'':20}" + "".join(f"{name[:44]:>46}" for name in totals))
     for key in keys:
         cells = []
         for total in totals.values():
             value = total[key] / (args.repeats if key == "latency ms" else 1)
-            cells.append(f"{value:>36.{1 if key == 'latency ms' else 0}f}")
+            cells.append(f"{value:>46.{1 if key == 'latency ms' else 0}f}")
         print(f"{key:20}" + "".join(cells))
     naive = totals["sounddevice.play (naive)"]["discontinuities"]
     for name, total in totals.items():

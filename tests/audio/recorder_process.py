@@ -78,12 +78,19 @@ class ChildRecorder:
     def handle(self, command: dict) -> dict:
         cmd = command["cmd"]
         if cmd == "connect_playback":
-            sources = []
-            for i in range(command["n"]):
-                connected = self.client.get_all_connections(f"system:playback_{i + 1}")
-                if not connected:
-                    return {"error": f"nothing is connected to system:playback_{i + 1}"}
-                sources.append(connected[-1].name)
+            # The player's connections reach this client's view of the graph a moment after
+            # its stream started: wait for them (up to timeout_s), polling every 10 ms.
+            deadline = time.monotonic() + float(command.get("timeout_s", 10.0))
+            while True:
+                connected = [self.client.get_all_connections(f"system:playback_{i + 1}")
+                             for i in range(command["n"])]
+                missing = [i + 1 for i, c in enumerate(connected) if not c]
+                if not missing:
+                    break
+                if time.monotonic() > deadline:
+                    return {"error": f"nothing is connected to system:playback_{missing[0]}"}
+                time.sleep(0.01)
+            sources = [c[-1].name for c in connected]
             for port, source in zip(self.inputs, sources):
                 self.client.connect(source, port)
             return {"sources": sources}
