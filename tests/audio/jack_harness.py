@@ -118,91 +118,15 @@ def attach_portaudio(server_name: str):
     return sounddevice
 
 
-class Recorder:
-    """A JACK client that records its input ports into a preallocated array.
-
-    It is independent of PortAudio: what it records is what the JACK graph carried. Its
-    ``first_frame`` is the JACK frame time of the first recorded frame, so a recorded index
-    ``i`` is JACK frame ``first_frame + i``; ``gaps`` counts cycles whose frame time did not
-    follow the previous one (lost cycles), ``xruns`` counts the server's xrun reports."""
-
-    def __init__(self, server_name: str, n_inputs: int, max_duration_s: float, name: str = "recorder",
-                 on_port_registered=None):
-        import jack
-
-        self._jack = jack
-        self.client = jack.Client(name, servername=server_name, no_start_server=True)
-        self.sample_rate_hz = self.client.samplerate
-        self.inputs = [self.client.inports.register(f"in_{i + 1}") for i in range(n_inputs)]
-        self.data = np.zeros((int(max_duration_s * self.sample_rate_hz), n_inputs), dtype=np.float32)
-        self.position = 0
-        self.first_frame = -1
-        self.next_frame = -1
-        self.gaps = 0
-        self.xruns = 0
-        self.recording = False
-        self.client.set_process_callback(self._process)
-        self.client.set_xrun_callback(self._xrun)
-        if on_port_registered is not None:  # called on JACK's notification thread: hand off, never connect there
-            self.client.set_port_registration_callback(lambda port, registered: registered and on_port_registered(port.name))
-        self.client.activate()
-
-    def _process(self, frames: int) -> None:
-        if not self.recording:
-            return
-        frame_time = self.client.last_frame_time
-        if self.first_frame < 0:
-            self.first_frame = frame_time
-        elif frame_time != self.next_frame:
-            self.gaps += 1
-        self.next_frame = frame_time + frames
-        n = min(frames, self.data.shape[0] - self.position)
-        for i, port in enumerate(self.inputs):
-            self.data[self.position:self.position + n, i] = port.get_array()[:n]
-        self.position += n
-
-    def _xrun(self, delay_usecs: float) -> None:
-        self.xruns += 1
-
-    def connect_sources(self, source_ports: list[str]) -> None:
-        for port, source in zip(self.inputs, source_ports):
-            self.client.connect(source, port)
-
-    def start(self) -> None:
-        self.recording = True
-
-    def stop(self) -> np.ndarray:
-        self.recording = False
-        time.sleep(2 * PERIOD_FRAMES / self.sample_rate_hz)
-        return self.data[:self.position]
-
-    def frame_to_monotonic(self, samples: int = 7):
-        """A function mapping JACK frame times to time.monotonic() seconds, from the tightest
-        of a few (monotonic, jack_frame_time) readings."""
-        best, pair = float("inf"), (0.0, 0)
-        for _ in range(samples):
-            before = time.monotonic()
-            frame = self.client.frame_time
-            after = time.monotonic()
-            if after - before < best:
-                best, pair = after - before, ((before + after) / 2, frame)
-        t0, f0 = pair
-        rate = self.sample_rate_hz
-        return lambda frame: t0 + (frame - f0) / rate
-
-    def close(self) -> None:
-        self.client.deactivate()
-        self.client.close()
-
-
 class RecorderError(RuntimeError):
     """The recorder process failed or did not answer."""
 
 
 class RecorderProcess:
-    """A JACK recorder in a child process (tests/audio/recorder_process.py), with the same
-    figures as ``Recorder``: ``first_frame`` is the JACK frame time of recorded index 0,
-    ``gaps`` counts lost cycles, ``xruns`` the server's xrun reports while recording.
+    """A JACK client in a child process (tests/audio/recorder_process.py) that records its
+    input ports. It is independent of PortAudio: what it records is what the JACK graph
+    carried. After ``stop``: ``first_frame`` is the JACK frame time of recorded index 0,
+    ``gaps`` counts cycles it lost, ``xruns`` the server's xrun reports while recording.
     Samples travel through a file-backed array (in /dev/shm where there is one), not through
     a pipe."""
 
@@ -312,17 +236,6 @@ class RecorderProcess:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def playback_sources(client, n_channels: int) -> list[str]:
-    """The output ports feeding system:playback_1..N (PortAudio connects its ports there)."""
-    sources = []
-    for i in range(n_channels):
-        connected = client.get_all_connections(f"system:playback_{i + 1}")
-        if not connected:
-            raise RuntimeError(f"nothing is connected to system:playback_{i + 1}")
-        sources.append(connected[-1].name)
-    return sources
 
 
 def first_nonzero_frame(data: np.ndarray, start: int = 0) -> int:
