@@ -21,7 +21,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from tasks.loader import NotADatasetError, format_report, load_dataset
 
     try:
-        ds = load_dataset(args.dataset, check_audio=not args.no_audio)
+        ds = load_dataset(args.dataset, check_audio=False if args.no_audio else "full")
     except NotADatasetError as exc:
         return _fail(printable(exc), EXIT_USAGE)
     print(format_report(ds))
@@ -256,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="database file or SQLAlchemy URL for the app (default: user data folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check a STAR-Bench folder; exit 0 only when it has no problem")
+    p = sub.add_parser("validate", help="check a STAR-Bench folder (JSON and every audio sample); exit 0 only when it has no problem")
     p.add_argument("dataset", type=Path, metavar="DATASET_DIR")
     p.add_argument("--no-audio", action="store_true", help="check the JSON files only")
     p.set_defaults(func=cmd_validate)

@@ -23,6 +23,16 @@ The callback records ``outputBufferDacTime`` (PortAudio stream time at which the
 frame reaches the DAC); the caller's thread samples ``(time.monotonic(), stream.time)`` pairs
 when it calls ``play`` and the offset between them converts one into the other.
 
+A busy main thread: the callback is Python, so it needs the GIL; a thread that holds it is
+asked to let go only after ``sys.getswitchinterval()`` (5 ms by default), and the monitor
+thread below is one more contender. Both can be set (``switch_interval_s``: process-wide while
+the stream is open, restored on close; ``monitor_interval_s``). bench/audio_load.py compared
+(switch, monitor) = (5 ms, 5 ms), (5 ms, 20 ms) and (1 ms, 20 ms) against sounddevice.play
+under a busy main thread on a loaded 2-core machine: no setting was better than another or
+than the naive player from one run to the next (the disturbances came from the machine
+starving the JACK server and every client alike), so the defaults leave Python's interval
+alone and poll every 5 ms as before. docs/safety.md has the figures.
+
 A lost device: PortAudio 19.6's JACK back end blocks in ``Pa_CloseStream`` (for ten minutes)
 once the server is gone, so after a device error the engine never touches that stream again
 (``stream_abandoned``). A program that saw one should exit with ``os._exit`` after saving,
@@ -32,6 +42,7 @@ from __future__ import annotations
 
 import math
 import queue
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -50,7 +61,8 @@ _PENDING, _PLAYING, _FINISHED, _STOPPED = 0.0, 1.0, 2.0, 3.0
 DEFAULT_EVENT_QUEUE_SIZE = 256
 DEFAULT_STOP_RAMP_S = 0.005
 DEFAULT_WATCHDOG_S = 2.0
-MONITOR_INTERVAL_S = 0.005
+DEFAULT_MONITOR_INTERVAL_S = 0.005  # how often the monitor thread polls (it competes for the GIL)
+DEFAULT_SWITCH_INTERVAL_S: float | None = None  # GIL switch interval while open; None: Python's own (5 ms)
 
 
 class EngineError(Exception):
@@ -167,8 +179,14 @@ class PlaybackEngine:
     def __init__(self, choice: DeviceChoice, *, event_queue_size: int = DEFAULT_EVENT_QUEUE_SIZE,
                  stop_ramp_s: float = DEFAULT_STOP_RAMP_S, watchdog_s: float = DEFAULT_WATCHDOG_S,
                  latency: float | str | None = None, devices: list[OutputDevice] | None = None,
-                 sounddevice_module: Any | None = None):
+                 sounddevice_module: Any | None = None, switch_interval_s: float | None = DEFAULT_SWITCH_INTERVAL_S,
+                 monitor_interval_s: float = DEFAULT_MONITOR_INTERVAL_S):
+        """``switch_interval_s``: the GIL switch interval while the stream is open (None: leave
+        Python's setting alone). ``monitor_interval_s``: how often the monitor thread polls."""
         self.choice = choice
+        self._monitor_interval_s = monitor_interval_s
+        self._switch_interval_s = switch_interval_s
+        self._saved_switch_interval_s: float | None = None  # caller only
         self.events: queue.Queue = queue.Queue(maxsize=event_queue_size)
         self._sd = sounddevice_module
         self._devices = devices
@@ -235,6 +253,10 @@ class PlaybackEngine:
         self._monitor_stop.clear()
         self._monitor = threading.Thread(target=self._monitor_loop, name="audio-engine-monitor", daemon=True)
         self._monitor.start()
+        if self._switch_interval_s is not None:
+            # NB: process-wide; the previous value comes back in close()
+            self._saved_switch_interval_s = sys.getswitchinterval()
+            sys.setswitchinterval(self._switch_interval_s)
         self._stream.start()
 
     def close(self) -> None:
@@ -244,6 +266,9 @@ class PlaybackEngine:
             self._monitor_stop.set()
             self._monitor.join(timeout=5.0)
             self._monitor = None
+        if self._saved_switch_interval_s is not None:
+            sys.setswitchinterval(self._saved_switch_interval_s)
+            self._saved_switch_interval_s = None
         if self._stream is None or self._device_error is not None:
             # NB: after a device error the stream object is kept referenced on purpose and
             # never closed: closing it would block in PortAudio (see the module docstring).
@@ -432,7 +457,7 @@ class PlaybackEngine:
         tracked: list[Playback] = []
         seen_underflows = 0
         last_frames, last_progress = self._frames_done, time.monotonic()
-        while not self._monitor_stop.wait(MONITOR_INTERVAL_S):
+        while not self._monitor_stop.wait(self._monitor_interval_s):
             while True:
                 try:
                     tracked.append(self._handover.get_nowait())

@@ -22,7 +22,7 @@ import numpy as np
 from scipy import signal
 
 from audio.devices import ChannelMapError, DeviceChoice
-from audio.files import read
+from audio.files import DEFAULT_MAX_CLIP_DURATION_S, count_non_finite, read
 from audio.levels import db_to_amplitude
 from audio.safety import SafetyGuard, SafetyReport
 
@@ -63,8 +63,11 @@ class Clip:
     ramp_s: float = DEFAULT_RAMP_S
 
     @classmethod
-    def from_file(cls, path: Path | str, **options) -> "Clip":
-        samples, sample_rate_hz = read(Path(path))
+    def from_file(cls, path: Path | str, max_clip_duration_s: float = DEFAULT_MAX_CLIP_DURATION_S,
+                  **options) -> "Clip":
+        """The file's samples; refused (AudioFileError) from its header when it is longer than
+        ``max_clip_duration_s``, or when it is truncated or holds non-finite samples."""
+        samples, sample_rate_hz = read(Path(path), max_clip_duration_s)
         return cls(samples=samples, sample_rate_hz=sample_rate_hz, label=str(path), **options)
 
 
@@ -157,6 +160,13 @@ def prepare_clip(clip: Clip, device: DeviceChoice) -> tuple[np.ndarray, ClipPlac
         x = x[:, None]
     if x.ndim != 2 or x.shape[0] == 0:
         raise RenderError(f"clip {clip.label!r}: samples must be a non-empty (frames x channels) array")
+    bad = count_non_finite(x)
+    if bad:  # checked again here, whatever made the array: nothing non-finite reaches a device
+        raise RenderError(f"clip {clip.label!r} has {bad} non-finite samples (NaN/inf)")
+    if not math.isfinite(clip.gain_db):
+        raise RenderError(f"clip {clip.label!r}: gain_db {clip.gain_db} is not a finite number")
+    if not (math.isfinite(clip.sample_rate_hz) and int(clip.sample_rate_hz) > 0):
+        raise RenderError(f"clip {clip.label!r}: sample_rate_hz {clip.sample_rate_hz!r} is not a positive rate")
     if clip.source_channel is not None:
         if not 0 <= clip.source_channel < x.shape[1]:
             raise RenderError(f"clip {clip.label!r}: source_channel {clip.source_channel} does not exist "
@@ -199,8 +209,11 @@ def render_trial(clips: Sequence[Clip], gaps_s: float | Sequence[float], device:
     gaps = [float(gaps_s)] * (len(clips) - 1) if np.isscalar(gaps_s) else [float(g) for g in gaps_s]
     if len(gaps) != len(clips) - 1:
         raise RenderError(f"trial {label!r}: {len(clips)} clips need {len(clips) - 1} gaps, got {len(gaps)}")
-    if min(gaps + [lead_in_s, tail_s]) < 0:
-        raise RenderError(f"trial {label!r}: gaps and lead-in/tail must not be negative")
+    if not all(math.isfinite(g) and g >= 0 for g in gaps + [lead_in_s, tail_s]):
+        raise RenderError(f"trial {label!r}: gaps and lead-in/tail must be finite and not negative")
+    for output, gain_db in (output_gains_db or {}).items():
+        if not math.isfinite(gain_db):
+            raise RenderError(f"trial {label!r}: the gain of output {output} ({gain_db} dB) is not a finite number")
     rate = device.sample_rate_hz
     gap_frames = [int(round(g * rate)) for g in gaps]
     blocks, placements, onset = [], [], int(round(lead_in_s * rate))

@@ -16,6 +16,11 @@ the ceiling (default 85 dB SPL, never above 100); the true peak may exceed it by
 may exceed digital full scale. A buffer over any limit is refused (``OverCeilingError``) or,
 when the study allows it, attenuated by exactly the excess; the report says which and by how
 many dB.
+
+A buffer with any NaN or infinite sample is refused under either policy (``NonFiniteError``):
+its levels would be NaN, every comparison with the ceiling False, and nothing could be
+attenuated by an infinite excess. The renderer and the file reader refuse such samples
+before; the guard checks again because it is the last step before a device.
 """
 from __future__ import annotations
 
@@ -45,6 +50,14 @@ class SafetyError(Exception):
 
 class CeilingAboveHardMaximumError(SafetyError, ValueError):
     """A ceiling above 100 dB SPL (or a peak allowance above 20 dB) was asked for."""
+
+
+class NonFiniteError(SafetyError):
+    """A buffer with NaN or infinite samples: never played, whatever the policy."""
+
+    def __init__(self, message: str, count: int):
+        super().__init__(message)
+        self.count = count
 
 
 class OverCeilingError(SafetyError):
@@ -201,8 +214,16 @@ class SafetyGuard:
 
     def measure(self, buffer: np.ndarray, sample_rate_hz: int, output_channels: tuple[int, ...] | None = None,
                 label: str = "") -> SafetyReport:
-        """Levels of the channels that carry sound; no decision, no change to the buffer."""
+        """Levels of the channels that carry sound; no decision, no change to the buffer.
+        Raises NonFiniteError for a buffer with NaN/inf samples (it has no meaningful level)."""
         buffer = np.asarray(buffer)
+        if buffer.ndim != 2:
+            raise ValueError(f"a buffer to check must be (frames x channels), not of shape {buffer.shape}")
+        n_finite = int(np.count_nonzero(np.isfinite(buffer)))
+        if n_finite != buffer.size:
+            where = f"trial {label!r}" if label else "the trial"
+            raise NonFiniteError(f"{where} has {buffer.size - n_finite} non-finite samples (NaN/inf); "
+                                 "it is never played", buffer.size - n_finite)
         if output_channels is None:
             output_channels = tuple(range(buffer.shape[1]))
         channels = tuple(self._measure_channel(buffer[:, ch], sample_rate_hz, ch) for ch in output_channels
@@ -224,10 +245,18 @@ class SafetyGuard:
                 + ("" if report.calibrated else " under the UNCALIBRATED default"),
                 report.over_by_db, report,
             )
-        # Round the attenuation up to 0.01 dB so that float rounding cannot leave it a hair over.
+        # Round the attenuation up to 0.01 dB so that float rounding cannot leave it a hair over;
+        # if float32 rounding of the quieter buffer still does, take 0.01 dB more (at most twice).
         attenuation_db = math.ceil(report.over_by_db * 100.0 + 1e-9) / 100.0
-        quieter = (buffer.astype(np.float64) * db_to_amplitude(-attenuation_db)).astype(np.float32)
-        after = self.measure(quieter, sample_rate_hz, label=label)
+        for _attempt in range(3):
+            quieter = (buffer.astype(np.float64) * db_to_amplitude(-attenuation_db)).astype(np.float32)
+            after = self.measure(quieter, sample_rate_hz, label=label)
+            if after.over_by_db <= 0.0:
+                break
+            attenuation_db = round(attenuation_db + 0.01, 2)
+        else:
+            raise OverCeilingError(f"trial {label!r} could not be attenuated under the limit "
+                                   f"({after.limiting_measure})", after.over_by_db, after)
         return quieter, SafetyReport(label, self.ceiling, self.policy, after.channels, after.duration_s,
                                      over_by_db=report.over_by_db, attenuation_db=attenuation_db,
                                      limiting_measure=report.limiting_measure)

@@ -4,8 +4,10 @@ Run: ``python -m bench audio_timing [--onsets 100] [--isi-s 0.25]`` (or
 ``python bench/audio_timing.py``). Needs jackd (jackd2); it starts its own private dummy
 server (48 kHz, 1024-frame periods), so it runs on a machine without a sound card.
 
-What is measured, per onset, by an independent JACK-Client recorder connected to the
-players' output ports (so it sees what entered the JACK graph, sample by sample):
+What is measured, per onset, by an independent JACK-Client recorder in a process of its own
+(tests/audio/jack_harness.py: RecorderProcess, so it does not compete with the players for
+this process's GIL) connected to the players' output ports (so it sees what entered the JACK
+graph, sample by sample):
 
 - ISI error: observed inter-onset interval minus the intended one, in samples. Sounds are
   requested on a monotonic-clock grid every ``isi_s``;
@@ -30,10 +32,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import queue
 import statistics
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -46,9 +46,7 @@ from audio.devices import DeviceChoice, find_output_device  # noqa: E402
 from audio.engine import PlaybackEngine  # noqa: E402
 from audio.render import Clip, render_trial  # noqa: E402
 from audio.safety import SafetyGuard  # noqa: E402
-from tests.audio.jack_harness import (  # noqa: E402
-    JACK_HOST_API, Recorder, attach_portaudio, playback_sources, start_jackd,
-)
+from tests.audio.jack_harness import JACK_HOST_API, RecorderProcess, attach_portaudio, start_jackd  # noqa: E402
 
 RATE = 48000
 BURST_FRAMES = 480
@@ -176,47 +174,27 @@ def main(argv: list[str] | None = None) -> None:
     sd = None
     try:
         sd = attach_portaudio(server.name)
-        new_ports: queue.SimpleQueue = queue.SimpleQueue()
-        recorder = Recorder(server.name, 2, 4 * n * isi_s + 12.0, name="bench-recorder",
-                            on_port_registered=new_ports.put)
-        naive_phase = threading.Event()
-        stop_connector = threading.Event()
-
-        def connector() -> None:  # connects each naive stream's new port to in_2, off JACK's threads
-            while not stop_connector.is_set():
-                try:
-                    name = new_ports.get(timeout=0.05)
-                except queue.Empty:
-                    continue
-                if naive_phase.is_set() and name.startswith("PortAudio:out_"):
-                    try:
-                        recorder.client.connect(name, recorder.inputs[1])
-                    except Exception:  # the port may already be gone
-                        pass
-
-        thread = threading.Thread(target=connector, daemon=True)
-        thread.start()
+        recorder = RecorderProcess(server.name, 2, 4 * n * isi_s + 12.0, name="bench-recorder")
         choice = DeviceChoice(JACK_HOST_API, "system", RATE, (0,))
         trial = render_trial([Clip(burst(), RATE, "burst")], 0.0, choice, SafetyGuard(), label="burst")
         recorder.start()
         runs, segments = [], []
         with PlaybackEngine(choice) as engine:
-            recorder.connect_sources(playback_sources(recorder.client, 1))
+            recorder.connect_playback(1)
             for scheduled, name in ((False, "engine, as soon as possible"), (True, "engine, scheduled")):
                 begin = recorder.position
                 runs.append(run_engine(engine, trial, n, isi_s, scheduled, name))
                 segments.append((0, begin, recorder.position))
+                print(f"after {name}: recorder {recorder.status()}", flush=True)
             begin = recorder.position
             runs.append(run_sequence(engine, choice, n, isi_s))
             segments.append((0, begin, recorder.position))
-            naive_phase.set()
+            recorder.follow("PortAudio:out_", 1)  # each naive stream's new port -> in_2
             begin = recorder.position
             runs.append(run_naive(sd, find_output_device("system", JACK_HOST_API).index, n, isi_s))
             segments.append((1, begin, recorder.position))
         to_monotonic = recorder.frame_to_monotonic()
         data = recorder.stop()
-        stop_connector.set()
-        thread.join()
         lost = recorder.gaps + recorder.xruns
         results = []
         for run, (column, begin, end) in zip(runs, segments):

@@ -15,7 +15,10 @@ DEFAULTS: dict[str, Any] = {
     "device": None,  # audio.devices.DeviceChoice as a dict
     "transducer": "",  # e.g. "Sennheiser HD 650"
     "ceiling_db_spl": 85.0,  # hearing-safety ceiling; never above 100 (audio.safety enforces it)
-    "allow_attenuation": True,  # over the ceiling: attenuate (True) or refuse (False)
+    # over the ceiling: refuse (False, the default: nothing is played quieter than the item
+    # means without the lab choosing it) or attenuate (True; each such response stores
+    # attenuation_db, the dB taken off)
+    "allow_attenuation": False,
     "calibration_max_age_days": 30,
     "participant_exit_pin": "0000",  # PIN to leave the participant window
     "auto_play": True,

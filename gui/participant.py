@@ -23,7 +23,7 @@ from sqlmodel import Session as DbSession
 from audio.files import AudioFileError
 from audio.levels import DigitalReference
 from audio.render import RenderError
-from audio.safety import ExposureLog, OverCeilingError
+from audio.safety import ExposureLog, SafetyError
 from audio.screening import antiphase_test, huggins_test, score as score_screening
 from db import repo
 from db.engine import DatabaseFileError
@@ -32,12 +32,12 @@ from gui.bridge import EngineBridge
 from gui.workers import Worker
 from tasks.loader import Dataset
 from tasks.plan import block_instructions
-from tasks.presentation import PreparedTrial, Presenter, log_exposure
+from tasks.presentation import PreparedTrial, Presenter, SessionExposure
 from tasks.sessions import SessionRunner, run_for, study_protocol
 
 # Screening tones and noises play at this level (the test's -20 dBFS means 65 dB SPL).
 SCREENING_REFERENCE = DigitalReference(reference_dbfs=-20.0, reference_db_spl=65.0)
-PREPARE_ERRORS = (AudioFileError, RenderError, OverCeilingError, KeyError)
+PREPARE_ERRORS = (AudioFileError, RenderError, SafetyError, KeyError)
 
 
 def standard_screening(seed: int) -> list:
@@ -317,10 +317,12 @@ class ParticipantWindow(QWidget):
             session = s.get(SessionRow, session_id)
             study = s.get(Study, session.study_id)
         self.protocol = study_protocol(study)
-        # the study's digital reference applies to this session's stimuli, and exposure is counted
-        # per session (the presenter serves the whole app run)
+        # the study's digital reference and clip length limit apply to this session's stimuli, and
+        # exposure is counted per sitting and saved after every playback (the presenter serves the
+        # whole app run)
         presenter.reference = DigitalReference(self.protocol.reference_dbfs, self.protocol.reference_db_spl)
-        presenter.exposure = ExposureLog()
+        presenter.max_clip_duration_s = self.protocol.max_clip_duration_s
+        presenter.exposure = SessionExposure(db, session_id)
         self.setWindowTitle(self.tr("STAR Listening Lab"))
         self.setObjectName("participantWindow")
         self.stack = QStackedWidget()
@@ -421,7 +423,9 @@ class ParticipantWindow(QWidget):
             self.request_exit()
             return
         self.presenter.stop()
-        log_exposure(self.db, self.session_id, self.presenter.exposure)
+        if isinstance(self.presenter.exposure, SessionExposure) and self.presenter.exposure.unsaved:
+            self.presenter.exposure.save()  # a last try for figures a failed write left in memory
+        self.presenter.exposure = ExposureLog()  # sounds played after this window are not this session's
         for signal, slot in ((self.bridge.deviceError, self._device_lost), (self.bridge.started, self.trial._started),
                              (self.bridge.finished, self.trial._finished)):
             signal.disconnect(slot)  # the bridge outlives this window

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from audio.files import AudioFileError, AudioInfo, probe
+from audio.files import DEFAULT_MAX_CLIP_DURATION_S, AudioFileError, AudioInfo, check_header, probe, verify
 from tasks.items import (
     ALIAS_FALLBACK_FILES,
     ALIAS_FILES,
@@ -28,6 +28,8 @@ from tasks.paths import PathGuard, UnsafePathError, relative_form_problem
 from tasks.runs import MAX_OPTIONS, REASONING_RUNS, RunError, make_run
 
 META_DIR = "meta_info"
+AUDIO_HEADER = "header"  # check_audio modes of load_dataset
+AUDIO_FULL = "full"
 
 Progress = Callable[[int, int, str], None]
 
@@ -58,6 +60,7 @@ class Dataset:
     meta_files: dict[str, Path] = field(default_factory=dict)  # alias -> file read
     audio_info: dict[str, AudioInfo] = field(default_factory=dict)  # relative path -> format
     audio_checked: bool = True
+    audio_errors: dict[str, str] = field(default_factory=dict)  # relative path -> why it was refused
     _index: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -269,11 +272,19 @@ def find_meta_file(root: Path, alias: str) -> Path | None:
 def load_dataset(
     root: Path | str,
     aliases: list[str] | None = None,
-    check_audio: bool = True,
+    check_audio: bool | str = True,
     progress: Progress | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    max_clip_duration_s: float = DEFAULT_MAX_CLIP_DURATION_S,
 ) -> Dataset:
-    """Read and validate the meta files (and, by default, every audio file they name)."""
+    """Read and validate the meta files and, by default, every audio file they name.
+
+    ``check_audio``: False (JSON only); True or "header" (each file's header: readable, not
+    empty, not truncated, not longer than ``max_clip_duration_s``; no sample is read); "full"
+    (the header checks, then every sample, block by block: also NaN/inf samples and files that
+    decode short - what `validate` does)."""
+    if check_audio not in (False, True, AUDIO_HEADER, AUDIO_FULL):
+        raise ValueError(f"check_audio must be False, True, {AUDIO_HEADER!r} or {AUDIO_FULL!r}")
     root = Path(root).expanduser()
     if not root.is_dir():
         raise NotADatasetError(f"{root} is not a folder")
@@ -281,7 +292,8 @@ def load_dataset(
     if not any(found.values()):
         expected = ", ".join(f"{META_DIR}/{ALIAS_FILES[a]}" for a in STANDARD_ALIASES)
         raise NotADatasetError(f"{root} is not a STAR-Bench folder: none of {expected} exists")
-    ds = Dataset(root=root, audio_checked=check_audio)
+    ds = Dataset(root=root, audio_checked=bool(check_audio))
+    audio_mode = AUDIO_HEADER if check_audio is True else check_audio
     guard = PathGuard(root)
     wanted = aliases or list(ALIAS_FILES)
     for alias in STANDARD_ALIASES:
@@ -317,7 +329,7 @@ def load_dataset(
                 if item_problems:
                     item = None
             if item is not None and check_audio:
-                item_problems = _check_item_audio(ds, rel, item)
+                item_problems = _check_item_audio(ds, rel, item, audio_mode, max_clip_duration_s)
                 if item_problems:
                     item = None
             if item is None:
@@ -351,7 +363,7 @@ def _check_item_paths(guard: PathGuard, rel: str, item: Item) -> list[Problem]:
     return problems
 
 
-def _check_item_audio(ds: Dataset, rel: str, item: Item) -> list[Problem]:
+def _check_item_audio(ds: Dataset, rel: str, item: Item, mode: str, max_clip_duration_s: float) -> list[Problem]:
     problems = []
     fields = [("audio_paths", p) for p in item.audio_paths]
     if item.uncut_audio_path:
@@ -359,11 +371,19 @@ def _check_item_audio(ds: Dataset, rel: str, item: Item) -> list[Problem]:
     for fld, audio_rel in fields:
         if audio_rel in ds.audio_info:
             continue
-        try:
-            ds.audio_info[audio_rel] = probe(ds.root / audio_rel)
-        except AudioFileError as exc:
-            reason = str(exc).replace(str(ds.root / audio_rel), audio_rel)
-            problems.append(Problem(rel, reason, item_id=item.id, index=item.index, field=fld))
+        if audio_rel not in ds.audio_errors:  # a file shared by several items is checked once
+            path = ds.root / audio_rel
+            try:
+                if mode == AUDIO_FULL:
+                    ds.audio_info[audio_rel] = verify(path, max_clip_duration_s)
+                    continue
+                info = probe(path)
+                check_header(path, info, max_clip_duration_s)
+                ds.audio_info[audio_rel] = info
+                continue
+            except AudioFileError as exc:
+                ds.audio_errors[audio_rel] = str(exc).replace(str(path), audio_rel)
+        problems.append(Problem(rel, ds.audio_errors[audio_rel], item_id=item.id, index=item.index, field=fld))
     return problems
 
 

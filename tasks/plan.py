@@ -46,6 +46,9 @@ class Protocol:
     # Items that state their own (the built-in bank does) use theirs.
     reference_dbfs: float = -20.0
     reference_db_spl: float = 70.0
+    # Hearing safety and memory: a clip whose file header says it is longer than this is refused
+    # before its samples are read (a WAV header can promise gigabytes).
+    max_clip_duration_s: float = 600.0
 
     def __post_init__(self) -> None:
         if self.mode not in PROTOCOLS:
@@ -58,6 +61,9 @@ class Protocol:
         for name in ("practice_per_block", "catch_every", "break_every", "max_replays", "min_run_spacing"):
             if getattr(self, name) < 0:
                 raise PlanError(f"{name} cannot be negative")
+        limit = self.max_clip_duration_s
+        if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit < float("inf"):
+            raise PlanError(f"max_clip_duration_s must be a positive number of seconds, not {limit!r}")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

@@ -17,11 +17,13 @@ from sqlmodel import Session as DbSession, select
 
 from audio.calibration import Calibration as CalibrationRecord, CalibrationSet
 from audio.devices import DeviceChoice
-from audio.files import AudioFileError
+from audio.files import DEFAULT_MAX_CLIP_DURATION_S, AudioFileError
 from audio.levels import DigitalReference
 from audio.render import Clip, RenderedTrial, render_trial
 from audio.safety import ExposureLog, SafetyCeiling, SafetyGuard, ATTENUATE, REFUSE
-from db.models import Calibration as CalibrationRow, Device, ExposureRecord
+from db.engine import DatabaseFileError
+from db.exposure import save_exposure
+from db.models import Calibration as CalibrationRow, Device
 from tasks.paths import UnsafePathError, contained_path
 from tasks.runs import Run
 
@@ -74,20 +76,62 @@ class PreparedTrial:
         return round(level, 2) if self.calibrated and np.isfinite(level) else None
 
 
+class SessionExposure:
+    """The exposure of one sitting of a session, saved to the database after every playback
+    (db.exposure: one row per sitting, updated), so a killed program loses at most the
+    playback that was starting. A failed write leaves the figures in memory; the next write
+    (cumulative) or ``save`` at the end stores them, and ``unsaved`` says so meanwhile."""
+
+    def __init__(self, db: Engine, session_id: int, log: ExposureLog | None = None):
+        self.db, self.session_id = db, session_id
+        self.log = log or ExposureLog()
+        self.record_id: int | None = None
+        self.unsaved = False
+        self.last_error = ""
+
+    def add(self, report, played_fraction: float = 1.0) -> None:
+        self.log.add(report, played_fraction)
+        self.save()
+
+    def save(self) -> bool:
+        """Write the cumulative figures now; False (and ``last_error``) if the database refused."""
+        d = self.log.to_dict()
+        try:
+            self.record_id = save_exposure(
+                self.db, self.session_id, self.record_id, played_s=float(d["played_s"]),
+                leq_db_a=float(d["leq_db_a"]), dose_pa2h=float(d["dose_pa2h"]),
+                daily_dose_percent=float(d["daily_dose_percent"]), trials=int(d["trials"]),
+                uncalibrated_trials=int(d["uncalibrated_trials"]))
+        except DatabaseFileError as exc:
+            self.unsaved, self.last_error = True, str(exc)
+            return False
+        self.unsaved, self.last_error = False, ""
+        return True
+
+    def to_dict(self) -> dict:
+        return self.log.to_dict()
+
+
 @dataclass
 class Presenter:
-    """Renders and plays trials for one session on one open engine."""
+    """Renders and plays trials for one session on one open engine.
+
+    Safety defaults: a stimulus over the ceiling is refused (``allow_attenuation`` False, the
+    station setting of the same name turns attenuation on); a file longer than
+    ``max_clip_duration_s`` (the study's Protocol sets it) is refused from its header before
+    its samples are read."""
 
     engine: object  # audio.engine.PlaybackEngine (opened by main.py)
     choice: DeviceChoice
     calibrations: CalibrationSet = field(default_factory=CalibrationSet.uncalibrated)
     ceiling_db_spl: float = 85.0
-    allow_attenuation: bool = True
+    allow_attenuation: bool = False
     reference: DigitalReference = field(default_factory=DigitalReference)
     transducer: str = ""
     device_id: int | None = None
     calibration_ids: tuple[int, ...] = ()
-    exposure: ExposureLog = field(default_factory=ExposureLog)
+    exposure: ExposureLog | SessionExposure = field(default_factory=ExposureLog)
+    max_clip_duration_s: float = DEFAULT_MAX_CLIP_DURATION_S
 
     def __post_init__(self) -> None:
         self.rebuild_guard()
@@ -104,9 +148,13 @@ class Presenter:
                 "level_procedure": "calibrated" if calibrated else "uncalibrated default"}
 
     def prepare(self, root: Path, run: Run, gap_s: float = DEFAULT_GAP_S) -> PreparedTrial:
-        """Render a run: raises AudioFileError, RenderError or OverCeilingError with clear text."""
-        clips = [Clip.from_file(_inside(root, c.path)) for c in run.context_clips]
-        clips += [Clip.from_file(_inside(root, c.path), source_channel=c.channel) for c in run.clips]
+        """Render a run: raises AudioFileError (also for a file outside the dataset root, over
+        ``max_clip_duration_s``, truncated or with non-finite samples), RenderError or a
+        SafetyError with clear text."""
+        limit_s = self.max_clip_duration_s
+        clips = [Clip.from_file(_inside(root, c.path), max_clip_duration_s=limit_s) for c in run.context_clips]
+        clips += [Clip.from_file(_inside(root, c.path), max_clip_duration_s=limit_s, source_channel=c.channel)
+                  for c in run.clips]
         gaps = [CONTEXT_GAP_S] * len(run.context_clips) + [gap_s] * (len(run.clips) - 1)
         gaps = gaps[:len(clips) - 1]
         labels = tuple(c.label for c in run.context_clips) + tuple(c.label for c in run.clips)
@@ -129,7 +177,8 @@ class Presenter:
 
     def play(self, prepared: PreparedTrial, clip_index: int | None = None):
         playback = self.engine.play(prepared.rendered, clip_index=clip_index)
-        # counted when it starts: a playback stopped early still counts whole (the safe side)
+        # counted when it starts: a playback stopped early still counts whole (the safe side);
+        # a SessionExposure commits it now, while the sound plays on the audio thread
         played = 1.0 if clip_index is None else prepared.rendered.clips[clip_index].n_frames / prepared.rendered.n_frames
         self.exposure.add(prepared.rendered.safety, played)
         return playback
@@ -212,18 +261,6 @@ def save_calibration(db: Engine, device_id: int, transducer: str, channel: int, 
         s.commit()
         s.refresh(row)
         return row
-
-
-def log_exposure(db: Engine, session_id: int, exposure: ExposureLog) -> None:
-    """One row per call: what was played since the presenter was made (cumulative)."""
-    d = exposure.to_dict()
-    leq = float(d["leq_db_a"])
-    with DbSession(db) as s:
-        s.add(ExposureRecord(session_id=session_id, played_s=float(d["played_s"]),
-                             leq_db_a=leq if np.isfinite(leq) else None, dose_pa2h=float(d["dose_pa2h"]),
-                             daily_dose_percent=float(d["daily_dose_percent"]), trials=int(d["trials"]),
-                             uncalibrated_trials=int(d["uncalibrated_trials"])))
-        s.commit()
 
 
 def choose_device(saved: dict | None, devices: list) -> DeviceChoice | None:

@@ -69,6 +69,9 @@ class AudioPage(QWidget):
         self.ceiling.valueChanged.connect(lambda v: self._setting("ceiling_db_spl", float(v)))
         self.attenuate = QCheckBox(self.tr("Attenuate stimuli over the ceiling (otherwise refuse them)"))
         self.attenuate.setChecked(self.presenter.allow_attenuation)
+        self.attenuate.setToolTip(self.tr("Off (the default): a stimulus over the ceiling is not played. On: it is "
+                                          "played quieter and the trial stores by how many dB; a loudness item "
+                                          "played quieter may no longer mean what it asks."))
         self.attenuate.toggled.connect(lambda on: self._setting("allow_attenuation", bool(on)))
         sform.addRow(self.tr("Ceiling (hard maximum {m:g})").format(m=HARD_MAXIMUM_DB_SPL), self.ceiling)
         sform.addRow(self.attenuate)

@@ -1,19 +1,26 @@
 """A private JACK server (dummy driver) and an independent recorder client, for the audio
-tests and bench/audio_timing.py.
+tests and the audio benchmarks (bench/audio_timing.py, bench/audio_load.py).
 
 Why this shape: the dummy driver needs no sound card;
 periods of 1024 frames avoid xruns on two cores; PortAudio attaches to whatever server runs
 when it initialises, so JACK_DEFAULT_SERVER is set and PortAudio re-initialised before any
-stream opens; and jackd is stopped only after PortAudio is terminated.
+stream opens; and jackd is stopped only after PortAudio is terminated. The recorder runs in a
+process of its own (``RecorderProcess``): a JACK callback in Python needs the GIL, and in the
+engine's process it would compete with the engine's callback for it.
 """
 from __future__ import annotations
 
+import json
 import os
+import queue
 import shutil
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -111,92 +118,124 @@ def attach_portaudio(server_name: str):
     return sounddevice
 
 
-class Recorder:
-    """A JACK client that records its input ports into a preallocated array.
+class RecorderError(RuntimeError):
+    """The recorder process failed or did not answer."""
 
-    It is independent of PortAudio: what it records is what the JACK graph carried. Its
-    ``first_frame`` is the JACK frame time of the first recorded frame, so a recorded index
-    ``i`` is JACK frame ``first_frame + i``; ``gaps`` counts cycles whose frame time did not
-    follow the previous one (lost cycles), ``xruns`` counts the server's xrun reports."""
+
+class RecorderProcess:
+    """A JACK client in a child process (tests/audio/recorder_process.py) that records its
+    input ports. It is independent of PortAudio: what it records is what the JACK graph
+    carried. After ``stop``: ``first_frame`` is the JACK frame time of recorded index 0,
+    ``gaps`` counts cycles it lost, ``xruns`` the server's xrun reports while recording.
+    Samples travel through a file-backed array (in /dev/shm where there is one), not through
+    a pipe."""
+
+    SCRIPT = Path(__file__).with_name("recorder_process.py")
 
     def __init__(self, server_name: str, n_inputs: int, max_duration_s: float, name: str = "recorder",
-                 on_port_registered=None):
-        import jack
-
-        self._jack = jack
-        self.client = jack.Client(name, servername=server_name, no_start_server=True)
-        self.sample_rate_hz = self.client.samplerate
-        self.inputs = [self.client.inports.register(f"in_{i + 1}") for i in range(n_inputs)]
-        self.data = np.zeros((int(max_duration_s * self.sample_rate_hz), n_inputs), dtype=np.float32)
-        self.position = 0
+                 sample_rate_hz: int = SAMPLE_RATE_HZ, timeout_s: float = 60.0):
+        self.n_inputs = n_inputs
+        self.max_frames = int(max_duration_s * sample_rate_hz)
+        self._timeout_s = timeout_s
+        # in memory where there is a tmpfs: the child's callback must not wait for a disk
+        shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+        self._dir = tempfile.TemporaryDirectory(prefix="starlab-recorder-", dir=shm)
+        self._path = Path(self._dir.name) / "data.f32"
+        self._map = np.memmap(self._path, dtype=np.float32, mode="w+", shape=(self.max_frames, n_inputs))
+        self._stderr = tempfile.TemporaryFile(mode="w+")
+        # NB: the first answer ("ready") comes after Python, numpy and the JACK client have
+        # started; on a loaded machine that took over 15 s once, so the deadline is generous.
+        self.process = subprocess.Popen(
+            [sys.executable, "-X", "faulthandler", str(self.SCRIPT), server_name, str(n_inputs),
+             str(self.max_frames), str(self._path), name],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, text=True, bufsize=1)
+        self._lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        ready = self._reply()
+        self.sample_rate_hz = int(ready["sample_rate_hz"])
+        self.period_frames = int(ready["blocksize"])
         self.first_frame = -1
-        self.next_frame = -1
         self.gaps = 0
         self.xruns = 0
-        self.recording = False
-        self.client.set_process_callback(self._process)
-        self.client.set_xrun_callback(self._xrun)
-        if on_port_registered is not None:  # called on JACK's notification thread: hand off, never connect there
-            self.client.set_port_registration_callback(lambda port, registered: registered and on_port_registered(port.name))
-        self.client.activate()
 
-    def _process(self, frames: int) -> None:
-        if not self.recording:
-            return
-        frame_time = self.client.last_frame_time
-        if self.first_frame < 0:
-            self.first_frame = frame_time
-        elif frame_time != self.next_frame:
-            self.gaps += 1
-        self.next_frame = frame_time + frames
-        n = min(frames, self.data.shape[0] - self.position)
-        for i, port in enumerate(self.inputs):
-            self.data[self.position:self.position + n, i] = port.get_array()[:n]
-        self.position += n
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
 
-    def _xrun(self, delay_usecs: float) -> None:
-        self.xruns += 1
+    def _reply(self) -> dict:
+        try:
+            line = self._lines.get(timeout=self._timeout_s)
+        except queue.Empty:
+            line = None
+        if line is None:
+            self._stderr.seek(0)
+            state = "still running" if self.process.poll() is None else f"exit code {self.process.returncode}"
+            raise RecorderError(f"the recorder process did not answer within {self._timeout_s:g} s ({state}): "
+                                f"{self._stderr.read()[-2000:]}")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise RecorderError(reply["error"])
+        return reply
 
-    def connect_sources(self, source_ports: list[str]) -> None:
-        for port, source in zip(self.inputs, source_ports):
-            self.client.connect(source, port)
+    def _command(self, cmd: str, **args) -> dict:
+        self.process.stdin.write(json.dumps({"cmd": cmd, **args}) + "\n")
+        self.process.stdin.flush()
+        return self._reply()
+
+    def connect_playback(self, n_channels: int) -> list[str]:
+        """Connect in_1..N to the ports feeding system:playback_1..N (PortAudio's stream)."""
+        return self._command("connect_playback", n=n_channels)["sources"]
+
+    def follow(self, prefix: str, input_index: int) -> None:
+        """Connect every port registered from now on whose name starts with ``prefix``
+        (a naive player's new stream) to input ``input_index``."""
+        self._command("follow", prefix=prefix, input=input_index)
 
     def start(self) -> None:
-        self.recording = True
+        self._command("start")
+
+    def status(self) -> dict:
+        """A snapshot while recording: position, first_frame, gaps, xruns."""
+        return self._command("status")
+
+    @property
+    def position(self) -> int:
+        return int(self.status()["position"])
 
     def stop(self) -> np.ndarray:
-        self.recording = False
-        time.sleep(2 * PERIOD_FRAMES / self.sample_rate_hz)
-        return self.data[:self.position]
+        """The recording, through the JACK cycle running when stop was asked for and two more
+        (the child waits for them, however late it is scheduled). A recording that could not
+        be completed counts as a lost cycle."""
+        reply = self._command("stop", timeout_s=self._timeout_s / 2)
+        self.first_frame, self.gaps, self.xruns = int(reply["first_frame"]), int(reply["gaps"]), int(reply["xruns"])
+        self.gaps += 0 if reply["complete"] else 1
+        return np.array(self._map[:int(reply["position"])])
 
     def frame_to_monotonic(self, samples: int = 7):
-        """A function mapping JACK frame times to time.monotonic() seconds, from the tightest
-        of a few (monotonic, jack_frame_time) readings."""
-        best, pair = float("inf"), (0.0, 0)
-        for _ in range(samples):
-            before = time.monotonic()
-            frame = self.client.frame_time
-            after = time.monotonic()
-            if after - before < best:
-                best, pair = after - before, ((before + after) / 2, frame)
-        t0, f0 = pair
-        rate = self.sample_rate_hz
+        reply = self._command("clock", samples=samples)
+        t0, f0, rate = float(reply["t0"]), int(reply["f0"]), self.sample_rate_hz
         return lambda frame: t0 + (frame - f0) / rate
 
     def close(self) -> None:
-        self.client.deactivate()
-        self.client.close()
+        try:
+            if self.process.poll() is None:
+                self.process.stdin.write(json.dumps({"cmd": "close"}) + "\n")
+                self.process.stdin.flush()
+                self.process.wait(timeout=self._timeout_s)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait(timeout=5)
+        finally:
+            del self._map
+            self._stderr.close()
+            self._dir.cleanup()
 
+    def __enter__(self) -> "RecorderProcess":
+        return self
 
-def playback_sources(client, n_channels: int) -> list[str]:
-    """The output ports feeding system:playback_1..N (PortAudio connects its ports there)."""
-    sources = []
-    for i in range(n_channels):
-        connected = client.get_all_connections(f"system:playback_{i + 1}")
-        if not connected:
-            raise RuntimeError(f"nothing is connected to system:playback_{i + 1}")
-        sources.append(connected[-1].name)
-    return sources
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def first_nonzero_frame(data: np.ndarray, start: int = 0) -> int:
