@@ -83,13 +83,26 @@ def start_jackd(prefix: str, channels: int = 4, sample_rate_hz: int = SAMPLE_RAT
     raise JackUnavailable("; ".join(failures))
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux to send SIGTERM when the process that started the
+    server dies. A test run that is killed (a timeout, Ctrl+C twice) then leaves no orphaned
+    jackd holding a name of the pool."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: servers are stopped by the fixtures only
+        pass
+
+
 def _start_named(name: str, channels: int, sample_rate_hz: int, period_frames: int, timeout_s: float) -> JackServer:
     # jackd's messages go to a file, not a pipe: a full pipe would block the server
     log = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
         ["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", str(sample_rate_hz),
          "-p", str(period_frames), "-C", str(channels), "-P", str(channels)],
-        stdout=subprocess.DEVNULL, stderr=log,
+        stdout=subprocess.DEVNULL, stderr=log, preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
     env = dict(os.environ, JACK_DEFAULT_SERVER=name)
     deadline = time.monotonic() + timeout_s
