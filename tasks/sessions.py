@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession
 
 from db import repo
-from db.models import Participant, PlannedTrial, Response, Session, Study
+from db.models import Participant, PlannedTrial, Response, Session, Study, utc_now
 from tasks.loader import Dataset, dataset_fingerprint
 from tasks.plan import PlanTrial, Protocol, make_plan
 from tasks.runs import Run, letter_index, make_run
@@ -27,6 +27,10 @@ class DatasetChangedError(Exception):
 
 class StudyError(Exception):
     """A study or session request that cannot be met; the message says why."""
+
+
+class StoredDataError(Exception):
+    """A value stored in the database cannot be read (edited by hand outside the app)."""
 
 
 def check_dataset(study: Study, root: Path | str) -> None:
@@ -53,12 +57,33 @@ def open_study(engine: Engine, dataset: Dataset, name: str, protocol: Protocol) 
 
 
 def study_protocol(study: Study) -> Protocol:
-    return Protocol.from_json(study.protocol_json)
+    try:
+        return Protocol.from_json(study.protocol_json)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise StoredDataError(f"study {study.name!r} (id {study.id}): its stored protocol_json cannot be read "
+                              f"({exc.__class__.__name__}: {exc}); it was edited outside the app. Stored "
+                              "responses are untouched.") from None
 
 
-def trial_row(pt: PlanTrial) -> PlannedTrial:
+def trial_options(trial) -> list[str]:
+    """The presented options of a stored planned trial; a hand-edited options_json is a clear
+    error naming the session, position and item, not a JSONDecodeError."""
+    try:
+        options = json.loads(trial.options_json)
+    except (ValueError, TypeError) as exc:
+        options = exc
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        why = f"{options.__class__.__name__}: {options}" if isinstance(options, Exception) else "not a list of texts"
+        raise StoredDataError(f"session {trial.session_id}, trial at position {trial.position} (item "
+                              f"{trial.item_id!r}, planned trial id {trial.id}): its stored options_json cannot "
+                              f"be read ({why}); it was edited outside the app. Stored responses are untouched.")
+    return options
+
+
+def trial_row(pt: PlanTrial) -> dict:
+    """The stored values of one planned trial (a plain row for the bulk insert)."""
     run = pt.run
-    return PlannedTrial(
+    return dict(
         position=pt.position, block=pt.block, kind=pt.kind, catch_of=pt.catch_of, break_before=pt.break_before,
         variant=run.variant, item_id=run.item.id, rotate_id=run.rotate_id, unique_id=run.unique_id,
         task=run.item.task, category=run.item.category, sub_category=run.item.sub_category,
@@ -106,11 +131,16 @@ class Progress:
 
 
 class SessionRunner:
-    """Hands out the first unanswered planned trial and stores answers, one commit each."""
+    """Hands out the first unanswered planned trial and stores answers, one commit each.
+
+    Each answer is one transaction: the response, the session's cursor moved onto the next
+    unanswered trial (and the completed status after the last one). Finding the next trial is
+    one indexed query from that cursor, so neither costs more late in a long plan."""
 
     def __init__(self, engine: Engine, session_id: int):
         self.engine = engine
         self.session_id = session_id
+        self._total: int | None = None  # a plan never changes once stored
 
     def session(self) -> Session:
         with DbSession(self.engine) as s:
@@ -122,7 +152,9 @@ class SessionRunner:
 
     def progress(self) -> Progress:
         with DbSession(self.engine) as s:
-            return Progress(repo.count_answered(s, self.session_id), len(repo.planned_trials(s, self.session_id)))
+            if self._total is None:
+                self._total = repo.count_planned(s, self.session_id)
+            return Progress(repo.count_answered(s, self.session_id), self._total)
 
     def begin(self) -> None:
         """Mark the session running (or resumed) in its audit log."""
@@ -138,22 +170,19 @@ class SessionRunner:
 
     def answer(self, trial: PlannedTrial, chosen_letter: str | None, rt_ms: float | None = None,
                n_replays: int = 0, presented_at: datetime | None = None, **levels) -> Response:
-        options = json.loads(trial.options_json)
+        options = trial_options(trial)
         chosen_text = None
         if chosen_letter is not None:
             try:
                 chosen_text = options[letter_index(chosen_letter)]
             except (ValueError, IndexError):
                 chosen_letter = None  # not a valid answer: stored as none, scored wrong
-        response = Response(
-            planned_trial_id=trial.id, session_id=self.session_id, chosen_letter=chosen_letter,
-            chosen_text=chosen_text, is_correct=chosen_letter == trial.answer_letter, rt_ms=rt_ms,
-            n_replays=n_replays, presented_at=presented_at, **levels)
-        with DbSession(self.engine) as s:
-            saved = repo.record_response(s, response)
-            if repo.next_unanswered(s, self.session_id) is None:
-                repo.set_status(s, s.get(Session, self.session_id), "completed")
-            return saved
+        values = dict(planned_trial_id=trial.id, chosen_letter=chosen_letter, chosen_text=chosen_text,
+                      is_correct=chosen_letter == trial.answer_letter, rt_ms=rt_ms, n_replays=n_replays,
+                      presented_at=presented_at, answered_at=utc_now(), **levels)
+        row = dict(values)
+        repo.record_answers(self.engine, self.session_id, [row])
+        return Response(**values, session_id=self.session_id)
 
     def pause(self, detail: str = "") -> None:
         self._status("paused", detail)
