@@ -107,7 +107,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             print(f"committed {code} {position}", flush=True)
 
     study = simulate(engine, dataset, protocol, args.participants, Observer(args.observer), APP_VERSION,
-                     study_name=args.study, delay_s=args.delay_ms / 1000.0, on_commit=committed)
+                     study_name=args.study, delay_s=args.delay_ms / 1000.0,
+                     on_commit=committed if args.print_commits else None, batch_answers=args.batch)
     print(f"study {study.name!r}: {args.participants} simulated participants complete in {engine.url.database}")
     return EXIT_OK
 
@@ -276,6 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_option(p)
     p.add_argument("--delay-ms", type=float, default=0.0, help=argparse.SUPPRESS)
     p.add_argument("--print-commits", action="store_true", help="print a line after each committed answer")
+    p.add_argument("--batch", type=int, default=500, metavar="N",
+                   help="answers per transaction (default 500; a kill loses at most one batch, which a rerun "
+                        "redoes with the same answers)")
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("export", help="write human results in the model kit's layout plus a tidy CSV")

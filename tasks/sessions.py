@@ -80,14 +80,26 @@ def trial_options(trial) -> list[str]:
     return options
 
 
-def trial_row(pt: PlanTrial) -> dict:
-    """The stored values of one planned trial (a plain row for the bulk insert)."""
+def trial_row(pt: PlanTrial) -> PlannedTrial:
+    """A planned trial as a table object (take-home packages serialise these)."""
+    return PlannedTrial(**trial_values(pt))
+
+
+def trial_values(pt: PlanTrial, options_json: dict[tuple[str, ...], str] | None = None) -> dict:
+    """The stored values of one planned trial (a plain row for the bulk insert); options_json
+    is an optional cache of encoded option lists."""
     run = pt.run
+    options = tuple(run.options)
+    encoded = None if options_json is None else options_json.get(options)
+    if encoded is None:
+        encoded = json.dumps(list(options), ensure_ascii=False)
+        if options_json is not None:
+            options_json[options] = encoded
     return dict(
         position=pt.position, block=pt.block, kind=pt.kind, catch_of=pt.catch_of, break_before=pt.break_before,
         variant=run.variant, item_id=run.item.id, rotate_id=run.rotate_id, unique_id=run.unique_id,
         task=run.item.task, category=run.item.category, sub_category=run.item.sub_category,
-        options_json=json.dumps(list(run.options), ensure_ascii=False), answer=run.answer,
+        options_json=encoded, answer=run.answer,
         answer_letter=run.answer_letter, shuffled_seg_order=run.shuffled_seg_order,
     )
 
@@ -114,7 +126,8 @@ def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_
         plan = make_plan(dataset, protocol, code, index)
         session = Session(study_id=study.id, participant_id=participant.id, cohort_index=index,
                           plan_seed=protocol.seed, app_version=app_version, **session_fields)
-        return repo.add_session(s, session, [trial_row(t) for t in plan])
+        options_json: dict[tuple[str, ...], str] = {}  # the same few option lists recur across runs
+        return repo.add_session(s, session, [trial_values(t, options_json) for t in plan])
 
 
 def run_for(dataset: Dataset, trial: PlannedTrial) -> Run:
@@ -122,6 +135,27 @@ def run_for(dataset: Dataset, trial: PlannedTrial) -> Run:
     from tasks.items import VARIANT_SOURCE
 
     return make_run(dataset.item(VARIANT_SOURCE[trial.variant], trial.item_id), trial.variant, trial.rotate_id)
+
+
+RESPONSE_DEFAULTS = {"n_replays": 0, "rt_ms": None, "presented_at": None, "uncalibrated": True,
+                     "attenuation_db": 0.0, "level_db_spl": None}
+
+
+def answer_values(trial, chosen_letter: str | None, **fields) -> dict:
+    """The stored values of a response to a planned trial (every column but id/session_id):
+    the chosen option's text from the trial's stored options; a letter that names no option is
+    stored as no answer and scored wrong."""
+    options = trial_options(trial)
+    chosen_text = None
+    if chosen_letter is not None:
+        try:
+            chosen_text = options[letter_index(chosen_letter)]
+        except (ValueError, IndexError):
+            chosen_letter = None
+    values = {**RESPONSE_DEFAULTS, **fields}
+    values.update(planned_trial_id=trial.id, chosen_letter=chosen_letter, chosen_text=chosen_text,
+                  is_correct=chosen_letter == trial.answer_letter)
+    return values
 
 
 @dataclass(frozen=True)
@@ -170,18 +204,10 @@ class SessionRunner:
 
     def answer(self, trial: PlannedTrial, chosen_letter: str | None, rt_ms: float | None = None,
                n_replays: int = 0, presented_at: datetime | None = None, **levels) -> Response:
-        options = trial_options(trial)
-        chosen_text = None
-        if chosen_letter is not None:
-            try:
-                chosen_text = options[letter_index(chosen_letter)]
-            except (ValueError, IndexError):
-                chosen_letter = None  # not a valid answer: stored as none, scored wrong
-        values = dict(planned_trial_id=trial.id, chosen_letter=chosen_letter, chosen_text=chosen_text,
-                      is_correct=chosen_letter == trial.answer_letter, rt_ms=rt_ms, n_replays=n_replays,
-                      presented_at=presented_at, answered_at=utc_now(), **levels)
-        row = dict(values)
-        repo.record_answers(self.engine, self.session_id, [row])
+        """Commit the answer and move the cursor, in one transaction (durable on return)."""
+        values = answer_values(trial, chosen_letter, rt_ms=rt_ms, n_replays=n_replays, presented_at=presented_at,
+                               answered_at=utc_now(), **levels)
+        repo.record_answers(self.engine, self.session_id, [dict(values)])
         return Response(**values, session_id=self.session_id)
 
     def pause(self, detail: str = "") -> None:
