@@ -118,7 +118,7 @@ def test_locked_database_gives_a_clear_message_and_loses_nothing(lab, tmp_path):
 def simulate_cmd(dataset, db):
     return [sys.executable, str(ROOT / "main.py"), "simulate", "--dataset", str(dataset), "--participants", "2",
             "--observer", "psychometric", "--protocol", "full-robust", "--variants", "sr", "tr", "--seed", "3",
-            "--db", str(db), "--print-commits", "--delay-ms", "4"]
+            "--db", str(db), "--print-commits", "--delay-ms", "4", "--batch", "1"]
 
 
 @pytest.mark.slow
