@@ -47,10 +47,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_db(path_or_url):
+def _open_db(path_or_url, create: bool = True):
+    """The database; commands that only read pass create=False, so that a mistyped --db is
+    refused instead of becoming a new empty database."""
     from db.engine import default_db_path, open_database
 
-    return open_database(path_or_url or default_db_path())
+    return open_database(path_or_url or default_db_path(), create=create)
 
 
 def data_dir() -> Path:
@@ -116,18 +118,21 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from tasks.export import export
 
-    result = export(_open_db(args.db), args.out, APP_VERSION, study_name=args.study)
+    result = export(_open_db(args.db, create=False), args.out, APP_VERSION, study_name=args.study)
     print(f"exported {result.responses} responses of {result.participants} participants: "
           f"{len(result.files)} files in {result.out_dir}")
+    for study, attenuation in result.attenuation.items():
+        print(f"  {study}: {attenuation.describe()}")
     return EXIT_OK
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from tasks.compare import read_models, write_compare
-    from tasks.export import load_records
+    from tasks.compare_input import collect_human_inputs
 
+    db = _open_db(args.db, create=False)
     models = read_models(args.models) if args.models else []
-    files = write_compare(args.out, load_records(_open_db(args.db), args.study), models)
+    files = write_compare(args.out, collect_human_inputs(db, args.study), models)
     for m in models:
         for w in m.warnings:
             print(f"warning: {w}", file=sys.stderr)
@@ -180,7 +185,7 @@ def cmd_make_package(args: argparse.Namespace) -> int:
     from tasks.loader import load_dataset
     from tasks.takehome import make_package
 
-    db = _open_db(args.db)
+    db = _open_db(args.db, create=False)
     with DbSession(db) as s:
         study = repo.get_study(s, args.study)
     if study is None:
@@ -196,7 +201,7 @@ def cmd_make_package(args: argparse.Namespace) -> int:
 def cmd_import_results(args: argparse.Namespace) -> int:
     from tasks.takehome import BundleError, import_results
 
-    db = _open_db(args.db)
+    db = _open_db(args.db, create=False)
     failures = 0
     for bundle in args.bundles:
         try:
@@ -319,11 +324,11 @@ def user_errors() -> tuple[type[Exception], ...]:
     from tasks.export import ExportError
     from tasks.loader import NotADatasetError
     from tasks.plan import PlanError
-    from tasks.sessions import DatasetChangedError, StudyError
+    from tasks.sessions import DatasetChangedError, StoredDataError, StudyError
     from tasks.takehome import BundleError
 
     return (BundleError, DatabaseFileError, DatasetChangedError, ExportError, NotADatasetError, PlanError, StudyError,
-            OperationalError, OSError)
+            StoredDataError, OperationalError, OSError)
 
 
 def main(argv: list[str] | None = None) -> int:
