@@ -182,3 +182,67 @@ def test_sigkill_at_random_moments_loses_nothing_and_resumes(tmp_path, dataset_d
     clean_rows, clean_planned = answers(clean_db)
     assert planned == clean_planned == len(rows)
     assert rows == clean_rows
+
+
+def test_answer_and_next_trial_cost_the_same_statements_early_and_late(lab):
+    """Per answer: the same few statements wherever the session stands, each reading planned
+    trials through LIMIT 1 from the session's cursor (no query loads the plan)."""
+    from sqlalchemy import event
+
+    engine, ds, study = lab
+    runner = SessionRunner(engine, start_or_resume(engine, ds, study, "P010", "test").id)
+    total = runner.progress().total
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, _params, _context, _many):
+        statements.append(" ".join(statement.split()))
+
+    def one_answer() -> list[str]:
+        statements.clear()
+        t = runner.next_trial()
+        runner.answer(t, t.answer_letter)
+        return list(statements)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        early = one_answer()
+        while runner.progress().answered < total - 3:
+            t = runner.next_trial()
+            runner.answer(t, t.answer_letter)
+        late = one_answer()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert early == late
+    reads = [s for s in early if s.startswith("SELECT") and "FROM planned_trial" in s]
+    assert len(reads) == 2 and all("LIMIT" in s and "next_position" in s for s in reads), reads
+    assert not any("NOT IN" in s for s in early)
+    with DbSession(engine) as s:
+        session = s.get(type(runner.session()), runner.session_id)
+        assert session.next_position == runner.next_trial().position == total - 2
+
+
+def test_answers_stored_out_of_order_are_skipped_exactly(lab):
+    """Take-home imports add responses in any order without moving the cursor: the next trial
+    is still the first unanswered one, and the cursor then jumps past the answered ones."""
+    from db.models import Response
+
+    engine, ds, study = lab
+    session = start_or_resume(engine, ds, study, "P011", "test")
+    with DbSession(engine) as s:
+        trials = repo.planned_trials(s, session.id)
+        for pos in (0, 1, 2, 5, 6):
+            s.add(Response(planned_trial_id=trials[pos].id, session_id=session.id, chosen_letter="<A>",
+                           chosen_text="x", is_correct=False))
+        s.commit()
+    with DbSession(engine) as s:
+        trials = repo.planned_trials(s, session.id)
+    runner = SessionRunner(engine, session.id)
+    assert runner.next_trial().position == 3
+    runner.answer(runner.next_trial(), "<A>")
+    assert runner.next_trial().position == 4
+    runner.answer(runner.next_trial(), "<A>")
+    assert runner.next_trial().position == 7
+    assert runner.session().next_position == 7
+    with pytest.raises(repo.AlreadyAnswered):
+        runner.answer(trials[5], "<B>")
+    assert runner.progress().answered == 7
