@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession
 
 from db import repo
+from db.answers import AnswerStore, ResponseRow, TrialRow
 from db.models import Participant, PlannedTrial, Response, Session, Study, utc_now
 from tasks.loader import Dataset, dataset_fingerprint
 from tasks.plan import PlanTrial, Protocol, make_plan
@@ -141,11 +142,11 @@ RESPONSE_DEFAULTS = {"n_replays": 0, "rt_ms": None, "presented_at": None, "uncal
                      "attenuation_db": 0.0, "level_db_spl": None}
 
 
-def answer_values(trial, chosen_letter: str | None, **fields) -> dict:
+def answer_values(trial, chosen_letter: str | None, options: list[str] | None = None, **fields) -> dict:
     """The stored values of a response to a planned trial (every column but id/session_id):
-    the chosen option's text from the trial's stored options; a letter that names no option is
-    stored as no answer and scored wrong."""
-    options = trial_options(trial)
+    the chosen option's text from the trial's stored options (``options``, when the caller has
+    decoded them already); a letter that names no option is stored as no answer, scored wrong."""
+    options = trial_options(trial) if options is None else options
     chosen_text = None
     if chosen_letter is not None:
         try:
@@ -167,22 +168,29 @@ class Progress:
 class SessionRunner:
     """Hands out the first unanswered planned trial and stores answers, one commit each.
 
-    Each answer is one transaction: the response, the session's cursor moved onto the next
-    unanswered trial (and the completed status after the last one). Finding the next trial is
-    one indexed query from that cursor, so neither costs more late in a long plan."""
+    Each answer is one transaction (db.answers): the response, the next unanswered trial found
+    from the session's cursor by one indexed query, the cursor moved onto it (or the completed
+    status after the last one). That next trial is what next_trial() hands out, so neither
+    call costs more late in a long plan or in a database of many sessions."""
 
     def __init__(self, engine: Engine, session_id: int):
         self.engine = engine
         self.session_id = session_id
+        self._store = AnswerStore(engine, session_id)
         self._total: int | None = None  # a plan never changes once stored
+        # the next trial as found in the last answer's transaction; None: ask the database
+        self._next: TrialRow | None = None
+        self._next_known = False
 
     def session(self) -> Session:
         with DbSession(self.engine) as s:
             return s.get(Session, self.session_id)
 
-    def next_trial(self) -> PlannedTrial | None:
-        with DbSession(self.engine) as s:
-            return repo.next_unanswered(s, self.session_id)
+    def next_trial(self) -> TrialRow | None:
+        """The first unanswered planned trial (its columns by name, as on PlannedTrial)."""
+        if not self._next_known:
+            self._next, self._next_known = self._store.next_trial(), True
+        return self._next
 
     def progress(self) -> Progress:
         with DbSession(self.engine) as s:
@@ -192,6 +200,7 @@ class SessionRunner:
 
     def begin(self) -> None:
         """Mark the session running (or resumed) in its audit log."""
+        self._next_known = False
         with DbSession(self.engine) as s:
             session = s.get(Session, self.session_id)
             if session.status in ("completed", "aborted"):
@@ -203,12 +212,14 @@ class SessionRunner:
                            self.session_id)
 
     def answer(self, trial: PlannedTrial, chosen_letter: str | None, rt_ms: float | None = None,
-               n_replays: int = 0, presented_at: datetime | None = None, **levels) -> Response:
+               n_replays: int = 0, presented_at: datetime | None = None, **levels) -> ResponseRow:
         """Commit the answer and move the cursor, in one transaction (durable on return)."""
         values = answer_values(trial, chosen_letter, rt_ms=rt_ms, n_replays=n_replays, presented_at=presented_at,
                                answered_at=utc_now(), **levels)
-        repo.record_answers(self.engine, self.session_id, [dict(values)])
-        return Response(**values, session_id=self.session_id)
+        self._next_known = False
+        saved, self._next = self._store.record(values)
+        self._next_known = True
+        return saved
 
     def pause(self, detail: str = "") -> None:
         self._status("paused", detail)

@@ -20,6 +20,7 @@ from db.models import Study, utc_now
 from tasks.loader import Dataset
 from tasks.observers import Observer
 from tasks.plan import Protocol, rng_for
+from tasks.records import OptionsCache
 from tasks.runs import Run
 from tasks.sessions import SessionRunner, answer_values, open_study, run_for, start_or_resume
 
@@ -41,19 +42,21 @@ def simulate(engine: Engine, dataset: Dataset, protocol: Protocol, n_participant
              batch_answers: int = DEFAULT_BATCH_ANSWERS) -> Study:
     study = open_study(engine, dataset, study_name or simulation_study_name(observer, protocol), protocol)
     runs: dict[tuple[str, str, int], Run] = {}  # a run recurs for every participant; bounded by the dataset
+    options = OptionsCache()
     for k in range(n_participants):
         code = f"SIM{k + 1:03d}"
         session = start_or_resume(engine, dataset, study, code, app_version, cohort_index=k)
         if session.status == "completed":
             continue
         SessionRunner(engine, session.id).begin()
-        _answer_session(engine, dataset, protocol, observer, code, session.id, runs, delay_s, on_commit,
+        _answer_session(engine, dataset, protocol, observer, code, session.id, runs, options, delay_s, on_commit,
                         max(1, batch_answers))
     return study
 
 
 def _answer_session(engine: Engine, dataset: Dataset, protocol: Protocol, observer: Observer, code: str,
-                    session_id: int, runs: dict, delay_s: float, on_commit, batch_answers: int) -> None:
+                    session_id: int, runs: dict, options: OptionsCache, delay_s: float, on_commit,
+                    batch_answers: int) -> None:
     while True:
         with engine.begin() as conn:
             trials = conn.execute(repo.unanswered_query(session_id, batch_answers, _TRIAL_COLUMNS)).all()
@@ -71,7 +74,7 @@ def _answer_session(engine: Engine, dataset: Dataset, protocol: Protocol, observ
                 if delay_s:
                     time.sleep(delay_s)
                 now = utc_now()
-                rows.append(answer_values(trial, chosen, rt_ms=round(rt_ms, 1),
+                rows.append(answer_values(trial, chosen, options.options(trial), rt_ms=round(rt_ms, 1),
                                           presented_at=now - timedelta(milliseconds=rt_ms), answered_at=now))
             if rows:
                 repo.store_answers(conn, session_id, rows)

@@ -185,36 +185,40 @@ def test_sigkill_at_random_moments_loses_nothing_and_resumes(tmp_path, dataset_d
 
 
 def test_answer_and_next_trial_cost_the_same_statements_early_and_late(lab):
-    """Per answer: the same few statements wherever the session stands, each reading planned
-    trials through LIMIT 1 from the session's cursor (no query loads the plan)."""
+    """Per answer: the same few statements wherever the session stands (as SQLite itself
+    traces them), reading planned trials only through LIMIT 1 from the session's cursor: no
+    query loads the plan."""
+    import re
+
     from sqlalchemy import event
 
     engine, ds, study = lab
     runner = SessionRunner(engine, start_or_resume(engine, ds, study, "P010", "test").id)
     total = runner.progress().total
+    runner.next_trial()  # the first trial; later ones come with each answer's transaction
     statements: list[str] = []
+    engine.dispose()  # new connections, each traced by SQLite
+    event.listen(engine, "connect", lambda con, _rec: con.set_trace_callback(statements.append))
 
-    def seen(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(" ".join(statement.split()))
+    def shape(sql: str) -> str:
+        return re.sub(r"'[^']*'|\b\d+(\.\d+)?\b", "?", " ".join(sql.split()))
 
     def one_answer() -> list[str]:
         statements.clear()
         t = runner.next_trial()
         runner.answer(t, t.answer_letter)
-        return list(statements)
+        runner.next_trial()
+        return [shape(s) for s in statements]
 
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        early = one_answer()
-        while runner.progress().answered < total - 3:
-            t = runner.next_trial()
-            runner.answer(t, t.answer_letter)
-        late = one_answer()
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    early = one_answer()
+    while runner.progress().answered < total - 3:
+        t = runner.next_trial()
+        runner.answer(t, t.answer_letter)
+    late = one_answer()
     assert early == late
+    assert "COMMIT" in early and any(s.startswith("INSERT INTO response") for s in early)
     reads = [s for s in early if s.startswith("SELECT") and "FROM planned_trial" in s]
-    assert len(reads) == 2 and all("LIMIT" in s and "next_position" in s for s in reads), reads
+    assert reads and all("LIMIT" in s and "next_position" in s for s in reads), early
     assert not any("NOT IN" in s for s in early)
     with DbSession(engine) as s:
         session = s.get(type(runner.session()), runner.session_id)

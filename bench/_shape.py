@@ -3,8 +3,8 @@
 section 1), temporal ids ending in _<SUB>_<n>, and a few tiny WAVs shared by every item.
 
 With 4 options per range item and 5 per sensitivity item, a full-robust session has 8,581
-runs, the size of a real one (~8,500). Not a benchmark itself: ``python -m bench.starbench_shape
-DIR`` only writes the folder.
+runs, the size of a real one (~8,500). Not a benchmark itself (the leading underscore keeps it
+out of ``python -m bench``); ``python -m bench._shape DIR`` writes the folder only.
 """
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def write_starbench_shape(root: Path) -> Path:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if not argv:
-        print("usage: python -m bench starbench_shape DIR   (writes the dataset only)")
+        print("usage: python -m bench._shape DIR   (writes the dataset only)")
         return
     print(write_starbench_shape(Path(argv[0])))
 
