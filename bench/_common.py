@@ -58,3 +58,42 @@ def raw_values(trial_row: tuple, session_id: int) -> tuple:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def run_child(argv: list[str], cwd: Path | None = None) -> tuple[float, float, int, str]:
+    """Run a child process to its end: (wall seconds, peak RSS in MB of that child, exit
+    status, stderr tail). The peak comes from wait4's resource usage of that one child."""
+    import subprocess
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
+    err = proc.stderr.read().decode(errors="replace")
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stderr.close()
+    return time.perf_counter() - t0, usage.ru_maxrss / 1024, proc.returncode, err[-2000:]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main_py(*args: str) -> list[str]:
+    import sys
+
+    return [sys.executable, str(ROOT / "main.py"), *args]
+
+
+def simulate_argv(dataset: Path, db: Path, participants: int, batch: int = 500) -> list[str]:
+    return main_py("simulate", "--dataset", str(dataset), "--participants", str(participants), "--observer",
+                   "psychometric", "--protocol", "full-robust", "--seed", "1", "--batch", str(batch), "--db", str(db))
+
+
+def response_content(db: Path) -> list[tuple]:
+    """What simulate stores, timestamps and row ids aside (for the resume check)."""
+    con = sqlite3.connect(str(db))
+    rows = con.execute("SELECT p.code, t.position, t.unique_id, r.chosen_letter, r.is_correct, r.rt_ms "
+                       "FROM response r JOIN planned_trial t ON t.id = r.planned_trial_id "
+                       "JOIN session s ON s.id = r.session_id JOIN participant p ON p.id = s.participant_id "
+                       "ORDER BY p.code, t.position").fetchall()
+    con.close()
+    return rows
