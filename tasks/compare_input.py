@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from db import repo
 
-from tasks.records import OptionsCache, scored_rows, study_sessions
+from tasks.records import OptionsCache, read_snapshot, scored_rows, study_sessions
 from tasks.scoring import RunResult, leaderboard_row, score_all
 
 Row = dict[str, float | None]
@@ -61,7 +61,7 @@ def collect_human_inputs(engine: Engine, study_name: str | None = None) -> Human
         return None if text is None else interned.setdefault(text, text)
 
     groups = study_sessions(engine, study_name)
-    with engine.connect() as conn:
+    with read_snapshot(engine) as conn:
         for g in groups:
             study: StudyInput | None = None
             last = g.last_session_of()

@@ -16,6 +16,7 @@ import os
 import re
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -23,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession, select
 
 from db.models import Calibration, Participant, PlannedTrial, Response, Session, Study
-from tasks.records import OptionsCache, session_rows, study_sessions
+from tasks.records import OptionsCache, read_snapshot, session_rows, study_sessions
 from tasks.scoring import Performance, RunResult, score, summarize
 from tasks.sessions import study_protocol, trial_options
 
@@ -75,7 +76,7 @@ def iter_records(engine: Engine, study_name: str | None = None) -> Iterator[Tria
     as a stream (see tasks.records)."""
     cache = OptionsCache()
     groups = study_sessions(engine, study_name)
-    with engine.connect() as conn:
+    with read_snapshot(engine) as conn:
         for g in groups:
             for session in g.sessions:
                 participant = g.participants[session.participant_id]
@@ -182,27 +183,44 @@ TRIAL_COLUMNS: dict[str, str] = {
 }
 
 
-def trial_row(rec: TrialRecord) -> dict:
+def session_cells(rec: TrialRecord) -> list:
+    """The trials.csv cells that a session's rows share (study .. take_home)."""
+    return [rec.study.name, rec.participant.code, rec.session.id, rec.session.cohort_index, rec.session.take_home]
+
+
+def trial_cells(shared: list, rec: TrialRecord) -> list:
+    """One trials.csv row as a list in TRIAL_COLUMNS order (``shared``: session_cells)."""
     t, r = rec.trial, rec.response
+    cells = shared + [
+        t.position, t.block, t.kind, "" if t.catch_of is None else t.catch_of, t.variant, t.item_id,
+        t.rotate_id, t.unique_id, t.task, t.category, t.sub_category or "", " | ".join(rec.presented_options()),
+        t.answer, t.answer_letter, t.shuffled_seg_order or ""]
+    if r is None:
+        return cells + [False, "", "", False, "", "", "", "", "", "", ""]
+    return cells + [
+        True, r.chosen_letter or "", r.chosen_text or "", bool(r.is_correct), "" if r.rt_ms is None else r.rt_ms,
+        r.n_replays, iso_utc(r.presented_at), iso_utc(r.answered_at), r.uncalibrated, r.attenuation_db,
+        "" if r.level_db_spl is None else r.level_db_spl]
 
-    def iso(value):
-        return value.isoformat() if value else ""
 
-    return {
-        "study": rec.study.name, "participant": rec.participant.code, "session_id": rec.session.id,
-        "cohort_index": rec.session.cohort_index, "take_home": rec.session.take_home,
-        "position": t.position, "block": t.block, "kind": t.kind,
-        "catch_of": "" if t.catch_of is None else t.catch_of, "variant": t.variant, "item_id": t.item_id,
-        "rotate_id": t.rotate_id, "unique_id": t.unique_id, "task": t.task, "category": t.category,
-        "sub_category": t.sub_category or "", "options": " | ".join(rec.presented_options()),
-        "answer": t.answer, "answer_letter": t.answer_letter, "shuffled_seg_order": t.shuffled_seg_order or "",
-        "answered": r is not None, "chosen_letter": (r.chosen_letter or "") if r else "",
-        "chosen_text": (r.chosen_text or "") if r else "", "is_correct": bool(r and r.is_correct),
-        "rt_ms": "" if r is None or r.rt_ms is None else r.rt_ms, "n_replays": r.n_replays if r else "",
-        "presented_at": iso(r.presented_at) if r else "", "answered_at": iso(r.answered_at) if r else "",
-        "uncalibrated": r.uncalibrated if r else "", "attenuation_db": r.attenuation_db if r else "",
-        "level_db_spl": "" if r is None or r.level_db_spl is None else r.level_db_spl,
-    }
+def trial_row(rec: TrialRecord) -> dict:
+    return dict(zip(TRIAL_COLUMNS, trial_cells(session_cells(rec), rec)))
+
+
+def iso_utc(value: datetime | str | None) -> str:
+    """A stored UTC time in ISO 8601 with its offset, as the table's datetime type reads it
+    back (naive values are UTC). Text as SQLite stores it ("2026-01-02 03:04:05.678901",
+    read straight from the driver) is rewritten without parsing."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            fraction = value[19:]
+            return f"{value[:10]}T{value[11:19]}{'' if fraction == '.000000' else fraction}+00:00"
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat()
 
 
 @dataclass
@@ -260,9 +278,9 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
     cache = OptionsCache()
     studies: dict[str, Study] = {}
     sessions_seen: set[tuple] = set()
-    with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8") as f, engine.connect() as conn:
-        w = csv.DictWriter(f, fieldnames=list(TRIAL_COLUMNS))
-        w.writeheader()
+    with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8") as f, read_snapshot(engine) as conn:
+        w = csv.writer(f)
+        w.writerow(list(TRIAL_COLUMNS))
         for g in groups:
             name = g.study.name
             study_dir = out_dir / safe_name(name)
@@ -274,12 +292,15 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                 scored_codes: set[str] = set()
                 for i, session in enumerate(g.sessions):
                     participant = g.participants[session.participant_id]
+                    shared = None
                     for trial, response in session_rows(conn, session.id):
                         rec = TrialRecord(g.study, session, participant, trial, response, cache.options(trial))
-                        studies.setdefault(name, g.study)
-                        sessions_seen.add((session.id, participant.code, session.uncalibrated, session.take_home,
-                                           session.status))
-                        w.writerow(trial_row(rec))
+                        if shared is None:
+                            shared = session_cells(rec)
+                            studies.setdefault(name, g.study)
+                            sessions_seen.add((session.id, participant.code, session.uncalibrated,
+                                               session.take_home, session.status))
+                        w.writerow(trial_cells(shared, rec))
                         if response is None:
                             continue
                         result.responses += 1

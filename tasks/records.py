@@ -7,6 +7,7 @@ All reads of one call share one connection and so one consistent snapshot of the
 from __future__ import annotations
 
 from collections import namedtuple
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -24,6 +25,14 @@ _R = repo.RESPONSE_TABLE
 TrialRow = namedtuple("TrialRow", [c.name for c in _PT.columns])
 ResponseRow = namedtuple("ResponseRow", [c.name for c in _R.columns])
 _N_PT = len(_PT.columns)
+
+
+@contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one read transaction: every read through it (driver-level reads
+    included) sees the same state of the database, whatever is written meanwhile."""
+    with engine.connect() as conn, conn.begin():
+        yield conn
 
 
 @dataclass
@@ -51,14 +60,39 @@ def study_sessions(engine: Engine, study_name: str | None = None) -> list[StudyS
         return out
 
 
+_ROWS_SQL = (f"SELECT {', '.join('t.' + c.name for c in _PT.columns)}, {', '.join('r.' + c.name for c in _R.columns)} "
+             "FROM planned_trial t LEFT OUTER JOIN response r ON r.planned_trial_id = t.id "
+             "WHERE t.session_id = ? ORDER BY t.position")
+_BOOLEAN_PT = [i for i, c in enumerate(_PT.columns) if c.name == "break_before"]
+_BOOLEAN_R = [i for i, c in enumerate(_R.columns) if c.name in ("is_correct", "uncalibrated")]
+
+
 def session_rows(conn: Connection, session_id: int) -> Iterator[tuple[TrialRow, ResponseRow | None]]:
-    """Every planned trial of a session in plan order with its response (or None)."""
-    stmt = (select(_PT, _R).select_from(_PT.outerjoin(_R, _R.c.planned_trial_id == _PT.c.id))
-            .where(_PT.c.session_id == session_id).order_by(_PT.c.position))
-    for row in conn.execution_options(yield_per=2000).execute(stmt):
-        values = tuple(row)
-        trial = TrialRow._make(values[:_N_PT])
-        yield trial, (None if values[_N_PT] is None else ResponseRow._make(values[_N_PT:]))
+    """Every planned trial of a session in plan order with its response (or None).
+
+    On SQLite the rows come straight from the driver (booleans made bool here; times stay
+    the stored UTC text, which tasks.export.iso_utc formats): SQLAlchemy's per-value result
+    processing would double the cost of exporting millions of rows."""
+    if conn.dialect.name != "sqlite":
+        stmt = (select(_PT, _R).select_from(_PT.outerjoin(_R, _R.c.planned_trial_id == _PT.c.id))
+                .where(_PT.c.session_id == session_id).order_by(_PT.c.position))
+        for row in conn.execution_options(yield_per=2000).execute(stmt):
+            values = tuple(row)
+            yield TrialRow._make(values[:_N_PT]), (None if values[_N_PT] is None else ResponseRow._make(values[_N_PT:]))
+        return
+    cursor = conn.connection.driver_connection.execute(_ROWS_SQL, (session_id,))
+    while batch := cursor.fetchmany(2000):
+        for values in batch:
+            t = list(values[:_N_PT])
+            for i in _BOOLEAN_PT:
+                t[i] = bool(t[i])
+            if values[_N_PT] is None:
+                yield TrialRow._make(t), None
+                continue
+            r = list(values[_N_PT:])
+            for i in _BOOLEAN_R:
+                r[i] = bool(r[i])
+            yield TrialRow._make(t), ResponseRow._make(r)
 
 
 _SCORED_COLUMNS = (_PT.c.id, _PT.c.session_id, _PT.c.position, _PT.c.variant, _PT.c.item_id, _PT.c.rotate_id,

@@ -174,7 +174,7 @@ def reference_export(engine, out: Path, app_version: str) -> None:
 
     from db import repo
     from db.models import Calibration, Participant
-    from tasks.export import TRIAL_COLUMNS, TrialRecord, safe_name, trial_row, write_summary_csv
+    from tasks.export import TRIAL_COLUMNS, TrialRecord, safe_name, write_summary_csv
     from tasks.plan import Protocol as P
     from tasks.scoring import score_all
 
@@ -188,6 +188,27 @@ def reference_export(engine, out: Path, app_version: str) -> None:
                     records.append(TrialRecord(study, session, participants[session.participant_id], t,
                                                answers.get(t.id)))
         calibrations = [c.model_dump(mode="json") for c in s.exec(select(Calibration)).all()]
+
+    def iso(value):
+        return value.isoformat() if value else ""
+
+    def trial_row(rec):
+        t, r = rec.trial, rec.response
+        return {
+            "study": rec.study.name, "participant": rec.participant.code, "session_id": rec.session.id,
+            "cohort_index": rec.session.cohort_index, "take_home": rec.session.take_home,
+            "position": t.position, "block": t.block, "kind": t.kind,
+            "catch_of": "" if t.catch_of is None else t.catch_of, "variant": t.variant, "item_id": t.item_id,
+            "rotate_id": t.rotate_id, "unique_id": t.unique_id, "task": t.task, "category": t.category,
+            "sub_category": t.sub_category or "", "options": " | ".join(json.loads(t.options_json)),
+            "answer": t.answer, "answer_letter": t.answer_letter, "shuffled_seg_order": t.shuffled_seg_order or "",
+            "answered": r is not None, "chosen_letter": (r.chosen_letter or "") if r else "",
+            "chosen_text": (r.chosen_text or "") if r else "", "is_correct": bool(r and r.is_correct),
+            "rt_ms": "" if r is None or r.rt_ms is None else r.rt_ms, "n_replays": r.n_replays if r else "",
+            "presented_at": iso(r.presented_at) if r else "", "answered_at": iso(r.answered_at) if r else "",
+            "uncalibrated": r.uncalibrated if r else "", "attenuation_db": r.attenuation_db if r else "",
+            "level_db_spl": "" if r is None or r.level_db_spl is None else r.level_db_spl,
+        }
 
     def kit_dir(model_dir, recs):
         by_variant = defaultdict(list)
@@ -262,6 +283,11 @@ def build_mixed_database(tmp_path, ds):
     con = sqlite3.connect(tmp_path / "lab.sqlite3")
     con.execute("UPDATE response SET attenuation_db = 1.5 + (id % 4) WHERE id % 7 = 0 AND session_id IN "
                 "(SELECT s.id FROM session s JOIN study st ON st.id = s.study_id WHERE st.name = 'A')")
+    # times as SQLite may hold them: whole seconds with and without a fraction, no time
+    con.execute("UPDATE response SET presented_at = '2026-01-02 03:04:05.000000' WHERE id = 3")
+    con.execute("UPDATE response SET presented_at = '2026-01-02 03:04:05', answered_at = '2026-01-02 03:04:06.5' "
+                "WHERE id = 4")
+    con.execute("UPDATE response SET presented_at = NULL WHERE id = 5")
     con.commit()
     con.close()
     return engine
