@@ -99,12 +99,26 @@ _SCORED_COLUMNS = (_PT.c.id, _PT.c.session_id, _PT.c.position, _PT.c.variant, _P
                    _PT.c.category, _PT.c.sub_category, _PT.c.options_json, _R.c.is_correct)
 
 
-def scored_rows(conn: Connection, session_id: int):
+ScoredRow = namedtuple("ScoredRow", [c.name for c in _SCORED_COLUMNS])
+_SCORED_SQL = (f"SELECT {', '.join(('r.' if c.table is _R else 't.') + c.name for c in _SCORED_COLUMNS)} "
+               "FROM planned_trial t JOIN response r ON r.planned_trial_id = t.id "
+               "WHERE t.session_id = ? AND t.kind = 'test' ORDER BY t.position")
+
+
+def scored_rows(conn: Connection, session_id: int) -> Iterator[ScoredRow]:
     """The answered test trials of a session in plan order, with only the columns scoring
-    needs (variant, item_id, rotate_id, category, sub_category, options_json, is_correct)."""
-    stmt = (select(*_SCORED_COLUMNS).select_from(_PT.join(_R, _R.c.planned_trial_id == _PT.c.id))
-            .where(_PT.c.session_id == session_id, _PT.c.kind == "test").order_by(_PT.c.position))
-    yield from conn.execution_options(yield_per=2000).execute(stmt)
+    needs (variant, item_id, rotate_id, category, sub_category, options_json, is_correct);
+    on SQLite straight from the driver, as session_rows."""
+    if conn.dialect.name != "sqlite":
+        stmt = (select(*_SCORED_COLUMNS).select_from(_PT.join(_R, _R.c.planned_trial_id == _PT.c.id))
+                .where(_PT.c.session_id == session_id, _PT.c.kind == "test").order_by(_PT.c.position))
+        for row in conn.execution_options(yield_per=2000).execute(stmt):
+            yield ScoredRow._make(row)
+        return
+    cursor = conn.connection.driver_connection.execute(_SCORED_SQL, (session_id,))
+    while batch := cursor.fetchmany(2000):
+        for values in batch:
+            yield ScoredRow._make(values[:-1] + (bool(values[-1]),))
 
 
 class OptionsCache:
