@@ -54,11 +54,20 @@ def inputs_from_records(records: Iterable) -> HumanInputs:
 def collect_human_inputs(engine: Engine, study_name: str | None = None) -> HumanInputs:
     out = HumanInputs()
     cache = OptionsCache()
-    n_options: dict[str, int] = {}
-    interned: dict[str, str] = {}  # one string object per distinct id / name across millions of runs
+    # (variant, item_id, rotate_id, category, sub_category, options_json, is_correct) -> the
+    # run's result and its chance credit: RunResult is immutable, so the lists hold shared
+    # objects (a few per distinct run) instead of one object per stored response
+    shared: dict[tuple, tuple[RunResult, RunResult]] = {}
 
-    def intern(text):
-        return None if text is None else interned.setdefault(text, text)
+    def results_of(t) -> tuple[RunResult, RunResult]:
+        key = t[3:]
+        found = shared.get(key)
+        if found is None:
+            chance = 1.0 / len(cache.options(t))
+            found = shared[key] = (
+                RunResult(t.variant, t.item_id, t.rotate_id, t.category, t.sub_category, bool(t.is_correct)),
+                RunResult(t.variant, t.item_id, t.rotate_id, t.category, t.sub_category, chance))
+        return found
 
     groups = study_sessions(engine, study_name)
     with read_snapshot(engine) as conn:
@@ -70,20 +79,18 @@ def collect_human_inputs(engine: Engine, study_name: str | None = None) -> Human
             finished: dict[str, Row] = {}
             for i, session in enumerate(g.sessions):
                 code = g.participants[session.participant_id].code
+                runs = None
                 for t in scored_rows(conn, session.id):
-                    out.any_trials = True
-                    if study is None:
-                        study = out.studies[g.study.name] = StudyInput()
-                    variant, item_id, category, sub = intern(t.variant), intern(t.item_id), intern(t.category), \
-                        intern(t.sub_category)
-                    result = RunResult(variant, item_id, t.rotate_id, category, sub, t.is_correct)
+                    if runs is None:
+                        out.any_trials = True
+                        if study is None:
+                            study = out.studies[g.study.name] = StudyInput()
+                        first_seen.setdefault(code, len(first_seen))
+                        runs = open_runs.setdefault(code, [])
+                    result, chance = results_of(t)
                     study.pooled.append(result)
-                    first_seen.setdefault(code, len(first_seen))
-                    open_runs.setdefault(code, []).append(result)
-                    k = n_options.get(t.options_json)
-                    if k is None:
-                        k = n_options[t.options_json] = len(cache.options(t))
-                    out.chance.append(RunResult(variant, item_id, t.rotate_id, category, sub, 1.0 / k))
+                    runs.append(result)
+                    out.chance.append(chance)
                 if last[session.participant_id] == i and code in open_runs:
                     finished[code] = leaderboard_row(score_all(open_runs.pop(code)))
             if not out.any_trials:

@@ -276,6 +276,7 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
         raise PermissionError(13, "Permission denied", str(out_dir))
     result = ExportResult(out_dir)
     cache = OptionsCache()
+    runs: dict[tuple, RunResult] = {}
     studies: dict[str, Study] = {}
     sessions_seen: set[tuple] = set()
     with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8") as f, read_snapshot(engine) as conn:
@@ -308,7 +309,12 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                         if trial.kind != "test":
                             continue
                         line = json.dumps(rec.kit_record(), ensure_ascii=False) + "\n"
-                        run = rec.run_result()
+                        # one shared (immutable) result per distinct run and outcome, not one per response
+                        key = (trial.variant, trial.item_id, trial.rotate_id, trial.category, trial.sub_category,
+                               bool(response.is_correct))
+                        run = runs.get(key)
+                        if run is None:
+                            run = runs[key] = rec.run_result()
                         writer = writers.get(participant.code)
                         if writer is None:
                             writer = writers[participant.code] = KitWriter(

@@ -108,7 +108,7 @@ _SCORED_SQL = (f"SELECT {', '.join(('r.' if c.table is _R else 't.') + c.name fo
 def scored_rows(conn: Connection, session_id: int) -> Iterator[ScoredRow]:
     """The answered test trials of a session in plan order, with only the columns scoring
     needs (variant, item_id, rotate_id, category, sub_category, options_json, is_correct);
-    on SQLite straight from the driver, as session_rows."""
+    on SQLite straight from the driver, as session_rows (is_correct then 0 or 1)."""
     if conn.dialect.name != "sqlite":
         stmt = (select(*_SCORED_COLUMNS).select_from(_PT.join(_R, _R.c.planned_trial_id == _PT.c.id))
                 .where(_PT.c.session_id == session_id, _PT.c.kind == "test").order_by(_PT.c.position))
@@ -117,8 +117,7 @@ def scored_rows(conn: Connection, session_id: int) -> Iterator[ScoredRow]:
         return
     cursor = conn.connection.driver_connection.execute(_SCORED_SQL, (session_id,))
     while batch := cursor.fetchmany(2000):
-        for values in batch:
-            yield ScoredRow._make(values[:-1] + (bool(values[-1]),))
+        yield from map(ScoredRow._make, batch)  # is_correct: 0/1 here
 
 
 class OptionsCache:
