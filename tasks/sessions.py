@@ -181,6 +181,7 @@ class SessionRunner:
         # the next trial as found in the last answer's transaction; None: ask the database
         self._next: TrialRow | None = None
         self._next_known = False
+        self._answered: int | None = None  # counted once, then kept up to date by answer()
 
     def session(self) -> Session:
         with DbSession(self.engine) as s:
@@ -196,11 +197,14 @@ class SessionRunner:
         with DbSession(self.engine) as s:
             if self._total is None:
                 self._total = repo.count_planned(s, self.session_id)
-            return Progress(repo.count_answered(s, self.session_id), self._total)
+            if self._answered is None:
+                self._answered = repo.count_answered(s, self.session_id)
+            return Progress(self._answered, self._total)
 
     def begin(self) -> None:
         """Mark the session running (or resumed) in its audit log."""
         self._next_known = False
+        self._answered = None
         with DbSession(self.engine) as s:
             session = s.get(Session, self.session_id)
             if session.status in ("completed", "aborted"):
@@ -216,9 +220,10 @@ class SessionRunner:
         """Commit the answer and move the cursor, in one transaction (durable on return)."""
         values = answer_values(trial, chosen_letter, rt_ms=rt_ms, n_replays=n_replays, presented_at=presented_at,
                                answered_at=utc_now(), **levels)
-        self._next_known = False
+        self._next_known, answered, self._answered = False, self._answered, None
         saved, self._next = self._store.record(values)
         self._next_known = True
+        self._answered = None if answered is None else answered + 1
         return saved
 
     def pause(self, detail: str = "") -> None:
