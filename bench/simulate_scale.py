@@ -2,7 +2,8 @@
 dataset (8,581 runs each), stored durably; time against participants; resume after SIGKILL.
 
 Run: ``python -m bench simulate_scale [--participants 10 50 200] [--batch 500] [--dir DIR]
-[--keep DB]`` (``--keep`` keeps the largest database for ``bench export_scale --db``).
+[--keep DB] [--extra 5]`` (``--keep`` keeps the largest database for ``bench export_scale
+--db``; ``--extra`` times a few more participants on an empty and on the largest database).
 
 Each simulate runs as its own process (``main.py simulate``), timed from start to exit. Peer,
 in the same run: raw ``sqlite3`` storing the same rows (each participant's plan as one
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dir", type=Path, default=None, help="folder for the databases (default: a temp folder)")
     parser.add_argument("--keep", type=Path, default=None, help="copy the largest database here")
     parser.add_argument("--no-resume", action="store_true", help="skip the kill-and-resume check")
+    parser.add_argument("--extra", type=int, default=5,
+                        help="participants added to an empty and to the largest database (0: skip)")
     args = parser.parse_args(argv)
 
     from db.engine import open_database
@@ -127,6 +130,17 @@ def main(argv: list[str] | None = None) -> None:
             (n0, s0), (n1, s1) = results[0], results[-1]
             print(f"  growth: {n1 / n0:.0f}x the participants took {s1 / s0:.1f}x the time "
                   f"(linear would be {n1 / n0:.0f}x; start-up of the process included in each)")
+        if largest is not None and args.extra:
+            # the same few participants on an empty database and on the largest one, back to back:
+            # a per-participant cost that grew with the database would show here
+            fresh = tmp / "fresh.sqlite3"
+            empty_s, _mb, code1, err1 = run_child(simulate_argv(ds.root, fresh, args.extra, args.batch))
+            full_s, _mb, code2, err2 = run_child(simulate_argv(ds.root, largest, args.extra, args.batch)
+                                                 + ["--study", "extra"])
+            if code1 or code2:
+                raise SystemExit(f"marginal run failed: {err1 or err2}")
+            print(f"  marginal: {args.extra} participants take {empty_s:.1f} s on an empty database and "
+                  f"{full_s:.1f} s on the {max(args.participants)}-participant one (ratio {full_s / empty_s:.2f})")
         if not args.no_resume:
             n = min(args.participants)
             reference = tmp / f"sim{n}.sqlite3"
