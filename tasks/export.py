@@ -29,6 +29,9 @@ from tasks.scoring import Performance, RunResult, score, summarize
 from tasks.sessions import study_protocol, trial_options
 
 
+WRITE_BUFFER_BYTES = 1 << 20  # large writes: an export of a big study writes gigabytes
+
+
 class ExportError(Exception):
     """The export could not be written; nothing in the database is affected."""
 
@@ -113,7 +116,8 @@ class KitWriter:
         if f is None:
             d = self.model_dir / variant
             d.mkdir(parents=True, exist_ok=True)
-            f = self._files[variant] = self._stack.enter_context(open(d / "infer_results.jsonl", "w", encoding="utf-8"))
+            f = self._files[variant] = self._stack.enter_context(
+                open(d / "infer_results.jsonl", "w", encoding="utf-8", buffering=WRITE_BUFFER_BYTES))
             self._results[variant] = []
         f.write(line)
         self._results[variant].append(result)
@@ -279,7 +283,8 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
     runs: dict[tuple, RunResult] = {}
     studies: dict[str, Study] = {}
     sessions_seen: set[tuple] = set()
-    with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8") as f, read_snapshot(engine) as conn:
+    with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8", buffering=WRITE_BUFFER_BYTES) as f, \
+            read_snapshot(engine) as conn:
         w = csv.writer(f)
         w.writerow(list(TRIAL_COLUMNS))
         for g in groups:
