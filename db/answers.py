@@ -19,7 +19,7 @@ import sqlite3
 from collections import namedtuple
 from typing import Any, Mapping
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from db import repo
 from db.engine import DatabaseFileError, describe_db_error
@@ -42,6 +42,27 @@ _COMPLETE_SQL = "UPDATE session SET next_position = ?, status = 'completed', end
 _AUDIT_SQL = "INSERT INTO audit_log (session_id, at, event, detail) VALUES (?, ?, 'completed', '')"
 
 
+def _binders(dialect) -> list:
+    return [_R.c[name].type._cached_bind_processor(dialect) for name in _RESPONSE_COLUMNS]
+
+
+def store_batch(conn: Connection, session_id: int, rows: list[Mapping[str, Any]]) -> None:
+    """Insert many responses (dicts of every column but id/session_id) and advance the
+    cursor, inside the caller's transaction (``simulate``'s batches). On SQLite one driver
+    executemany with SQLAlchemy's type processors; elsewhere SQLAlchemy Core."""
+    if conn.dialect.name != "sqlite":
+        repo.store_answers(conn, session_id, [dict(r) for r in rows])
+        return
+    binders = _binders(conn.dialect)
+    params = []
+    for row in rows:
+        values = {**row, "session_id": session_id}
+        params.append(tuple(v if p is None or v is None else p(v)
+                            for p, v in zip(binders, (values[name] for name in _RESPONSE_COLUMNS))))
+    conn.connection.driver_connection.executemany(_INSERT_SQL, params)
+    repo.advance_cursor(conn, session_id)
+
+
 class AnswerStore:
     """Answers of one session. Not shared between threads (each caller builds its own)."""
 
@@ -50,7 +71,7 @@ class AnswerStore:
         self.session_id = session_id
         self._sqlite = engine.dialect.name == "sqlite"
         dialect = engine.dialect
-        self._bind = [_R.c[name].type._cached_bind_processor(dialect) for name in _RESPONSE_COLUMNS]
+        self._bind = _binders(dialect)
         self._result = [c.type._cached_result_processor(dialect, None) for c in _PT.columns]
         self._datetime = _R.c.answered_at.type._cached_bind_processor(dialect)
 

@@ -78,7 +78,8 @@ def add_session(s: DbSession, session: Session, trials: Iterable[PlannedTrial | 
     rows = []
     for t in trials:
         values = t.model_dump() if isinstance(t, PlannedTrial) else t
-        rows.append(tuple(session.id if name == "session_id" else values.get(name) for name in PLAN_COLUMNS))
+        values["session_id"] = session.id
+        rows.append(tuple(map(values.get, PLAN_COLUMNS)))
     if rows and conn.dialect.name == "sqlite":
         # straight to the driver: SQLAlchemy's per-row parameter processing would cost more
         # than the insert itself for an 8,500-run plan (values are str/int/bool/None only)

@@ -16,6 +16,7 @@ from typing import Callable
 from sqlalchemy.engine import Engine
 
 from db import repo
+from db.answers import store_batch
 from db.models import Study, utc_now
 from tasks.loader import Dataset
 from tasks.observers import Observer
@@ -77,7 +78,7 @@ def _answer_session(engine: Engine, dataset: Dataset, protocol: Protocol, observ
                 rows.append(answer_values(trial, chosen, options.options(trial), rt_ms=round(rt_ms, 1),
                                           presented_at=now - timedelta(milliseconds=rt_ms), answered_at=now))
             if rows:
-                repo.store_answers(conn, session_id, rows)
+                store_batch(conn, session_id, rows)
             else:
                 repo.advance_cursor(conn, session_id)  # nothing left: completes the session
         if on_commit:
