@@ -16,7 +16,7 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from db.answers import AnswerStore, ResponseRow, TrialRow
-from db.models import Participant, PlannedTrial, Response, Session, Study, utc_now
+from db.models import Participant, PlannedTrial, Session, Study, utc_now
 from tasks.loader import Dataset, dataset_fingerprint
 from tasks.plan import PlanTrial, Protocol, make_plan
 from tasks.runs import Run, letter_index, make_run

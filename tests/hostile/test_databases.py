@@ -2,7 +2,6 @@
 hand-edited JSON columns. Each gives one clear line and a non-zero exit, never a traceback,
 and nothing is created or changed."""
 import hashlib
-import json
 import sqlite3
 import subprocess
 import sys
