@@ -192,19 +192,63 @@ def session_cells(rec: TrialRecord) -> list:
     return [rec.study.name, rec.participant.code, rec.session.id, rec.session.cohort_index, rec.session.take_home]
 
 
+def plan_cells(rec: TrialRecord) -> list:
+    """The trials.csv cells of the planned trial's place in the session (position .. catch_of)."""
+    t = rec.trial
+    return [t.position, t.block, t.kind, "" if t.catch_of is None else t.catch_of]
+
+
+def run_cells(rec: TrialRecord) -> list:
+    """The trials.csv cells of the run itself (variant .. shuffled_seg_order)."""
+    t = rec.trial
+    return [t.variant, t.item_id, t.rotate_id, t.unique_id, t.task, t.category, t.sub_category or "",
+            " | ".join(rec.presented_options()), t.answer, t.answer_letter, t.shuffled_seg_order or ""]
+
+
+def response_cells(rec: TrialRecord) -> list:
+    """The trials.csv cells of the response (answered .. level_db_spl)."""
+    r = rec.response
+    if r is None:
+        return [False, "", "", False, "", "", "", "", "", "", ""]
+    return [True, r.chosen_letter or "", r.chosen_text or "", bool(r.is_correct), "" if r.rt_ms is None else r.rt_ms,
+            r.n_replays, iso_utc(r.presented_at), iso_utc(r.answered_at), r.uncalibrated, r.attenuation_db,
+            "" if r.level_db_spl is None else r.level_db_spl]
+
+
 def trial_cells(shared: list, rec: TrialRecord) -> list:
     """One trials.csv row as a list in TRIAL_COLUMNS order (``shared``: session_cells)."""
-    t, r = rec.trial, rec.response
-    cells = shared + [
-        t.position, t.block, t.kind, "" if t.catch_of is None else t.catch_of, t.variant, t.item_id,
-        t.rotate_id, t.unique_id, t.task, t.category, t.sub_category or "", " | ".join(rec.presented_options()),
-        t.answer, t.answer_letter, t.shuffled_seg_order or ""]
-    if r is None:
-        return cells + [False, "", "", False, "", "", "", "", "", "", ""]
-    return cells + [
-        True, r.chosen_letter or "", r.chosen_text or "", bool(r.is_correct), "" if r.rt_ms is None else r.rt_ms,
-        r.n_replays, iso_utc(r.presented_at), iso_utc(r.answered_at), r.uncalibrated, r.attenuation_db,
-        "" if r.level_db_spl is None else r.level_db_spl]
+    return shared + plan_cells(rec) + run_cells(rec) + response_cells(rec)
+
+
+class CsvRows:
+    """trials.csv written with the csv module's own quoting, but the cells that a run shares
+    across every participant (variant .. shuffled_seg_order) rendered once per distinct run,
+    and the session's cells once per session: most of a row's text is then reused."""
+
+    def __init__(self, f):
+        self._f = f
+        self._text = ""
+        self._render = csv.writer(self, lineterminator="")  # renders one row into self._text
+        self._runs: dict[tuple, str] = {}
+
+    def write(self, text: str) -> None:  # the csv writer's target
+        self._text = text
+
+    def cells_text(self, cells: list) -> str:
+        self._render.writerow(cells)
+        return self._text
+
+    def header(self) -> None:
+        self._f.write(self.cells_text(list(TRIAL_COLUMNS)) + "\r\n")
+
+    def row(self, shared_text: str, rec: TrialRecord) -> None:
+        t = rec.trial
+        key = (t.variant, t.item_id, t.rotate_id, t.options_json, t.answer, t.answer_letter)
+        run_text = self._runs.get(key)
+        if run_text is None:
+            run_text = self._runs[key] = self.cells_text(run_cells(rec))
+        self._f.write("".join((shared_text, ",", self.cells_text(plan_cells(rec)), ",", run_text, ",",
+                               self.cells_text(response_cells(rec)), "\r\n")))
 
 
 def trial_row(rec: TrialRecord) -> dict:
@@ -285,8 +329,8 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
     sessions_seen: set[tuple] = set()
     with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8", buffering=WRITE_BUFFER_BYTES) as f, \
             read_snapshot(engine) as conn:
-        w = csv.writer(f)
-        w.writerow(list(TRIAL_COLUMNS))
+        rows = CsvRows(f)
+        rows.header()
         for g in groups:
             name = g.study.name
             study_dir = out_dir / safe_name(name)
@@ -302,11 +346,11 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                     for trial, response in session_rows(conn, session.id):
                         rec = TrialRecord(g.study, session, participant, trial, response, cache.options(trial))
                         if shared is None:
-                            shared = session_cells(rec)
+                            shared = rows.cells_text(session_cells(rec))
                             studies.setdefault(name, g.study)
                             sessions_seen.add((session.id, participant.code, session.uncalibrated,
                                                session.take_home, session.status))
-                        w.writerow(trial_cells(shared, rec))
+                        rows.row(shared, rec)
                         if response is None:
                             continue
                         result.responses += 1
