@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from sqlalchemy import event, insert, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session as DbSession, SQLModel, create_engine, select
 
@@ -29,8 +29,10 @@ def default_db_path() -> Path:
     return Path(user_data_dir(APP_DIR_NAME, appauthor=False)) / "star-lab.sqlite3"
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{Path(path).expanduser().resolve()}"
+def sqlite_url(path: Path) -> URL:
+    """The URL of a SQLite file, built from its parts: a path with "?" or "#" in it stays the
+    path (as text it would be cut at the query string)."""
+    return URL.create("sqlite", database=str(Path(path).expanduser().resolve()))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -50,6 +52,7 @@ def make_engine(url_or_path: str | Path, create: bool = True) -> Engine:
     """An engine for a path (SQLite file, created with its folder unless ``create`` is False:
     then a missing file is refused and nothing is made) or a SQLAlchemy URL."""
     text = str(url_or_path)
+    url: str | URL = text
     if "://" not in text:
         path = Path(text).expanduser()
         if path.is_dir():
@@ -58,9 +61,9 @@ def make_engine(url_or_path: str | Path, create: bool = True) -> Engine:
             raise DatabaseFileError(f"no database at {path}: this command only reads an existing database "
                                     "(check the --db path); nothing was created")
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = sqlite_url(path)
-    engine = create_engine(text, connect_args={"check_same_thread": False, "timeout": 2.0}
-                           if text.startswith("sqlite") else {})
+        url = sqlite_url(path)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 2.0}
+                           if text.startswith("sqlite") or not isinstance(url, str) else {})
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
@@ -97,7 +100,7 @@ def refuse_foreign_sqlite(engine: Engine) -> None:
     if path is None or not path.is_file() or path.stat().st_size == 0:
         return
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             names = {row[0] for row in con.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}

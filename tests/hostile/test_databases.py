@@ -145,3 +145,30 @@ def test_no_traceback_in_a_real_process(tmp_path):
     assert done.returncode == 1
     assert done.stderr.startswith("error: no database at") and "Traceback" not in done.stderr
     assert not (tmp_path / "nope.sqlite3").exists()
+
+
+def test_a_foreign_file_with_an_awkward_name_is_refused_too(tmp_path):
+    db = tmp_path / "their #1 ?data%.sqlite3"
+    digest = foreign_file(db)
+    with pytest.raises(DatabaseFileError, match="another program"):
+        open_database(db)
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
+
+
+def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path, capsys):
+    db = tmp_path / "notes.sqlite3"
+    db.write_text("not a database at all " * 100)
+    before = db.read_bytes()
+    assert main.main(["export", "--db", str(db), "--out", str(tmp_path / "o")]) != 0
+    err = capsys.readouterr().err
+    assert "not a STAR Listening Lab database (not an SQLite file)" in err and "Traceback" not in err
+    assert db.read_bytes() == before
+
+
+def test_a_database_path_with_url_characters_is_that_file(tmp_path):
+    db = tmp_path / "lab ?mode=memory#x.sqlite3"
+    open_database(db).dispose()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [db.name]
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT version FROM schema_info").fetchone()[0] >= 2
+    con.close()
