@@ -16,7 +16,6 @@ import os
 import re
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -25,6 +24,7 @@ from sqlmodel import Session as DbSession, select
 
 from db.models import Calibration, Participant, PlannedTrial, Response, Session, Study
 from tasks.records import OptionsCache, read_snapshot, session_rows, study_sessions
+from tasks.trials_csv import CsvRows, session_cells, trial_row  # noqa: F401  (trial_row: part of this API)
 from tasks.scoring import Performance, RunResult, score, summarize
 from tasks.sessions import study_protocol, trial_options
 
@@ -187,90 +187,6 @@ TRIAL_COLUMNS: dict[str, str] = {
 }
 
 
-def session_cells(rec: TrialRecord) -> list:
-    """The trials.csv cells that a session's rows share (study .. take_home)."""
-    return [rec.study.name, rec.participant.code, rec.session.id, rec.session.cohort_index, rec.session.take_home]
-
-
-def plan_cells(rec: TrialRecord) -> list:
-    """The trials.csv cells of the planned trial's place in the session (position .. catch_of)."""
-    t = rec.trial
-    return [t.position, t.block, t.kind, "" if t.catch_of is None else t.catch_of]
-
-
-def run_cells(rec: TrialRecord) -> list:
-    """The trials.csv cells of the run itself (variant .. shuffled_seg_order)."""
-    t = rec.trial
-    return [t.variant, t.item_id, t.rotate_id, t.unique_id, t.task, t.category, t.sub_category or "",
-            " | ".join(rec.presented_options()), t.answer, t.answer_letter, t.shuffled_seg_order or ""]
-
-
-def response_cells(rec: TrialRecord) -> list:
-    """The trials.csv cells of the response (answered .. level_db_spl)."""
-    r = rec.response
-    if r is None:
-        return [False, "", "", False, "", "", "", "", "", "", ""]
-    return [True, r.chosen_letter or "", r.chosen_text or "", bool(r.is_correct), "" if r.rt_ms is None else r.rt_ms,
-            r.n_replays, iso_utc(r.presented_at), iso_utc(r.answered_at), r.uncalibrated, r.attenuation_db,
-            "" if r.level_db_spl is None else r.level_db_spl]
-
-
-def trial_cells(shared: list, rec: TrialRecord) -> list:
-    """One trials.csv row as a list in TRIAL_COLUMNS order (``shared``: session_cells)."""
-    return shared + plan_cells(rec) + run_cells(rec) + response_cells(rec)
-
-
-class CsvRows:
-    """trials.csv written with the csv module's own quoting, but the cells that a run shares
-    across every participant (variant .. shuffled_seg_order) rendered once per distinct run,
-    and the session's cells once per session: most of a row's text is then reused."""
-
-    def __init__(self, f):
-        self._f = f
-        self._text = ""
-        self._render = csv.writer(self, lineterminator="")  # renders one row into self._text
-        self._runs: dict[tuple, str] = {}
-
-    def write(self, text: str) -> None:  # the csv writer's target
-        self._text = text
-
-    def cells_text(self, cells: list) -> str:
-        self._render.writerow(cells)
-        return self._text
-
-    def header(self) -> None:
-        self._f.write(self.cells_text(list(TRIAL_COLUMNS)) + "\r\n")
-
-    def row(self, shared_text: str, rec: TrialRecord) -> None:
-        t = rec.trial
-        key = (t.variant, t.item_id, t.rotate_id, t.options_json, t.answer, t.answer_letter)
-        run_text = self._runs.get(key)
-        if run_text is None:
-            run_text = self._runs[key] = self.cells_text(run_cells(rec))
-        self._f.write("".join((shared_text, ",", self.cells_text(plan_cells(rec)), ",", run_text, ",",
-                               self.cells_text(response_cells(rec)), "\r\n")))
-
-
-def trial_row(rec: TrialRecord) -> dict:
-    return dict(zip(TRIAL_COLUMNS, trial_cells(session_cells(rec), rec)))
-
-
-def iso_utc(value: datetime | str | None) -> str:
-    """A stored UTC time in ISO 8601 with its offset, as the table's datetime type reads it
-    back (naive values are UTC). Text as SQLite stores it ("2026-01-02 03:04:05.678901",
-    read straight from the driver) is rewritten without parsing."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        if len(value) == 26 and value[10] == " " and value[19] == ".":
-            fraction = value[19:]
-            return f"{value[:10]}T{value[11:19]}{'' if fraction == '.000000' else fraction}+00:00"
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat()
-
-
 @dataclass
 class Attenuation:
     """Answered trials that the safety ceiling attenuated, and by how much (dB)."""
@@ -330,7 +246,7 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
     with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8", buffering=WRITE_BUFFER_BYTES) as f, \
             read_snapshot(engine) as conn:
         rows = CsvRows(f)
-        rows.header()
+        rows.header(TRIAL_COLUMNS)
         for g in groups:
             name = g.study.name
             study_dir = out_dir / safe_name(name)

@@ -335,3 +335,13 @@ def test_streamed_compare_equals_the_in_memory_one(tmp_path, ds):
     assert "Human (A), mean of participants (n=4)" in md and "Human (B), mean of participants (n=2)" in md
     only_b = write_compare(tmp_path / "b", collect_human_inputs(engine, "B"), [])
     assert "Human (A)" not in only_b[0].read_text()
+
+
+def test_trials_csv_cells_follow_the_documented_columns():
+    """The row writer's groups of cells and TRIAL_COLUMNS must not drift apart."""
+    from tasks.export import TRIAL_COLUMNS
+    from tasks.trials_csv import check_columns
+
+    check_columns(TRIAL_COLUMNS)
+    with pytest.raises(RuntimeError, match="do not match"):
+        check_columns([c for c in TRIAL_COLUMNS if c != "kind"])
