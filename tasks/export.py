@@ -255,6 +255,8 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
             with ExitStack() as files:
                 pooled = KitWriter(study_dir / f"human-{safe_name(name)}", files)
                 writers: dict[str, KitWriter] = {}  # open until the participant's last session
+                # kit folder name -> whose it is: two names made the same by safe_name must not share one
+                folders = {f"human-{safe_name(name)}": "the pooled study results"}
                 scored_codes: set[str] = set()
                 for i, session in enumerate(g.sessions):
                     participant = g.participants[session.participant_id]
@@ -282,8 +284,13 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                             run = runs[key] = rec.run_result()
                         writer = writers.get(participant.code)
                         if writer is None:
-                            writer = writers[participant.code] = KitWriter(
-                                study_dir / f"human-{safe_name(participant.code)}", files)
+                            folder = f"human-{safe_name(participant.code)}"
+                            if folder in folders:
+                                raise ExportError(
+                                    f"study {name!r}: participant {participant.code!r} and "
+                                    f"{folders[folder]} would share the folder {folder}; rename one of them")
+                            folders[folder] = f"participant {participant.code!r}"
+                            writer = writers[participant.code] = KitWriter(study_dir / folder, files)
                             scored_codes.add(participant.code)
                         writer.add(trial.variant, line, run)
                         pooled.add(trial.variant, line, run)

@@ -345,3 +345,16 @@ def test_trials_csv_cells_follow_the_documented_columns():
     check_columns(TRIAL_COLUMNS)
     with pytest.raises(RuntimeError, match="do not match"):
         check_columns([c for c in TRIAL_COLUMNS if c != "kind"])
+
+
+def test_participants_whose_folders_would_coincide_are_refused(tmp_path, ds):
+    from tasks.sessions import SessionRunner, open_study, start_or_resume
+
+    engine = open_database(tmp_path / "lab.sqlite3")
+    study = open_study(engine, ds, "s", Protocol(practice_per_block=0))
+    for code in ("P/1", "P_1"):  # both become human-P_1
+        runner = SessionRunner(engine, start_or_resume(engine, ds, study, code, "test").id)
+        t = runner.next_trial()
+        runner.answer(t, t.answer_letter)
+    with pytest.raises(ExportError, match="'P_1' and participant 'P/1' would share the folder human-P_1"):
+        export(engine, tmp_path / "out", "test")
