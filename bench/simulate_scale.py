@@ -8,8 +8,9 @@ Run: ``python -m bench simulate_scale [--participants 10 50 200] [--batch 500] [
 Each simulate runs as its own process (``main.py simulate``), timed from start to exit. Peer,
 in the same run: raw ``sqlite3`` storing the same rows (each participant's plan as one
 executemany, then the answers in transactions of the same batch size, WAL, synchronous=FULL)
-without planning or choosing answers: the floor of the storage work. Target: 200 participants
-in < 5 minutes on 2 cores.
+without planning or choosing answers: the floor of the storage work. A run with 0 participants
+measures the fixed cost (start, imports, dataset), so that the net seconds per participant show
+whether the time grows linearly. Target: 200 participants in < 5 minutes on 2 cores.
 """
 from __future__ import annotations
 
@@ -106,8 +107,12 @@ def main(argv: list[str] | None = None) -> None:
         con.execute("INSERT INTO participant (id, code, created_at) VALUES (1, 'P', '2026-01-01 00:00:00')")
         con.close()
         print(f"  {len(plan)} runs per participant")
+        fixed_s, _mb, code, err = run_child(simulate_argv(ds.root, tmp / "zero.sqlite3", 0, args.batch))
+        if code != 0:
+            raise SystemExit(f"simulate 0 failed: {err}")
+        print(f"  fixed cost of a run (process start, imports, dataset, study; 0 participants): {fixed_s:.1f} s")
         print(f"  {'participants':>12} | {'answers':>9} | {'ours s':>8} {'answers/s':>9} {'peak MB':>7} | "
-              f"{'raw s':>7} {'answers/s':>9} | {'ratio':>6} | {'s/participant':>13}")
+              f"{'raw s':>7} {'answers/s':>9} | {'ratio':>6} | {'s/participant':>13} {'net':>6}")
         results = []
         largest = None
         for n in args.participants:
@@ -120,16 +125,16 @@ def main(argv: list[str] | None = None) -> None:
             (tmp / f"raw{n}.sqlite3").unlink()
             results.append((n, seconds))
             print(f"  {n:>12} | {answers:>9} | {seconds:8.1f} {answers / seconds:9.0f} {peak_mb:7.0f} | "
-                  f"{peer_s:7.1f} {answers / peer_s:9.0f} | {seconds / peer_s:5.1f}x | {seconds / n:13.2f}",
-                  flush=True)
+                  f"{peer_s:7.1f} {answers / peer_s:9.0f} | {seconds / peer_s:5.1f}x | {seconds / n:13.2f} "
+                  f"{(seconds - fixed_s) / n:6.2f}", flush=True)
             if n == max(args.participants):
                 largest = db
             elif n != min(args.participants):
                 db.unlink()  # the smallest stays as the reference of the resume check
         if len(results) > 1:
             (n0, s0), (n1, s1) = results[0], results[-1]
-            print(f"  growth: {n1 / n0:.0f}x the participants took {s1 / s0:.1f}x the time "
-                  f"(linear would be {n1 / n0:.0f}x; start-up of the process included in each)")
+            print(f"  growth: {n1 / n0:.0f}x the participants took {s1 / s0:.1f}x the time, "
+                  f"{(s1 - fixed_s) / (s0 - fixed_s):.1f}x without the fixed cost (linear: {n1 / n0:.0f}x)")
         if largest is not None and args.extra:
             # the same few participants on an empty database and on the largest one, back to back:
             # a per-participant cost that grew with the database would show here
