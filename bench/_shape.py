@@ -2,7 +2,7 @@
 951 pc, 900 tr and 502 sr items with the real category and sub-category names (STARBENCH.md
 section 1), temporal ids ending in _<SUB>_<n>, and a few tiny WAVs shared by every item.
 
-With 4 options per range item and 5 per sensitivity item, a full-robust session has 8,581
+With 4 options per range item and 5 per sensitivity item, a full-robust session has 8,580
 runs, the size of a real one (~8,500). Not a benchmark itself (the leading underscore keeps it
 out of ``python -m bench``); ``python -m bench._shape DIR`` writes the folder only.
 """

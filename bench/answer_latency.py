@@ -1,4 +1,4 @@
-"""Per-answer latency of a full-robust session on a STAR-Bench-sized dataset (8,581 runs):
+"""Per-answer latency of a full-robust session on a STAR-Bench-sized dataset (8,580 runs):
 commit the answer and fetch the next trial, at positions 1, 4,000 and 8,000.
 
 Run: ``python -m bench answer_latency [--positions 1 4000 8000] [--answers 300] [--dir DIR]``.

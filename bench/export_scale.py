@@ -1,4 +1,4 @@
-"""``export`` and ``compare`` on a paper-scale database (200 participants x 8,581 runs, ~1.7 M
+"""``export`` and ``compare`` on a paper-scale database (200 participants x 8,580 runs, ~1.7 M
 responses): wall time and peak memory of each, as its own process.
 
 Run: ``python -m bench export_scale [--db FILE | --participants 200] [--dir DIR]``. Without

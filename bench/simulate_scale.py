@@ -1,5 +1,5 @@
 """``simulate`` at paper scale: simulated participants, full-robust, on a STAR-Bench-sized
-dataset (8,581 runs each), stored durably; time against participants; resume after SIGKILL.
+dataset (8,580 runs each), stored durably; time against participants; resume after SIGKILL.
 
 Run: ``python -m bench simulate_scale [--participants 10 50 200] [--batch 500] [--dir DIR]
 [--keep DB] [--extra 5]`` (``--keep`` keeps the largest database for ``bench export_scale
