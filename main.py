@@ -52,10 +52,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_db(path_or_url):
+def _open_db(path_or_url, create: bool = True):
+    """The database; commands that only read pass create=False, so that a mistyped --db is
+    refused instead of becoming a new empty database."""
     from db.engine import default_db_path, open_database
 
-    return open_database(path_or_url or default_db_path())
+    return open_database(path_or_url or default_db_path(), create=create)
 
 
 def data_dir() -> Path:
@@ -112,7 +114,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             print(f"committed {code} {position}", flush=True)
 
     study = simulate(engine, dataset, protocol, args.participants, Observer(args.observer), APP_VERSION,
-                     study_name=args.study, delay_s=args.delay_ms / 1000.0, on_commit=committed)
+                     study_name=args.study, delay_s=args.delay_ms / 1000.0,
+                     on_commit=committed if args.print_commits else None, batch_answers=args.batch)
     print(f"study {study.name!r}: {args.participants} simulated participants complete in {engine.url.database}")
     return EXIT_OK
 
@@ -120,23 +123,32 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from tasks.export import export
 
-    result = export(_open_db(args.db), args.out, APP_VERSION, study_name=args.study)
+    result = export(_open_db(args.db, create=False), args.out, APP_VERSION, study_name=args.study)
     print(f"exported {result.responses} responses of {result.participants} participants: "
           f"{len(result.files)} files in {result.out_dir}")
+    for study, attenuation in result.attenuation.items():
+        print(f"  {study}: {attenuation.describe()}")
     return EXIT_OK
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from tasks.compare import read_models, write_compare
-    from tasks.export import load_records
+    from sqlmodel import Session as DbSession
+
+    from db import repo
+    from tasks.compare_input import collect_human_inputs
     from tasks.model_results import known_items_of
 
-    records = load_records(_open_db(args.db), args.study)
-    known, note = known_items_of(r.study.dataset_root for r in records) if args.models else (None, None)
-    if note:
-        print(f"note: {note}", file=sys.stderr)
+    db = _open_db(args.db, create=False)
+    known = None
+    if args.models:
+        with DbSession(db) as s:
+            roots = [st.dataset_root for st in repo.list_studies(s) if args.study in (None, st.name)]
+        known, note = known_items_of(roots)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     models = read_models(args.models, known) if args.models else []
-    files = write_compare(args.out, records, models)
+    files = write_compare(args.out, collect_human_inputs(db, args.study), models)
     for m in models:
         for w in m.warnings:
             print(f"warning: {w}", file=sys.stderr)
@@ -189,7 +201,7 @@ def cmd_make_package(args: argparse.Namespace) -> int:
     from tasks.loader import load_dataset
     from tasks.takehome import make_package
 
-    db = _open_db(args.db)
+    db = _open_db(args.db, create=False)
     with DbSession(db) as s:
         study = repo.get_study(s, args.study)
     if study is None:
@@ -210,7 +222,7 @@ def cmd_import_results(args: argparse.Namespace) -> int:
     from tasks.items import printable
     from tasks.takehome import BundleError, import_results
 
-    db = _open_db(args.db)
+    db = _open_db(args.db, create=False)
     failures = 0
     print("Take-home data: each bundle's integrity code catches damage and casual edits, not a participant who "
           "reads the package (the key is inside it); the plausibility checks below are what the lab can see "
@@ -296,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_option(p)
     p.add_argument("--delay-ms", type=float, default=0.0, help=argparse.SUPPRESS)
     p.add_argument("--print-commits", action="store_true", help="print a line after each committed answer")
+    p.add_argument("--batch", type=int, default=500, metavar="N",
+                   help="answers per transaction (default 500; a kill loses at most one batch, which a rerun "
+                        "redoes with the same answers)")
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("export", help="write human results in the model kit's layout plus a tidy CSV")
@@ -335,11 +350,11 @@ def user_errors() -> tuple[type[Exception], ...]:
     from tasks.export import ExportError
     from tasks.loader import NotADatasetError
     from tasks.plan import PlanError
-    from tasks.sessions import DatasetChangedError, StudyError
+    from tasks.sessions import DatasetChangedError, StoredDataError, StudyError
     from tasks.takehome import BundleError
 
     return (BundleError, DatabaseFileError, DatasetChangedError, ExportError, NotADatasetError, PlanError, StudyError,
-            OperationalError, OSError)
+            StoredDataError, OperationalError, OSError)
 
 
 def main(argv: list[str] | None = None) -> int:

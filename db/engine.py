@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from sqlalchemy import event, insert, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session as DbSession, SQLModel, create_engine, select
 
@@ -19,7 +19,8 @@ APP_DIR_NAME = "star-listening-lab"
 
 
 class DatabaseFileError(Exception):
-    """The database cannot be used: not a database, locked, read-only, newer schema."""
+    """The database cannot be used: not a database, locked, read-only, newer schema, missing,
+    or another program's SQLite file."""
 
 
 def default_db_path() -> Path:
@@ -28,8 +29,10 @@ def default_db_path() -> Path:
     return Path(user_data_dir(APP_DIR_NAME, appauthor=False)) / "star-lab.sqlite3"
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{Path(path).expanduser().resolve()}"
+def sqlite_url(path: Path) -> URL:
+    """The URL of a SQLite file, built from its parts: a path with "?" or "#" in it stays the
+    path (as text it would be cut at the query string)."""
+    return URL.create("sqlite", database=str(Path(path).expanduser().resolve()))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -45,17 +48,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
-def make_engine(url_or_path: str | Path) -> Engine:
-    """An engine for a path (SQLite file, created with its folder) or a SQLAlchemy URL."""
+def make_engine(url_or_path: str | Path, create: bool = True) -> Engine:
+    """An engine for a path (SQLite file, created with its folder unless ``create`` is False:
+    then a missing file is refused and nothing is made) or a SQLAlchemy URL."""
     text = str(url_or_path)
+    url: str | URL = text
     if "://" not in text:
         path = Path(text).expanduser()
         if path.is_dir():
             raise DatabaseFileError(f"{path} is a folder, not a database file")
+        if not create and not path.is_file():
+            raise DatabaseFileError(f"no database at {path}: this command only reads an existing database "
+                                    "(check the --db path); nothing was created")
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = sqlite_url(path)
-    engine = create_engine(text, connect_args={"check_same_thread": False, "timeout": 2.0}
-                           if text.startswith("sqlite") else {})
+        url = sqlite_url(path)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 2.0}
+                           if text.startswith("sqlite") or not isinstance(url, str) else {})
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
@@ -84,9 +92,46 @@ def describe_db_error(engine: Engine, exc: Exception) -> str:
     return f"database error in {where}: {text}"
 
 
+def refuse_foreign_sqlite(engine: Engine) -> None:
+    """Raise DatabaseFileError when the SQLite file has tables but no schema_info of ours: it
+    belongs to another program and is left exactly as it is. The file is opened read-only,
+    without the pragmas of our own connections (which would switch it to WAL)."""
+    path = sqlite_file(engine)
+    if path is None or not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            names = {row[0] for row in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise DatabaseFileError(describe_db_error(engine, exc)) from None
+    if names and "schema_info" not in names:
+        shown = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
+        raise DatabaseFileError(f"{path} is an SQLite database of another program (tables: {shown}; no "
+                                "STAR Listening Lab schema version); it was left untouched. Choose another file.")
+
+
+def _v1_to_v2(engine: Engine) -> None:
+    """Schema 2: session.next_position, the cursor on the first unanswered trial. Set to the
+    first unanswered position of each session (or past the end when all are answered).
+    Idempotent, so that a migration interrupted before the version was written can run again."""
+    with engine.begin() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("session")}
+        if "next_position" not in columns:
+            conn.exec_driver_sql("ALTER TABLE session ADD COLUMN next_position INTEGER NOT NULL DEFAULT 0")
+        conn.exec_driver_sql(
+            "UPDATE session SET next_position = COALESCE("
+            " (SELECT MIN(t.position) FROM planned_trial t WHERE t.session_id = session.id"
+            "  AND NOT EXISTS (SELECT 1 FROM response r WHERE r.planned_trial_id = t.id)),"
+            " (SELECT COALESCE(MAX(t.position) + 1, 0) FROM planned_trial t WHERE t.session_id = session.id))")
+
+
 Migration = Callable[[Engine], None]
 # version -> function that upgrades a database of that version to version + 1
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 
 def backup_sqlite(engine: Engine, suffix: str) -> Path | None:
@@ -111,6 +156,7 @@ def init_db(engine: Engine, migrations: Mapping[int, Migration] | None = None,
     """Create or upgrade the schema; return the version now in force. Before any migration the
     file is backed up next to itself. Raises DatabaseFileError with a clear message."""
     migrations = MIGRATIONS if migrations is None else migrations
+    refuse_foreign_sqlite(engine)
     try:
         has_schema = inspect(engine).has_table("schema_info")
         if not has_schema:
@@ -150,8 +196,9 @@ def init_db(engine: Engine, migrations: Mapping[int, Migration] | None = None,
         raise DatabaseFileError(describe_db_error(engine, exc)) from None
 
 
-def open_database(url_or_path: str | Path) -> Engine:
-    """make_engine + init_db, with clear errors."""
-    engine = make_engine(url_or_path)
+def open_database(url_or_path: str | Path, create: bool = True) -> Engine:
+    """make_engine + init_db, with clear errors. With ``create`` False a missing SQLite file is
+    refused (commands that only read must not make an empty database from a mistyped path)."""
+    engine = make_engine(url_or_path, create=create)
     init_db(engine)
     return engine

@@ -12,7 +12,8 @@ from typing import Optional
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+# 1: the first release. 2: session.next_position, a cursor on the first unanswered trial.
+SCHEMA_VERSION = 2
 
 
 def utc_now() -> datetime:
@@ -83,6 +84,11 @@ class Session(SQLModel, table=True):
     import_key: Optional[str] = Field(default=None, unique=True)  # "<package id>" for imported take-home data
     app_version: str
     status: str = "planned"  # planned, running, paused, completed, aborted
+    # A lower bound on the position of the first unanswered planned trial: every trial before it
+    # is answered. Moved forward in the same transaction as each answer, so that finding the next
+    # trial starts here instead of at the beginning of the plan. Responses added by other paths
+    # (take-home imports) leave it behind, never ahead, so it stays a true lower bound.
+    next_position: int = 0
     started_at: Optional[datetime] = None
     ended_at: Optional[datetime] = None
     created_at: datetime = Field(default_factory=utc_now)

@@ -2,9 +2,10 @@
 returns, so what a caller has been told is saved is on disk (WAL, synchronous=FULL)."""
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import func
+from sqlalchemy import and_, exists, func, insert, update
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session as DbSession, select
 
@@ -61,13 +62,31 @@ def next_cohort_index(s: DbSession, study_id: int) -> int:
     return 0 if current is None else current + 1
 
 
-def add_session(s: DbSession, session: Session, trials: Iterable[PlannedTrial]) -> Session:
-    """Store a session and its whole plan in one transaction."""
+PLANNED_TRIAL_TABLE = PlannedTrial.__table__
+RESPONSE_TABLE = Response.__table__
+SESSION_TABLE = Session.__table__
+# every column of a planned trial but its id, in table order (the values a plan row carries)
+PLAN_COLUMNS = tuple(c.name for c in PLANNED_TRIAL_TABLE.columns if c.name != "id")
+
+
+def add_session(s: DbSession, session: Session, trials: Iterable[PlannedTrial | Mapping[str, Any]]) -> Session:
+    """Store a session and its whole plan in one transaction; the plan goes in as one bulk
+    insert (one executemany of plain rows, no ORM object per trial)."""
     s.add(session)
     s.flush()
+    conn = s.connection()
+    rows = []
     for t in trials:
-        t.session_id = session.id
-        s.add(t)
+        values = t.model_dump() if isinstance(t, PlannedTrial) else t
+        values["session_id"] = session.id
+        rows.append(tuple(map(values.get, PLAN_COLUMNS)))
+    if rows and conn.dialect.name == "sqlite":
+        # straight to the driver: SQLAlchemy's per-row parameter processing would cost more
+        # than the insert itself for an 8,500-run plan (values are str/int/bool/None only)
+        conn.exec_driver_sql(f"INSERT INTO planned_trial ({', '.join(PLAN_COLUMNS)}) "
+                             f"VALUES ({', '.join('?' for _ in PLAN_COLUMNS)})", rows)
+    elif rows:
+        conn.execute(insert(PLANNED_TRIAL_TABLE), [dict(zip(PLAN_COLUMNS, r)) for r in rows])
     s.add(AuditLog(session_id=session.id, event="created"))
     s.commit()
     s.refresh(session)
@@ -83,15 +102,91 @@ def responses(s: DbSession, session_id: int) -> Sequence[Response]:
     return s.exec(select(Response).where(Response.session_id == session_id)).all()
 
 
+def unanswered_query(session_id: int, limit: int = 1, columns=None):
+    """The first ``limit`` unanswered planned trials of a session in plan order, starting at
+    the session's cursor (next_position): a range scan of the (session_id, position) index
+    with one probe of the unique index on response.planned_trial_id per row. In normal use the
+    cursor sits on the answer, so the scan stops at its first row whatever the plan's size."""
+    pt, r, se = PLANNED_TRIAL_TABLE, RESPONSE_TABLE, SESSION_TABLE
+    cursor = select(se.c.next_position).where(se.c.id == session_id).scalar_subquery()
+    answered = exists().where(r.c.planned_trial_id == pt.c.id)
+    return (select(*(columns if columns is not None else pt.columns))
+            .where(and_(pt.c.session_id == session_id, pt.c.position >= cursor, ~answered))
+            .order_by(pt.c.position).limit(limit))
+
+
 def next_unanswered(s: DbSession, session_id: int) -> PlannedTrial | None:
-    answered = select(Response.planned_trial_id).where(Response.session_id == session_id)
-    return s.exec(select(PlannedTrial).where(PlannedTrial.session_id == session_id,
-                                             PlannedTrial.id.not_in(answered))
-                  .order_by(PlannedTrial.position)).first()
+    row = s.connection().execute(unanswered_query(session_id)).first()
+    return None if row is None else PlannedTrial(**row._mapping)
 
 
 def count_answered(s: DbSession, session_id: int) -> int:
     return s.exec(select(func.count(Response.id)).where(Response.session_id == session_id)).one()
+
+
+def count_planned(s: DbSession, session_id: int) -> int:
+    return s.exec(select(func.count(PlannedTrial.id)).where(PlannedTrial.session_id == session_id)).one()
+
+
+def planned_counts(s: DbSession, session_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """session id -> (answered, planned), two grouped counts for many sessions at once."""
+    if not session_ids:
+        return {}
+    planned = dict(s.exec(select(PlannedTrial.session_id, func.count(PlannedTrial.id))
+                          .where(PlannedTrial.session_id.in_(session_ids)).group_by(PlannedTrial.session_id)).all())
+    answered = dict(s.exec(select(Response.session_id, func.count(Response.id))
+                           .where(Response.session_id.in_(session_ids)).group_by(Response.session_id)).all())
+    return {sid: (answered.get(sid, 0), planned.get(sid, 0)) for sid in session_ids}
+
+
+def advance_cursor(conn: Connection, session_id: int, completed_detail: str = "") -> Row | None:
+    """After answers were inserted in this transaction: find the next unanswered trial, move
+    the session's cursor onto it, and mark the session completed when none is left. Returns
+    the next trial's row (None when complete). Commits nothing: the caller's transaction
+    holds the answers and the cursor together."""
+    row = conn.execute(unanswered_query(session_id)).first()
+    se = SESSION_TABLE
+    if row is not None:
+        conn.execute(update(se).where(se.c.id == session_id).values(next_position=row.position))
+        return row
+    end = conn.execute(select(func.coalesce(func.max(PLANNED_TRIAL_TABLE.c.position) + 1, 0))
+                       .where(PLANNED_TRIAL_TABLE.c.session_id == session_id)).scalar_one()
+    now = utc_now()
+    conn.execute(update(se).where(se.c.id == session_id).values(next_position=end, status="completed", ended_at=now))
+    conn.execute(insert(AuditLog.__table__).values(session_id=session_id, at=now, event="completed",
+                                                   detail=completed_detail))
+    return None
+
+
+def _insert_responses(conn: Connection, rows: list[dict], session_id: int) -> None:
+    for row in rows:
+        row.setdefault("answered_at", utc_now())
+        row["session_id"] = session_id
+    conn.execute(insert(RESPONSE_TABLE), rows)
+
+
+def store_answers(conn: Connection, session_id: int, rows: list[dict]) -> Row | None:
+    """Insert responses and advance the cursor inside the caller's transaction."""
+    _insert_responses(conn, rows, session_id)
+    return advance_cursor(conn, session_id)
+
+
+def record_answers(engine, session_id: int, rows: list[dict]) -> Row | None:
+    """Commit responses (dicts of Response columns, without id/session_id) and the session's
+    cursor in ONE transaction, durable on return (WAL, synchronous=FULL). Returns the next
+    unanswered trial's row, or None when the session is complete (then marked so in the same
+    transaction). AlreadyAnswered / DatabaseFileError as record_response; nothing is stored
+    when either is raised."""
+    try:
+        with engine.begin() as conn:
+            return store_answers(conn, session_id, rows)
+    except OperationalError as exc:
+        raise DatabaseFileError(describe_db_error(engine, exc) + "; this answer was not saved yet") from None
+    except IntegrityError as exc:
+        if "unique" in str(exc.orig).lower():
+            ids = ", ".join(str(r.get("planned_trial_id")) for r in rows[:5])
+            raise AlreadyAnswered(f"planned trial {ids} is already answered") from None
+        raise
 
 
 def record_response(s: DbSession, response: Response) -> Response:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from scipy import stats
 
-from tasks.export import TrialRecord, answered_test_records
+from tasks.compare_input import HumanInputs, StudyInput, inputs_from_records
+from tasks.export import TrialRecord
 from tasks.model_results import ModelResult, read_model, read_models  # noqa: F401 (read_model(s) re-exported)
 from tasks.reference import SOURCE as PAPER_SOURCE, paper_rows
 from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, RunResult, leaderboard_row, score_all
@@ -41,13 +42,15 @@ def mean_ci(values: list[float], confidence: float = 0.95) -> tuple[float, tuple
 
 
 def human_rows(records: list[TrialRecord], study_name: str) -> list[LeaderRow]:
-    scored = answered_test_records(records)
-    if not scored:
+    study = inputs_from_records(records).studies.get(study_name)
+    return [] if study is None else study_rows(study, study_name)
+
+
+def study_rows(study: StudyInput, study_name: str) -> list[LeaderRow]:
+    """The mean-of-participants row (with CIs) and the pooled row of one study."""
+    rows = study.participant_rows
+    if not study.pooled:
         return []
-    per_participant: dict[str, list[RunResult]] = {}
-    for rec in scored:
-        per_participant.setdefault(rec.participant.code, []).append(rec.run_result())
-    rows = [leaderboard_row(score_all(results)) for results in per_participant.values()]
     mean_row: Row = {}
     ci: dict[str, tuple[float, float] | None] = {}
     for key in LEADERBOARD_KEYS:
@@ -56,7 +59,7 @@ def human_rows(records: list[TrialRecord], study_name: str) -> list[LeaderRow]:
             mean_row[key], ci[key] = mean_ci(vals)
         else:
             mean_row[key], ci[key] = None, None
-    pooled = leaderboard_row(score_all(rec.run_result() for rec in scored))
+    pooled = leaderboard_row(score_all(study.pooled))
     return [
         LeaderRow(f"Human ({study_name}), mean of participants", "human-mean", mean_row, ci, n=len(rows)),
         LeaderRow(f"Human ({study_name}), pooled", "human-pooled", pooled, n=len(rows),
@@ -64,26 +67,27 @@ def human_rows(records: list[TrialRecord], study_name: str) -> list[LeaderRow]:
     ]
 
 
-def chance_row(records: list[TrialRecord]) -> LeaderRow:
+def chance_row(records: list[TrialRecord] | HumanInputs) -> LeaderRow:
     """Expected score of uniform guessing on exactly the runs that were presented."""
-    results = [RunResult(r.trial.variant, r.trial.item_id, r.trial.rotate_id, r.trial.category,
-                         r.trial.sub_category, 1.0 / len(json.loads(r.trial.options_json)))
-               for r in answered_test_records(records)]
-    return LeaderRow("Chance (expected, these runs)", "chance", leaderboard_row(score_all(results)))
+    inputs = records if isinstance(records, HumanInputs) else inputs_from_records(records)
+    return LeaderRow("Chance (expected, these runs)", "chance", leaderboard_row(score_all(inputs.chance)))
 
 
 def fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-def build_rows(records: list[TrialRecord], models: list[ModelResult]) -> list[LeaderRow]:
+def build_rows(records: list[TrialRecord] | HumanInputs, models: list[ModelResult]) -> list[LeaderRow]:
+    """Human rows per study, models, the paper's rows and chance; the human side from records
+    in memory or from inputs streamed out of the database (tasks.compare_input)."""
+    inputs = records if isinstance(records, HumanInputs) else inputs_from_records(records)
     rows: list[LeaderRow] = []
-    for study in sorted({r.study.name for r in records}):
-        rows += human_rows([r for r in records if r.study.name == study], study)
+    for study in sorted(inputs.studies):
+        rows += study_rows(inputs.studies[study], study)
     rows += [LeaderRow(m.name, "model", m.row) for m in models]
     rows += [LeaderRow(f"{name} (paper)", "paper", values, note=PAPER_SOURCE) for name, values in paper_rows().items()]
-    if records:
-        rows.append(chance_row(records))
+    if inputs.any_trials:
+        rows.append(chance_row(inputs))
     return rows
 
 
@@ -129,7 +133,7 @@ def markdown(rows: list[LeaderRow], diffs: list[tuple[str, Row]], warnings: list
     return "\n".join(lines) + "\n"
 
 
-def write_compare(out_dir: Path, records: list[TrialRecord], models: list[ModelResult]) -> list[Path]:
+def write_compare(out_dir: Path, records: list[TrialRecord] | HumanInputs, models: list[ModelResult]) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = build_rows(records, models)
     diffs = diff_rows(rows)

@@ -14,18 +14,23 @@ import csv
 import json
 import os
 import re
-from collections import defaultdict
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession, select
 
-from db import repo
 from db.models import Calibration, Participant, PlannedTrial, Response, Session, Study
 from tasks.kit_format import kit_model_response
-from tasks.plan import Protocol
-from tasks.scoring import Performance, RunResult, score_all, summarize
+from tasks.records import OptionsCache, read_snapshot, session_rows, study_sessions
+from tasks.trials_csv import CsvRows, session_cells, trial_row  # noqa: F401  (trial_row: part of this API)
+from tasks.scoring import Performance, RunResult, score, summarize
+from tasks.sessions import study_protocol, trial_options
+
+
+WRITE_BUFFER_BYTES = 1 << 20  # large writes: an export of a big study writes gigabytes
 
 
 class ExportError(Exception):
@@ -39,21 +44,26 @@ class TrialRecord:
     participant: Participant
     trial: PlannedTrial
     response: Response | None
+    options: list[str] | None = None  # the decoded options_json, when the reader has it already
 
     def run_result(self) -> RunResult:
         t = self.trial
         return RunResult(t.variant, t.item_id, t.rotate_id, t.category, t.sub_category,
                          None if self.response is None else self.response.is_correct)
 
+    def presented_options(self) -> list[str]:
+        return self.options if self.options is not None else trial_options(self.trial)
+
     def kit_record(self) -> dict:
         t, r = self.trial, self.response
         rec = {
             "id": t.item_id, "task": t.task, "category": t.category, "sub-category": t.sub_category,
-            "options": json.loads(t.options_json), "answer": t.answer, "answer_letter": t.answer_letter,
+            "options": self.presented_options(), "answer": t.answer, "answer_letter": t.answer_letter,
             "rotate_id": t.rotate_id,
             "prediction": (r.chosen_letter if r and r.chosen_letter else "Z"),
             "is_correct": bool(r and r.is_correct),
-            "model_response": kit_model_response(r and r.chosen_text, r and r.chosen_letter, len(json.loads(t.options_json))),
+            "model_response": kit_model_response(r and r.chosen_text, r and r.chosen_letter,
+                                                 len(self.presented_options())),
             "unique_id": t.unique_id,
         }
         if t.shuffled_seg_order is not None:
@@ -66,18 +76,22 @@ class TrialRecord:
         return rec
 
 
+def iter_records(engine: Engine, study_name: str | None = None) -> Iterator[TrialRecord]:
+    """Every planned trial with its response (or None), by study, session and position, read
+    as a stream (see tasks.records)."""
+    cache = OptionsCache()
+    groups = study_sessions(engine, study_name)
+    with read_snapshot(engine) as conn:
+        for g in groups:
+            for session in g.sessions:
+                participant = g.participants[session.participant_id]
+                for trial, response in session_rows(conn, session.id):
+                    yield TrialRecord(g.study, session, participant, trial, response, cache.options(trial))
+
+
 def load_records(engine: Engine, study_name: str | None = None) -> list[TrialRecord]:
-    """Every planned trial with its response (or None), by study, session and position."""
-    with DbSession(engine) as s:
-        studies = {st.id: st for st in repo.list_studies(s) if study_name in (None, st.name)}
-        participants = {p.id: p for p in s.exec(select(Participant)).all()}
-        out = []
-        for study in studies.values():
-            for session in repo.sessions_of_study(s, study.id):
-                answers = {r.planned_trial_id: r for r in repo.responses(s, session.id)}
-                for t in repo.planned_trials(s, session.id):
-                    out.append(TrialRecord(study, session, participants[session.participant_id], t, answers.get(t.id)))
-        return out
+    """iter_records as a list, for small databases (the console's pages)."""
+    return list(iter_records(engine, study_name))
 
 
 def answered_test_records(records: list[TrialRecord]) -> list[TrialRecord]:
@@ -88,28 +102,53 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "unnamed"
 
 
+class KitWriter:
+    """One work_dir of the kit (infer_results.jsonl + performance.json per variant, and the
+    summary CSV), written as records stream in; variants in order of first appearance. Only
+    the small run results are kept for scoring, never the records."""
+
+    def __init__(self, model_dir: Path, files: ExitStack):
+        self.model_dir = model_dir
+        self._stack = files
+        self._files: dict[str, object] = {}
+        self._results: dict[str, list[RunResult]] = {}
+
+    def add(self, variant: str, line: str, result: RunResult) -> None:
+        f = self._files.get(variant)
+        if f is None:
+            d = self.model_dir / variant
+            d.mkdir(parents=True, exist_ok=True)
+            f = self._files[variant] = self._stack.enter_context(
+                open(d / "infer_results.jsonl", "w", encoding="utf-8", buffering=WRITE_BUFFER_BYTES))
+            self._results[variant] = []
+        f.write(line)
+        self._results[variant].append(result)
+
+    def finish(self) -> dict[str, Performance]:
+        for f in self._files.values():
+            f.close()
+        perfs = {}
+        for variant in list(self._results):
+            perfs[variant] = score(variant, self._results.pop(variant))
+            (self.model_dir / variant / "performance.json").write_text(
+                json.dumps(perfs[variant].to_kit(), indent=4, ensure_ascii=False), encoding="utf-8")
+        if perfs:
+            write_summary_csv(self.model_dir / f"performance_summary_{'+'.join(perfs)}.csv", perfs)
+        return perfs
+
+
 def write_kit_dir(model_dir: Path, records: list[TrialRecord]) -> dict[str, Performance]:
     """infer_results.jsonl + performance.json per variant, and the summary CSV."""
-    by_variant: dict[str, list[TrialRecord]] = defaultdict(list)
-    for rec in records:
-        by_variant[rec.trial.variant].append(rec)
-    perfs = score_all(rec.run_result() for rec in records)
-    for variant, recs in by_variant.items():
-        d = model_dir / variant
-        d.mkdir(parents=True, exist_ok=True)
-        with open(d / "infer_results.jsonl", "w", encoding="utf-8") as f:
-            for rec in recs:
-                f.write(json.dumps(rec.kit_record(), ensure_ascii=False) + "\n")
-        (d / "performance.json").write_text(json.dumps(perfs[variant].to_kit(), indent=4, ensure_ascii=False),
-                                            encoding="utf-8")
-    ordered = {v: perfs[v] for v in by_variant}
-    write_summary_csv(model_dir / f"performance_summary_{'+'.join(ordered)}.csv", ordered)
-    return ordered
+    with ExitStack() as files:
+        writer = KitWriter(model_dir, files)
+        for rec in records:
+            writer.add(rec.trial.variant, json.dumps(rec.kit_record(), ensure_ascii=False) + "\n", rec.run_result())
+        return writer.finish()
 
 
 def write_summary_csv(path: Path, perfs: dict[str, Performance]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator="\n")  # pandas' to_csv, as the kit writes it, ends lines with LF
         w.writerow(["Dataset", "AA", "ACR", "Samples"])
         for row in summarize(perfs):
             w.writerow([row.dataset, row.aa, row.acr, row.samples])
@@ -150,27 +189,29 @@ TRIAL_COLUMNS: dict[str, str] = {
 }
 
 
-def trial_row(rec: TrialRecord) -> dict:
-    t, r = rec.trial, rec.response
+@dataclass
+class Attenuation:
+    """Answered trials that the safety ceiling attenuated, and by how much (dB)."""
+    trials: int = 0
+    max_db: float = 0.0
+    sum_db: float = 0.0
 
-    def iso(value):
-        return value.isoformat() if value else ""
+    def add(self, attenuation_db: float | None) -> None:
+        if attenuation_db and attenuation_db > 0:
+            self.trials += 1
+            self.max_db = max(self.max_db, attenuation_db)
+            self.sum_db += attenuation_db
 
-    return {
-        "study": rec.study.name, "participant": rec.participant.code, "session_id": rec.session.id,
-        "cohort_index": rec.session.cohort_index, "take_home": rec.session.take_home,
-        "position": t.position, "block": t.block, "kind": t.kind,
-        "catch_of": "" if t.catch_of is None else t.catch_of, "variant": t.variant, "item_id": t.item_id,
-        "rotate_id": t.rotate_id, "unique_id": t.unique_id, "task": t.task, "category": t.category,
-        "sub_category": t.sub_category or "", "options": " | ".join(json.loads(t.options_json)),
-        "answer": t.answer, "answer_letter": t.answer_letter, "shuffled_seg_order": t.shuffled_seg_order or "",
-        "answered": r is not None, "chosen_letter": (r.chosen_letter or "") if r else "",
-        "chosen_text": (r.chosen_text or "") if r else "", "is_correct": bool(r and r.is_correct),
-        "rt_ms": "" if r is None or r.rt_ms is None else r.rt_ms, "n_replays": r.n_replays if r else "",
-        "presented_at": iso(r.presented_at) if r else "", "answered_at": iso(r.answered_at) if r else "",
-        "uncalibrated": r.uncalibrated if r else "", "attenuation_db": r.attenuation_db if r else "",
-        "level_db_spl": "" if r is None or r.level_db_spl is None else r.level_db_spl,
-    }
+    def to_json(self) -> dict:
+        return {"trials_attenuated": self.trials, "attenuation_db_max": round(self.max_db, 2),
+                "attenuation_db_mean": round(self.sum_db / self.trials, 2) if self.trials else 0.0}
+
+    def describe(self) -> str:
+        if not self.trials:
+            return "no trial attenuated by the safety ceiling"
+        j = self.to_json()
+        return (f"{self.trials} trials attenuated by the safety ceiling (max {j['attenuation_db_max']:.2f} dB, "
+                f"mean {j['attenuation_db_mean']:.2f} dB)")
 
 
 @dataclass
@@ -179,6 +220,7 @@ class ExportResult:
     files: list[Path] = field(default_factory=list)
     participants: int = 0
     responses: int = 0
+    attenuation: dict[str, Attenuation] = field(default_factory=dict)  # by study name
 
 
 def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None = None) -> ExportResult:
@@ -192,40 +234,85 @@ def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | No
 
 
 def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None) -> ExportResult:
-    records = load_records(engine, study_name)
+    """One pass over the stored trials: each row goes to trials.csv, and each answered test
+    trial to its participant's and its study's kit folders, as it is read."""
+    groups = study_sessions(engine, study_name)
     out_dir.mkdir(parents=True, exist_ok=True)
     if not os.access(out_dir, os.W_OK):
         raise PermissionError(13, "Permission denied", str(out_dir))
     result = ExportResult(out_dir)
-    by_study: dict[str, list[TrialRecord]] = defaultdict(list)
-    for rec in records:
-        by_study[rec.study.name].append(rec)
-    for name, recs in by_study.items():
-        scored = answered_test_records(recs)
-        by_participant: dict[str, list[TrialRecord]] = defaultdict(list)
-        for rec in scored:
-            by_participant[rec.participant.code].append(rec)
-        study_dir = out_dir / safe_name(name)
-        for code, prec in by_participant.items():
-            write_kit_dir(study_dir / f"human-{safe_name(code)}", prec)
-        if scored:
-            write_kit_dir(study_dir / f"human-{safe_name(name)}", scored)
-        result.participants += len(by_participant)
-        result.responses += sum(1 for r in recs if r.response is not None)
-
-    with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(TRIAL_COLUMNS))
-        w.writeheader()
-        for rec in records:
-            w.writerow(trial_row(rec))
+    cache = OptionsCache()
+    runs: dict[tuple, RunResult] = {}
+    studies: dict[str, Study] = {}
+    sessions_seen: set[tuple] = set()
+    with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8", buffering=WRITE_BUFFER_BYTES) as f, \
+            read_snapshot(engine) as conn:
+        rows = CsvRows(f)
+        rows.header(TRIAL_COLUMNS)
+        for g in groups:
+            name = g.study.name
+            study_dir = out_dir / safe_name(name)
+            last = g.last_session_of()
+            attenuation = Attenuation()
+            with ExitStack() as files:
+                pooled = KitWriter(study_dir / f"human-{safe_name(name)}", files)
+                writers: dict[str, KitWriter] = {}  # open until the participant's last session
+                # kit folder name -> whose it is: two names made the same by safe_name must not share one
+                folders = {f"human-{safe_name(name)}": "the pooled study results"}
+                scored_codes: set[str] = set()
+                for i, session in enumerate(g.sessions):
+                    participant = g.participants[session.participant_id]
+                    shared = None
+                    for trial, response in session_rows(conn, session.id):
+                        rec = TrialRecord(g.study, session, participant, trial, response, cache.options(trial))
+                        if shared is None:
+                            shared = rows.cells_text(session_cells(rec))
+                            studies.setdefault(name, g.study)
+                            sessions_seen.add((session.id, participant.code, session.uncalibrated,
+                                               session.take_home, session.status))
+                        rows.row(shared, rec)
+                        if response is None:
+                            continue
+                        result.responses += 1
+                        attenuation.add(response.attenuation_db)
+                        if trial.kind != "test":
+                            continue
+                        line = json.dumps(rec.kit_record(), ensure_ascii=False) + "\n"
+                        # one shared (immutable) result per distinct run and outcome, not one per response
+                        key = (trial.variant, trial.item_id, trial.rotate_id, trial.category, trial.sub_category,
+                               bool(response.is_correct))
+                        run = runs.get(key)
+                        if run is None:
+                            run = runs[key] = rec.run_result()
+                        writer = writers.get(participant.code)
+                        if writer is None:
+                            folder = f"human-{safe_name(participant.code)}"
+                            if folder in folders:
+                                raise ExportError(
+                                    f"study {name!r}: participant {participant.code!r} and "
+                                    f"{folders[folder]} would share the folder {folder}; rename one of them")
+                            folders[folder] = f"participant {participant.code!r}"
+                            writer = writers[participant.code] = KitWriter(study_dir / folder, files)
+                            scored_codes.add(participant.code)
+                        writer.add(trial.variant, line, run)
+                        pooled.add(trial.variant, line, run)
+                    if last[session.participant_id] == i and participant.code in writers:
+                        writers.pop(participant.code).finish()
+                for writer in writers.values():
+                    writer.finish()
+                pooled.finish()
+            result.participants += len(scored_codes)
+            if name in studies:
+                result.attenuation[name] = attenuation
     (out_dir / "trials.columns.json").write_text(
-        json.dumps(sidecar(engine, records, app_version), indent=2, ensure_ascii=False), encoding="utf-8")
+        json.dumps(sidecar(engine, studies, sessions_seen, result.attenuation, app_version), indent=2,
+                   ensure_ascii=False), encoding="utf-8")
     result.files = sorted(p for p in out_dir.rglob("*") if p.is_file())
     return result
 
 
-def sidecar(engine: Engine, records: list[TrialRecord], app_version: str) -> dict:
-    studies = {rec.study.name: rec.study for rec in records}
+def sidecar(engine: Engine, studies: dict[str, Study], sessions: set[tuple], attenuation: dict[str, Attenuation],
+            app_version: str) -> dict:
     with DbSession(engine) as s:
         calibrations = [c.model_dump(mode="json") for c in s.exec(select(Calibration)).all()]
     return {
@@ -234,14 +321,18 @@ def sidecar(engine: Engine, records: list[TrialRecord], app_version: str) -> dic
         "app_version": app_version,
         "studies": {
             name: {"dataset_root": st.dataset_root, "dataset_fingerprint_sha256": st.dataset_fingerprint,
-                   "protocol": json.loads(Protocol.from_json(st.protocol_json).to_json())}
+                   "protocol": json.loads(study_protocol(st).to_json())}
             for name, st in studies.items()
+        },
+        "safety_ceiling_attenuation": {
+            "description": "answered trials whose stimulus the safety ceiling attenuated, per study: how many, "
+                           "and the largest and mean attenuation in dB over those trials",
+            **{name: a.to_json() for name, a in attenuation.items()},
         },
         "calibrations": calibrations,
         "sessions": [
             {"session_id": sid, "participant": code, "uncalibrated": unc, "take_home": th, "status": status}
-            for sid, code, unc, th, status in sorted({(r.session.id, r.participant.code, r.session.uncalibrated,
-                                                        r.session.take_home, r.session.status) for r in records})
+            for sid, code, unc, th, status in sorted(sessions)
         ],
         "personal_data": "none: participants are pseudonymous codes; no names or e-mail addresses are stored",
     }

@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession
 
 from db import repo
-from db.models import Participant, PlannedTrial, Response, Session, Study
+from db.answers import AnswerStore, ResponseRow, TrialRow
+from db.models import Participant, PlannedTrial, Session, Study, utc_now
 from tasks.loader import Dataset, dataset_fingerprint
 from tasks.plan import PlanTrial, Protocol, make_plan
 from tasks.runs import Run, letter_index, make_run
@@ -27,6 +28,10 @@ class DatasetChangedError(Exception):
 
 class StudyError(Exception):
     """A study or session request that cannot be met; the message says why."""
+
+
+class StoredDataError(Exception):
+    """A value stored in the database cannot be read (edited by hand outside the app)."""
 
 
 def check_dataset(study: Study, root: Path | str) -> None:
@@ -53,16 +58,49 @@ def open_study(engine: Engine, dataset: Dataset, name: str, protocol: Protocol) 
 
 
 def study_protocol(study: Study) -> Protocol:
-    return Protocol.from_json(study.protocol_json)
+    try:
+        return Protocol.from_json(study.protocol_json)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise StoredDataError(f"study {study.name!r} (id {study.id}): its stored protocol_json cannot be read "
+                              f"({exc.__class__.__name__}: {exc}); it was edited outside the app. Stored "
+                              "responses are untouched.") from None
+
+
+def trial_options(trial) -> list[str]:
+    """The presented options of a stored planned trial; a hand-edited options_json is a clear
+    error naming the session, position and item, not a JSONDecodeError."""
+    try:
+        options = json.loads(trial.options_json)
+    except (ValueError, TypeError) as exc:
+        options = exc
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        why = f"{options.__class__.__name__}: {options}" if isinstance(options, Exception) else "not a list of texts"
+        raise StoredDataError(f"session {trial.session_id}, trial at position {trial.position} (item "
+                              f"{trial.item_id!r}, planned trial id {trial.id}): its stored options_json cannot "
+                              f"be read ({why}); it was edited outside the app. Stored responses are untouched.")
+    return options
 
 
 def trial_row(pt: PlanTrial) -> PlannedTrial:
+    """A planned trial as a table object (take-home packages serialise these)."""
+    return PlannedTrial(**trial_values(pt))
+
+
+def trial_values(pt: PlanTrial, options_json: dict[tuple[str, ...], str] | None = None) -> dict:
+    """The stored values of one planned trial (a plain row for the bulk insert); options_json
+    is an optional cache of encoded option lists."""
     run = pt.run
-    return PlannedTrial(
+    options = tuple(run.options)
+    encoded = None if options_json is None else options_json.get(options)
+    if encoded is None:
+        encoded = json.dumps(list(options), ensure_ascii=False)
+        if options_json is not None:
+            options_json[options] = encoded
+    return dict(
         position=pt.position, block=pt.block, kind=pt.kind, catch_of=pt.catch_of, break_before=pt.break_before,
         variant=run.variant, item_id=run.item.id, rotate_id=run.rotate_id, unique_id=run.unique_id,
         task=run.item.task, category=run.item.category, sub_category=run.item.sub_category,
-        options_json=json.dumps(list(run.options), ensure_ascii=False), answer=run.answer,
+        options_json=encoded, answer=run.answer,
         answer_letter=run.answer_letter, shuffled_seg_order=run.shuffled_seg_order,
     )
 
@@ -89,7 +127,8 @@ def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_
         plan = make_plan(dataset, protocol, code, index)
         session = Session(study_id=study.id, participant_id=participant.id, cohort_index=index,
                           plan_seed=protocol.seed, app_version=app_version, **session_fields)
-        return repo.add_session(s, session, [trial_row(t) for t in plan])
+        options_json: dict[tuple[str, ...], str] = {}  # the same few option lists recur across runs
+        return repo.add_session(s, session, [trial_values(t, options_json) for t in plan])
 
 
 def run_for(dataset: Dataset, trial: PlannedTrial) -> Run:
@@ -99,6 +138,27 @@ def run_for(dataset: Dataset, trial: PlannedTrial) -> Run:
     return make_run(dataset.item(VARIANT_SOURCE[trial.variant], trial.item_id), trial.variant, trial.rotate_id)
 
 
+RESPONSE_DEFAULTS = {"n_replays": 0, "rt_ms": None, "presented_at": None, "uncalibrated": True,
+                     "attenuation_db": 0.0, "level_db_spl": None}
+
+
+def answer_values(trial, chosen_letter: str | None, options: list[str] | None = None, **fields) -> dict:
+    """The stored values of a response to a planned trial (every column but id/session_id):
+    the chosen option's text from the trial's stored options (``options``, when the caller has
+    decoded them already); a letter that names no option is stored as no answer, scored wrong."""
+    options = trial_options(trial) if options is None else options
+    chosen_text = None
+    if chosen_letter is not None:
+        try:
+            chosen_text = options[letter_index(chosen_letter)]
+        except (ValueError, IndexError):
+            chosen_letter = None
+    values = {**RESPONSE_DEFAULTS, **fields}
+    values.update(planned_trial_id=trial.id, chosen_letter=chosen_letter, chosen_text=chosen_text,
+                  is_correct=chosen_letter == trial.answer_letter)
+    return values
+
+
 @dataclass(frozen=True)
 class Progress:
     answered: int
@@ -106,26 +166,45 @@ class Progress:
 
 
 class SessionRunner:
-    """Hands out the first unanswered planned trial and stores answers, one commit each."""
+    """Hands out the first unanswered planned trial and stores answers, one commit each.
+
+    Each answer is one transaction (db.answers): the response, the next unanswered trial found
+    from the session's cursor by one indexed query, the cursor moved onto it (or the completed
+    status after the last one). That next trial is what next_trial() hands out, so neither
+    call costs more late in a long plan or in a database of many sessions."""
 
     def __init__(self, engine: Engine, session_id: int):
         self.engine = engine
         self.session_id = session_id
+        self._store = AnswerStore(engine, session_id)
+        self._total: int | None = None  # a plan never changes once stored
+        # the next trial as found in the last answer's transaction; None: ask the database
+        self._next: TrialRow | None = None
+        self._next_known = False
+        self._answered: int | None = None  # counted once, then kept up to date by answer()
 
     def session(self) -> Session:
         with DbSession(self.engine) as s:
             return s.get(Session, self.session_id)
 
-    def next_trial(self) -> PlannedTrial | None:
-        with DbSession(self.engine) as s:
-            return repo.next_unanswered(s, self.session_id)
+    def next_trial(self) -> TrialRow | None:
+        """The first unanswered planned trial (its columns by name, as on PlannedTrial)."""
+        if not self._next_known:
+            self._next, self._next_known = self._store.next_trial(), True
+        return self._next
 
     def progress(self) -> Progress:
         with DbSession(self.engine) as s:
-            return Progress(repo.count_answered(s, self.session_id), len(repo.planned_trials(s, self.session_id)))
+            if self._total is None:
+                self._total = repo.count_planned(s, self.session_id)
+            if self._answered is None:
+                self._answered = repo.count_answered(s, self.session_id)
+            return Progress(self._answered, self._total)
 
     def begin(self) -> None:
         """Mark the session running (or resumed) in its audit log."""
+        self._next_known = False
+        self._answered = None
         with DbSession(self.engine) as s:
             session = s.get(Session, self.session_id)
             if session.status in ("completed", "aborted"):
@@ -137,23 +216,15 @@ class SessionRunner:
                            self.session_id)
 
     def answer(self, trial: PlannedTrial, chosen_letter: str | None, rt_ms: float | None = None,
-               n_replays: int = 0, presented_at: datetime | None = None, **levels) -> Response:
-        options = json.loads(trial.options_json)
-        chosen_text = None
-        if chosen_letter is not None:
-            try:
-                chosen_text = options[letter_index(chosen_letter)]
-            except (ValueError, IndexError):
-                chosen_letter = None  # not a valid answer: stored as none, scored wrong
-        response = Response(
-            planned_trial_id=trial.id, session_id=self.session_id, chosen_letter=chosen_letter,
-            chosen_text=chosen_text, is_correct=chosen_letter == trial.answer_letter, rt_ms=rt_ms,
-            n_replays=n_replays, presented_at=presented_at, **levels)
-        with DbSession(self.engine) as s:
-            saved = repo.record_response(s, response)
-            if repo.next_unanswered(s, self.session_id) is None:
-                repo.set_status(s, s.get(Session, self.session_id), "completed")
-            return saved
+               n_replays: int = 0, presented_at: datetime | None = None, **levels) -> ResponseRow:
+        """Commit the answer and move the cursor, in one transaction (durable on return)."""
+        values = answer_values(trial, chosen_letter, rt_ms=rt_ms, n_replays=n_replays, presented_at=presented_at,
+                               answered_at=utc_now(), **levels)
+        self._next_known, answered, self._answered = False, self._answered, None
+        saved, self._next = self._store.record(values)
+        self._next_known = True
+        self._answered = None if answered is None else answered + 1
+        return saved
 
     def pause(self, detail: str = "") -> None:
         self._status("paused", detail)

@@ -87,4 +87,4 @@ def test_export_is_byte_identical_whatever_the_hash_seed(tmp_path):
         aliases = summary.stem.removeprefix("performance_summary_").split("+")
         totals = {a: json.loads((summary.parent / a / "performance.json").read_text())["Total"] for a in aliases}
         expected = kit_summary(totals).to_csv(index=False)
-        assert summary.read_text(encoding="utf-8").replace("\r\n", "\n") == expected, summary
+        assert summary.read_bytes() == expected.encode("utf-8"), summary  # byte for byte, LF line ends

@@ -163,3 +163,198 @@ def test_compare_recomputes_models_warns_and_writes_leaderboard(tmp_path, ds):
     diff = list(csv.DictReader(open(files[2])))
     toy = next(r for r in diff if "toy-model" in r["comparison"])
     assert float(toy["sr_oa"]) == pytest.approx(float(human["sr_oa"]) - 100 / 3, abs=1e-3)
+
+
+# ---------------------------------------------------------------- streaming against a reference
+def reference_export(engine, out: Path, app_version: str) -> None:
+    """The export as a straightforward ORM implementation: every record in memory, grouped with
+    dicts (the way the export worked before it streamed). The streamed export must write the
+    same bytes."""
+    from sqlmodel import Session as DbSession, select
+
+    from db import repo
+    from db.models import Calibration, Participant
+    from tasks.export import TRIAL_COLUMNS, TrialRecord, safe_name, write_summary_csv
+    from tasks.plan import Protocol as P
+    from tasks.scoring import score_all
+
+    with DbSession(engine) as s:
+        participants = {p.id: p for p in s.exec(select(Participant)).all()}
+        records = []
+        for study in repo.list_studies(s):
+            for session in repo.sessions_of_study(s, study.id):
+                answers = {r.planned_trial_id: r for r in repo.responses(s, session.id)}
+                for t in repo.planned_trials(s, session.id):
+                    records.append(TrialRecord(study, session, participants[session.participant_id], t,
+                                               answers.get(t.id)))
+        calibrations = [c.model_dump(mode="json") for c in s.exec(select(Calibration)).all()]
+
+    def iso(value):
+        return value.isoformat() if value else ""
+
+    def trial_row(rec):
+        t, r = rec.trial, rec.response
+        return {
+            "study": rec.study.name, "participant": rec.participant.code, "session_id": rec.session.id,
+            "cohort_index": rec.session.cohort_index, "take_home": rec.session.take_home,
+            "position": t.position, "block": t.block, "kind": t.kind,
+            "catch_of": "" if t.catch_of is None else t.catch_of, "variant": t.variant, "item_id": t.item_id,
+            "rotate_id": t.rotate_id, "unique_id": t.unique_id, "task": t.task, "category": t.category,
+            "sub_category": t.sub_category or "", "options": " | ".join(json.loads(t.options_json)),
+            "answer": t.answer, "answer_letter": t.answer_letter, "shuffled_seg_order": t.shuffled_seg_order or "",
+            "answered": r is not None, "chosen_letter": (r.chosen_letter or "") if r else "",
+            "chosen_text": (r.chosen_text or "") if r else "", "is_correct": bool(r and r.is_correct),
+            "rt_ms": "" if r is None or r.rt_ms is None else r.rt_ms, "n_replays": r.n_replays if r else "",
+            "presented_at": iso(r.presented_at) if r else "", "answered_at": iso(r.answered_at) if r else "",
+            "uncalibrated": r.uncalibrated if r else "", "attenuation_db": r.attenuation_db if r else "",
+            "level_db_spl": "" if r is None or r.level_db_spl is None else r.level_db_spl,
+        }
+
+    def kit_dir(model_dir, recs):
+        by_variant = defaultdict(list)
+        for rec in recs:
+            by_variant[rec.trial.variant].append(rec)
+        perfs = score_all(rec.run_result() for rec in recs)
+        for variant, vrecs in by_variant.items():
+            d = model_dir / variant
+            d.mkdir(parents=True, exist_ok=True)
+            with open(d / "infer_results.jsonl", "w", encoding="utf-8") as f:
+                for rec in vrecs:
+                    f.write(json.dumps(rec.kit_record(), ensure_ascii=False) + "\n")
+            (d / "performance.json").write_text(json.dumps(perfs[variant].to_kit(), indent=4, ensure_ascii=False),
+                                                encoding="utf-8")
+        ordered = {v: perfs[v] for v in by_variant}
+        write_summary_csv(model_dir / f"performance_summary_{'+'.join(ordered)}.csv", ordered)
+
+    out.mkdir(parents=True)
+    by_study = defaultdict(list)
+    for rec in records:
+        by_study[rec.study.name].append(rec)
+    for name, recs in by_study.items():
+        scored = [r for r in recs if r.trial.kind == "test" and r.response is not None]
+        by_participant = defaultdict(list)
+        for rec in scored:
+            by_participant[rec.participant.code].append(rec)
+        for code, prec in by_participant.items():
+            kit_dir(out / safe_name(name) / f"human-{safe_name(code)}", prec)
+        if scored:
+            kit_dir(out / safe_name(name) / f"human-{safe_name(name)}", scored)
+    with open(out / "trials.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(TRIAL_COLUMNS))
+        w.writeheader()
+        for rec in records:
+            w.writerow(trial_row(rec))
+    studies = {rec.study.name: rec.study for rec in records}
+    side = {
+        "description": "One row per planned trial of every session in trials.csv; unanswered trials have answered=false.",
+        "columns": TRIAL_COLUMNS, "app_version": app_version,
+        "studies": {name: {"dataset_root": st.dataset_root, "dataset_fingerprint_sha256": st.dataset_fingerprint,
+                           "protocol": json.loads(P.from_json(st.protocol_json).to_json())}
+                    for name, st in studies.items()},
+        "calibrations": calibrations,
+        "sessions": [{"session_id": sid, "participant": code, "uncalibrated": unc, "take_home": th, "status": status}
+                     for sid, code, unc, th, status in sorted({(r.session.id, r.participant.code, r.session.uncalibrated,
+                                                                 r.session.take_home, r.session.status)
+                                                                for r in records})],
+        "personal_data": "none: participants are pseudonymous codes; no names or e-mail addresses are stored",
+    }
+    (out / "trials.columns.json").write_text(json.dumps(side, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def build_mixed_database(tmp_path, ds):
+    """Two studies; practice and catch trials; an aborted session whose participant comes back
+    after others (non-adjacent sessions of one participant); a partial session; attenuated trials."""
+    from tasks.sessions import SessionRunner, open_study, start_or_resume
+
+    engine = open_database(tmp_path / "lab.sqlite3")
+    protocol = Protocol(mode="full-robust", practice_per_block=1, catch_every=5, min_run_spacing=2, seed=4)
+    simulate(engine, ds, protocol, 3, Observer("psychometric"), "test", study_name="A", batch_answers=13)
+    study = open_study(engine, ds, "A", protocol)
+    first = start_or_resume(engine, ds, study, "SIM001", "test")
+    SessionRunner(engine, first.id).abort("test")
+    again = start_or_resume(engine, ds, study, "SIM001", "test")
+    partial = start_or_resume(engine, ds, study, "P9", "test")
+    for session, n in ((again, 17), (partial, 4)):
+        runner = SessionRunner(engine, session.id)
+        for k in range(n):
+            t = runner.next_trial()
+            runner.answer(t, t.answer_letter if k % 3 else "<A>", rt_ms=500.0 + k)
+    simulate(engine, ds, Protocol(seed=9, practice_per_block=0), 2, Observer("random"), "test", study_name="B")
+    con = sqlite3.connect(tmp_path / "lab.sqlite3")
+    con.execute("UPDATE response SET attenuation_db = 1.5 + (id % 4) WHERE id % 7 = 0 AND session_id IN "
+                "(SELECT s.id FROM session s JOIN study st ON st.id = s.study_id WHERE st.name = 'A')")
+    # times as SQLite may hold them: whole seconds with and without a fraction, no time
+    con.execute("UPDATE response SET presented_at = '2026-01-02 03:04:05.000000' WHERE id = 3")
+    con.execute("UPDATE response SET presented_at = '2026-01-02 03:04:05', answered_at = '2026-01-02 03:04:06.5' "
+                "WHERE id = 4")
+    con.execute("UPDATE response SET presented_at = NULL WHERE id = 5")
+    con.commit()
+    con.close()
+    return engine
+
+
+def test_streamed_export_is_byte_identical_to_the_reference(tmp_path, ds):
+    engine = build_mixed_database(tmp_path, ds)
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    result = export(engine, out, "test")
+    reference_export(engine, ref, "test")
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(ref) for p in ref.rglob("*") if p.is_file())
+    assert Path("A/human-SIM001/pc/infer_results.jsonl") in files and Path("A/human-P9") in {p for f in files for p in f.parents}
+    for rel in files:
+        if rel.name == "trials.columns.json":
+            continue
+        assert (out / rel).read_bytes() == (ref / rel).read_bytes(), rel
+    side, ref_side = (json.loads((d / "trials.columns.json").read_text()) for d in (out, ref))
+    attenuation = side.pop("safety_ceiling_attenuation")
+    assert side == ref_side
+    # the attenuation summary, recomputed here from the database
+    con = sqlite3.connect(tmp_path / "lab.sqlite3")
+    n, mx, mean = con.execute("SELECT COUNT(*), MAX(attenuation_db), AVG(attenuation_db) FROM response "
+                              "WHERE attenuation_db > 0").fetchone()
+    con.close()
+    assert n > 5
+    assert attenuation["A"] == {"trials_attenuated": n, "attenuation_db_max": round(mx, 2),
+                                "attenuation_db_mean": round(mean, 2)}
+    assert attenuation["B"] == {"trials_attenuated": 0, "attenuation_db_max": 0.0, "attenuation_db_mean": 0.0}
+    assert result.attenuation["A"].trials == n and "max 4.50 dB" in result.attenuation["A"].describe()
+    # SIM001's two sessions (cohort 0 and, after the others, the new one) form one participant folder
+    sim1 = read_jsonl(out / "A" / "human-SIM001" / "pc" / "infer_results.jsonl")
+    assert len({r["session_id"] for r in sim1}) == 2
+
+
+def test_streamed_compare_equals_the_in_memory_one(tmp_path, ds):
+    from tasks.compare_input import collect_human_inputs
+
+    engine = build_mixed_database(tmp_path, ds)
+    streamed = write_compare(tmp_path / "streamed", collect_human_inputs(engine), [])
+    in_memory = write_compare(tmp_path / "memory", load_records(engine), [])
+    for a, b in zip(streamed, in_memory):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    md = streamed[0].read_text()
+    assert "Human (A), mean of participants (n=4)" in md and "Human (B), mean of participants (n=2)" in md
+    only_b = write_compare(tmp_path / "b", collect_human_inputs(engine, "B"), [])
+    assert "Human (A)" not in only_b[0].read_text()
+
+
+def test_trials_csv_cells_follow_the_documented_columns():
+    """The row writer's groups of cells and TRIAL_COLUMNS must not drift apart."""
+    from tasks.export import TRIAL_COLUMNS
+    from tasks.trials_csv import check_columns
+
+    check_columns(TRIAL_COLUMNS)
+    with pytest.raises(RuntimeError, match="do not match"):
+        check_columns([c for c in TRIAL_COLUMNS if c != "kind"])
+
+
+def test_participants_whose_folders_would_coincide_are_refused(tmp_path, ds):
+    from tasks.sessions import SessionRunner, open_study, start_or_resume
+
+    engine = open_database(tmp_path / "lab.sqlite3")
+    study = open_study(engine, ds, "s", Protocol(practice_per_block=0))
+    for code in ("P/1", "P_1"):  # both become human-P_1
+        runner = SessionRunner(engine, start_or_resume(engine, ds, study, code, "test").id)
+        t = runner.next_trial()
+        runner.answer(t, t.answer_letter)
+    with pytest.raises(ExportError, match="'P_1' and participant 'P/1' would share the folder human-P_1"):
+        export(engine, tmp_path / "out", "test")

@@ -117,3 +117,24 @@ def test_plan_size_matches_the_plan(big_dataset, mode, catch_every):
     p = Protocol(mode=mode, items_per_group=2, practice_per_block=1, catch_every=catch_every, min_run_spacing=2)
     plan = make_plan(big_dataset, p, "P1", 0)
     assert plan_size(big_dataset, p) == {k: sum(t.kind == k for t in plan) for k in ("test", "practice", "catch")}
+
+
+def test_a_stored_plan_is_exactly_the_planned_one(tmp_path, big_dataset):
+    """The plan goes into the database in one bulk insert; every field of every trial survives."""
+    from sqlmodel import Session as DbSession
+
+    from db import repo
+    from db.engine import open_database
+    from tasks.sessions import open_study, start_or_resume, trial_values
+
+    engine = open_database(tmp_path / "lab.sqlite3")
+    protocol = Protocol(mode="full-robust", items_per_group=3, practice_per_block=2, catch_every=7, break_every=25,
+                        seed=8)
+    study = open_study(engine, big_dataset, "bulk", protocol)
+    session = start_or_resume(engine, big_dataset, study, "P001", "test", cohort_index=3)
+    expected = [trial_values(t) for t in make_plan(big_dataset, protocol, "P001", 3)]
+    with DbSession(engine) as s:
+        stored = [t.model_dump(exclude={"id", "session_id"}) for t in repo.planned_trials(s, session.id)]
+    assert len(stored) == len(expected) > 50
+    assert stored == expected
+    assert {t["kind"] for t in stored} == {"test", "practice", "catch"} and any(t["break_before"] for t in stored)

@@ -118,7 +118,7 @@ def test_locked_database_gives_a_clear_message_and_loses_nothing(lab, tmp_path):
 def simulate_cmd(dataset, db):
     return [sys.executable, str(ROOT / "main.py"), "simulate", "--dataset", str(dataset), "--participants", "2",
             "--observer", "psychometric", "--protocol", "full-robust", "--variants", "sr", "tr", "--seed", "3",
-            "--db", str(db), "--print-commits", "--delay-ms", "4"]
+            "--db", str(db), "--print-commits", "--delay-ms", "4", "--batch", "1"]
 
 
 @pytest.mark.slow
@@ -182,3 +182,71 @@ def test_sigkill_at_random_moments_loses_nothing_and_resumes(tmp_path, dataset_d
     clean_rows, clean_planned = answers(clean_db)
     assert planned == clean_planned == len(rows)
     assert rows == clean_rows
+
+
+def test_answer_and_next_trial_cost_the_same_statements_early_and_late(lab):
+    """Per answer: the same few statements wherever the session stands (as SQLite itself
+    traces them), reading planned trials only through LIMIT 1 from the session's cursor: no
+    query loads the plan."""
+    import re
+
+    from sqlalchemy import event
+
+    engine, ds, study = lab
+    runner = SessionRunner(engine, start_or_resume(engine, ds, study, "P010", "test").id)
+    total = runner.progress().total
+    runner.next_trial()  # the first trial; later ones come with each answer's transaction
+    statements: list[str] = []
+    engine.dispose()  # new connections, each traced by SQLite
+    event.listen(engine, "connect", lambda con, _rec: con.set_trace_callback(statements.append))
+
+    def shape(sql: str) -> str:
+        return re.sub(r"'[^']*'|\b\d+(\.\d+)?\b", "?", " ".join(sql.split()))
+
+    def one_answer() -> list[str]:
+        statements.clear()
+        t = runner.next_trial()
+        runner.answer(t, t.answer_letter)
+        runner.next_trial()
+        return [shape(s) for s in statements]
+
+    early = one_answer()
+    while runner.progress().answered < total - 3:
+        t = runner.next_trial()
+        runner.answer(t, t.answer_letter)
+    late = one_answer()
+    assert early == late
+    assert "COMMIT" in early and any(s.startswith("INSERT INTO response") for s in early)
+    reads = [s for s in early if s.startswith("SELECT") and "FROM planned_trial" in s]
+    assert reads and all("LIMIT" in s and "next_position" in s for s in reads), early
+    assert not any("NOT IN" in s for s in early)
+    with DbSession(engine) as s:
+        session = s.get(type(runner.session()), runner.session_id)
+        assert session.next_position == runner.next_trial().position == total - 2
+
+
+def test_answers_stored_out_of_order_are_skipped_exactly(lab):
+    """Take-home imports add responses in any order without moving the cursor: the next trial
+    is still the first unanswered one, and the cursor then jumps past the answered ones."""
+    from db.models import Response
+
+    engine, ds, study = lab
+    session = start_or_resume(engine, ds, study, "P011", "test")
+    with DbSession(engine) as s:
+        trials = repo.planned_trials(s, session.id)
+        for pos in (0, 1, 2, 5, 6):
+            s.add(Response(planned_trial_id=trials[pos].id, session_id=session.id, chosen_letter="<A>",
+                           chosen_text="x", is_correct=False))
+        s.commit()
+    with DbSession(engine) as s:
+        trials = repo.planned_trials(s, session.id)
+    runner = SessionRunner(engine, session.id)
+    assert runner.next_trial().position == 3
+    runner.answer(runner.next_trial(), "<A>")
+    assert runner.next_trial().position == 4
+    runner.answer(runner.next_trial(), "<A>")
+    assert runner.next_trial().position == 7
+    assert runner.session().next_position == 7
+    with pytest.raises(repo.AlreadyAnswered):
+        runner.answer(trials[5], "<B>")
+    assert runner.progress().answered == 7

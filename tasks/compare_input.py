@@ -1,0 +1,106 @@
+"""What the leaderboard needs from the database, read as a stream: per study, one scored
+leaderboard row per participant and the pooled runs; over all studies, the runs with their
+chance credit. Only small run results are kept (never records or ORM objects), and a
+participant's own runs are dropped once their last session is read."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from sqlalchemy import exists, select
+from sqlalchemy.engine import Engine
+
+from db import repo
+
+from tasks.records import OptionsCache, read_snapshot, scored_rows, study_sessions
+from tasks.scoring import RunResult, leaderboard_row, score_all
+
+Row = dict[str, float | None]
+
+
+@dataclass
+class StudyInput:
+    participant_rows: list[Row] = field(default_factory=list)  # in order of first appearance
+    pooled: list[RunResult] = field(default_factory=list)  # every participant's runs, in stored order
+
+
+@dataclass
+class HumanInputs:
+    studies: dict[str, StudyInput] = field(default_factory=dict)  # by study name
+    chance: list[RunResult] = field(default_factory=list)  # expected credit 1 / number of options
+    any_trials: bool = False  # a planned trial exists in the selected studies
+
+
+def inputs_from_records(records: Iterable) -> HumanInputs:
+    """The same from TrialRecords already in memory (small databases, the console)."""
+    out = HumanInputs()
+    per_participant: dict[str, dict[str, list[RunResult]]] = {}
+    for rec in records:
+        out.any_trials = True
+        if rec.trial.kind != "test" or rec.response is None:
+            continue
+        study = out.studies.setdefault(rec.study.name, StudyInput())
+        result = rec.run_result()
+        study.pooled.append(result)
+        per_participant.setdefault(rec.study.name, {}).setdefault(rec.participant.code, []).append(result)
+        t = rec.trial
+        out.chance.append(RunResult(t.variant, t.item_id, t.rotate_id, t.category, t.sub_category,
+                                    1.0 / len(rec.presented_options())))
+    for name, by_code in per_participant.items():
+        out.studies[name].participant_rows = [leaderboard_row(score_all(rs)) for rs in by_code.values()]
+    return out
+
+
+def collect_human_inputs(engine: Engine, study_name: str | None = None) -> HumanInputs:
+    out = HumanInputs()
+    cache = OptionsCache()
+    # (variant, item_id, rotate_id, category, sub_category, options_json, is_correct) -> the
+    # run's result and its chance credit: RunResult is immutable, so the lists hold shared
+    # objects (a few per distinct run) instead of one object per stored response
+    shared: dict[tuple, tuple[RunResult, RunResult]] = {}
+
+    def results_of(t) -> tuple[RunResult, RunResult]:
+        key = t[3:]
+        found = shared.get(key)
+        if found is None:
+            chance = 1.0 / len(cache.options(t))
+            found = shared[key] = (
+                RunResult(t.variant, t.item_id, t.rotate_id, t.category, t.sub_category, bool(t.is_correct)),
+                RunResult(t.variant, t.item_id, t.rotate_id, t.category, t.sub_category, chance))
+        return found
+
+    groups = study_sessions(engine, study_name)
+    with read_snapshot(engine) as conn:
+        for g in groups:
+            study: StudyInput | None = None
+            last = g.last_session_of()
+            first_seen: dict[str, int] = {}  # participant code -> order of first appearance
+            open_runs: dict[str, list[RunResult]] = {}
+            finished: dict[str, Row] = {}
+            for i, session in enumerate(g.sessions):
+                code = g.participants[session.participant_id].code
+                runs = None
+                for t in scored_rows(conn, session.id):
+                    if runs is None:
+                        out.any_trials = True
+                        if study is None:
+                            study = out.studies[g.study.name] = StudyInput()
+                        first_seen.setdefault(code, len(first_seen))
+                        runs = open_runs.setdefault(code, [])
+                    result, chance = results_of(t)
+                    study.pooled.append(result)
+                    runs.append(result)
+                    out.chance.append(chance)
+                if last[session.participant_id] == i and code in open_runs:
+                    finished[code] = leaderboard_row(score_all(open_runs.pop(code)))
+            if not out.any_trials:
+                out.any_trials = _has_planned_trials(conn, g)
+            if study is not None:
+                study.participant_rows = [finished[c] for c in sorted(first_seen, key=first_seen.get)]
+    return out
+
+
+def _has_planned_trials(conn, g) -> bool:
+    pt = repo.PLANNED_TRIAL_TABLE
+    ids = [se.id for se in g.sessions]
+    return bool(ids) and conn.execute(select(exists().where(pt.c.session_id.in_(ids)))).scalar()
