@@ -1,0 +1,123 @@
+"""Start-up order of the app: a window on screen first, then everything else.
+
+1. QApplication, theme, translations and an empty console (PySide6 only: no database layer,
+   no numpy, no audio engine imported yet); the console is shown.
+2. After its first paint, ``open_context`` runs on a worker thread: it imports the database
+   layer and opens the database. The console is then attached (its Study page built) and the
+   dataset loads on the Study page's own worker.
+3. Then ``open_audio`` runs on a worker thread: the audio engine is imported and the output
+   opened while the console is usable. The status bar says "audio: starting…", then the device
+   or why there is none; sessions wait for it.
+
+main.py supplies both functions, so this module creates no objects of the other layers itself.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from gui.app import Application, TakeHome, install_translations
+from gui.console import ConsoleWindow
+from gui.theme import follow_system_theme
+from gui.workers import Worker
+
+
+class StartupError(Exception):
+    """The database could not be opened; the message says which file and why."""
+
+
+class FirstPaint(QObject):
+    """Calls ``callback`` once, just after ``widget`` has been painted for the first time."""
+
+    def __init__(self, widget: QWidget, callback: Callable[[], None]):
+        super().__init__(widget)
+        self.widget, self.callback = widget, callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.widget and event.type() == QEvent.Type.Paint:
+            self.widget.removeEventFilter(self)
+            # queued: the paint (and its flush to the screen) completes first
+            QTimer.singleShot(0, self.callback)
+        return False
+
+
+class Launcher:
+    """Runs the start-up steps above; keeps the workers referenced until their threads end."""
+
+    def __init__(self, app: QApplication, open_context, open_audio, package: Path | None = None):
+        self.app, self.open_context, self.open_audio, self.package = app, open_context, open_audio, package
+        self.console: ConsoleWindow | None = None
+        self.application: Application | None = None
+        self.takehome: TakeHome | None = None
+        self.workers: list[Worker] = []
+        self.exit_code = 0
+
+    def start(self) -> None:
+        if self.package is None:
+            self.console = ConsoleWindow()
+            self.first_paint = FirstPaint(self.console.nav, self._open_context)
+            self.console.show()
+        else:  # participant mode: no console; the participant window opens when all is ready
+            QTimer.singleShot(0, self._open_context)
+
+    def _run(self, fn, *args, on_success) -> None:
+        worker = Worker(fn, *args, user_errors=(StartupError,))
+        worker.succeeded.connect(on_success)
+        worker.failed.connect(self._fatal)
+        worker.crashed.connect(self._fatal)
+        self.workers.append(worker)
+        worker.start()
+
+    def _open_context(self) -> None:
+        self._run(self.open_context, on_success=self._context_ready)
+
+    def _context_ready(self, ctx) -> None:
+        if self.package is None:
+            self.application = Application(ctx, self.app, console=self.console)
+            self.application.audio_starting()
+            self.application.start()
+        self.ctx = ctx
+        self._run(self.open_audio, ctx, on_success=self._audio_ready)
+
+    def _audio_ready(self, outcome) -> None:
+        audio, why_not = outcome
+        if self.package is None:
+            self.application.audio_opened(audio, why_not)
+        else:
+            self.ctx.audio = audio
+            self.takehome = TakeHome(self.ctx, self.app, self.package)
+            self.takehome.start()
+
+    def _fatal(self, message: str) -> None:
+        print(f"error: {message}", file=sys.stderr)
+        self.exit_code = 1
+        box = QMessageBox(QMessageBox.Critical, "STAR Listening Lab", message, QMessageBox.Ok, self.console)
+        box.setObjectName("startupError")
+        box.finished.connect(lambda _r: self.app.exit(1))
+        box.open()
+        self.error_box = box
+
+    def wait(self) -> None:
+        """After the event loop: let the start-up threads end (opening an output cannot be cut short)."""
+        for worker in self.workers:
+            worker.wait()
+
+
+def run_gui(open_context, open_audio, package: Path | None = None, argv: list[str] | None = None) -> int:
+    """The app's event loop. ``open_context()`` returns the AppContext (raises StartupError);
+    ``open_audio(ctx)`` returns (AudioServices or None, why there is none); both run on worker
+    threads after the first paint."""
+    app = QApplication.instance() or QApplication(argv or sys.argv)
+    app.setApplicationName("STAR Listening Lab")
+    follow_system_theme(app)
+    install_translations(app)
+    launcher = Launcher(app, open_context, open_audio, package)
+    QTimer.singleShot(0, launcher.start)
+    code = app.exec()
+    launcher.wait()
+    return code or launcher.exit_code
