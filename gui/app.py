@@ -59,13 +59,17 @@ class Application:
     """The lab app on an open database. ``ctx.audio`` may be filled in later: ``audio_starting``
     then ``audio_opened`` (the output is opened after the console's first paint)."""
 
-    def __init__(self, ctx: AppContext, app: QApplication | None, console: ConsoleWindow | None = None):
+    def __init__(self, ctx: AppContext, app: QApplication | None, console: ConsoleWindow | None = None,
+                 audio_pending: bool = False):
         self.ctx, self.app = ctx, app
         self.bridge = None
         self.audio_settled: list = []  # callbacks waiting for the output to be open (or known absent)
         self.console = console or ConsoleWindow()
+        if audio_pending:
+            self.audio_starting()
+        else:
+            self.audio_opened(ctx.audio, "")
         self.console.attach(ctx)
-        self.audio_opened(ctx.audio, "")
 
     def audio_starting(self) -> None:
         self.console.state.set_audio(AUDIO_STARTING, "")

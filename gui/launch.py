@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui.app import Application, TakeHome, install_translations
 from gui.console import ConsoleWindow
+from gui.context import AUDIO_STARTING
 from gui.theme import follow_system_theme
 from gui.workers import Worker
 
@@ -60,6 +61,7 @@ class Launcher:
     def start(self) -> None:
         if self.package is None:
             self.console = ConsoleWindow()
+            self.console.state.set_audio(AUDIO_STARTING, "")
             self.first_paint = FirstPaint(self.console.nav, self._open_context)
             self.console.show()
         else:  # participant mode: no console; the participant window opens when all is ready
@@ -78,8 +80,7 @@ class Launcher:
 
     def _context_ready(self, ctx) -> None:
         if self.package is None:
-            self.application = Application(ctx, self.app, console=self.console)
-            self.application.audio_starting()
+            self.application = Application(ctx, self.app, console=self.console, audio_pending=True)
             self.application.start()
         self.ctx = ctx
         self._run(self.open_audio, ctx, on_success=self._audio_ready)
