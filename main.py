@@ -386,4 +386,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if getattr(sys, "frozen", False):  # a built app: the console's Results page computes in a child process
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     sys.exit(main())

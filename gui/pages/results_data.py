@@ -4,6 +4,7 @@
 tasks.export.load_records and scores them with tasks.compare.build_rows, exactly as the
 ``compare`` command does, then adds the per-participant table and the safety-ceiling summary.
 It reports progress and stops at the next step boundary once ``should_cancel()`` is true.
+The page runs it in a child process (gui/processes.py) through ``results_from_url``.
 """
 from __future__ import annotations
 
@@ -94,3 +95,16 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
     everyone = attenuation_summary([a for values in attenuation_by_person.values() for a in values])
     progress(total, total, "done")
     return ResultsData(rows, people, everyone, sum(p.answered for p in people), warnings)
+
+
+def results_from_url(db_url: str, study_name: str | None, models_dir: Path | None, progress,
+                     should_cancel) -> ResultsData:
+    """results_data in a child process: an engine of its own on the same database (read only
+    here; SQLite's WAL lets it read while the app writes answers)."""
+    from db.engine import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        return results_data(engine, study_name, models_dir, progress, should_cancel)
+    finally:
+        engine.dispose()

@@ -1,7 +1,7 @@
 """Results page: humans against imported models, per-category bars, per-participant table,
 the safety ceiling's attenuations, exports. The numbers come from tasks.compare, exactly as the
-command line writes them, computed on a worker thread (results_data.py) with a progress bar;
-a newer request supersedes a running one."""
+command line writes them, computed in a child process driven by a worker thread (results_data.py,
+gui/processes.py) with a progress bar; a newer request supersedes (terminates) a running one."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,23 +13,34 @@ from PySide6.QtWidgets import (
 )
 
 from gui.context import AppContext, ConsoleState
-from gui.pages.results_data import ResultsData, results_data
+from gui.pages.results_data import ResultsData, results_from_url
+from gui.processes import run_in_process
 from gui.widgets import BarChart, JobStrip, TaskStrip, show_error
 from gui.workers import LatestJob, Worker
 from tasks.loader import Cancelled
 from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS
 
 
-def export_job(db, out: Path, version: str, models: Path | None, progress, should_cancel):
+def export_job(db_url: str, out: Path, version: str, models: Path | None, progress, should_cancel):
+    """The export and the comparison, run in a child process (gui/processes.py)."""
+    from db.engine import make_engine
     from tasks.compare import read_models, write_compare
     from tasks.export import export, load_records
 
-    progress(0, 2, "exporting")
-    result = export(db, out, version)
-    progress(1, 2, "comparing")
-    write_compare(out / "compare", load_records(db), read_models(models) if models else [])
-    progress(2, 2, "done")
-    return result
+    db = make_engine(db_url)
+    try:
+        progress(0, 2, "exporting")
+        result = export(db, out, version)
+        progress(1, 2, "comparing")
+        write_compare(out / "compare", load_records(db), read_models(models) if models else [])
+        progress(2, 2, "done")
+        return result
+    finally:
+        db.dispose()
+
+
+def db_url(engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
 
 
 class ResultsPage(QWidget):
@@ -106,8 +117,8 @@ class ResultsPage(QWidget):
     def refresh(self) -> None:
         """Recompute on a worker; a recomputation still running is cancelled and its result dropped."""
         study = self.state.study.name if self.state.study else None
-        self.job.start(self.tr("Computing the results…"), results_data, self.ctx.db, study, self.models_path(),
-                       user_errors=(Cancelled,))
+        self.job.start(self.tr("Computing the results…"), run_in_process, results_from_url, db_url(self.ctx.db),
+                       study, self.models_path(), user_errors=(Cancelled,))
 
     def _failed(self, message: str) -> None:
         self.status.setText(self.tr("Not computed: {why}.").format(why=message))
@@ -155,8 +166,8 @@ class ResultsPage(QWidget):
             return
         from tasks.export import ExportError
 
-        worker = Worker(export_job, self.ctx.db, Path(out), self.ctx.app_version, self.models_path(),
-                        user_errors=(ExportError, OSError))
+        worker = Worker(run_in_process, export_job, db_url(self.ctx.db), Path(out), self.ctx.app_version,
+                        self.models_path(), user_errors=(ExportError, OSError, Cancelled))
         worker.succeeded.connect(lambda res: self.status.setText(
             self.tr("Exported {n} responses into {out}.").format(n=res.responses, out=res.out_dir)))
         worker.failed.connect(lambda msg: show_error(self, self.tr("Export"), msg))
