@@ -109,14 +109,19 @@ def run_session(args, workdir: Path, db_path: Path, big_study: str | None) -> tu
         results_page.job.succeeded.connect(lambda _data: computed.append(time.perf_counter() - started))
         app.console.show_page("results")  # the leaderboard of the big study, computed in its process
         QTest.qWait(200)
+    took_ms = {}
     actions = [("open study", lambda: open_study(app, args)), ("add participant", lambda: add_participant(app))]
-    for _name, action in actions:
+    for name, action in actions:
+        t0 = time.perf_counter()
         action()
+        took_ms[name] = (time.perf_counter() - t0) * 1000
         QTest.qWait(200)
     made = capture_participant_windows(
         app, screening=lambda seed: [antiphase_test(seed, duration_s=0.3, gap_s=0.1, n_trials=3),
                                      huggins_test(seed, duration_s=0.3, gap_s=0.1, n_trials=3)])
+    t0 = time.perf_counter()
     app.console.sessions_page.start()
+    took_ms["start session"] = (time.perf_counter() - t0) * 1000
     window = made[0]
     answered = [0]
 
@@ -146,7 +151,8 @@ def run_session(args, workdir: Path, db_path: Path, big_study: str | None) -> tu
               if computed else "results page: NOT computed")
     gaps = beat.stop()
     duration_s = time.perf_counter() - started
-    print(f"session finished {session_s:.1f} s after start")
+    print(f"session finished {session_s:.1f} s after start; the clicks took (ms): "
+          + ", ".join(f"{name} {ms:.0f}" for name, ms in took_ms.items()))
     if beat.long:
         print("stalls over 50 ms (s after start: ms): "
               + ", ".join(f"{at:.1f}: {ms:.0f}" for at, ms in beat.long))
@@ -190,6 +196,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--participants", type=int, default=200,
                         help="participants in the paper-scale database the console opens on (0: an empty one)")
     parser.add_argument("--mode", choices=("full-robust", "single-pass"), default="full-robust")
+    parser.add_argument("--reuse-db", type=Path, default=None, metavar="FILE",
+                        help="keep the paper-scale database in FILE and start from a copy of it next time")
     args = parser.parse_args(argv)
     server = start_jackd("starlab-bench", channels=2)
     sd = attach_portaudio(server.name)
@@ -197,7 +205,13 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             db_path = Path(tmp) / "bench.sqlite3"
             big_study = None
-            if args.participants > 0:
+            if args.participants > 0 and args.reuse_db is not None and args.reuse_db.exists():
+                import shutil
+
+                shutil.copyfile(args.reuse_db, db_path)  # a copy: the session writes to it
+                big_study = "paper-scale"
+                print(f"database: a copy of {args.reuse_db}")
+            elif args.participants > 0:
                 from bench._paper_db import build_paper_scale_db
 
                 t0 = time.perf_counter()
@@ -206,6 +220,10 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"database: {made.participants} participants, {made.responses} responses "
                       f"({args.mode}), {size_mb:.0f} MB, built in {time.perf_counter() - t0:.1f} s")
                 big_study = made.study
+                if args.reuse_db is not None:
+                    import shutil
+
+                    shutil.copyfile(db_path, args.reuse_db)
             gaps, duration_s, answered = run_session(args, Path(tmp), db_path, big_study)
             peer = idle_peer(duration_s)
     finally:

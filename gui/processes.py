@@ -4,7 +4,8 @@ Why a process and not only a thread: scoring a paper-scale study builds millions
 objects, and CPython's full garbage collections over them hold the interpreter lock for up to
 seconds (measured: 0.1-1.6 s pauses of the GUI thread with 10 participants). In a child process
 they cannot stall the window, cancelling is terminating the child (immediate, even in the middle
-of a query), and its memory goes back to the system when it ends.
+of a query), and its memory goes back to the system when it ends. The child runs at a lower
+priority (nice 10), so that on a busy machine it takes the cores the window and the audio leave.
 
 ``run_in_process(fn, *args, progress=..., should_cancel=...)`` has the Worker signature: run it
 with ``Worker(run_in_process, fn, *args)``. ``fn`` must be a module-level function whose
@@ -14,6 +15,7 @@ arguments and result pickle (no database engine: pass its URL); it receives ``pr
 from __future__ import annotations
 
 import multiprocessing
+import os
 import traceback
 from typing import Any, Callable
 
@@ -24,7 +26,16 @@ class ComputeProcessError(RuntimeError):
     """The child process ended without an answer (killed, out of memory)."""
 
 
+CHILD_NICENESS = 10  # below the app: the window and the audio come first on a busy machine
+
+
 def _child_main(conn, fn: Callable[..., Any], args: tuple) -> None:
+    if hasattr(os, "nice"):  # POSIX; on Windows the child keeps the normal priority
+        try:
+            os.nice(CHILD_NICENESS)
+        except OSError:
+            pass
+
     def progress(done: int, total: int, label: str) -> None:
         conn.send(("progress", (done, total, label)))
 

@@ -101,7 +101,7 @@ class JobStrip(QWidget):
         self.started_at = time.perf_counter()
         self.label.setText(label)
         self.bar.setRange(0, 0)  # busy until the first progress report
-        self.cancel_button.setVisible(True)
+        self.cancel_button.setEnabled(True)
         self.setVisible(True)
 
     def _progress(self, done: int, total: int, text: str) -> None:
@@ -115,13 +115,13 @@ class JobStrip(QWidget):
         self.bar.setFormat(self.tr("done"))
         self.label.setText(self.tr("Computed at {time} in {s:.1f} s").format(
             time=datetime.now().strftime("%H:%M:%S"), s=time.perf_counter() - self.started_at))
-        self.cancel_button.setVisible(False)
+        self.cancel_button.setEnabled(False)
 
     def _stopped(self, message: str) -> None:
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
         self.bar.setFormat(message)
-        self.cancel_button.setVisible(False)
+        self.cancel_button.setEnabled(False)
 
 
 def show_error(parent: QWidget, title: str, message: str) -> None:

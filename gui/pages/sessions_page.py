@@ -60,6 +60,7 @@ class SessionsPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.table.setSelectionBehavior(QTableWidget.SelectRows)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)  # the session number is the first column
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message)
