@@ -120,8 +120,10 @@ def run_session(args, workdir: Path, db_path: Path, big_study: str | None) -> tu
         app, screening=lambda seed: [antiphase_test(seed, duration_s=0.3, gap_s=0.1, n_trials=3),
                                      huggins_test(seed, duration_s=0.3, gap_s=0.1, n_trials=3)])
     t0 = time.perf_counter()
-    app.console.sessions_page.start()
+    app.console.sessions_page.start()  # the plan is stored on a worker; the window opens after
     took_ms["start session"] = (time.perf_counter() - t0) * 1000
+    while not made:
+        QTest.qWait(10)
     window = made[0]
     answered = [0]
 
