@@ -43,16 +43,19 @@ class Heartbeat:
         self.timer.timeout.connect(self._tick)
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         gap_ms = (now - self.last) * 1000.0 - HEARTBEAT_MS
         self.gaps_ms.append(gap_ms)
         if gap_ms > 50:
-            self.long.append((now - self.started, gap_ms))
-        self.last = now
+            # the GUI thread's own CPU time in the gap: work of ours, vs. waiting for a core
+            self.long.append((now - self.started, gap_ms, (cpu - self.last_cpu) * 1000.0))
+        self.last, self.last_cpu = now, cpu
 
     def start(self) -> None:
         self.last = self.started = time.perf_counter()
-        self.long: list[tuple[float, float]] = []  # (seconds after start, stall ms) over 50 ms
+        self.started_wall = time.time()
+        self.last_cpu = time.thread_time()
+        self.long: list[tuple[float, float, float]] = []  # (s after start, stall ms, GUI-thread CPU ms) over 50 ms
         self.timer.start()
 
     def stop(self) -> list[float]:
@@ -68,7 +71,7 @@ def summary(gaps: list[float]) -> str:
             f"stalls > 100 ms: {int((g > 100).sum())}, > 50 ms: {int((g > 50).sum())}")
 
 
-def run_session(args, workdir: Path, db_path: Path, big_study: str | None) -> tuple[list[float], float, int]:
+def run_session(args, workdir: Path, db_path: Path, big_study: str | None) -> tuple[list[float], float, int, float]:
     from PySide6.QtCore import QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -110,18 +113,21 @@ def run_session(args, workdir: Path, db_path: Path, big_study: str | None) -> tu
         app.console.show_page("results")  # the leaderboard of the big study, computed in its process
         QTest.qWait(200)
     took_ms = {}
-    actions = [("open study", lambda: open_study(app, args)), ("add participant", lambda: add_participant(app))]
+    actions = [("open study", lambda: open_study(app, args)),
+               ("show Participants", lambda: app.console.show_page("participants")),
+               ("add participant", lambda: add_participant(app)),
+               ("show Sessions", lambda: app.console.show_page("sessions"))]
     for name, action in actions:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         action()
-        took_ms[name] = (time.perf_counter() - t0) * 1000
+        took_ms[name] = ((time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000)
         QTest.qWait(200)
     made = capture_participant_windows(
         app, screening=lambda seed: [antiphase_test(seed, duration_s=0.3, gap_s=0.1, n_trials=3),
                                      huggins_test(seed, duration_s=0.3, gap_s=0.1, n_trials=3)])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     app.console.sessions_page.start()  # the plan is stored on a worker; the window opens after
-    took_ms["start session"] = (time.perf_counter() - t0) * 1000
+    took_ms["start session"] = ((time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000)
     while not made:
         QTest.qWait(10)
     window = made[0]
@@ -153,15 +159,15 @@ def run_session(args, workdir: Path, db_path: Path, big_study: str | None) -> tu
               if computed else "results page: NOT computed")
     gaps = beat.stop()
     duration_s = time.perf_counter() - started
-    print(f"session finished {session_s:.1f} s after start; the clicks took (ms): "
-          + ", ".join(f"{name} {ms:.0f}" for name, ms in took_ms.items()))
+    print(f"session finished {session_s:.1f} s after start; the clicks took (ms, GUI-thread CPU ms): "
+          + ", ".join(f"{name} {ms:.0f} ({cpu:.0f})" for name, (ms, cpu) in took_ms.items()))
     if beat.long:
-        print("stalls over 50 ms (s after start: ms): "
-              + ", ".join(f"{at:.1f}: {ms:.0f}" for at, ms in beat.long))
+        print("stalls over 50 ms (s after start: ms, of which GUI-thread CPU ms): "
+              + ", ".join(f"{at:.1f}: {ms:.0f} ({cpu:.0f})" for at, ms, cpu in beat.long))
     window.close()
     app.console.close()
     audio.presenter.engine.close()
-    return gaps, duration_s, answered[0]
+    return gaps, duration_s, answered[0], beat.started_wall
 
 
 def open_study(app, args) -> None:
@@ -178,6 +184,51 @@ def open_study(app, args) -> None:
 def add_participant(app) -> None:
     app.console.participants_page.consent.setChecked(True)
     app.console.participants_page.add()
+
+
+def bare_peer_child(stop_file: str) -> None:
+    """A bare Qt process with the same heartbeat and nothing else, run beside the app: it sees the
+    same machine (other jobs, the computing child, memory pressure) but none of the app's code.
+    Prints its gaps (and when they ended, in time.time()) once stop_file exists."""
+    import json
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    beat = Heartbeat()
+    stop = Path(stop_file)
+    ends: list[float] = []
+
+    def check() -> None:
+        if beat.gaps_ms and beat.gaps_ms[-1] > 50:
+            ends.append(time.time())
+        if stop.exists():
+            print(json.dumps({"gaps_ms": beat.stop(), "long_ends": ends}), flush=True)
+            app.quit()
+
+    beat.timer.timeout.connect(check)
+    beat.start()
+    app.exec()
+
+
+def start_bare_peer(workdir: Path):
+    import subprocess
+
+    stop = workdir / "stop-peer"
+    child = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--bare-peer", str(stop)],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                             env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    return child, stop
+
+
+def stop_bare_peer(child, stop: Path) -> tuple[list[float], list[float]]:
+    import json
+
+    stop.touch()
+    out, _ = child.communicate(timeout=60)
+    data = json.loads(out.strip().splitlines()[-1])
+    return data["gaps_ms"], data["long_ends"]
 
 
 def idle_peer(duration_s: float) -> list[float]:
@@ -200,7 +251,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mode", choices=("full-robust", "single-pass"), default="full-robust")
     parser.add_argument("--reuse-db", type=Path, default=None, metavar="FILE",
                         help="keep the paper-scale database in FILE and start from a copy of it next time")
+    parser.add_argument("--bare-peer", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.bare_peer:
+        return bare_peer_child(args.bare_peer)
     server = start_jackd("starlab-bench", channels=2)
     sd = attach_portaudio(server.name)
     try:
@@ -226,7 +280,9 @@ def main(argv: list[str] | None = None) -> None:
                     import shutil
 
                     shutil.copyfile(db_path, args.reuse_db)
-            gaps, duration_s, answered = run_session(args, Path(tmp), db_path, big_study)
+            peer_child, stop = start_bare_peer(Path(tmp))
+            gaps, duration_s, answered, started_wall = run_session(args, Path(tmp), db_path, big_study)
+            beside, beside_long_ends = stop_bare_peer(peer_child, stop)
             peer = idle_peer(duration_s)
     finally:
         sd._terminate()
@@ -238,7 +294,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"session: {answered} answers; heartbeat over {duration_s:.1f} s; "
           f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     print(f"  app during the session: {summary(gaps)}")
-    print(f"  idle event loop (peer): {summary(peer)}")
+    print(f"  bare Qt process beside it (peer, same machine load): {summary(beside)}")
+    if beside_long_ends:
+        print("    its stalls over 50 ms ended at (s after the app's heartbeat started): "
+              + ", ".join(f"{t - started_wall:.1f}" for t in beside_long_ends))
+    print(f"  idle event loop afterwards (peer): {summary(peer)}")
     ratio = max(max(gaps), 0.1) / max(max(peer), 0.1)
     print(f"  ratio max stall session / idle: {ratio:.1f}x; p99 ratio "
           f"{max(np.percentile(gaps, 99), 0.1) / max(np.percentile(peer, 99), 0.1):.1f}x")
