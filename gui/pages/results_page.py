@@ -66,6 +66,13 @@ class ResultsPage(QWidget):
         self.attenuation.setObjectName("attenuationSummary")
         self.attenuation.setWordWrap(True)
         self.data: ResultsData | None = None
+        # (study, models folder) of the numbers shown and of the computation under way; stale
+        # when sessions or participants changed since
+        self.shown: tuple | None = None
+        self.computing: tuple | None = None
+        self.stale = True
+        for signal in (state.sessionsChanged, state.participantsChanged):
+            signal.connect(self.mark_stale)
         self.status = QLabel()
         self.status.setWordWrap(True)
         top = QHBoxLayout()
@@ -114,9 +121,16 @@ class ResultsPage(QWidget):
     def models_path(self) -> Path | None:
         return Path(self.models_dir.text()) if self.models_dir.text() else None
 
+    def inputs(self) -> tuple:
+        return (self.state.study.name if self.state.study else None, self.models_path())
+
+    def mark_stale(self) -> None:
+        self.stale = True
+
     def refresh(self) -> None:
         """Recompute on a worker; a recomputation still running is cancelled and its result dropped."""
         study = self.state.study.name if self.state.study else None
+        self.computing, self.stale = self.inputs(), False
         self.job.start(self.tr("Computing the results…"), run_in_process, results_from_url, db_url(self.ctx.db),
                        study, self.models_path(), user_errors=(Cancelled,))
 
@@ -124,7 +138,7 @@ class ResultsPage(QWidget):
         self.status.setText(self.tr("Not computed: {why}.").format(why=message))
 
     def show_data(self, data: ResultsData) -> None:
-        self.data = data
+        self.data, self.shown = data, self.computing
         rows = data.rows
         self.board.setRowCount(len(rows))
         self.board.setVerticalHeaderLabels([r.name + (f" (n={r.n})" if r.n else "") for r in rows])
@@ -175,7 +189,14 @@ class ResultsPage(QWidget):
         self.tasks.start(worker, self.tr("Exporting…"))
 
     def showEvent(self, event) -> None:
+        """Coming back to the page recomputes only what is out of date: a paper-scale study takes
+        minutes, and a computation under way for the same inputs is left to finish."""
         super().showEvent(event)
+        wanted = self.inputs()
+        if self.job.busy and self.computing == wanted:
+            return
+        if not self.stale and self.shown == wanted:
+            return
         self.refresh()
 
     def shutdown(self) -> None:

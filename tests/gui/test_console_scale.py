@@ -154,3 +154,22 @@ def test_sessions_page_reads_its_table_on_a_worker(qtbot, ctx, tmp_path):
     assert [page.table.item(i, 3).text() for i in range(page.table.rowCount())] == ["completed", "completed"]
     assert page.progress.bar.value() == page.progress.bar.maximum()
     save_screenshot(window, "console-sessions-computed")
+
+
+def test_coming_back_to_the_results_page_recomputes_only_what_is_stale(qtbot, ctx, tmp_path):
+    simulated_study(ctx, tmp_path, "lab", participants=1)
+    window = console_on(qtbot, ctx, "lab")
+    page = window.results_page
+    started = []
+    page.job.started.connect(started.append)
+    with qtbot.waitSignal(page.job.succeeded, timeout=30000):
+        window.show_page("results")
+    qtbot.waitUntil(lambda: not page.job.busy)
+    window.show_page("sessions")
+    window.show_page("results")
+    assert len(started) == 1  # same study, nothing changed: the numbers shown stay
+    window.state.sessionsChanged.emit()  # a session ended somewhere
+    window.show_page("sessions")
+    with qtbot.waitSignal(page.job.succeeded, timeout=30000):
+        window.show_page("results")
+    assert len(started) == 2 and page.job.superseded == 0
