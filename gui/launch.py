@@ -3,14 +3,14 @@
 1. QApplication, theme, translations and an empty console (PySide6 only: no database layer,
    no numpy, no audio engine imported yet); the console is shown.
 2. After its first paint, ``open_context`` runs on a worker thread: it imports the database
-   layer and opens the database. The console is then attached (its Study page built) and the
-   dataset loads on the Study page's own worker.
-3. Then ``open_audio`` runs on a worker thread: the audio engine is imported and the output
-   opened while the console is usable. The status bar says "audio: starting…", then the device
-   or why there is none; sessions wait for it. Beside it, a second worker imports what the
-   other pages will need (``warm_up``).
-4. When both are done, the objects of start-up are frozen out of the garbage collector's view
-   (``freeze_startup_objects``).
+   layer and opens the database. The console is then attached (its Study page built).
+3. Then ``open_audio`` runs on a worker thread: the audio engine is imported (numpy, scipy)
+   and the output opened while the console is usable. The status bar says "audio: starting…",
+   then the device or why there is none; sessions wait for it.
+4. Then, and not before (see ``_audio_ready``), the last study is reopened and its dataset
+   loads on the Study page's worker, while another worker imports what the other pages will
+   need (``warm_up``); after that the objects of start-up are frozen out of the garbage
+   collector's view (``freeze_startup_objects``).
 
 main.py supplies both functions, so this module creates no objects of the other layers itself.
 """
@@ -110,26 +110,23 @@ class Launcher:
     def _context_ready(self, ctx) -> None:
         if self.package is None:
             self.application = Application(ctx, self.app, console=self.console, audio_pending=True)
-            self.application.start()
         self.ctx = ctx
-        self.pending = 2
-        self._run(warm_up, on_success=self._settled)
         self._run(self.open_audio, ctx, on_success=self._audio_ready)
 
     def _audio_ready(self, outcome) -> None:
+        """The output is open (or known absent), and with it numpy and scipy are imported: only
+        now may other threads import the rest. NB: two threads importing scipy at the same time
+        can get it half initialised ("cannot import name ... from partially initialized module",
+        seen under Xvfb), so the dataset load and the warm-up wait for this one."""
         audio, why_not = outcome
         if self.package is None:
             self.application.audio_opened(audio, why_not)
+            self.application.start()  # reopen the last study; loads its dataset on a worker
         else:
             self.ctx.audio = audio
             self.takehome = TakeHome(self.ctx, self.app, self.package)
             self.takehome.start()
-        self._settled()
-
-    def _settled(self, _result=None) -> None:
-        self.pending -= 1
-        if self.pending == 0:
-            freeze_startup_objects()
+        self._run(warm_up, on_success=lambda _r: freeze_startup_objects())
 
     def _fatal(self, message: str) -> None:
         print(f"error: {message}", file=sys.stderr)

@@ -29,6 +29,10 @@ class Worker(QThread):
     def cancel(self) -> None:
         self._cancel.set()
 
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
     def run(self) -> None:  # runs in the worker thread
         try:
             result = self._fn(*self._args, progress=self.progressed.emit,
