@@ -83,6 +83,8 @@ def child_app(db_path: str) -> None:
             if done and mark not in seen:
                 seen.add(mark)
                 _stamp(mark)
+                if mark == "audio":
+                    print(f"said {console.audio_status.text()}", flush=True)
         if all(m in seen for m in MARKS):
             timer.stop()
             console.close()
@@ -101,6 +103,8 @@ def sample(kind: str, env: dict, db_path: Path, timeout_s: float = 120.0) -> dic
     done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout_s)
     marks = {}
     for line in done.stdout.splitlines():
+        if line.startswith("said "):
+            marks["said"] = line[len("said "):]
         parts = line.split()
         if len(parts) == 2 and parts[0] in MARKS:
             marks[parts[0]] = float(parts[1]) - t0
@@ -158,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  app console first paint:          {app_s:.3f} s   ratio {app_s / bare_s:.2f}x")
     print(f"  database open, Study page built:  {med(app, 'attached'):.3f} s")
     print(f"  dataset loaded (built-in bank):   {med(app, 'dataset'):.3f} s")
-    print(f"  audio output open (or absent):    {med(app, 'audio'):.3f} s")
+    print(f"  audio output open (or absent):    {med(app, 'audio'):.3f} s   ({app[-1].get('said', '?')})")
     firsts = ", ".join(f"{s['painted']:.3f}" for s in app)
     print(f"  app first paint, all runs: {firsts}")
     met = app_s <= 1.0 and app_s <= 2.0 * bare_s
