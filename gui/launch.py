@@ -61,19 +61,26 @@ class StartupError(Exception):
 
 
 class FirstPaint(QObject):
-    """Calls ``callback`` once, just after ``widget`` has been painted for the first time."""
+    """Calls ``callback`` once, just after ``widget`` has been painted for the first time, or
+    after ``fallback_ms`` if no paint comes (a window started minimised is never painted)."""
 
-    def __init__(self, widget: QWidget, callback: Callable[[], None]):
+    def __init__(self, widget: QWidget, callback: Callable[[], None], fallback_ms: int = 2000):
         super().__init__(widget)
-        self.widget, self.callback = widget, callback
+        self.widget, self.callback, self.called = widget, callback, False
         widget.installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self._call)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.widget and event.type() == QEvent.Type.Paint:
             self.widget.removeEventFilter(self)
             # queued: the paint (and its flush to the screen) completes first
-            QTimer.singleShot(0, self.callback)
+            QTimer.singleShot(0, self._call)
         return False
+
+    def _call(self) -> None:
+        if not self.called:
+            self.called = True
+            self.callback()
 
 
 class Launcher:
