@@ -12,16 +12,11 @@ from PySide6.QtWidgets import (
 
 from gui.context import AUDIO_STARTING, AppContext, ConsoleState
 from gui.pages.sessions_data import SessionLine, participant_codes, sessions_data
-from gui.widgets import JobStrip, TaskStrip, local_time, show_error
-from gui.workers import LatestJob, Worker
+from gui.widgets import JobStrip, local_time, show_error
+from gui.workers import LatestJob
 from tasks.loader import Cancelled
 from tasks.plan import PlanError
 from tasks.sessions import DatasetChangedError, SessionRunner, StudyError, start_or_resume
-
-
-def start_session_job(db, dataset, study, code: str, app_version: str, fields: dict, progress, should_cancel):
-    """Start or resume the participant's session (a new one stores its whole plan): on a worker."""
-    return start_or_resume(db, dataset, study, code, app_version, **fields)
 
 
 class SessionsPage(QWidget):
@@ -49,8 +44,6 @@ class SessionsPage(QWidget):
         self.job.failed.connect(lambda msg: self.message.setText(self.tr("Not read: {why}.").format(why=msg)))
         self.job.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
         self.progress = JobStrip(self.job)
-        self.tasks = TaskStrip()  # storing a new session's plan, off the GUI thread
-        self.tasks.finished.connect(lambda: self.start_button.setEnabled(True))
         self.lines: list[SessionLine] = []
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Participant:")))
@@ -71,7 +64,6 @@ class SessionsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message)
-        layout.addWidget(self.tasks)
         layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
         for sig in (state.participantsChanged, state.sessionsChanged, state.studyChanged):
@@ -101,7 +93,6 @@ class SessionsPage(QWidget):
 
     def shutdown(self) -> None:
         self.job.shutdown()
-        self.tasks.wait()  # a session being stored is finished, not cut short
 
     def start(self) -> None:
         study, ds = self.state.study, self.state.dataset
@@ -116,16 +107,15 @@ class SessionsPage(QWidget):
             # the session records the output device: wait until it is open
             self.message.setText(self.tr("Audio is still starting; start the session in a moment."))
             return
-        if self.tasks.busy:
+        try:
+            # on the GUI thread: storing the plan from a worker while the window ran crashed the
+            # process (a segmentation fault in the event loop, PySide6 6.11) in 2 of 3 test runs
+            session = start_or_resume(self.ctx.db, ds, study, code, self.ctx.app_version,
+                                      **(self.ctx.audio.session_fields() if self.ctx.audio else {}))
+        except (DatasetChangedError, PlanError, StudyError) as exc:
+            show_error(self, self.tr("Session"), str(exc))
             return
-        fields = self.ctx.audio.session_fields() if self.ctx.audio else {}  # the output in force, read here
-        worker = Worker(start_session_job, self.ctx.db, ds, study, code, self.ctx.app_version, fields,
-                        user_errors=(DatasetChangedError, PlanError, StudyError))
-        worker.succeeded.connect(lambda session: self._session_ready(session, code))
-        worker.failed.connect(lambda msg: show_error(self, self.tr("Session"), msg))
-        worker.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
-        self.start_button.setEnabled(False)
-        self.tasks.start(worker, self.tr("Preparing the session of {code}…").format(code=code))
+        self._session_ready(session, code)
 
     def _session_ready(self, session, code: str) -> None:
         if session.status == "completed":
