@@ -13,7 +13,7 @@ import json
 import random
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 # sub-category -> (category, number of options); the option counts make a full-robust session
