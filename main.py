@@ -158,32 +158,56 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    """The app: console on the built-in bank (or the last study), audio on the station's device."""
-    import os
-    import socket
+    """The app: console on the built-in bank (or the last study), audio on the station's device.
 
-    from audio.devices import AudioBackendError
-    from audio.engine import EngineError
-    from db.settings import Settings
-    from gui.app import run_app
-    from gui.context import AppContext
-    from tasks.presentation import build_audio
+    The window comes first: only PySide6 is imported before it is painted; the database is
+    opened, then the audio output, on worker threads after that (gui/launch.py)."""
+    import os
 
     if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
         return _fail("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset). Run it on a "
                      "desktop, under xvfb-run, or with QT_QPA_PLATFORM=offscreen; the command-line tools "
                      "(python main.py --help) need no display.")
-    db = _open_db(getattr(args, "app_db", None))
-    settings = Settings(db)
-    try:
-        audio = build_audio(db, settings, socket.gethostname())
-    except (AudioBackendError, EngineError, OSError) as exc:
-        print(f"warning: no audio output ({exc}); the console opens without sessions", file=sys.stderr)
-        audio = None
-    ctx = AppContext(db=db, settings=settings, data_dir=data_dir(), app_version=APP_VERSION,
-                     builtin_bank=builtin_bank_path, audio=audio)
-    code = run_app(ctx, package=args.package)
+    from gui.launch import StartupError, run_gui
+
+    opened = {}  # the audio services, to close after the event loop
+
+    def open_context(progress=None, should_cancel=None):
+        from db.engine import DatabaseFileError
+        from db.settings import Settings
+        from gui.context import AppContext
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            db = _open_db(getattr(args, "app_db", None))
+            settings = Settings(db)
+        except DatabaseFileError as exc:
+            raise StartupError(str(exc)) from None
+        except OperationalError as exc:
+            raise StartupError(f"database error: {exc.orig}. Responses already saved are kept.") from None
+        except OSError as exc:
+            raise StartupError(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)) from None
+        return AppContext(db=db, settings=settings, data_dir=data_dir(), app_version=APP_VERSION,
+                          builtin_bank=builtin_bank_path)
+
+    def open_audio(ctx, progress=None, should_cancel=None):
+        import socket
+
+        from audio.devices import AudioBackendError
+        from audio.engine import EngineError
+        from tasks.presentation import build_audio
+
+        try:
+            audio = build_audio(ctx.db, ctx.settings, socket.gethostname())
+        except (AudioBackendError, EngineError, OSError) as exc:
+            print(f"warning: no audio output ({exc}); the console opens without sessions", file=sys.stderr)
+            return None, str(exc)
+        opened["audio"] = audio
+        return audio, "" if audio is not None else "no output device found"
+
+    code = run_gui(open_context, open_audio, package=args.package)
+    audio = opened.get("audio")
     if audio is not None:
         if audio.presenter.engine.stream_abandoned:
             # PortAudio would block for minutes closing a stream whose server died (see
@@ -357,12 +381,29 @@ def user_errors() -> tuple[type[Exception], ...]:
             StoredDataError, OperationalError, OSError)
 
 
+def app_only_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments when they only open the app (no command, no --help/--version/--selftest),
+    read without build_parser: the command parsers import the task layer (and numpy), which
+    the app's first window does not need. None otherwise."""
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--package", type=Path, default=None)
+    parser.add_argument("--db", dest="app_db", default=None)
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except argparse.ArgumentError:  # a malformed option: the full parser reports it
+        return None
+    return None if rest else args
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if len(argv) == 1 and argv[0].lower().endswith(".zip") and Path(argv[0]).is_file():
         argv = ["--package", argv[0]]  # a package dropped on the program
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = app_only_arguments(argv)
+    if args is not None:
+        args.selftest, args.func = False, cmd_gui
+    else:
+        args = build_parser().parse_args(argv)
     if args.selftest:
         args.func = cmd_selftest
     elif not getattr(args, "func", None):
@@ -380,4 +421,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if getattr(sys, "frozen", False):  # a built app: the console's Results page computes in a child process
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     sys.exit(main())

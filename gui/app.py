@@ -1,21 +1,24 @@
 """Starting the application: theme, translations, console, participant windows, and the offer
-to resume a session that a crash interrupted."""
+to resume a session that a crash interrupted.
+
+Importing this module costs PySide6 and nothing heavier: the database layer, the audio engine
+and the participant window are imported where they are first needed (see gui/launch.py for the
+order at start-up and docs/gui-scale.md for the measurements).
+"""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
-from sqlmodel import Session as DbSession
 
-from db import repo
-from db.models import Participant, Session as SessionRow, Study
-from gui.bridge import EngineBridge
 from gui.console import ConsoleWindow
-from gui.context import AppContext
-from gui.participant import ParticipantWindow
-from gui.theme import follow_system_theme
+from gui.context import AUDIO_NONE, AUDIO_READY, AUDIO_STARTING, AppContext
+
+if TYPE_CHECKING:
+    from db.models import Session as SessionRow
+    from gui.participant import ParticipantWindow
 
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
 
@@ -33,6 +36,11 @@ def install_translations(app: QApplication) -> list[QTranslator]:
 
 def crashed_sessions(ctx: AppContext) -> list[tuple[SessionRow, str, str, int]]:
     """Sessions left 'running' (the app ended without pausing them): (session, code, study, answered)."""
+    from sqlmodel import Session as DbSession
+
+    from db import repo
+    from db.models import Participant, Study
+
     with DbSession(ctx.db) as s:
         out = []
         for x in repo.unfinished_sessions(s):
@@ -42,20 +50,62 @@ def crashed_sessions(ctx: AppContext) -> list[tuple[SessionRow, str, str, int]]:
         return out
 
 
-class Application:
-    def __init__(self, ctx: AppContext, app: QApplication):
-        self.ctx, self.app = ctx, app
-        audio = ctx.audio
-        self.bridge = EngineBridge(audio.presenter.engine.events) if audio else None
-        audio_page = None
-        if audio:
-            from gui.pages.audio_page import AudioPage
+def describe_output(audio) -> str:
+    choice = audio.presenter.choice
+    return f"{choice.name} ({choice.host_api}), {choice.sample_rate_hz} Hz"
 
-            audio_page = lambda parent: AudioPage(ctx)  # noqa: E731
-        self.console = ConsoleWindow(ctx, audio_page_factory=audio_page,
-                                     participant_window_factory=self.participant_window if audio else None)
+
+class Application:
+    """The lab app on an open database. ``ctx.audio`` may be filled in later: ``audio_starting``
+    then ``audio_opened`` (the output is opened after the console's first paint)."""
+
+    def __init__(self, ctx: AppContext, app: QApplication | None, console: ConsoleWindow | None = None,
+                 audio_pending: bool = False):
+        self.ctx, self.app = ctx, app
+        self.bridge = None
+        self.audio_settled: list = []  # callbacks waiting for the output to be open (or known absent)
+        self.console = console or ConsoleWindow()
+        if audio_pending:
+            self.audio_starting()
+        else:
+            self.audio_opened(ctx.audio, "")
+        self.console.attach(ctx)
+
+    def audio_starting(self) -> None:
+        self.console.state.set_audio(AUDIO_STARTING, "")
+
+    def audio_opened(self, audio, why_not: str) -> None:
+        """The output is open (``audio``), or there is none (None, with the reason)."""
+        self.ctx.audio = audio
+        if audio is not None:
+            from gui.bridge import EngineBridge
+
+            self.bridge = EngineBridge(audio.presenter.engine.events)
+            ctx = self.ctx
+
+            def audio_page(_parent):
+                from gui.pages.audio_page import AudioPage
+
+                return AudioPage(ctx)
+
+            self.console.set_audio(audio_page, self.participant_window)
+            self.console.state.set_audio(AUDIO_READY, describe_output(audio))
+        else:
+            self.console.set_audio(None, None)
+            self.console.state.set_audio(AUDIO_NONE, why_not)
+        waiting, self.audio_settled = self.audio_settled, []
+        for callback in waiting:
+            callback()
+
+    def when_audio_settled(self, callback) -> None:
+        if self.console.state.audio_state == AUDIO_STARTING:
+            self.audio_settled.append(callback)
+        else:
+            callback()
 
     def participant_window(self, session_id: int, state) -> ParticipantWindow:
+        from gui.participant import ParticipantWindow
+
         self.ctx.audio.reconfigure()
         return ParticipantWindow(self.ctx.db, session_id, state.dataset, self.ctx.audio.presenter, self.bridge,
                                  str(self.ctx.settings.get("participant_exit_pin")),
@@ -64,6 +114,10 @@ class Application:
     def start(self) -> None:
         """Show the console, load the dataset (the crashed session's, the last one, or the
         built-in bank), reopen the last study and offer to resume a crashed session."""
+        from sqlmodel import Session as DbSession
+
+        from db import repo
+
         self.console.show()
         crashed = crashed_sessions(self.ctx)
         study_name = crashed[0][2] if crashed else self.ctx.settings.get("last_study")
@@ -78,8 +132,8 @@ class Application:
             self.console.state.datasetChanged.disconnect(loaded)
             if study is not None:
                 self.console.state.set_study(study)
-            if crashed:
-                self.offer_resume(crashed[0])
+            if crashed:  # resuming needs the output: ask once it is open
+                self.when_audio_settled(lambda: self.offer_resume(crashed[0]))
 
         self.console.state.datasetChanged.connect(loaded)
         page.load(folder)
@@ -111,6 +165,7 @@ class TakeHome:
     """Participant mode: run one study package, then write the results bundle to send back."""
 
     def __init__(self, ctx: AppContext, app: QApplication, package: Path, screening=None, out_dir: Path | None = None):
+        from gui.bridge import EngineBridge
         from gui.participant import standard_screening
 
         self.ctx, self.app, self.package = ctx, app, package
@@ -120,6 +175,7 @@ class TakeHome:
         self.window = None
 
     def start(self) -> None:
+        from gui.participant import ParticipantWindow
         from tasks.loader import load_dataset
         from tasks.takehome import BundleError, open_package, start_session, write_results_bundle
 
@@ -151,14 +207,3 @@ class TakeHome:
         box.finished.connect(lambda _r: self.app.quit())
         box.open()
         self.error_box = box
-
-
-def run_app(ctx: AppContext, argv: list[str] | None = None, package: Path | None = None) -> int:
-    app = QApplication.instance() or QApplication(argv or sys.argv)
-    app.setApplicationName("STAR Listening Lab")
-    follow_system_theme(app)
-    install_translations(app)
-    application = TakeHome(ctx, app, package) if package else Application(ctx, app)
-    QTimer.singleShot(0, application.start)
-    code = app.exec()
-    return code

@@ -1,70 +1,190 @@
-"""The experimenter console: Study, Audio, Participants, Sessions and Results pages."""
+"""The experimenter console: Study, Audio, Participants, Sessions and Results pages.
+
+The window is cheap to show: it imports no page module and touches no database until it is
+attached to an AppContext, and each page is built (and its module imported) the first time it
+is shown or asked for. ``study_page`` and the other page attributes build on first access.
+"""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
-from gui.context import AppContext, ConsoleState
-from gui.pages.participants_page import ParticipantsPage
-from gui.pages.results_page import ResultsPage
-from gui.pages.sessions_page import SessionsPage
-from gui.pages.study_page import StudyPage
+from gui.context import AUDIO_NONE, AUDIO_STARTING, AppContext, ConsoleState
+
+PAGE_NAMES = ("study", "audio", "participants", "sessions", "results")
+
+
+def page_class(name: str):
+    """The page's class, its module imported now. Plain import statements (not importlib) so that
+    the packager still sees them. The Audio page comes from a factory: it needs an open output."""
+    if name == "study":
+        from gui.pages.study_page import StudyPage
+        return StudyPage
+    if name == "participants":
+        from gui.pages.participants_page import ParticipantsPage
+        return ParticipantsPage
+    if name == "sessions":
+        from gui.pages.sessions_page import SessionsPage
+        return SessionsPage
+    from gui.pages.results_page import ResultsPage
+    return ResultsPage
 
 
 class ConsoleWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, audio_page_factory=None, participant_window_factory=None,
+    def __init__(self, ctx: AppContext | None = None, audio_page_factory=None, participant_window_factory=None,
                  parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
+        self.ctx: AppContext | None = None
         self.state = ConsoleState()
+        self.audio_page_factory = audio_page_factory
         self.participant_window_factory = participant_window_factory
         self.participant_window = None
+        self.built: dict[str, QWidget] = {}
         self.setWindowTitle(self.tr("STAR Listening Lab — experimenter console"))
         self.nav = QListWidget()
         self.nav.setObjectName("pageList")
         self.nav.setFixedWidth(170)
         self.nav.setStyleSheet("QListWidget::item { padding: 8px 10px; }")
         self.pages = QStackedWidget()
-        self.study_page = StudyPage(ctx, self.state)
-        self.audio_page = audio_page_factory(self) if audio_page_factory else QLabel(
-            self.tr("No audio output is available on this computer."))
-        self.participants_page = ParticipantsPage(ctx, self.state)
-        self.sessions_page = SessionsPage(ctx, self.state, self.open_participant_window)
-        self.results_page = ResultsPage(ctx, self.state)
-        for i, (name, page) in enumerate([(self.tr("Study"), self.study_page), (self.tr("Audio"), self.audio_page),
-                                          (self.tr("Participants"), self.participants_page),
-                                          (self.tr("Sessions"), self.sessions_page),
-                                          (self.tr("Results"), self.results_page)]):
-            self.nav.addItem(name)
-            self.pages.addWidget(page)
+        titles = [self.tr("Study"), self.tr("Audio"), self.tr("Participants"), self.tr("Sessions"), self.tr("Results")]
+        for i, (name, title) in enumerate(zip(PAGE_NAMES, titles)):
+            self.nav.addItem(title)
+            self.pages.addWidget(self._placeholder(name))
             action = QAction(self)
             action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             action.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
             self.addAction(action)
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
-        self.nav.setCurrentRow(0)
+        self.nav.currentRowChanged.connect(self._row_chosen)
         central = QWidget()
         row = QHBoxLayout(central)
         row.addWidget(self.nav)
         row.addWidget(self.pages, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage(self.tr("Database: {db}").format(db=ctx.db.url.database))
+        self.audio_status = QLabel()
+        self.audio_status.setObjectName("audioStatus")
+        self.statusBar().addPermanentWidget(self.audio_status)
+        self.state.audioChanged.connect(self._audio_changed)
+        self.statusBar().showMessage(self.tr("Opening the database…"))
         self.resize(1280, 720)
+        self.nav.setCurrentRow(0)
+        if ctx is not None:
+            self.attach(ctx)
+
+    def _placeholder(self, name: str) -> QLabel:
+        label = QLabel(self.tr("Loading…"))
+        label.setObjectName(f"placeholder-{name}")
+        label.setAlignment(Qt.AlignCenter)
+        return label
+
+    # -- building pages on demand ------------------------------------------------------------
+
+    def attach(self, ctx: AppContext) -> None:
+        """The database is open: build the page on show and those asked for from now on."""
+        self.ctx = ctx
+        self.statusBar().showMessage(self.tr("Database: {db}").format(db=ctx.db.url.database))
+        self._audio_changed()
+        self._row_chosen(self.nav.currentRow())
+
+    def page(self, name: str) -> QWidget:
+        """The page, built on first use (its module imported then)."""
+        if name in self.built:
+            return self.built[name]
+        if self.ctx is None:
+            raise RuntimeError("the console is not attached to a database yet")
+        if name == "audio":
+            if self.audio_page_factory is None:
+                return self.pages.widget(PAGE_NAMES.index("audio"))  # the placeholder says why
+            page = self.audio_page_factory(self)
+        else:
+            cls = page_class(name)
+            if name == "sessions":
+                page = cls(self.ctx, self.state, self.open_participant_window)
+            else:
+                page = cls(self.ctx, self.state)
+        index = PAGE_NAMES.index(name)
+        current = self.pages.currentIndex()
+        old = self.pages.widget(index)
+        self.pages.removeWidget(old)
+        self.pages.insertWidget(index, page)
+        self.pages.setCurrentIndex(current)
+        old.deleteLater()
+        self.built[name] = page
+        return page
+
+    def _row_chosen(self, row: int) -> None:
+        if row < 0:
+            return
+        if self.ctx is not None:
+            self.page(PAGE_NAMES[row])
+        self.pages.setCurrentIndex(row)
+
+    @property
+    def study_page(self):
+        return self.page("study")
+
+    @property
+    def audio_page(self):
+        return self.page("audio")
+
+    @property
+    def participants_page(self):
+        return self.page("participants")
+
+    @property
+    def sessions_page(self):
+        return self.page("sessions")
+
+    @property
+    def results_page(self):
+        return self.page("results")
+
+    # -- audio state -------------------------------------------------------------------------
+
+    def set_audio(self, audio_page_factory, participant_window_factory) -> None:
+        """The output is open (factories) or there is none (None, None); see ConsoleState.set_audio."""
+        self.audio_page_factory = audio_page_factory
+        self.participant_window_factory = participant_window_factory
+        if self.ctx is not None and self.nav.currentRow() == PAGE_NAMES.index("audio"):
+            self.page("audio")
+
+    def _audio_changed(self) -> None:
+        state, text = self.state.audio_state, self.state.audio_text
+        if state == AUDIO_STARTING:
+            shown = self.tr("audio: starting…")
+        elif state == AUDIO_NONE:
+            shown = self.tr("audio: no output ({why})").format(why=text) if text else self.tr("audio: no output")
+        else:
+            shown = self.tr("audio: {device}").format(device=text) if text else ""
+        self.audio_status.setText(shown)
+        placeholder = self.pages.widget(PAGE_NAMES.index("audio"))
+        if "audio" not in self.built and isinstance(placeholder, QLabel):
+            placeholder.setText(self.tr("Audio is starting…") if state == AUDIO_STARTING else
+                                self.tr("No audio output is available on this computer.")
+                                + (f"\n{text}" if text and state == AUDIO_NONE else ""))
+
+    # -- windows -----------------------------------------------------------------------------
 
     def show_page(self, name: str) -> None:
-        names = ["study", "audio", "participants", "sessions", "results"]
-        self.nav.setCurrentRow(names.index(name))
+        self.nav.setCurrentRow(PAGE_NAMES.index(name))
 
     def open_participant_window(self, session_id: int) -> None:
         if self.participant_window_factory is None:
-            QMessageBox.warning(self, self.tr("Session"), self.tr("No audio output: sessions cannot run here."))
+            text = (self.tr("Audio is still starting; try again in a moment.") if self.state.audio_state == AUDIO_STARTING
+                    else self.tr("No audio output: sessions cannot run here."))
+            QMessageBox.warning(self, self.tr("Session"), text)
             return
         self.participant_window = self.participant_window_factory(session_id, self.state)
         self.participant_window.closed.connect(self.state.sessionsChanged.emit)
         self.participant_window.show_for_participant()
 
     def closeEvent(self, event) -> None:
-        for page in (self.study_page, self.results_page):
-            page.tasks.cancel()
-            page.tasks.wait()
+        # workers read the database and post results to the pages: stop them before the
+        # pages go away
+        for page in self.built.values():
+            if hasattr(page, "shutdown"):
+                page.shutdown()
+            elif hasattr(page, "tasks"):
+                page.tasks.cancel()
+                page.tasks.wait()
         super().closeEvent(event)

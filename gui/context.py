@@ -1,15 +1,23 @@
-"""What the windows need, built by main.py and passed in (no globals)."""
+"""What the windows need, built by main.py and passed in (no globals).
+
+Only type names come from the database and task layers here (under TYPE_CHECKING), so that
+the console's first window does not wait for SQLAlchemy or numpy to import."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, Signal
-from sqlalchemy.engine import Engine
 
-from db.settings import Settings
-from tasks.loader import Dataset
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from db.settings import Settings
+    from tasks.loader import Dataset
+
+# ConsoleState.audio_state
+AUDIO_STARTING, AUDIO_READY, AUDIO_NONE = "starting", "ready", "none"
 
 
 @dataclass
@@ -30,11 +38,18 @@ class ConsoleState(QObject):
     studyChanged = Signal()
     participantsChanged = Signal()
     sessionsChanged = Signal()
+    audioChanged = Signal()
 
     def __init__(self) -> None:
         super().__init__()
         self.dataset: Dataset | None = None
         self.study = None  # db.models.Study
+        self.audio_state = AUDIO_READY  # the app sets "starting" while the output opens after the first paint
+        self.audio_text = ""  # e.g. "system (JACK Audio Connection Kit), 48000 Hz" or why there is none
+
+    def set_audio(self, state: str, text: str) -> None:
+        self.audio_state, self.audio_text = state, text
+        self.audioChanged.emit()
 
     def set_dataset(self, dataset: Dataset) -> None:
         self.dataset = dataset

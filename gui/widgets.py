@@ -1,13 +1,14 @@
 """Small shared widgets: a progress strip for long work, message helpers, a bar chart."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QWidget
 
-from gui.workers import Worker
+from gui.workers import LatestJob, Worker
 
 
 def local_time(value: datetime | None) -> str:
@@ -68,6 +69,59 @@ class TaskStrip(QWidget):
     def wait(self) -> None:
         if self.worker is not None:
             self.worker.wait()
+
+
+class JobStrip(QWidget):
+    """The progress of a page's recomputation (a LatestJob): a bar while it runs, then the bar
+    filled with when the numbers were computed, so the page says how fresh they are."""
+
+    def __init__(self, job: LatestJob, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.job = job
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setObjectName("jobProgress")
+        self.bar.setTextVisible(True)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.clicked.connect(job.cancel)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.bar, 2)
+        row.addWidget(self.cancel_button)
+        self.started_at = 0.0
+        job.started.connect(self._started)
+        job.progressed.connect(self._progress)
+        job.succeeded.connect(self._done)
+        job.failed.connect(self._stopped)
+        job.crashed.connect(lambda _tb: self._stopped(self.tr("failed")))
+        self.setVisible(False)
+
+    def _started(self, label: str) -> None:
+        self.started_at = time.perf_counter()
+        self.label.setText(label)
+        self.bar.setRange(0, 0)  # busy until the first progress report
+        self.cancel_button.setEnabled(True)
+        self.setVisible(True)
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+        self.bar.setFormat(f"{text} (%p%)" if text else "%p%")
+
+    def _done(self, _result: object) -> None:
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        self.bar.setFormat(self.tr("done"))
+        self.label.setText(self.tr("Computed at {time} in {s:.1f} s").format(
+            time=datetime.now().strftime("%H:%M:%S"), s=time.perf_counter() - self.started_at))
+        self.cancel_button.setEnabled(False)
+
+    def _stopped(self, message: str) -> None:
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.bar.setFormat(message)
+        self.cancel_button.setEnabled(False)
 
 
 def show_error(parent: QWidget, title: str, message: str) -> None:

@@ -9,7 +9,7 @@ import threading
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 
 
 class Worker(QThread):
@@ -29,6 +29,10 @@ class Worker(QThread):
     def cancel(self) -> None:
         self._cancel.set()
 
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
     def run(self) -> None:  # runs in the worker thread
         try:
             result = self._fn(*self._args, progress=self.progressed.emit,
@@ -39,3 +43,90 @@ class Worker(QThread):
             self.crashed.emit(traceback.format_exc())
         else:
             self.succeeded.emit(result)
+
+
+class LatestJob(QObject):
+    """Recomputes a page's data on a worker thread, newest request wins.
+
+    ``start`` cancels the job that is running and starts a new one; only the newest job's
+    signals are passed on, so a slow, stale result never overwrites a newer one. Superseded
+    workers are kept referenced until their thread has ended (a QThread destroyed while it runs
+    aborts the process). ``shutdown`` cancels everything and waits, for closing the window.
+    """
+
+    started = Signal(str)  # label
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    crashed = Signal(str)
+    idle = Signal()  # the newest job ended, however it ended
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.current: Worker | None = None
+        self.running: set[Worker] = set()
+        self.superseded = 0  # jobs whose results were dropped because a newer one started
+
+    @property
+    def busy(self) -> bool:
+        return self.current is not None
+
+    def start(self, label: str, fn: Callable[..., Any], *args,
+              user_errors: tuple[type[BaseException], ...] = (), **kwargs) -> Worker:
+        if self.current is not None:
+            self.current.cancel()
+            self.superseded += 1
+        worker = Worker(fn, *args, user_errors=user_errors, **kwargs)
+        # NB: the slots below are methods of this QObject, which lives on the GUI thread, so Qt
+        # queues every emission of the worker thread to the GUI thread; sender() names the worker.
+        worker.progressed.connect(self._progressed)
+        worker.succeeded.connect(self._succeeded)
+        worker.failed.connect(self._failed)
+        worker.crashed.connect(self._crashed)
+        worker.finished.connect(self._finished)
+        self.running.add(worker)
+        self.current = worker
+        self.started.emit(label)
+        worker.start()
+        return worker
+
+    def _is_current(self) -> bool:
+        return self.sender() is self.current
+
+    def _progressed(self, done: int, total: int, label: str) -> None:
+        if self._is_current():
+            self.progressed.emit(done, total, label)
+
+    def _succeeded(self, result: object) -> None:
+        if self._is_current():
+            self.succeeded.emit(result)
+
+    def _failed(self, message: str) -> None:
+        if self._is_current():
+            self.failed.emit(message)
+
+    def _crashed(self, trace: str) -> None:
+        if self._is_current():
+            self.crashed.emit(trace)
+
+    def _finished(self) -> None:
+        worker = self.sender()
+        if worker not in self.running:
+            return
+        worker.wait()  # finished is emitted just before the thread ends; let it end
+        self.running.discard(worker)
+        if worker is self.current:
+            self.current = None
+            self.idle.emit()
+
+    def cancel(self) -> None:
+        for worker in self.running:
+            worker.cancel()
+
+    def shutdown(self) -> None:
+        """Cancel every job and wait for its thread; no signal reaches the page afterwards."""
+        self.current = None
+        for worker in list(self.running):
+            worker.cancel()
+            worker.wait()
+        self.running.clear()

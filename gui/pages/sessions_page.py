@@ -1,4 +1,5 @@
-"""Sessions page: start, resume and abort sessions; the status of each."""
+"""Sessions page: start, resume and abort sessions; the status of each. The table is read on a
+worker thread (sessions_data.py) with a progress bar; a newer refresh supersedes a running one."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,12 +9,12 @@ from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
 )
-from sqlmodel import Session as DbSession, select
 
-from db import repo
-from db.models import Participant, Session as SessionRow, Study
-from gui.context import AppContext, ConsoleState
-from gui.widgets import local_time, show_error
+from gui.context import AUDIO_STARTING, AppContext, ConsoleState
+from gui.pages.sessions_data import SessionLine, participant_codes, sessions_data
+from gui.widgets import JobStrip, local_time, show_error
+from gui.workers import LatestJob
+from tasks.loader import Cancelled
 from tasks.plan import PlanError
 from tasks.sessions import DatasetChangedError, SessionRunner, StudyError, start_or_resume
 
@@ -38,6 +39,12 @@ class SessionsPage(QWidget):
         self.import_button.clicked.connect(self.import_results)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.job = LatestJob(self)
+        self.job.succeeded.connect(self.show_lines)
+        self.job.failed.connect(lambda msg: self.message.setText(self.tr("Not read: {why}.").format(why=msg)))
+        self.job.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
+        self.progress = JobStrip(self.job)
+        self.lines: list[SessionLine] = []
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Participant:")))
         top.addWidget(self.participant, 1)
@@ -53,33 +60,39 @@ class SessionsPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.table.setSelectionBehavior(QTableWidget.SelectRows)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)  # the session number is the first column
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message)
+        layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
         for sig in (state.participantsChanged, state.sessionsChanged, state.studyChanged):
             sig.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
-        with DbSession(self.ctx.db) as s:
-            codes = [p.code for p in s.exec(select(Participant).order_by(Participant.id)).all()]
-            sessions = s.exec(select(SessionRow).order_by(SessionRow.id)).all()
-            studies = {st.id: st.name for st in s.exec(select(Study)).all()}
-            people = {p.id: p.code for p in s.exec(select(Participant)).all()}
-            progress = {x.id: (repo.count_answered(s, x.id), len(repo.planned_trials(s, x.id))) for x in sessions}
+        """The participant chooser at once (one small query); the table on a worker."""
+        codes = participant_codes(self.ctx.db)
         current = self.participant.currentText()
         self.participant.clear()
         self.participant.addItems(codes)
         if current in codes:
             self.participant.setCurrentText(current)
-        self.table.setRowCount(len(sessions))
-        for row, x in enumerate(sessions):
-            done, total = progress[x.id]
-            cells = [str(x.id), studies.get(x.study_id, "?"), people.get(x.participant_id, "?"), x.status,
-                     f"{done}/{total}", local_time(x.started_at), local_time(x.ended_at)]
+        self.job.start(self.tr("Reading the sessions…"), sessions_data, self.ctx.db, user_errors=(Cancelled,))
+
+    def show_lines(self, lines: list[SessionLine]) -> None:
+        self.lines = lines
+        self.table.setUpdatesEnabled(False)
+        self.table.setRowCount(len(lines))
+        for row, x in enumerate(lines):
+            cells = [str(x.session_id), x.study, x.participant, x.status, f"{x.answered}/{x.planned}",
+                     local_time(x.started_at), local_time(x.ended_at)]
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.setUpdatesEnabled(True)
+
+    def shutdown(self) -> None:
+        self.job.shutdown()
 
     def start(self) -> None:
         study, ds = self.state.study, self.state.dataset
@@ -90,12 +103,21 @@ class SessionsPage(QWidget):
         if not code:
             show_error(self, self.tr("Session"), self.tr("Add a participant first."))
             return
+        if self.state.audio_state == AUDIO_STARTING:
+            # the session records the output device: wait until it is open
+            self.message.setText(self.tr("Audio is still starting; start the session in a moment."))
+            return
         try:
+            # on the GUI thread: storing the plan from a worker while the window ran crashed the
+            # process (a segmentation fault in the event loop, PySide6 6.11) in 2 of 3 test runs
             session = start_or_resume(self.ctx.db, ds, study, code, self.ctx.app_version,
                                       **(self.ctx.audio.session_fields() if self.ctx.audio else {}))
         except (DatasetChangedError, PlanError, StudyError) as exc:
             show_error(self, self.tr("Session"), str(exc))
             return
+        self._session_ready(session, code)
+
+    def _session_ready(self, session, code: str) -> None:
         if session.status == "completed":
             self.message.setText(self.tr("{code} has completed this study.").format(code=code))
             return

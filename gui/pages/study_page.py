@@ -134,7 +134,8 @@ class StudyPage(QWidget):
             return
         worker = Worker(load_builtin_or_folder, folder, self.ctx.builtin_bank, user_errors=LOAD_ERRORS)
         worker.succeeded.connect(lambda ds: self._loaded(folder, ds))
-        worker.failed.connect(lambda msg: show_error(self, self.tr("Dataset"), msg))
+        # a cancelled load (Cancel, or the window closing) is not an error to show
+        worker.failed.connect(lambda msg: None if worker.cancelled else show_error(self, self.tr("Dataset"), msg))
         worker.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
         self.tasks.start(worker, self.tr("Validating…") if folder else self.tr("Preparing the built-in bank…"))
 

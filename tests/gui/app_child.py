@@ -32,6 +32,7 @@ def main(db_path: str, bank_dir: str, answer_n: int) -> None:
     open_study_with_participant(app, ["sr"], items_per_group=3)
     made = capture_participant_windows(app, screening=None)
     app.console.sessions_page.start()
+    wait_until(lambda: bool(made))  # the session is stored on a worker, then its window opens
     window = made[0]
     window.activateWindow()
     answered = 0

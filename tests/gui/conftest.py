@@ -1,4 +1,5 @@
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,9 @@ from db.engine import open_database  # noqa: E402
 from db.settings import Settings  # noqa: E402
 from tests.factories import write_dataset  # noqa: E402
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Tests never rewrite tracked files: screenshots go to a temporary folder unless
+# STARLAB_SCREENSHOT_DIR names one (set it to docs/screenshots to refresh the README's pictures).
+SCREENSHOTS = Path(os.environ.get("STARLAB_SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "starlab-screenshots")
 
 
 @pytest.fixture

@@ -91,6 +91,7 @@ def test_whole_session_offscreen_on_jack(qtbot, app_ctx, tmp_path):
     console.show_page("sessions")
     created = capture_participant_windows(app, short_screening, exit_pin="4321")
     console.sessions_page.start()
+    qtbot.waitUntil(lambda: bool(created), timeout=30000)  # the session is stored on a worker first
     window = created[0]
     qtbot.addWidget(window)
     shots = {}
@@ -115,10 +116,13 @@ def test_whole_session_offscreen_on_jack(qtbot, app_ctx, tmp_path):
     assert "screening" in events and "level_check" in events and "completed" in events
 
     console.show_page("sessions")
-    console.sessions_page.refresh()
+    with qtbot.waitSignal(console.sessions_page.job.succeeded, timeout=30000):  # read on a worker
+        console.sessions_page.refresh()
     assert console.sessions_page.table.item(0, 3).text() == "completed"
     save_screenshot(console, "console-sessions")
-    console.show_page("results")
+    with qtbot.waitSignal(console.results_page.job.succeeded, timeout=60000):  # computed in a child process
+        console.show_page("results")
+    assert console.results_page.people.item(0, 0).text() == "P001"
     save_screenshot(console, "console-results")
     out = tmp_path / "export"
     with qtbot.waitSignal(console.results_page.tasks.finished, timeout=30000):
