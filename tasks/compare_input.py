@@ -21,6 +21,8 @@ Row = dict[str, float | None]
 @dataclass
 class StudyInput:
     participant_rows: list[Row] = field(default_factory=list)  # in order of first appearance
+    participant_codes: list[str] = field(default_factory=list)  # the code of each row
+    participant_runs: list[int] = field(default_factory=list)  # answered test trials behind each row
     pooled: list[RunResult] = field(default_factory=list)  # every participant's runs, in stored order
 
 
@@ -47,7 +49,10 @@ def inputs_from_records(records: Iterable) -> HumanInputs:
         out.chance.append(RunResult(t.variant, t.item_id, t.rotate_id, t.category, t.sub_category,
                                     1.0 / len(rec.presented_options())))
     for name, by_code in per_participant.items():
-        out.studies[name].participant_rows = [leaderboard_row(score_all(rs)) for rs in by_code.values()]
+        study = out.studies[name]
+        study.participant_rows = [leaderboard_row(score_all(rs)) for rs in by_code.values()]
+        study.participant_codes = list(by_code)
+        study.participant_runs = [len(rs) for rs in by_code.values()]
     return out
 
 
@@ -77,6 +82,7 @@ def collect_human_inputs(engine: Engine, study_name: str | None = None) -> Human
             first_seen: dict[str, int] = {}  # participant code -> order of first appearance
             open_runs: dict[str, list[RunResult]] = {}
             finished: dict[str, Row] = {}
+            n_runs: dict[str, int] = {}
             for i, session in enumerate(g.sessions):
                 code = g.participants[session.participant_id].code
                 runs = None
@@ -92,11 +98,16 @@ def collect_human_inputs(engine: Engine, study_name: str | None = None) -> Human
                     runs.append(result)
                     out.chance.append(chance)
                 if last[session.participant_id] == i and code in open_runs:
-                    finished[code] = leaderboard_row(score_all(open_runs.pop(code)))
+                    done = open_runs.pop(code)
+                    finished[code] = leaderboard_row(score_all(done))
+                    n_runs[code] = len(done)
             if not out.any_trials:
                 out.any_trials = _has_planned_trials(conn, g)
             if study is not None:
-                study.participant_rows = [finished[c] for c in sorted(first_seen, key=first_seen.get)]
+                codes = sorted(first_seen, key=first_seen.get)
+                study.participant_rows = [finished[c] for c in codes]
+                study.participant_codes = codes
+                study.participant_runs = [n_runs[c] for c in codes]
     return out
 
 

@@ -44,16 +44,34 @@ class ResultsData:
     warnings: list[str] = field(default_factory=list)
 
 
-def attenuation_summary(attenuations_db: list[float]) -> AttenuationSummary:
-    hit = [a for a in attenuations_db if a > 0.0]
-    return AttenuationSummary(len(attenuations_db), len(hit), sum(hit) / len(hit) if hit else 0.0,
-                              max(hit, default=0.0))
+def attenuation_by_person(engine, study_name: str | None) -> dict[tuple[str, str], tuple[int, int, float, float]]:
+    """(study name, participant code) -> (answered trials, attenuated trials, sum and max of their attenuation
+    in dB), one grouped query over the responses (any kind of trial)."""
+    from sqlalchemy import case, func, select
+
+    from db.models import Participant, Response, Session, Study
+
+    attenuated = Response.attenuation_db > 0.0
+    query = (select(Study.name, Participant.code, func.count(Response.id), func.sum(case((attenuated, 1), else_=0)),
+                    func.sum(case((attenuated, Response.attenuation_db), else_=0.0)),
+                    func.max(case((attenuated, Response.attenuation_db), else_=0.0)))
+             .join(Session, Session.id == Response.session_id)
+             .join(Participant, Participant.id == Session.participant_id)
+             .join(Study, Study.id == Session.study_id)
+             .group_by(Study.name, Participant.code))
+    if study_name is not None:
+        query = query.where(Study.name == study_name)
+    with engine.connect() as conn:
+        return {(name, code): (int(n), int(k or 0), float(total or 0.0), float(peak or 0.0))
+                for name, code, n, k, total, peak in conn.execute(query)}
 
 
 def results_data(engine, study_name: str | None, models_dir: Path | None, progress, should_cancel) -> ResultsData:
+    """The leaderboard as the compare command computes it, from a streamed read of the database
+    (tasks.compare_input: only small run results are kept), plus one row per participant and
+    the safety-ceiling summary from grouped queries."""
     from tasks.compare import build_rows, read_models
-    from tasks.export import answered_test_records, load_records
-    from tasks.scoring import leaderboard_row, score_all
+    from tasks.compare_input import collect_human_inputs
 
     def step(done: int, total: int, label: str) -> None:
         if should_cancel():
@@ -61,7 +79,7 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
         progress(done, total, label)
 
     step(0, 4, "reading responses")
-    records = load_records(engine, study_name)
+    inputs = collect_human_inputs(engine, study_name)
     step(1, 4, "reading model results")
     warnings: list[str] = []
     models = []
@@ -72,28 +90,27 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
             warnings.append(f"model results in {models_dir}: {exc.strerror or exc}")
     warnings += [w for m in models for w in m.warnings]
     step(2, 4, "scoring the leaderboard")
-    rows = build_rows(records, models)
-
-    by_person: dict[str, list] = {}
-    attenuation_by_person: dict[str, list[float]] = {}
-    for rec in records:
-        if rec.response is not None:
-            attenuation_by_person.setdefault(rec.participant.code, []).append(float(rec.response.attenuation_db or 0.0))
-    for rec in answered_test_records(records):
-        by_person.setdefault(rec.participant.code, []).append(rec.run_result())
-    codes = sorted(set(by_person) | set(attenuation_by_person))
-    total = 3 + len(codes)
+    rows = build_rows(inputs, models)
+    step(3, 4, "safety ceiling per participant")
+    scored: dict[tuple[str, str], tuple[int, dict]] = {}
+    for name, study in inputs.studies.items():
+        for code, row, n in zip(study.participant_codes, study.participant_rows, study.participant_runs):
+            scored[(name, code)] = (n, row)
+    per_person = attenuation_by_person(engine, study_name)
+    keys = set(scored) | set(per_person)
+    several_studies = len({name for name, _code in keys}) > 1
     people = []
-    for i, code in enumerate(codes):
-        if i % 10 == 0:
-            step(3 + i, total, f"scoring participant {i + 1} of {len(codes)}")
-        results = by_person.get(code, [])
-        row = leaderboard_row(score_all(results)) if results else {}
-        mine = attenuation_summary(attenuation_by_person.get(code, []))
-        people.append(PersonResult(code, len(results), row.get("pc_ma"), row.get("tr_oa"), row.get("sr_oa"),
-                                   mine.attenuated, mine.max_attenuation_db))
-    everyone = attenuation_summary([a for values in attenuation_by_person.values() for a in values])
-    progress(total, total, "done")
+    for name, code in sorted(keys, key=lambda k: (k[1], k[0])):
+        n, row = scored.get((name, code), (0, {}))
+        _answered, attenuated, _sum_db, peak_db = per_person.get((name, code), (0, 0, 0.0, 0.0))
+        label = f"{code} ({name})" if several_studies else code
+        people.append(PersonResult(label, n, row.get("pc_ma"), row.get("tr_oa"), row.get("sr_oa"), attenuated, peak_db))
+    answered = sum(v[0] for v in per_person.values())
+    attenuated = sum(v[1] for v in per_person.values())
+    total_db = sum(v[2] for v in per_person.values())
+    everyone = AttenuationSummary(answered, attenuated, total_db / attenuated if attenuated else 0.0,
+                                  max((v[3] for v in per_person.values()), default=0.0))
+    progress(4, 4, "done")
     return ResultsData(rows, people, everyone, sum(p.answered for p in people), warnings)
 
 
