@@ -18,12 +18,11 @@ from datetime import datetime
 from sqlmodel import SQLModel
 
 from db.models import AuditLog, ExposureRecord, PlannedTrial, Response
+from tasks.codes import PARTICIPANT_CODE
 from tasks.items import VARIANT_SOURCE
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
-# A pseudonymous participant code (P007, lab2-P12): it becomes part of file names.
-PARTICIPANT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_INT = 2 ** 63 - 1
 

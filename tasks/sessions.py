@@ -17,6 +17,7 @@ from sqlmodel import Session as DbSession
 from db import repo
 from db.answers import AnswerStore, ResponseRow, TrialRow
 from db.models import Participant, PlannedTrial, Session, Study, utc_now
+from tasks.codes import code_problem
 from tasks.loader import Dataset, dataset_fingerprint
 from tasks.plan import PlanTrial, Protocol, make_plan
 from tasks.runs import Run, letter_index, make_run
@@ -111,9 +112,9 @@ def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_
     """The participant's session in this study: the unfinished (or finished) one if it exists,
     else a new one with its whole plan stored."""
     code = participant_code.strip()
-    if not code or "@" in code or " " in code:
-        raise StudyError(f"participant code {participant_code!r}: use a pseudonymous code such as P007 "
-                         "(no spaces, no e-mail addresses)")
+    problem = code_problem(code)
+    if problem:
+        raise StudyError(problem)
     check_dataset(study, dataset.root)
     with DbSession(engine) as s:
         participant = repo.get_participant(s, code)

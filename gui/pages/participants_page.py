@@ -11,6 +11,7 @@ from db import repo
 from db.models import Participant, utc_now
 from gui.context import AppContext, ConsoleState
 from gui.widgets import local_time
+from tasks.codes import code_problem
 
 AGE_BANDS = ["", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 HEARING = ["", "normal", "mild difficulty", "hearing loss", "hearing aid or implant", "prefer not to say"]
@@ -72,8 +73,9 @@ class ParticipantsPage(QWidget):
 
     def add(self) -> None:
         code = self.code.text().strip()
-        if not code or " " in code or "@" in code:
-            self.message.setText(self.tr("Use a code such as P007 (no spaces, no e-mail)."))
+        if code_problem(code):
+            self.message.setText(self.tr("Use a code such as P007: letters, digits, '.', '_' or '-' "
+                                         "(no spaces, no names, no e-mail)."))
             return
         if not self.consent.isChecked():
             self.message.setText(self.tr("Confirm consent first."))

@@ -258,3 +258,12 @@ def test_answers_stored_out_of_order_are_skipped_exactly(lab):
     with pytest.raises(repo.AlreadyAnswered):
         runner.answer(trials[5], "<B>")
     assert runner.progress().answered == 7
+
+
+@pytest.mark.parametrize("code", ["", "P 7", "me@example.org", "P/1", "../P1", "-P1", "P\t1", "x" * 65])
+def test_participant_codes_follow_one_rule_everywhere(lab, code):
+    """Codes become parts of file names (exports, packages, bundles): the lab refuses what a
+    take-home package would refuse."""
+    engine, ds, study = lab
+    with pytest.raises(StudyError, match="participant code"):
+        start_or_resume(engine, ds, study, code, "test")
