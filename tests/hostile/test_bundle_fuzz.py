@@ -1,7 +1,6 @@
 """Fuzzing what comes back from home and what goes there: mutated results bundles through
 import_results and mutated packages through open_package. Each is refused with a BundleError
 that has a message, or accepted; never another exception."""
-import hashlib
 import json
 import random
 import zipfile
@@ -15,6 +14,7 @@ from tasks.plan import Protocol
 from tasks.sessions import open_study
 from tasks.takehome import BundleError, import_results, make_package, open_package
 from tests.factories import write_dataset
+from tests.hostile.test_bundle_package_id import resealed
 from tests.hostile.test_bundle_trust import reseal
 from tests.tasks.test_takehome import run_at_home
 
@@ -106,18 +106,6 @@ def test_mutated_bundles_are_refused_or_imported(made, seed, structured, value, 
     outcome(lambda: import_results(db, target))
 
 
-def resealed_package(pkg, target, change):
-    with zipfile.ZipFile(pkg) as z:
-        files = {n: z.read(n) for n in z.namelist()}
-    change(files)
-    manifest = json.loads(files["manifest.json"])
-    manifest["files"] = {n: hashlib.sha256(b).hexdigest() for n, b in files.items() if n != "manifest.json"}
-    files["manifest.json"] = json.dumps(manifest).encode()
-    with zipfile.ZipFile(target, "w") as z:
-        for n, b in files.items():
-            z.writestr(n, b)
-
-
 @SETTINGS
 @given(seed=st.integers(0, 2 ** 32), structured=st.booleans(), value=json_values, pick=st.integers(0, 10 ** 6),
        name=st.sampled_from(["package.json", "manifest.json", "dataset/meta_info/holistic_reasoning_spatial.json",
@@ -133,7 +121,7 @@ def test_mutated_packages_are_refused_or_opened(made, seed, structured, value, p
                 files["package.json"] = json.dumps(set_at(info, paths[pick % len(paths)], value)).encode()
             elif name != "manifest.json":
                 files[name] = json.dumps(value).encode()
-        resealed_package(pkg, target, change)
+        resealed(pkg, target, change)
     else:
         target.write_bytes(byte_mutations(pkg.read_bytes(), random.Random(seed)))
     home = tmp / "home"
