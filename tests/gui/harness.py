@@ -6,7 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def lab_context(workdir: Path, db_path: Path, station: str, with_audio: bool = True):
+def lab_context(workdir: Path, db_path: Path, station: str, with_audio: bool = True,
+                allow_attenuation: bool | None = None):
+    """``allow_attenuation``: set the station's over-ceiling policy (None keeps the default,
+    refuse). The built-in bank's range items go up to 99 dB SPL, over the default 85 dB SPL
+    ceiling: a whole-session test that must get past them chooses attenuation, as a lab would."""
     from db.engine import open_database
     from db.settings import Settings
     from gui.context import AppContext
@@ -15,6 +19,8 @@ def lab_context(workdir: Path, db_path: Path, station: str, with_audio: bool = T
 
     db = open_database(db_path)
     settings = Settings(db)
+    if allow_attenuation is not None:
+        settings.set("allow_attenuation", allow_attenuation)
     audio = build_audio(db, settings, station) if with_audio else None
     return AppContext(db=db, settings=settings, data_dir=workdir, app_version="test",
                       builtin_bank=lambda progress=None, should_cancel=None: ensure_builtin_bank(workdir), audio=audio)

@@ -22,7 +22,7 @@ def short_screening(seed):
 
 @pytest.fixture
 def app_ctx(tmp_path, jack_server):
-    ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")
+    ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station", allow_attenuation=True)
     assert ctx.audio is not None and ctx.audio.presenter.choice.host_api == "JACK Audio Connection Kit"
     yield ctx
     ctx.audio.presenter.engine.close()

@@ -31,7 +31,7 @@ def test_take_home_package_runs_in_participant_mode_and_comes_back(qtbot, tmp_pa
     lab.console.sessions_page.make_package(str(tmp_path / "packages"))
     (package,) = (tmp_path / "packages").iterdir()
 
-    home_ctx = lab_context(tmp_path / "home-data", tmp_path / "home.sqlite3", "home-laptop")
+    home_ctx = lab_context(tmp_path / "home-data", tmp_path / "home.sqlite3", "home-laptop", allow_attenuation=True)
     audio = home_ctx.audio
     try:
         takehome = TakeHome(home_ctx, None, package, screening=short_screening, out_dir=tmp_path / "send-back")

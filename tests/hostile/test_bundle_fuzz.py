@@ -3,7 +3,6 @@ import_results and mutated packages through open_package. Each is refused with a
 that has a message, or accepted; never another exception."""
 import json
 import random
-import zipfile
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
