@@ -1,8 +1,8 @@
 import csv
 import json
 import math
-import sqlite3
 import os
+import sqlite3
 import subprocess
 from collections import defaultdict
 from pathlib import Path
@@ -352,9 +352,15 @@ def test_participants_whose_folders_would_coincide_are_refused(tmp_path, ds):
 
     engine = open_database(tmp_path / "lab.sqlite3")
     study = open_study(engine, ds, "s", Protocol(practice_per_block=0))
-    for code in ("P/1", "P_1"):  # both become human-P_1
+    for code in ("Px1", "P_1"):
         runner = SessionRunner(engine, start_or_resume(engine, ds, study, code, "test").id)
         t = runner.next_trial()
         runner.answer(t, t.answer_letter)
+    # the app no longer accepts "P/1", but a database from before the code rule can hold it;
+    # "P/1" and "P_1" both become human-P_1
+    con = sqlite3.connect(tmp_path / "lab.sqlite3")
+    con.execute("UPDATE participant SET code = 'P/1' WHERE code = 'Px1'")
+    con.commit()
+    con.close()
     with pytest.raises(ExportError, match="'P_1' and participant 'P/1' would share the folder human-P_1"):
         export(engine, tmp_path / "out", "test")
