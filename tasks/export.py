@@ -14,9 +14,11 @@ import csv
 import json
 import os
 import re
+from collections import namedtuple
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from operator import itemgetter
 from typing import Iterator
 
 from sqlalchemy.engine import Engine
@@ -24,8 +26,10 @@ from sqlmodel import Session as DbSession, select
 
 from db.models import Calibration, Participant, PlannedTrial, Response, Session, Study
 from tasks.kit_format import kit_model_response
-from tasks.records import OptionsCache, read_snapshot, session_rows, study_sessions
-from tasks.trials_csv import CsvRows, session_cells, trial_row  # noqa: F401  (trial_row: part of this API)
+from tasks.kit_lines import KitLines
+from tasks.records import PT_AT, R_AT, OptionsCache, PlainOptions, read_snapshot, session_batches, session_rows, \
+    study_sessions
+from tasks.trials_csv import TrialLines, session_cells, trial_row  # noqa: F401  (trial_row: part of this API)
 from tasks.scoring import Performance, RunResult, score, summarize
 from tasks.sessions import study_protocol, trial_options
 
@@ -74,6 +78,9 @@ class TrialRecord:
             "uncalibrated": r.uncalibrated if r else None, "take_home": self.session.take_home,
         })
         return rec
+
+
+SessionOf = namedtuple("SessionOf", "study session participant")  # what session_cells reads
 
 
 def iter_records(engine: Engine, study_name: str | None = None) -> Iterator[TrialRecord]:
@@ -241,14 +248,19 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
     if not os.access(out_dir, os.W_OK):
         raise PermissionError(13, "Permission denied", str(out_dir))
     result = ExportResult(out_dir)
-    cache = OptionsCache()
+    options_of = PlainOptions(OptionsCache())
     runs: dict[tuple, RunResult] = {}
+    response_id, attenuation_at, correct_at = R_AT["id"], R_AT["attenuation_db"], R_AT["is_correct"]
+    kind_at, variant_at = PT_AT["kind"], PT_AT["variant"]
+    run_at = itemgetter(*(PT_AT[c] for c in ("variant", "item_id", "rotate_id", "category", "sub_category")))
+    kit_line = KitLines(options_of).line
     studies: dict[str, Study] = {}
     sessions_seen: set[tuple] = set()
     with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8", buffering=WRITE_BUFFER_BYTES) as f, \
             read_snapshot(engine) as conn:
-        rows = CsvRows(f)
-        rows.header(TRIAL_COLUMNS)
+        lines = TrialLines(f, options_of)
+        lines.header(TRIAL_COLUMNS)
+        trial_line, write_csv = lines.line, f.write
         for g in groups:
             name = g.study.name
             study_dir = out_dir / safe_name(name)
@@ -260,44 +272,55 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                 # kit folder name -> whose it is: two names made the same by safe_name must not share one
                 folders = {f"human-{safe_name(name)}": "the pooled study results"}
                 scored_codes: set[str] = set()
+                writer, writer_code = None, None
                 for i, session in enumerate(g.sessions):
                     participant = g.participants[session.participant_id]
                     shared = None
-                    for trial, response in session_rows(conn, session.id):
-                        rec = TrialRecord(g.study, session, participant, trial, response, cache.options(trial))
+                    for batch in session_batches(conn, session.id):
                         if shared is None:
-                            shared = rows.cells_text(session_cells(rec))
+                            shared = lines.cells_text(session_cells(SessionOf(g.study, session, participant)))
+                            session_part = KitLines.session_part(participant.code, session.id)
+                            end_part = KitLines.end_part(session.take_home)
                             studies.setdefault(name, g.study)
                             sessions_seen.add((session.id, participant.code, session.uncalibrated,
                                                session.take_home, session.status))
-                        rows.row(shared, rec)
-                        if response is None:
-                            continue
-                        result.responses += 1
-                        attenuation.add(response.attenuation_db)
-                        if trial.kind != "test":
-                            continue
-                        line = json.dumps(rec.kit_record(), ensure_ascii=False) + "\n"
-                        # one shared (immutable) result per distinct run and outcome, not one per response
-                        key = (trial.variant, trial.item_id, trial.rotate_id, trial.category, trial.sub_category,
-                               bool(response.is_correct))
-                        run = runs.get(key)
-                        if run is None:
-                            run = runs[key] = rec.run_result()
-                        writer = writers.get(participant.code)
-                        if writer is None:
-                            folder = f"human-{safe_name(participant.code)}"
-                            if folder in folders:
-                                raise ExportError(
-                                    f"study {name!r}: participant {participant.code!r} and "
-                                    f"{folders[folder]} would share the folder {folder}; rename one of them")
-                            folders[folder] = f"participant {participant.code!r}"
-                            writer = writers[participant.code] = KitWriter(study_dir / folder, files)
-                            scored_codes.add(participant.code)
-                        writer.add(trial.variant, line, run)
-                        pooled.add(trial.variant, line, run)
+                        for v in batch:
+                            answered = v[response_id] is not None
+                            write_csv(trial_line(shared, v, answered))
+                            if not answered:
+                                continue
+                            result.responses += 1
+                            attenuation_db = v[attenuation_at]
+                            if attenuation_db and attenuation_db > 0:
+                                attenuation.add(attenuation_db)
+                            if v[kind_at] != "test":
+                                continue
+                            line = kit_line(v, session_part, end_part)
+                            # one shared (immutable) result per distinct run and outcome, not one per response
+                            key = (run_at(v), bool(v[correct_at]))
+                            run = runs.get(key)
+                            if run is None:
+                                variant, item_id, rotate_id, category, sub_category = run_at(v)
+                                run = runs[key] = RunResult(variant, item_id, rotate_id, category, sub_category,
+                                                            bool(v[correct_at]))
+                            if writer is None or writer_code != participant.code:
+                                writer_code = participant.code
+                                writer = writers.get(participant.code)
+                                if writer is None:
+                                    folder = f"human-{safe_name(participant.code)}"
+                                    if folder in folders:
+                                        raise ExportError(
+                                            f"study {name!r}: participant {participant.code!r} and "
+                                            f"{folders[folder]} would share the folder {folder}; rename one of them")
+                                    folders[folder] = f"participant {participant.code!r}"
+                                    writer = writers[participant.code] = KitWriter(study_dir / folder, files)
+                                    scored_codes.add(participant.code)
+                            variant = v[variant_at]
+                            writer.add(variant, line, run)
+                            pooled.add(variant, line, run)
                     if last[session.participant_id] == i and participant.code in writers:
                         writers.pop(participant.code).finish()
+                        writer = None
                 for writer in writers.values():
                     writer.finish()
                 pooled.finish()

@@ -60,6 +60,34 @@ def study_sessions(engine: Engine, study_name: str | None = None) -> list[StudyS
         return out
 
 
+# positions of columns in the plain rows of session_batches (planned trial, then response)
+PT_AT = {c.name: i for i, c in enumerate(_PT.columns)}
+R_AT = {c.name: _N_PT + i for i, c in enumerate(_R.columns)}
+FETCH_ROWS = 10000  # rows per fetchmany: few driver calls, a few MB at most
+
+
+def row_parts(values: tuple) -> tuple[TrialRow, ResponseRow | None]:
+    """A plain row of session_batches as the named rows of session_rows (booleans as stored)."""
+    return (TrialRow._make(values[:_N_PT]),
+            None if values[_N_PT] is None else ResponseRow._make(values[_N_PT:]))
+
+
+def session_batches(conn: Connection, session_id: int) -> Iterator[list[tuple]]:
+    """The rows of session_rows as plain tuples (planned trial columns, then response columns,
+    all None when unanswered; positions in PT_AT and R_AT), in lists of up to FETCH_ROWS. On
+    SQLite booleans stay as stored (0 or 1): the reader converts the few it writes."""
+    if conn.dialect.name != "sqlite":
+        stmt = (select(_PT, _R).select_from(_PT.outerjoin(_R, _R.c.planned_trial_id == _PT.c.id))
+                .where(_PT.c.session_id == session_id).order_by(_PT.c.position))
+        result = conn.execution_options(yield_per=FETCH_ROWS).execute(stmt)
+        while batch := result.fetchmany(FETCH_ROWS):
+            yield [tuple(row) for row in batch]
+        return
+    cursor = conn.connection.driver_connection.execute(_ROWS_SQL, (session_id,))
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        yield batch
+
+
 _ROWS_SQL = (f"SELECT {', '.join('t.' + c.name for c in _PT.columns)}, {', '.join('r.' + c.name for c in _R.columns)} "
              "FROM planned_trial t LEFT OUTER JOIN response r ON r.planned_trial_id = t.id "
              "WHERE t.session_id = ? ORDER BY t.position")
@@ -132,3 +160,16 @@ class OptionsCache:
         if found is None:
             found = self._by_text[trial.options_json] = trial_options(trial)
         return found
+
+
+class PlainOptions:
+    """OptionsCache for the plain rows of session_batches (a bad options_json still gives the
+    message naming the session, position, item and planned-trial id)."""
+
+    def __init__(self, cache: OptionsCache) -> None:
+        self._cache = cache
+        self._at = PT_AT["options_json"]
+
+    def __call__(self, values: tuple) -> list[str]:
+        found = self._cache._by_text.get(values[self._at])
+        return found if found is not None else self._cache.options(TrialRow._make(values[:_N_PT]))
