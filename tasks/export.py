@@ -18,7 +18,6 @@ from collections import namedtuple
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from operator import itemgetter
 from typing import Iterator
 
 from sqlalchemy.engine import Engine
@@ -26,10 +25,11 @@ from sqlmodel import Session as DbSession, select
 
 from db.models import Calibration, Participant, PlannedTrial, Response, Session, Study
 from tasks.kit_format import kit_model_response
-from tasks.kit_lines import KitLines
+from tasks.export_rows import ExportRows
+from tasks.kit_lines import KitLines, json_value
 from tasks.records import PT_AT, R_AT, OptionsCache, PlainOptions, read_snapshot, session_batches, session_rows, \
     study_sessions
-from tasks.trials_csv import TrialLines, session_cells, trial_row  # noqa: F401  (trial_row: part of this API)
+from tasks.trials_csv import TrialLines, iso_utc, session_cells, trial_row  # noqa: F401  (trial_row: part of this API)
 from tasks.scoring import Performance, RunResult, score, summarize
 from tasks.sessions import study_protocol, trial_options
 
@@ -249,18 +249,19 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
         raise PermissionError(13, "Permission denied", str(out_dir))
     result = ExportResult(out_dir)
     options_of = PlainOptions(OptionsCache())
-    runs: dict[tuple, RunResult] = {}
-    response_id, attenuation_at, correct_at = R_AT["id"], R_AT["attenuation_db"], R_AT["is_correct"]
-    kind_at, variant_at = PT_AT["kind"], PT_AT["variant"]
-    run_at = itemgetter(*(PT_AT[c] for c in ("variant", "item_id", "rotate_id", "category", "sub_category")))
-    kit_line = KitLines(options_of).line
+    response_id, kind_at, position_at = R_AT["id"], PT_AT["kind"], PT_AT["position"]
+    responses = 0
     studies: dict[str, Study] = {}
     sessions_seen: set[tuple] = set()
     with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8", buffering=WRITE_BUFFER_BYTES) as f, \
             read_snapshot(engine) as conn:
         lines = TrialLines(f, options_of)
         lines.header(TRIAL_COLUMNS)
-        trial_line, write_csv = lines.line, f.write
+        rows = ExportRows(lines, KitLines(options_of))
+        run_slice, choice_slice, plan_slice = rows.run_slice, rows.choice_slice, lines.plan_slice
+        short_get, piece_of, tail_slice, render = rows.by_short_key.get, rows.piece, rows.tail_slice, lines._render.writerow
+        item_at, rotate_at, letter_at, correct_at = rows.short_at
+        plans_get, plan_of, write_csv = lines._plans.get, lines.plan_text, f.write
         for g in groups:
             name = g.study.name
             study_dir = out_dir / safe_name(name)
@@ -286,23 +287,34 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                                                session.take_home, session.status))
                         for v in batch:
                             answered = v[response_id] is not None
-                            write_csv(trial_line(shared, v, answered))
+                            piece = short_get((v[item_at], v[rotate_at], v[letter_at], v[correct_at], answered))
+                            if piece is None or piece.run_key != v[run_slice] or piece.choice_key != v[choice_slice]:
+                                piece = piece_of(v, answered)
+                            plan = plans_get(v[plan_slice])
+                            if plan is None:
+                                plan = plan_of(v)
                             if not answered:
+                                write_csv(f"{shared},{plan},{piece.csv_text}\r\n")
                                 continue
-                            result.responses += 1
-                            attenuation_db = v[attenuation_at]
+                            (rt_ms, n_replays, presented_at, answered_at, uncalibrated, attenuation_db,
+                             level_db_spl) = v[tail_slice]
+                            render(("" if rt_ms is None else rt_ms, n_replays, iso_utc(presented_at),
+                                    iso_utc(answered_at), True if uncalibrated else False, attenuation_db,
+                                    "" if level_db_spl is None else level_db_spl))
+                            write_csv(f"{shared},{plan},{piece.csv_text},{lines._text}\r\n")
+                            responses += 1
                             if attenuation_db and attenuation_db > 0:
                                 attenuation.add(attenuation_db)
                             if v[kind_at] != "test":
                                 continue
-                            line = kit_line(v, session_part, end_part)
-                            # one shared (immutable) result per distinct run and outcome, not one per response
-                            key = (run_at(v), bool(v[correct_at]))
-                            run = runs.get(key)
-                            if run is None:
-                                variant, item_id, rotate_id, category, sub_category = run_at(v)
-                                run = runs[key] = RunResult(variant, item_id, rotate_id, category, sub_category,
-                                                            bool(v[correct_at]))
+                            position = v[position_at]
+                            line = "".join((
+                                piece.kit_head, session_part,
+                                str(position) if type(position) is int else json_value(position), ', "rt_ms": ',
+                                float.__repr__(rt_ms) if type(rt_ms) is float and rt_ms - rt_ms == 0.0
+                                else json_value(rt_ms), ', "n_replays": ',
+                                str(n_replays) if type(n_replays) is int else json_value(n_replays),
+                                ', "uncalibrated": ', "true" if uncalibrated else "false", end_part))
                             if writer is None or writer_code != participant.code:
                                 writer_code = participant.code
                                 writer = writers.get(participant.code)
@@ -315,9 +327,9 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                                     folders[folder] = f"participant {participant.code!r}"
                                     writer = writers[participant.code] = KitWriter(study_dir / folder, files)
                                     scored_codes.add(participant.code)
-                            variant = v[variant_at]
-                            writer.add(variant, line, run)
-                            pooled.add(variant, line, run)
+                            run = piece.run
+                            writer.add(run.alias, line, run)
+                            pooled.add(run.alias, line, run)
                     if last[session.participant_id] == i and participant.code in writers:
                         writers.pop(participant.code).finish()
                         writer = None
@@ -325,6 +337,7 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                     writer.finish()
                 pooled.finish()
             result.participants += len(scored_codes)
+            result.responses = responses
             if name in studies:
                 result.attenuation[name] = attenuation
     (out_dir / "trials.columns.json").write_text(

@@ -126,7 +126,7 @@ class TrialLines(CsvRows):
         self._options_of = options_of  # plain row -> the decoded options (checked)
         self._plans: dict[tuple, str] = {}
         self._choices: dict[tuple, str] = {}
-        self._unanswered = self.cells_text(response_cells(_NoResponse))
+        self.unanswered = self.cells_text(response_cells(_NoResponse))
         self.plan_slice = slice(PT_AT["position"], PT_AT["catch_of"] + 1)
         self.run_slice = slice(PT_AT["variant"], PT_AT["shuffled_seg_order"] + 1)
         self.choice_slice = slice(R_AT["chosen_letter"], R_AT["is_correct"] + 1)
@@ -151,6 +151,14 @@ class TrialLines(CsvRows):
                 " | ".join(self._options_of(v)), answer, answer_letter, shuffled_seg_order or ""])
         return text
 
+    def plan_text(self, v: tuple) -> str:
+        key = v[self.plan_slice]
+        plan = self._plans.get(key)
+        if plan is None:
+            position, block, kind, catch_of = key
+            plan = self._plans[key] = self.cells_text([position, block, kind, "" if catch_of is None else catch_of])
+        return plan
+
     def line(self, shared_text: str, v: tuple, answered: bool) -> str:
         """One trials.csv line (with its CRLF) for a plain row."""
         key = v[self.plan_slice]
@@ -159,7 +167,7 @@ class TrialLines(CsvRows):
             position, block, kind, catch_of = key
             plan = self._plans[key] = self.cells_text([position, block, kind, "" if catch_of is None else catch_of])
         if not answered:
-            return "".join((shared_text, ",", plan, ",", self.run_text(v), ",", self._unanswered, "\r\n"))
+            return "".join((shared_text, ",", plan, ",", self.run_text(v), ",", self.unanswered, "\r\n"))
         key = v[self.choice_slice]
         choice = self._choices.get(key)
         if choice is None:
