@@ -148,6 +148,19 @@ def scored_rows(conn: Connection, session_id: int) -> Iterator[ScoredRow]:
         yield from map(ScoredRow._make, batch)  # is_correct: 0/1 here
 
 
+def scored_batches(conn: Connection, session_id: int) -> Iterator[list[tuple]]:
+    """The rows of scored_rows as plain tuples (columns in ScoredRow order), in lists of up to
+    FETCH_ROWS."""
+    if conn.dialect.name != "sqlite":
+        rows = list(scored_rows(conn, session_id))
+        for i in range(0, len(rows), FETCH_ROWS):
+            yield [tuple(r) for r in rows[i:i + FETCH_ROWS]]
+        return
+    cursor = conn.connection.driver_connection.execute(_SCORED_SQL, (session_id,))
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        yield batch
+
+
 class OptionsCache:
     """Decoded option lists by their stored JSON text: the same few thousand lists recur in
     every session, so each is decoded (and checked) once per export."""
