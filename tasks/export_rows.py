@@ -8,10 +8,10 @@ The bytes are those of tasks.trials_csv.CsvRows.row and of
 """
 from __future__ import annotations
 
-from tasks.kit_lines import KitLines, json_value
+from tasks.kit_lines import KitLines
 from tasks.records import PT_AT, R_AT
 from tasks.scoring import RunResult
-from tasks.trials_csv import TrialLines, iso_utc
+from tasks.trials_csv import TrialLines
 
 
 class Piece:
@@ -44,8 +44,6 @@ class ExportRows:
                 "rt_ms", "n_replays", "presented_at", "answered_at", "uncalibrated", "attenuation_db",
                 "level_db_spl")]:
             raise RuntimeError("the stored response columns are not in the order trials.csv reads them")
-        self._render = lines._render
-        self._lines_text = lines  # the csv writer's target
 
     def piece(self, v: tuple, answered: bool) -> Piece:
         """The piece of a row, made on first use."""
@@ -64,21 +62,10 @@ class ExportRows:
         else:
             chosen_letter, chosen_text, is_correct = choice_key
             choice = self._lines.cells_text([True, chosen_letter or "", chosen_text or "", bool(is_correct)])
-            run_key = (v[PT_AT["variant"]], v[PT_AT["item_id"]], v[PT_AT["rotate_id"]], v[PT_AT["category"]],
-                       v[PT_AT["sub_category"]], bool(is_correct))
-            run = self._runs.get(run_key)
+            result_key = (v[PT_AT["variant"]], v[PT_AT["item_id"]], v[PT_AT["rotate_id"]], v[PT_AT["category"]],
+                          v[PT_AT["sub_category"]], bool(is_correct))
+            run = self._runs.get(result_key)
             if run is None:
-                run = self._runs[run_key] = RunResult(*run_key)
+                run = self._runs[result_key] = RunResult(*result_key)
             found = Piece(run_key, choice_key, f"{run_text},{choice}", self._kit.head(v), run)
         return found
-
-    def tail_text(self, v: tuple) -> str:
-        """The trials.csv cells rt_ms .. level_db_spl of an answered row."""
-        rt_ms, n_replays, presented_at, answered_at, uncalibrated, attenuation_db, level_db_spl = v[self.tail_slice]
-        self._render.writerow(("" if rt_ms is None else rt_ms, n_replays, iso_utc(presented_at), iso_utc(answered_at),
-                               True if uncalibrated else False, attenuation_db,
-                               "" if level_db_spl is None else level_db_spl))
-        return self._lines._text
-
-
-__all__ = ["ExportRows", "Piece", "json_value"]

@@ -4,8 +4,8 @@ bytes as ``json.dumps(TrialRecord.kit_record(), ensure_ascii=False) + "\\n"``.
 A record is the run's fields, the choice, then the session's and the response's own values.
 json.dumps of a dict is its items joined by ", " with ": " after each key, so a line can be
 put together from pieces: the head (run and choice) is encoded once per distinct run and
-choice, the session's part once per session, and only position, rt_ms, n_replays and
-uncalibrated are written per row, with json's own rendering of each value.
+choice (tasks.export_rows caches it), the session's parts once per session, and only
+position, rt_ms, n_replays and uncalibrated are written per row, each as json renders it.
 """
 from __future__ import annotations
 
@@ -29,11 +29,7 @@ def json_value(value) -> str:
 class KitLines:
     def __init__(self, options_of):
         self._options_of = options_of  # plain row -> the decoded options (checked)
-        self._heads: dict[tuple, str] = {}
-        self.run_slice = slice(PT_AT["variant"], PT_AT["shuffled_seg_order"] + 1)
         self.choice_slice = slice(R_AT["chosen_letter"], R_AT["is_correct"] + 1)
-        self._position = PT_AT["position"]
-        self._tail = (R_AT["rt_ms"], R_AT["n_replays"], R_AT["uncalibrated"])
 
     def head(self, v: tuple) -> str:
         """The record up to shuffled_seg_order, as json.dumps writes it, with the ", " after it."""
@@ -61,18 +57,3 @@ class KitLines:
     @staticmethod
     def end_part(take_home: bool) -> str:
         return f', "take_home": {json.dumps(take_home)}}}\n'
-
-    def line(self, v: tuple, session_part: str, end_part: str) -> str:
-        """One line (with its newline) for the plain row of an answered trial."""
-        key = (v[self.run_slice], v[self.choice_slice])
-        head = self._heads.get(key)
-        if head is None:
-            head = self._heads[key] = self.head(v)
-        rt_ms, n_replays, uncalibrated = [v[i] for i in self._tail]
-        if type(rt_ms) is float and rt_ms - rt_ms == 0.0:
-            rt_text = float.__repr__(rt_ms)
-        else:
-            rt_text = json_value(rt_ms)
-        return "".join((head, session_part, json_value(v[self._position]), ', "rt_ms": ', rt_text,
-                        ', "n_replays": ', json_value(n_replays), ', "uncalibrated": ',
-                        "true" if uncalibrated else "false", end_part))

@@ -168,6 +168,10 @@ class OptionsCache:
     def __init__(self) -> None:
         self._by_text: dict[str, list[str]] = {}
 
+    def known(self, options_json: str) -> list[str] | None:
+        """The decoded list of an options_json already read, else None."""
+        return self._by_text.get(options_json)
+
     def options(self, trial) -> list[str]:
         found = self._by_text.get(trial.options_json)
         if found is None:
@@ -184,5 +188,5 @@ class PlainOptions:
         self._at = PT_AT["options_json"]
 
     def __call__(self, values: tuple) -> list[str]:
-        found = self._cache._by_text.get(values[self._at])
+        found = self._cache.known(values[self._at])
         return found if found is not None else self._cache.options(TrialRow._make(values[:_N_PT]))

@@ -114,10 +114,9 @@ def iso_utc(value: datetime | str | None) -> str:
 
 
 class TrialLines(CsvRows):
-    """trials.csv lines from the plain rows of tasks.records.session_batches, the same bytes as
-    CsvRows.row: the cells of a run, of a place in the plan and of a choice (letter, text,
-    correct) are rendered once each and reused; per row only the response's own values
-    (times, rt_ms, ...) go through the csv writer."""
+    """The trials.csv cells of a run and of a place in the plan for the plain rows of
+    tasks.records.session_batches, rendered once each (as CsvRows.row renders them) and reused
+    (tasks.export_rows puts the lines together)."""
 
     def __init__(self, f, options_of):
         from tasks.records import PT_AT, R_AT
@@ -130,8 +129,6 @@ class TrialLines(CsvRows):
         self.plan_slice = slice(PT_AT["position"], PT_AT["catch_of"] + 1)
         self.run_slice = slice(PT_AT["variant"], PT_AT["shuffled_seg_order"] + 1)
         self.choice_slice = slice(R_AT["chosen_letter"], R_AT["is_correct"] + 1)
-        self._tail_at = [R_AT[c] for c in ("rt_ms", "n_replays", "presented_at", "answered_at", "uncalibrated",
-                                           "attenuation_db", "level_db_spl")]
         if [PT_AT[c] for c in PLAN_COLUMNS] != list(range(self.plan_slice.start, self.plan_slice.stop)) or \
                 [PT_AT[c] for c in ("variant", "item_id", "rotate_id", "unique_id", "task", "category",
                                     "sub_category", "options_json", "answer", "answer_letter",
@@ -158,29 +155,6 @@ class TrialLines(CsvRows):
             position, block, kind, catch_of = key
             plan = self._plans[key] = self.cells_text([position, block, kind, "" if catch_of is None else catch_of])
         return plan
-
-    def line(self, shared_text: str, v: tuple, answered: bool) -> str:
-        """One trials.csv line (with its CRLF) for a plain row."""
-        key = v[self.plan_slice]
-        plan = self._plans.get(key)
-        if plan is None:
-            position, block, kind, catch_of = key
-            plan = self._plans[key] = self.cells_text([position, block, kind, "" if catch_of is None else catch_of])
-        if not answered:
-            return "".join((shared_text, ",", plan, ",", self.run_text(v), ",", self.unanswered, "\r\n"))
-        key = v[self.choice_slice]
-        choice = self._choices.get(key)
-        if choice is None:
-            chosen_letter, chosen_text, is_correct = key
-            choice = self._choices[key] = self.cells_text([True, chosen_letter or "", chosen_text or "",
-                                                           bool(is_correct)])
-        rt_ms, n_replays, presented_at, answered_at, uncalibrated, attenuation_db, level_db_spl = \
-            [v[i] for i in self._tail_at]
-        run = self.run_text(v)
-        self._render.writerow(["" if rt_ms is None else rt_ms, n_replays, iso_utc(presented_at),
-                               iso_utc(answered_at), bool(uncalibrated), attenuation_db,
-                               "" if level_db_spl is None else level_db_spl])
-        return "".join((shared_text, ",", plan, ",", run, ",", choice, ",", self._text, "\r\n"))
 
 
 class _NoResponse:
