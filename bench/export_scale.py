@@ -6,7 +6,8 @@ Run: ``python -m bench export_scale [--db FILE | --participants 200] [--dir DIR]
 
 Peer, in the same run and also as a child process: raw ``sqlite3`` streaming the same joined
 rows (planned trial + response, ordered by session and position) into one CSV with the csv
-module - the floor of reading and writing every row once. Peak memory is the child's own
+module - the floor of reading and writing every row once. "read only" is the app's own reader
+fetching every row and writing nothing: the part of export's time that is the driver's. Peak memory is the child's own
 maximum resident set (wait4). Targets: export + compare < 60 s and < 1.5 GB each.
 """
 from __future__ import annotations
@@ -32,6 +33,21 @@ def raw_export(db: str, out: str) -> None:
         for row in rows:
             w.writerow(row)
     con.close()
+
+
+def read_only(db: str) -> None:
+    """Where export's time goes, part 1: the app's own reader (tasks.records.session_batches)
+    fetching every row of every session and writing nothing."""
+    from db.engine import open_database
+    from tasks.records import read_snapshot, session_batches, study_sessions
+
+    engine = open_database(db, create=False)
+    groups = study_sessions(engine)
+    with read_snapshot(engine) as conn:
+        for g in groups:
+            for session in g.sessions:
+                for _batch in session_batches(conn, session.id):
+                    pass
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -61,6 +77,7 @@ def main(argv: list[str] | None = None) -> None:
             "compare": main_py("compare", "--db", str(db), "--out", str(tmp / "compare")),
             "raw peer": [sys.executable, "-c", f"from bench.export_scale import raw_export; "
                                                f"raw_export({str(db)!r}, {str(tmp / 'raw.csv')!r})"],
+            "read only": [sys.executable, "-c", f"from bench.export_scale import read_only; read_only({str(db)!r})"],
         }
         measured = {}
         for name, cmd in runs.items():
@@ -68,11 +85,12 @@ def main(argv: list[str] | None = None) -> None:
             if code != 0:
                 raise SystemExit(f"{name} failed: {err}")
             measured[name] = (seconds, peak_mb)
-            print(f"  {name:>8}: {seconds:6.1f} s, peak {peak_mb:6.0f} MB", flush=True)
+            print(f"  {name:>9}: {seconds:6.1f} s, peak {peak_mb:6.0f} MB", flush=True)
         peer_s = measured["raw peer"][0]
         both = measured["export"][0] + measured["compare"][0]
-        print(f"  export / peer {measured['export'][0] / peer_s:.1f}x, compare / peer "
-              f"{measured['compare'][0] / peer_s:.1f}x; export + compare {both:.1f} s "
+        print(f"  export / peer {measured['export'][0] / peer_s:.2f}x, compare / peer "
+              f"{measured['compare'][0] / peer_s:.2f}x, read only / peer {measured['read only'][0] / peer_s:.2f}x; "
+              f"export + compare {both:.1f} s = {both / peer_s:.2f}x the peer "
               f"({'<' if both < 60 else '>='} 60 s), peak {max(measured['export'][1], measured['compare'][1]):.0f} MB "
               f"({'<' if max(measured['export'][1], measured['compare'][1]) < 1536 else '>='} 1.5 GB)")
         exported = sum(1 for p in (tmp / "export").rglob("*") if p.is_file())

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from db import repo
 
-from tasks.records import OptionsCache, read_snapshot, scored_rows, study_sessions
+from tasks.records import OptionsCache, ScoredRow, read_snapshot, scored_batches, study_sessions
 from tasks.scoring import RunResult, leaderboard_row, score_all
 
 Row = dict[str, float | None]
@@ -62,16 +62,21 @@ def collect_human_inputs(engine: Engine, study_name: str | None = None) -> Human
     # (variant, item_id, rotate_id, category, sub_category, options_json, is_correct) -> the
     # run's result and its chance credit: RunResult is immutable, so the lists hold shared
     # objects (a few per distinct run) instead of one object per stored response
-    shared: dict[tuple, tuple[RunResult, RunResult]] = {}
+    shared: dict[tuple, tuple[tuple, RunResult, RunResult]] = {}
+    # the same entries by (item_id, rotate_id, is_correct): cheap to hash; a row whose other
+    # columns differ from the entry's (a hand-edited row) is looked up by all its columns
+    by_short_key: dict[tuple, tuple[tuple, RunResult, RunResult]] = {}
 
-    def results_of(t) -> tuple[RunResult, RunResult]:
+    def results_of(t) -> tuple[tuple, RunResult, RunResult]:
         key = t[3:]
         found = shared.get(key)
         if found is None:
+            t = ScoredRow._make(t)
             chance = 1.0 / len(cache.options(t))
-            found = shared[key] = (
+            found = shared[key] = (key,
                 RunResult(t.variant, t.item_id, t.rotate_id, t.category, t.sub_category, bool(t.is_correct)),
                 RunResult(t.variant, t.item_id, t.rotate_id, t.category, t.sub_category, chance))
+        by_short_key.setdefault((t[4], t[5], t[9]), found)
         return found
 
     groups = study_sessions(engine, study_name)
@@ -86,17 +91,21 @@ def collect_human_inputs(engine: Engine, study_name: str | None = None) -> Human
             for i, session in enumerate(g.sessions):
                 code = g.participants[session.participant_id].code
                 runs = None
-                for t in scored_rows(conn, session.id):
+                for batch in scored_batches(conn, session.id):
                     if runs is None:
                         out.any_trials = True
                         if study is None:
                             study = out.studies[g.study.name] = StudyInput()
                         first_seen.setdefault(code, len(first_seen))
                         runs = open_runs.setdefault(code, [])
-                    result, chance = results_of(t)
-                    study.pooled.append(result)
-                    runs.append(result)
-                    out.chance.append(chance)
+                    found = [by_short_key.get((t[4], t[5], t[9])) for t in batch]
+                    for k, t in enumerate(batch):
+                        if found[k] is None or found[k][0] != t[3:]:
+                            found[k] = results_of(t)
+                    results = [f[1] for f in found]
+                    study.pooled += results
+                    runs += results
+                    out.chance += [f[2] for f in found]
                 if last[session.participant_id] == i and code in open_runs:
                     done = open_runs.pop(code)
                     finished[code] = leaderboard_row(score_all(done))

@@ -14,6 +14,7 @@ import csv
 import json
 import os
 import re
+from collections import namedtuple
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +25,11 @@ from sqlmodel import Session as DbSession, select
 
 from db.models import Calibration, Participant, PlannedTrial, Response, Session, Study
 from tasks.kit_format import kit_model_response
-from tasks.records import OptionsCache, read_snapshot, session_rows, study_sessions
-from tasks.trials_csv import CsvRows, session_cells, trial_row  # noqa: F401  (trial_row: part of this API)
+from tasks.export_rows import ExportRows
+from tasks.kit_lines import KitLines, json_value
+from tasks.records import PT_AT, R_AT, OptionsCache, PlainOptions, read_snapshot, session_batches, session_rows, \
+    study_sessions
+from tasks.trials_csv import TrialLines, iso_utc, session_cells, trial_row  # noqa: F401  (trial_row: part of this API)
 from tasks.scoring import Performance, RunResult, score, summarize
 from tasks.sessions import study_protocol, trial_options
 
@@ -74,6 +78,9 @@ class TrialRecord:
             "uncalibrated": r.uncalibrated if r else None, "take_home": self.session.take_home,
         })
         return rec
+
+
+SessionOf = namedtuple("SessionOf", "study session participant")  # what session_cells reads
 
 
 def iter_records(engine: Engine, study_name: str | None = None) -> Iterator[TrialRecord]:
@@ -241,14 +248,20 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
     if not os.access(out_dir, os.W_OK):
         raise PermissionError(13, "Permission denied", str(out_dir))
     result = ExportResult(out_dir)
-    cache = OptionsCache()
-    runs: dict[tuple, RunResult] = {}
+    options_of = PlainOptions(OptionsCache())
+    response_id, kind_at, position_at = R_AT["id"], PT_AT["kind"], PT_AT["position"]
+    responses = 0
     studies: dict[str, Study] = {}
     sessions_seen: set[tuple] = set()
     with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8", buffering=WRITE_BUFFER_BYTES) as f, \
             read_snapshot(engine) as conn:
-        rows = CsvRows(f)
-        rows.header(TRIAL_COLUMNS)
+        lines = TrialLines(f, options_of)
+        lines.header(TRIAL_COLUMNS)
+        rows = ExportRows(lines, KitLines(options_of))
+        run_slice, choice_slice, plan_slice = rows.run_slice, rows.choice_slice, lines.plan_slice
+        short_get, piece_of, tail_slice, render = rows.by_short_key.get, rows.piece, rows.tail_slice, lines._render.writerow
+        item_at, rotate_at, letter_at, correct_at = rows.short_at
+        plans_get, plan_of, write_csv = lines._plans.get, lines.plan_text, f.write
         for g in groups:
             name = g.study.name
             study_dir = out_dir / safe_name(name)
@@ -260,48 +273,71 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                 # kit folder name -> whose it is: two names made the same by safe_name must not share one
                 folders = {f"human-{safe_name(name)}": "the pooled study results"}
                 scored_codes: set[str] = set()
+                writer, writer_code = None, None
                 for i, session in enumerate(g.sessions):
                     participant = g.participants[session.participant_id]
                     shared = None
-                    for trial, response in session_rows(conn, session.id):
-                        rec = TrialRecord(g.study, session, participant, trial, response, cache.options(trial))
+                    for batch in session_batches(conn, session.id):
                         if shared is None:
-                            shared = rows.cells_text(session_cells(rec))
+                            shared = lines.cells_text(session_cells(SessionOf(g.study, session, participant)))
+                            session_part = KitLines.session_part(participant.code, session.id)
+                            end_part = KitLines.end_part(session.take_home)
                             studies.setdefault(name, g.study)
                             sessions_seen.add((session.id, participant.code, session.uncalibrated,
                                                session.take_home, session.status))
-                        rows.row(shared, rec)
-                        if response is None:
-                            continue
-                        result.responses += 1
-                        attenuation.add(response.attenuation_db)
-                        if trial.kind != "test":
-                            continue
-                        line = json.dumps(rec.kit_record(), ensure_ascii=False) + "\n"
-                        # one shared (immutable) result per distinct run and outcome, not one per response
-                        key = (trial.variant, trial.item_id, trial.rotate_id, trial.category, trial.sub_category,
-                               bool(response.is_correct))
-                        run = runs.get(key)
-                        if run is None:
-                            run = runs[key] = rec.run_result()
-                        writer = writers.get(participant.code)
-                        if writer is None:
-                            folder = f"human-{safe_name(participant.code)}"
-                            if folder in folders:
-                                raise ExportError(
-                                    f"study {name!r}: participant {participant.code!r} and "
-                                    f"{folders[folder]} would share the folder {folder}; rename one of them")
-                            folders[folder] = f"participant {participant.code!r}"
-                            writer = writers[participant.code] = KitWriter(study_dir / folder, files)
-                            scored_codes.add(participant.code)
-                        writer.add(trial.variant, line, run)
-                        pooled.add(trial.variant, line, run)
+                        for v in batch:
+                            answered = v[response_id] is not None
+                            piece = short_get((v[item_at], v[rotate_at], v[letter_at], v[correct_at], answered))
+                            if piece is None or piece.run_key != v[run_slice] or piece.choice_key != v[choice_slice]:
+                                piece = piece_of(v, answered)
+                            plan = plans_get(v[plan_slice])
+                            if plan is None:
+                                plan = plan_of(v)
+                            if not answered:
+                                write_csv(f"{shared},{plan},{piece.csv_text}\r\n")
+                                continue
+                            (rt_ms, n_replays, presented_at, answered_at, uncalibrated, attenuation_db,
+                             level_db_spl) = v[tail_slice]
+                            render(("" if rt_ms is None else rt_ms, n_replays, iso_utc(presented_at),
+                                    iso_utc(answered_at), True if uncalibrated else False, attenuation_db,
+                                    "" if level_db_spl is None else level_db_spl))
+                            write_csv(f"{shared},{plan},{piece.csv_text},{lines._text}\r\n")
+                            responses += 1
+                            if attenuation_db and attenuation_db > 0:
+                                attenuation.add(attenuation_db)
+                            if v[kind_at] != "test":
+                                continue
+                            position = v[position_at]
+                            line = "".join((
+                                piece.kit_head, session_part,
+                                str(position) if type(position) is int else json_value(position), ', "rt_ms": ',
+                                float.__repr__(rt_ms) if type(rt_ms) is float and rt_ms - rt_ms == 0.0
+                                else json_value(rt_ms), ', "n_replays": ',
+                                str(n_replays) if type(n_replays) is int else json_value(n_replays),
+                                ', "uncalibrated": ', "true" if uncalibrated else "false", end_part))
+                            if writer is None or writer_code != participant.code:
+                                writer_code = participant.code
+                                writer = writers.get(participant.code)
+                                if writer is None:
+                                    folder = f"human-{safe_name(participant.code)}"
+                                    if folder in folders:
+                                        raise ExportError(
+                                            f"study {name!r}: participant {participant.code!r} and "
+                                            f"{folders[folder]} would share the folder {folder}; rename one of them")
+                                    folders[folder] = f"participant {participant.code!r}"
+                                    writer = writers[participant.code] = KitWriter(study_dir / folder, files)
+                                    scored_codes.add(participant.code)
+                            run = piece.run
+                            writer.add(run.alias, line, run)
+                            pooled.add(run.alias, line, run)
                     if last[session.participant_id] == i and participant.code in writers:
                         writers.pop(participant.code).finish()
+                        writer = None
                 for writer in writers.values():
                     writer.finish()
                 pooled.finish()
             result.participants += len(scored_codes)
+            result.responses = responses
             if name in studies:
                 result.attenuation[name] = attenuation
     (out_dir / "trials.columns.json").write_text(

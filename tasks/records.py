@@ -60,6 +60,34 @@ def study_sessions(engine: Engine, study_name: str | None = None) -> list[StudyS
         return out
 
 
+# positions of columns in the plain rows of session_batches (planned trial, then response)
+PT_AT = {c.name: i for i, c in enumerate(_PT.columns)}
+R_AT = {c.name: _N_PT + i for i, c in enumerate(_R.columns)}
+FETCH_ROWS = 10000  # rows per fetchmany: few driver calls, a few MB at most
+
+
+def row_parts(values: tuple) -> tuple[TrialRow, ResponseRow | None]:
+    """A plain row of session_batches as the named rows of session_rows (booleans as stored)."""
+    return (TrialRow._make(values[:_N_PT]),
+            None if values[_N_PT] is None else ResponseRow._make(values[_N_PT:]))
+
+
+def session_batches(conn: Connection, session_id: int) -> Iterator[list[tuple]]:
+    """The rows of session_rows as plain tuples (planned trial columns, then response columns,
+    all None when unanswered; positions in PT_AT and R_AT), in lists of up to FETCH_ROWS. On
+    SQLite booleans stay as stored (0 or 1): the reader converts the few it writes."""
+    if conn.dialect.name != "sqlite":
+        stmt = (select(_PT, _R).select_from(_PT.outerjoin(_R, _R.c.planned_trial_id == _PT.c.id))
+                .where(_PT.c.session_id == session_id).order_by(_PT.c.position))
+        result = conn.execution_options(yield_per=FETCH_ROWS).execute(stmt)
+        while batch := result.fetchmany(FETCH_ROWS):
+            yield [tuple(row) for row in batch]
+        return
+    cursor = conn.connection.driver_connection.execute(_ROWS_SQL, (session_id,))
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        yield batch
+
+
 _ROWS_SQL = (f"SELECT {', '.join('t.' + c.name for c in _PT.columns)}, {', '.join('r.' + c.name for c in _R.columns)} "
              "FROM planned_trial t LEFT OUTER JOIN response r ON r.planned_trial_id = t.id "
              "WHERE t.session_id = ? ORDER BY t.position")
@@ -120,6 +148,19 @@ def scored_rows(conn: Connection, session_id: int) -> Iterator[ScoredRow]:
         yield from map(ScoredRow._make, batch)  # is_correct: 0/1 here
 
 
+def scored_batches(conn: Connection, session_id: int) -> Iterator[list[tuple]]:
+    """The rows of scored_rows as plain tuples (columns in ScoredRow order), in lists of up to
+    FETCH_ROWS."""
+    if conn.dialect.name != "sqlite":
+        rows = list(scored_rows(conn, session_id))
+        for i in range(0, len(rows), FETCH_ROWS):
+            yield [tuple(r) for r in rows[i:i + FETCH_ROWS]]
+        return
+    cursor = conn.connection.driver_connection.execute(_SCORED_SQL, (session_id,))
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        yield batch
+
+
 class OptionsCache:
     """Decoded option lists by their stored JSON text: the same few thousand lists recur in
     every session, so each is decoded (and checked) once per export."""
@@ -127,8 +168,25 @@ class OptionsCache:
     def __init__(self) -> None:
         self._by_text: dict[str, list[str]] = {}
 
+    def known(self, options_json: str) -> list[str] | None:
+        """The decoded list of an options_json already read, else None."""
+        return self._by_text.get(options_json)
+
     def options(self, trial) -> list[str]:
         found = self._by_text.get(trial.options_json)
         if found is None:
             found = self._by_text[trial.options_json] = trial_options(trial)
         return found
+
+
+class PlainOptions:
+    """OptionsCache for the plain rows of session_batches (a bad options_json still gives the
+    message naming the session, position, item and planned-trial id)."""
+
+    def __init__(self, cache: OptionsCache) -> None:
+        self._cache = cache
+        self._at = PT_AT["options_json"]
+
+    def __call__(self, values: tuple) -> list[str]:
+        found = self._cache.known(values[self._at])
+        return found if found is not None else self._cache.options(TrialRow._make(values[:_N_PT]))

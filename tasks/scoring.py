@@ -16,6 +16,7 @@ Everything works on partial data: each number carries the counts behind it.
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -59,6 +60,9 @@ class Metric:
         return out
 
 
+_IS_CORRECT, _ITEM_ID = attrgetter("is_correct"), attrgetter("item_id")
+
+
 def kit_mean(values: Sequence[float]) -> float:
     """The mean as pandas' Series.mean takes it: numpy's float64 sum of the values in the given
     order (pairwise: one running sum below 8 values, eight interleaved partial sums up to 128,
@@ -79,11 +83,12 @@ def kit_share_pct(values: Sequence[float]) -> float:
 def _micro(results: list[RunResult]) -> Metric:
     if not results:
         return Metric(0.0, 0.0, 0, 0, 0, 0)
-    credits = [r.credit for r in results]
+    credits = [float(c or 0.0) for c in map(_IS_CORRECT, results)]  # RunResult.credit of each
     per_id: dict[str, float] = {}
-    for r in results:
+    get = per_id.get
+    for item_id, credit in zip(map(_ITEM_ID, results), credits):
         # all runs right: a product of credits (for booleans, a logical and)
-        per_id[r.item_id] = per_id.get(r.item_id, 1.0) * r.credit
+        per_id[item_id] = get(item_id, 1.0) * credit
     # pandas' groupby('id') visits ids in sorted order; for booleans the order changes nothing
     per_id_values = [per_id[k] for k in sorted(per_id)]
     return Metric(
@@ -105,8 +110,7 @@ def _groups(rows: list[RunResult], key: str) -> dict[str, list[RunResult]]:
     """Rows by category or sub-category in sorted key order, as pandas' groupby gives them;
     rows without a key (null in the kit's file) belong to no group, as in pandas."""
     out: dict[str, list[RunResult]] = defaultdict(list)
-    for r in rows:
-        k = getattr(r, key)
+    for k, r in zip(map(attrgetter(key), rows), rows):
         if k is not None:
             out[k].append(r)
     return {k: out[k] for k in sorted(out)}

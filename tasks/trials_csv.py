@@ -111,3 +111,51 @@ def iso_utc(value: datetime | str | None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc).isoformat()
+
+
+class TrialLines(CsvRows):
+    """The trials.csv cells of a run and of a place in the plan for the plain rows of
+    tasks.records.session_batches, rendered once each (as CsvRows.row renders them) and reused
+    (tasks.export_rows puts the lines together)."""
+
+    def __init__(self, f, options_of):
+        from tasks.records import PT_AT, R_AT
+
+        super().__init__(f)
+        self._options_of = options_of  # plain row -> the decoded options (checked)
+        self._plans: dict[tuple, str] = {}
+        self._choices: dict[tuple, str] = {}
+        self.unanswered = self.cells_text(response_cells(_NoResponse))
+        self.plan_slice = slice(PT_AT["position"], PT_AT["catch_of"] + 1)
+        self.run_slice = slice(PT_AT["variant"], PT_AT["shuffled_seg_order"] + 1)
+        self.choice_slice = slice(R_AT["chosen_letter"], R_AT["is_correct"] + 1)
+        if [PT_AT[c] for c in PLAN_COLUMNS] != list(range(self.plan_slice.start, self.plan_slice.stop)) or \
+                [PT_AT[c] for c in ("variant", "item_id", "rotate_id", "unique_id", "task", "category",
+                                    "sub_category", "options_json", "answer", "answer_letter",
+                                    "shuffled_seg_order")] != list(range(self.run_slice.start, self.run_slice.stop)) \
+                or [R_AT[c] for c in ("chosen_letter", "chosen_text", "is_correct")] != \
+                list(range(self.choice_slice.start, self.choice_slice.stop)):
+            raise RuntimeError("the stored columns are not in the order trials.csv reads them")
+
+    def run_text(self, v: tuple) -> str:
+        key = v[self.run_slice]
+        text = self._runs.get(key)
+        if text is None:
+            (variant, item_id, rotate_id, unique_id, task, category, sub_category, _options_json, answer,
+             answer_letter, shuffled_seg_order) = key
+            text = self._runs[key] = self.cells_text([
+                variant, item_id, rotate_id, unique_id, task, category, sub_category or "",
+                " | ".join(self._options_of(v)), answer, answer_letter, shuffled_seg_order or ""])
+        return text
+
+    def plan_text(self, v: tuple) -> str:
+        key = v[self.plan_slice]
+        plan = self._plans.get(key)
+        if plan is None:
+            position, block, kind, catch_of = key
+            plan = self._plans[key] = self.cells_text([position, block, kind, "" if catch_of is None else catch_of])
+        return plan
+
+
+class _NoResponse:
+    response = None

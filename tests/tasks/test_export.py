@@ -364,3 +364,41 @@ def test_participants_whose_folders_would_coincide_are_refused(tmp_path, ds):
     con.close()
     with pytest.raises(ExportError, match="'P_1' and participant 'P/1' would share the folder human-P_1"):
         export(engine, tmp_path / "out", "test")
+
+
+def test_hand_edited_rows_keep_the_exports_byte_identical(tmp_path, ds):
+    """Rows the cached pieces must not confuse: one trial's texts edited while others keep the
+    same item, run and choice; a response with text that needs quoting, no rt_ms and a level."""
+    from tasks.compare_input import collect_human_inputs
+
+    engine = build_mixed_database(tmp_path, ds)
+    con = sqlite3.connect(tmp_path / "lab.sqlite3")
+    # a pc trial answered like an earlier one of the same item and run (same letter, same outcome)
+    pt_id, options_json = con.execute(
+        "SELECT t.id, t.options_json FROM planned_trial t JOIN response r ON r.planned_trial_id = t.id "
+        "WHERE t.kind = 'test' AND t.variant = 'pc' AND EXISTS (SELECT 1 FROM planned_trial t2 JOIN response r2 "
+        "ON r2.planned_trial_id = t2.id WHERE t2.id < t.id AND t2.kind = 'test' AND t2.item_id = t.item_id "
+        "AND t2.rotate_id = t.rotate_id AND r2.chosen_letter = r.chosen_letter AND r2.is_correct = r.is_correct) "
+        "ORDER BY t.id DESC LIMIT 1").fetchone()
+    edited = json.loads(options_json)
+    edited[0] = 'edited, "quoted" ç'
+    con.execute("UPDATE planned_trial SET task = 'edited task', options_json = ? WHERE id = ?",
+                (json.dumps(edited), pt_id))
+    con.execute("UPDATE response SET chosen_text = ?, rt_ms = NULL, level_db_spl = 61.25, n_replays = 3 "
+                "WHERE planned_trial_id = ?", ('a, "b"\nç', pt_id))
+    con.commit()
+    con.close()
+    out, ref = tmp_path / "out", tmp_path / "ref"
+    export(engine, out, "test")
+    reference_export(engine, ref, "test")
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file() and p.name != "trials.columns.json")
+    assert files == sorted(p.relative_to(ref) for p in ref.rglob("*") if p.is_file() and p.name != "trials.columns.json")
+    for rel in files:
+        assert (out / rel).read_bytes() == (ref / rel).read_bytes(), rel
+    lines = [json.loads(line) for f in out.rglob("infer_results.jsonl") for line in f.read_text().splitlines()]
+    mine = [r for r in lines if r["task"] == "edited task"]
+    assert len(mine) == 2 and mine[0]["rt_ms"] is None and mine[0]["options"][0] == 'edited, "quoted" ç'
+    streamed = write_compare(tmp_path / "streamed", collect_human_inputs(engine), [])
+    in_memory = write_compare(tmp_path / "memory", load_records(engine), [])
+    for a, b in zip(streamed, in_memory):
+        assert a.read_bytes() == b.read_bytes(), a.name
