@@ -192,7 +192,6 @@ def bare_peer_child(stop_file: str) -> None:
     Prints its gaps (and when they ended, in time.time()) once stop_file exists."""
     import json
 
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication([])

@@ -3,7 +3,6 @@ rows, chance, and human minus model per column."""
 from __future__ import annotations
 
 import csv
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from tasks.compare_input import HumanInputs, StudyInput, inputs_from_records
 from tasks.export import TrialRecord
 from tasks.model_results import ModelResult, read_model, read_models  # noqa: F401 (read_model(s) re-exported)
 from tasks.reference import SOURCE as PAPER_SOURCE, paper_rows
-from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, RunResult, leaderboard_row, score_all
+from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, leaderboard_row, score_all
 
 Row = dict[str, float | None]
 
