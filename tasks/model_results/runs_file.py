@@ -55,21 +55,16 @@ def _parse_fields(rec: Any, alias: str) -> _Line | str:
     rotate_id = rec["rotate_id"]
     if isinstance(rotate_id, bool) or not isinstance(rotate_id, int) or not 0 <= rotate_id < MAX_ROTATE_ID:
         return f"rotate_id must be a whole number from 0 to {MAX_ROTATE_ID - 1}, found {describe(rotate_id)}"
-    category, why = _text_or_null(rec, "category")
-    if why:
-        return why
-    sub_category, why = _text_or_null(rec, "sub-category")
-    if why:
-        return why
+    texts = {}
+    for key in ("category", "sub-category", "prediction", "answer_letter"):
+        texts[key], why = _text_or_null(rec, key)
+        if why:
+            return why
+    category, sub_category = texts["category"], texts["sub-category"]
+    prediction, answer_letter = texts["prediction"], texts["answer_letter"]
     options = rec.get("options")
     if options is not None and not (isinstance(options, list) and all(isinstance(o, str) for o in options)):
         return f"options must be a list of strings, found {describe(options)}"
-    prediction, why = _text_or_null(rec, "prediction")
-    if why:
-        return why
-    answer_letter, why = _text_or_null(rec, "answer_letter")
-    if why:
-        return why
     can_score = prediction is not None and answer_letter is not None
     ok = rec.get("is_correct")
     note = None
