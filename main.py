@@ -248,12 +248,13 @@ def cmd_import_results(args: argparse.Namespace) -> int:
 
     db = _open_db(args.db, create=False)
     failures = 0
+    durations: dict = {}  # dataset root -> clip durations, read once for all the bundles
     print("Take-home data: each bundle's integrity code catches damage and casual edits, not a participant who "
           "reads the package (the key is inside it); the plausibility checks below are what the lab can see "
           "(docs/takehome-trust.md).")
     for bundle in args.bundles:
         try:
-            r = import_results(db, bundle)
+            r = import_results(db, bundle, durations)
         except BundleError as exc:
             failures += 1
             print(f"refused: {printable(exc)}", file=sys.stderr)

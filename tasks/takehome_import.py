@@ -65,10 +65,20 @@ def _rescore(trials: list[dict]) -> None:
         r["is_correct"] = correct
 
 
-def import_results(db: Engine, bundle_path: Path, durations: StimulusDurations | None = None) -> ImportResult:
+def _durations_of(cache: dict[str, StimulusDurations] | None, root: str) -> StimulusDurations:
+    if cache is None:
+        return StimulusDurations(root)
+    if root not in cache:
+        cache[root] = StimulusDurations(root)
+    return cache[root]
+
+
+def import_results(db: Engine, bundle_path: Path,
+                   durations: dict[str, StimulusDurations] | None = None) -> ImportResult:
     """Check a results bundle and merge it. BundleError (with the reason) for anything wrong;
     the plausibility report of the participant is returned and stored in the audit log.
-    ``durations`` gives the stimulus durations (default: read from the study's dataset)."""
+    ``durations``: stimulus durations by dataset root, kept by a caller that imports several
+    bundles so that each study's dataset is read once (default: read for this bundle)."""
     bundle_path = Path(bundle_path)
     manifest, results_bytes = _read_bundle(bundle_path)
     package_id = manifest.get("package_id")
@@ -105,7 +115,7 @@ def import_results(db: Engine, bundle_path: Path, durations: StimulusDurations |
                               "(trials, options or answers were changed)")
         _rescore(results["trials"])
         report = check_plausibility(participant.code, results["session"], results["trials"],
-                                    durations or StimulusDurations(study.dataset_root))
+                                    _durations_of(durations, study.dataset_root))
         if packaged is None:
             report = PlausibilityReport(**{**report.__dict__, "not_checked": report.not_checked + (
                 "plan: the lab database has no digest of the packaged plan",)})

@@ -160,9 +160,10 @@ class SessionsPage(QWidget):
         if paths is None:
             paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Results bundles"), "", "Zip (*.zip)")
         lines = []
+        durations: dict = {}  # dataset root -> clip durations, read once for all the bundles
         for p in paths:
             try:
-                r = import_results(self.ctx.db, Path(p))
+                r = import_results(self.ctx.db, Path(p), durations)
                 lines.append(self.tr("{status}: {code} ({n} responses)").format(status=r.status, code=r.participant,
                                                                                   n=r.responses))
             except BundleError as exc:

@@ -156,3 +156,23 @@ def test_a_package_made_without_a_plan_digest_is_imported_and_says_so(tmp_path, 
         s.commit()
     report = import_results(db, reseal(bundle, pkg, tmp_path / "b.zip", plausible_times)).plausibility
     assert any("no digest of the packaged plan" in n for n in report.not_checked)
+
+
+def test_importing_several_bundles_reads_each_study_dataset_once(tmp_path, returned, monkeypatch):
+    import tasks.plausibility as plausibility
+
+    db, pkg, bundle = returned
+    loads = []
+    real_load = plausibility.StimulusDurations._dataset
+
+    def counting(self, source):
+        if source not in self._datasets:
+            loads.append(source)
+        return real_load(self, source)
+
+    monkeypatch.setattr(plausibility.StimulusDurations, "_dataset", counting)
+    durations: dict = {}
+    first = import_results(db, reseal(bundle, pkg, tmp_path / "b1.zip", plausible_times), durations)
+    again = import_results(db, reseal(bundle, pkg, tmp_path / "b2.zip", plausible_times), durations)
+    assert first.plausibility.min_sound_s > 0 and again.status == "already imported"
+    assert len(durations) == 1 and loads and len(loads) == len(set(loads))  # each alias's meta file read once
