@@ -1,8 +1,9 @@
 """What the Results page shows, computed from the database on a worker thread (no Qt here).
 
-``results_data`` is the page's one adapter to the data path: it reads the study's records with
-tasks.export.load_records and scores them with tasks.compare.build_rows, exactly as the
-``compare`` command does, then adds the per-participant table and the safety-ceiling summary.
+``results_data`` is the page's one adapter to the data path: it reads the study as a stream with
+tasks.compare_input.collect_human_inputs and scores it with tasks.compare.build_rows, exactly as
+the ``compare`` command does, then adds the per-participant table and the safety-ceiling summary
+(grouped queries).
 It reports progress and stops at the next step boundary once ``should_cancel()`` is true.
 The page runs it in a child process (gui/processes.py) through ``results_from_url``.
 """

@@ -25,14 +25,16 @@ def export_job(db_url: str, out: Path, version: str, models: Path | None, progre
     """The export and the comparison, run in a child process (gui/processes.py)."""
     from db.engine import make_engine
     from tasks.compare import read_models, write_compare
-    from tasks.export import export, load_records
+    from tasks.compare_input import collect_human_inputs
+    from tasks.export import export
 
     db = make_engine(db_url)
     try:
         progress(0, 2, "exporting")
         result = export(db, out, version)
         progress(1, 2, "comparing")
-        write_compare(out / "compare", load_records(db), read_models(models) if models else [])
+        # the same streamed read as the compare command: no record of every response in memory
+        write_compare(out / "compare", collect_human_inputs(db), read_models(models) if models else [])
         progress(2, 2, "done")
         return result
     finally:

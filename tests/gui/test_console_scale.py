@@ -173,3 +173,17 @@ def test_coming_back_to_the_results_page_recomputes_only_what_is_stale(qtbot, ct
     with qtbot.waitSignal(page.job.succeeded, timeout=30000):
         window.show_page("results")
     assert len(started) == 2 and page.job.superseded == 0
+
+
+def test_export_job_writes_the_compare_files_of_the_compare_command(ctx, tmp_path):
+    from gui.pages.results_page import export_job
+    from tasks.compare import write_compare
+
+    simulated_study(ctx, tmp_path, "lab", participants=2)
+    out = tmp_path / "export"
+    steps = []
+    result = export_job(str(ctx.db.url), out, "test", None, lambda *a: steps.append(a), lambda: False)
+    assert result.responses > 0 and steps[-1][:2] == (2, 2)
+    reference = write_compare(tmp_path / "reference", load_records(ctx.db), [])
+    for path in reference:
+        assert (out / "compare" / path.name).read_bytes() == path.read_bytes(), path.name
