@@ -86,7 +86,7 @@ class ResultsPage(QWidget):
         self.board = QTableWidget(0, len(headers))
         self.board.setObjectName("leaderboard")
         self.board.setHorizontalHeaderLabels(headers)
-        self.board.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.board.horizontalHeader().setStretchLastSection(True)
         self.board.setEditTriggers(QTableWidget.NoEditTriggers)
         self.chart = BarChart()
         self.people = QTableWidget(0, 7)
@@ -147,8 +147,14 @@ class ResultsPage(QWidget):
         for i, r in enumerate(rows):
             for j, key in enumerate(LEADERBOARD_KEYS):
                 v, ci = r.values.get(key), r.ci.get(key)
-                text = "–" if v is None else f"{v:.1f}" + (f"  [{ci[0]:.1f}, {ci[1]:.1f}]" if ci else "")
-                self.board.setItem(i, j, QTableWidgetItem(text))
+                # the interval on a second line, so that a column is as wide as its interval, not clipped
+                text = "–" if v is None else f"{v:.1f}" + (f"\n[{ci[0]:.1f}, {ci[1]:.1f}]" if ci else "")
+                item = QTableWidgetItem(text)
+                if ci:
+                    item.setToolTip(self.tr("{v:.2f}, 95% CI {lo:.2f} to {hi:.2f}").format(v=v, lo=ci[0], hi=ci[1]))
+                self.board.setItem(i, j, item)
+        self.board.resizeColumnsToContents()
+        self.board.resizeRowsToContents()
         shown = [r for r in rows if r.kind in ("human-mean", "model", "chance")][:6]
         keys = ["pc_range", "pc_sensitivity", "tr_continuous", "tr_discrete", "sr_localization", "sr_relation",
                 "sr_trajectory", "ma"]
