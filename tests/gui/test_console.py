@@ -1,5 +1,14 @@
+from PySide6.QtWidgets import QApplication
+
 from gui.console import ConsoleWindow
-from tests.gui.conftest import save_screenshot
+from tests.gui.conftest import save_screenshot as save_grab
+
+
+def save_screenshot(window, name: str):
+    """After the layouts have caught up with the last change (they update on the next event loop
+    pass: a label's new text would otherwise be photographed in its old size)."""
+    QApplication.processEvents()
+    return save_grab(window, name)
 
 
 def load_builtin(qtbot, window):
