@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QCoreApplication, QRectF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QValidator
 from PySide6.QtWidgets import (
     QDoubleSpinBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
@@ -238,6 +238,40 @@ def with_note(spin, hint: str = "") -> QWidget:
 
     spin.refused.connect(show)
     return box
+
+
+class LevelMeter(QProgressBar):
+    """The level of what the Audio page is playing: "-" when nothing plays, else the sound's
+    nominal level (dB SPL when the output is calibrated, else its dBFS, said as such), for as
+    long as it plays."""
+
+    def __init__(self, maximum_db_spl: float, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setRange(0, int(maximum_db_spl))
+        self.setTextVisible(True)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.show_idle)
+        self.show_idle()
+
+    @property
+    def idle(self) -> bool:
+        return not self.timer.isActive()
+
+    def show_idle(self) -> None:
+        self.timer.stop()
+        self.setValue(0)
+        self.setFormat("-")
+
+    def show_playing(self, duration_s: float, level_db_spl: float | None, level_dbfs: float | None = None) -> None:
+        if level_db_spl is not None:
+            self.setValue(max(0, min(self.maximum(), int(round(level_db_spl)))))
+            self.setFormat(f"{level_db_spl:.1f} dB SPL")
+        else:
+            self.setValue(0)
+            self.setFormat(_tr("{dbfs:.1f} dBFS (uncalibrated: dB SPL unknown)").format(dbfs=level_dbfs)
+                           if level_dbfs is not None else _tr("uncalibrated"))
+        self.timer.start(max(1, int(round(duration_s * 1000))))
 
 
 def show_error(parent: QWidget, title: str, message: str) -> None:
