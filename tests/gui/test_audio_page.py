@@ -1,6 +1,7 @@
 """The Audio page on a real JACK device: calibration wizard, ceiling, test tone and meter."""
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import save_screenshot
 from tests.gui.harness import lab_context
@@ -9,13 +10,16 @@ pytestmark = pytest.mark.jack
 
 
 def test_calibration_wizard_ceiling_and_test_tone(qtbot, tmp_path, jack_server):
+    from gui.console import ConsoleWindow
     from gui.pages.audio_page import AudioPage
 
     ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")
     try:
-        page = AudioPage(ctx)
-        qtbot.addWidget(page)
-        page.show()
+        window = ConsoleWindow(ctx, audio_page_factory=lambda _window: AudioPage(ctx))
+        qtbot.addWidget(window)
+        window.show()
+        window.show_page("audio")
+        page = window.audio_page
         assert "UNCALIBRATED" in page.cal_state.text()
         assert page.ceiling.maximum() == 100.0  # the hard maximum cannot be set higher
         assert page.meter.format() == "-" and page.meter.value() == 0  # nothing plays
@@ -63,8 +67,8 @@ def test_calibration_wizard_ceiling_and_test_tone(qtbot, tmp_path, jack_server):
         qtbot.keyClicks(page.ceiling, "150")
         qtbot.keyClick(page.ceiling, Qt.Key_Return)
         assert page.ceiling.value() == 85.0 and ctx.settings.get("ceiling_db_spl") == 85.0
-        page.resize(1280 - 190, 680)  # the console's page area at 1280x720
-        save_screenshot(page, "console-audio-page-refusal")
+        QApplication.processEvents()  # the note's new text laid out before the picture
+        save_screenshot(window, "console-audio-refused-value")
         assert page.ceiling.note.text() == ("150 is above the maximum: allowed 40-100 dB SPL (hard maximum 100 dB SPL, "
                                             "for hearing safety). Kept 85 dB SPL.")
         page.ceiling.setValue(60.0)
