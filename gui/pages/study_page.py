@@ -75,6 +75,7 @@ class StudyPage(QWidget):
         self.spacing = self._spin(0, 100, 3)
         self.seed = self._spin(0, 2**31 - 1, 1)
         defaults = Protocol()
+        self.outside_note = ""  # stored protocol values the form cannot show, in words
         self.max_clip_duration_s = defaults.max_clip_duration_s  # not edited here; shown, and kept from a stored protocol
         self.reference_dbfs = CheckedDoubleSpinBox()
         self.reference_dbfs.setRange(-60.0, 0.0)
@@ -185,22 +186,29 @@ class StudyPage(QWidget):
                         reference_dbfs=self.reference_dbfs.value(), reference_db_spl=self.reference_db_spl.value(),
                         max_clip_duration_s=self.max_clip_duration_s)
 
-    def show_protocol(self, protocol: Protocol) -> None:
-        """Fill the form from a protocol (a reopened study's stored one)."""
+    def show_protocol(self, protocol: Protocol) -> list[str]:
+        """Fill the form from a protocol (a reopened study's stored one). Returns the fields whose
+        stored value lies outside what the form can show (a protocol made on the command line)."""
         self.protocol.setCurrentText(protocol.mode)
         for v, box in self.variant_boxes.items():
             box.setChecked(v in protocol.variants)
-        self.items_per_group.setValue(protocol.items_per_group or 0)
-        self.practice.setValue(protocol.practice_per_block)
-        self.catch_every.setValue(protocol.catch_every)
-        self.break_every.setValue(protocol.break_every)
-        self.max_replays.setValue(protocol.max_replays)
-        self.spacing.setValue(protocol.min_run_spacing)
-        self.seed.setValue(protocol.seed)
-        self.reference_dbfs.setValue(protocol.reference_dbfs)
-        self.reference_db_spl.setValue(protocol.reference_db_spl)
+        outside = []
+        for spin, label, value in (
+                (self.items_per_group, "items per sub-category", protocol.items_per_group or 0),
+                (self.practice, "practice trials per block", protocol.practice_per_block),
+                (self.catch_every, "catch trial every", protocol.catch_every),
+                (self.break_every, "break every", protocol.break_every),
+                (self.max_replays, "maximum replays", protocol.max_replays),
+                (self.spacing, "run spacing", protocol.min_run_spacing),
+                (self.seed, "seed", protocol.seed),
+                (self.reference_dbfs, "reference dBFS", protocol.reference_dbfs),
+                (self.reference_db_spl, "reference dB SPL", protocol.reference_db_spl)):
+            spin.setValue(value)
+            if spin.value() != value:
+                outside.append(f"{label} {value:g}")
         self.max_clip_duration_s = protocol.max_clip_duration_s
         self.update_in_force()
+        return outside
 
     def reference_source(self) -> str:
         """Where the digital reference in force comes from, in words."""
@@ -235,10 +243,12 @@ class StudyPage(QWidget):
             self.study_status.setText(str(exc))
             return
         self.study_name.setText(study.name)
-        self.show_protocol(protocol)
-        self.study_status.setText(self.tr("Study {name!r} is open (created {at}): the form shows its stored protocol, "
-                                          "in force for all its sessions.").format(name=study.name,
-                                                                                  at=local_time(study.created_at)))
+        outside = self.show_protocol(protocol)
+        text = self.tr("Study {name!r} is open (created {at}): the form shows its stored protocol, in force for all "
+                       "its sessions.").format(name=study.name, at=local_time(study.created_at))
+        self.outside_note = (" " + self.tr("Stored values outside this form's range (in force all the same): "
+                                           "{fields}.").format(fields=", ".join(outside))) if outside else ""
+        self.study_status.setText(text + self.outside_note)
 
     def update_counts(self) -> None:
         ds = self.state.dataset
@@ -269,6 +279,7 @@ class StudyPage(QWidget):
             show_error(self, self.tr("Study"), str(exc))
             return
         self.ctx.settings.set("last_study", name)
+        self.outside_note = ""
         self.state.set_study(study)  # the form now shows the stored protocol (_study_changed)
         if existing is None:
             self.study_status.setText(self.tr("Created study {name!r} with this protocol. {counts}").format(
@@ -280,3 +291,4 @@ class StudyPage(QWidget):
         else:
             self.study_status.setText(self.tr("Opened study {name!r} (created {at}); its protocol is in force.")
                                       .format(name=name, at=local_time(study.created_at)))
+        self.study_status.setText(self.study_status.text() + self.outside_note)

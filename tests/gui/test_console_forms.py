@@ -112,3 +112,19 @@ def test_number_fields_say_why_they_refuse_what_was_typed(qtbot, ctx):
     practice.lineEdit().selectAll()
     qtbot.keyClicks(practice, "2x")
     assert practice.note.text() == '"2x" is not a number: type a value of 0-20.'
+
+
+def test_a_stored_value_the_form_cannot_show_is_named(qtbot, ctx):
+    from tasks.plan import Protocol
+    from tasks.sessions import open_study
+
+    window = ConsoleWindow(ctx)
+    qtbot.addWidget(window)
+    page = load_builtin(qtbot, window)
+    # made on the command line: a break every 5000 trials is more than the form's 1000
+    open_study(ctx.db, window.state.dataset, "cli", Protocol(break_every=5000, max_clip_duration_s=30.0))
+    page.study_name.setText("cli")
+    page.open_study()
+    assert "Stored values outside this form's range (in force all the same): break every 5000." \
+        in page.study_status.text()
+    assert "clips up to 30 s" in page.in_force.text()
