@@ -57,10 +57,15 @@ def pick_folder(parent: QWidget, settings) -> str:
 
 
 def with_export_folder(parent: QWidget, settings, out: str | None, then: Callable[[Path], None]) -> None:
-    """Call ``then`` with the export folder: ``out``, or the one chosen in the dialog. A folder
-    that does not exist yet is created once the user agrees (the question is a window of its
-    own, objectName "createFolderBox"); the folder is remembered for the next export."""
-    out = out if out is not None else pick_folder(parent, settings)
+    """Call ``then`` with the export folder: ``out`` as given (the export creates it), or the one
+    chosen in the dialog; a chosen folder that does not exist yet is created once the user agrees
+    (the question is a window of its own, objectName "createFolderBox"). The folder is
+    remembered for the next export."""
+    if out is not None:
+        settings.set(SETTING, str(Path(out).expanduser()))
+        then(Path(out).expanduser())
+        return
+    out = pick_folder(parent, settings)
     if not out:
         return
     path = Path(out).expanduser()

@@ -3,11 +3,11 @@ created after asking, and a status that says what the exported responses are. Re
 real folders, the export run as the page runs it (a child process)."""
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from gui.console import ConsoleWindow
-from gui.pages.export_folder import start_folder
+from gui.pages.export_folder import ExportFolderDialog, start_folder
 from tasks.loader import load_dataset
 from tasks.observers import Observer
 from tasks.plan import Protocol
@@ -45,12 +45,20 @@ def test_export_into_a_new_folder_after_asking_and_say_what_was_exported(qtbot, 
     target = tmp_path / "new" / "exports"
     qtbot.waitUntil(lambda: page.status.text() == "20 answered test trials.", timeout=60000)
 
-    page.export(str(target))
+    def choose_in_dialog():  # as a person would: type the new folder's path and press Enter
+        dialog = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, ExportFolderDialog) and w.isVisible())
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(str(target))
+        qtbot.keyClick(dialog.findChild(QLineEdit, "fileNameEdit"), Qt.Key_Return)
+
+    QTimer.singleShot(200, choose_in_dialog)
+    page.export()  # the dialog runs its own event loop until the folder is chosen
     qtbot.waitUntil(lambda: _create_box(window) is not None, timeout=5000)
     _create_box(window).button(QMessageBox.No).click()
     assert not target.exists() and ctx.settings.get("last_export_folder") is None
 
-    page.export(str(target))
+    QTimer.singleShot(200, choose_in_dialog)
+    page.export()
     qtbot.waitUntil(lambda: _create_box(window) is not None, timeout=5000)
     assert "does not exist yet" in _create_box(window).text()
     _create_box(window).button(QMessageBox.Yes).click()
@@ -63,10 +71,6 @@ def test_export_into_a_new_folder_after_asking_and_say_what_was_exported(qtbot, 
 
 
 def test_the_folder_dialog_takes_the_name_of_a_folder_that_does_not_exist_yet(qtbot, ctx, tmp_path):
-    from PySide6.QtWidgets import QLineEdit
-
-    from gui.pages.export_folder import ExportFolderDialog
-
     (tmp_path / "existing").mkdir()
     ctx.settings.set("last_export_folder", str(tmp_path))
     for typed in ("new/exports", "existing"):
@@ -78,3 +82,14 @@ def test_the_folder_dialog_takes_the_name_of_a_folder_that_does_not_exist_yet(qt
         dialog.accept()
         assert dialog.chosen_folder() == str(tmp_path / typed)
     assert not (tmp_path / "new").exists()  # created only after asking (with_export_folder)
+
+
+def test_a_folder_named_by_the_caller_is_created_by_the_export(qtbot, ctx, tmp_path):
+    window = ConsoleWindow(ctx)
+    qtbot.addWidget(window)
+    page = window.results_page
+    out = tmp_path / "given" / "export"
+    with qtbot.waitSignal(page.tasks.finished, timeout=60000):
+        page.export(str(out))
+    assert (out / "trials.csv").exists() and ctx.settings.get("last_export_folder") == str(out)
+    assert page.status.text() == f"Exported 0 responses into {out}."
