@@ -68,7 +68,8 @@ class Calibration:
         if self.reference_dbfs > 0:
             raise CalibrationError(f"reference level {self.reference_dbfs} dBFS is above full scale")
         if not 0 < self.measured_db_spl < 160:
-            raise CalibrationError(f"measured level {self.measured_db_spl} dB SPL is not plausible")
+            raise CalibrationError(f"measured level {self.measured_db_spl} dB SPL is not plausible: a reading must "
+                                   "be above 0 and below 160 dB SPL")
         if self.output_channel < 0:
             raise CalibrationError(f"output channel {self.output_channel} is negative")
         if not PLAUSIBLE_FULL_SCALE_DB_SPL[0] <= self.full_scale_db_spl <= PLAUSIBLE_FULL_SCALE_DB_SPL[1]:

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "participant_exit_pin": "0000",  # PIN to leave the participant window
     "auto_play": True,
     "retspl_table": "TDH-39",
+    "last_export_folder": None,  # the Results page's export dialog opens here (None: the documents folder)
 }
 
 

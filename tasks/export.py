@@ -6,6 +6,7 @@ Layout (STARBENCH.md section 5); each study's folder is a work_dir of the kit:
   <out>/<study>/human-<code>/performance_summary_<variants joined by +>.csv
   <out>/<study>/human-<study>/...  the pooled cohort: every participant's runs as one responder
   <out>/trials.csv, <out>/trials.columns.json
+  <out>/screening.csv, <out>/screening.columns.json  (tasks/screening_csv.py)
 Practice and catch trials are left out of the kit files (they are in trials.csv).
 """
 from __future__ import annotations
@@ -343,6 +344,8 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
     (out_dir / "trials.columns.json").write_text(
         json.dumps(sidecar(engine, studies, sessions_seen, result.attenuation, app_version), indent=2,
                    ensure_ascii=False), encoding="utf-8")
+    from tasks.screening_csv import write_screening  # imported here: that module imports ExportError
+    write_screening(engine, out_dir, study_name)
     result.files = sorted(p for p in out_dir.rglob("*") if p.is_file())
     return result
 

@@ -25,6 +25,8 @@ from tasks.loader import Dataset
 from tasks.runs import Run, make_run, n_runs
 
 PROTOCOLS = ("single-pass", "full-robust")
+DEFAULT_REFERENCE_DBFS = -20.0
+DEFAULT_REFERENCE_DB_SPL = 70.0
 
 
 class PlanError(ValueError):
@@ -43,9 +45,12 @@ class Protocol:
     min_run_spacing: int = 3  # full-robust: runs of one item at least this many trials apart
     seed: int = 0
     # The dataset's digital reference: a sine at reference_dbfs is meant as reference_db_spl.
-    # Items that state their own (the built-in bank does) use theirs.
-    reference_dbfs: float = -20.0
-    reference_db_spl: float = 70.0
+    # -20 dBFS = 70 dB SPL is for datasets that declare none (STAR-Bench v1.0 does not); a
+    # dataset that declares one (the built-in bank: -30 dBFS = 70 dB SPL in every item's
+    # params.digital_reference) gives a new study its own (protocol_for), and items that
+    # state their own are played by it whatever the study says (tasks.presentation).
+    reference_dbfs: float = DEFAULT_REFERENCE_DBFS
+    reference_db_spl: float = DEFAULT_REFERENCE_DB_SPL
     # Hearing safety and memory: a clip whose file header says it is longer than this is refused
     # before its samples are read (a WAV header can promise gigabytes).
     max_clip_duration_s: float = 600.0
@@ -71,6 +76,32 @@ class Protocol:
     @classmethod
     def from_json(cls, text: str) -> "Protocol":
         return cls(**json.loads(text))
+
+
+def declared_reference(dataset: Dataset) -> tuple[float, float] | None:
+    """(reference_dbfs, reference_db_spl) when every item of the dataset declares the same
+    digital reference in ``params.digital_reference`` (the built-in bank does); else None."""
+    found: set[tuple[float, float]] = set()
+    for items in dataset.items.values():
+        for item in items:
+            params = item.extra.get("params")
+            ref = params.get("digital_reference") if isinstance(params, dict) else None
+            try:
+                found.add((float(ref["reference_dbfs"]), float(ref["reference_db_spl"])))
+            except (TypeError, KeyError, ValueError):
+                return None
+            if len(found) > 1:
+                return None
+    return found.pop() if found else None
+
+
+def protocol_for(dataset: Dataset, **fields) -> Protocol:
+    """A new study's protocol on this dataset: the dataset's declared digital reference unless
+    ``fields`` name one, else the Protocol defaults."""
+    declared = declared_reference(dataset)
+    if declared is not None and "reference_dbfs" not in fields and "reference_db_spl" not in fields:
+        fields = dict(fields, reference_dbfs=declared[0], reference_db_spl=declared[1])
+    return Protocol(**fields)
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,8 @@ test tone with a level meter."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
-    QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
 from audio.calibration import DEFAULT_REFERENCE_DBFS, CalibrationError, reference_tone
@@ -14,6 +12,7 @@ from audio.levels import DigitalReference, load_retspl_tables
 from audio.render import RenderError
 from audio.safety import HARD_MAXIMUM_DB_SPL, OverCeilingError
 from gui.context import AppContext
+from gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox, LevelMeter, with_note
 from tasks.presentation import calibrations_for, save_calibration
 
 
@@ -36,17 +35,17 @@ class AudioPage(QWidget):
                                           if (d.name, d.host_api) == (choice.name, choice.host_api)), 0))
         self.device.setToolTip(self.tr("A new device or channel map takes effect when the app restarts."))
         self.device.currentIndexChanged.connect(self._device_chosen)
-        self.left = QSpinBox()
-        self.right = QSpinBox()
+        self.left = CheckedSpinBox()
+        self.right = CheckedSpinBox()
         for spin, value in ((self.left, choice.channel_map[0]), (self.right, choice.channel_map[1]
                                                                    if len(choice.channel_map) > 1 else 1)):
             spin.setRange(0, 63)
             spin.setValue(value)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("left ear → output")))
-        row.addWidget(self.left)
+        row.addWidget(with_note(self.left))
         row.addWidget(QLabel(self.tr("right ear → output")))
-        row.addWidget(self.right)
+        row.addWidget(with_note(self.right))
         self.transducer = QLineEdit(self.presenter.transducer)
         self.transducer.setPlaceholderText(self.tr("headphone model, e.g. Sennheiser HD 650"))
         self.transducer.editingFinished.connect(lambda: self._setting("transducer", self.transducer.text().strip()))
@@ -62,9 +61,10 @@ class AudioPage(QWidget):
 
         safety_box = QGroupBox(self.tr("Safety"))
         sform = QFormLayout(safety_box)
-        self.ceiling = QDoubleSpinBox()
+        self.ceiling = CheckedDoubleSpinBox()
         self.ceiling.setRange(40.0, HARD_MAXIMUM_DB_SPL)
         self.ceiling.setSuffix(" dB SPL")
+        self.ceiling.limit_note = self.tr("hard maximum {m:g} dB SPL, for hearing safety").format(m=HARD_MAXIMUM_DB_SPL)
         self.ceiling.setValue(self.presenter.ceiling_db_spl)
         self.ceiling.valueChanged.connect(lambda v: self._setting("ceiling_db_spl", float(v)))
         self.attenuate = QCheckBox(self.tr("Attenuate stimuli over the ceiling (otherwise refuse them)"))
@@ -73,7 +73,7 @@ class AudioPage(QWidget):
                                           "played quieter and the trial stores by how many dB; a loudness item "
                                           "played quieter may no longer mean what it asks."))
         self.attenuate.toggled.connect(lambda on: self._setting("allow_attenuation", bool(on)))
-        sform.addRow(self.tr("Ceiling (hard maximum {m:g})").format(m=HARD_MAXIMUM_DB_SPL), self.ceiling)
+        sform.addRow(self.tr("Ceiling (hard maximum {m:g})").format(m=HARD_MAXIMUM_DB_SPL), with_note(self.ceiling))
         sform.addRow(self.attenuate)
         self.cal_state = QLabel()
         self.cal_state.setWordWrap(True)
@@ -88,11 +88,11 @@ class AudioPage(QWidget):
         steps.setWordWrap(True)
         self.cal_channel = QComboBox()
         self.cal_channel.addItems([self.tr("left ear"), self.tr("right ear")])
-        self.ref_dbfs = QDoubleSpinBox()
+        self.ref_dbfs = CheckedDoubleSpinBox()
         self.ref_dbfs.setRange(-60.0, -6.0)
         self.ref_dbfs.setValue(DEFAULT_REFERENCE_DBFS)
         self.ref_dbfs.setSuffix(" dBFS")
-        self.measured = QDoubleSpinBox()
+        self.measured = CheckedDoubleSpinBox()
         self.measured.setRange(0.0, 150.0)
         self.measured.setDecimals(1)
         self.measured.setSuffix(" dB SPL")
@@ -105,7 +105,7 @@ class AudioPage(QWidget):
         play_ref = QPushButton(self.tr("Play &reference tone"))
         play_ref.clicked.connect(self.play_reference)
         stop = QPushButton(self.tr("S&top"))
-        stop.clicked.connect(self.presenter.stop)
+        stop.clicked.connect(self.stop)
         save = QPushButton(self.tr("&Save calibration"))
         save.setObjectName("saveCalibration")
         save.clicked.connect(self.save)
@@ -117,8 +117,8 @@ class AudioPage(QWidget):
             buttons.addWidget(b)
         cform.addRow(steps)
         cform.addRow(self.tr("Output"), self.cal_channel)
-        cform.addRow(self.tr("Reference tone"), self.ref_dbfs)
-        cform.addRow(self.tr("Measured level"), self.measured)
+        cform.addRow(self.tr("Reference tone"), with_note(self.ref_dbfs))
+        cform.addRow(self.tr("Measured level"), with_note(self.measured))
         cform.addRow(self.tr("Equipment"), self.equipment)
         cform.addRow(self.tr("Measured by"), self.measured_by)
         cform.addRow(self.tr("RETSPL table"), self.retspl)
@@ -127,26 +127,22 @@ class AudioPage(QWidget):
 
         tone_box = QGroupBox(self.tr("Test tone"))
         tform = QFormLayout(tone_box)
-        self.tone_level = QDoubleSpinBox()
+        self.tone_level = CheckedDoubleSpinBox()
         self.tone_level.setRange(20.0, HARD_MAXIMUM_DB_SPL)
+        self.tone_level.limit_note = self.ceiling.limit_note
         self.tone_level.setValue(65.0)
         self.tone_level.setSuffix(" dB SPL")
         play_tone = QPushButton(self.tr("Play test &tone"))
         play_tone.setObjectName("playTestTone")
         play_tone.clicked.connect(self.play_test_tone)
-        self.meter = QProgressBar()
+        self.meter = LevelMeter(HARD_MAXIMUM_DB_SPL)
         self.meter.setObjectName("levelMeter")
-        self.meter.setRange(0, int(HARD_MAXIMUM_DB_SPL))
-        self.meter.setFormat("%v dB SPL")
         self.meter_note = QLabel()
         self.meter_note.setWordWrap(True)
-        tform.addRow(self.tr("Level"), self.tone_level)
+        tform.addRow(self.tr("Level"), with_note(self.tone_level))
         tform.addRow(play_tone)
         tform.addRow(self.tr("Meter"), self.meter)
         tform.addRow(self.meter_note)
-        self.meter_timer = QTimer(self)
-        self.meter_timer.setSingleShot(True)
-        self.meter_timer.timeout.connect(lambda: self.meter.setValue(0))
 
         left = QVBoxLayout()
         left.addWidget(dev_box)
@@ -204,17 +200,19 @@ class AudioPage(QWidget):
         tone = reference_tone(rate, self.ref_dbfs.value())
         stereo = np.zeros((tone.shape[0], 2), dtype=np.float32)
         stereo[:, self.cal_channel.currentIndex()] = tone[:, 0]
-        self._play([stereo], rate, "1 kHz reference", None)
+        self._play([stereo], rate, "1 kHz reference", None, self.ref_dbfs.value())
 
     def play_test_tone(self) -> None:
         rate = self.presenter.choice.sample_rate_hz
         tone = reference_tone(rate, -20.0, duration_s=2.0)
         level = self.tone_level.value()
-        self._play([np.repeat(tone, 2, axis=1)], rate, "test tone", DigitalReference(-20.0, level))
-        self.meter.setValue(int(round(level)))
-        self.meter_timer.start(2000)
+        self._play([np.repeat(tone, 2, axis=1)], rate, "test tone", DigitalReference(-20.0, level), None)
 
-    def _play(self, arrays, rate, label, reference: DigitalReference | None) -> None:
+    def stop(self) -> None:
+        self.presenter.stop()
+        self.meter.show_idle()
+
+    def _play(self, arrays, rate, label, reference: DigitalReference | None, level_dbfs: float | None) -> None:
         """``reference`` None: the calibration tone, played as it is (no calibration gain)."""
         try:
             prepared = self.presenter.prepare_samples(arrays, rate, [label], 0.0, reference,
@@ -230,6 +228,8 @@ class AudioPage(QWidget):
             note += self.tr(", attenuated by {db:.1f} dB by the ceiling").format(db=prepared.attenuation_db)
         self.meter_note.setText(note)
         self.presenter.play(prepared)
+        # the meter shows the nominal level of the sound (after any attenuation) while it plays
+        self.meter.show_playing(prepared.rendered.n_frames / rate, prepared.level_db_spl, level_dbfs)
 
     def save(self) -> None:
         transducer = self.transducer.text().strip()

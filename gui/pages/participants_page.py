@@ -34,10 +34,13 @@ class ParticipantsPage(QWidget):
         self.hearing.addItems(HEARING)
         self.consent = QCheckBox(self.tr("The participant has given informed consent"))
         self.consent.setObjectName("consent")
+        self.consent.toggled.connect(self._consent_toggled)
         self.add_button = QPushButton(self.tr("&Add participant"))
         self.add_button.setObjectName("addParticipant")
         self.add_button.clicked.connect(self.add)
         self.message = QLabel()
+        self.message.setObjectName("participantMessage")
+        self.message.setWordWrap(True)
         box = QGroupBox(self.tr("New participant (a code only: never a name or e-mail)"))
         form = QFormLayout(box)
         form.addRow(self.tr("&Code"), self.code)
@@ -71,6 +74,18 @@ class ParticipantsPage(QWidget):
         self.table.setUpdatesEnabled(True)
         self.code.setText(next_code([p[0] for p in people]))
 
+    def _consent_toggled(self, checked: bool) -> None:
+        """A request to confirm consent is answered by ticking the box: the message goes."""
+        if checked and self.message.text() == self.tr("Confirm consent first."):
+            self.message.clear()
+
+    def reset_form(self) -> None:
+        """Empty every answer so that nothing of one person is carried over to the next."""
+        self.age.setCurrentIndex(0)
+        self.hearing.setCurrentIndex(0)
+        self.consent.setChecked(False)
+        self.message.clear()
+
     def add(self) -> None:
         code = self.code.text().strip()
         if code_problem(code):
@@ -87,7 +102,7 @@ class ParticipantsPage(QWidget):
             repo.add_participant(s, Participant(code=code, age_band=self.age.currentText() or None,
                                                 hearing_self_report=self.hearing.currentText() or None,
                                                 consent_confirmed_at=utc_now()))
+        self.reset_form()
         self.message.setText(self.tr("{code} added.").format(code=code))
-        self.consent.setChecked(False)
         self.refresh()
         self.state.participantsChanged.emit()

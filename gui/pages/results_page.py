@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.context import AppContext, ConsoleState
+from gui.pages.export_folder import export_and_count_job, export_status, with_export_folder
 from gui.pages.results_data import ResultsData, results_from_url
 from gui.processes import run_in_process
 from gui.widgets import BarChart, JobStrip, TaskStrip, show_error
@@ -183,15 +184,15 @@ class ResultsPage(QWidget):
                             self.tr("{n} answered test trials.").format(n=data.answered_test))
 
     def export(self, out: str | None = None) -> None:
-        out = out or QFileDialog.getExistingDirectory(self, self.tr("Export into folder"))
-        if not out or self.tasks.busy:
-            return
+        if not self.tasks.busy:  # the folder: gui/pages/export_folder.py (creates a new one after asking)
+            with_export_folder(self, self.ctx.settings, out, self._export_into)
+
+    def _export_into(self, out: Path) -> None:
         from tasks.export import ExportError
 
-        worker = Worker(run_in_process, export_job, db_url(self.ctx.db), Path(out), self.ctx.app_version,
+        worker = Worker(run_in_process, export_and_count_job, db_url(self.ctx.db), Path(out), self.ctx.app_version,
                         self.models_path(), user_errors=(ExportError, OSError, Cancelled))
-        worker.succeeded.connect(lambda res: self.status.setText(
-            self.tr("Exported {n} responses into {out}.").format(n=res.responses, out=res.out_dir)))
+        worker.succeeded.connect(lambda done: self.status.setText(export_status(self, done)))
         worker.failed.connect(lambda msg: show_error(self, self.tr("Export"), msg))
         worker.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
         self.tasks.start(worker, self.tr("Exporting…"))

@@ -1,12 +1,15 @@
 """What the Sessions page's table shows, read on a worker thread (no Qt here).
 
 ``sessions_data`` is the page's one adapter to the data path: the sessions with their study,
-participant and progress. Progress is two counting queries grouped by session (not one plan
-per session loaded as objects), so the table costs the same with 2 or 200 participants.
+participant and progress, the participant's screening results and why a paused session is
+paused. Progress is two counting queries grouped by session (not one plan per session loaded as
+objects), so the table costs the same with 2 or 200 participants. Screening comes from
+tasks.screening_records (the reader the exports and the report use), pause reasons from
+tasks.pause_reasons.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from tasks.loader import Cancelled
@@ -22,7 +25,14 @@ class SessionLine:
     planned: int
     started_at: datetime | None
     ended_at: datetime | None
+    screening: str = ""  # the participant's screening in this study, e.g. "antiphase 6/6 pass; huggins 3/6 FAIL"
+    pause_reason: str = ""  # why the session is paused (paused sessions only)
 
+
+@dataclass(frozen=True)
+class SessionsTable:
+    lines: list[SessionLine]
+    warnings: list[str] = field(default_factory=list)  # e.g. a damaged screening record, named
 
 def participant_codes(engine) -> list[str]:
     """The codes for the participant chooser, in the order they were added (a small query)."""
@@ -34,16 +44,18 @@ def participant_codes(engine) -> list[str]:
         return list(s.exec(select(Participant.code).order_by(Participant.id)).all())
 
 
-def sessions_data(engine, progress, should_cancel) -> list[SessionLine]:
+def sessions_data(engine, progress, should_cancel) -> SessionsTable:
     from sqlalchemy import func
     from sqlmodel import Session as DbSession, select
 
     from db.models import Participant, PlannedTrial, Response, Session as SessionRow, Study
+    from tasks.pause_reasons import pause_reasons
+    from tasks.screening_records import ScreeningRecordError, read_screening, summary_by_participant
 
     def step(done: int, label: str) -> None:
         if should_cancel():
             raise Cancelled("cancelled")
-        progress(done, 4, label)
+        progress(done, 5, label)
 
     with DbSession(engine) as s:
         step(0, "reading sessions")
@@ -56,9 +68,20 @@ def sessions_data(engine, progress, should_cancel) -> list[SessionLine]:
         step(2, "counting answers")
         answered = dict(s.exec(select(Response.session_id, func.count(Response.id))
                                .group_by(Response.session_id)).all())
-        step(3, "listing")
-        lines = [SessionLine(x.id, studies.get(x.study_id, "?"), people.get(x.participant_id, "?"), x.status,
-                             answered.get(x.id, 0), planned.get(x.id, 0), x.started_at, x.ended_at)
-                 for x in sessions]
-    progress(4, 4, "done")
-    return lines
+        step(3, "reading screening results and pause reasons")
+        warnings = []
+        try:
+            screening = summary_by_participant(read_screening(engine))
+        except ScreeningRecordError as exc:
+            screening = {}
+            warnings.append(f"Screening results not shown: {exc}.")
+        paused = pause_reasons(engine)
+        step(4, "listing")
+        lines = []
+        for x in sessions:
+            study, code = studies.get(x.study_id, "?"), people.get(x.participant_id, "?")
+            lines.append(SessionLine(x.id, study, code, x.status, answered.get(x.id, 0), planned.get(x.id, 0),
+                                     x.started_at, x.ended_at, screening.get((study, code), ""),
+                                     paused.get(x.id, "") if x.status == "paused" else ""))
+    progress(5, 5, "done")
+    return SessionsTable(lines, warnings)

@@ -1,5 +1,6 @@
-"""Sessions page: start, resume and abort sessions; the status of each. The table is read on a
-worker thread (sessions_data.py) with a progress bar; a newer refresh supersedes a running one."""
+"""Sessions page: start, resume and abort sessions; the status of each (with why a paused one is
+paused) and each participant's headphone screening. The table is read on a worker thread
+(sessions_data.py) with a progress bar; a newer refresh supersedes a running one."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,12 +12,15 @@ from PySide6.QtWidgets import (
 )
 
 from gui.context import AUDIO_STARTING, AppContext, ConsoleState
-from gui.pages.sessions_data import SessionLine, participant_codes, sessions_data
+from gui.pages.sessions_data import SessionLine, SessionsTable, participant_codes, sessions_data
 from gui.widgets import JobStrip, local_time, show_error
 from gui.workers import LatestJob
 from tasks.loader import Cancelled
 from tasks.plan import PlanError
 from tasks.sessions import DatasetChangedError, SessionRunner, StudyError, start_or_resume
+
+
+COLUMNS = ("Session", "Study", "Participant", "Status", "Progress", "Screening", "Started", "Ended")  # in order
 
 
 class SessionsPage(QWidget):
@@ -52,12 +56,20 @@ class SessionsPage(QWidget):
         top.addWidget(self.abort_button)
         top.addWidget(self.package_button)
         top.addWidget(self.import_button)
-        self.table = QTableWidget(0, 7)
+        self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("sessionsTable")
         self.table.setHorizontalHeaderLabels([self.tr("Session"), self.tr("Study"), self.tr("Participant"),
-                                              self.tr("Status"), self.tr("Progress"), self.tr("Started"),
-                                              self.tr("Ended")])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+                                              self.tr("Status"), self.tr("Progress"), self.tr("Screening"),
+                                              self.tr("Started"), self.tr("Ended")])
+        header = self.table.horizontalHeader()
+        for col, name in enumerate(COLUMNS):
+            # the two texts that can be long share the spare width; the others fit their contents
+            header.setSectionResizeMode(col, QHeaderView.Stretch if name in ("Status", "Screening")
+                                        else QHeaderView.ResizeToContents)
+        self.detail = QLabel()
+        self.detail.setObjectName("sessionDetail")
+        self.detail.setWordWrap(True)
+        self.table.itemSelectionChanged.connect(self.show_detail)
         self.table.setSelectionBehavior(QTableWidget.SelectRows)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)  # the session number is the first column
@@ -66,6 +78,7 @@ class SessionsPage(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         for sig in (state.participantsChanged, state.sessionsChanged, state.studyChanged):
             sig.connect(self.refresh)
         self.refresh()
@@ -80,16 +93,38 @@ class SessionsPage(QWidget):
             self.participant.setCurrentText(current)
         self.job.start(self.tr("Reading the sessions…"), sessions_data, self.ctx.db, user_errors=(Cancelled,))
 
-    def show_lines(self, lines: list[SessionLine]) -> None:
+    def status_text(self, x: SessionLine) -> str:
+        if x.status == "paused" and x.pause_reason:
+            return self.tr("paused: {why}").format(why=x.pause_reason)
+        return x.status
+
+    def show_lines(self, data: SessionsTable) -> None:
+        lines = data.lines
         self.lines = lines
+        if data.warnings:
+            self.message.setText("\n".join(data.warnings))
         self.table.setUpdatesEnabled(False)
         self.table.setRowCount(len(lines))
         for row, x in enumerate(lines):
-            cells = [str(x.session_id), x.study, x.participant, x.status, f"{x.answered}/{x.planned}",
-                     local_time(x.started_at), local_time(x.ended_at)]
+            cells = [str(x.session_id), x.study, x.participant, self.status_text(x), f"{x.answered}/{x.planned}",
+                     x.screening or self.tr("not screened"), local_time(x.started_at), local_time(x.ended_at)]
             for col, text in enumerate(cells):
-                self.table.setItem(row, col, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # a long pause reason or screening summary in full
+                self.table.setItem(row, col, item)
         self.table.setUpdatesEnabled(True)
+        self.show_detail()
+
+    def show_detail(self) -> None:
+        """The selected session's status and screening in full, under the table."""
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        if not rows or rows[0] >= len(self.lines):
+            self.detail.setText(self.tr("Select a session to see its status and screening in full."))
+            return
+        x = self.lines[rows[0]]
+        self.detail.setText(self.tr("Session {id} ({code}, study {study!r}): {status}. Screening: {screening}.").format(
+            id=x.session_id, code=x.participant, study=x.study, status=self.status_text(x),
+            screening=x.screening or self.tr("not screened")))
 
     def shutdown(self) -> None:
         self.job.shutdown()

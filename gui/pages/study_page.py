@@ -1,22 +1,25 @@
-"""Study page: the dataset (with its validation report), variants, protocol and seed."""
+"""Study page: the dataset (with its validation report), variants, protocol and seed; what is in
+force (the open study's stored protocol, the digital reference and where it comes from, the
+longest clip accepted, the station's safety ceiling)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-    QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+    QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 from sqlmodel import Session as DbSession
 
 from db import repo
 from gui.context import AppContext, ConsoleState
-from gui.widgets import TaskStrip, show_error
+from gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox, TaskStrip, local_time, show_error, with_note
 from gui.workers import Worker
 from tasks.items import VARIANT_SOURCE, VARIANTS
 from tasks.loader import Cancelled, NotADatasetError, format_report, load_dataset
-from tasks.plan import PROTOCOLS, PlanError, Protocol, plan_size
-from tasks.sessions import DatasetChangedError, open_study, study_protocol
+from audio.safety import HARD_MAXIMUM_DB_SPL
+from tasks.plan import PROTOCOLS, PlanError, Protocol, declared_reference, plan_size, protocol_for
+from tasks.sessions import DatasetChangedError, StoredDataError, open_study, study_protocol
 
 LOAD_ERRORS = (NotADatasetError, Cancelled, OSError)
 
@@ -71,30 +74,41 @@ class StudyPage(QWidget):
         self.max_replays = self._spin(0, 20, 2)
         self.spacing = self._spin(0, 100, 3)
         self.seed = self._spin(0, 2**31 - 1, 1)
-        self.reference_dbfs = QDoubleSpinBox()
+        defaults = Protocol()
+        self.outside_note = ""  # stored protocol values the form cannot show, in words
+        self.max_clip_duration_s = defaults.max_clip_duration_s  # not edited here; shown, and kept from a stored protocol
+        self.reference_dbfs = CheckedDoubleSpinBox()
         self.reference_dbfs.setRange(-60.0, 0.0)
-        self.reference_dbfs.setValue(-20.0)
+        self.reference_dbfs.setValue(defaults.reference_dbfs)
         self.reference_dbfs.setSuffix(" dBFS")
-        self.reference_db_spl = QDoubleSpinBox()
-        self.reference_db_spl.setRange(20.0, 100.0)
-        self.reference_db_spl.setValue(70.0)
+        self.reference_db_spl = CheckedDoubleSpinBox()
+        self.reference_db_spl.setRange(20.0, HARD_MAXIMUM_DB_SPL)
+        self.reference_db_spl.setValue(defaults.reference_db_spl)
         self.reference_db_spl.setSuffix(" dB SPL")
+        self.reference_db_spl.limit_note = self.tr("hard maximum {m:g} dB SPL").format(m=HARD_MAXIMUM_DB_SPL)
         reference_row = QHBoxLayout()
-        reference_row.addWidget(self.reference_dbfs)
+        reference_row.setContentsMargins(0, 0, 0, 0)
+        reference_row.addWidget(with_note(self.reference_dbfs), 1)
         reference_row.addWidget(QLabel(self.tr("means")))
-        reference_row.addWidget(self.reference_db_spl)
+        reference_row.addWidget(with_note(self.reference_db_spl), 1)
+        reference_box = QWidget()
+        reference_box.setLayout(reference_row)
         proto_box = QGroupBox(self.tr("Study and protocol"))
         form = QFormLayout(proto_box)
         form.addRow(self.tr("Study &name"), self.study_name)
         form.addRow(self.tr("&Protocol"), self.protocol)
-        form.addRow(self.tr("Items per sub-category"), self.items_per_group)
-        form.addRow(self.tr("Practice trials per block"), self.practice)
-        form.addRow(self.tr("Catch trial every"), self.catch_every)
-        form.addRow(self.tr("Break every"), self.break_every)
-        form.addRow(self.tr("Maximum replays"), self.max_replays)
-        form.addRow(self.tr("Runs of one item at least … apart"), self.spacing)
-        form.addRow(self.tr("&Seed"), self.seed)
-        form.addRow(self.tr("Digital reference"), reference_row)
+        form.addRow(self.tr("Items per sub-category"), with_note(self.items_per_group))
+        form.addRow(self.tr("Practice trials per block"), with_note(self.practice))
+        form.addRow(self.tr("Catch trial every"), with_note(self.catch_every))
+        form.addRow(self.tr("Break every"), with_note(self.break_every))
+        form.addRow(self.tr("Maximum replays"), with_note(self.max_replays))
+        form.addRow(self.tr("Runs of one item at least … apart"), with_note(self.spacing))
+        form.addRow(self.tr("&Seed"), with_note(self.seed))
+        form.addRow(self.tr("Digital reference"), reference_box)
+        self.in_force = QLabel()
+        self.in_force.setObjectName("inForce")
+        self.in_force.setWordWrap(True)
+        form.addRow(self.in_force)
         self.counts = QLabel()
         self.counts.setWordWrap(True)
         form.addRow(self.counts)
@@ -102,22 +116,30 @@ class StudyPage(QWidget):
         open_button.setObjectName("openStudy")
         open_button.clicked.connect(self.open_study)
         form.addRow(open_button)
+        self.study_status = QLabel()
+        self.study_status.setObjectName("studyStatus")
+        self.study_status.setWordWrap(True)
         for w in (self.protocol, self.items_per_group, self.practice, self.catch_every, self.spacing):
             (w.currentIndexChanged if isinstance(w, QComboBox) else w.valueChanged).connect(self.update_counts)
         for box in self.variant_boxes.values():
             box.toggled.connect(self.update_counts)
+        for spin in (self.reference_dbfs, self.reference_db_spl):
+            spin.valueChanged.connect(self.update_in_force)
 
         right = QVBoxLayout()
         right.addWidget(var_box)
         right.addWidget(proto_box)
+        right.addWidget(self.study_status)
         right.addStretch(1)
         layout = QHBoxLayout(self)
         layout.addWidget(ds_box, 3)
         layout.addLayout(right, 2)
         self.state.datasetChanged.connect(self.update_counts)
+        self.state.studyChanged.connect(self._study_changed)
+        self.update_in_force()
 
-    def _spin(self, lo: int, hi: int, value: int, special: str | None = None) -> QSpinBox:
-        spin = QSpinBox()
+    def _spin(self, lo: int, hi: int, value: int, special: str | None = None) -> CheckedSpinBox:
+        spin = CheckedSpinBox()
         spin.setRange(lo, hi)
         spin.setValue(value)
         if special:
@@ -147,7 +169,12 @@ class StudyPage(QWidget):
             box.setEnabled(VARIANT_SOURCE[v] in ds.items)
             if not box.isEnabled():
                 box.setChecked(False)
+        # a new study on this dataset takes the reference the dataset declares, else the default
+        fresh = protocol_for(ds)
+        self.reference_dbfs.setValue(fresh.reference_dbfs)
+        self.reference_db_spl.setValue(fresh.reference_db_spl)
         self.state.set_dataset(ds)
+        self.update_in_force()
 
     def current_protocol(self) -> Protocol:
         variants = [v for v in VARIANTS if self.variant_boxes[v].isChecked()]
@@ -156,7 +183,72 @@ class StudyPage(QWidget):
                         practice_per_block=self.practice.value(), catch_every=self.catch_every.value(),
                         break_every=self.break_every.value(), max_replays=self.max_replays.value(),
                         min_run_spacing=self.spacing.value(), seed=self.seed.value(),
-                        reference_dbfs=self.reference_dbfs.value(), reference_db_spl=self.reference_db_spl.value())
+                        reference_dbfs=self.reference_dbfs.value(), reference_db_spl=self.reference_db_spl.value(),
+                        max_clip_duration_s=self.max_clip_duration_s)
+
+    def show_protocol(self, protocol: Protocol) -> list[str]:
+        """Fill the form from a protocol (a reopened study's stored one). Returns the fields whose
+        stored value lies outside what the form can show (a protocol made on the command line)."""
+        self.protocol.setCurrentText(protocol.mode)
+        for v, box in self.variant_boxes.items():
+            box.setChecked(v in protocol.variants)
+        outside = []
+        for spin, label, value in (
+                (self.items_per_group, "items per sub-category", protocol.items_per_group or 0),
+                (self.practice, "practice trials per block", protocol.practice_per_block),
+                (self.catch_every, "catch trial every", protocol.catch_every),
+                (self.break_every, "break every", protocol.break_every),
+                (self.max_replays, "maximum replays", protocol.max_replays),
+                (self.spacing, "run spacing", protocol.min_run_spacing),
+                (self.seed, "seed", protocol.seed),
+                (self.reference_dbfs, "reference dBFS", protocol.reference_dbfs),
+                (self.reference_db_spl, "reference dB SPL", protocol.reference_db_spl)):
+            spin.setValue(value)
+            if spin.value() != value:
+                outside.append(f"{label} {value:g}")
+        self.max_clip_duration_s = protocol.max_clip_duration_s
+        self.update_in_force()
+        return outside
+
+    def reference_source(self) -> str:
+        """Where the digital reference in force comes from, in words."""
+        ds = self.state.dataset
+        declared = declared_reference(ds) if ds is not None else None
+        if declared is None:
+            return self.tr("set for the study: the dataset declares none")
+        if declared == (self.reference_dbfs.value(), self.reference_db_spl.value()):
+            return self.tr("declared by the dataset in every item")
+        return self.tr("the dataset's items declare {dbfs:g} dBFS = {spl:g} dB SPL and are played by it").format(
+            dbfs=declared[0], spl=declared[1])
+
+    def update_in_force(self) -> None:
+        ceiling_db_spl = float(self.ctx.settings.get("ceiling_db_spl"))
+        self.in_force.setText(self.tr(
+            "In force: digital reference {dbfs:g} dBFS = {spl:g} dB SPL ({source}); clips up to {clip:g} s; "
+            "safety ceiling {ceiling:g} dB SPL (Audio page; hard maximum {hard:g} dB SPL).").format(
+            dbfs=self.reference_dbfs.value(), spl=self.reference_db_spl.value(), source=self.reference_source(),
+            clip=self.max_clip_duration_s, ceiling=ceiling_db_spl, hard=HARD_MAXIMUM_DB_SPL))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.update_in_force()  # the ceiling may have changed on the Audio page
+
+    def _study_changed(self) -> None:
+        study = self.state.study
+        if study is None:
+            return
+        try:
+            protocol = study_protocol(study)
+        except StoredDataError as exc:
+            self.study_status.setText(str(exc))
+            return
+        self.study_name.setText(study.name)
+        outside = self.show_protocol(protocol)
+        text = self.tr("Study {name!r} is open (created {at}): the form shows its stored protocol, in force for all "
+                       "its sessions.").format(name=study.name, at=local_time(study.created_at))
+        self.outside_note = (" " + self.tr("Stored values outside this form's range (in force all the same): "
+                                           "{fields}.").format(fields=", ".join(outside))) if outside else ""
+        self.study_status.setText(text + self.outside_note)
 
     def update_counts(self) -> None:
         ds = self.state.dataset
@@ -182,10 +274,21 @@ class StudyPage(QWidget):
             with DbSession(self.ctx.db) as s:
                 existing = repo.get_study(s, name)
             study = open_study(self.ctx.db, ds, name, protocol)
-        except (PlanError, DatasetChangedError) as exc:
+            stored = study_protocol(study)
+        except (PlanError, DatasetChangedError, StoredDataError) as exc:
             show_error(self, self.tr("Study"), str(exc))
             return
-        if existing is not None and study_protocol(study) != protocol:
-            self.counts.setText(self.tr("Study {name!r} exists: its stored protocol stays in force.").format(name=name))
         self.ctx.settings.set("last_study", name)
-        self.state.set_study(study)
+        self.outside_note = ""
+        self.state.set_study(study)  # the form now shows the stored protocol (_study_changed)
+        if existing is None:
+            self.study_status.setText(self.tr("Created study {name!r} with this protocol. {counts}").format(
+                name=name, counts=self.counts.text()))
+        elif stored != protocol:
+            self.study_status.setText(self.tr(
+                "Study {name!r} exists: its stored protocol stays in force and the form now shows it; the values "
+                "you changed were not applied (give a new study name to use them).").format(name=name))
+        else:
+            self.study_status.setText(self.tr("Opened study {name!r} (created {at}); its protocol is in force.")
+                                      .format(name=name, at=local_time(study.created_at)))
+        self.study_status.setText(self.study_status.text() + self.outside_note)

@@ -1,25 +1,43 @@
 """The Audio page on a real JACK device: calibration wizard, ceiling, test tone and meter."""
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
+from tests.gui.conftest import save_screenshot
 from tests.gui.harness import lab_context
 
 pytestmark = pytest.mark.jack
 
 
 def test_calibration_wizard_ceiling_and_test_tone(qtbot, tmp_path, jack_server):
+    from gui.console import ConsoleWindow
     from gui.pages.audio_page import AudioPage
 
     ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")
     try:
-        page = AudioPage(ctx)
-        qtbot.addWidget(page)
-        page.show()
+        window = ConsoleWindow(ctx, audio_page_factory=lambda _window: AudioPage(ctx))
+        qtbot.addWidget(window)
+        window.show()
+        window.show_page("audio")
+        page = window.audio_page
         assert "UNCALIBRATED" in page.cal_state.text()
         assert page.ceiling.maximum() == 100.0  # the hard maximum cannot be set higher
+        assert page.meter.format() == "-" and page.meter.value() == 0  # nothing plays
+        page.play_reference()  # uncalibrated, the -30 dBFS tone counts as 85 dB SPL: at the ceiling, refused
+        assert "over the limit" in page.meter_note.text() and page.meter.format() == "-"
+        page.ceiling.setValue(90.0)
         page.play_reference()
+        # uncalibrated: the reference tone's level is known in dBFS only
+        assert page.meter.format() == "-30.0 dBFS (uncalibrated: dB SPL unknown)" and not page.meter.idle, page.meter_note.text()
+        qtbot.wait(200)  # the sound has started (a stop before the first audio block is a separate matter)
+        page.stop()
+        assert page.meter.format() == "-"
+        page.ceiling.setValue(85.0)
         page.save()
         assert "Name the transducer" in page.cal_message.text()
         page.transducer.setText("HD 650")
+        page.save()  # the reading was not entered: 0 dB SPL
+        assert page.cal_message.text().endswith("not plausible: a reading must be above 0 and below 160 dB SPL")
         page.measured.setValue(20.0)  # a misread meter: full scale would be 50 dB SPL
         page.save()
         assert "Check the meter reading" in page.cal_message.text()
@@ -31,11 +49,28 @@ def test_calibration_wizard_ceiling_and_test_tone(qtbot, tmp_path, jack_server):
             page.save()
             assert page.cal_message.text().startswith("Saved")
         assert page.cal_state.text().startswith("Calibrated: full-scale sine = 102.0 / 101.5 dB SPL")
+        page.cal_channel.setCurrentIndex(0)
+        page.play_reference()  # -30 dBFS on the left ear, calibrated at 72 dB SPL
+        assert page.meter.format() == "72.0 dB SPL" and page.meter.value() == 72
+        qtbot.wait(200)  # the sound has started (a stop before the first audio block is a separate matter)
+        page.stop()
         fields = ctx.audio.session_fields()
         assert fields["uncalibrated"] is False and fields["level_procedure"] == "calibrated"
         page.tone_level.setValue(65.0)
         page.play_test_tone()
         assert page.meter_note.text() == "test tone: 65.0 dB SPL" and page.meter.value() == 65
+        assert page.meter.format() == "65.0 dB SPL"
+        qtbot.waitUntil(lambda: page.meter.idle, timeout=5000)  # the 2 s tone is over
+        assert page.meter.format() == "-"
+        page.ceiling.setFocus()
+        page.ceiling.lineEdit().selectAll()
+        qtbot.keyClicks(page.ceiling, "150")
+        qtbot.keyClick(page.ceiling, Qt.Key_Return)
+        assert page.ceiling.value() == 85.0 and ctx.settings.get("ceiling_db_spl") == 85.0
+        QApplication.processEvents()  # the note's new text laid out before the picture
+        save_screenshot(window, "console-audio-refused-value")
+        assert page.ceiling.note.text() == ("150 is above the maximum: allowed 40-100 dB SPL (hard maximum 100 dB SPL, "
+                                            "for hearing safety). Kept 85 dB SPL.")
         page.ceiling.setValue(60.0)
         page.attenuate.setChecked(False)
         page.play_test_tone()  # 65 dB SPL over a 60 dB ceiling with "refuse"
@@ -43,6 +78,7 @@ def test_calibration_wizard_ceiling_and_test_tone(qtbot, tmp_path, jack_server):
         page.attenuate.setChecked(True)
         page.play_test_tone()
         assert "attenuated by 5.0 dB" in page.meter_note.text()
+        assert page.meter.format() == "60.0 dB SPL"  # what plays: the attenuated level
         page.left.setValue(1)
         page.right.setValue(1)
         assert "different outputs" in page.restart_note.text()

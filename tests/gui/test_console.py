@@ -1,5 +1,14 @@
+from PySide6.QtWidgets import QApplication
+
 from gui.console import ConsoleWindow
-from tests.gui.conftest import save_screenshot
+from tests.gui.conftest import save_screenshot as save_grab
+
+
+def save_screenshot(window, name: str):
+    """After the layouts have caught up with the last change (they update on the next event loop
+    pass: a label's new text would otherwise be photographed in its old size)."""
+    QApplication.processEvents()
+    return save_grab(window, name)
 
 
 def load_builtin(qtbot, window):
@@ -34,9 +43,10 @@ def test_console_pages_work_offscreen_and_are_photographed(qtbot, ctx):
     assert window.sessions_page.participant.currentText() == "P001"
 
     window.show_page("results")
-    save_screenshot(window, "console-results")
+    qtbot.waitUntil(lambda: not window.results_page.job.busy, timeout=60000)  # photographed when computed
+    save_screenshot(window, "console-results-empty")
     window.show_page("audio")
-    save_screenshot(window, "console-audio")
+    save_screenshot(window, "console-audio-no-output")
 
 
 def test_validation_of_a_bad_folder_shows_the_message(qtbot, ctx, tmp_path):

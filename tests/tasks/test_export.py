@@ -259,6 +259,8 @@ def reference_export(engine, out: Path, app_version: str) -> None:
         "personal_data": "none: participants are pseudonymous codes; no names or e-mail addresses are stored",
     }
     (out / "trials.columns.json").write_text(json.dumps(side, indent=2, ensure_ascii=False), encoding="utf-8")
+    from tasks.screening_csv import write_screening  # its own writer, tested in test_screening_csv.py
+    write_screening(engine, out)
 
 
 def build_mixed_database(tmp_path, ds):
