@@ -89,6 +89,13 @@ class SafetyCeiling:
         return self.level_db_spl + self.peak_allowance_db
 
 
+# The measurement chain's own error: the oversampling filter is flat within 0.001 dB and the
+# A-weighting is normalised at 1 kHz, yet a 1 kHz tone sitting exactly on the ceiling (the
+# calibration tone of an uncalibrated station: -30 dBFS = 85 dB SPL) reads 0.00003 dB over it.
+# Excesses up to this tolerance are rounding, not sound: far below what any meter resolves.
+MEASUREMENT_TOLERANCE_DB = 0.001
+
+
 def a_weighting_sos(sample_rate_hz: float) -> np.ndarray:
     """IEC 61672-1 A-weighting as second-order sections for ``sample_rate_hz``.
 
@@ -229,8 +236,10 @@ class SafetyGuard:
         channels = tuple(self._measure_channel(buffer[:, ch], sample_rate_hz, ch) for ch in output_channels
                          if np.any(buffer[:, ch]))
         over, measure = self._excess(channels)
+        # NB: a level within MEASUREMENT_TOLERANCE_DB of its limit counts as at the limit, not over it.
         return SafetyReport(label, self.ceiling, self.policy, channels, buffer.shape[0] / sample_rate_hz,
-                            over_by_db=max(over, 0.0), attenuation_db=0.0, limiting_measure=measure)
+                            over_by_db=over if over > MEASUREMENT_TOLERANCE_DB else 0.0, attenuation_db=0.0,
+                            limiting_measure=measure)
 
     def check(self, buffer: np.ndarray, sample_rate_hz: int, label: str = "") -> tuple[np.ndarray, SafetyReport]:
         """The buffer that may be played and its report; OverCeilingError under "refuse"."""

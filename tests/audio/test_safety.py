@@ -93,6 +93,17 @@ def test_uncalibrated_default_limits_a_sine_to_minus_30_dbfs():
         render_trial([Clip(reference_tone(RATE, -29.0, 0.5), RATE, "t")], 0.0, STEREO, guard)
 
 
+def test_the_calibration_tone_exactly_on_the_ceiling_plays_and_a_hundredth_more_does_not():
+    """An uncalibrated station must be able to play its calibration tone (-30 dBFS = 85 dB SPL
+    under the default), which sits exactly on the default ceiling; 0.01 dB more is refused."""
+    guard = SafetyGuard()
+    at_ceiling = render_trial([Clip(reference_tone(RATE, duration_s=2.0), RATE, "t")], 0.0, STEREO, guard)
+    assert at_ceiling.safety.over_by_db == 0.0 and at_ceiling.safety.attenuation_db == 0.0
+    assert at_ceiling.safety.a_level_db_spl == pytest.approx(85.0, abs=0.001)
+    with pytest.raises(OverCeilingError, match="0.01 dB over"):
+        render_trial([Clip(reference_tone(RATE, -29.99, 2.0), RATE, "t")], 0.0, STEREO, guard)
+
+
 def test_true_peak_catches_inter_sample_peaks():
     # A sine at fs/4 sampled 45 degrees off its peaks: samples at 0.707, true peak 1.0.
     n = np.arange(4800)
