@@ -140,12 +140,16 @@ class _Job:
 
 
 class _Command:
-    """A request from the caller: play ``job``, or stop (job None). Immutable once published."""
+    """A request from the caller: play ``job``, or stop (job None). Immutable once published.
+    A stop names the job it stops (``cancel``, the last one the caller published): a stop that
+    arrives before the audio thread has adopted that job's play command replaces the command,
+    and the job must then end as stopped instead of staying pending for ever."""
 
-    __slots__ = ("job",)
+    __slots__ = ("job", "cancel")
 
-    def __init__(self, job: _Job | None):
+    def __init__(self, job: _Job | None, cancel: _Job | None = None):
         self.job = job
+        self.cancel = cancel
 
 
 class Playback:
@@ -360,7 +364,8 @@ class PlaybackEngine:
     def stop(self) -> None:
         """Stop what is playing, with a short raised-cosine ramp (the engine cuts the sound)."""
         if self._stream is not None:
-            self._command = _Command(None)  # NB: one reference store, see _command
+            last = self._last_playback  # NB: written and read only by the caller's thread
+            self._command = _Command(None, last.job if last is not None else None)  # NB: one reference store
 
     def wait(self, playback: Playback, timeout_s: float | None = None) -> TrialOutcome:
         """Block until the playback ends (or the device is lost); EngineError on timeout."""
@@ -400,6 +405,9 @@ class PlaybackEngine:
                 elif job is not None and job.status[_STATE] == _PENDING:
                     job.status[_STATE] = _STOPPED
                     job = None
+                cancelled = command.cancel
+                if cancelled is not None and cancelled is not job and cancelled.status[_STATE] == _PENDING:
+                    cancelled.status[_STATE] = _STOPPED  # its play command was never adopted
             else:
                 if job is not None and job.status[_STATE] < _FINISHED:  # superseded without stop()
                     job.status[_STATE] = _STOPPED

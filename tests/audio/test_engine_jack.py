@@ -172,3 +172,27 @@ def test_stop_ramps_out_and_replay_of_one_clip(jack_server):
                               trial.buffer[trial.clips[1].onset_frame:trial.clips[1].end_frame, 0])
 
     checked_take(lambda: record(jack_server, choice, 3.0, stop_and_replay), check)
+
+
+def test_a_stop_before_the_first_block_ends_the_playback_and_the_next_one_plays(jack_server):
+    """Stop right after play, before the audio thread has taken the play request: the playback
+    ends as stopped with nothing played (it used to stay pending for ever), and the next one
+    plays in full. Repeated, since the audio thread may take the request in between."""
+    choice = DeviceChoice(JACK_HOST_API, "system", RATE, (0, 1))
+    trial = render_trial([Clip(noise(4800, 1, 5), RATE, "tone")], 0.0, choice, SafetyGuard(), label="early stop")
+
+    def stop_at_once(engine):
+        outcomes = []
+        for _ in range(5):
+            playback = engine.play(trial)
+            engine.stop()
+            outcomes.append(engine.wait(playback, 2.0))
+        outcomes.append(engine.wait(engine.play(trial), 2.0))
+        return outcomes
+
+    def check(take):
+        *cut, last = take.outcomes
+        assert all(o.stopped and not o.completed for o in cut)
+        assert last.completed and last.frames_played == trial.n_frames
+
+    checked_take(lambda: record(jack_server, choice, 3.0, stop_at_once), check)
