@@ -142,9 +142,9 @@ def practice_shortfall(dataset: Dataset, protocol: Protocol) -> dict[str, str]:
         source = VARIANT_SOURCE[variant]
         total = len(dataset.items.get(source, []))
         got = "no practice" if n == 0 else f"only {n} practice trial{'s' if n != 1 else ''}"
-        out[variant] = (f"{variant}: {got} instead of {asked}: all but {n} of the dataset's {total} {source} items "
-                        f"are in the test set, and practice uses only items outside it; select fewer items per "
-                        f"group to leave some for practice")
+        out[variant] = (f"{variant}: {got} instead of {asked}: {len(selected[variant])} of the dataset's {total} "
+                        f"{source} items are tested and practice uses only items outside the test set; select "
+                        f"fewer items per group to leave some for practice")
     return out
 
 

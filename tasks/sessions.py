@@ -103,7 +103,7 @@ def trial_values(pt: PlanTrial, options_json: dict[tuple[str, ...], str] | None 
         variant=run.variant, item_id=run.item.id, rotate_id=run.rotate_id, unique_id=run.unique_id,
         task=run.item.task, category=run.item.category, sub_category=run.item.sub_category,
         options_json=encoded, answer=run.answer,
-        answer_letter=run.answer_letter, shuffled_seg_order=run.shuffled_seg_order,
+        answer_letter=run.answer_letter, shuffled_seg_order=run.shuffled_seg_order, withheld_reason=None,
     )
 
 
