@@ -47,6 +47,7 @@ class FocusWatch(QObject):
         super().__init__(window)
         self.window, self.clock = window, clock
         window.installEventFilter(self)
+        self._attached = True
         app = QGuiApplication.instance()
         if app is not None:
             app.applicationStateChanged.connect(self._app_state)
@@ -67,10 +68,13 @@ class FocusWatch(QObject):
             self.clock.pause(FOCUS)
 
     def detach(self) -> None:
-        self.window.removeEventFilter(self)
-        app = QGuiApplication.instance()
-        if app is not None:
-            app.applicationStateChanged.disconnect(self._app_state)
+        """Stop watching (the window closes); a second call does nothing."""
+        if self._attached:
+            self._attached = False
+            self.window.removeEventFilter(self)
+            app = QGuiApplication.instance()
+            if app is not None:
+                app.applicationStateChanged.disconnect(self._app_state)
 
 
 def _tr(text: str) -> str:
