@@ -140,8 +140,10 @@ class Response(SQLModel, table=True):
     level_db_spl: Optional[float] = None
     # time the response clock stood still (pause dialog, lost focus) between the last onset and
     # the choice; rt_ms excludes it. rt_interrupted: the trial was interrupted while shown.
-    paused_ms: float = 0.0
-    rt_interrupted: bool = False
+    # (database defaults too, as the v2 -> v3 migration adds them: a row written without them,
+    # by any older path, reads "no pause recorded")
+    paused_ms: float = Field(default=0.0, sa_column_kwargs={"server_default": "0.0"})
+    rt_interrupted: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class ExposureRecord(SQLModel, table=True):

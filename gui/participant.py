@@ -4,6 +4,9 @@ Flow: headphone screening (antiphase, Huggins) and a level check when the sessio
 them yet, then the planned trials from the first unanswered one: block instructions, breaks,
 practice with feedback, test trials without feedback, a closing thank-you. Leaving before the
 end needs the experimenter's PIN and pauses the session (it resumes at the same trial).
+The response clock stands still while the window is interrupted, a trial over the safety
+ceiling is withheld and passed over, and a failed level check is repeated on resume
+(gui/session_flow.py, tasks/rt_clock.py, docs/session.md).
 """
 from __future__ import annotations
 
