@@ -444,6 +444,10 @@ class ParticipantWindow(QWidget):
             event.ignore()  # only the PIN (or the end) closes this window
             self.request_exit()
             return
+        if getattr(self, "_released", False):  # closed before: the presenter may serve another window now
+            super().closeEvent(event)
+            return
+        self._released = True
         self.presenter.stop()
         if isinstance(self.presenter.exposure, SessionExposure) and self.presenter.exposure.unsaved:
             self.presenter.exposure.save()  # a last try for figures a failed write left in memory
