@@ -32,6 +32,7 @@ _RESPONSE_COLUMNS = tuple(c.name for c in _R.columns if c.name != "id")
 
 _NEXT_SQL = (f"SELECT {', '.join(c.name for c in _PT.columns)} FROM planned_trial "
              "WHERE session_id = ? AND position >= (SELECT next_position FROM session WHERE id = ?) "
+             "AND withheld_reason IS NULL "
              "AND NOT EXISTS (SELECT 1 FROM response WHERE response.planned_trial_id = planned_trial.id) "
              "ORDER BY position LIMIT 1")
 _INSERT_SQL = (f"INSERT INTO response ({', '.join(_RESPONSE_COLUMNS)}) "

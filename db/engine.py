@@ -129,9 +129,25 @@ def _v1_to_v2(engine: Engine) -> None:
             " (SELECT COALESCE(MAX(t.position) + 1, 0) FROM planned_trial t WHERE t.session_id = session.id))")
 
 
+def _v2_to_v3(engine: Engine) -> None:
+    """Schema 3: response.paused_ms (0.0) and response.rt_interrupted (false) for the time the
+    response clock stood still, planned_trial.withheld_reason (NULL: not withheld). Stored
+    responses keep their values; older ones were not measured for pauses, so they read as
+    "no pause recorded". Idempotent, as _v1_to_v2."""
+    with engine.begin() as conn:
+        response = {c["name"] for c in inspect(conn).get_columns("response")}
+        if "paused_ms" not in response:
+            conn.exec_driver_sql("ALTER TABLE response ADD COLUMN paused_ms FLOAT NOT NULL DEFAULT 0.0")
+        if "rt_interrupted" not in response:
+            conn.exec_driver_sql("ALTER TABLE response ADD COLUMN rt_interrupted BOOLEAN NOT NULL DEFAULT 0")
+        planned = {c["name"] for c in inspect(conn).get_columns("planned_trial")}
+        if "withheld_reason" not in planned:
+            conn.exec_driver_sql("ALTER TABLE planned_trial ADD COLUMN withheld_reason VARCHAR")
+
+
 Migration = Callable[[Engine], None]
 # version -> function that upgrades a database of that version to version + 1
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def backup_sqlite(engine: Engine, suffix: str) -> Path | None:

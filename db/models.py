@@ -13,7 +13,9 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # 1: the first release. 2: session.next_position, a cursor on the first unanswered trial.
-SCHEMA_VERSION = 2
+# 3: response.paused_ms and response.rt_interrupted (time the response clock stood still);
+#    planned_trial.withheld_reason (a trial never played, e.g. over the safety ceiling).
+SCHEMA_VERSION = 3
 
 
 def utc_now() -> datetime:
@@ -115,6 +117,11 @@ class PlannedTrial(SQLModel, table=True):
     answer: str
     answer_letter: str
     shuffled_seg_order: Optional[str] = None
+    # Set when the trial was withheld instead of played (e.g. "over the safety ceiling: ..."):
+    # it gets no response, the cursor passes it, and it is never scored. Kept on the planned
+    # trial rather than as a Response row so that every response stays an answer (scores,
+    # counts and kit files read responses without a filter).
+    withheld_reason: Optional[str] = None
 
 
 class Response(SQLModel, table=True):
@@ -131,6 +138,12 @@ class Response(SQLModel, table=True):
     uncalibrated: bool = True
     attenuation_db: float = 0.0  # applied by the safety ceiling
     level_db_spl: Optional[float] = None
+    # time the response clock stood still (pause dialog, lost focus) between the last onset and
+    # the choice; rt_ms excludes it. rt_interrupted: the trial was interrupted while shown.
+    # (database defaults too, as the v2 -> v3 migration adds them: a row written without them,
+    # by any older path, reads "no pause recorded")
+    paused_ms: float = Field(default=0.0, sa_column_kwargs={"server_default": "0.0"})
+    rt_interrupted: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class ExposureRecord(SQLModel, table=True):

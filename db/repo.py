@@ -106,12 +106,14 @@ def unanswered_query(session_id: int, limit: int = 1, columns=None):
     """The first ``limit`` unanswered planned trials of a session in plan order, starting at
     the session's cursor (next_position): a range scan of the (session_id, position) index
     with one probe of the unique index on response.planned_trial_id per row. In normal use the
-    cursor sits on the answer, so the scan stops at its first row whatever the plan's size."""
+    cursor sits on the answer, so the scan stops at its first row whatever the plan's size.
+    Withheld trials (withheld_reason set) are passed over as answered ones are."""
     pt, r, se = PLANNED_TRIAL_TABLE, RESPONSE_TABLE, SESSION_TABLE
     cursor = select(se.c.next_position).where(se.c.id == session_id).scalar_subquery()
     answered = exists().where(r.c.planned_trial_id == pt.c.id)
     return (select(*(columns if columns is not None else pt.columns))
-            .where(and_(pt.c.session_id == session_id, pt.c.position >= cursor, ~answered))
+            .where(and_(pt.c.session_id == session_id, pt.c.position >= cursor, ~answered,
+                        pt.c.withheld_reason.is_(None)))
             .order_by(pt.c.position).limit(limit))
 
 
@@ -156,6 +158,32 @@ def advance_cursor(conn: Connection, session_id: int, completed_detail: str = ""
     conn.execute(insert(AuditLog.__table__).values(session_id=session_id, at=now, event="completed",
                                                    detail=completed_detail))
     return None
+
+
+def withhold_trial(engine, session_id: int, planned_trial_id: int, reason: str) -> Row | None:
+    """Mark a planned trial withheld (never played, never answered) with its reason and move
+    the cursor past it, in one transaction; returns the next trial's row (None: the session is
+    now complete). A trial already answered or withheld is left as it is."""
+    pt = PLANNED_TRIAL_TABLE
+    answered = exists().where(RESPONSE_TABLE.c.planned_trial_id == pt.c.id)
+    try:
+        with engine.begin() as conn:
+            changed = conn.execute(update(pt).where(pt.c.id == planned_trial_id, pt.c.session_id == session_id,
+                                                    pt.c.withheld_reason.is_(None), ~answered)
+                                   .values(withheld_reason=reason)).rowcount
+            if changed:
+                position = conn.execute(select(pt.c.position).where(pt.c.id == planned_trial_id)).scalar_one()
+                conn.execute(insert(AuditLog.__table__).values(session_id=session_id, at=utc_now(), event="withheld",
+                                                               detail=f"trial at position {position}: {reason}"))
+            return advance_cursor(conn, session_id)
+    except OperationalError as exc:
+        raise DatabaseFileError(describe_db_error(engine, exc) + "; the withheld trial was not recorded yet") \
+            from None
+
+
+def count_withheld(s: DbSession, session_id: int) -> int:
+    return s.exec(select(func.count(PlannedTrial.id)).where(PlannedTrial.session_id == session_id,
+                                                           PlannedTrial.withheld_reason.is_not(None))).one()
 
 
 def _insert_responses(conn: Connection, rows: list[dict], session_id: int) -> None:

@@ -4,11 +4,13 @@ Flow: headphone screening (antiphase, Huggins) and a level check when the sessio
 them yet, then the planned trials from the first unanswered one: block instructions, breaks,
 practice with feedback, test trials without feedback, a closing thank-you. Leaving before the
 end needs the experimenter's PIN and pauses the session (it resumes at the same trial).
+The response clock stands still while the window is interrupted, a trial over the safety
+ceiling is withheld and passed over, and a failed level check is repeated on resume
+(gui/session_flow.py, tasks/rt_clock.py, docs/session.md).
 """
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -29,11 +31,15 @@ from db import repo
 from db.engine import DatabaseFileError
 from db.models import Session as SessionRow, Study, utc_now
 from gui.bridge import EngineBridge
+from gui.session_flow import DIALOG, FocusWatch, Withheld, check_intro, size_to_screen, withhold_over_ceiling
 from gui.workers import Worker
 from tasks.loader import Dataset
 from tasks.plan import block_instructions
 from tasks.presentation import PreparedTrial, Presenter, SessionExposure
-from tasks.sessions import SessionRunner, run_for, study_protocol
+from tasks.rt_clock import ResponseClock, RtMeasure
+from tasks.sessions import (
+    SessionRunner, follows_practice, level_check_pause_detail, needs_level_check, run_for, study_protocol,
+)
 
 # Screening tones and noises play at this level (the test's -20 dBFS means 65 dB SPL).
 SCREENING_REFERENCE = DigitalReference(reference_dbfs=-20.0, reference_db_spl=65.0)
@@ -61,6 +67,7 @@ class Question:
 
 class TrialScreen(QWidget):
     answered = Signal(object, object, int)  # chosen index or None, rt_ms or None, replays
+    withheld = Signal(str)  # the trial must not be played (over the safety ceiling): why
 
     def __init__(self, presenter: Presenter, bridge: EngineBridge, parent: QWidget | None = None):
         super().__init__(parent)
@@ -110,6 +117,9 @@ class TrialScreen(QWidget):
         self.heard_clips: set[int] = set()
         self.heard_all = False
         self.selected: int | None = None
+        # stands still while the trial is interrupted; the window pauses and resumes it
+        self.clock = ResponseClock()
+        self.timing = RtMeasure(None, 0.0, False)  # of the last confirmed answer
         bridge.started.connect(self._started)
         bridge.finished.connect(self._finished)
 
@@ -124,6 +134,7 @@ class TrialScreen(QWidget):
         self.last_onset: float | None = None
         self.current_playback = None
         self.auto_play = auto_play
+        self.clock.start_trial()
         self.title.setText(q.title)
         self.context.setText(q.context)
         self.context.setVisible(bool(q.context))
@@ -158,7 +169,10 @@ class TrialScreen(QWidget):
         self.worker.crashed.connect(self._prepare_failed)
         self.worker.start()
 
-    def _prepared(self, prepared: PreparedTrial) -> None:
+    def _prepared(self, prepared: PreparedTrial | Withheld) -> None:
+        if isinstance(prepared, Withheld):
+            self.withheld.emit(prepared.reason)
+            return
         self.prepared = prepared
         self._update_buttons()
         self.playing.setText(self.tr("Press Play to listen."))
@@ -229,7 +243,7 @@ class TrialScreen(QWidget):
     def select(self, index: int) -> None:
         if not self.heard_all or not 0 <= index < len(self.option_buttons):
             return
-        self.selected, self.selected_at = index, time.monotonic()
+        self.selected, self.selected_at = index, self.clock.now()
         for i, b in enumerate(self.option_buttons):
             b.setChecked(i == index)
         self.confirm.setEnabled(True)
@@ -237,9 +251,9 @@ class TrialScreen(QWidget):
     def confirm_answer(self) -> None:
         if self.selected is None:
             return
-        rt_ms = None if self.last_onset is None else round((self.selected_at - self.last_onset) * 1000.0, 1)
+        self.timing = self.clock.measure(self.last_onset, self.selected_at)  # pauses left out
         self._set_enabled(False)
-        self.answered.emit(self.selected, rt_ms, self.replays_used)
+        self.answered.emit(self.selected, self.timing.rt_ms, self.replays_used)
 
     def _set_enabled(self, on: bool) -> None:
         for b in self.option_buttons + self.clip_buttons + [self.play_all, self.confirm]:
@@ -340,6 +354,9 @@ class ParticipantWindow(QWidget):
         layout.addWidget(self.stack, 1)
         self.trial.answered.connect(self._answered)
         self.trial.prepare_failed.connect(self._cannot_play)
+        self.trial.withheld.connect(self._withhold)
+        self.focus_watch = FocusWatch(self, self.trial.clock)
+        self.practice_over_shown_at: int | None = None
         self.message.proceed.connect(self._proceed)
         bridge.deviceError.connect(self._device_lost)
         self._after_message: Callable[[], None] | None = None
@@ -379,6 +396,7 @@ class ParticipantWindow(QWidget):
             self.trial.confirm_answer()
 
     def show_for_participant(self) -> None:
+        size_to_screen(self)
         self.showFullScreen()
         self.start()
 
@@ -392,6 +410,8 @@ class ParticipantWindow(QWidget):
                               QMessageBox.Yes | QMessageBox.No, self)
             box.setObjectName("pauseBox")
             box.finished.connect(self._pause_answer)
+            box.finished.connect(lambda _result: self.trial.clock.resume(DIALOG))
+            self.trial.clock.pause(DIALOG)
             box.open()
             self.pin_dialog = box
             return
@@ -401,6 +421,8 @@ class ParticipantWindow(QWidget):
         dialog.setLabelText(self.tr("PIN to leave the session:"))
         dialog.setTextEchoMode(QLineEdit.Password)
         dialog.textValueSelected.connect(self._check_pin)
+        dialog.finished.connect(lambda _result: self.trial.clock.resume(DIALOG))
+        self.trial.clock.pause(DIALOG)
         dialog.open()
         self.pin_dialog = dialog
 
@@ -422,10 +444,15 @@ class ParticipantWindow(QWidget):
             event.ignore()  # only the PIN (or the end) closes this window
             self.request_exit()
             return
+        if getattr(self, "_released", False):  # closed before: the presenter may serve another window now
+            super().closeEvent(event)
+            return
+        self._released = True
         self.presenter.stop()
         if isinstance(self.presenter.exposure, SessionExposure) and self.presenter.exposure.unsaved:
             self.presenter.exposure.save()  # a last try for figures a failed write left in memory
         self.presenter.exposure = ExposureLog()  # sounds played after this window are not this session's
+        self.focus_watch.detach()
         for signal, slot in ((self.bridge.deviceError, self._device_lost), (self.bridge.started, self.trial._started),
                              (self.bridge.finished, self.trial._finished)):
             signal.disconnect(slot)  # the bridge outlives this window
@@ -439,6 +466,8 @@ class ParticipantWindow(QWidget):
             screened = any(a.event == "screening" for a in repo.audit_log(s, self.session_id))
         if self.screening is not None and not screened:
             self._screening_intro()
+        elif needs_level_check(self.db, self.session_id):
+            self._level_check()  # paused for the level (or stopped before it): check it again first
         else:
             self.next_trial()
 
@@ -456,7 +485,7 @@ class ParticipantWindow(QWidget):
     def _update_progress(self) -> None:
         p = self.runner.progress()
         self.progress.setRange(0, max(1, p.total))
-        self.progress.setValue(p.answered)
+        self.progress.setValue(p.done)  # answered and withheld trials
 
     def next_trial(self) -> None:
         self._update_progress()
@@ -474,6 +503,12 @@ class ParticipantWindow(QWidget):
             self.break_shown_at = trial.position
             self._message(self.tr("Part {n}").format(n=trial.block + 1), block_instructions(trial.variant), self.next_trial)
             return
+        if self.practice_over_shown_at != trial.position and follows_practice(self.db, trial):
+            self.practice_over_shown_at = trial.position
+            self._message(self.tr("Practice is over"),
+                          self.tr("From now on there is no feedback: you will not be told whether an answer was "
+                                  "right. Answer as well as you can."), self.next_trial)
+            return
         self._present(trial)
 
     def _present(self, trial) -> None:
@@ -487,14 +522,17 @@ class ParticipantWindow(QWidget):
             context = (context + "\n" if context else "") + self.tr("First you hear the whole uncut recording.")
         practice = trial.kind == "practice"
         p = self.runner.progress()
-        title = (self.tr("Practice") if practice else self.tr("Question {n} of {total}")
-                 .format(n=p.answered + 1, total=p.total))
+        # counted separately: practice trials are not among the questions
+        title = (self.tr("Practice {n} of {total}").format(n=p.practice_done + 1, total=p.practice_total) if practice
+                 else self.tr("Question {n} of {total}").format(n=p.test_done + 1, total=p.test_total))
         presented_at = utc_now()
 
         def on_answer(index, rt_ms, replays):
             letter = run.letters[index] if index is not None else None
             try:
                 self.runner.answer(trial, letter, rt_ms=rt_ms, n_replays=replays, presented_at=presented_at,
+                                   paused_ms=self.trial.timing.paused_ms,
+                                   rt_interrupted=self.trial.timing.interrupted,
                                    uncalibrated=not self.trial.prepared.calibrated,
                                    attenuation_db=self.trial.prepared.attenuation_db,
                                    level_db_spl=self.trial.prepared.level_db_spl)
@@ -513,14 +551,26 @@ class ParticipantWindow(QWidget):
 
         labels = [c.label for c in run.clips]
         q = Question(title=title, question=run.item.question, options=list(run.options), clip_labels=labels,
-                     prepare=lambda: self.presenter.prepare(self.dataset.root, run), context=context,
+                     prepare=withhold_over_ceiling(lambda: self.presenter.prepare(self.dataset.root, run)),
+                     context=context,
                      max_replays=self.protocol.max_replays, on_answer=on_answer)
-        self.current_question = q
+        self.current_question, self.current_trial = q, trial
         self.stack.setCurrentWidget(self.trial)
         self.trial.show_question(q, self.auto_play)
 
     def _answered(self, index, rt_ms, replays) -> None:
         self.current_question.on_answer(index, rt_ms, replays)
+
+    def _withhold(self, reason: str) -> None:
+        """The trial is over the safety ceiling: never played; stored as withheld with its reason,
+        and the session goes straight on (the participant is not alarmed)."""
+        try:
+            self.runner.withhold(self.current_trial, reason)
+        except DatabaseFileError as exc:
+            self._message(self.tr("Not saved yet"), str(exc) + "\n" + self.tr("Please call the experimenter."),
+                          lambda: self._withhold(reason), button=self.tr("Try again"))
+            return
+        self.next_trial()
 
     def _cannot_play(self, message: str) -> None:
         with DbSession(self.db) as s:
@@ -559,7 +609,8 @@ class ParticipantWindow(QWidget):
                       self.tr("Put on your headphones. You will hear three sounds each time and pick one of them."),
                       lambda: self._run_screening(self.screening(self.session_id), []))
 
-    def _run_screening(self, tests: list, results: list) -> None:
+    def _run_screening(self, tests: list, results: list, n_tests: int | None = None) -> None:
+        n_tests = len(tests) if n_tests is None else n_tests
         if not tests:
             with DbSession(self.db) as s:
                 repo.audit(s, "screening", json.dumps(results), self.session_id)
@@ -572,7 +623,7 @@ class ParticipantWindow(QWidget):
             if i == len(test.trials):
                 r = score_screening(test, responses)
                 results.append({"test": r.name, "correct": r.n_correct, "trials": r.n_trials, "passed": r.passed})
-                self._run_screening(rest, results)
+                self._run_screening(rest, results, n_tests)
                 return
             st = test.trials[i]
             labels = [self.tr("Sound {n}").format(n=k + 1) for k in range(len(st.intervals))]
@@ -581,7 +632,7 @@ class ParticipantWindow(QWidget):
                 responses.append(index)
                 ask(i + 1)
 
-            q = Question(title=self.tr("Headphone check {i} of {n}").format(i=i + 1, n=len(test.trials)),
+            q = Question(title=self.tr("{name}: {i} of {n}").format(name=name, i=i + 1, n=len(test.trials)),
                          question=test.question, options=labels, clip_labels=labels,
                          prepare=lambda: self.presenter.prepare_samples(list(st.intervals), st.sample_rate_hz, labels,
                                                                         test.gap_s, SCREENING_REFERENCE),
@@ -590,7 +641,9 @@ class ParticipantWindow(QWidget):
             self.stack.setCurrentWidget(self.trial)
             self.trial.show_question(q, self.auto_play)
 
-        ask(0)
+        # each check has its own introduction: what will be heard, what to pick
+        title, body, name = check_intro(test, n_tests - len(tests), n_tests)
+        self._message(title, body, lambda: ask(0))
 
     def _level_check(self) -> None:
         """A noise at the study's reference level: comfortable, too loud or too quiet?"""
@@ -619,7 +672,7 @@ class ParticipantWindow(QWidget):
                 self._message(self.tr("Ready"), self.tr("The questions start now. Take your time; there is no "
                                                         "time limit."), self.next_trial)
             else:
-                self.runner.pause("level check: " + options[index])
+                self.runner.pause(level_check_pause_detail(answers[index]))
                 self.finished = True
                 self._message(self.tr("Please call the experimenter") if not self.comfortable_level
                               else self.tr("Please contact the lab"),

@@ -106,8 +106,13 @@ def check_row(model: type[SQLModel], data, where: str, exclude: set[str]) -> dic
     return out
 
 
+# What happened to a planned trial is not part of the plan: a package's plan and a bundle's
+# "planned" entries leave these out (a bundle carries withheld_reason beside them).
+PLAN_OUTCOME_FIELDS = {"withheld_reason"}
+
+
 def check_planned(data, where: str) -> dict:
-    row = check_row(PlannedTrial, data, where, {"id", "session_id"})
+    row = check_row(PlannedTrial, data, where, {"id", "session_id"} | PLAN_OUTCOME_FIELDS)
     if row["variant"] not in VARIANT_SOURCE:
         raise ShapeError(f"{where}.variant: {row['variant'][:40]!r} is not a variant of this app")
     return row
@@ -180,7 +185,12 @@ def check_results(results) -> dict:
         if response is not None:
             response = check_row(Response, response, f"{where}.trials[{i}].response",
                                  {"id", "planned_trial_id", "session_id"})
-        trials.append({"planned": planned, "response": response, "raw_planned": t.get("planned")})
+        # withheld_reason: absent from bundles of the first format (nothing was withheld then)
+        withheld = _check_value(f"{where}.trials[{i}].withheld_reason", t.get("withheld_reason"), (str,), True)
+        if withheld is not None and response is not None:
+            raise ShapeError(f"{where}.trials[{i}]: a withheld trial cannot have a response")
+        trials.append({"planned": planned, "response": response, "raw_planned": t.get("planned"),
+                       "withheld_reason": withheld})
     positions = [t["planned"]["position"] for t in trials]
     if len(set(positions)) != len(positions):
         raise ShapeError(f"{where}.trials: a position appears twice")

@@ -194,6 +194,13 @@ TRIAL_COLUMNS: dict[str, str] = {
     "uncalibrated": "true when the output level was not calibrated in dB SPL for this response",
     "attenuation_db": "attenuation applied by the safety ceiling, dB",
     "level_db_spl": "presentation level in dB SPL when calibrated",
+    "paused_ms": "time in milliseconds the response clock stood still between the last onset and the choice "
+                 "(pause or PIN dialog open, participant window not in focus); not part of rt_ms",
+    "rt_interrupted": "true when the trial was interrupted (pause or PIN dialog, window lost focus) while it was "
+                      "shown: its rt_ms excludes paused_ms but the participant's attention was broken",
+    "withheld": "true when the trial was withheld: never played and never answered (e.g. its level would exceed "
+                "the safety ceiling); such trials are not answers and are not in the scores or the kit files",
+    "withheld_reason": "why the trial was withheld (empty when it was not)",
 }
 
 
@@ -229,6 +236,7 @@ class ExportResult:
     participants: int = 0
     responses: int = 0
     attenuation: dict[str, Attenuation] = field(default_factory=dict)  # by study name
+    withheld: dict[str, int] = field(default_factory=dict)  # withheld trials by study name
 
 
 def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None = None) -> ExportResult:
@@ -252,12 +260,14 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
     options_of = PlainOptions(OptionsCache())
     response_id, kind_at, position_at = R_AT["id"], PT_AT["kind"], PT_AT["position"]
     responses = 0
+    withheld_at, paused_at, interrupted_at = PT_AT["withheld_reason"], R_AT["paused_ms"], R_AT["rt_interrupted"]
     studies: dict[str, Study] = {}
     sessions_seen: set[tuple] = set()
     with open(out_dir / "trials.csv", "w", newline="", encoding="utf-8", buffering=WRITE_BUFFER_BYTES) as f, \
             read_snapshot(engine) as conn:
         lines = TrialLines(f, options_of)
         lines.header(TRIAL_COLUMNS)
+        withheld_text, lines_withheld = lines.withheld_text, lines.not_withheld
         rows = ExportRows(lines, KitLines(options_of))
         run_slice, choice_slice, plan_slice = rows.run_slice, rows.choice_slice, lines.plan_slice
         short_get, piece_of, tail_slice, render = rows.by_short_key.get, rows.piece, rows.tail_slice, lines._render.writerow
@@ -268,6 +278,7 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
             study_dir = out_dir / safe_name(name)
             last = g.last_session_of()
             attenuation = Attenuation()
+            withheld = 0
             with ExitStack() as files:
                 pooled = KitWriter(study_dir / f"human-{safe_name(name)}", files)
                 writers: dict[str, KitWriter] = {}  # open until the participant's last session
@@ -294,15 +305,18 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                             plan = plans_get(v[plan_slice])
                             if plan is None:
                                 plan = plan_of(v)
+                            held = lines_withheld if v[withheld_at] is None else withheld_text(v)
                             if not answered:
-                                write_csv(f"{shared},{plan},{piece.csv_text}\r\n")
+                                withheld += v[withheld_at] is not None
+                                write_csv(f"{shared},{plan},{piece.csv_text},{held}\r\n")
                                 continue
                             (rt_ms, n_replays, presented_at, answered_at, uncalibrated, attenuation_db,
                              level_db_spl) = v[tail_slice]
                             render(("" if rt_ms is None else rt_ms, n_replays, iso_utc(presented_at),
                                     iso_utc(answered_at), True if uncalibrated else False, attenuation_db,
-                                    "" if level_db_spl is None else level_db_spl))
-                            write_csv(f"{shared},{plan},{piece.csv_text},{lines._text}\r\n")
+                                    "" if level_db_spl is None else level_db_spl, v[paused_at],
+                                    True if v[interrupted_at] else False))
+                            write_csv(f"{shared},{plan},{piece.csv_text},{lines._text},{held}\r\n")
                             responses += 1
                             if attenuation_db and attenuation_db > 0:
                                 attenuation.add(attenuation_db)
@@ -341,8 +355,9 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
             result.responses = responses
             if name in studies:
                 result.attenuation[name] = attenuation
+                result.withheld[name] = withheld
     (out_dir / "trials.columns.json").write_text(
-        json.dumps(sidecar(engine, studies, sessions_seen, result.attenuation, app_version), indent=2,
+        json.dumps(sidecar(engine, studies, sessions_seen, result.attenuation, app_version, result.withheld), indent=2,
                    ensure_ascii=False), encoding="utf-8")
     from tasks.screening_csv import write_screening  # imported here: that module imports ExportError
     write_screening(engine, out_dir, study_name)
@@ -351,7 +366,7 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
 
 
 def sidecar(engine: Engine, studies: dict[str, Study], sessions: set[tuple], attenuation: dict[str, Attenuation],
-            app_version: str) -> dict:
+            app_version: str, withheld: dict[str, int] | None = None) -> dict:
     with DbSession(engine) as s:
         calibrations = [c.model_dump(mode="json") for c in s.exec(select(Calibration)).all()]
     return {
@@ -367,6 +382,11 @@ def sidecar(engine: Engine, studies: dict[str, Study], sessions: set[tuple], att
             "description": "answered trials whose stimulus the safety ceiling attenuated, per study: how many, "
                            "and the largest and mean attenuation in dB over those trials",
             **{name: a.to_json() for name, a in attenuation.items()},
+        },
+        "withheld_trials": {
+            "description": "trials withheld instead of played (e.g. over the safety ceiling), per study: they are "
+                           "in trials.csv with withheld=true and their reason, and not in the kit files or scores",
+            **{name: n for name, n in (withheld or {}).items()},
         },
         "calibrations": calibrations,
         "sessions": [

@@ -156,6 +156,29 @@ def practice_items(dataset: Dataset, protocol: Protocol, selected: dict[str, lis
     return out
 
 
+def practice_shortfall(dataset: Dataset, protocol: Protocol) -> dict[str, str]:
+    """Variants that get fewer practice trials than ``practice_per_block`` asks, each with why
+    (practice items come only from outside the test set, so a variant whose items are all
+    tested has none). Test items are never held out for practice: that would change the
+    test set of studies already under way. For the Study page to show before anyone is tested."""
+    if protocol.practice_per_block <= 0:
+        return {}
+    selected = select_items(dataset, protocol)
+    practice = practice_items(dataset, protocol, selected)
+    out = {}
+    for variant in protocol.variants:
+        n, asked = len(practice[variant]), protocol.practice_per_block
+        if n >= asked:
+            continue
+        source = VARIANT_SOURCE[variant]
+        total = len(dataset.items.get(source, []))
+        got = "no practice" if n == 0 else f"only {n} practice trial{'s' if n != 1 else ''}"
+        out[variant] = (f"{variant}: {got} instead of {asked}: {len(selected[variant])} of the dataset's {total} "
+                        f"{source} items are tested and practice uses only items outside the test set; select "
+                        f"fewer items per group to leave some for practice")
+    return out
+
+
 def single_pass_run(item: Item, cohort_index: int, seed: int, variant: str) -> int:
     offset = rng_for(seed, "offset", variant, item.id).randrange(n_runs(item))
     return (cohort_index + offset) % n_runs(item)

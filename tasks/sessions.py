@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession
 
@@ -102,7 +103,7 @@ def trial_values(pt: PlanTrial, options_json: dict[tuple[str, ...], str] | None 
         variant=run.variant, item_id=run.item.id, rotate_id=run.rotate_id, unique_id=run.unique_id,
         task=run.item.task, category=run.item.category, sub_category=run.item.sub_category,
         options_json=encoded, answer=run.answer,
-        answer_letter=run.answer_letter, shuffled_seg_order=run.shuffled_seg_order,
+        answer_letter=run.answer_letter, shuffled_seg_order=run.shuffled_seg_order, withheld_reason=None,
     )
 
 
@@ -140,7 +141,7 @@ def run_for(dataset: Dataset, trial: PlannedTrial) -> Run:
 
 
 RESPONSE_DEFAULTS = {"n_replays": 0, "rt_ms": None, "presented_at": None, "uncalibrated": True,
-                     "attenuation_db": 0.0, "level_db_spl": None}
+                     "attenuation_db": 0.0, "level_db_spl": None, "paused_ms": 0.0, "rt_interrupted": False}
 
 
 def answer_values(trial, chosen_letter: str | None, options: list[str] | None = None, **fields) -> dict:
@@ -162,8 +163,27 @@ def answer_values(trial, chosen_letter: str | None, options: list[str] | None = 
 
 @dataclass(frozen=True)
 class Progress:
+    """How far a session is: ``answered`` responses and ``withheld`` trials of ``total``
+    planned ones; the practice trials among them separately (the participant sees "Practice
+    n of m" and "Question n of m" counted over test and catch trials only)."""
+
     answered: int
     total: int
+    withheld: int = 0
+    practice_total: int = 0
+    practice_done: int = 0  # answered or withheld practice trials
+
+    @property
+    def done(self) -> int:
+        return self.answered + self.withheld
+
+    @property
+    def test_total(self) -> int:
+        return self.total - self.practice_total
+
+    @property
+    def test_done(self) -> int:
+        return self.done - self.practice_done
 
 
 class SessionRunner:
@@ -178,11 +198,10 @@ class SessionRunner:
         self.engine = engine
         self.session_id = session_id
         self._store = AnswerStore(engine, session_id)
-        self._total: int | None = None  # a plan never changes once stored
         # the next trial as found in the last answer's transaction; None: ask the database
         self._next: TrialRow | None = None
         self._next_known = False
-        self._answered: int | None = None  # counted once, then kept up to date by answer()
+        self._counts: Progress | None = None  # counted once, then kept up to date
 
     def session(self) -> Session:
         with DbSession(self.engine) as s:
@@ -195,17 +214,21 @@ class SessionRunner:
         return self._next
 
     def progress(self) -> Progress:
-        with DbSession(self.engine) as s:
-            if self._total is None:
-                self._total = repo.count_planned(s, self.session_id)
-            if self._answered is None:
-                self._answered = repo.count_answered(s, self.session_id)
-            return Progress(self._answered, self._total)
+        """Counted once (one grouped query), then kept up to date by answer() and withhold()."""
+        if self._counts is None:
+            self._counts = progress_counts(self.engine, self.session_id)
+        return self._counts
+
+    def _count_answer(self, trial) -> None:
+        p = self._counts
+        if p is not None:
+            self._counts = Progress(p.answered + 1, p.total, p.withheld, p.practice_total,
+                                    p.practice_done + (trial.kind == "practice"))
 
     def begin(self) -> None:
         """Mark the session running (or resumed) in its audit log."""
         self._next_known = False
-        self._answered = None
+        self._counts = None
         with DbSession(self.engine) as s:
             session = s.get(Session, self.session_id)
             if session.status in ("completed", "aborted"):
@@ -221,11 +244,20 @@ class SessionRunner:
         """Commit the answer and move the cursor, in one transaction (durable on return)."""
         values = answer_values(trial, chosen_letter, rt_ms=rt_ms, n_replays=n_replays, presented_at=presented_at,
                                answered_at=utc_now(), **levels)
-        self._next_known, answered, self._answered = False, self._answered, None
+        self._next_known = False
         saved, self._next = self._store.record(values)
         self._next_known = True
-        self._answered = None if answered is None else answered + 1
+        self._count_answer(trial)
         return saved
+
+    def withhold(self, trial, reason: str) -> TrialRow | None:
+        """Record that ``trial`` is withheld (never played: e.g. over the safety ceiling) and
+        move on, in one transaction; returns the next trial (None: the session is complete)."""
+        self._next_known = False
+        row = repo.withhold_trial(self.engine, self.session_id, trial.id, reason)
+        self._next, self._next_known = (None if row is None else TrialRow._make(row)), True
+        self._counts = None  # counted again (rare: an already withheld trial must not count twice)
+        return self._next
 
     def pause(self, detail: str = "") -> None:
         self._status("paused", detail)
@@ -236,3 +268,78 @@ class SessionRunner:
     def _status(self, status: str, detail: str) -> None:
         with DbSession(self.engine) as s:
             repo.set_status(s, s.get(Session, self.session_id), status, detail)
+
+
+def progress_counts(engine: Engine, session_id: int) -> Progress:
+    """A session's Progress from the database (one grouped query over its plan)."""
+    pt, r = repo.PLANNED_TRIAL_TABLE, repo.RESPONSE_TABLE
+    practice = pt.c.kind == "practice"
+    stmt = (select(practice, func.count(pt.c.id), func.count(r.c.id), func.count(pt.c.withheld_reason))
+            .select_from(pt.outerjoin(r, r.c.planned_trial_id == pt.c.id))
+            .where(pt.c.session_id == session_id).group_by(practice))
+    total = answered = withheld = practice_total = practice_done = 0
+    with engine.connect() as conn:
+        for is_practice, n, n_answered, n_withheld in conn.execute(stmt):
+            total, answered, withheld = total + n, answered + n_answered, withheld + n_withheld
+            if is_practice:
+                practice_total, practice_done = n, n_answered + n_withheld
+    return Progress(answered, total, withheld, practice_total, practice_done)
+
+
+def follows_practice(engine: Engine, trial) -> bool:
+    """True when ``trial`` is a test or catch trial right after a practice trial of the plan:
+    the moment to say that practice is over."""
+    if trial.kind == "practice" or trial.position == 0:
+        return False
+    pt = repo.PLANNED_TRIAL_TABLE
+    with engine.connect() as conn:
+        kind = conn.execute(select(pt.c.kind).where(pt.c.session_id == trial.session_id,
+                                                    pt.c.position == trial.position - 1)).scalar()
+    return kind == "practice"
+
+
+# The pause a level check answer other than "comfortable" causes: its audit detail starts so.
+LEVEL_CHECK_PAUSE = "level check: "
+LEVEL_CHECK_OK = "comfortable"
+
+
+def level_check_pause_detail(answer: str) -> str:
+    """The audit detail of a pause for a level check answer (e.g. "level check: too quiet")."""
+    return LEVEL_CHECK_PAUSE + answer
+
+
+def needs_level_check(engine: Engine, session_id: int) -> bool:
+    """True when the session has had its screening but no level check answered "comfortable"
+    since: the level check failed (too loud, too quiet, cannot make it comfortable) and the
+    session was paused for it, or the program stopped between screening and level check (a
+    crash). Sessions without screening have no level check either."""
+    screened, answer = False, None
+    with DbSession(engine) as s:
+        for a in repo.audit_log(s, session_id):
+            if a.event == "screening":
+                screened, answer = True, None
+            elif a.event == "level_check":
+                try:
+                    answer = json.loads(a.detail).get("answer")
+                except (ValueError, AttributeError):
+                    answer = None  # unreadable: check the level again
+    return screened and answer != LEVEL_CHECK_OK
+
+
+def pause_reason(engine: Engine, session_id: int) -> str | None:
+    """Why a paused session is paused, as a sentence for the console (Sessions page); None when
+    the session is not paused or no reason was recorded. For a failed level check it says what
+    the participant answered and that the level check runs again when the session resumes."""
+    with DbSession(engine) as s:
+        session = s.get(Session, session_id)
+        if session is None or session.status != "paused":
+            return None
+        detail = next((a.detail for a in reversed(repo.audit_log(s, session_id)) if a.event == "paused"), "")
+    if not detail:
+        return None
+    if detail.startswith(LEVEL_CHECK_PAUSE):
+        answer = detail[len(LEVEL_CHECK_PAUSE):]
+        return (f"level check: the participant answered \"{answer}\"; adjust the sound, then resume: "
+                "the level check runs again first")
+    return detail
+

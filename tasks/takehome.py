@@ -37,7 +37,7 @@ from sqlmodel import Session as DbSession, select
 
 from db import repo
 from db.models import AuditLog, ExposureRecord, Participant, PlannedTrial, Session, Study, TakeHomePackage, utc_now
-from tasks.bundleschema import PARTICIPANT_CODE, ShapeError, check_package_info, parse_json
+from tasks.bundleschema import PARTICIPANT_CODE, PLAN_OUTCOME_FIELDS, ShapeError, check_package_info, parse_json
 from tasks.items import ALIAS_FILES, VARIANT_SOURCE, printable
 from tasks.loader import META_DIR, Dataset, dataset_fingerprint, find_meta_file
 from tasks.paths import UnsafePathError, contained_path
@@ -50,7 +50,9 @@ from tasks.takehome_files import (  # noqa: F401 (BundleError and sha256_bytes a
 from tasks.takehome_import import ImportResult, import_results  # noqa: F401 (the lab side, re-exported)
 
 PACKAGE_FORMAT = 1
-BUNDLE_FORMAT = 1
+# 2: each trial carries withheld_reason and each response paused_ms and rt_interrupted (bundles
+# of format 1 lack them and still import: nothing withheld, no pause recorded)
+BUNDLE_FORMAT = 2
 TAKE_HOME_PROCEDURE = "comfortable level (take-home)"
 
 
@@ -138,7 +140,7 @@ def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code
     metas, audio = _package_contents(dataset, _items_of_plan(rows))
     package_id = str(uuid.uuid4())
     key_hex = secrets.token_hex(32)
-    plan = [r.model_dump(exclude={"id", "session_id"}) for r in rows]
+    plan = [r.model_dump(exclude={"id", "session_id"} | PLAN_OUTCOME_FIELDS) for r in rows]
     info = {
         "format": PACKAGE_FORMAT, "package_id": package_id, "app_version": app_version,
         "created_at": utc_now().isoformat(), "key_hex": key_hex, "cohort_index": index,
@@ -296,9 +298,10 @@ def write_results_bundle(db: Engine, session_id: int, opened: OpenedPackage, out
             "session": {"status": session.status, "started_at": _iso(session.started_at),
                         "ended_at": _iso(session.ended_at), "level_procedure": session.level_procedure,
                         "uncalibrated": session.uncalibrated, "app_version": session.app_version},
-            "trials": [{"planned": t.model_dump(mode="json", exclude={"id", "session_id"}),
+            "trials": [{"planned": t.model_dump(mode="json", exclude={"id", "session_id"} | PLAN_OUTCOME_FIELDS),
                         "response": None if t.id not in answers else answers[t.id].model_dump(
-                            mode="json", exclude={"id", "planned_trial_id", "session_id"})} for t in trials],
+                            mode="json", exclude={"id", "planned_trial_id", "session_id"}),
+                        "withheld_reason": t.withheld_reason} for t in trials],
             "audit": [a.model_dump(mode="json", exclude={"id", "session_id"}) for a in audit],
             "exposure": [e.model_dump(mode="json", exclude={"id", "session_id"}) for e in exposure],
         }

@@ -132,7 +132,7 @@ def import_results(db: Engine, bundle_path: Path,
             s.flush()
             planned = {}
             for t in results["trials"]:
-                row = PlannedTrial(session_id=session.id, **t["planned"])
+                row = PlannedTrial(session_id=session.id, withheld_reason=t["withheld_reason"], **t["planned"])
                 s.add(row)
                 planned[row.position] = row
             s.flush()
@@ -143,21 +143,27 @@ def import_results(db: Engine, bundle_path: Path,
             planned = {t.position: t for t in repo.planned_trials(s, session.id)}
             answered = {r.planned_trial_id for r in repo.responses(s, session.id)}
             status = "already imported"
-        added = 0
+        added = held = 0
         for t in results["trials"]:
             row = planned.get(t["planned"]["position"])
-            if t["response"] is None or row is None or row.id in answered:
+            if row is not None and row.id not in answered and row.withheld_reason is None and t["withheld_reason"]:
+                row.withheld_reason = t["withheld_reason"]  # withheld since the last bundle
+                s.add(row)
+                held += 1
+                continue
+            if t["response"] is None or row is None or row.id in answered or row.withheld_reason is not None:
                 continue
             s.add(Response(planned_trial_id=row.id, session_id=session.id, **t["response"]))
             added += 1
         if status == "already imported":
-            if not added:
+            if not added and not held:
                 s.rollback()
                 return ImportResult(bundle_path, status, participant.code, study.name, n_answers, report)
             status = "updated"
             session.status, session.ended_at = sess["status"], sess["ended_at"]
             s.add(session)
-            s.add(AuditLog(session_id=session.id, event="imported", detail=f"{added} more responses from "
+            s.add(AuditLog(session_id=session.id, event="imported", detail=f"{added} more responses "
+                                                                           f"({held} more withheld trials) from "
                                                                            f"{bundle_path.name}"))
         else:
             for a in results["audit"]:

@@ -9,19 +9,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tasks.export import TrialRecord
 
-# the cells of a row in four groups, in TRIAL_COLUMNS order (checked by check_columns)
+# the cells of a row in five groups, in TRIAL_COLUMNS order (checked by check_columns)
 SESSION_COLUMNS = ("study", "participant", "session_id", "cohort_index", "take_home")
 PLAN_COLUMNS = ("position", "block", "kind", "catch_of")
 RUN_COLUMNS = ("variant", "item_id", "rotate_id", "unique_id", "task", "category", "sub_category", "options", "answer",
                "answer_letter", "shuffled_seg_order")
 RESPONSE_COLUMNS = ("answered", "chosen_letter", "chosen_text", "is_correct", "rt_ms", "n_replays", "presented_at",
-                    "answered_at", "uncalibrated", "attenuation_db", "level_db_spl")
+                    "answered_at", "uncalibrated", "attenuation_db", "level_db_spl", "paused_ms", "rt_interrupted")
+WITHHELD_COLUMNS = ("withheld", "withheld_reason")
 
 
 def check_columns(trial_columns) -> None:
     """The groups must be exactly the documented columns, in order: a column added to one and
     not the other would shift every cell after it."""
-    groups = SESSION_COLUMNS + PLAN_COLUMNS + RUN_COLUMNS + RESPONSE_COLUMNS
+    groups = SESSION_COLUMNS + PLAN_COLUMNS + RUN_COLUMNS + RESPONSE_COLUMNS + WITHHELD_COLUMNS
     if tuple(trial_columns) != groups:
         raise RuntimeError(f"trials.csv columns {list(trial_columns)} do not match the cells written {list(groups)}")
 
@@ -45,18 +46,24 @@ def run_cells(rec: TrialRecord) -> list:
 
 
 def response_cells(rec: TrialRecord) -> list:
-    """The trials.csv cells of the response (answered .. level_db_spl)."""
+    """The trials.csv cells of the response (answered .. rt_interrupted)."""
     r = rec.response
     if r is None:
-        return [False, "", "", False, "", "", "", "", "", "", ""]
+        return [False, "", "", False, "", "", "", "", "", "", "", "", ""]
     return [True, r.chosen_letter or "", r.chosen_text or "", bool(r.is_correct), "" if r.rt_ms is None else r.rt_ms,
             r.n_replays, iso_utc(r.presented_at), iso_utc(r.answered_at), r.uncalibrated, r.attenuation_db,
-            "" if r.level_db_spl is None else r.level_db_spl]
+            "" if r.level_db_spl is None else r.level_db_spl, r.paused_ms, bool(r.rt_interrupted)]
+
+
+def withheld_cells(rec: TrialRecord) -> list:
+    """The trials.csv cells of a withheld trial (withheld, withheld_reason)."""
+    reason = rec.trial.withheld_reason
+    return [reason is not None, reason or ""]
 
 
 def trial_cells(shared: list, rec: TrialRecord) -> list:
     """One trials.csv row as a list in TRIAL_COLUMNS order (``shared``: session_cells)."""
-    return shared + plan_cells(rec) + run_cells(rec) + response_cells(rec)
+    return shared + plan_cells(rec) + run_cells(rec) + response_cells(rec) + withheld_cells(rec)
 
 
 class CsvRows:
@@ -88,12 +95,13 @@ class CsvRows:
         if run_text is None:
             run_text = self._runs[key] = self.cells_text(run_cells(rec))
         self._f.write("".join((shared_text, ",", self.cells_text(plan_cells(rec)), ",", run_text, ",",
-                               self.cells_text(response_cells(rec)), "\r\n")))
+                               self.cells_text(response_cells(rec)), ",", self.cells_text(withheld_cells(rec)),
+                               "\r\n")))
 
 
 def trial_row(rec: TrialRecord) -> dict:
     """One trials.csv row by column name."""
-    groups = SESSION_COLUMNS + PLAN_COLUMNS + RUN_COLUMNS + RESPONSE_COLUMNS
+    groups = SESSION_COLUMNS + PLAN_COLUMNS + RUN_COLUMNS + RESPONSE_COLUMNS + WITHHELD_COLUMNS
     return dict(zip(groups, trial_cells(session_cells(rec), rec)))
 
 
@@ -126,6 +134,8 @@ class TrialLines(CsvRows):
         self._plans: dict[tuple, str] = {}
         self._choices: dict[tuple, str] = {}
         self.unanswered = self.cells_text(response_cells(_NoResponse))
+        self.not_withheld = self.cells_text(withheld_cells(_NoResponse))
+        self.withheld_at = PT_AT["withheld_reason"]
         self.plan_slice = slice(PT_AT["position"], PT_AT["catch_of"] + 1)
         self.run_slice = slice(PT_AT["variant"], PT_AT["shuffled_seg_order"] + 1)
         self.choice_slice = slice(R_AT["chosen_letter"], R_AT["is_correct"] + 1)
@@ -148,6 +158,11 @@ class TrialLines(CsvRows):
                 " | ".join(self._options_of(v)), answer, answer_letter, shuffled_seg_order or ""])
         return text
 
+    def withheld_text(self, v: tuple) -> str:
+        """The withheld cells of a plain row (the same text for every trial played)."""
+        reason = v[self.withheld_at]
+        return self.not_withheld if reason is None else self.cells_text([True, reason])
+
     def plan_text(self, v: tuple) -> str:
         key = v[self.plan_slice]
         plan = self._plans.get(key)
@@ -157,5 +172,10 @@ class TrialLines(CsvRows):
         return plan
 
 
+class _NoTrial:
+    withheld_reason = None
+
+
 class _NoResponse:
     response = None
+    trial = _NoTrial

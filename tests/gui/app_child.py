@@ -26,7 +26,7 @@ def main(db_path: str, bank_dir: str, answer_n: int) -> None:
     from tests.gui.harness import capture_participant_windows, lab_context, open_study_with_participant
 
     qapp = QApplication([])
-    app = Application(lab_context(Path(bank_dir), Path(db_path), "child-station", allow_attenuation=True), qapp)
+    app = Application(lab_context(Path(bank_dir), Path(db_path), "child-station"), qapp)
     app.start()
     wait_until(lambda: app.console.state.dataset is not None, 60)
     open_study_with_participant(app, ["sr"], items_per_group=3)

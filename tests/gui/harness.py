@@ -9,8 +9,7 @@ from pathlib import Path
 def lab_context(workdir: Path, db_path: Path, station: str, with_audio: bool = True,
                 allow_attenuation: bool | None = None):
     """``allow_attenuation``: set the station's over-ceiling policy (None keeps the default,
-    refuse). The built-in bank's range items go up to 99 dB SPL, over the default 85 dB SPL
-    ceiling: a whole-session test that must get past them chooses attenuation, as a lab would."""
+    refuse: a trial over the ceiling is withheld and the session goes on without it)."""
     from db.engine import open_database
     from db.settings import Settings
     from gui.context import AppContext

@@ -22,14 +22,16 @@ def short_screening(seed):
 
 @pytest.fixture
 def app_ctx(tmp_path, jack_server):
-    ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station", allow_attenuation=True)
+    ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")  # the default refuse policy
     assert ctx.audio is not None and ctx.audio.presenter.choice.host_api == "JACK Audio Connection Kit"
     yield ctx
     ctx.audio.presenter.engine.close()
 
 
-def drive(qtbot, window, shots: dict, answer_right=True, max_steps=400):
-    """Answer everything the participant window asks until it finishes."""
+def drive(qtbot, window, shots: dict, answer_right=True, max_steps=400, seen: list | None = None):
+    """Answer everything the participant window asks until it finishes; ``seen`` collects
+    ("message" or "trial", title) in order."""
+    seen = [] if seen is None else seen
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     for _ in range(max_steps):
@@ -39,10 +41,13 @@ def drive(qtbot, window, shots: dict, answer_right=True, max_steps=400):
             return
         if window.stack.currentWidget() is window.message:
             title = window.message.title.text()
+            seen.append(("message", title))
             key = {"Headphone check": "participant-screening-intro", "Time for a break": "participant-break",
                    "Sound level": "participant-level", "Ready": "participant-ready",
-                   "Correct!": "participant-feedback", "Not quite": "participant-feedback"}.get(
-                title, "participant-instructions" if title.startswith("Part") else None)
+                   "Correct!": "participant-feedback", "Not quite": "participant-feedback",
+                   "Practice is over": "participant-practice-over"}.get(
+                title, "participant-instructions" if title.startswith("Part") else
+                "participant-check-intro" if title.startswith("Headphone check ") else None)
             if key and key not in shots:
                 save_screenshot(window, key)
                 shots[key] = True
@@ -52,9 +57,10 @@ def drive(qtbot, window, shots: dict, answer_right=True, max_steps=400):
         trial = window.trial
         qtbot.waitUntil(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled(), timeout=30000)
         title = trial.title.text()
-        kind = ("participant-screening" if title.startswith("Headphone") else
-                "participant-practice" if title == "Practice" else
-                "participant-level-check" if title == "Sound level" else "participant-trial")
+        seen.append(("trial", title))
+        kind = ("participant-practice" if title.startswith("Practice ") else
+                "participant-trial" if title.startswith("Question ") else
+                "participant-level-check" if title == "Sound level" else "participant-screening")
         if kind == "participant-trial" and window.current_question.clip_labels and \
                 len(window.current_question.clip_labels) == 3:
             kind = "participant-trial-temporal"
@@ -94,11 +100,16 @@ def test_whole_session_offscreen_on_jack(qtbot, app_ctx, tmp_path):
     qtbot.waitUntil(lambda: bool(created), timeout=30000)  # the session is stored on a worker first
     window = created[0]
     qtbot.addWidget(window)
-    shots = {}
-    drive(qtbot, window, shots)
+    shots, seen = {}, []
+    drive(qtbot, window, shots, seen=seen)
     assert {"participant-screening", "participant-practice", "participant-trial", "participant-trial-temporal",
-            "participant-feedback", "participant-instructions", "participant-break", "participant-thanks"} <= set(shots)
+            "participant-feedback", "participant-instructions", "participant-break", "participant-thanks",
+            "participant-check-intro", "participant-practice-over"} <= set(shots)
     window.close()
+    messages = [t for k, t in seen if k == "message"]
+    assert "Please call the experimenter" not in messages
+    assert [t for t in messages if t.startswith("Headphone check ")] == [
+        "Headphone check 1 of 2: Quietest tone", "Headphone check 2 of 2: Hidden tone"]
 
     with DbSession(app_ctx.db) as s:
         session = repo.unfinished_sessions(s)
@@ -108,7 +119,21 @@ def test_whole_session_offscreen_on_jack(qtbot, app_ctx, tmp_path):
         events = [a.event for a in repo.audit_log(s, sid)]
         status = s.get(repo.Session, sid).status
     assert status == "completed" and not session
-    assert len(answers) == len(planned) > 15
+    withheld = [t for t in planned if t.withheld_reason is not None]
+    assert len(answers) + len(withheld) == len(planned) > 15
+    assert all(t.withheld_reason.startswith("over the safety ceiling") for t in withheld)
+    # questions count test and catch trials only; practice has its own count; practice-over once per change
+    n_questions = sum(t.kind != "practice" for t in planned)
+    n_practice = sum(t.kind == "practice" for t in planned)
+    questions = [t for k, t in seen if k == "trial" and t.startswith("Question ")]
+    assert questions and all(t.endswith(f" of {n_questions}") for t in questions)
+    assert len(questions) == n_questions - sum(t.kind != "practice" for t in withheld)
+    practice = [t for k, t in seen if k == "trial" and t.startswith("Practice ")]
+    assert practice and all(t.endswith(f" of {n_practice}") for t in practice)
+    numbers = [int(t.split()[1]) for t in practice]
+    assert numbers == sorted(set(numbers))
+    transitions = sum(a.kind == "practice" and b.kind != "practice" for a, b in zip(planned, planned[1:]))
+    assert messages.count("Practice is over") == transitions > 0
     assert all(a.rt_ms is not None and a.rt_ms > 0 for a in answers)
     assert all(a.uncalibrated for a in answers)  # no calibration was stored
     test_answers = [a for a, t in zip(sorted(answers, key=lambda a: a.planned_trial_id), planned) if t.kind == "test"]
@@ -129,6 +154,7 @@ def test_whole_session_offscreen_on_jack(qtbot, app_ctx, tmp_path):
         console.results_page.export(str(out))
     rows = list(csv.DictReader(open(out / "trials.csv")))
     assert len(rows) == len(planned)
+    assert sum(r["withheld"] == "True" for r in rows) == len(withheld)
     assert (out / "pilot" / "human-P001" / "pc" / "infer_results.jsonl").is_file()
     assert (out / "compare" / "leaderboard.md").is_file()
     console.close()

@@ -208,6 +208,8 @@ def reference_export(engine, out: Path, app_version: str) -> None:
             "presented_at": iso(r.presented_at) if r else "", "answered_at": iso(r.answered_at) if r else "",
             "uncalibrated": r.uncalibrated if r else "", "attenuation_db": r.attenuation_db if r else "",
             "level_db_spl": "" if r is None or r.level_db_spl is None else r.level_db_spl,
+            "paused_ms": r.paused_ms if r else "", "rt_interrupted": r.rt_interrupted if r else "",
+            "withheld": t.withheld_reason is not None, "withheld_reason": t.withheld_reason or "",
         }
 
     def kit_dir(model_dir, recs):
@@ -280,7 +282,10 @@ def build_mixed_database(tmp_path, ds):
         runner = SessionRunner(engine, session.id)
         for k in range(n):
             t = runner.next_trial()
-            runner.answer(t, t.answer_letter if k % 3 else "<A>", rt_ms=500.0 + k)
+            runner.answer(t, t.answer_letter if k % 3 else "<A>", rt_ms=500.0 + k, paused_ms=float(k % 2) * 250.5,
+                          rt_interrupted=k % 2 == 1)
+    runner = SessionRunner(engine, partial.id)
+    runner.withhold(runner.next_trial(), "over the safety ceiling: 99.0 dB SPL > 85.0 dB SPL, \"quoted\"")
     simulate(engine, ds, Protocol(seed=9, practice_per_block=0), 2, Observer("random"), "test", study_name="B")
     con = sqlite3.connect(tmp_path / "lab.sqlite3")
     con.execute("UPDATE response SET attenuation_db = 1.5 + (id % 4) WHERE id % 7 = 0 AND session_id IN "
@@ -309,7 +314,16 @@ def test_streamed_export_is_byte_identical_to_the_reference(tmp_path, ds):
         assert (out / rel).read_bytes() == (ref / rel).read_bytes(), rel
     side, ref_side = (json.loads((d / "trials.columns.json").read_text()) for d in (out, ref))
     attenuation = side.pop("safety_ceiling_attenuation")
+    withheld = side.pop("withheld_trials")
     assert side == ref_side
+    assert {k: v for k, v in withheld.items() if k != "description"} == {"A": 1, "B": 0} == result.withheld
+    rows = list(csv.DictReader(open(out / "trials.csv", encoding="utf-8")))
+    (held,) = [r for r in rows if r["withheld"] == "True"]
+    assert held["answered"] == "False" and held["withheld_reason"].endswith('"quoted"')
+    kit_lines = [r for f in (out / "A").rglob("infer_results.jsonl") for r in read_jsonl(f)]
+    assert kit_lines and not any((r["session_id"], r["position"]) == (int(held["session_id"]), int(held["position"]))
+                                 for r in kit_lines)
+    assert {r["paused_ms"] for r in rows if r["participant"] == "P9" and r["answered"] == "True"} == {"0.0", "250.5"}
     # the attenuation summary, recomputed here from the database
     con = sqlite3.connect(tmp_path / "lab.sqlite3")
     n, mx, mean = con.execute("SELECT COUNT(*), MAX(attenuation_db), AVG(attenuation_db) FROM response "
