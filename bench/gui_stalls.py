@@ -84,7 +84,7 @@ def run_session(args, workdir: Path, db_path: Path, big_study: str | None) -> tu
 
     qapp = QApplication.instance() or QApplication([])
     ensure_builtin_bank(workdir)
-    app = Application(lab_context(workdir, db_path, "bench", allow_attenuation=True), qapp)
+    app = Application(lab_context(workdir, db_path, "bench"), qapp)
     audio = app.ctx.audio
     app.start()
     while app.console.state.dataset is None:

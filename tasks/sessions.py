@@ -335,6 +335,11 @@ def pause_reason(engine: Engine, session_id: int) -> str | None:
         if session is None or session.status != "paused":
             return None
         detail = next((a.detail for a in reversed(repo.audit_log(s, session_id)) if a.event == "paused"), "")
+    return describe_pause(detail)
+
+
+def describe_pause(detail: str) -> str | None:
+    """The console's sentence for the detail of a stored "paused" event (None when empty)."""
     if not detail:
         return None
     if detail.startswith(LEVEL_CHECK_PAUSE):

@@ -27,6 +27,13 @@ class SessionLine:
     ended_at: datetime | None
     screening: str = ""  # the participant's screening in this study, e.g. "antiphase 6/6 pass; huggins 3/6 FAIL"
     pause_reason: str = ""  # why the session is paused (paused sessions only)
+    withheld: int = 0  # planned trials never played: over the hearing-safety ceiling
+
+    @property
+    def progress_text(self) -> str:
+        """"answered/planned", with the trials withheld for safety named (they count as done)."""
+        text = f"{self.answered}/{self.planned}"
+        return f"{text} ({self.withheld} withheld)" if self.withheld else text
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,9 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
         step(2, "counting answers")
         answered = dict(s.exec(select(Response.session_id, func.count(Response.id))
                                .group_by(Response.session_id)).all())
+        withheld = dict(s.exec(select(PlannedTrial.session_id, func.count(PlannedTrial.id))
+                               .where(PlannedTrial.withheld_reason.is_not(None))
+                               .group_by(PlannedTrial.session_id)).all())
         step(3, "reading screening results and pause reasons")
         warnings = []
         try:
@@ -82,6 +92,7 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
             study, code = studies.get(x.study_id, "?"), people.get(x.participant_id, "?")
             lines.append(SessionLine(x.id, study, code, x.status, answered.get(x.id, 0), planned.get(x.id, 0),
                                      x.started_at, x.ended_at, screening.get((study, code), ""),
-                                     paused.get(x.id, "") if x.status == "paused" else ""))
+                                     paused.get(x.id, "") if x.status == "paused" else "",
+                                     withheld.get(x.id, 0)))
     progress(5, 5, "done")
     return SessionsTable(lines, warnings)

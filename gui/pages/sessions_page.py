@@ -106,7 +106,7 @@ class SessionsPage(QWidget):
         self.table.setUpdatesEnabled(False)
         self.table.setRowCount(len(lines))
         for row, x in enumerate(lines):
-            cells = [str(x.session_id), x.study, x.participant, self.status_text(x), f"{x.answered}/{x.planned}",
+            cells = [str(x.session_id), x.study, x.participant, self.status_text(x), x.progress_text,
                      x.screening or self.tr("not screened"), local_time(x.started_at), local_time(x.ended_at)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -6,12 +6,12 @@ from PySide6.QtWidgets import QApplication
 from sqlmodel import Session as DbSession, select
 
 from db import repo
-from db.models import Participant, Session
+from db.models import Participant, PlannedTrial, Response, Session
 from gui.console import ConsoleWindow
 from tasks.loader import load_dataset
 from tasks.observers import Observer
 from tasks.plan import Protocol
-from tasks.sessions import SessionRunner
+from tasks.sessions import SessionRunner, level_check_pause_detail
 from tasks.simulate import simulate
 from tests.factories import pc_items, write_dataset
 from tests.gui.conftest import save_screenshot
@@ -31,8 +31,15 @@ def test_sessions_page_shows_screening_and_the_pause_reason(qtbot, ctx, tmp_path
                    ids["SIM001"])
         repo.audit(s, "screening", json.dumps([_result("antiphase", 5, True), _result("huggins", 6, True)]),
                    ids["SIM002"])
+        # SIM003's last trial was withheld (over the safety ceiling) instead of answered
+        last = s.exec(select(PlannedTrial).where(PlannedTrial.session_id == ids["SIM003"])
+                      .order_by(PlannedTrial.position.desc())).first()
+        s.delete(s.exec(select(Response).where(Response.planned_trial_id == last.id)).one())
+        last.withheld_reason = "over the ceiling by 14.00 dB"
+        s.add(last)
+        s.commit()
     runner = SessionRunner(ctx.db, ids["SIM003"])
-    runner.pause("level check: Too quiet")
+    runner.pause(level_check_pause_detail("too quiet"))
     window = ConsoleWindow(ctx)
     qtbot.addWidget(window)
     window.show()
@@ -43,10 +50,12 @@ def test_sessions_page_shows_screening_and_the_pause_reason(qtbot, ctx, tmp_path
     rows = {page.table.item(r, 2).text(): [page.table.item(r, c).text() for c in range(page.table.columnCount())]
             for r in range(3)}
     screening, status = header.index("Screening"), header.index("Status")
+    assert rows["SIM003"][header.index("Progress")] == "9/10 (1 withheld)" and rows["SIM001"][header.index("Progress")] == "10/10"
     assert rows["SIM001"][screening] == "antiphase 6/6 pass; huggins 3/6 FAIL"
     assert rows["SIM002"][screening] == "antiphase 5/6 pass; huggins 6/6 pass"
     assert rows["SIM003"][screening] == "not screened"
-    assert rows["SIM003"][status] == "paused: level check: Too quiet"
+    assert rows["SIM003"][status] == ('paused: level check: the participant answered "too quiet"; adjust the sound, '
+                                      "then resume: the level check runs again first")
     assert rows["SIM001"][status] == "completed"
     page.table.selectRow([r for r in range(3) if page.table.item(r, 2).text() == "SIM001"][0])
     assert "Screening: antiphase 6/6 pass; huggins 3/6 FAIL." in page.detail.text()
