@@ -18,7 +18,8 @@ from gui.workers import Worker
 from tasks.items import VARIANT_SOURCE, VARIANTS
 from tasks.loader import Cancelled, NotADatasetError, format_report, load_dataset
 from audio.safety import HARD_MAXIMUM_DB_SPL
-from tasks.plan import PROTOCOLS, PlanError, Protocol, declared_reference, plan_size, protocol_for
+from tasks.plan import (PROTOCOLS, PlanError, Protocol, declared_reference, plan_size, practice_shortfall,
+                        protocol_for)
 from tasks.sessions import DatasetChangedError, StoredDataError, open_study, study_protocol
 
 LOAD_ERRORS = (NotADatasetError, Cancelled, OSError)
@@ -256,12 +257,16 @@ class StudyPage(QWidget):
             self.counts.setText(self.tr("Load a dataset to see the plan size."))
             return
         try:
-            kinds = plan_size(ds, self.current_protocol())
+            protocol = self.current_protocol()
+            kinds = plan_size(ds, protocol)
+            short = practice_shortfall(ds, protocol)
         except PlanError as exc:
             self.counts.setText(str(exc))
             return
-        self.counts.setText(self.tr("Each participant: {test} test, {practice} practice and {catch} catch trials.")
-                            .format(**kinds))
+        text = self.tr("Each participant: {test} test, {practice} practice and {catch} catch trials.").format(**kinds)
+        if short:
+            text += "\n" + self.tr("Less practice than asked:") + "\n" + "\n".join(short.values())
+        self.counts.setText(text)
 
     def open_study(self) -> None:
         ds = self.state.dataset

@@ -128,3 +128,15 @@ def test_a_stored_value_the_form_cannot_show_is_named(qtbot, ctx):
     assert "Stored values outside this form's range (in force all the same): break every 5000." \
         in page.study_status.text()
     assert "clips up to 30 s" in page.in_force.text()
+
+
+def test_study_page_says_which_blocks_get_less_practice_than_asked(qtbot, ctx):
+    window = ConsoleWindow(ctx)
+    qtbot.addWidget(window)
+    page = load_builtin(qtbot, window)
+    page.practice.setValue(2)
+    page.items_per_group.setValue(0)  # every item tested: nothing is left for practice
+    assert "Less practice than asked:" in page.counts.text()
+    assert "tr: no practice instead of 2" in page.counts.text()
+    page.practice.setValue(0)
+    assert "Less practice" not in page.counts.text()
