@@ -27,6 +27,7 @@ from tasks.analysis.responses import ReportError, load_responses, pick_study
 from tasks.analysis.screening import screening
 from tasks.analysis.tables import Table, formatted, write_table
 from tasks.model_results import known_items_of
+from tasks.screening_records import ScreeningRecordError
 
 Progress = Callable[[int, int, str], None]
 STEPS = 9
@@ -67,7 +68,10 @@ def _write_report(engine, out_dir: Path, models_dir, study_name, exclude_failed,
         raise ReportError("the number of bootstrap resamples must be at least 1")
     step(0, STEPS, "reading the study")
     study = pick_study(engine, study_name)
-    screen = screening(engine, study, exclude_failed)
+    try:
+        screen = screening(engine, study, exclude_failed)
+    except ScreeningRecordError as exc:
+        raise ReportError(f"{exc}; the report needs readable screening records") from None
     resp = load_responses(engine, study, set(screen.excluded))
     if not len(resp.run):
         raise ReportError(f"study {study!r} has no answered test trial"

@@ -94,7 +94,7 @@ def group_table(design: Design, humans: HumanScores, models: list[ModelRuns]) ->
     records = []
     for variant in dict.fromkeys(r.variant for r in resp.runs):
         idx_all = design.items(variant)
-        groups = [("total", variant, idx_all)]
+        groups = [("total", "Total", idx_all)]
         for cat in sorted(set(design.category[idx_all].tolist()) - {""}):
             groups.append(("category", cat, design.items(variant, cat)))
         for sub in sorted(set(design.sub_category[idx_all].tolist()) - {""}):
