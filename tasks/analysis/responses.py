@@ -83,6 +83,8 @@ class Responses:
                                  dtype=np.int64)
         self.items: list[tuple[str, str]] = list(item_of)  # (variant, item_id)
         self.item = self.run_item[self.run] if len(self.run) else np.zeros(0, dtype=np.int64)
+        _ids, first = np.unique(self.run_item, return_index=True)
+        self._first_run = first  # per item (ids are 0..I-1, in order): the index of its first run
 
     @property
     def n_participants(self) -> int:
@@ -90,7 +92,7 @@ class Responses:
 
     def item_run(self, item: int) -> RunInfo:
         """A run of the item (its first): category, task and key are the item's."""
-        return self.runs[int(np.flatnonzero(self.run_item == item)[0])]
+        return self.runs[int(self._first_run[item])]
 
     def run_results(self, mask: np.ndarray | None = None) -> list[RunResult]:
         """The responses (all, or those in mask) as the scoring module's run results, in stored
@@ -126,12 +128,9 @@ class Responses:
 
     def key_labels(self) -> list[str]:
         """Per item the label of the key (from its first run)."""
-        firsts = {}
-        for ri, r in enumerate(self.runs):
-            firsts.setdefault(int(self.run_item[ri]), r)
         out = []
         for k in range(len(self.items)):
-            r = firsts[k]
+            r = self.item_run(k)
             a = r.answer_index
             out.append(r.label(a) if 0 <= a < len(r.options) else r.answer)
         return out
