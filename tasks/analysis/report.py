@@ -83,6 +83,9 @@ def _write_report(engine, out_dir: Path, models_dir, study_name, exclude_failed,
     step(1, STEPS, "reading the model results")
     model_rows, model_runs = [], []
     if models_dir is not None:
+        if not Path(models_dir).is_dir():
+            raise ReportError(f"{models_dir}: not a folder of model results (the kit's work_dir: "
+                              "<model>/<alias>/infer_results.jsonl)")
         with DbSession(engine) as s:
             roots = [st.dataset_root for st in repo.list_studies(s) if st.name == study]
         known, note = known_items_of(roots)

@@ -211,3 +211,33 @@ def test_unusable_input_gets_a_clear_message(tmp_path):
         write_report(engine, tmp_path / "out", study_name="three")
     from main import main
     assert main(["report", "--db", str(tmp_path / "lab.sqlite"), "--out", str(tmp_path / "o"), "--study", "three"]) == 1
+
+
+def test_export_writes_the_same_majority_folder_and_refuses_a_clashing_code(tmp_path):
+    from tasks.export import ExportError, export
+
+    ds = small_dataset(tmp_path / "ds")
+    engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("psychometric", accuracy=0.6), 3)
+    write_report(engine, tmp_path / "report", n_bootstrap=50)
+    result = export(engine, tmp_path / "export", "test", majority=True)
+    exported = tmp_path / "export" / "study" / "human-majority"
+    reported = tmp_path / "report" / "human-majority"
+    names = sorted(p.relative_to(reported) for p in reported.rglob("*") if p.is_file())
+    assert names and names == sorted(p.relative_to(exported) for p in exported.rglob("*") if p.is_file())
+    for rel in names:
+        assert (exported / rel).read_bytes() == (reported / rel).read_bytes(), rel
+    assert exported / "sr" / "performance.json" in result.files
+    assert not (tmp_path / "plain").exists()
+    export(engine, tmp_path / "plain", "test")
+    assert not (tmp_path / "plain" / "study" / "human-majority").exists()
+    from tasks.sessions import open_study, start_or_resume
+    start_or_resume(engine, ds, open_study(engine, ds, "study", robust()), "majority", "test", cohort_index=9)
+    with pytest.raises(ExportError, match="participant 'majority' and the majority responder would share"):
+        export(engine, tmp_path / "clash", "test", majority=True)
+
+
+def test_a_missing_models_folder_is_named(tmp_path):
+    ds = small_dataset(tmp_path / "ds")
+    engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("perfect"), 1)
+    with pytest.raises(ReportError, match="nowhere: not a folder of model results"):
+        write_report(engine, tmp_path / "out", models_dir=tmp_path / "nowhere", n_bootstrap=10)
