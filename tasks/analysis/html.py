@@ -36,8 +36,11 @@ class FigureBlock:
     png: bytes
 
 
-def table_html(frame: pd.DataFrame) -> str:
+def table_html(frame: pd.DataFrame, header_groups: tuple[tuple[str, int], ...] = ()) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    if header_groups:
+        groups = "".join(f"<th colspan=\"{n}\">{html.escape(label)}</th>" for label, n in header_groups)
+        head = f"{groups}</tr><tr>{head}"
     rows = []
     for row in frame.itertuples(index=False):
         cells = []
@@ -63,7 +66,7 @@ def render(title: str, intro: list[str], sections: list[tuple[str, list]], warni
                 out.append(f"<h3>{html.escape(part.title)}</h3>")
                 if part.note:
                     out.append(f"<p class=\"note\">{html.escape(part.note)}</p>")
-                out.append(table_html(part.shown()))
+                out.append(table_html(part.shown(), part.header_groups))
             elif isinstance(part, FigureBlock):
                 data = base64.b64encode(part.png).decode("ascii")
                 out.append(f"<figure><img data-figure=\"{html.escape(part.name)}\" alt=\"{html.escape(part.caption)}\" "

@@ -28,6 +28,7 @@ from tasks.analysis.screening import screening
 from tasks.analysis.tables import Table, formatted, write_table
 from tasks.model_results import known_items_of
 from tasks.screening_records import ScreeningRecordError
+from tasks.scoring import LEADERBOARD_GROUPS
 
 Progress = Callable[[int, int, str], None]
 STEPS = 9
@@ -121,7 +122,8 @@ def _write_report(engine, out_dir: Path, models_dir, study_name, exclude_failed,
     tables = [
         Table("leaderboard", "Leaderboard (AA %)", board, scores.leaderboard_display(rows, board),
               note=f"Human mean: mean of participants, [95% two-level bootstrap CI, B={n_bootstrap}, seed {seed}]; "
-                   "next line: the t interval. Paper rows are published values (dataset v0.5), not measured here."),
+                   "next line: the t interval. Paper rows are published values (dataset v0.5), not measured here.",
+              header_groups=(("", 1),) + LEADERBOARD_GROUPS),
         Table("categories", "Scores per category and sub-category", groups),
         Table("human_vs_model", "Human (pooled) minus model per category", vs_models,
               note="Paired bootstrap CI over items; Wilcoxon signed-rank p on per-item differences, Holm-corrected "
