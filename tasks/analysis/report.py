@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession
 

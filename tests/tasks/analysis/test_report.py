@@ -11,15 +11,14 @@ import pytest
 from sqlmodel import Session as DbSession
 
 from db import repo
-from tasks.analysis.agreement import agreement_table
 from tasks.analysis.design import Design
-from tasks.analysis.item_analysis import FLAGS, item_table
+from tasks.analysis.item_analysis import FLAGS
 from tasks.analysis.report import write_report
 from tasks.analysis.responses import ReportError, load_responses
 from tasks.analysis.tables import latex_tabular, formatted
 from tasks.observers import Observer
 from tasks.runs import n_runs
-from tests.factories import pc_items, sr_items
+from tests.factories import sr_items
 from tests.tasks.analysis.cohorts import TrueKeyObserver, cohort_db, model_workdir, robust, small_dataset
 
 ITEM_COLUMNS = ["variant", "item_id", "category", "sub_category", "key", "answers", "participants", "human_accuracy",
@@ -62,7 +61,7 @@ def test_a_planted_wrong_key_is_flagged_by_the_two_thirds_rule(tmp_path):
     items = {(r["variant"], r["item_id"]): r for r in read_csv(tmp_path / "out" / "items.csv")}
     row = items[("sr", "sr_2")]
     flags = row["flags"].split(";")
-    assert "below_two_thirds" in flags and "modal_not_key" in flags
+    assert "below_two_thirds" in flags and "modal_not_key" in flags and set(flags) <= set(FLAGS)
     assert row["modal_answer"] == truth and float(row["agreement_with_key"]) == 0.0
     assert [k for k, r in items.items() if r["flags"]] == [("sr", "sr_2")]
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
@@ -243,3 +242,19 @@ def test_a_missing_models_folder_is_named(tmp_path):
     engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("perfect"), 1)
     with pytest.raises(ReportError, match="nowhere: not a folder of model results"):
         write_report(engine, tmp_path / "out", models_dir=tmp_path / "nowhere", n_bootstrap=10)
+
+
+def test_the_report_command_writes_the_report(tmp_path, capsys):
+    from main import main
+
+    ds = small_dataset(tmp_path / "ds")
+    cohort_db(tmp_path / "lab.sqlite", ds, Observer("psychometric", accuracy=0.7), 3).dispose()
+    work = model_workdir(tmp_path, ds, Observer("random"), "model-a")
+    out = tmp_path / "out"
+    assert main(["report", "--db", str(tmp_path / "lab.sqlite"), "--models", str(work), "--out", str(out),
+                 "--seed", "4", "--bootstrap", "60"]) == 0
+    printed = capsys.readouterr()
+    assert "report on study study: 3 participants" in printed.out
+    assert "60 bootstrap resamples (fewer than 2000): the intervals are rough" in printed.err
+    assert (out / "report.html").is_file() and (out / "human-majority" / "pc" / "performance.json").is_file()
+    assert "B=60, seed 4" in (out / "report.html").read_text(encoding="utf-8")
