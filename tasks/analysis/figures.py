@@ -14,7 +14,10 @@ FLAG_COLOR = "#c0392b"
 
 
 def _wrap(label: str, width: int = 14) -> str:
-    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+    """Lines of at most about `width` characters, broken at spaces and after underscores
+    (sub-category names such as sensitivity_duration), never inside a word."""
+    lines = textwrap.wrap(str(label).replace("_", "_ "), width, break_long_words=False)
+    return "\n".join(line.replace("_ ", "_") for line in lines) or str(label)
 
 
 def _grouped_bars(ax, frame: pd.DataFrame, groups: list[str], title: str) -> None:
