@@ -22,7 +22,7 @@ from tasks.runs import letter_index
 from tasks.scoring import RunResult
 
 NO_ANSWER = -1  # chosen option index of a response without a valid answer
-_CLIPS = re.compile(r"^\s*clip\s*(\d)\s*->\s*clip\s*(\d)\s*->\s*clip\s*(\d)\s*$", re.IGNORECASE)
+_CLIPS = re.compile(r"^\s*clip\s*([1-3])\s*->\s*clip\s*([1-3])\s*->\s*clip\s*([1-3])\s*$", re.IGNORECASE)
 
 
 class ReportError(Exception):

@@ -258,3 +258,27 @@ def test_the_report_command_writes_the_report(tmp_path, capsys):
     assert "60 bootstrap resamples (fewer than 2000): the intervals are rough" in printed.err
     assert (out / "report.html").is_file() and (out / "human-majority" / "pc" / "performance.json").is_file()
     assert "B=60, seed 4" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_hand_edited_rows_are_named_or_counted_as_no_answer(tmp_path):
+    import sqlite3
+
+    from tasks.sessions import StoredDataError
+
+    ds = small_dataset(tmp_path / "ds")
+    engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("perfect"), 2)
+    con = sqlite3.connect(tmp_path / "lab.sqlite")
+    con.execute("UPDATE response SET chosen_letter = '<Q>' WHERE id = (SELECT MIN(id) FROM response)")
+    con.commit()
+    write_report(engine, tmp_path / "out", n_bootstrap=20)
+    items = read_csv(tmp_path / "out" / "items.csv")
+    # scores follow the stored is_correct, as the exports do; the edited letter is no answer
+    assert all(float(r["human_accuracy"]) == 100.0 for r in items)
+    kappas = read_csv(tmp_path / "out" / "agreement.csv")
+    assert any(float(r["fleiss_kappa"]) < 1.0 for r in kappas)
+    pt = con.execute("SELECT id, session_id, position, item_id FROM planned_trial ORDER BY id LIMIT 1").fetchone()
+    con.execute("UPDATE planned_trial SET options_json = '[broken' WHERE id = ?", (pt[0],))
+    con.commit()
+    con.close()
+    with pytest.raises(StoredDataError, match=rf"session {pt[1]}, trial at position {pt[2]} \(item '{pt[3]}'"):
+        write_report(engine, tmp_path / "out2", n_bootstrap=20)
