@@ -39,15 +39,21 @@ def human_scores(design: Design) -> HumanScores:
     return HumanScores(perfs, score_all(pooled), inputs)
 
 
+def _people(design: Design, idx: np.ndarray) -> int:
+    """Participants with an answered run among the items idx."""
+    return int((design.answered[idx].sum(axis=0) > 0).sum())
+
+
 def leaderboard_replicates(design: Design) -> dict[str, np.ndarray]:
-    """(n_boot,) two-level bootstrap replicates of the human mean for each leaderboard column."""
+    """(n_boot,) two-level bootstrap replicates of the human mean for each leaderboard column
+    with at least two participants (one participant has no spread to resample)."""
     out: dict[str, np.ndarray] = {}
     per_participant: dict[str, np.ndarray] = {}
     for key, _header, alias, category in LEADERBOARD_COLUMNS:
         if key == "ma":
             continue
         idx = design.items(alias, category)
-        if idx.size == 0:
+        if _people(design, idx) < 2:
             continue
         scores = design.participant_replicates(alias, idx)
         per_participant[key] = scores
@@ -101,7 +107,7 @@ def group_table(design: Design, humans: HumanScores, models: list[ModelRuns]) ->
             groups.append(("sub-category", sub, design.items(variant, sub_category=sub)))
         for level, name, idx in groups:
             vals = [v for v in (_value(p.get(variant), level, name) for p in humans.participant_perfs) if v is not None]
-            ci = percentile_ci(design.mean_replicates(variant, idx))
+            ci = percentile_ci(design.mean_replicates(variant, idx)) if _people(design, idx) >= 2 else None
             base = {"variant": variant, "level": level, "group": name}
             records.append({**base, "responder": "Human (mean of participants)", "kind": "human",
                             "aa": mean_ci(vals)[0] if vals else None, "ci_low": ci[0] if ci else None,
