@@ -50,6 +50,9 @@ from tasks.bank.common import (  # noqa: F401
     item_rng,
     ItemOutput,
     PlannedItem,
+    RENDERER_HRTF,
+    RENDERER_SPHERICAL,
+    SPATIAL_RENDERERS,
     Progress,
     RenderContext,
     SCALES,
@@ -150,6 +153,7 @@ from tasks.bank.build import (  # noqa: F401
     builtin_bank_path,
     ensure_builtin_bank,
     generate_bank,
+    make_head,
     plan_bank,
     RENDERERS,
 )

@@ -12,7 +12,8 @@ from typing import Callable, Mapping
 import numpy as np
 
 from audio.levels import load_retspl_tables
-from audio.spatial import ResponseCache
+from audio.hrtf import load_hrtf
+from audio.spatial import HrtfHead, ResponseCache, SphericalHead
 from tasks.bank.common import (
     AUDIO_DIR,
     BANK_VERSION,
@@ -21,6 +22,7 @@ from tasks.bank.common import (
     BankConfig,
     BankSummary,
     ItemOutput,
+    RENDERER_HRTF,
     PlannedItem,
     Progress,
     RenderContext,
@@ -95,6 +97,14 @@ def _render_planned(item: PlannedItem, seed: int, ctx: RenderContext, root: Path
 
 
 
+def make_head(config: BankConfig) -> SphericalHead | HrtfHead:
+    """The head spatial items render with: the configured HRTF (audio.hrtf.HrtfError names a
+    file that cannot be used), or the spherical model."""
+    if config.renderer == RENDERER_HRTF:
+        return HrtfHead(load_hrtf(config.hrtf_path or None, config.sample_rate_hz), config.hrtf_early_order, config.head)
+    return config.head
+
+
 def plan_bank(scale: str) -> list[PlannedItem]:
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {', '.join(SCALES)}, got {scale!r}")
@@ -119,7 +129,7 @@ def generate_bank(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
     try:
-        ctx = RenderContext(config, ResponseCache(), load_retspl_tables()[config.retspl_table])
+        ctx = RenderContext(config, ResponseCache(), load_retspl_tables()[config.retspl_table], make_head(config))
         summary = BankSummary(root=out_dir, seed=seed, scale=scale)
         entries: dict[str, list[dict]] = {"pc": [], "tr": [], "sr": []}
         for done, item in enumerate(planned, start=1):

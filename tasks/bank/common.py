@@ -14,11 +14,14 @@ from audio import synthesis as syn
 from audio.levels import DEFAULT_RETSPL_TABLE, DigitalReference
 from audio.spatial import ResponseCache, ShoeboxRoom, SphericalHead
 
-BANK_VERSION = 1
+BANK_VERSION = 2  # 2: spatial items rendered with a measured HRTF by default
 AUDIO_DIR = "starbench_audios"
 SOURCE = f"star-listening-lab synthetic bank v{BANK_VERSION}"
 SCALES = ("small", "full")
 SMALL_PER_SUBCATEGORY = 6
+RENDERER_HRTF = "hrtf"  # measured HRIRs (default: MIT KEMAR from slab; or a SOFA file)
+RENDERER_SPHERICAL = "spherical"  # the rigid-sphere fallback
+SPATIAL_RENDERERS = (RENDERER_HRTF, RENDERER_SPHERICAL)
 
 Progress = Callable[[int, int, str], None]
 
@@ -33,6 +36,15 @@ class BankConfig:
     head: SphericalHead = SphericalHead()
     tone_level_db_spl: float = 60.0  # sensitivity tones (the quieter/reference tone sits near it)
     source_level_db_spl_at_1m: float = 65.0  # spatial noise bursts, free-field level at 1 m
+    renderer: str = RENDERER_HRTF  # how spatial items are rendered: "hrtf" or "spherical"
+    hrtf_path: str = ""  # SOFA file (SimpleFreeFieldHRIR) for the hrtf renderer; "" = MIT KEMAR
+    hrtf_early_order: int = 2  # image sources up to this reflection order get their own HRIR
+
+    def __post_init__(self) -> None:
+        if self.renderer not in SPATIAL_RENDERERS:
+            raise ValueError(f"renderer must be one of {', '.join(SPATIAL_RENDERERS)}, got {self.renderer!r}")
+        if self.hrtf_path and self.renderer != RENDERER_HRTF:
+            raise ValueError(f"an HRTF file ({self.hrtf_path}) needs the {RENDERER_HRTF!r} renderer, not {self.renderer!r}")
 
 
 @dataclass(frozen=True)
@@ -55,13 +67,16 @@ class BankSummary:
     n_capped: int = 0
 
 
-
-
 @dataclass
 class RenderContext:
     config: BankConfig
     cache: ResponseCache
     retspl: Any  # RetsplTable
+    head: Any = None  # what spatial items render with: SphericalHead or HrtfHead (build.make_head)
+
+    def __post_init__(self) -> None:
+        if self.head is None:  # a context built by hand renders with the configured spherical head
+            self.head = self.config.head
 
     @property
     def sample_rate_hz(self) -> int:

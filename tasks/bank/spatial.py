@@ -7,8 +7,8 @@ from dataclasses import asdict
 import numpy as np
 
 from audio import synthesis as syn
-from audio.spatial import SourcePosition, render_binaural, render_binaural_moving
-from tasks.bank.common import ItemOutput, PlannedItem, RenderContext, _answer_for_pair, _beeps, _fit_peak, _noise_burst, _round
+from audio.spatial import HrtfHead, SourcePosition, render_binaural, render_binaural_moving
+from tasks.bank.common import RENDERER_HRTF, RENDERER_SPHERICAL, ItemOutput, PlannedItem, RenderContext, _answer_for_pair, _beeps, _fit_peak, _noise_burst, _round
 from tasks.bank.perception import (
     AZIMUTH_PAIR_OPTIONS,
     AZIMUTH_SAME_DEG,
@@ -28,7 +28,7 @@ def _spatial_sequence(sounds: list[tuple[np.ndarray, SourcePosition]], gap_s: fl
     rendered, onsets = [], []
     onset = 0
     for dry, position in sounds:
-        rendered.append(render_binaural(dry, position, ctx.config.room, ctx.config.head, ctx.sample_rate_hz, ctx.cache))
+        rendered.append(render_binaural(dry, position, ctx.config.room, ctx.head, ctx.sample_rate_hz, ctx.cache))
         onsets.append(onset)
         onset += dry.size + syn.seconds_to_samples(gap_s, ctx.sample_rate_hz)
     out = np.zeros((max(o + r.shape[0] for o, r in zip(onsets, rendered)), 2))
@@ -43,14 +43,25 @@ def _spatial_params(ctx: RenderContext, positions: list[SourcePosition], gain_db
         source="band-limited noise 100-16000 Hz, 0.4 s, 20 ms ramps",
         source_level_db_spl_at_1m=_round(ctx.config.source_level_db_spl_at_1m + gain_db),
         peak_cap_gain_db=_round(gain_db), capped=gain_db < 0.0,
-        digital_reference=ctx.reference_record(), renderer=_renderer_record(ctx),
+        digital_reference=ctx.reference_record(), renderer=_renderer_record(ctx, positions),
     )
     return params
 
 
-def _renderer_record(ctx: RenderContext) -> dict:
-    return {"model": "pyroomacoustics image sources + spherical head (Woodworth ITD, Brown-Duda shadow)",
-            "room": asdict(ctx.config.room), "head": asdict(ctx.config.head)}
+def _renderer_record(ctx: RenderContext, positions: list[SourcePosition]) -> dict:
+    """Which renderer made the item; for the HRTF renderer, which file (with its SHA-256) and
+    which measured direction the direct sound of each position used (nearest neighbour)."""
+    if isinstance(ctx.head, HrtfHead):
+        hrirs = ctx.head.hrirs
+        return {"name": RENDERER_HRTF,
+                "model": (f"pyroomacoustics image sources; direct sound and reflections up to order "
+                          f"{ctx.head.early_order} through measured HRIRs, later ones through the spherical head"),
+                "hrtf": hrirs.record(), "early_order": ctx.head.early_order,
+                "hrir_directions_deg": [list(hrirs.nearest_direction(p.azimuth_deg, p.elevation_deg)) for p in positions],
+                "room": asdict(ctx.config.room), "tail_head": asdict(ctx.head.tail)}
+    return {"name": RENDERER_SPHERICAL,
+            "model": "pyroomacoustics image sources + spherical head (Woodworth ITD, Brown-Duda shadow)",
+            "room": asdict(ctx.config.room), "head": asdict(ctx.head)}
 
 
 def _render_range_spatial(p: dict, rng: np.random.Generator, ctx: RenderContext, answer: str) -> ItemOutput:
@@ -156,7 +167,7 @@ def _render_sr_relation(p, rng, ctx):
     beeps = _beeps(2000.0, 5, 0.15, 0.25, level - 3, sr)
     beeps = np.concatenate([beeps, np.zeros(hum.size - beeps.size)]) if beeps.size < hum.size else beeps[: hum.size]
     positions = [SourcePosition(_round(hum_az, 2), 0.0, 2.0), SourcePosition(_round(beep_az, 2), 0.0, 2.0)]
-    mix = sum(render_binaural(s, pos, ctx.config.room, ctx.config.head, sr, ctx.cache) for s, pos in zip((hum, beeps), positions))
+    mix = sum(render_binaural(s, pos, ctx.config.room, ctx.head, sr, ctx.cache) for s, pos in zip((hum, beeps), positions))
     audio, gain_db = _fit_peak(mix, ctx.config.max_peak_dbfs)
     params = _spatial_params(ctx, positions, gain_db, dict(p))
     params["source"] = "source 1: 150 Hz harmonic hum; source 2: 2 kHz beeps; simultaneous"
@@ -169,7 +180,7 @@ def _render_sr_trajectory(p, rng, ctx):
     azimuths = (sweep if left_to_right else sweep[::-1]) % 360.0
     path = [SourcePosition(float(a), 0.0, 2.0) for a in azimuths]
     dry = _noise_burst(rng, ctx, 2.5)
-    wet = render_binaural_moving(dry, path, ctx.config.room, ctx.config.head, ctx.sample_rate_hz, ctx.cache)
+    wet = render_binaural_moving(dry, path, ctx.config.room, ctx.head, ctx.sample_rate_hz, ctx.cache)
     audio, gain_db = _fit_peak(wet, ctx.config.max_peak_dbfs)
     params = _spatial_params(ctx, [path[0], path[-1]], gain_db, dict(p))
     params.update(source="band-limited noise 100-16000 Hz, 2.5 s", n_path_points=len(path),
