@@ -12,7 +12,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from audio.levels import load_retspl_tables
-from audio.hrtf import load_hrtf
+from audio.hrtf import HrtfError, file_sha256, load_hrtf
 from audio.spatial import HrtfHead, ResponseCache, SphericalHead
 from tasks.bank.common import (
     AUDIO_DIR,
@@ -23,6 +23,7 @@ from tasks.bank.common import (
     BankSummary,
     ItemOutput,
     RENDERER_HRTF,
+    RENDERER_SPHERICAL,
     PlannedItem,
     Progress,
     RenderContext,
@@ -155,20 +156,31 @@ def generate_bank(
     return summary
 
 
-def builtin_bank_path(data_dir: Path | str, seed: int = 0) -> Path:
-    return Path(data_dir).expanduser() / f"builtin-bank-v{BANK_VERSION}-seed{seed}"
+def builtin_bank_path(data_dir: Path | str, seed: int = 0, config: BankConfig = BankConfig()) -> Path:
+    """The folder of the built-in bank; a non-default renderer or HRTF file gets its own
+    folder (the spherical renderer "-spherical", a SOFA file "-hrtf" + its SHA-256's first 12
+    digits), so switching the setting never reuses a bank rendered another way."""
+    tag = ""
+    if config.renderer == RENDERER_SPHERICAL:
+        tag = "-spherical"
+    elif config.hrtf_path:
+        tag = f"-hrtf{file_sha256(config.hrtf_path)[:12]}"
+    return Path(data_dir).expanduser() / f"builtin-bank-v{BANK_VERSION}-seed{seed}{tag}"
 
 
 def ensure_builtin_bank(data_dir: Path | str, seed: int = 0,
-                        progress: Progress | None = None) -> Path:
-    """The small bank for ``seed`` under ``data_dir``, generated on first use. Generation is
-    atomic (temporary folder, then rename), so a folder that exists is complete; if another
-    process wins the race, its bank is used."""
-    path = builtin_bank_path(data_dir, seed)
+                        progress: Progress | None = None, config: BankConfig = BankConfig()) -> Path:
+    """The small bank for ``seed`` (rendered as ``config`` says) under ``data_dir``, generated
+    on first use. Generation is atomic (temporary folder, then rename), so a folder that
+    exists is complete; if another process wins the race, its bank is used."""
+    try:
+        path = builtin_bank_path(data_dir, seed, config)
+    except OSError as exc:
+        raise HrtfError(f"{config.hrtf_path}: the HRTF file chosen for the bank cannot be read ({exc.strerror})") from None
     if (path / "meta_info").is_dir():
         return path
     try:
-        generate_bank(path, seed, "small", progress=progress)
+        generate_bank(path, seed, "small", progress=progress, config=config)
     except OSError:  # includes FileExistsError: another process may have finished first
         if not (path / "meta_info").is_dir():
             raise

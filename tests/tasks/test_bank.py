@@ -321,3 +321,16 @@ def test_spherical_renderer_stays_available_and_bad_choices_are_named(tmp_path):
         bank.generate_bank(tmp_path / "never", SEED, "small", config=bank.BankConfig(hrtf_path=str(broken)))
     assert not (tmp_path / "never").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.sofa", "sphere"]  # no partial folder left
+
+
+def test_builtin_bank_folder_depends_on_the_renderer_setting(tmp_path):
+    from audio.hrtf import file_sha256
+
+    sofa = tmp_path / "subject.sofa"
+    sofa.write_bytes(b"any bytes: the folder name only hashes the file")
+    default = bank.builtin_bank_path(tmp_path, 0)
+    spherical = bank.builtin_bank_path(tmp_path, 0, bank.BankConfig(renderer="spherical"))
+    own = bank.builtin_bank_path(tmp_path, 0, bank.BankConfig(hrtf_path=str(sofa)))
+    assert default.name == f"builtin-bank-v{bank.BANK_VERSION}-seed0"
+    assert spherical.name == default.name + "-spherical"
+    assert own.name == default.name + "-hrtf" + file_sha256(sofa)[:12]
