@@ -97,12 +97,16 @@ def file_sha256(path: Path | str) -> str:
 
 
 def kemar_path() -> Path:
-    """Where slab's wheel keeps the KEMAR file (found without importing slab)."""
+    """Where slab's wheel keeps the KEMAR file (found without importing slab); in the built
+    program, the copy packaging/star-lab.spec puts beside the program's packages."""
     spec = importlib.util.find_spec("slab")
-    if spec is None or not spec.submodule_search_locations:
-        raise HrtfError("the default HRTF (MIT KEMAR) comes with the 'slab' package, which is not installed; "
-                        "install it or choose a SOFA file (--hrtf FILE.sofa)")
-    path = Path(list(spec.submodule_search_locations)[0]) / "data" / KEMAR_FILE
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(list(spec.submodule_search_locations)[0]) / "data" / KEMAR_FILE
+    else:
+        path = Path(__file__).resolve().parents[1] / "slab" / "data" / KEMAR_FILE
+        if not path.is_file():
+            raise HrtfError("the default HRTF (MIT KEMAR) comes with the 'slab' package, which is not installed; "
+                            "install it or choose a SOFA file (--hrtf FILE.sofa)")
     if not path.is_file():
         raise HrtfError(f"{path}: the KEMAR data file of the 'slab' package is missing")
     return path
