@@ -34,8 +34,6 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
-import soundfile
-from scipy.signal import fftconvolve, resample_poly
 
 DEFAULT_BAND_HZ = (100.0, 16_000.0)
 DEFAULT_N_TAPS = 2048
@@ -71,6 +69,8 @@ class HeadphoneFilter:
 
 def read_transfer_function(path: Path | str) -> tuple[np.ndarray, int]:
     """(impulse responses (measurements, samples, 2 ears), sample rate) from a WAV or SOFA file."""
+    import soundfile  # here and below: the export imports this module for filter_of_procedure only
+
     path = Path(path).expanduser()
     if not path.is_file():
         raise HeadphoneEqError(f"{path}: headphone measurement not found")
@@ -153,6 +153,8 @@ def design_inverse(ir: np.ndarray, sample_rate_hz: int, band_hz: tuple[float, fl
 def load_headphone_filter(path: Path | str, sample_rate_hz: int = 48_000,
                           band_hz: tuple[float, float] = DEFAULT_BAND_HZ, n_taps: int = DEFAULT_N_TAPS) -> HeadphoneFilter:
     """The inverse filter of a measured HpTF file, designed at ``sample_rate_hz``."""
+    from scipy.signal import resample_poly
+
     ir, rate = read_transfer_function(path)
     if rate != sample_rate_hz:
         g = math.gcd(rate, sample_rate_hz)
@@ -166,6 +168,8 @@ def load_headphone_filter(path: Path | str, sample_rate_hz: int = 48_000,
 def apply_output_filters(buffer: np.ndarray, output_filters: Mapping[int, np.ndarray]) -> np.ndarray:
     """Each listed output column of ``buffer`` (frames, channels) convolved with its taps; the
     length stays the same (a minimum-phase filter adds no delay; ringing past the end is cut)."""
+    from scipy.signal import fftconvolve
+
     out = np.array(buffer, dtype=np.float64, copy=True)
     for output, taps in output_filters.items():
         if 0 <= output < out.shape[1]:
