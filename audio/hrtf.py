@@ -49,8 +49,10 @@ KEMAR_FILE = "mit_kemar_normal_pinna.bz2"
 NORMALISATION_BAND_HZ = (200.0, 1000.0)
 
 
-class HrtfError(ValueError):
-    """An HRTF file that cannot be used; the message names the file and what is wrong."""
+class HrtfError(OSError):
+    """An HRTF file that cannot be used; the message names the file and what is wrong. An
+    OSError: like a missing file, it is the environment's fault, and the places that load a
+    dataset already turn OSError into a message for the user."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,6 +201,8 @@ def load_sofa(path: Path | str, sample_rate_hz: int = 48_000) -> HrirSet:
     path = Path(path).expanduser()
     if not path.is_file():
         raise HrtfError(f"{path}: HRTF file not found")
+    if path.suffix.lower() != ".sofa":  # sofar would look for "<path>.sofa" instead
+        raise HrtfError(f"{path}: an HRTF file must be a SOFA file (name ending in .sofa)")
     import sofar  # here, not at start-up: it pulls netCDF4
 
     try:

@@ -184,6 +184,10 @@ def test_files_that_are_not_usable_hrtfs_are_named_in_the_error(tmp_path):
         load_sofa(not_sofa)
     with pytest.raises(HrtfError, match="missing.sofa: HRTF file not found"):
         load_sofa(tmp_path / "missing.sofa")
+    wav = tmp_path / "kemar.wav"
+    wav.write_bytes(b"RIFF")
+    with pytest.raises(HrtfError, match="kemar.wav: an HRTF file must be a SOFA file"):
+        load_sofa(wav)
     import sofar
 
     other = sofar.Sofa("GeneralFIR")
