@@ -66,11 +66,15 @@ def data_dir() -> Path:
     return default_db_path().parent
 
 
-def builtin_bank_path(progress=None, should_cancel=None) -> Path:
-    """The built-in small bank in the user data folder, generated on first use."""
-    from tasks.bank import ensure_builtin_bank
+def builtin_bank_path(progress=None, should_cancel=None, settings=None) -> Path:
+    """The built-in small bank in the user data folder, generated on first use; rendered as
+    the station settings ``bank_renderer`` / ``bank_hrtf_file`` say when ``settings`` is given."""
+    from tasks.bank import BankConfig, ensure_builtin_bank
 
-    return ensure_builtin_bank(data_dir(), seed=0, progress=progress)
+    config = BankConfig()
+    if settings is not None:
+        config = BankConfig(renderer=settings.get("bank_renderer"), hrtf_path=settings.get("bank_hrtf_file") or "")
+    return ensure_builtin_bank(data_dir(), seed=0, progress=progress, config=config)
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
@@ -84,12 +88,18 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_generate_bank(args: argparse.Namespace) -> int:
-    from tasks.bank import generate_bank
+    from audio.hrtf import HrtfError
+    from tasks.bank import BankConfig, generate_bank
 
     def progress(done: int, total: int, label: str) -> None:
         print(f"\r{done}/{total} {label[:60]:60}", end="", file=sys.stderr, flush=True)
 
-    summary = generate_bank(args.out, seed=args.seed, scale=args.scale, progress=progress)
+    try:
+        config = BankConfig(renderer=args.renderer, hrtf_path=str(args.hrtf or ""))
+        summary = generate_bank(args.out, seed=args.seed, scale=args.scale, progress=progress, config=config)
+    except (HrtfError, ValueError, FileExistsError) as exc:
+        print(file=sys.stderr)
+        return _fail(f"generate-bank: {exc}")
     print(file=sys.stderr)
     counts = ", ".join(f"{a}: {n}" for a, n in summary.counts.items())
     print(f"bank written to {summary.root}: {counts} items, {summary.n_audio_files} audio files"
@@ -325,6 +335,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--scale", choices=("small", "full"), default="small")
+    p.add_argument("--renderer", choices=("hrtf", "spherical"), default="hrtf",
+                   help="spatial items: measured HRTF (default) or the spherical-head fallback (docs/hrtf.md)")
+    p.add_argument("--hrtf", type=Path, default=None, metavar="FILE.sofa",
+                   help="a SimpleFreeFieldHRIR SOFA file instead of the built-in MIT KEMAR set")
     p.set_defaults(func=cmd_generate_bank)
 
     from tasks.observers import OBSERVERS

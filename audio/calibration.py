@@ -63,6 +63,9 @@ class Calibration:
     measured_by: str = ""
     retspl_table: str = DEFAULT_RETSPL_TABLE
     reference_frequency_hz: float = REFERENCE_FREQUENCY_HZ
+    # the headphone equalization filter in force when this was measured (HeadphoneFilter.label(),
+    # "" for none); the filter is 0 dB at 1 kHz, so the reading holds with or without it
+    headphone_filter: str = ""
 
     def __post_init__(self) -> None:
         if self.reference_dbfs > 0:
@@ -123,11 +126,26 @@ class Calibration:
             "measured_db_spl": self.measured_db_spl, "measured_on": self.measured_on.isoformat(),
             "equipment": self.equipment, "measured_by": self.measured_by,
             "retspl_table": self.retspl_table, "reference_frequency_hz": self.reference_frequency_hz,
+            "headphone_filter": self.headphone_filter,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Calibration":
         return cls(**{**data, "measured_on": dt.date.fromisoformat(str(data["measured_on"]))})
+
+    def stored_equipment(self) -> str:
+        """The ``equipment`` text as the database keeps it: the filter rides in that existing
+        text field (no schema change), after EQUIPMENT_FILTER_MARKER."""
+        return f"{self.equipment}{EQUIPMENT_FILTER_MARKER}{self.headphone_filter}" if self.headphone_filter else self.equipment
+
+
+EQUIPMENT_FILTER_MARKER = " | headphone EQ: "
+
+
+def split_stored_equipment(text: str) -> tuple[str, str]:
+    """(equipment, headphone filter label) from a stored ``equipment`` text."""
+    equipment, _, headphone_filter = (text or "").partition(EQUIPMENT_FILTER_MARKER)
+    return equipment, headphone_filter
 
 
 @dataclass(frozen=True)

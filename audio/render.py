@@ -23,6 +23,7 @@ from scipy import signal
 
 from audio.devices import ChannelMapError, DeviceChoice
 from audio.files import DEFAULT_MAX_CLIP_DURATION_S, count_non_finite, read
+from audio.headphone_eq import apply_output_filters
 from audio.levels import db_to_amplitude
 from audio.safety import SafetyGuard, SafetyReport
 
@@ -199,10 +200,12 @@ def prepare_clip(clip: Clip, device: DeviceChoice) -> tuple[np.ndarray, ClipPlac
 
 def render_trial(clips: Sequence[Clip], gaps_s: float | Sequence[float], device: DeviceChoice,
                  guard: SafetyGuard, *, lead_in_s: float = 0.0, tail_s: float = 0.0,
-                 label: str = "", output_gains_db: Mapping[int, float] | None = None) -> RenderedTrial:
+                 label: str = "", output_gains_db: Mapping[int, float] | None = None,
+                 output_filters: Mapping[int, np.ndarray] | None = None) -> RenderedTrial:
     """Clips in sequence with ``gaps_s`` of silence between them (one value for every gap, or
-    one per gap), checked by ``guard``. ``output_gains_db`` adds a gain per device output
-    (the per-ear part of a calibration) before the check. Raises RenderError/
+    one per gap), checked by ``guard``. ``output_filters`` convolves a device output with FIR
+    taps (headphone equalization, audio.headphone_eq), then ``output_gains_db`` adds a gain per
+    output (the per-ear part of a calibration), both before the check. Raises RenderError/
     TooManyChannelsError naming the clip, or OverCeilingError when the guard refuses."""
     if not clips:
         raise RenderError(f"trial {label!r} has no clips")
@@ -227,6 +230,8 @@ def render_trial(clips: Sequence[Clip], gaps_s: float | Sequence[float], device:
     buffer = np.zeros((n_frames, device.stream_channels), dtype=np.float32)
     for start, block in blocks:
         buffer[start:start + block.shape[0]] = block
+    if output_filters:
+        buffer = apply_output_filters(buffer, output_filters).astype(np.float32)
     for output, gain_db in (output_gains_db or {}).items():
         if 0 <= output < buffer.shape[1] and gain_db != 0.0:
             buffer[:, output] = (buffer[:, output].astype(np.float64) * db_to_amplitude(gain_db)).astype(np.float32)

@@ -18,6 +18,15 @@ Two published three-interval tests, each 6 trials, pass at 5 or more correct:
 
 Stimuli are stereo float64 arrays (frames, 2), left then right; each trial's correct interval
 position is balanced (each position twice in 6 trials) and shuffled from the seed.
+
+A third, optional check for binaural playback from the HRTF (``localization_test``): one
+sound per trial, rendered through the measured HRIRs (free field, 1.5 m, ear level) from the
+left, right, front or back (+-10 deg of jitter), and the question "where does the sound come
+from?" with those four answers (``ScreeningTest.options``). 8 trials, each direction twice;
+pass at 6. Why 6: a swapped or mono playback gets the four left/right trials wrong or at
+chance and fails; front/back confusions are common with a non-individual HRTF and no head
+movement (Wenzel et al. 1993: ~20-30 % of trials), so up to two of them are tolerated. The
+result separates the two kinds (``lateral_and_front_back``).
 """
 from __future__ import annotations
 
@@ -52,6 +61,7 @@ class ScreeningTest:
     gap_s: float
     pass_at: int = PASS_AT
     reference: str = ""
+    options: tuple[str, ...] = ()  # answer texts; empty: the answer is an interval ("Sound 1", ...)
 
 
 @dataclass(frozen=True)
@@ -159,3 +169,55 @@ def score(test: ScreeningTest, responses: list[int | None]) -> ScreeningResult:
         raise ValueError(f"{test.name}: {len(responses)} responses for {len(test.trials)} trials")
     n_correct = sum(1 for trial, r in zip(test.trials, responses) if r == trial.correct_index)
     return ScreeningResult(test.name, n_correct, len(test.trials), test.pass_at)
+
+
+LOCALIZATION_OPTIONS = ("Left", "Right", "Front", "Back")
+LOCALIZATION_AZIMUTHS_DEG = (270.0, 90.0, 0.0, 180.0)  # clockwise, 0 = front, in option order
+LOCALIZATION_TRIALS = 8
+LOCALIZATION_PASS_AT = 6
+
+
+def localization_test(
+    seed: int,
+    hrirs,  # audio.hrtf.HrirSet at sample_rate_hz
+    level_dbfs: float = -20.0,
+    jitter_deg: float = 10.0,
+    n_trials: int = LOCALIZATION_TRIALS,
+    sample_rate_hz: int = DEFAULT_SAMPLE_RATE_HZ,
+) -> ScreeningTest:
+    """Binaural playback check: where does the sound come from (left, right, front, back)?
+    Each sound is three 0.25 s noise bursts (200 Hz - 14 kHz, fresh tokens), rendered in free
+    field through ``hrirs`` and scaled to an RMS of a sine at ``level_dbfs``."""
+    from audio.spatial import HrtfHead, ShoeboxRoom, SourcePosition, render_binaural
+    from audio.synthesis import noise
+
+    if hrirs.sample_rate_hz != sample_rate_hz:
+        raise ValueError(f"HRIRs at {hrirs.sample_rate_hz} Hz for a test at {sample_rate_hz} Hz")
+    rng = np.random.default_rng([seed, 1993])
+    directions = [i % len(LOCALIZATION_OPTIONS) for i in range(n_trials)]
+    rng.shuffle(directions)
+    head, free_field = HrtfHead(hrirs, early_order=0), ShoeboxRoom(max_order=0)
+    trials = []
+    for direction in directions:
+        azimuth = (LOCALIZATION_AZIMUTHS_DEG[direction] + float(rng.uniform(-jitter_deg, jitter_deg))) % 360.0
+        bursts = [noise(0.25, 0.0, rng, sample_rate_hz, band_hz=(200.0, 14000.0), ramp_s=0.01) for _ in range(3)]
+        dry = concatenate_with_gaps(bursts, 0.1, sample_rate_hz)
+        wet = render_binaural(dry, SourcePosition(azimuth, 0.0, 1.5), free_field, head, sample_rate_hz)
+        wet *= 10 ** (level_dbfs / 20) / np.sqrt(2.0) / float(np.sqrt(np.mean(wet ** 2)))
+        label = f"{LOCALIZATION_OPTIONS[direction].lower()} (azimuth {azimuth:.1f} deg)"
+        trials.append(ScreeningTrial((wet,), direction, sample_rate_hz, (label,)))
+    return ScreeningTest("localization", "Where does the sound come from?", tuple(trials), 0.0,
+                         pass_at=LOCALIZATION_PASS_AT, options=LOCALIZATION_OPTIONS,
+                         reference=f"binaural playback check through {hrirs.name} (sha256 {hrirs.sha256[:12]})")
+
+
+def lateral_and_front_back(test: ScreeningTest, responses: list[int | None]) -> tuple[int, int]:
+    """(correct left/right trials, correct front/back trials) of a localization test."""
+    lateral = front_back = 0
+    for trial, r in zip(test.trials, responses):
+        if r == trial.correct_index:
+            if trial.correct_index < 2:
+                lateral += 1
+            else:
+                front_back += 1
+    return lateral, front_back

@@ -25,8 +25,16 @@ Limits (say them when reporting results): no pinna and no torso, so elevation an
 are carried only by room reflections - the model is symmetric about the interaural axis for the
 direct path; Woodworth's ITD is frequency independent (real low-frequency ITDs are ~1.5x larger);
 the head-shadow filter is first order and far-field; walls are frequency-independent and the
-image-source order is finite (no diffuse late tail). A measured HRTF (SOFA) is NOT implemented;
-:class:`EarModel` is the seam where one would plug in.
+image-source order is finite (no diffuse late tail). This model is the fallback renderer
+(``--renderer spherical``).
+
+The measured-HRTF renderer (:class:`HrtfHead`, the default of the bank): the direct sound and
+every early image source (reflection order <= ``early_order``, 2 by default: the 25 images
+that arrive first) are each convolved with the measured HRIR of their direction of arrival
+(audio.hrtf: nearest neighbour), delayed by their path length and scaled by 1/r and wall
+damping; later images keep the spherical-head treatment above (ITD and head shadow, no pinna),
+which stands in for a diffuse late part. Pinna and torso cues (front/back, elevation) are
+therefore carried by the direct sound and the first reflections.
 
 Coordinates: listener frame x = front, y = left, z = up. Azimuth 0 = front, clockwise in
 degrees (90 = right, 270 = left); elevation + up; distance from the head centre in metres.
@@ -38,8 +46,10 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Hashable, Protocol
+
+from audio.hrtf import HrirSet
 
 import numpy as np
 import pyroomacoustics as pra
@@ -115,12 +125,29 @@ def _bilinear_first_order(b1: float, b0: float, a1: float, a0: float, sample_rat
 
 
 class EarModel(Protocol):
-    """What the renderer needs of a head: per-ear delay and shadow weight for directions of
-    arrival, and the two filters those weights blend. A SOFA-based model would replace this."""
+    """What the spherical renderer needs of a head: per-ear delay and shadow weight for
+    directions of arrival, and the two filters those weights blend."""
 
     def ear_delay_s(self, incidence_rad: np.ndarray) -> np.ndarray: ...
     def shadow_alpha(self, incidence_rad: np.ndarray) -> np.ndarray: ...
     def shadow_filters(self, sample_rate_hz: int): ...
+
+
+@dataclass(frozen=True)
+class HrtfHead:
+    """Measured HRIRs for the direct sound and the image sources up to ``early_order``; the
+    later images through ``tail`` (the spherical head). Compared and hashed by the HRIR file's
+    SHA-256 and rate, so it can key a cache."""
+
+    hrirs: HrirSet = field(compare=False)
+    early_order: int = 2
+    tail: SphericalHead = SphericalHead()
+    hrtf_sha256: str = ""
+    hrtf_sample_rate_hz: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hrtf_sha256", self.hrirs.sha256)
+        object.__setattr__(self, "hrtf_sample_rate_hz", self.hrirs.sample_rate_hz)
 
 
 class ResponseCache:
@@ -150,8 +177,9 @@ class ResponseCache:
             self._entries.popitem(last=False)
 
 
-def image_sources(room: ShoeboxRoom, source_m: np.ndarray, sample_rate_hz: int) -> tuple[np.ndarray, np.ndarray]:
-    """Image positions (3, n) and their amplitude damping (n,) from pyroomacoustics' ISM."""
+def image_sources(room: ShoeboxRoom, source_m: np.ndarray, sample_rate_hz: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Image positions (3, n), their amplitude damping (n,) and reflection orders (n,) from
+    pyroomacoustics' ISM (order 0 is the direct path)."""
     pra_room = pra.ShoeBox(list(room.dimensions_m), fs=sample_rate_hz, materials=pra.Material(room.energy_absorption),
                            max_order=room.max_order, air_absorption=False)
     pra_room.add_source(list(map(float, source_m)))
@@ -160,7 +188,8 @@ def image_sources(room: ShoeboxRoom, source_m: np.ndarray, sample_rate_hz: int) 
     src = pra_room.sources[0]
     visible = np.asarray(pra_room.visibility[0][0], dtype=bool)
     damping = np.asarray(src.damping, dtype=np.float64).mean(axis=0)
-    return np.asarray(src.images, dtype=np.float64)[:, visible], damping[visible]
+    orders = np.asarray(src.orders, dtype=np.int64)
+    return np.asarray(src.images, dtype=np.float64)[:, visible], damping[visible], orders[visible]
 
 
 def source_room_position(room: ShoeboxRoom, source: SourcePosition, margin_m: float = 0.25) -> np.ndarray:
@@ -187,35 +216,68 @@ def _fractional_delay_trains(delays_samples: np.ndarray, weights: np.ndarray, n_
     return out
 
 
+def _spherical_ears(head: EarModel, unit: np.ndarray, distance_m: np.ndarray, gains: np.ndarray,
+                    n_samples: int, sample_rate_hz: int) -> np.ndarray:
+    """(n_samples, 2) left/right: the images (unit (3, n)) through the spherical head."""
+    (b_low, a_low), (b_high, a_high) = head.shadow_filters(sample_rate_hz)
+    ears = []
+    for ear_axis_y in (+1.0, -1.0):  # left ear points to +y, right ear to -y
+        incidence = np.arccos(np.clip(ear_axis_y * unit[1], -1.0, 1.0))
+        delays = (distance_m / SPEED_OF_SOUND_M_S + head.ear_delay_s(incidence)) * sample_rate_hz + FRACTIONAL_DELAY_HALF_TAPS
+        plain, shadowed = _fractional_delay_trains(delays, np.vstack([gains, gains * head.shadow_alpha(incidence)]), n_samples)
+        ears.append(lfilter(b_low, a_low, plain) + lfilter(b_high, a_high, shadowed))
+    return np.stack(ears, axis=1)
+
+
+def _hrir_ears(hrirs: HrirSet, unit: np.ndarray, distance_m: np.ndarray, gains: np.ndarray,
+               n_samples: int, sample_rate_hz: int) -> np.ndarray:
+    """(n_samples, 2): each image (unit (3, n)) as its nearest measured HRIR, at its
+    fractional propagation delay (the same windowed-sinc kernel as the spherical path)."""
+    w = FRACTIONAL_DELAY_HALF_TAPS
+    taps = np.arange(-w, w + 1)
+    out = np.zeros((n_samples, 2))
+    delays = distance_m / SPEED_OF_SOUND_M_S * sample_rate_hz + w
+    for delay, gain, index in zip(delays, gains, hrirs.nearest_index(unit.T)):
+        start = int(math.floor(delay))
+        t = taps - (delay - start)
+        kernel = gain * np.sinc(t) * (0.5 + 0.5 * np.cos(np.pi * t / (w + 1)))
+        h = hrirs.hrirs[index]
+        block = np.stack([np.convolve(kernel, h[:, 0]), np.convolve(kernel, h[:, 1])], axis=1)
+        out[start - w:start - w + block.shape[0]] += block
+    return out
+
+
 def binaural_room_impulse_response(
     source: SourcePosition,
     room: ShoeboxRoom = ShoeboxRoom(),
-    head: EarModel = SphericalHead(),
+    head: EarModel | HrtfHead = SphericalHead(),
     sample_rate_hz: int = 48_000,
     cache: ResponseCache | None = None,
 ) -> np.ndarray:
     """(frames, 2) left/right response for a source; the direct path at 1 m has unit gain at
     low frequencies, so the signal's level is its level at 1 m in free field. A fixed
-    pre-delay of FRACTIONAL_DELAY_HALF_TAPS samples precedes the propagation delay."""
+    pre-delay of FRACTIONAL_DELAY_HALF_TAPS samples precedes the propagation delay.
+    ``head`` is the spherical model or an :class:`HrtfHead` (measured HRIRs for the direct
+    sound and early reflections)."""
     source = source.rounded()
     key = ("brir", source, room, head, sample_rate_hz)
     if cache is not None and (hit := cache.get(key)) is not None:
         return hit
-    images_m, damping = image_sources(room, source_room_position(room, source), sample_rate_hz)
+    images_m, damping, orders = image_sources(room, source_room_position(room, source), sample_rate_hz)
     vectors = images_m - np.asarray(room.listener_m)[:, None]
     distance_m = np.linalg.norm(vectors, axis=0)
     unit = vectors / distance_m
     gains = damping / distance_m
-    c = SPEED_OF_SOUND_M_S
-    n_samples = int(math.ceil(distance_m.max() / c * sample_rate_hz)) + 4 * FRACTIONAL_DELAY_HALF_TAPS + 64
-    (b_low, a_low), (b_high, a_high) = head.shadow_filters(sample_rate_hz)
-    ears = []
-    for ear_axis_y in (+1.0, -1.0):  # left ear points to +y, right ear to -y
-        incidence = np.arccos(np.clip(ear_axis_y * unit[1], -1.0, 1.0))
-        delays = (distance_m / c + head.ear_delay_s(incidence)) * sample_rate_hz + FRACTIONAL_DELAY_HALF_TAPS
-        plain, shadowed = _fractional_delay_trains(delays, np.vstack([gains, gains * head.shadow_alpha(incidence)]), n_samples)
-        ears.append(lfilter(b_low, a_low, plain) + lfilter(b_high, a_high, shadowed))
-    brir = np.stack(ears, axis=1)
+    n_samples = int(math.ceil(distance_m.max() / SPEED_OF_SOUND_M_S * sample_rate_hz)) + 4 * FRACTIONAL_DELAY_HALF_TAPS + 64
+    if isinstance(head, HrtfHead):
+        if head.hrirs.sample_rate_hz != sample_rate_hz:
+            raise ValueError(f"HRIRs at {head.hrirs.sample_rate_hz} Hz cannot render at {sample_rate_hz} Hz")
+        early = orders <= head.early_order
+        n_samples += head.hrirs.n_taps
+        brir = (_hrir_ears(head.hrirs, unit[:, early], distance_m[early], gains[early], n_samples, sample_rate_hz)
+                + _spherical_ears(head.tail, unit[:, ~early], distance_m[~early], gains[~early], n_samples, sample_rate_hz))
+    else:
+        brir = _spherical_ears(head, unit, distance_m, gains, n_samples, sample_rate_hz)
     if cache is not None:
         cache.put(key, brir)
     return brir
@@ -225,7 +287,7 @@ def render_binaural(
     signal: np.ndarray,
     source: SourcePosition,
     room: ShoeboxRoom = ShoeboxRoom(),
-    head: EarModel = SphericalHead(),
+    head: EarModel | HrtfHead = SphericalHead(),
     sample_rate_hz: int = 48_000,
     cache: ResponseCache | None = None,
 ) -> np.ndarray:
@@ -238,7 +300,7 @@ def render_binaural_moving(
     signal: np.ndarray,
     path: list[SourcePosition],
     room: ShoeboxRoom = ShoeboxRoom(),
-    head: EarModel = SphericalHead(),
+    head: EarModel | HrtfHead = SphericalHead(),
     sample_rate_hz: int = 48_000,
     cache: ResponseCache | None = None,
 ) -> np.ndarray:

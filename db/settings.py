@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "participant_exit_pin": "0000",  # PIN to leave the participant window
     "auto_play": True,
     "retspl_table": "TDH-39",
+    "bank_renderer": "hrtf",  # the built-in bank's spatial items: "hrtf" or "spherical" (docs/hrtf.md)
+    "bank_hrtf_file": None,  # a SimpleFreeFieldHRIR SOFA file for the built-in bank (None: MIT KEMAR)
     "last_export_folder": None,  # the Results page's export dialog opens here (None: the documents folder)
 }
 

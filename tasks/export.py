@@ -169,6 +169,8 @@ TRIAL_COLUMNS: dict[str, str] = {
     "session_id": "session number in the database",
     "cohort_index": "the participant's position in the study's counterbalancing order",
     "take_home": "true when the session ran at home on the participant's own equipment",
+    "headphone_filter": "the headphone equalization filter the session played through (file, SHA-256, band); "
+                        "empty when none",
     "position": "0-based position of the trial in the session plan",
     "block": "0-based block number (one block per variant, in protocol order)",
     "kind": "test, practice (with feedback, not scored) or catch (a repeat of an earlier trial)",

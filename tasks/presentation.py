@@ -15,9 +15,10 @@ import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession, select
 
-from audio.calibration import Calibration as CalibrationRecord, CalibrationSet
+from audio.calibration import Calibration as CalibrationRecord, CalibrationSet, split_stored_equipment
 from audio.devices import DeviceChoice
 from audio.files import DEFAULT_MAX_CLIP_DURATION_S, AudioFileError
+from audio.headphone_eq import HeadphoneFilter, procedure_with_filter
 from audio.levels import DigitalReference
 from audio.render import Clip, RenderedTrial, render_trial
 from audio.safety import ExposureLog, SafetyCeiling, SafetyGuard, ATTENUATE, REFUSE
@@ -132,9 +133,15 @@ class Presenter:
     calibration_ids: tuple[int, ...] = ()
     exposure: ExposureLog | SessionExposure = field(default_factory=ExposureLog)
     max_clip_duration_s: float = DEFAULT_MAX_CLIP_DURATION_S
+    headphone_filter: HeadphoneFilter | None = None  # equalization of this transducer (audio.headphone_eq)
 
     def __post_init__(self) -> None:
         self.rebuild_guard()
+
+    def output_filters(self) -> dict | None:
+        """FIR taps by output for render_trial: applied before the calibration gain and the check."""
+        f = self.headphone_filter
+        return None if f is None else f.output_filters(self.choice.left_output, self.choice.right_output)
 
     def rebuild_guard(self) -> None:
         """After a change of calibrations, ceiling or policy (SafetyCeiling refuses > 100 dB SPL)."""
@@ -145,7 +152,8 @@ class Presenter:
         calibrated = self.calibrations.is_calibrated(self.choice.channel_map[:2])
         return {"device_id": self.device_id, "transducer": self.transducer,
                 "calibration_ids": json.dumps(list(self.calibration_ids)), "uncalibrated": not calibrated,
-                "level_procedure": "calibrated" if calibrated else "uncalibrated default"}
+                "level_procedure": procedure_with_filter("calibrated" if calibrated else "uncalibrated default",
+                                                         self.headphone_filter)}
 
     def prepare(self, root: Path, run: Run, gap_s: float = DEFAULT_GAP_S) -> PreparedTrial:
         """Render a run: raises AudioFileError (also for a file outside the dataset root, over
@@ -160,7 +168,8 @@ class Presenter:
         labels = tuple(c.label for c in run.context_clips) + tuple(c.label for c in run.clips)
         rendered = render_trial(clips, gaps, self.choice, self.guard, label=run.unique_id,
                                 output_gains_db=output_gains_db(self.choice, self.calibrations,
-                                                                item_reference(run, self.reference)))
+                                                                item_reference(run, self.reference)),
+                                output_filters=self.output_filters())
         return PreparedTrial(run, rendered, labels, len(run.context_clips))
 
     def prepare_samples(self, intervals: list[np.ndarray], sample_rate_hz: int, labels: list[str],
@@ -172,7 +181,8 @@ class Presenter:
         clips = [Clip(np.asarray(x, dtype=np.float32), sample_rate_hz, lab) for x, lab in zip(intervals, labels)]
         gains = (output_gains_db(self.choice, self.calibrations, level_reference or self.reference)
                  if calibrated_gain else None)
-        rendered = render_trial(clips, gap_s, self.choice, self.guard, label=" / ".join(labels), output_gains_db=gains)
+        rendered = render_trial(clips, gap_s, self.choice, self.guard, label=" / ".join(labels), output_gains_db=gains,
+                                output_filters=self.output_filters())
         return PreparedTrial(None, rendered, tuple(labels), 0)
 
     def play(self, prepared: PreparedTrial, clip_index: int | None = None):
@@ -222,8 +232,9 @@ def calibrations_for(db: Engine, choice: DeviceChoice, transducer: str) -> tuple
     records = {row.id: CalibrationRecord(device_name=dev.name, host_api=dev.host_api, transducer=row.transducer,
                                          output_channel=row.channel, reference_dbfs=row.reference_dbfs,
                                          measured_db_spl=row.measured_db_spl, measured_on=row.measured_at.date(),
-                                         equipment=row.equipment, measured_by=row.measured_by,
-                                         retspl_table=row.retspl_table)
+                                         equipment=split_stored_equipment(row.equipment)[0], measured_by=row.measured_by,
+                                         retspl_table=row.retspl_table,
+                                         headphone_filter=split_stored_equipment(row.equipment)[1])
                for row, dev in rows}
     chosen = CalibrationSet.for_output(records.values(), choice.name, choice.host_api, transducer)
     ids = tuple(i for i, rec in records.items() if chosen.calibrations.get(rec.output_channel) is rec)
@@ -245,17 +256,19 @@ def station_device(db: Engine, station: str, choice: DeviceChoice) -> int:
 
 
 def save_calibration(db: Engine, device_id: int, transducer: str, channel: int, reference_dbfs: float,
-                     measured_db_spl: float, equipment: str, measured_by: str, retspl_table: str) -> CalibrationRow:
+                     measured_db_spl: float, equipment: str, measured_by: str, retspl_table: str,
+                     headphone_filter: str = "") -> CalibrationRow:
     """Store one calibration after checking it makes sense (audio.calibration validates)."""
     from datetime import date
 
     with DbSession(db) as s:
         dev = s.get(Device, device_id)
-        CalibrationRecord(device_name=dev.name, host_api=dev.host_api, transducer=transducer, output_channel=channel,
-                          reference_dbfs=reference_dbfs, measured_db_spl=measured_db_spl, measured_on=date.today(),
-                          equipment=equipment, measured_by=measured_by, retspl_table=retspl_table)
+        record = CalibrationRecord(device_name=dev.name, host_api=dev.host_api, transducer=transducer,
+                                   output_channel=channel, reference_dbfs=reference_dbfs,
+                                   measured_db_spl=measured_db_spl, measured_on=date.today(), equipment=equipment,
+                                   measured_by=measured_by, retspl_table=retspl_table, headphone_filter=headphone_filter)
         row = CalibrationRow(device_id=device_id, transducer=transducer, channel=channel, reference_dbfs=reference_dbfs,
-                             measured_db_spl=measured_db_spl, equipment=equipment, measured_by=measured_by,
+                             measured_db_spl=measured_db_spl, equipment=record.stored_equipment(), measured_by=measured_by,
                              retspl_table=retspl_table)
         s.add(row)
         s.commit()

@@ -6,11 +6,13 @@ import csv
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from audio.headphone_eq import filter_of_procedure
+
 if TYPE_CHECKING:
     from tasks.export import TrialRecord
 
 # the cells of a row in five groups, in TRIAL_COLUMNS order (checked by check_columns)
-SESSION_COLUMNS = ("study", "participant", "session_id", "cohort_index", "take_home")
+SESSION_COLUMNS = ("study", "participant", "session_id", "cohort_index", "take_home", "headphone_filter")
 PLAN_COLUMNS = ("position", "block", "kind", "catch_of")
 RUN_COLUMNS = ("variant", "item_id", "rotate_id", "unique_id", "task", "category", "sub_category", "options", "answer",
                "answer_letter", "shuffled_seg_order")
@@ -29,7 +31,8 @@ def check_columns(trial_columns) -> None:
 
 def session_cells(rec: TrialRecord) -> list:
     """The trials.csv cells that a session's rows share (study .. take_home)."""
-    return [rec.study.name, rec.participant.code, rec.session.id, rec.session.cohort_index, rec.session.take_home]
+    return [rec.study.name, rec.participant.code, rec.session.id, rec.session.cohort_index, rec.session.take_home,
+            filter_of_procedure(rec.session.level_procedure)]
 
 
 def plan_cells(rec: TrialRecord) -> list:

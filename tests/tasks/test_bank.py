@@ -289,3 +289,48 @@ def test_answers_follow_the_section7_rules():
     assert bank.elevation_class(0) == bank.ELEVATION_OPTIONS[1] and bank.elevation_class(-45) == bank.ELEVATION_OPTIONS[2]
     grid = bank._grid_sensitivity_azimuth()
     assert {g["difference_deg"] for g in grid} == set(bank.AZIMUTH_DIFFERENCES_DEG)
+
+
+def test_spatial_params_name_the_renderer_and_the_hrtf_file(small_bank, meta):
+    from audio.hrtf import file_sha256, kemar_path
+
+    spatial = [m for m in meta["pc"] if "renderer" in m["params"]] + meta["sr"]
+    assert len(spatial) > 20
+    for item in spatial:
+        renderer = item["params"]["renderer"]
+        assert renderer["name"] == "hrtf", item["id"]
+        assert renderer["hrtf"]["file"] == "mit_kemar_normal_pinna.bz2"
+        assert renderer["hrtf"]["sha256"] == file_sha256(kemar_path())
+        assert len(renderer["hrir_directions_deg"]) == len(item["params"]["positions"])
+    low = next(m for m in pc_items(meta, "range_elevation") if m["params"]["elevation_deg"] < -40)
+    assert low["params"]["renderer"]["hrir_directions_deg"][0][1] == -40.0  # KEMAR's lowest: said, not hidden
+
+
+def test_spherical_renderer_stays_available_and_bad_choices_are_named(tmp_path):
+    root = tmp_path / "sphere"
+    bank.generate_bank(root, SEED, "small", config=bank.BankConfig(renderer="spherical"))
+    items = json.loads((root / "meta_info" / ALIAS_FILES["sr"]).read_text())
+    assert {i["params"]["renderer"]["name"] for i in items} == {"spherical"}
+    with pytest.raises(ValueError, match="renderer must be one of hrtf, spherical, got 'sofa'"):
+        bank.BankConfig(renderer="sofa")
+    broken = tmp_path / "broken.sofa"
+    broken.write_text("not a SOFA file")
+    from audio.hrtf import HrtfError
+
+    with pytest.raises(HrtfError, match="broken.sofa: not a readable SOFA file"):
+        bank.generate_bank(tmp_path / "never", SEED, "small", config=bank.BankConfig(hrtf_path=str(broken)))
+    assert not (tmp_path / "never").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.sofa", "sphere"]  # no partial folder left
+
+
+def test_builtin_bank_folder_depends_on_the_renderer_setting(tmp_path):
+    from audio.hrtf import file_sha256
+
+    sofa = tmp_path / "subject.sofa"
+    sofa.write_bytes(b"any bytes: the folder name only hashes the file")
+    default = bank.builtin_bank_path(tmp_path, 0)
+    spherical = bank.builtin_bank_path(tmp_path, 0, bank.BankConfig(renderer="spherical"))
+    own = bank.builtin_bank_path(tmp_path, 0, bank.BankConfig(hrtf_path=str(sofa)))
+    assert default.name == f"builtin-bank-v{bank.BANK_VERSION}-seed0"
+    assert spherical.name == default.name + "-spherical"
+    assert own.name == default.name + "-hrtf" + file_sha256(sofa)[:12]
