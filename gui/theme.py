@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLayout, QWidget
 
 
 def _dark_palette() -> QPalette:
@@ -121,6 +121,8 @@ QLabel#clipPill[active="true"] {{ background: {c['listen']}; color: {c['on_liste
 QComboBox {{ padding: {pad // 2}px {pad}px; border: 2px solid {c['border']}; border-radius: 8px;
     background: {c['surface']}; min-height: {int(px * 1.5)}px; }}
 QCheckBox, QRadioButton {{ spacing: {pad}px; }}
+QLineEdit#bundlePath {{ padding: {pad // 2}px {pad}px; border: 2px solid {c['border']}; border-radius: 8px;
+    background: {c['surface']}; font-family: "DejaVu Sans Mono", monospace; }}
 """
 
 
@@ -133,6 +135,10 @@ class ParticipantLook(QObject):
         self.window = window
         self.applied: tuple[int, bool] | None = None
         window.installEventFilter(self)
+        if window.layout() is not None:
+            # the window is sized to the screen; its content must not push it larger (the type
+            # grows with the height, so a window that grew would grow again)
+            window.layout().setSizeConstraint(QLayout.SetNoConstraint)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
         self.refresh()
 

@@ -281,6 +281,13 @@ def open_package(path: Path, work_dir: Path) -> OpenedPackage:
     return OpenedPackage(info, root / "dataset")
 
 
+def package_session(db: Engine, opened: OpenedPackage) -> tuple[Session | None, int]:
+    """The package's session in the local database, if it was started here, and its answers."""
+    with DbSession(db) as s:
+        session = s.exec(select(Session).where(Session.import_key == opened.package_id)).first()
+        return session, (repo.count_answered(s, session.id) if session is not None else 0)
+
+
 def start_session(db: Engine, opened: OpenedPackage, app_version: str) -> Session:
     """The package's session in the local database: created once with the package's own plan."""
     info = opened.info
