@@ -42,15 +42,23 @@ class PlayIndicator(QWidget):
         self.caption = QLabel()
         self.caption.setObjectName("playCaption")
         self.caption.setAlignment(Qt.AlignCenter)
+        self.caption.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.pill_row = QHBoxLayout()
         self.pill_row.setSpacing(12)
         self.pills: list[QLabel] = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 8, 0, 8)
-        layout.setSpacing(10)
-        layout.addWidget(self.glyph, alignment=Qt.AlignCenter)
-        layout.addWidget(self.caption)
-        layout.addLayout(self.pill_row)
+        # one band, disc on the left and what is heard beside it: the trial screen keeps its
+        # height for the question and up to six options on a 720-pixel screen
+        text = QVBoxLayout()
+        text.setSpacing(8)
+        text.addStretch(1)
+        text.addWidget(self.caption)
+        text.addLayout(self.pill_row)
+        text.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 4)
+        layout.setSpacing(24)
+        layout.addWidget(self.glyph, 0, Qt.AlignVCenter)
+        layout.addLayout(text, 1)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
         self.setProperty("state", IDLE)
         self.playing_clip = -1
@@ -160,7 +168,6 @@ class PlayIndicator(QWidget):
         self.pills = []
         if len(labels) < 2:
             return
-        self.pill_row.addStretch(1)
         for label in labels:
             pill = QLabel(label)
             pill.setObjectName("clipPill")

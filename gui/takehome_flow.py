@@ -245,6 +245,8 @@ class TakeHomeFlow(QWidget):
             self.stack.setCurrentWidget(self.participant)
             self.current = "participant"
             self.escape.setEnabled(False)
+            self.look.margins = False  # the participant window has its own
+            self.look.refresh()
             self.participant.start()
             return
         self.participant.runner.pause("level check: I cannot make it comfortable")
@@ -275,6 +277,8 @@ class TakeHomeFlow(QWidget):
 
     def _participant_closed(self) -> None:
         self.escape.setEnabled(True)
+        self.look.margins = True
+        self.look.refresh()
         QTimer.singleShot(0, self.activateWindow)  # closing the embedded window (it held the focus) leaves none active
         if self.ended:
             self._show_end()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QTextOption
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout,
-    QWidget,
+    QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy, QTextBrowser,
+    QVBoxLayout, QWidget,
 )
 
 
@@ -40,6 +40,8 @@ class Screen(QWidget):
         self.body.setObjectName("screenBody")
         self.body.setWordWrap(True)
         self.body.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        for label in (self.title, self.body):  # the page's extra height goes to its content
+            label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)
         self.content = QVBoxLayout()
         self.content.setSpacing(16)
         self.buttons = QHBoxLayout()
@@ -90,6 +92,7 @@ class WelcomeScreen(Screen):
                            "before you agree.").format(study=study, low=low, high=high, n=n_questions)
         super().__init__(title, body, parent)
         self.minutes = minutes
+        self.content.addStretch(1)
         self.add_button(self.tr("Leave"), "leave").clicked.connect(self.leave.emit)
         self.add_button(self.tr("Start (Enter)"), "start", primary=True).clicked.connect(self.start.emit)
 
@@ -233,6 +236,7 @@ class DeclinedScreen(Screen):
         super().__init__(self.tr("You have not taken part"),
                          self.tr("Thank you for considering the study. Nothing has been recorded and no results "
                                  "file was written. You can close this window."), parent)
+        self.content.addStretch(1)
         self.add_button(self.tr("Close (Enter)"), "close", primary=True).clicked.connect(self.close_requested.emit)
 
 
@@ -251,21 +255,26 @@ class EndScreen(Screen):
                                                             "open the study package again to write the file.")
                              .format(why=error), parent)
         self.bundle = bundle
-        # a read-only line: the whole path can be selected and copied, and a long one scrolls
-        # instead of widening the window
-        self.path = QLineEdit(str(bundle) if bundle else "")
+        # read-only text that wraps anywhere: the whole path is visible however long, and can be
+        # selected and copied
+        self.path = QPlainTextEdit(str(bundle) if bundle else "")
         self.path.setObjectName("bundlePath")
         self.path.setReadOnly(True)
-        self.path.setCursorPosition(0)
+        self.path.setWordWrapMode(QTextOption.WrapAtWordBoundaryOrAnywhere)
+        self.path.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.path.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.path.setVisible(bundle is not None)
         self.content.addWidget(self.path)
         self.folder = QPushButton(self.tr("Open the folder"))
         self.folder.setObjectName("openFolder")
         self.folder.setVisible(bundle is not None)
         self.folder.clicked.connect(lambda: self.open_folder.emit(QUrl.fromLocalFile(str(bundle.parent))))
-        self.content.addWidget(self.folder, alignment=Qt.AlignLeft)
+        row = QHBoxLayout()
+        row.addWidget(self.folder)
+        row.addStretch(1)
+        self.content.addLayout(row)
         how = QLabel(self.tr("How to send it"))
-        how.setObjectName("question")
+        how.setObjectName("screenHeading")
         self.instructions = QTextBrowser()
         self.instructions.setObjectName("screenText")
         self.instructions.setOpenExternalLinks(True)
@@ -277,3 +286,19 @@ class EndScreen(Screen):
             self.content.addWidget(w)
         self.content.addStretch(0)
         self.add_button(self.tr("Close (Enter)"), "close", primary=True).clicked.connect(self.close_requested.emit)
+
+    def _fit_path(self) -> None:
+        """As high as the wrapped path needs at the current width and type size."""
+        lines = max(1, int(self.path.document().size().height()))
+        chrome = self.path.height() - self.path.viewport().height()
+        need = lines * self.path.fontMetrics().lineSpacing() + int(2 * self.path.document().documentMargin()) + chrome
+        if need != self.path.height():
+            self.path.setFixedHeight(need)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._fit_path)  # after the layout has given the path its width
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit_path)

@@ -72,7 +72,7 @@ def participant_style_sheet(height_px: int, dark: bool) -> str:
     c = participant_colours(dark)
     pt = participant_base_pt(height_px)
     px = pt * 96.0 / 72.0  # logical pixels of one line of body text, roughly
-    disc = int(px * 4.2)
+    disc = int(px * 2.8)
     pad = int(px * 0.6)
     options = ", ".join(f"QPushButton#option{chr(ord('A') + i)}" for i in range(26))
     options_checked = ", ".join(f"QPushButton#option{chr(ord('A') + i)}:checked" for i in range(26))
@@ -85,11 +85,11 @@ QLabel#trialTitle, QLabel#messageTitle, QLabel#screenTitle {{
 QLabel#question {{ font-size: {pt * 1.15:.1f}pt; padding: {pad}px 0px; }}
 QLabel#trialContext, QLabel#replaysLeft, QLabel#breakTimer, QLabel#screenNote {{ color: {c['muted']}; }}
 QLabel#playingIndicator {{ color: {c['muted']}; font-size: {pt * 0.9:.1f}pt; }}
-QLabel#messageBody, QLabel#screenBody {{ padding: {pad}px; }}
+QLabel#messageBody {{ padding: {pad}px; }}
 QTextBrowser#screenText {{ background: {c['surface']}; border: 1px solid {c['border']}; border-radius: 10px;
     padding: {pad}px; }}
 QPushButton {{ background: {c['surface']}; border: 2px solid {c['border']}; border-radius: 12px;
-    padding: {pad}px {pad * 2}px; min-height: {int(px * 1.6)}px; }}
+    padding: {pad // 2}px {pad * 2}px; min-height: {int(px * 1.4)}px; }}
 QPushButton:hover {{ border-color: {c['listen']}; }}
 QPushButton:focus {{ border-color: {c['listen']}; }}
 QPushButton:disabled {{ color: {c['disabled_text']}; background: {c['disabled_surface']};
@@ -98,7 +98,7 @@ QPushButton#continue, QPushButton#confirm, QPushButton#primary {{ background: {c
     border-color: {c['listen']}; font-weight: bold; padding: {pad}px {pad * 3}px; }}
 QPushButton#continue:disabled, QPushButton#confirm:disabled, QPushButton#primary:disabled {{
     color: {c['disabled_text']}; background: {c['disabled_surface']}; border-color: {c['disabled_surface']}; }}
-{options} {{ border-radius: 14px; }}
+{options} {{ border-radius: 14px; padding-top: {pad // 3}px; padding-bottom: {pad // 3}px; }}
 {options_checked} {{ background: {c['answer']}; color: {c['on_answer']}; border-color: {c['answer']};
     font-weight: bold; }}
 {options_disabled} {{ color: {c['disabled_text']}; background: {c['disabled_surface']};
@@ -106,7 +106,7 @@ QPushButton#continue:disabled, QPushButton#confirm:disabled, QPushButton#primary
 QProgressBar#sessionProgress {{ background: {c['disabled_surface']}; border: none; border-radius: 4px; }}
 QProgressBar#sessionProgress::chunk {{ background: {c['listen']}; border-radius: 4px; }}
 QPushButton#playGlyph {{ min-width: {disc}px; max-width: {disc}px; min-height: {disc}px; max-height: {disc}px;
-    border-radius: {disc // 2}px; font-size: {pt * 2.6:.1f}pt; padding: 0px;
+    border-radius: {disc // 2}px; font-size: {pt * 1.8:.1f}pt; padding: 0px;
     border: {max(3, int(px * 0.15))}px solid {c['listen']}; color: {c['listen']}; background: {c['surface']}; }}
 QPushButton#playGlyph[state="playing"] {{ background: {c['listen']}; color: {c['on_listen']}; }}
 QPushButton#playGlyph[state="answer"] {{ border-color: {c['answer']}; color: {c['answer']}; }}
@@ -121,7 +121,9 @@ QLabel#clipPill[active="true"] {{ background: {c['listen']}; color: {c['on_liste
 QComboBox {{ padding: {pad // 2}px {pad}px; border: 2px solid {c['border']}; border-radius: 8px;
     background: {c['surface']}; min-height: {int(px * 1.5)}px; }}
 QCheckBox, QRadioButton {{ spacing: {pad}px; }}
-QLineEdit#bundlePath {{ padding: {pad // 2}px {pad}px; border: 2px solid {c['border']}; border-radius: 8px;
+QCheckBox::indicator {{ width: {int(px)}px; height: {int(px)}px; }}
+QLabel#screenHeading {{ font-size: {pt * 1.15:.1f}pt; font-weight: bold; }}
+QPlainTextEdit#bundlePath {{ padding: {pad // 2}px {pad}px; border: 2px solid {c['border']}; border-radius: 8px;
     background: {c['surface']}; font-family: "DejaVu Sans Mono", monospace; }}
 """
 
@@ -130,9 +132,10 @@ class ParticipantLook(QObject):
     """Keeps a participant window styled: the sheet follows its height (type readable at 2 m
     on any screen) and the system's light or dark scheme, and its outer margins grow with it."""
 
-    def __init__(self, window: QWidget):
+    def __init__(self, window: QWidget, margins: bool = True):
+        """``margins`` False: the window's own margins are left at zero (its pages have theirs)."""
         super().__init__(window)
-        self.window = window
+        self.window, self.margins = window, margins
         self.applied: tuple[int, bool] | None = None
         window.installEventFilter(self)
         if window.layout() is not None:
@@ -156,13 +159,13 @@ class ParticipantLook(QObject):
         key = (int(participant_base_pt(size.height())), is_dark())
         layout = self.window.layout()
         if layout is not None:
-            side, top = max(24, size.width() // 12), max(16, size.height() // 24)
+            side, top = (max(24, size.width() // 12), max(12, size.height() // 48)) if self.margins else (0, 0)
             layout.setContentsMargins(side, top, side, top)
         if key != self.applied:
             self.applied = key
             self.window.setStyleSheet(participant_style_sheet(size.height(), key[1]))
 
 
-def apply_participant_look(window: QWidget) -> ParticipantLook:
+def apply_participant_look(window: QWidget, margins: bool = True) -> ParticipantLook:
     window.setAttribute(Qt.WA_StyledBackground, True)
-    return ParticipantLook(window)
+    return ParticipantLook(window, margins)

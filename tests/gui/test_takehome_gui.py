@@ -140,7 +140,7 @@ def test_first_run_path_in_order_ends_with_the_bundle_and_the_lab_imports_it(qtb
     end = flow.screens["end"]
     bundle = takehome.bundle
     assert bundle.parent == tmp_path / "send-back" and bundle.is_file()
-    assert end.path.text() == str(bundle) and Path(end.path.text()).is_absolute()
+    assert end.path.toPlainText() == str(bundle) and Path(end.path.toPlainText()).is_absolute()
     assert end.instructions.toPlainText().strip() == RETURN.strip()
     save_screenshot(flow, "takehome-end")
     end.folder.click()
