@@ -93,9 +93,11 @@ class PlayIndicator(QWidget):
         self.sync()
 
     def _finished(self, event) -> None:
-        # the trial screen's own slot ran first (it connected first): heard_all is up to date
         self.finished_id = event.playback_id
-        self.sync()
+        # NB: this slot runs before the trial screen's own (this widget is made, and connects,
+        # inside the screen's constructor before the screen connects), so the screen has not yet
+        # counted the playback as heard: look once the signal has reached every slot
+        QTimer.singleShot(0, self.sync)
 
     def _clicked(self) -> None:
         if self.state == READY:
