@@ -64,6 +64,7 @@ class Screen(QWidget):
         self.buttons.addWidget(button)
         if primary:
             self.primary = button
+            self.setFocusProxy(button)  # focus on the page lands on its main button (Space presses it too)
         return button
 
     def _enter(self) -> None:

@@ -136,6 +136,7 @@ class ParticipantLook(QObject):
         """``margins`` False: the window's own margins are left at zero (its pages have theirs)."""
         super().__init__(window)
         self.window, self.margins = window, margins
+        self.dark: bool | None = None  # None: follow the system; True/False: that scheme
         self.applied: tuple[int, bool] | None = None
         window.installEventFilter(self)
         if window.layout() is not None:
@@ -146,7 +147,8 @@ class ParticipantLook(QObject):
         self.refresh()
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Resize:
+        # getattr: while the window is being destroyed this object's Python side may be gone first
+        if event.type() == QEvent.Type.Resize and watched is getattr(self, "window", None):
             self.refresh()
         return False
 
@@ -156,7 +158,7 @@ class ParticipantLook(QObject):
     def refresh(self) -> None:
         size = self.window.size()
         # whole points: a resize by a few pixels does not restyle every child
-        key = (int(participant_base_pt(size.height())), is_dark())
+        key = (int(participant_base_pt(size.height())), is_dark() if self.dark is None else self.dark)
         layout = self.window.layout()
         if layout is not None:
             side, top = (max(24, size.width() // 12), max(12, size.height() // 48)) if self.margins else (0, 0)
