@@ -295,6 +295,7 @@ class EndScreen(Screen):
         need = lines * self.path.fontMetrics().lineSpacing() + int(2 * self.path.document().documentMargin()) + chrome
         if need != self.path.height():
             self.path.setFixedHeight(need)
+            self.layout().activate()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

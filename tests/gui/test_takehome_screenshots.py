@@ -6,7 +6,8 @@ folder. Each screen is also checked for clipped text: every visible label, butto
 page must fit inside the window at both sizes."""
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QPlainTextEdit
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit
 
 from tests.gui.conftest import save_screenshot
 from tests.gui.test_session_jack import short_screening
@@ -51,7 +52,7 @@ def clipped(window) -> list[str]:
 
 
 def shoot(flow, name: str) -> None:
-    QApplication.processEvents()
+    QTest.qWait(30)  # the layout's next pass (a page that fits its content to the width)
     width, height = flow.width(), flow.height()
     assert not clipped(flow), (name, width, height, clipped(flow))
     save_screenshot(flow, f"{name}-{width}x{height}")
