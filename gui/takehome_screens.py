@@ -79,7 +79,10 @@ class WelcomeScreen(Screen):
     def __init__(self, study: str, minutes: tuple[int, int], n_questions: int, resuming: bool,
                  parent: QWidget | None = None):
         low, high = minutes
-        if resuming:
+        if resuming and n_questions <= 0:
+            title = self.tr("Welcome back")
+            body = self.tr("You have answered every question. Continue to write your results file again.")
+        elif resuming:
             title = self.tr("Welcome back")
             body = self.tr("You continue where you stopped: {n} questions are left, about {low} to {high} minutes. "
                            "First we check the sound again.").format(n=n_questions, low=low, high=high)
