@@ -326,5 +326,6 @@ class TakeHomeFlow(QWidget):
         if self.participant is not None and not self.participant.isHidden():
             self.participant.close()  # its clean-up: stop the sound, save the exposure, let go of the bridge
         self.presenter.stop()
+        self.bridge.timer.stop()  # the engine's events are for whatever opens next
         super().closeEvent(event)
         self.closed.emit()

@@ -188,3 +188,79 @@ def test_declining_consent_ends_without_any_data(qtbot, tmp_path, dataset_dir, h
                   for m in (SessionRow, Participant, Response, AuditLog)}
     assert counts == {"Session": 0, "Participant": 0, "Response": 0, "AuditLog": 0}
     assert not (tmp_path / "send-back").exists() and takehome.bundle is None
+
+
+def answer_until(qtbot, participant, done, max_steps=100):
+    """Answer (option A) and continue until ``done()``."""
+    for _ in range(max_steps):
+        if done():
+            return
+        if participant.stack.currentWidget() is participant.message:
+            qtbot.keyClick(participant, Qt.Key_Return)
+            continue
+        trial = participant.trial
+        qtbot.waitUntil(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled(), timeout=30000)
+        qtbot.keyClick(participant, "A")
+        qtbot.keyClick(participant, Qt.Key_Return)
+    raise AssertionError("never got there")
+
+
+def test_a_paused_run_continues_after_the_output_check_and_the_sound_level(qtbot, tmp_path, dataset_dir, home):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.app import TakeHome
+    from gui.play_indicator import ANSWER
+    from gui.takehome_screens import HEARD_RIGHT_WAY
+
+    _lab_db, package = lab_package(tmp_path, dataset_dir, "H004", texts=False)
+
+    def through_output_and_level(flow):
+        output = flow.screens["output"]
+        output.play.click()
+        output.answers[HEARD_RIGHT_WAY].click()
+        enter(qtbot, flow, "level")
+        qtbot.waitUntil(lambda: flow.screens["level"].indicator.state == ANSWER, timeout=15000)
+        qtbot.keyClick(flow, "A")
+        qtbot.keyClick(flow, Qt.Key_Return)
+        qtbot.waitUntil(lambda: flow.current == "participant", timeout=5000)
+
+    first = TakeHome(home, None, package, screening=short_screening, out_dir=tmp_path / "send-back")
+    first.start()
+    flow = first.window
+    qtbot.addWidget(flow)
+    activate(qtbot, flow)
+    enter(qtbot, flow, "information")
+    enter(qtbot, flow, "consent")
+    flow.screens["consent"].check.setChecked(True)
+    enter(qtbot, flow, "output")
+    through_output_and_level(flow)
+    participant = flow.participant
+    answer_until(qtbot, participant, lambda: participant.trial.title.text() == "Question 2 of 8"
+                 and participant.stack.currentWidget() is participant.trial)
+    qtbot.keyClick(participant, Qt.Key_Escape)  # the participant window's own Esc: pause and close
+    box = participant.pin_dialog
+    assert box.objectName() == "pauseBox"
+    with qtbot.waitSignal(flow.closed, timeout=5000):
+        box.button(QMessageBox.Yes).click()
+    with DbSession(home.db) as s:
+        (session,) = s.exec(select(SessionRow)).all()
+        answered = s.exec(select(func.count()).select_from(Response)).one()
+    assert session.status == "paused" and answered == 1
+
+    again = TakeHome(home, None, package, screening=short_screening, out_dir=tmp_path / "send-back")
+    again.start()
+    flow = again.window
+    qtbot.addWidget(flow)
+    activate(qtbot, flow)
+    welcome = flow.screens["welcome"]
+    assert welcome.title.text() == "Welcome back" and "7 questions are left" in welcome.body.text()
+    enter(qtbot, flow, "output")  # consent was given: straight to the sound checks
+    through_output_and_level(flow)
+    participant = flow.participant
+    assert participant.message.title.text() == "Part 1"  # no second headphone screening
+    answer_until(qtbot, participant, lambda: participant.stack.currentWidget() is participant.trial)
+    assert participant.trial.title.text() == "Question 2 of 8"
+    with DbSession(home.db) as s:
+        events = [a.event for a in s.exec(select(AuditLog).order_by(AuditLog.id)).all()]
+    assert events.count("consent") == 1 and events.count("screening") == 1 and events.count("level_check") == 2
+    assert events.index("resumed") > events.index("level_check")
