@@ -163,6 +163,16 @@ def test_first_run_path_in_order_ends_with_the_bundle_and_the_lab_imports_it(qtb
     imported = import_results(open_database(lab_db), bundle)
     assert imported.participant == "H001" and imported.responses == len(results["trials"])
 
+    # opened again after the end: the bundle is written again, nothing is asked
+    bundle.unlink()
+    again = TakeHome(home, None, package, screening=short_screening, out_dir=tmp_path / "send-back")
+    again.start()
+    qtbot.addWidget(again.window)
+    activate(qtbot, again.window)
+    assert again.window.screens["welcome"].body.text().startswith("You have answered every question")
+    enter(qtbot, again.window, "end")
+    assert again.bundle == bundle and bundle.is_file()
+
 
 def test_declining_consent_ends_without_any_data(qtbot, tmp_path, dataset_dir, home):
     from gui.app import TakeHome
