@@ -139,10 +139,6 @@ class ParticipantLook(QObject):
         self.dark: bool | None = None  # None: follow the system; True/False: that scheme
         self.applied: tuple[int, bool] | None = None
         window.installEventFilter(self)
-        if window.layout() is not None:
-            # the window is sized to the screen; its content must not push it larger (the type
-            # grows with the height, so a window that grew would grow again)
-            window.layout().setSizeConstraint(QLayout.SetNoConstraint)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._scheme_changed)
         self.refresh()
 
@@ -159,8 +155,11 @@ class ParticipantLook(QObject):
         size = self.window.size()
         # whole points: a resize by a few pixels does not restyle every child
         key = (int(participant_base_pt(size.height())), is_dark() if self.dark is None else self.dark)
-        layout = self.window.layout()
+        layout = self.window.layout()  # may be set after this object was made
         if layout is not None:
+            # the window is sized to the screen; its content must not push it larger (the type
+            # grows with the height, so a window that grew would grow again)
+            layout.setSizeConstraint(QLayout.SetNoConstraint)
             side, top = (max(24, size.width() // 12), max(12, size.height() // 48)) if self.margins else (0, 0)
             layout.setContentsMargins(side, top, side, top)
         if key != self.applied:
