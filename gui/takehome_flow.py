@@ -178,6 +178,7 @@ class TakeHomeFlow(QWidget):
         self.presenter.engine, self.presenter.choice = engine, choice
         old.close()
         self.bridge.timer.stop()
+        self.bridge.deleteLater()
         self.bridge = EngineBridge(engine.events, self)
         with DbSession(self.ctx.db) as s:
             station = s.get(Device, services.device_id).station
@@ -188,6 +189,7 @@ class TakeHomeFlow(QWidget):
     def _play_test_sound(self) -> None:
         import numpy as np
 
+        from audio.engine import EngineError
         from audio.render import RenderError
         from audio.safety import SafetyError
         from audio.synthesis import sine_tone
@@ -202,8 +204,8 @@ class TakeHomeFlow(QWidget):
             prepared = self.presenter.prepare_samples([left, right], rate, [self.tr("left"), self.tr("right")],
                                                       TEST_TONE_GAP_S, SCREENING_REFERENCE)
             self.presenter.play(prepared)
-        except (RenderError, SafetyError) as exc:
-            screen.show_problem(str(exc))
+        except (RenderError, SafetyError, EngineError) as exc:  # EngineError: the output stopped working
+            screen.show_problem(self.tr("The test sound cannot be played: {why}").format(why=exc))
             return
         screen.test_played()
 

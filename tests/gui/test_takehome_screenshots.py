@@ -11,11 +11,19 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit
 
 from tests.gui.conftest import save_screenshot
 from tests.gui.test_session_jack import short_screening
-from tests.gui.test_takehome_gui import activate, enter, home, lab_package  # noqa: F401 (home is a fixture)
+from tests.gui.harness import lab_context
+from tests.gui.test_takehome_gui import activate, enter, lab_package
 
 pytestmark = pytest.mark.jack
 
 SIZES = ((1280, 720), (1920, 1080))
+
+
+@pytest.fixture
+def home(tmp_path, jack_server):
+    ctx = lab_context(tmp_path / "home-data", tmp_path / "home.sqlite3", "home-laptop", allow_attenuation=True)
+    yield ctx
+    ctx.audio.presenter.engine.close()
 
 
 def clipped(window) -> list[str]:
