@@ -274,3 +274,26 @@ def test_a_paused_run_continues_after_the_output_check_and_the_sound_level(qtbot
         events = [a.event for a in s.exec(select(AuditLog).order_by(AuditLog.id)).all()]
     assert events.count("consent") == 1 and events.count("screening") == 1 and events.count("level_check") == 2
     assert events.index("resumed") > events.index("level_check")
+
+
+def test_leaving_at_the_welcome_asks_first_and_records_nothing(qtbot, tmp_path, dataset_dir, home):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gui.app import TakeHome
+
+    _lab_db, package = lab_package(tmp_path, dataset_dir, "H005", texts=False)
+    takehome = TakeHome(home, None, package, screening=short_screening, out_dir=tmp_path / "send-back")
+    takehome.start()
+    flow = takehome.window
+    qtbot.addWidget(flow)
+    activate(qtbot, flow)
+    flow.close()  # the window's close button: asks, does not close
+    assert flow.isVisible() and flow.leave_box.text() == "Leave the study now? Nothing has been recorded."
+    flow.leave_box.button(QMessageBox.No).click()
+    assert flow.isVisible() and flow.current == "welcome"
+    qtbot.keyClick(flow, Qt.Key_Escape)
+    with qtbot.waitSignal(flow.closed, timeout=5000):
+        flow.leave_box.button(QMessageBox.Yes).click()
+    with DbSession(home.db) as s:
+        assert s.exec(select(func.count()).select_from(SessionRow)).one() == 0
+        assert s.exec(select(func.count()).select_from(AuditLog)).one() == 0
