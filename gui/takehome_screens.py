@@ -89,7 +89,7 @@ class WelcomeScreen(Screen):
         else:
             title = self.tr("Welcome")
             body = self.tr("Thank you for taking part in the listening study \u201c{study}\u201d.\n\n"
-                           "It takes about {low} to {high} minutes: {n} short questions about sounds, with breaks. "
+                           "It takes about {low} to {high} minutes: {n} short questions about sounds. "
                            "You need headphones and a quiet room. You can pause at any time with Esc and "
                            "continue later by opening the study package again.\n\n"
                            "First you read about the study and decide whether to take part. Nothing is recorded "
