@@ -247,8 +247,11 @@ def cmd_make_package(args: argparse.Namespace) -> int:
 
     from db import repo
     from tasks.loader import load_dataset
-    from tasks.takehome import make_package
+    from tasks.takehome import make_package, read_package_text
 
+    texts = {key: read_package_text(path, what) for key, path, what in (
+        ("information", args.information, "study information"), ("consent", args.consent, "consent"),
+        ("return_instructions", args.return_instructions, "return instructions")) if path is not None}
     db = _open_db(args.db, create=False)
     with DbSession(db) as s:
         study = repo.get_study(s, args.study)
@@ -261,7 +264,7 @@ def cmd_make_package(args: argparse.Namespace) -> int:
               file=sys.stderr)
     for code in args.participant:
         out = args.out / f"star-lab-package-{args.study}-{code}.zip"
-        make_package(db, dataset, args.study, code, out, APP_VERSION)
+        make_package(db, dataset, args.study, code, out, APP_VERSION, texts=texts)
         print(f"package for {code}: {out}")
     return EXIT_OK
 
@@ -378,6 +381,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--participant", required=True, nargs="+", metavar="CODE")
     p.add_argument("--dataset", type=Path, default=None, help="the study's dataset folder (default: as recorded)")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--information", type=Path, default=None, metavar="FILE",
+                   help="study information shown to the participant before consent (.md: Markdown, else plain text)")
+    p.add_argument("--consent", type=Path, default=None, metavar="FILE",
+                   help="the consent statement the participant agrees to (or declines: then nothing is recorded)")
+    p.add_argument("--return-instructions", type=Path, default=None, metavar="FILE",
+                   help="how to send the results bundle back (shown on the last screen)")
     p.set_defaults(func=cmd_make_package)
 
     p = sub.add_parser("import-results", help="check take-home results bundles and merge them into the database")

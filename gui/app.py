@@ -162,41 +162,43 @@ def results_folder() -> Path:
 
 
 class TakeHome:
-    """Participant mode: run one study package, then write the results bundle to send back."""
+    """Participant mode: run one study package in the take-home flow (gui/takehome_flow.py),
+    which ends with the results bundle to send back."""
 
-    def __init__(self, ctx: AppContext, app: QApplication, package: Path, screening=None, out_dir: Path | None = None):
-        from gui.bridge import EngineBridge
+    def __init__(self, ctx: AppContext, app: QApplication, package: Path, screening=None, out_dir: Path | None = None,
+                 open_url=None):
         from gui.participant import standard_screening
 
         self.ctx, self.app, self.package = ctx, app, package
         self.screening = screening or standard_screening
         self.out_dir = out_dir or results_folder()
-        self.bridge = EngineBridge(ctx.audio.presenter.engine.events) if ctx.audio else None
+        self.open_url = open_url  # None: the desktop's file manager (QDesktopServices)
         self.window = None
 
+    @property
+    def bundle(self) -> Path | None:
+        return self.window.bundle if self.window is not None else None
+
     def start(self) -> None:
-        from gui.participant import ParticipantWindow
-        from tasks.loader import load_dataset
-        from tasks.takehome import BundleError, open_package, start_session, write_results_bundle
+        from gui.takehome_flow import TakeHomeFlow
+        from tasks.loader import NotADatasetError, load_dataset
+        from tasks.session_time import estimate_session
+        from tasks.takehome import BundleError, open_package, package_session
 
         if self.ctx.audio is None:
             return self._fail(QApplication.translate("TakeHome", "No sound output was found on this computer."))
         try:
             opened = open_package(self.package, self.ctx.data_dir)
-            session = start_session(self.ctx.db, opened, self.ctx.app_version)
             dataset = load_dataset(opened.dataset_root)
-        except (BundleError, OSError) as exc:
+        except (BundleError, NotADatasetError, OSError) as exc:
             return self._fail(str(exc))
         self.ctx.audio.reconfigure()
-
-        def finish() -> str:
-            path = write_results_bundle(self.ctx.db, session.id, opened, self.out_dir, self.ctx.app_version)
-            self.bundle = path
-            return QApplication.translate("TakeHome", "Please send this file to the lab:\n{path}").format(path=path)
-
-        self.window = ParticipantWindow(self.ctx.db, session.id, dataset, self.ctx.audio.presenter, self.bridge,
-                                        exit_pin=None, auto_play=True, comfortable_level=True, on_finish=finish,
-                                        screening=self.screening)
+        plan = sorted(opened.info["plan"], key=lambda row: row["position"])
+        _session, answered = package_session(self.ctx.db, opened)
+        estimate = estimate_session(plan[answered:], opened.dataset_root)
+        extra = {"open_url": self.open_url} if self.open_url is not None else {}
+        self.window = TakeHomeFlow(self.ctx, opened, dataset, estimate.range_min, len(plan), self.screening,
+                                   self.out_dir, **extra)
         if self.app is not None:
             self.window.closed.connect(self.app.quit)
         self.window.show_for_participant()

@@ -31,7 +31,9 @@ from db import repo
 from db.engine import DatabaseFileError
 from db.models import Session as SessionRow, Study, utc_now
 from gui.bridge import EngineBridge
+from gui.play_indicator import PlayIndicator
 from gui.session_flow import DIALOG, FocusWatch, Withheld, check_intro, size_to_screen, withhold_over_ceiling
+from gui.theme import apply_participant_look
 from gui.workers import Worker
 from tasks.loader import Dataset
 from tasks.plan import block_instructions
@@ -81,6 +83,7 @@ class TrialScreen(QWidget):
         self.playing.setObjectName("playingIndicator")
         self.playing.setAlignment(Qt.AlignCenter)
         self.replays = QLabel()
+        self.replays.setObjectName("replaysLeft")
         self.play_all = QPushButton(self.tr("▶  Play (Space)"))
         self.play_all.setObjectName("playAll")
         self.play_all.clicked.connect(lambda: self.play(None))
@@ -95,6 +98,8 @@ class TrialScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.context)
+        self.indicator = PlayIndicator(self, bridge)
+        layout.addWidget(self.indicator)
         row = QHBoxLayout()
         row.addWidget(self.play_all)
         row.addLayout(self.clip_row)
@@ -271,9 +276,11 @@ class MessageScreen(QWidget):
         self.title.setObjectName("messageTitle")
         self.title.setAlignment(Qt.AlignCenter)
         self.body = QLabel()
+        self.body.setObjectName("messageBody")
         self.body.setWordWrap(True)
         self.body.setAlignment(Qt.AlignCenter)
         self.timer_label = QLabel()
+        self.timer_label.setObjectName("breakTimer")
         self.timer_label.setAlignment(Qt.AlignCenter)
         self.button = QPushButton(self.tr("Continue (Enter)"))
         self.button.setObjectName("continue")
@@ -339,6 +346,7 @@ class ParticipantWindow(QWidget):
         presenter.exposure = SessionExposure(db, session_id)
         self.setWindowTitle(self.tr("STAR Listening Lab"))
         self.setObjectName("participantWindow")
+        self.look = apply_participant_look(self)
         self.stack = QStackedWidget()
         self.trial = TrialScreen(presenter, bridge)
         self.message = MessageScreen()

@@ -25,6 +25,10 @@ UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_INT = 2 ** 63 - 1
+# package.json "texts": what the lab wrote for the participant, shown as written
+PACKAGE_TEXTS = ("information", "consent", "return_instructions")
+PACKAGE_TEXT_FORMATS = ("markdown", "plain")
+PACKAGE_TEXT_MAX_CHARS = 100_000
 
 
 class ShapeError(ValueError):
@@ -150,12 +154,30 @@ def check_package_info(info) -> dict:
         raise ShapeError("package.json.study.protocol_json: not readable JSON") from None
     if not isinstance(protocol, dict):
         raise ShapeError("package.json.study.protocol_json: must be an object")
+    check_package_texts(info.get("texts"))
     plan = info.get("plan")
     if not isinstance(plan, list):
         raise ShapeError("package.json.plan: must be a list")
     info = dict(info)
     info["plan"] = [check_planned(row, f"package.json.plan[{i}]") for i, row in enumerate(plan)]
     return info
+
+
+def check_package_texts(texts) -> None:
+    """package.json.texts (optional): {name: {"format": "markdown" | "plain", "text": ...}}."""
+    if texts is None:
+        return
+    texts = _obj(texts, "package.json.texts")
+    for name, entry in texts.items():
+        where = f"package.json.texts.{str(name)[:40]}"
+        if name not in PACKAGE_TEXTS:
+            raise ShapeError(f"{where}: unknown text (known: {', '.join(PACKAGE_TEXTS)})")
+        entry = _obj(entry, where)
+        if entry.get("format") not in PACKAGE_TEXT_FORMATS:
+            raise ShapeError(f"{where}.format: must be one of {', '.join(PACKAGE_TEXT_FORMATS)}")
+        text = _text(entry, "text", where)
+        if not text.strip() or len(text) > PACKAGE_TEXT_MAX_CHARS:
+            raise ShapeError(f"{where}.text: must be 1 to {PACKAGE_TEXT_MAX_CHARS} characters")
 
 
 def check_results(results) -> dict:

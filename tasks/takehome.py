@@ -37,7 +37,9 @@ from sqlmodel import Session as DbSession, select
 
 from db import repo
 from db.models import AuditLog, ExposureRecord, Participant, PlannedTrial, Session, Study, TakeHomePackage, utc_now
-from tasks.bundleschema import PARTICIPANT_CODE, PLAN_OUTCOME_FIELDS, ShapeError, check_package_info, parse_json
+from tasks.bundleschema import (
+    PACKAGE_TEXT_MAX_CHARS, PARTICIPANT_CODE, PLAN_OUTCOME_FIELDS, ShapeError, check_package_info, parse_json,
+)
 from tasks.items import ALIAS_FILES, VARIANT_SOURCE, printable
 from tasks.loader import META_DIR, Dataset, dataset_fingerprint, find_meta_file
 from tasks.paths import UnsafePathError, contained_path
@@ -54,6 +56,28 @@ PACKAGE_FORMAT = 1
 # of format 1 lack them and still import: nothing withheld, no pause recorded)
 BUNDLE_FORMAT = 2
 TAKE_HOME_PROCEDURE = "comfortable level (take-home)"
+MAX_TEXT_BYTES = PACKAGE_TEXT_MAX_CHARS  # UTF-8 bytes >= characters, so this also bounds the characters
+
+
+def read_package_text(path: Path, what: str) -> dict:
+    """A text the lab wrote for the participant (study information, consent, how to send the
+    results back), as stored in a package: ``{"format": "markdown" | "plain", "text": ...}``.
+    Markdown for ``.md`` files, plain text otherwise. StudyError names the file and the problem."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StudyError(f"{what} file {path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_TEXT_BYTES:
+        raise StudyError(f"{what} file {path}: {len(data)} bytes; at most {MAX_TEXT_BYTES} are accepted")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise StudyError(f"{path}:{line}: {what} is not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise StudyError(f"{what} file {path} is empty")
+    return {"format": "markdown" if path.suffix.lower() in (".md", ".markdown") else "plain", "text": text}
 
 
 # ---------------------------------------------------------------- lab: make a package
@@ -115,8 +139,9 @@ def _copy_hashing(z: zipfile.ZipFile, name: str, source: Path) -> str:
 
 
 def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code: str, out_path: Path,
-                 app_version: str) -> Path:
+                 app_version: str, texts: dict[str, dict] | None = None) -> Path:
     """Plan the participant's session as the lab would and write it with its items and audio.
+    ``texts``: the lab's own words for the participant, by PACKAGE_TEXTS key (read_package_text).
     The zip is written to a temporary file beside ``out_path``, the package is committed to the
     database, and only then is the file renamed into place: a failure at any step (a full disk,
     a database error) leaves neither a zip nor a row."""
@@ -149,6 +174,9 @@ def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code
                   "dataset_fingerprint": study.dataset_fingerprint},
         "plan": plan,
     }
+    if texts:
+        info["texts"] = dict(texts)
+        check_package_info(json.loads(json.dumps(info)))  # the app that opens it checks the same way
     files = dict(metas)
     files["package.json"] = json.dumps(info, indent=1, ensure_ascii=False).encode()
 
@@ -253,6 +281,13 @@ def open_package(path: Path, work_dir: Path) -> OpenedPackage:
             except OSError as exc:
                 raise BundleError(f"{path}: cannot unpack {name!r} into {root}: {exc.strerror or exc}") from None
     return OpenedPackage(info, root / "dataset")
+
+
+def package_session(db: Engine, opened: OpenedPackage) -> tuple[Session | None, int]:
+    """The package's session in the local database, if it was started here, and its answers."""
+    with DbSession(db) as s:
+        session = s.exec(select(Session).where(Session.import_key == opened.package_id)).first()
+        return session, (repo.count_answered(s, session.id) if session is not None else 0)
 
 
 def start_session(db: Engine, opened: OpenedPackage, app_version: str) -> Session:
