@@ -123,7 +123,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from tasks.export import export
 
-    result = export(_open_db(args.db, create=False), args.out, APP_VERSION, study_name=args.study)
+    result = export(_open_db(args.db, create=False), args.out, APP_VERSION, study_name=args.study, majority=True)
     print(f"exported {result.responses} responses of {result.participants} participants: "
           f"{len(result.files)} files in {result.out_dir}")
     for study, attenuation in result.attenuation.items():
@@ -154,6 +154,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
             print(f"warning: {w}", file=sys.stderr)
     print(files[0].read_text(encoding="utf-8"))
     print("written: " + ", ".join(str(f) for f in files))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from tasks.analysis.report import write_report
+
+    summary = write_report(_open_db(args.db, create=False), args.out, models_dir=args.models, study_name=args.study,
+                           exclude_failed_screening=args.exclude_failed_screening, seed=args.seed,
+                           n_bootstrap=args.bootstrap)
+    for w in summary.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"report on study {summary.study}: {summary.participants} participants, {summary.responses} answers"
+          + (f", {len(summary.excluded)} excluded for failed screening" if summary.excluded else "")
+          + f"; {len(summary.files)} files in {summary.out_dir} ({summary.seconds:.1f} s)")
     return EXIT_OK
 
 
@@ -364,6 +378,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.add_argument("--study", default=None)
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("report", help="the human-vs-model report: statistics, figures, item analysis, kit exports")
+    add_db_option(p)
+    p.add_argument("--models", type=Path, default=None, metavar="WORKDIR",
+                   help="model results in the kit's layout: WORKDIR/<model>/<alias>/infer_results.jsonl")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--study", default=None, help="the study (needed when the database holds several)")
+    p.add_argument("--exclude-failed-screening", action="store_true",
+                   help="leave out every participant who failed a headphone-screening test")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and of the majority's tie rule")
+    p.add_argument("--bootstrap", type=int, default=2000, metavar="B", help="bootstrap resamples (default 2000)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 
@@ -372,14 +398,15 @@ def user_errors() -> tuple[type[Exception], ...]:
     from sqlalchemy.exc import OperationalError
 
     from db.engine import DatabaseFileError
+    from tasks.analysis.responses import ReportError
     from tasks.export import ExportError
     from tasks.loader import NotADatasetError
     from tasks.plan import PlanError
     from tasks.sessions import DatasetChangedError, StoredDataError, StudyError
     from tasks.takehome import BundleError
 
-    return (BundleError, DatabaseFileError, DatasetChangedError, ExportError, NotADatasetError, PlanError, StudyError,
-            StoredDataError, OperationalError, OSError)
+    return (BundleError, DatabaseFileError, DatasetChangedError, ExportError, NotADatasetError, PlanError, ReportError,
+            StudyError, StoredDataError, OperationalError, OSError)
 
 
 def app_only_arguments(argv: list[str]) -> argparse.Namespace | None:

@@ -100,9 +100,9 @@ def build_paper_scale_db(path: Path, n_participants: int, mode: str = "full-robu
                               (f"P{k + 1:03d}", "25-34", "normal", stamp, stamp)).lastrowid
             sid = con.execute(
                 "INSERT INTO session (study_id, participant_id, cohort_index, plan_seed, calibration_ids, uncalibrated, "
-                "take_home, level_procedure, app_version, status, started_at, ended_at, created_at) "
-                "VALUES (?, ?, ?, ?, '[]', 1, 0, 'uncalibrated default', 'bench', 'completed', ?, ?, ?)",
-                (study_id, pid, k, seed + k, stamp, stamp, stamp)).lastrowid
+                "take_home, level_procedure, app_version, status, next_position, started_at, ended_at, created_at) "
+                "VALUES (?, ?, ?, ?, '[]', 1, 0, 'uncalibrated default', 'bench', 'completed', ?, ?, ?, ?)",
+                (study_id, pid, k, seed + k, len(plan), stamp, stamp, stamp)).lastrowid
             trials, answers = [], []
             block_of = {"pc": 0, "tr": 1, "sr": 2}
             for position, (variant, item_id, r, category, sub, presented, answer) in enumerate(plan):

@@ -5,6 +5,7 @@ Layout (STARBENCH.md section 5); each study's folder is a work_dir of the kit:
   <out>/<study>/human-<code>/<variant>/infer_results.jsonl, performance.json
   <out>/<study>/human-<code>/performance_summary_<variants joined by +>.csv
   <out>/<study>/human-<study>/...  the pooled cohort: every participant's runs as one responder
+  <out>/<study>/human-majority/...  with majority=True: per run the answer most participants gave
   <out>/trials.csv, <out>/trials.columns.json
   <out>/screening.csv, <out>/screening.columns.json  (tasks/screening_csv.py)
 Practice and catch trials are left out of the kit files (they are in trials.csv).
@@ -231,10 +232,16 @@ class ExportResult:
     attenuation: dict[str, Attenuation] = field(default_factory=dict)  # by study name
 
 
-def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None = None) -> ExportResult:
+def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None = None,
+           majority: bool = False) -> ExportResult:
     out_dir = Path(out_dir)
     try:
-        return _export(engine, out_dir, app_version, study_name)
+        result = _export(engine, out_dir, app_version, study_name)
+        if majority:  # human-majority/ beside the participants (imported here: it builds on this module)
+            from tasks.analysis.majority import add_majority_folders
+            add_majority_folders(engine, out_dir, study_name)
+            result.files = sorted(p for p in out_dir.rglob("*") if p.is_file())
+        return result
     except OSError as exc:
         where = exc.filename or out_dir
         raise ExportError(f"cannot write the export to {where}: {exc.strerror or exc}. "

@@ -61,9 +61,9 @@ def test_export_is_byte_identical_whatever_the_hash_seed(tmp_path):
         run_main(["export", "--db", str(db), "--out", str(out)], seed, tmp_path)
         exports[seed] = kit_files(out)
     first = exports[HASH_SEEDS[0]]
-    # 6 participants and the pooled cohort: a performance.json per alias and a summary each
-    assert sum(name.endswith("performance.json") for name in first) == 21
-    assert sum("performance_summary_" in name for name in first) == 7
+    # 6 participants, the pooled cohort and the majority: a performance.json per alias and a summary each
+    assert sum(name.endswith("performance.json") for name in first) == 24
+    assert sum("performance_summary_" in name for name in first) == 8
     for seed, files in exports.items():
         assert files.keys() == first.keys()
         differing = [name for name in first if files[name] != first[name]]
@@ -82,7 +82,7 @@ def test_export_is_byte_identical_whatever_the_hash_seed(tmp_path):
         kit = kit_evaluate_pc(df) if perf_file.parent.name == "pc" else kit_evaluate_micro(df)
         assert perf_file.read_text(encoding="utf-8") == json.dumps(kit, indent=4, ensure_ascii=False), perf_file
         checked += 1
-    assert checked == 21
+    assert checked == 24
     for summary in sorted(out.rglob("performance_summary_*.csv")):
         aliases = summary.stem.removeprefix("performance_summary_").split("+")
         totals = {a: json.loads((summary.parent / a / "performance.json").read_text())["Total"] for a in aliases}

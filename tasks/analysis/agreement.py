@@ -1,0 +1,133 @@
+"""Point 6 of the report: agreement between people and reliability of the human score.
+
+- Fleiss' kappa across participants (statsmodels), per variant and per category. Subjects are
+  runs, categories the presented letters (plus "no answer"). Fleiss' kappa needs the same number
+  of raters for every subject: only the runs answered by the most common number of participants
+  (at least 2) enter, and the table says how many runs that is.
+- Krippendorff's alpha (nominal, the krippendorff package) on the same runs x letters counts,
+  every run with at least two answers: it allows a different number of raters per run.
+- Split-half reliability of each participant's accuracy: the items of a variant split at random
+  into two halves (SPLITS seeded splits), Pearson r across participants between the halves
+  (scipy), averaged over the splits, then stepped up with Spearman-Brown 2r / (1 + r).
+- Agreement between the runs (rotations) of one item within a participant: the share of
+  (participant, item) pairs whose runs all give the same answer, answers compared as labels
+  (responses.py), and Fleiss' kappa with the runs as raters and the labels as categories.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import krippendorff
+from scipy import stats
+from statsmodels.stats.inter_rater import fleiss_kappa
+
+from tasks.analysis.design import Design
+from tasks.analysis.responses import NO_ANSWER
+
+SPLITS = 200
+SPLIT_SEED_TAG = 3
+
+
+def _fleiss(table: np.ndarray) -> tuple[float | None, int, int | None]:
+    """Fleiss' kappa on the subjects with the most common number of ratings (>= 2): kappa, the
+    number of subjects used and their number of ratings each."""
+    n = table.sum(axis=1)
+    n = n[n >= 2]
+    if n.size == 0:
+        return None, 0, None
+    m = int(np.bincount(n.astype(np.int64)).argmax())
+    rows = table[table.sum(axis=1) == m]
+    shares = rows.sum(axis=0) / rows.sum()
+    if rows.shape[0] < 2 or np.isclose((shares ** 2).sum(), 1.0):
+        return None, int(rows.shape[0]), m  # one category only: kappa is undefined
+    return float(fleiss_kappa(rows, method="fleiss")), int(rows.shape[0]), m
+
+
+def _alpha(table: np.ndarray) -> float | None:
+    rows = table[table.sum(axis=1) >= 2]
+    used = rows.sum(axis=0) > 0
+    if rows.shape[0] < 1 or used.sum() < 2:
+        return None
+    return float(krippendorff.alpha(value_counts=rows[:, used], level_of_measurement="nominal"))
+
+
+def _run_letter_table(design: Design, run_mask: np.ndarray) -> np.ndarray:
+    resp = design.responses
+    width = max(len(r.options) for r in resp.runs) + 1
+    choice = np.where(resp.choice == NO_ANSWER, width - 1, resp.choice)
+    keep = run_mask[resp.run]
+    table = np.bincount(resp.run[keep] * width + choice[keep], minlength=len(resp.runs) * width)
+    table = table.reshape(len(resp.runs), width)
+    return table[run_mask]
+
+
+def agreement_table(design: Design) -> pd.DataFrame:
+    """Fleiss' kappa and Krippendorff's alpha across participants per variant and category."""
+    resp = design.responses
+    variant = np.array([r.variant for r in resp.runs], dtype=object)
+    category = np.array([r.category or "" for r in resp.runs], dtype=object)
+    records = []
+    for v in dict.fromkeys(variant.tolist()):
+        scopes = [("all", variant == v)] + [(c, (variant == v) & (category == c))
+                                            for c in sorted(set(category[variant == v].tolist()))]
+        for name, mask in scopes:
+            table = _run_letter_table(design, mask)
+            kappa, n_runs, raters = _fleiss(table)
+            records.append({"variant": v, "category": name, "fleiss_kappa": kappa, "kappa_runs": n_runs,
+                            "raters_per_run": raters, "krippendorff_alpha": _alpha(table), "alpha_runs": int((table.sum(axis=1) >= 2).sum())})
+    return pd.DataFrame.from_records(records, columns=["variant", "category", "fleiss_kappa", "kappa_runs",
+                                                       "raters_per_run", "krippendorff_alpha", "alpha_runs"])
+
+
+def split_half_table(design: Design, seed: int, splits: int = SPLITS) -> pd.DataFrame:
+    """Split-half reliability of the participants' accuracy per variant (and over all items)."""
+    rng = np.random.default_rng((seed, SPLIT_SEED_TAG))
+    records = []
+    scopes = [(v, np.flatnonzero(design.variant == v)) for v in dict.fromkeys(design.variant.tolist())]
+    scopes.append(("all", np.arange(design.variant.size)))
+    for name, idx in scopes:
+        n_people = int((design.answered[idx].sum(axis=0) > 0).sum())
+        rec = {"variant": name, "items": int(idx.size), "participants": n_people, "splits": splits,
+               "split_half_r": None, "spearman_brown": None}
+        if idx.size >= 2 and n_people >= 3:
+            # each split: a random half of the items (as a 0/1 row), the rest the other half
+            order = np.argsort(rng.random((splits, idx.size)), axis=1)
+            first = np.zeros((splits, idx.size), dtype=np.float32)
+            np.put_along_axis(first, order[:, : idx.size // 2], 1.0, axis=1)
+            second = 1.0 - first
+            c, n = design.correct[idx], design.answered[idx]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                a = (first @ c) / (first @ n)
+                b = (second @ c) / (second @ n)
+            ok = ~(np.isnan(a).any(axis=0) | np.isnan(b).any(axis=0))
+            a, b = a[:, ok], b[:, ok]
+            varying = (np.ptp(a, axis=1) > 0) & (np.ptp(b, axis=1) > 0)
+            if a.shape[1] >= 3 and varying.any():
+                r = stats.pearsonr(a[varying], b[varying], axis=1).statistic
+                mean_r = float(np.mean(r))
+                rec["split_half_r"] = mean_r
+                rec["spearman_brown"] = 2 * mean_r / (1 + mean_r) if mean_r > -1 else None
+        records.append(rec)
+    return pd.DataFrame.from_records(records)
+
+
+def run_agreement_table(design: Design) -> pd.DataFrame:
+    """Within a participant, do the runs of one item get the same answer?"""
+    resp = design.responses
+    labels, texts = resp.labels()
+    lab = np.where(labels == NO_ANSWER, len(texts), labels)
+    frame = pd.DataFrame({"p": resp.participant, "item": resp.item, "label": lab})
+    records = []
+    for v in dict.fromkeys(design.variant.tolist()):
+        sub = frame[design.variant[frame["item"].to_numpy()] == v]
+        sizes = sub.groupby(["p", "item"]).size()
+        multi = sizes[sizes >= 2]
+        rec = {"variant": v, "participant_items": int(multi.size), "all_runs_same": None, "runs_kappa": None,
+               "kappa_subjects": 0}
+        if multi.size:
+            sub = sub.set_index(["p", "item"]).loc[multi.index].reset_index()
+            counts = sub.groupby(["p", "item", "label"]).size().unstack(fill_value=0)
+            rec["all_runs_same"] = float((counts.max(axis=1) == counts.sum(axis=1)).mean())
+            rec["runs_kappa"], rec["kappa_subjects"], _m = _fleiss(counts.to_numpy())
+        records.append(rec)
+    return pd.DataFrame.from_records(records)

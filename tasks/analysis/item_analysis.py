@@ -1,0 +1,124 @@
+"""Point 5 of the report: one row per presented item (variant, item id).
+
+A participant *agrees with the key* on an item when more than half of their answered runs of it
+are correct (one run: that run is correct). Flags, in the ``flags`` column joined by ";":
+- below_chance: human accuracy below the expected score of guessing on the answered runs;
+- modal_not_key: the most frequent answer (see responses.py for how answers are compared across
+  runs) is not the key, and the key is not tied with it;
+- below_two_thirds: fewer than 2/3 of the participants agree with the key (the paper kept
+  holistic items only when at least 2 of 3 expert examinees agreed with the key);
+- models_right_humans_wrong: every model with runs of the item is right on more than half of
+  them, and fewer than half of the participants agree with the key;
+- humans_right_models_wrong: more than half of the participants agree with the key, and no
+  model is right on more than half of its runs.
+Discrimination: the point-biserial correlation (scipy.stats.pointbiserialr) between agreeing
+with the key on the item and the participant's accuracy on the other items of the same variant.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from tasks.analysis.design import Design
+from tasks.analysis.models import ModelRuns
+from tasks.analysis.responses import NO_ANSWER
+
+TWO_THIRDS = 2.0 / 3.0
+FLAGS = ("below_chance", "modal_not_key", "below_two_thirds", "models_right_humans_wrong",
+         "humans_right_models_wrong")
+COLUMNS = ["variant", "item_id", "task", "category", "sub_category", "key", "runs_presented", "answers",
+           "participants", "human_accuracy", "chance", "agreement_with_key", "modal_answer", "modal_share",
+           "point_biserial", "point_biserial_p"]
+
+
+def _modal(resp, labels: np.ndarray, texts: list[str], key_text: list[str]) -> tuple[list, list, list]:
+    """Per item: the modal answer (ties: the key when it is among them, else the label text that
+    sorts first), its share of the answers, and whether the key is not among the most frequent."""
+    n_labels = len(texts) + 1
+    lab = np.where(labels == NO_ANSWER, len(texts), labels)
+    counts = np.bincount(resp.item * n_labels + lab, minlength=len(resp.items) * n_labels)
+    counts = counts.reshape(len(resp.items), n_labels)
+    names = texts + ["(no answer)"]
+    index = {t: k for k, t in enumerate(texts)}
+    modal, share, differs = [], [], []
+    for k in range(len(resp.items)):
+        row = counts[k]
+        top = row.max()
+        tied = sorted(names[j] for j in np.flatnonzero(row == top))
+        key_j = index.get(key_text[k])
+        key_tied = key_j is not None and row[key_j] == top
+        modal.append(key_text[k] if key_tied else tied[0])
+        total = row.sum()
+        share.append(float(top / total) if total else None)
+        differs.append(not key_tied)
+    return modal, share, differs
+
+
+def item_table(design: Design, models: list[ModelRuns]) -> pd.DataFrame:
+    resp = design.responses
+    n_items = len(resp.items)
+    answers = np.bincount(resp.item, minlength=n_items)
+    right = np.bincount(resp.item, weights=resp.correct.astype(float), minlength=n_items)
+    n_opts = np.array([len(r.options) for r in resp.runs], dtype=float)
+    chance = np.bincount(resp.item, weights=1.0 / n_opts[resp.run], minlength=n_items)
+    runs_presented = np.bincount(resp.run_item, minlength=n_items)
+    answered_ip, correct_ip = design.answered, design.correct
+    took = answered_ip > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        agree = took & (correct_ip / np.where(took, answered_ip, 1) > 0.5)
+    n_people = took.sum(axis=1)
+    agreement = np.where(n_people > 0, agree.sum(axis=1) / np.maximum(n_people, 1), np.nan)
+    labels, texts = resp.labels()
+    keys = resp.key_labels()
+    modal, modal_share, modal_differs = _modal(resp, labels, texts, keys)
+    # the rest score: each participant's accuracy on the other items of the same variant
+    variant_c = {v: correct_ip[design.variant == v].sum(axis=0) for v in set(design.variant.tolist())}
+    variant_n = {v: answered_ip[design.variant == v].sum(axis=0) for v in set(design.variant.tolist())}
+    model_acc = {}
+    for m in models:
+        mc, mn = m.item_counts(resp.items)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            model_acc[m.name] = np.where(mn > 0, 100.0 * mc / np.where(mn > 0, mn, 1), np.nan)
+    records = []
+    for k, (variant, item_id) in enumerate(resp.items):
+        info = resp.item_run(k)
+        rpb, rpb_p = _point_biserial(agree[k], took[k], correct_ip[k], answered_ip[k], variant_c[variant],
+                                     variant_n[variant])
+        acc = 100.0 * right[k] / answers[k]
+        rec = {"variant": variant, "item_id": item_id, "task": info.task, "category": info.category,
+               "sub_category": info.sub_category, "key": keys[k], "runs_presented": int(runs_presented[k]),
+               "answers": int(answers[k]), "participants": int(n_people[k]), "human_accuracy": acc,
+               "chance": 100.0 * chance[k] / answers[k], "agreement_with_key": float(agreement[k]),
+               "modal_answer": modal[k], "modal_share": modal_share[k], "point_biserial": rpb,
+               "point_biserial_p": rpb_p}
+        flags = []
+        if acc < rec["chance"]:
+            flags.append("below_chance")
+        if modal_differs[k]:
+            flags.append("modal_not_key")
+        if agreement[k] < TWO_THIRDS:
+            flags.append("below_two_thirds")
+        scored = [model_acc[m][k] for m in model_acc if not np.isnan(model_acc[m][k])]
+        if scored and all(a > 50.0 for a in scored) and agreement[k] < 0.5:
+            flags.append("models_right_humans_wrong")
+        if scored and all(a <= 50.0 for a in scored) and agreement[k] > 0.5:
+            flags.append("humans_right_models_wrong")
+        for name, values in model_acc.items():
+            rec[f"model_accuracy:{name}"] = None if np.isnan(values[k]) else float(values[k])
+        rec["flags"] = ";".join(flags)
+        records.append(rec)
+    columns = COLUMNS + [f"model_accuracy:{name}" for name in model_acc] + ["flags"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _point_biserial(agree, took, correct, answered, total_c, total_n) -> tuple[float | None, float | None]:
+    x = agree[took].astype(float)
+    rest_n = (total_n - answered)[took]
+    rest_c = (total_c - correct)[took]
+    keep = rest_n > 0
+    x, y = x[keep], rest_c[keep] / rest_n[keep]
+    if x.size < 3 or x.min() == x.max() or np.ptp(y) == 0:
+        return None, None
+    r = stats.pointbiserialr(x, y)
+    return float(r.statistic), float(r.pvalue)

@@ -1,0 +1,139 @@
+"""Point 1 and 2 of the report: the leaderboard (human mean with the two-level bootstrap CI
+beside the t interval, the pooled row, models, the paper's rows, chance) and the scores per
+category and sub-category of every variant, humans with bootstrap CIs and every model.
+
+Every point estimate comes from tasks.scoring (the kit's arithmetic, as the exports); the
+bootstrap gives only the intervals."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from tasks.analysis.bootstrap import percentile_ci, weighted_participant_mean
+from tasks.analysis.design import Design
+from tasks.analysis.models import ModelRuns
+from tasks.compare import LeaderRow, build_rows, mean_ci
+from tasks.compare_input import HumanInputs, StudyInput
+from tasks.model_results import ModelResult
+from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, Performance, leaderboard_row, score_all
+
+
+@dataclass
+class HumanScores:
+    """Each participant's performances (by variant) and the pooled ones, from tasks.scoring."""
+    participant_perfs: list[dict[str, Performance]]
+    pooled_perfs: dict[str, Performance]
+    inputs: HumanInputs
+
+
+def human_scores(design: Design) -> HumanScores:
+    resp = design.responses
+    perfs = [score_all(resp.run_results(resp.participant == p)) for p in range(resp.n_participants)]
+    pooled = resp.run_results()
+    study = StudyInput(participant_rows=[leaderboard_row(x) for x in perfs], participant_codes=list(resp.codes),
+                       participant_runs=np.bincount(resp.participant, minlength=resp.n_participants).tolist(),
+                       pooled=pooled)
+    inputs = HumanInputs({resp.study: study}, resp.chance_results(), any_trials=bool(len(resp.run)))
+    return HumanScores(perfs, score_all(pooled), inputs)
+
+
+def leaderboard_replicates(design: Design) -> dict[str, np.ndarray]:
+    """(n_boot,) two-level bootstrap replicates of the human mean for each leaderboard column."""
+    out: dict[str, np.ndarray] = {}
+    per_participant: dict[str, np.ndarray] = {}
+    for key, _header, alias, category in LEADERBOARD_COLUMNS:
+        if key == "ma":
+            continue
+        idx = design.items(alias, category)
+        if idx.size == 0:
+            continue
+        scores = design.participant_replicates(alias, idx)
+        per_participant[key] = scores
+        out[key] = weighted_participant_mean(scores, design.participant_weights)
+    if all(k in per_participant for k in ("pc_ma", "tr_oa", "sr_oa")):
+        ma = (per_participant["pc_ma"] + per_participant["tr_oa"] + per_participant["sr_oa"]) / 3.0
+        out["ma"] = weighted_participant_mean(ma, design.participant_weights)
+    return out
+
+
+def leaderboard(design: Design, humans: HumanScores, models: list[ModelResult]) -> tuple[list[LeaderRow], pd.DataFrame]:
+    """The compare command's rows with the bootstrap CI added to the human mean; and as a table
+    (value, t interval, bootstrap interval per column)."""
+    rows = build_rows(humans.inputs, [m for m in models if m.refused is None])
+    reps = leaderboard_replicates(design)
+    boot: dict[str, tuple[float, float] | None] = {k: percentile_ci(v) for k, v in reps.items()}
+    records = []
+    for r in rows:
+        rec = {"row": r.name, "kind": r.kind, "n": r.n}
+        for key in LEADERBOARD_KEYS:
+            t_ci = r.ci.get(key)
+            b_ci = boot.get(key) if r.kind == "human-mean" else None
+            rec[key] = r.values.get(key)
+            rec[f"{key}_t_low"], rec[f"{key}_t_high"] = t_ci if t_ci else (None, None)
+            rec[f"{key}_boot_low"], rec[f"{key}_boot_high"] = b_ci if b_ci else (None, None)
+        records.append(rec)
+    return rows, pd.DataFrame.from_records(records)
+
+
+def _value(perf: Performance | None, level: str, name: str) -> float | None:
+    if perf is None:
+        return None
+    if level == "total":
+        m = perf.total
+    else:
+        m = (perf.by_category if level == "category" else perf.by_sub_category).get(name)
+    return None if m is None or m.total_runs == 0 else m.aa
+
+
+def group_table(design: Design, humans: HumanScores, models: list[ModelRuns]) -> pd.DataFrame:
+    """One row per (variant, level, group, responder): AA in percent, and for humans the mean over
+    participants with its bootstrap CI. Levels: total, category, sub-category."""
+    resp = design.responses
+    records = []
+    for variant in dict.fromkeys(r.variant for r in resp.runs):
+        idx_all = design.items(variant)
+        groups = [("total", "Total", idx_all)]
+        for cat in sorted(set(design.category[idx_all].tolist()) - {""}):
+            groups.append(("category", cat, design.items(variant, cat)))
+        for sub in sorted(set(design.sub_category[idx_all].tolist()) - {""}):
+            groups.append(("sub-category", sub, design.items(variant, sub_category=sub)))
+        for level, name, idx in groups:
+            vals = [v for v in (_value(p.get(variant), level, name) for p in humans.participant_perfs) if v is not None]
+            ci = percentile_ci(design.mean_replicates(variant, idx))
+            base = {"variant": variant, "level": level, "group": name}
+            records.append({**base, "responder": "Human (mean of participants)", "kind": "human",
+                            "aa": mean_ci(vals)[0] if vals else None, "ci_low": ci[0] if ci else None,
+                            "ci_high": ci[1] if ci else None, "n": len(vals)})
+            for m in models:
+                value = _value(m.perfs.get(variant), level, name)
+                if value is not None:
+                    records.append({**base, "responder": m.name, "kind": "model", "aa": value,
+                                    "ci_low": None, "ci_high": None, "n": None})
+    return pd.DataFrame.from_records(records, columns=["variant", "level", "group", "responder", "kind", "aa",
+                                                       "ci_low", "ci_high", "n"])
+
+
+def leaderboard_display(rows: list[LeaderRow], table: pd.DataFrame) -> pd.DataFrame:
+    """The leaderboard as printed: the human mean with its bootstrap CI, a line below it with the
+    t interval; column headers with their group (pc / tr / sr)."""
+    headers = [f"{alias or 'all'} {header}" for _k, header, alias, _c in LEADERBOARD_COLUMNS]
+    out = []
+    for r, rec in zip(rows, table.to_dict("records")):
+        name = r.name + (f" (n={r.n})" if r.n else "")
+        cells = []
+        for key in LEADERBOARD_KEYS:
+            v = rec[key]
+            text = "--" if v is None or pd.isna(v) else f"{v:.2f}"
+            if rec[f"{key}_boot_low"] is not None and not pd.isna(rec[f"{key}_boot_low"]):
+                text += f" [{rec[f'{key}_boot_low']:.1f}, {rec[f'{key}_boot_high']:.1f}]"
+            cells.append(text)
+        out.append([name] + cells)
+        if r.kind == "human-mean":
+            t_cells = []
+            for key in LEADERBOARD_KEYS:
+                low = rec[f"{key}_t_low"]
+                t_cells.append("--" if low is None or pd.isna(low) else f"[{low:.1f}, {rec[f'{key}_t_high']:.1f}]")
+            out.append(["  t interval"] + t_cells)
+    return pd.DataFrame(out, columns=["row"] + headers)
