@@ -328,8 +328,8 @@ class ResultsPage(QWidget):
         minutes, and a computation under way for the same inputs is left to finish."""
         super().showEvent(event)
         wanted = self.inputs()
-        if (self.job.busy or self.figure_job.busy) and self.computing == wanted:
-            return
+        if self.job.busy and self.computing == wanted:
+            return  # (figures under way for the numbers shown: the next condition leaves them be)
         if not self.stale and self.shown == wanted:
             return
         self.refresh()

@@ -64,7 +64,7 @@ def test_results_page_computes_on_a_worker_with_progress_and_attenuation(qtbot, 
 
     # the same rows as the compare command, in the same order
     expected = build_rows(load_records(ctx.db, "lab"), [])
-    assert [page.board.verticalHeaderItem(i).text() for i in range(page.board.rowCount())] == \
+    assert [page.board.verticalHeaderItem(i).toolTip() for i in range(page.board.rowCount())] == \
         [r.name + (f" (n={r.n})" if r.n else "") for r in expected]
     human = expected[0]
     assert page.board.item(0, 0).text().startswith(f"{human.values['pc_range']:.1f}")
