@@ -11,6 +11,7 @@ leaderboard, then the figures, so the numbers show while the bootstrap runs; a n
 supersedes (terminates) a running one. matplotlib is imported only in those child processes."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -90,6 +91,9 @@ class ResultsPage(QWidget):
         self.figure_job.failed.connect(self._figures_failed)
         self.figure_job.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
         self.figure_progress = JobStrip(self.figure_job)
+        # once drawn, one strip says how fresh both are
+        self.figure_job.started.connect(lambda _label: self.figure_progress.setVisible(True))
+        self.figure_job.succeeded.connect(self._figures_timed)
         self.attenuation = QLabel()
         self.attenuation.setObjectName("attenuationSummary")
         self.attenuation.setWordWrap(True)
@@ -260,6 +264,11 @@ class ResultsPage(QWidget):
                 view.set_figure(f.png, f.caption, f.responders)
         if self.data is not None:
             self._show_board()
+
+    def _figures_timed(self, _report) -> None:
+        self.progress.label.setText(self.tr("{numbers}; figures in {s:.1f} s").format(
+            numbers=self.progress.label.text(), s=time.perf_counter() - self.figure_progress.started_at))
+        self.figure_progress.setVisible(False)
 
     def _figures_failed(self, message: str) -> None:
         if message == "cancelled" and self.job.busy:

@@ -17,7 +17,7 @@ from tasks.analysis.bootstrap import DEFAULT_BOOTSTRAP, DEFAULT_SEED, percentile
 
 Progress = Callable[[int, int, str], None]
 STEPS = 6
-MIN_DPI, MAX_DPI = 50.0, 120.0  # at most about screen resolution: a narrow figure is not blown up
+MIN_DPI, MAX_DPI = 50.0, 100.0  # at most about screen resolution: a narrow figure is not blown up
 HUMANS = "Humans"
 
 # (name, tab title, caption as in report.html)

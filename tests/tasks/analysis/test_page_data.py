@@ -75,7 +75,7 @@ def test_what_cannot_be_drawn_is_named(cohort, tmp_path):
 
 
 def test_dpi_keeps_text_legible_and_refuses_nonsense():
-    assert dpi_for(10.0, 1000) == 100.0
-    assert dpi_for(7.0, 2000) == 120.0 and dpi_for(10.0, 100) == 50.0
+    assert dpi_for(10.0, 800) == 80.0
+    assert dpi_for(7.0, 2000) == 100.0 and dpi_for(10.0, 100) == 50.0
     with pytest.raises(ValueError):
         dpi_for(0.0, 1000)
