@@ -238,7 +238,12 @@ class ResultsPage(QWidget):
                                          max=data.attenuation.max_attenuation_db))
         self.status.setText("\n".join(data.warnings[:5]) if data.warnings else
                             self.tr("{n} answered test trials.").format(n=data.answered_test))
-        self.start_figures()
+        if data.answered_test:
+            self.start_figures()
+        else:
+            self.figure_progress.setVisible(False)
+            for view in self.figure_views.values():
+                view.set_message(self.tr("No answered test trial yet: nothing to draw."))
 
     def _show_board(self) -> None:
         boot = self.figures.human_boot_ci if self.figures is not None else None
