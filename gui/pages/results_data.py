@@ -144,15 +144,30 @@ def figures_from_url(db_url: str, study_name: str | None, models_dir: Path | Non
         engine.dispose()
 
 
+@dataclass(frozen=True)
+class ReportWritten:
+    """What Export report wrote (from tasks.analysis.report.ReportSummary; plain data, so that
+    the window's process does not import the report's modules, matplotlib among them)."""
+
+    report_html: Path
+    participants: int
+    models: list[str]
+    figures: list[str]
+    tables: list[str]
+    warnings: list[str]
+    seconds: float
+
+
 def report_from_url(db_url: str, out: Path, models_dir: Path | None, study_name: str | None, progress,
-                    should_cancel):
-    """tasks.analysis.report.write_report in a child process (the Export report button); the
-    summary it returns names report.html and what was written."""
+                    should_cancel) -> ReportWritten:
+    """tasks.analysis.report.write_report in a child process (the Export report button)."""
     from db.engine import make_engine
     from tasks.analysis.report import write_report
 
     engine = make_engine(db_url)
     try:
-        return write_report(engine, Path(out), models_dir, study_name, progress=progress)
+        done = write_report(engine, Path(out), models_dir, study_name, progress=progress)
     finally:
         engine.dispose()
+    return ReportWritten(Path(done.out_dir) / "report.html", done.participants, list(done.models),
+                         list(done.figures), list(done.tables), list(done.warnings), done.seconds)

@@ -312,8 +312,8 @@ class ResultsPage(QWidget):
         self.tasks.start(worker, self.tr("Writing the report…"))
 
     def _report_written(self, summary) -> None:
-        """summary: tasks.analysis.report.ReportSummary."""
-        self.report_path = Path(summary.out_dir) / "report.html"
+        """summary: results_data.ReportWritten."""
+        self.report_path = summary.report_html
         text = self.tr("Report written: {path} ({f} figures, {t} tables; {p} participants, models: {m}).").format(
             path=self.report_path, f=len(summary.figures), t=len(summary.tables), p=summary.participants,
             m=", ".join(summary.models) or self.tr("none"))

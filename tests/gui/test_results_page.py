@@ -139,6 +139,7 @@ def test_export_report_writes_report_html_with_every_figure_and_offers_to_open_i
     assert all(m in html for m in MODELS)
     assert page.report_row.isVisible() and str(out / "report.html") in page.report_note.text()
     assert steps and steps[-1][0] == steps[-1][1]
+    photograph(window, page, "Participants", "console-results-report-written")
     page.open_report_button.click()
     assert opened == [QUrl.fromLocalFile(str(out / "report.html"))]
     assert ctx.settings.get("last_export_folder") == str(out)  # the Export dialog's folder, remembered
