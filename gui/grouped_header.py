@@ -61,7 +61,8 @@ class GroupedHeader(QHeaderView):
     def paintSection(self, painter, rect: QRect, logical: int) -> None:
         half = rect.height() // 2
         painter.save()
-        super().paintSection(painter, QRect(rect.left(), rect.top() + half, rect.width(), rect.height() - half), logical)
+        lower = QRect(rect.left(), rect.top() + half, rect.width(), rect.height() - half)
+        super().paintSection(painter, lower, logical)
         painter.restore()
         if logical >= self.count():
             return

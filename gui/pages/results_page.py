@@ -203,7 +203,8 @@ class ResultsPage(QWidget):
         """The width the figures are rendered for: a figure tab's, in device pixels (the tabs share
         one size; a tab not shown yet has not been laid out, so the width comes from the tab widget)."""
         view = self.figure_views["bars_categories"]
-        inside = self.tabs.width() - 2 * self.tabs.style().pixelMetric(self.tabs.style().PixelMetric.PM_DefaultFrameWidth)
+        style = self.tabs.style()
+        inside = self.tabs.width() - 2 * style.pixelMetric(style.PixelMetric.PM_DefaultFrameWidth)
         margins = view.widget().layout().contentsMargins()
         width = inside - view.verticalScrollBar().sizeHint().width() - margins.left() - margins.right()
         return int(max(480, width) * view.devicePixelRatioF())

@@ -20,22 +20,19 @@ STEPS = 6
 MIN_DPI, MAX_DPI = 50.0, 100.0  # at most about screen resolution: a narrow figure is not blown up
 HUMANS = "Humans"
 
-# (name, tab title, caption as in report.html)
+# (name, caption), as in report.html and in its order
 FIGURES = (
-    ("bars_categories", "Categories",
-     "Humans (mean of participants, 95% bootstrap CI) and every model per category"),
-    ("bars_subcategories", "Sub-categories", "Humans and every model per sub-category"),
-    ("human_vs_model", "Human vs models", "Human minus model per category, paired CIs"),
-    ("variant_contrasts", "Variant contrasts", "Variant contrasts with CIs"),
-    ("items", "Item analysis", "Item analysis: accuracy against discrimination; agreement with the key against "
-                               "the 2/3 rule"),
+    ("bars_categories", "Humans (mean of participants, 95% bootstrap CI) and every model per category"),
+    ("bars_subcategories", "Humans and every model per sub-category"),
+    ("human_vs_model", "Human minus model per category, paired CIs"),
+    ("variant_contrasts", "Variant contrasts with CIs"),
+    ("items", "Item analysis: accuracy against discrimination; agreement with the key against the 2/3 rule"),
 )
 
 
 @dataclass(frozen=True)
 class PageFigure:
     name: str  # the report's file stem (bars_categories.png, ...)
-    title: str  # short, for a tab
     caption: str
     responders: tuple[str, ...]  # who is drawn: humans first, then the models, in the figure's order
     png: bytes
@@ -151,13 +148,13 @@ def page_report(engine: Engine, study_name: str | None, models_dir: Path | None,
                "variant_contrasts": "No pair of variants was run (tr/tr_cap/tr_uncut, sr/sr_ch, pc_sp/pc_nsp).",
                "bars_subcategories": "No item has a sub-category."}
     out, missing = [], {}
-    for name, title, caption in FIGURES:
+    for name, caption in FIGURES:
         fig, who = drawn[name]
         if fig is None:
             missing[name] = why_not.get(name, "Nothing to draw.")
             continue
         png, w, h = render_png(fig, width_px)
-        out.append(PageFigure(name, title, caption, who, png, w, h))
+        out.append(PageFigure(name, caption, who, png, w, h))
     if progress is not None:
         progress(STEPS, STEPS, "done")
     return PageReport(study, resp.n_participants, [m.name for m in model_runs], out, boot, n_bootstrap, seed,

@@ -14,6 +14,7 @@ from db import repo
 from gui.console import ConsoleWindow
 from gui.pages.results_page import FIGURE_TABS
 from tasks.analysis.figures import HUMAN_COLOR, MODEL_COLORS
+from tasks.analysis.page_data import FIGURES
 from tasks.observers import Observer
 from tasks.simulate import simulate
 from tasks.scoring import LEADERBOARD_COLUMNS
@@ -70,7 +71,8 @@ def test_the_page_shows_every_model_beside_the_humans_under_grouped_headers(qtbo
     show_and_wait(qtbot, window, page)
     assert page.figures is not None and page.figures.models == list(MODELS)
 
-    # every figure of the report is on the page; the bars draw humans and both models
+    # every figure of the report is on the page, one tab each; the bars draw humans and both models
+    assert FIGURE_TABS == tuple(name for name, _caption in FIGURES)
     for name in FIGURE_TABS:
         assert not page.figure_views[name].pixmap.isNull(), page.figure_views[name].caption.text()
     bars = page.figure_views["bars_categories"]
