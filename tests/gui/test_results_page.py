@@ -173,3 +173,33 @@ def test_errors_of_the_computation_reach_the_page_as_messages(qtbot, ctx, tmp_pa
     assert "Traceback" not in boxes[-1].text()
     assert page.report_note.text().startswith("No report written: cannot write the report to")
     assert not page.open_report_button.isEnabled() and blocker.read_text() == "not a folder"
+
+
+def test_grouped_header_spans_its_columns_and_widens_a_group_for_its_label(qtbot):
+    import pytest
+    from PySide6.QtWidgets import QTableWidget
+
+    from gui.grouped_header import GroupedHeader
+
+    table = QTableWidget(1, 3)
+    header = GroupedHeader([("A rather long group label", 2), ("B", 1)], table)
+    table.setHorizontalHeader(header)
+    table.setHorizontalHeaderLabels(["x", "y", "z"])
+    qtbot.addWidget(table)
+    table.resize(600, 200)
+    table.show()
+    for c in range(3):
+        header.resizeSection(c, 20)
+    assert header.span(0) == (0, 1) and header.span(1) == (2, 2)
+    assert [header.group_of(c) for c in range(3)] == [0, 0, 1]
+    assert header.group_width(0) < header.label_width(0)  # narrower than its label...
+    alone = header.sectionSize(2)  # (at least the style's minimum section size)
+    header.fit_groups()
+    assert header.group_width(0) >= header.label_width(0)  # ...widened, the two columns alike
+    assert abs(header.sectionSize(0) - header.sectionSize(1)) <= 1
+    assert header.sectionSize(2) == max(alone, header.label_width(1))  # "B": only as wide as its label needs
+    assert header.sizeHint().height() >= 2 * header.fontMetrics().height()  # room for both rows
+    with pytest.raises(IndexError):
+        header.group_of(3)
+    with pytest.raises(ValueError):
+        GroupedHeader([("empty", 0)])
