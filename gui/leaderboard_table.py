@@ -38,7 +38,8 @@ class LeaderboardTable(QTableWidget):
         for j, (_key, header, alias, category) in enumerate(LEADERBOARD_COLUMNS):
             self.horizontalHeaderItem(j).setToolTip(
                 f"{alias} {header}: {category}" if category else
-                f"{alias} {header}: the dataset's total" if alias else "MA: the mean of the pc, tr and sr totals")
+                self.tr("{alias} {header}: the dataset's total").format(alias=alias, header=header) if alias else
+                self.tr("MA: the mean of the pc, tr and sr totals"))
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.setWordWrap(False)
         self.full_names: list[str] = []
@@ -65,15 +66,15 @@ class LeaderboardTable(QTableWidget):
         v, t_ci = row.values.get(key), row.ci.get(key)
         if v is None:
             item = QTableWidgetItem("–")
-            item.setToolTip(f"{row.name}: no data for this column")
+            item.setToolTip(self.tr("{row}: no data for this column").format(row=row.name))
             return item
         shown = boot or t_ci
         item = QTableWidgetItem(f"{v:.1f}" + (f"\n[{shown[0]:.0f}, {shown[1]:.0f}]" if shown else ""))
         tip = [f"{row.name}: {v:.2f}"]
         if boot:
-            tip.append(f"95% two-level bootstrap CI {boot[0]:.2f} to {boot[1]:.2f}")
+            tip.append(self.tr("95% two-level bootstrap CI {lo:.2f} to {hi:.2f}").format(lo=boot[0], hi=boot[1]))
         if t_ci:
-            tip.append(f"95% t interval {t_ci[0]:.2f} to {t_ci[1]:.2f}")
+            tip.append(self.tr("95% t interval {lo:.2f} to {hi:.2f}").format(lo=t_ci[0], hi=t_ci[1]))
         item.setToolTip("\n".join(tip))
         item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
         return item

@@ -272,6 +272,10 @@ class ResultsPage(QWidget):
                 view.set_figure(f.png, f.caption, f.responders)
         if self.data is not None:
             self._show_board()
+            # what only the figures' reading found (e.g. model ids not checked against the dataset)
+            extra = [w for w in report.warnings if w not in self.data.warnings]
+            if extra:
+                self.status.setText("\n".join([self.status.text()] + extra[:3]))
 
     def _figures_timed(self, _report) -> None:
         self.progress.label.setText(self.tr("{numbers}; figures in {s:.1f} s").format(
