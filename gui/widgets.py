@@ -1,12 +1,12 @@
 """Small shared widgets: a progress strip for long work, message helpers, number fields that
-say why they refused what was typed, a bar chart."""
+say why they refused what was typed."""
 from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QValidator
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QDoubleSpinBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
@@ -278,68 +278,3 @@ def show_error(parent: QWidget, title: str, message: str) -> None:
     box = QMessageBox(QMessageBox.Warning, title, message, QMessageBox.Ok, parent)
     box.setObjectName("errorBox")
     box.open()
-
-
-class BarChart(QWidget):
-    """Grouped bars (one group per column, one bar per series) with optional CI whiskers."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setMinimumHeight(220)
-        self.columns: list[str] = []
-        self.series: list[tuple[str, list[float | None], list[tuple[float, float] | None]]] = []
-
-    def set_data(self, columns, series) -> None:
-        self.columns, self.series = list(columns), list(series)
-        self.update()
-
-    COLORS = [QColor(52, 120, 220), QColor(230, 140, 40), QColor(90, 170, 90), QColor(200, 70, 80),
-              QColor(140, 100, 200), QColor(120, 120, 120)]
-
-    def paintEvent(self, _event) -> None:
-        if not self.columns or not self.series:
-            return
-        p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        text_color = self.palette().windowText().color()
-        font = QFont(self.font())
-        p.setFont(font)
-        fm = p.fontMetrics()
-        left, bottom, top = fm.horizontalAdvance("100") + 10, fm.height() * 2 + 8, fm.height() * 2
-        legend_w = max(fm.horizontalAdvance(name) for name, _v, _c in self.series) + 30
-        w = self.width() - left - legend_w - 10
-        h = self.height() - bottom - top
-        if w < 50 or h < 50:
-            return
-        p.setPen(QPen(text_color, 1))
-        for tick in (0, 25, 50, 75, 100):
-            y = top + h - h * tick / 100
-            p.setPen(QPen(QColor(text_color.red(), text_color.green(), text_color.blue(), 50), 1))
-            p.drawLine(left, int(y), left + w, int(y))
-            p.setPen(text_color)
-            p.drawText(QRectF(0, y - fm.height() / 2, left - 6, fm.height()), Qt.AlignRight, str(tick))
-        group_w = w / len(self.columns)
-        bar_w = group_w * 0.8 / len(self.series)
-        for ci, col in enumerate(self.columns):
-            x0 = left + ci * group_w + group_w * 0.1
-            for si, (_name, values, cis) in enumerate(self.series):
-                v = values[ci]
-                if v is None:
-                    continue
-                x = x0 + si * bar_w
-                bh = h * v / 100
-                p.fillRect(QRectF(x, top + h - bh, bar_w - 1, bh), self.COLORS[si % len(self.COLORS)])
-                interval = cis[ci] if cis else None
-                if interval:
-                    p.setPen(QPen(text_color, 1.5))
-                    cx = x + bar_w / 2
-                    p.drawLine(int(cx), int(top + h - h * interval[0] / 100), int(cx), int(top + h - h * interval[1] / 100))
-            p.setPen(text_color)
-            label = fm.elidedText(col, Qt.ElideRight, int(group_w) - 2)
-            p.drawText(QRectF(left + ci * group_w, top + h + 4, group_w, fm.height() * 2),
-                       Qt.AlignHCenter | Qt.TextWordWrap, label)
-        for si, (name, _v, _c) in enumerate(self.series):
-            y = top + si * (fm.height() + 4)
-            p.fillRect(QRectF(left + w + 14, y + 3, 12, fm.height() - 6), self.COLORS[si % len(self.COLORS)])
-            p.drawText(left + w + 30, int(y + fm.ascent()), name)
-        p.end()

@@ -5,7 +5,9 @@ tasks.compare_input.collect_human_inputs and scores it with tasks.compare.build_
 the ``compare`` command does, then adds the per-participant table and the safety-ceiling summary
 (grouped queries).
 It reports progress and stops at the next step boundary once ``should_cancel()`` is true.
-The page runs it in a child process (gui/processes.py) through ``results_from_url``.
+The page runs it in a child process (gui/processes.py) through ``results_from_url``; then the
+report's figures through ``figures_from_url`` (a second child process, so that the leaderboard
+shows while the bootstrap runs); the Export report button runs ``report_from_url``.
 """
 from __future__ import annotations
 
@@ -126,3 +128,46 @@ def results_from_url(db_url: str, study_name: str | None, models_dir: Path | Non
         return results_data(engine, study_name, models_dir, progress, should_cancel)
     finally:
         engine.dispose()
+
+
+def figures_from_url(db_url: str, study_name: str | None, models_dir: Path | None, width_px: int, progress,
+                     should_cancel):
+    """The report's figures for the page (tasks.analysis.page_data.page_report) in a child
+    process: matplotlib is imported there, never in the window's process."""
+    from db.engine import make_engine
+    from tasks.analysis.page_data import page_report
+
+    engine = make_engine(db_url)
+    try:
+        return page_report(engine, study_name, models_dir, width_px, progress, should_cancel)
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True)
+class ReportWritten:
+    """What Export report wrote (from tasks.analysis.report.ReportSummary; plain data, so that
+    the window's process does not import the report's modules, matplotlib among them)."""
+
+    report_html: Path
+    participants: int
+    models: list[str]
+    figures: list[str]
+    tables: list[str]
+    warnings: list[str]
+    seconds: float
+
+
+def report_from_url(db_url: str, out: Path, models_dir: Path | None, study_name: str | None, progress,
+                    should_cancel) -> ReportWritten:
+    """tasks.analysis.report.write_report in a child process (the Export report button)."""
+    from db.engine import make_engine
+    from tasks.analysis.report import write_report
+
+    engine = make_engine(db_url)
+    try:
+        done = write_report(engine, Path(out), models_dir, study_name, progress=progress)
+    finally:
+        engine.dispose()
+    return ReportWritten(Path(done.out_dir) / "report.html", done.participants, list(done.models),
+                         list(done.figures), list(done.tables), list(done.warnings), done.seconds)

@@ -1,25 +1,39 @@
-"""Results page: humans against imported models, per-category bars, per-participant table,
-the safety ceiling's attenuations, exports. The numbers come from tasks.compare, exactly as the
-command line writes them, computed in a child process driven by a worker thread (results_data.py,
-gui/processes.py) with a progress bar; a newer request supersedes (terminates) a running one."""
+"""Results page: the human-vs-model report on screen. Tabs: the leaderboard (grouped pc / tr /
+sr headers), the report's figures (bars per category and sub-category with every imported model,
+human minus model, variant contrasts, item analysis), the participants with the safety
+ceiling's attenuations. Buttons: Export (the kit-layout files and compare) and Export report
+(report.html with every figure, tables as CSV and LaTeX).
+
+The leaderboard's numbers come from tasks.compare, exactly as the command line writes them; the
+figures from tasks.analysis (the report's own functions). Each is computed in a child process
+driven by a worker thread (results_data.py, gui/processes.py) with a progress bar - first the
+leaderboard, then the figures, so the numbers show while the bootstrap runs; a newer request
+supersedes (terminates) a running one. matplotlib is imported only in those child processes."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
+    QTabWidget, QVBoxLayout, QWidget,
 )
 
 from gui.context import AppContext, ConsoleState
 from gui.pages.export_folder import export_and_count_job, export_status, with_export_folder
-from gui.pages.results_data import ResultsData, results_from_url
+from gui.figure_view import FigureView
+from gui.leaderboard_table import LeaderboardTable
+from gui.pages.results_data import ResultsData, figures_from_url, report_from_url, results_from_url
 from gui.processes import run_in_process
-from gui.widgets import BarChart, JobStrip, TaskStrip, show_error
+from gui.widgets import JobStrip, TaskStrip, show_error
 from gui.workers import LatestJob, Worker
 from tasks.loader import Cancelled
-from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS
+
+# the report's figures, one tab each, by the names of tasks.analysis.page_data.FIGURES (repeated
+# here so that building the page does not import the analysis package)
+FIGURE_TABS = ("bars_categories", "bars_subcategories", "human_vs_model", "variant_contrasts", "items")
 
 
 def export_job(db_url: str, out: Path, version: str, models: Path | None, progress, should_cancel):
@@ -46,6 +60,7 @@ def db_url(engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
+
 class ResultsPage(QWidget):
     def __init__(self, ctx: AppContext, state: ConsoleState, parent: QWidget | None = None):
         super().__init__(parent)
@@ -58,17 +73,32 @@ class ResultsPage(QWidget):
         refresh.clicked.connect(self.refresh)
         self.export_button = QPushButton(self.tr("&Export…"))
         self.export_button.setObjectName("exportButton")
-        self.export_button.clicked.connect(self.export)
+        self.export_button.clicked.connect(lambda: self.export())
+        self.report_button = QPushButton(self.tr("Export re&port…"))
+        self.report_button.setObjectName("exportReportButton")
+        self.report_button.setToolTip(self.tr("report.html with every figure, the tables as CSV and LaTeX, "
+                                              "the figures as PNG and PDF, human-majority/"))
+        self.report_button.clicked.connect(lambda: self.export_report())
         self.tasks = TaskStrip()
         self.job = LatestJob(self)
         self.job.succeeded.connect(self.show_data)
         self.job.failed.connect(self._failed)
         self.job.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
         self.progress = JobStrip(self.job)
+        # the figures: a second child process, started once the leaderboard is shown
+        self.figure_job = LatestJob(self)
+        self.figure_job.succeeded.connect(self.show_figures)
+        self.figure_job.failed.connect(self._figures_failed)
+        self.figure_job.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
+        self.figure_progress = JobStrip(self.figure_job)
+        # once drawn, one strip says how fresh both are
+        self.figure_job.started.connect(lambda _label: self.figure_progress.setVisible(True))
+        self.figure_job.succeeded.connect(self._figures_timed)
         self.attenuation = QLabel()
         self.attenuation.setObjectName("attenuationSummary")
         self.attenuation.setWordWrap(True)
         self.data: ResultsData | None = None
+        self.figures = None  # tasks.analysis.page_data.PageReport of the figures shown
         # (study, models folder) of the numbers shown and of the computation under way; stale
         # when sessions or participants changed since
         self.shown: tuple | None = None
@@ -78,18 +108,33 @@ class ResultsPage(QWidget):
             signal.connect(self.mark_stale)
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.report_path: Path | None = None
+        self.report_note = QLabel()
+        self.report_note.setObjectName("reportWritten")
+        self.report_note.setWordWrap(True)
+        self.open_report_button = QPushButton(self.tr("&Open report"))
+        self.open_report_button.setObjectName("openReportButton")
+        self.open_report_button.clicked.connect(self.open_report)
+        self.open_url = QDesktopServices.openUrl  # how a written report is opened (the system's browser)
+        report_row = QHBoxLayout()
+        report_row.addWidget(self.report_note, 1)
+        report_row.addWidget(self.open_report_button)
+        self.report_row = QWidget()
+        self.report_row.setLayout(report_row)
+        report_row.setContentsMargins(0, 0, 0, 0)
+        self.report_row.setVisible(False)
         top = QHBoxLayout()
         top.addWidget(self.models_dir, 1)
-        for b in (pick, refresh, self.export_button):
+        for b in (pick, refresh, self.export_button, self.report_button):
             top.addWidget(b)
 
-        headers = [h for _k, h, _a, _c in LEADERBOARD_COLUMNS]
-        self.board = QTableWidget(0, len(headers))
-        self.board.setObjectName("leaderboard")
-        self.board.setHorizontalHeaderLabels(headers)
-        self.board.horizontalHeader().setStretchLastSection(True)
-        self.board.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.chart = BarChart()
+        self.board = LeaderboardTable()
+        self.board_note = QLabel()
+        self.board_note.setWordWrap(True)
+        board_tab = QWidget()
+        board_column = QVBoxLayout(board_tab)
+        board_column.addWidget(self.board, 1)
+        board_column.addWidget(self.board_note)
         self.people = QTableWidget(0, 7)
         self.people.setObjectName("participantResults")
         self.people.setHorizontalHeaderLabels([self.tr("Participant"), self.tr("Answered"), "pc MA", "tr OA", "sr OA",
@@ -100,18 +145,26 @@ class ResultsPage(QWidget):
         self.people.horizontalHeader().setStretchLastSection(True)
         self.people.verticalHeader().setVisible(False)
         self.people.setEditTriggers(QTableWidget.NoEditTriggers)
-        split = QSplitter(Qt.Vertical)
-        split.addWidget(self.board)
-        bottom = QSplitter(Qt.Horizontal)
-        bottom.addWidget(self.chart)
-        bottom.addWidget(self.people)
-        bottom.setSizes([540, 460])
-        split.addWidget(bottom)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("resultsTabs")
+        self.tabs.addTab(board_tab, self.tr("Leaderboard"))
+        self.figure_views: dict[str, FigureView] = {}
+        titles = {"bars_categories": self.tr("Categories"), "bars_subcategories": self.tr("Sub-categories"),
+                  "human_vs_model": self.tr("Human vs models"), "variant_contrasts": self.tr("Variant contrasts"),
+                  "items": self.tr("Item analysis")}
+        for name in FIGURE_TABS:
+            view = FigureView(name)
+            view.set_message(self.tr("Not computed yet."))
+            self.figure_views[name] = view
+            self.tabs.addTab(view, titles[name])
+        self.tabs.addTab(self.people, self.tr("Participants"))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tasks)
         layout.addWidget(self.progress)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.figure_progress)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.report_row)
         layout.addWidget(self.attenuation)
         layout.addWidget(self.status)
 
@@ -131,40 +184,44 @@ class ResultsPage(QWidget):
         self.stale = True
 
     def refresh(self) -> None:
-        """Recompute on a worker; a recomputation still running is cancelled and its result dropped."""
+        """Recompute on a worker; a recomputation still running is cancelled and its result dropped
+        (the figures of the old inputs too: they start again once the leaderboard is back)."""
         study = self.state.study.name if self.state.study else None
         self.computing, self.stale = self.inputs(), False
+        self.figure_job.cancel()
+        for view in self.figure_views.values():
+            view.set_message(self.tr("Waiting for the leaderboard…"))
         self.job.start(self.tr("Computing the results…"), run_in_process, results_from_url, db_url(self.ctx.db),
                        study, self.models_path(), user_errors=(Cancelled,))
 
     def _failed(self, message: str) -> None:
         self.status.setText(self.tr("Not computed: {why}.").format(why=message))
+        for view in self.figure_views.values():
+            view.set_message(self.tr("Not computed: {why}.").format(why=message))
+
+    def figure_width_px(self) -> int:
+        """The width the figures are rendered for: a figure tab's, in device pixels (the tabs share
+        one size; a tab not shown yet has not been laid out, so the width comes from the tab widget)."""
+        view = self.figure_views["bars_categories"]
+        style = self.tabs.style()
+        inside = self.tabs.width() - 2 * style.pixelMetric(style.PixelMetric.PM_DefaultFrameWidth)
+        margins = view.widget().layout().contentsMargins()
+        width = inside - view.verticalScrollBar().sizeHint().width() - margins.left() - margins.right()
+        return int(max(480, width) * view.devicePixelRatioF())
+
+    def start_figures(self) -> None:
+        from tasks.analysis.responses import ReportError
+
+        study, models = self.computing if self.computing else self.inputs()
+        for view in self.figure_views.values():
+            view.set_message(self.tr("Drawing the figures (bootstrap resampling)…"))
+        self.figure_job.start(self.tr("Drawing the report's figures…"), run_in_process, figures_from_url,
+                              db_url(self.ctx.db), study, models, self.figure_width_px(),
+                              user_errors=(ReportError, Cancelled))
 
     def show_data(self, data: ResultsData) -> None:
-        self.data, self.shown = data, self.computing
-        rows = data.rows
-        self.board.setRowCount(len(rows))
-        self.board.setVerticalHeaderLabels([r.name + (f" (n={r.n})" if r.n else "") for r in rows])
-        for i, r in enumerate(rows):
-            for j, key in enumerate(LEADERBOARD_KEYS):
-                v, ci = r.values.get(key), r.ci.get(key)
-                # the interval on a second line, so that a column is as wide as its interval, not clipped
-                text = "–" if v is None else f"{v:.1f}" + (f"\n[{ci[0]:.1f}, {ci[1]:.1f}]" if ci else "")
-                item = QTableWidgetItem(text)
-                if ci:
-                    item.setToolTip(self.tr("{v:.2f}, 95% CI {lo:.2f} to {hi:.2f}").format(v=v, lo=ci[0], hi=ci[1]))
-                self.board.setItem(i, j, item)
-        self.board.resizeColumnsToContents()
-        self.board.resizeRowsToContents()
-        shown = [r for r in rows if r.kind in ("human-mean", "model", "chance")][:6]
-        keys = ["pc_range", "pc_sensitivity", "tr_continuous", "tr_discrete", "sr_localization", "sr_relation",
-                "sr_trajectory", "ma"]
-        names = dict((k, h) for k, h, _a, _c in LEADERBOARD_COLUMNS)
-        short = {"human-mean": lambda r: r.name.split(",")[0].replace("Human (", "Humans (") + f" n={r.n}",
-                 "model": lambda r: r.name, "chance": lambda r: self.tr("Chance")}
-        self.chart.set_data([names[k] if k != "ma" else self.tr("Overall MA") for k in keys],
-                            [(short[r.kind](r), [r.values.get(k) for k in keys], [r.ci.get(k) for k in keys])
-                             for r in shown])
+        self.data, self.shown, self.figures = data, self.computing, None
+        self._show_board()
         self.people.setUpdatesEnabled(False)
         self.people.setRowCount(len(data.people))
         for i, p in enumerate(data.people):
@@ -182,6 +239,54 @@ class ResultsPage(QWidget):
                                          max=data.attenuation.max_attenuation_db))
         self.status.setText("\n".join(data.warnings[:5]) if data.warnings else
                             self.tr("{n} answered test trials.").format(n=data.answered_test))
+        if data.answered_test:
+            self.start_figures()
+        else:
+            self.figure_progress.setVisible(False)
+            for view in self.figure_views.values():
+                view.set_message(self.tr("No answered test trial yet: nothing to draw."))
+
+    def _show_board(self) -> None:
+        boot = self.figures.human_boot_ci if self.figures is not None else None
+        self.board.show_rows(self.data.rows, boot)
+        if boot:
+            self.board_note.setText(self.tr(
+                "Brackets: the human mean's 95% two-level bootstrap interval (participants and items resampled, "
+                "B = {b}, seed {seed}), as in report.html; other rows: the t interval. Hover a cell for the exact "
+                "values.").format(b=self.figures.n_bootstrap, seed=self.figures.seed))
+        elif not self.data.answered_test:
+            self.board_note.setText(self.tr("No answered test trial yet: the rows shown are the paper's."))
+        else:
+            self.board_note.setText(self.tr("Brackets: 95% t interval across participants (the bootstrap interval "
+                                            "follows with the figures). Hover a cell for the exact values."))
+
+    def show_figures(self, report) -> None:
+        """report: tasks.analysis.page_data.PageReport."""
+        self.figures = report
+        drawn = {f.name: f for f in report.figures}
+        for name, view in self.figure_views.items():
+            f = drawn.get(name)
+            if f is None:
+                view.set_message(report.missing.get(name, self.tr("Nothing to draw.")))
+            else:
+                view.set_figure(f.png, f.caption, f.responders)
+        if self.data is not None:
+            self._show_board()
+            # what only the figures' reading found (e.g. model ids not checked against the dataset)
+            extra = [w for w in report.warnings if w not in self.data.warnings]
+            if extra:
+                self.status.setText("\n".join([self.status.text()] + extra[:3]))
+
+    def _figures_timed(self, _report) -> None:
+        self.progress.label.setText(self.tr("{numbers}; figures in {s:.1f} s").format(
+            numbers=self.progress.label.text(), s=time.perf_counter() - self.figure_progress.started_at))
+        self.figure_progress.setVisible(False)
+
+    def _figures_failed(self, message: str) -> None:
+        if message == "cancelled" and self.job.busy:
+            return  # superseded by the recomputation under way
+        for view in self.figure_views.values():
+            view.set_message(self.tr("No figures: {why}.").format(why=message))
 
     def export(self, out: str | None = None) -> None:
         if not self.tasks.busy:  # the folder: gui/pages/export_folder.py (creates a new one after asking)
@@ -197,19 +302,62 @@ class ResultsPage(QWidget):
         worker.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
         self.tasks.start(worker, self.tr("Exporting…"))
 
+    def export_report(self, out: str | None = None) -> None:
+        """Write the report into a folder (asked for with the Export dialog unless given)."""
+        if not self.tasks.busy:
+            with_export_folder(self, self.ctx.settings, out, self._report_into)
+
+    def _report_into(self, out: Path) -> None:
+        from tasks.analysis.responses import ReportError
+
+        study = self.state.study.name if self.state.study else None
+        worker = Worker(run_in_process, report_from_url, db_url(self.ctx.db), Path(out), self.models_path(), study,
+                        user_errors=(ReportError, OSError, Cancelled))
+        worker.succeeded.connect(self._report_written)
+        worker.failed.connect(self._report_failed)
+        worker.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
+        self.tasks.start(worker, self.tr("Writing the report…"))
+
+    def _report_written(self, summary) -> None:
+        """summary: results_data.ReportWritten."""
+        self.report_path = summary.report_html
+        text = self.tr("Report written: {path} ({f} figures, {t} tables; {p} participants, models: {m}).").format(
+            path=self.report_path, f=len(summary.figures), t=len(summary.tables), p=summary.participants,
+            m=", ".join(summary.models) or self.tr("none"))
+        if summary.warnings:
+            text += " " + self.tr("{n} warnings, listed at the end of the report.").format(n=len(summary.warnings))
+        self.report_note.setText(text)
+        self.open_report_button.setEnabled(True)
+        self.report_row.setVisible(True)
+
+    def _report_failed(self, message: str) -> None:
+        self.report_note.setText(self.tr("No report written: {why}").format(why=message))
+        self.report_path = None
+        self.report_row.setVisible(True)
+        self.open_report_button.setEnabled(False)
+        show_error(self, self.tr("Export report"), message)
+
+    def open_report(self) -> None:
+        if self.report_path is None:
+            return
+        if not self.open_url(QUrl.fromLocalFile(str(self.report_path))):
+            show_error(self, self.tr("Export report"), self.tr(
+                "No program opened {path}: open it from a file manager or a browser.").format(path=self.report_path))
+
     def showEvent(self, event) -> None:
         """Coming back to the page recomputes only what is out of date: a paper-scale study takes
         minutes, and a computation under way for the same inputs is left to finish."""
         super().showEvent(event)
         wanted = self.inputs()
         if self.job.busy and self.computing == wanted:
-            return
+            return  # (figures under way for the numbers shown: the next condition leaves them be)
         if not self.stale and self.shown == wanted:
             return
         self.refresh()
 
     def shutdown(self) -> None:
-        """For closing the window: stop the export and the recomputation and wait for them."""
+        """For closing the window: stop the exports and the recomputations and wait for them."""
         self.tasks.cancel()
         self.tasks.wait()
         self.job.shutdown()
+        self.figure_job.shutdown()

@@ -44,6 +44,9 @@ def test_console_pages_work_offscreen_and_are_photographed(qtbot, ctx):
 
     window.show_page("results")
     qtbot.waitUntil(lambda: not window.results_page.job.busy, timeout=60000)  # photographed when computed
+    assert not window.results_page.figure_job.busy  # no answered trial: no figure to draw
+    assert "nothing to draw" in window.results_page.figure_views["items"].caption.text()
+    assert window.results_page.board_note.text() == "No answered test trial yet: the rows shown are the paper's."
     save_screenshot(window, "console-results-empty")
     window.show_page("audio")
     save_screenshot(window, "console-audio-no-output")

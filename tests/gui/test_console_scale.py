@@ -4,6 +4,7 @@ import sqlite3
 import threading
 import time
 
+from PySide6.QtWidgets import QApplication
 from sqlmodel import Session as DbSession
 
 from db import repo
@@ -60,11 +61,15 @@ def test_results_page_computes_on_a_worker_with_progress_and_attenuation(qtbot, 
         assert page.progress.isVisible()
     assert steps and steps[-1][0] == steps[-1][1]  # the bar reached its end
     assert page.progress.bar.value() == page.progress.bar.maximum()
+    # then the report's figures, in a second child process (photographed once drawn)
+    qtbot.waitUntil(lambda: page.figures is not None, timeout=180000)
+    assert "bootstrap interval" in page.board_note.text()
+    QApplication.processEvents()  # the layouts catch up with the strip hidden and the new note
     save_screenshot(window, "console-results-computed")
 
     # the same rows as the compare command, in the same order
     expected = build_rows(load_records(ctx.db, "lab"), [])
-    assert [page.board.verticalHeaderItem(i).text() for i in range(page.board.rowCount())] == \
+    assert [page.board.verticalHeaderItem(i).toolTip() for i in range(page.board.rowCount())] == \
         [r.name + (f" (n={r.n})" if r.n else "") for r in expected]
     human = expected[0]
     assert page.board.item(0, 0).text().startswith(f"{human.values['pc_range']:.1f}")

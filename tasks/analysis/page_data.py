@@ -1,0 +1,161 @@
+"""The report's figures for a page on screen: the same computations as write_report (the same
+functions, seed and number of resamples, so the page and report.html show the same bars and
+intervals), each figure rendered to PNG bytes with the Agg canvas, plus the human mean's
+bootstrap interval per leaderboard column. Nothing is written to disk and nothing here imports
+Qt: a child process computes this and sends it to the window (small, picklable data)."""
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy.engine import Engine
+
+from tasks.analysis.bootstrap import DEFAULT_BOOTSTRAP, DEFAULT_SEED, percentile_ci
+
+Progress = Callable[[int, int, str], None]
+STEPS = 6
+MIN_DPI, MAX_DPI = 50.0, 100.0  # at most about screen resolution: a narrow figure is not blown up
+HUMANS = "Humans"
+
+# (name, caption), as in report.html and in its order
+FIGURES = (
+    ("bars_categories", "Humans (mean of participants, 95% bootstrap CI) and every model per category"),
+    ("bars_subcategories", "Humans and every model per sub-category"),
+    ("human_vs_model", "Human minus model per category, paired CIs"),
+    ("variant_contrasts", "Variant contrasts with CIs"),
+    ("items", "Item analysis: accuracy against discrimination; agreement with the key against the 2/3 rule"),
+)
+
+
+@dataclass(frozen=True)
+class PageFigure:
+    name: str  # the report's file stem (bars_categories.png, ...)
+    caption: str
+    responders: tuple[str, ...]  # who is drawn: humans first, then the models, in the figure's order
+    png: bytes
+    width_px: int
+    height_px: int
+
+
+@dataclass
+class PageReport:
+    study: str
+    participants: int
+    models: list[str]
+    figures: list[PageFigure]
+    # leaderboard key -> the human mean's 95% two-level bootstrap interval (as in report.html)
+    human_boot_ci: dict[str, tuple[float, float]]
+    n_bootstrap: int
+    seed: int
+    missing: dict[str, str] = field(default_factory=dict)  # figure name -> why it is not drawn
+    warnings: list[str] = field(default_factory=list)
+
+
+def dpi_for(fig_width_in: float, width_px: int) -> float:
+    """The resolution that renders a figure ``fig_width_in`` inches wide at ``width_px`` pixels,
+    kept within MIN_DPI..MAX_DPI: text stays legible, and a narrow figure is drawn at about
+    screen resolution rather than blown up to the full width (the page never enlarges it)."""
+    if fig_width_in <= 0 or width_px <= 0:
+        raise ValueError("figure width and pixel width must be positive")
+    return min(MAX_DPI, max(MIN_DPI, width_px / fig_width_in))
+
+
+def render_png(fig, width_px: int) -> tuple[bytes, int, int]:
+    """The figure as PNG bytes about ``width_px`` wide (Agg canvas, no display), and its size."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)  # a Figure built without pyplot has no canvas of its own yet
+    buf = io.BytesIO()
+    dpi = dpi_for(fig.get_figwidth(), width_px)
+    fig.savefig(buf, format="png", dpi=dpi)
+    png = buf.getvalue()
+    width, height = struct.unpack(">II", png[16:24])  # the PNG's IHDR chunk: the size as written
+    return png, width, height
+
+
+def _responders(frame, column: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(v) for v in frame[column])) if len(frame) else ()
+
+
+def page_report(engine: Engine, study_name: str | None, models_dir: Path | None, width_px: int = 1000,
+                progress: Progress | None = None, should_cancel: Callable[[], bool] | None = None,
+                seed: int = DEFAULT_SEED, n_bootstrap: int = DEFAULT_BOOTSTRAP) -> PageReport:
+    """The report's figures and the human mean's bootstrap intervals for one study (the one named,
+    or the only one with sessions). Raises tasks.analysis.responses.ReportError, with the reason,
+    when there is nothing to draw (no such study, no answered test trial, a models path that is
+    not a folder) and tasks.loader.Cancelled between steps once should_cancel() is true."""
+    from sqlmodel import Session as DbSession
+
+    from db import repo
+    from tasks.analysis import contrasts, figures, item_analysis, scores
+    from tasks.analysis.design import Design
+    from tasks.analysis.models import read_model_runs
+    from tasks.analysis.responses import ReportError, load_responses, pick_study
+    from tasks.loader import Cancelled
+    from tasks.model_results import known_items_of
+
+    def step(done: int, label: str) -> None:
+        if should_cancel is not None and should_cancel():
+            raise Cancelled("cancelled")
+        if progress is not None:
+            progress(done, STEPS, label)
+
+    step(0, "reading the study")
+    study = pick_study(engine, study_name)
+    resp = load_responses(engine, study)
+    if not len(resp.run):
+        raise ReportError(f"study {study!r} has no answered test trial yet: nothing to draw")
+    warnings: list[str] = []
+    step(1, "reading the model results")
+    model_rows, model_runs = [], []
+    if models_dir is not None:
+        if not Path(models_dir).is_dir():
+            raise ReportError(f"{models_dir}: not a folder of model results (the kit's work_dir: "
+                              "<model>/<alias>/infer_results.jsonl)")
+        with DbSession(engine) as s:
+            roots = [st.dataset_root for st in repo.list_studies(s) if st.name == study]
+        known, note = known_items_of(roots)
+        if note:
+            warnings.append(note)
+        model_rows, model_runs = read_model_runs(Path(models_dir), known)
+        warnings += [w for m in model_rows for w in m.warnings]
+    step(2, "resampling")
+    design = Design.build(resp, n_bootstrap, seed)
+    humans = scores.human_scores(design)
+    boot = {k: ci for k, v in scores.leaderboard_replicates(design).items() if (ci := percentile_ci(v)) is not None}
+    groups = scores.group_table(design, humans, model_runs)
+    step(3, "contrasts")
+    people = contrasts.responders(design, model_runs)
+    vs_models = contrasts.human_vs_models(design, people, seed)
+    variants = contrasts.variant_contrasts(design, people, seed)
+    step(4, "item analysis")
+    items = item_analysis.item_table(design, model_runs)
+    step(5, "drawing the figures")
+    human_name = f"{HUMANS} (n={resp.n_participants})"
+    drawn = {
+        "bars_categories": (figures.group_bars(groups, "category"), _responders(groups, "responder")),
+        "bars_subcategories": (figures.group_bars(groups, "sub-category"), _responders(groups, "responder")),
+        "human_vs_model": (figures.model_contrasts(vs_models),
+                           (human_name,) + (_responders(vs_models, "model") if len(vs_models) else ())),
+        "variant_contrasts": (figures.variant_contrasts(variants),
+                              _responders(variants, "responder") if len(variants) else ()),
+        "items": (figures.item_analysis(items), (human_name,)),
+    }
+    why_not = {"human_vs_model": "No model results: choose the kit's work_dir with Import models.",
+               "variant_contrasts": "No pair of variants was run (tr/tr_cap/tr_uncut, sr/sr_ch, pc_sp/pc_nsp).",
+               "bars_subcategories": "No item has a sub-category."}
+    out, missing = [], {}
+    for name, caption in FIGURES:
+        fig, who = drawn[name]
+        if fig is None:
+            missing[name] = why_not.get(name, "Nothing to draw.")
+            continue
+        png, w, h = render_png(fig, width_px)
+        out.append(PageFigure(name, caption, who, png, w, h))
+    if progress is not None:
+        progress(STEPS, STEPS, "done")
+    return PageReport(study, resp.n_participants, [m.name for m in model_runs], out, boot, n_bootstrap, seed,
+                      missing, warnings)
