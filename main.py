@@ -115,7 +115,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             print("--adaptive needs --observer psychometric (with --observer-threshold DIMENSION=VALUE)",
                   file=sys.stderr)
             return EXIT_USAGE
-        adaptive_observer = PsychometricObserver(parse_thresholds(args.observer_threshold))
+        try:
+            adaptive_observer = PsychometricObserver(parse_thresholds(args.observer_threshold))
+            for name in adaptive:
+                adaptive_observer.threshold(name)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_USAGE
     engine = _open_db(args.db)
 
     def committed(code: str, position: int) -> None:
