@@ -11,9 +11,12 @@ from PySide6.QtCore import QCoreApplication
 
 from audio.levels import DigitalReference
 from audio.spatial import ResponseCache
+from sqlmodel import Session as DbSession
+
+from db import repo
 from db.engine import DatabaseFileError
-from db.models import utc_now
-from tasks.adaptive.blocks import LETTERS, AdaptiveBlockRunner, AdaptiveTrialPlan, ensure_blocks
+from db.models import Session as SessionRow, utc_now
+from tasks.adaptive.blocks import LETTERS, AdaptiveBlockRunner, AdaptiveTrialPlan, adaptive_pending, ensure_blocks
 from tasks.adaptive.stimuli import synthesize
 
 
@@ -33,6 +36,19 @@ class AdaptiveFlow:
         self.cache = ResponseCache()  # used by one prepare at a time (the window's worker)
         self.intro_shown: set[int] = set()
         self.runner: AdaptiveBlockRunner | None = None
+
+    def resume_after_planned_trials(self) -> bool:
+        """When the session's planned trials are all answered (it reads completed) but an adaptive
+        block is unfinished: continue it and return True; else False (the usual start)."""
+        w = self.window
+        with DbSession(w.db) as s:
+            session = s.get(SessionRow, w.session_id)
+            if session.status != "completed" or not adaptive_pending(w.db, w.session_id):
+                return False
+            repo.audit(s, "resumed", "adaptive blocks", w.session_id)
+        if not self.next():
+            w._finish()
+        return True
 
     def _next_runner(self) -> AdaptiveBlockRunner | None:
         w = self.window

@@ -463,6 +463,8 @@ class ParticipantWindow(QWidget):
 
     # --- flow -----------------------------------------------------------------------
     def start(self) -> None:
+        if self.adaptive.resume_after_planned_trials():  # only adaptive blocks are left
+            return
         self.runner.begin()
         with DbSession(self.db) as s:
             screened = any(a.event == "screening" for a in repo.audit_log(s, self.session_id))

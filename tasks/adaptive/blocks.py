@@ -146,3 +146,17 @@ class AdaptiveBlockRunner:
                                                                       self.procedure.history.correct[:-1])))
             raise
         return row
+
+
+def adaptive_pending(engine: Engine, session_id: int) -> bool:
+    """True when the session's study asks for adaptive blocks and one of them is not finished
+    (or not begun): a session whose planned trials are all answered still has trials to give."""
+    with DbSession(engine) as s:
+        session = s.get(Session, session_id)
+        study = s.get(Study, session.study_id)
+        dims = json.loads(study.protocol_json).get("adaptive_dimensions") or []
+        if not dims:
+            return False
+        done = {b.dimension for b in s.exec(select(AdaptiveBlock).where(AdaptiveBlock.session_id == session_id,
+                                                                       AdaptiveBlock.status == "completed"))}
+    return not set(dims) <= done

@@ -92,3 +92,49 @@ def test_adaptive_block_after_the_planned_trials_resumes_and_stores_each_answer(
         assert r.uncalibrated and r.attenuation_db == 0.0  # the test station has no calibration
         assert r.is_correct == (r.chosen_letter == r.answer_letter)
     assert [json.loads(r.state_json)["n_trials"] for r in rows] == [1, 2, 3, 4, 5]
+
+
+def test_a_session_whose_planned_trials_are_done_continues_its_adaptive_block(qtbot, lab, tmp_path):
+    from gui.participant import ParticipantWindow
+    from tasks.sessions import SessionRunner
+
+    dataset = load_dataset(write_dataset(tmp_path / "ds", sr=sr_items(1)))
+    protocol = Protocol(variants=["sr"], items_per_group=1, practice_per_block=0, adaptive_dimensions=["pitch"],
+                        adaptive_procedure="3down1up", adaptive_max_trials=3)
+    study = open_study(lab.db, dataset, "adaptive", protocol)
+    session = start_or_resume(lab.db, dataset, study, "P001", "test")
+    planned = SessionRunner(lab.db, session.id)
+    planned.begin()
+    while (t := planned.next_trial()) is not None:
+        planned.answer(t, "<A>", rt_ms=800.0)
+    (block,) = ensure_blocks(lab.db, session.id, protocol)
+    runner = AdaptiveBlockRunner(lab.db, block.id)
+    first = runner.next_trial()
+    runner.record(first, first.level_asked, first.answer_letter)
+    assert start_or_resume(lab.db, dataset, study, "P001", "test").status == "completed"
+
+    window = ParticipantWindow(lab.db, session.id, dataset, lab.audio.presenter, lab.bridge, "0000", screening=None)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.start()
+    seen = []
+    for _ in range(10):
+        if window.finished:
+            break
+        if window.stack.currentWidget() is window.message:
+            seen.append(window.message.title.text())
+            qtbot.keyClick(window, Qt.Key_Return)
+            continue
+        trial = window.trial
+        qtbot.waitUntil(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled(), timeout=30000)
+        seen.append(trial.title.text())
+        qtbot.keyClick(window, "A")
+        qtbot.keyClick(window, Qt.Key_Return)
+    assert window.finished and window.message.title.text() == "Thank you!", seen
+    window.close()
+    assert seen == ["Part: Pitch", "Pitch: question 2 of at most 3", "Pitch: question 3 of at most 3"]
+    with DbSession(lab.db) as s:
+        assert s.exec(select(AdaptiveBlock)).one().status == "completed"
+        assert len(s.exec(select(AdaptiveTrial)).all()) == 3
