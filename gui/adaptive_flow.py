@@ -16,7 +16,7 @@ from sqlmodel import Session as DbSession
 from db import repo
 from db.engine import DatabaseFileError
 from db.models import Session as SessionRow, utc_now
-from tasks.adaptive.blocks import LETTERS, AdaptiveBlockRunner, AdaptiveTrialPlan, adaptive_pending, ensure_blocks
+from tasks.adaptive.blocks import LETTERS, AdaptiveBlockError, AdaptiveBlockRunner, AdaptiveTrialPlan, adaptive_pending, ensure_blocks
 from tasks.adaptive.stimuli import synthesize
 
 
@@ -65,10 +65,14 @@ class AdaptiveFlow:
 
     def next(self) -> bool:
         """Show the next adaptive screen; False when no adaptive trial is left (the session ends)."""
-        runner = self._next_runner()
+        w = self.window
+        try:
+            runner = self._next_runner()
+        except AdaptiveBlockError as exc:  # a stored block edited outside the app
+            w._cannot_play(str(exc))
+            return True
         if runner is None:
             return False
-        w = self.window
         if runner.block_id not in self.intro_shown:
             self.intro_shown.add(runner.block_id)
             body = (_tr("In this part you will hear two sounds each time and answer a question about them. "

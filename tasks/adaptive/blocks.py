@@ -20,11 +20,12 @@ from tasks.adaptive.dimensions import Dimension, dimension
 from tasks.adaptive.procedures import AdaptiveSettings, replay
 from tasks.adaptive.settings import settings_of
 from tasks.plan import Protocol, rng_for
+from tasks.sessions import StoredDataError
 
 LETTERS = ("<A>", "<B>")
 
 
-class AdaptiveBlockError(ValueError):
+class AdaptiveBlockError(StoredDataError):
     """A stored adaptive block that cannot be resumed; the message names the block and field."""
 
 

@@ -159,3 +159,32 @@ def test_main_simulate_options(tmp_path, capsys, monkeypatch):
     with DbSession(open_database(db)) as s:
         (block,) = s.exec(select(AdaptiveBlock)).all()
     assert (block.dimension, block.procedure, block.n_trials, block.status) == ("azimuth", "2down1up", 12, "completed")
+
+
+def test_a_stored_block_edited_outside_the_app_is_named_not_a_traceback(tmp_path, capsys):
+    import main
+
+    ds = write_dataset(tmp_path / "ds")
+    db = tmp_path / "lab.sqlite3"
+    args = ["simulate", "--dataset", str(ds), "--participants", "1", "--variants", "pc", "--db", str(db),
+            "--observer", "psychometric", "--adaptive", "pitch", "--adaptive-trials", "8",
+            "--observer-threshold", "pitch=20"]
+    engine = open_database(db)
+    dataset = load_dataset(ds, check_audio=False)
+    proto = Protocol(variants=["pc"], adaptive_dimensions=["pitch"], adaptive_max_trials=8, items_per_group=None,
+                     practice_per_block=0)
+    study = open_study(engine, dataset, "sim-psychometric-single-pass-seed0", proto)
+    session = start_or_resume(engine, dataset, study, "SIM001", "test", cohort_index=0)
+    run_simulated_blocks(engine, proto, OBSERVER, "SIM001", session.id, stop_after=3)
+    with DbSession(engine) as s:
+        block = s.exec(select(AdaptiveBlock)).one()
+        block_id = block.id
+        block.settings_json = '{"procedure": "bisection"}'
+        s.add(block)
+        s.commit()
+    assert main.main(args) == 1
+    err = capsys.readouterr().err
+    assert f"adaptive block {block_id} (session {session.id}, pitch): settings_json cannot be read" in err
+    assert "Traceback" not in err
+    with DbSession(engine) as s:
+        assert len(s.exec(select(AdaptiveTrial)).all()) == 3  # nothing stored was lost
