@@ -52,7 +52,7 @@ class AdaptiveFlow:
 
     def _next_runner(self) -> AdaptiveBlockRunner | None:
         w = self.window
-        if not w.protocol.adaptive_dimensions:
+        if not w.protocol.adaptive_dimensions or not adaptive_pending(w.db, w.session_id):
             return None
         if self.runner is not None and not self.runner.finished():
             return self.runner

@@ -156,7 +156,7 @@ def adaptive_pending(engine: Engine, session_id: int) -> bool:
         session = s.get(Session, session_id)
         study = s.get(Study, session.study_id)
         dims = json.loads(study.protocol_json).get("adaptive_dimensions") or []
-        if not dims:
+        if not dims or session.take_home:  # take-home results bundles do not carry adaptive blocks
             return False
         done = {b.dimension for b in s.exec(select(AdaptiveBlock).where(AdaptiveBlock.session_id == session_id,
                                                                        AdaptiveBlock.status == "completed"))}

@@ -188,3 +188,25 @@ def test_a_stored_block_edited_outside_the_app_is_named_not_a_traceback(tmp_path
     assert "Traceback" not in err
     with DbSession(engine) as s:
         assert len(s.exec(select(AdaptiveTrial)).all()) == 3  # nothing stored was lost
+
+
+def test_pending_blocks_are_known_and_take_home_sessions_have_none(tmp_path):
+    from db.models import Session as SessionRow
+    from tasks.adaptive.blocks import adaptive_pending
+
+    proto = protocol("3down1up", trials=4)
+    engine, session_id = new_session(tmp_path, "lab", proto)
+    assert adaptive_pending(engine, session_id)  # not begun
+    run_simulated_blocks(engine, proto, OBSERVER, "P001", session_id, stop_after=5)
+    assert adaptive_pending(engine, session_id)  # azimuth done, pitch begun
+    run_simulated_blocks(engine, proto, OBSERVER, "P001", session_id)
+    assert not adaptive_pending(engine, session_id)
+    plain, plain_id = new_session(tmp_path / "plain", "lab", Protocol(variants=["pc"], practice_per_block=0))
+    assert not adaptive_pending(plain, plain_id)
+    home, home_id = new_session(tmp_path / "home", "lab", proto)
+    with DbSession(home) as s:
+        row = s.get(SessionRow, home_id)
+        row.take_home = True
+        s.add(row)
+        s.commit()
+    assert not adaptive_pending(home, home_id)

@@ -21,11 +21,12 @@ def run_block(procedure: str, dim: str, observer: PsychometricObserver, seed: in
     return proc
 
 
-@pytest.mark.parametrize("procedure, dim, truth", [
-    ("quest+", "azimuth", 12.0), ("quest+", "pitch", 20.0),
-    ("3down1up", "azimuth", 12.0), ("3down1up", "pitch", 20.0),
-    ("2down1up", "azimuth", 12.0), ("2down1up", "loudness", 1.5),
-])
+TRUTHS = {"pitch": 20.0, "loudness": 1.5, "duration": 20.0, "azimuth": 12.0, "elevation": 20.0, "distance": 0.5}
+
+
+@pytest.mark.parametrize("procedure, dim, truth",
+                         [(p, d, t) for p in ("quest+", "3down1up") for d, t in TRUTHS.items()]
+                         + [("2down1up", d, TRUTHS[d]) for d in ("azimuth", "loudness", "duration")])
 def test_threshold_is_recovered_with_honest_intervals(procedure, dim, truth):
     observer = PsychometricObserver({dim: truth})
     ratios, covered = [], 0
