@@ -3,7 +3,6 @@ procedure's state; an interrupted block resumes exactly; simulate --adaptive and
 thresholds.csv from the stored blocks."""
 import csv
 import json
-import sys
 
 import pytest
 from sqlmodel import Session as DbSession, select
