@@ -109,14 +109,29 @@ def cmd_generate_bank(args: argparse.Namespace) -> int:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from tasks.loader import load_dataset
-    from tasks.observers import Observer
+    from tasks.observers import Observer, PsychometricObserver, parse_thresholds
     from tasks.plan import Protocol
     from tasks.simulate import simulate
 
     dataset = load_dataset(args.dataset or builtin_bank_path(), check_audio=False)
+    adaptive = [d.strip() for d in (args.adaptive or "").split(",") if d.strip()]
     protocol = Protocol(mode=args.protocol, variants=args.variants, items_per_group=args.items_per_group,
                         practice_per_block=args.practice, catch_every=args.catch_every, seed=args.seed,
-                        min_run_spacing=args.min_run_spacing)
+                        min_run_spacing=args.min_run_spacing, adaptive_dimensions=adaptive,
+                        adaptive_procedure=args.adaptive_procedure, adaptive_max_trials=args.adaptive_trials)
+    adaptive_observer = None
+    if adaptive:
+        if args.observer != "psychometric":
+            print("--adaptive needs --observer psychometric (with --observer-threshold DIMENSION=VALUE)",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            adaptive_observer = PsychometricObserver(parse_thresholds(args.observer_threshold))
+            for name in adaptive:
+                adaptive_observer.threshold(name)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_USAGE
     engine = _open_db(args.db)
 
     def committed(code: str, position: int) -> None:
@@ -125,7 +140,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     study = simulate(engine, dataset, protocol, args.participants, Observer(args.observer), APP_VERSION,
                      study_name=args.study, delay_s=args.delay_ms / 1000.0,
-                     on_commit=committed if args.print_commits else None, batch_answers=args.batch)
+                     on_commit=committed if args.print_commits else None, batch_answers=args.batch,
+                     adaptive_observer=adaptive_observer)
     print(f"study {study.name!r}: {args.participants} simulated participants complete in {engine.url.database}")
     return EXIT_OK
 
@@ -361,6 +377,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--catch-every", type=int, default=0, metavar="N")
     p.add_argument("--min-run-spacing", type=int, default=3, metavar="K")
     p.add_argument("--study", default=None, help="study name (default: sim-<observer>-<protocol>-seed<S>)")
+    p.add_argument("--adaptive", default="", metavar="DIM[,DIM...]",
+                   help="add adaptive threshold blocks for these dimensions (pitch, loudness, duration, azimuth, "
+                        "elevation, distance); needs --observer psychometric")
+    p.add_argument("--observer-threshold", action="append", default=[], metavar="DIM=VALUE",
+                   help="the psychometric observer's threshold in the dimension's unit (cents, dB, ms, deg, m)")
+    p.add_argument("--adaptive-procedure", choices=("quest+", "2down1up", "3down1up"), default="quest+")
+    p.add_argument("--adaptive-trials", type=int, default=60, metavar="N", help="trials per adaptive block")
     add_db_option(p)
     p.add_argument("--delay-ms", type=float, default=0.0, help=argparse.SUPPRESS)
     p.add_argument("--print-commits", action="store_true", help="print a line after each committed answer")

@@ -147,7 +147,17 @@ def _v2_to_v3(engine: Engine) -> None:
 
 Migration = Callable[[Engine], None]
 # version -> function that upgrades a database of that version to version + 1
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4_adaptive(engine: Engine) -> None:
+    """Schema 4: the adaptive_block and adaptive_trial tables (threshold blocks). Nothing
+    stored changes; creating only what is missing keeps it idempotent, as _v1_to_v2."""
+    from db.models import AdaptiveBlock, AdaptiveTrial
+
+    with engine.begin() as conn:
+        for model in (AdaptiveBlock, AdaptiveTrial):
+            model.__table__.create(conn, checkfirst=True)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4_adaptive}
 
 
 def backup_sqlite(engine: Engine, suffix: str) -> Path | None:

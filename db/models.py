@@ -15,7 +15,8 @@ from sqlmodel import Field, SQLModel
 # 1: the first release. 2: session.next_position, a cursor on the first unanswered trial.
 # 3: response.paused_ms and response.rt_interrupted (time the response clock stood still);
 #    planned_trial.withheld_reason (a trial never played, e.g. over the safety ceiling).
-SCHEMA_VERSION = 3
+# 4: adaptive_block and adaptive_trial (threshold blocks, tasks.adaptive).
+SCHEMA_VERSION = 4
 
 
 def utc_now() -> datetime:
@@ -187,3 +188,50 @@ class TakeHomePackage(SQLModel, table=True):
     key_hex: str  # HMAC-SHA256 key shared with the package, to check the results bundle
     created_at: datetime = Field(default_factory=utc_now)
     imported_at: Optional[datetime] = None
+
+
+class AdaptiveBlock(SQLModel, table=True):
+    """One adaptive threshold block of a session (tasks.adaptive): its dimension, procedure and
+    settings, and the threshold estimate with its 95 % interval after every trial."""
+
+    __tablename__ = "adaptive_block"
+    __table_args__ = (UniqueConstraint("session_id", "dimension"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    block_index: int  # order among the session's adaptive blocks
+    dimension: str  # pitch, loudness, duration, azimuth, elevation, distance
+    unit: str  # of every level of the block: cents, dB, ms, deg, m
+    procedure: str  # quest+, 2down1up, 3down1up
+    settings_json: str  # tasks.adaptive.procedures.AdaptiveSettings as JSON
+    status: str = "running"  # running, completed
+    n_trials: int = 0
+    threshold: Optional[float] = None
+    ci_low: Optional[float] = None
+    ci_high: Optional[float] = None
+    target_p_correct: Optional[float] = None  # the proportion correct the threshold stands for
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class AdaptiveTrial(SQLModel, table=True):
+    """One answered adaptive trial. Stored (with the block's estimate) in one transaction before
+    the next level is chosen; the block resumes by replaying these rows in trial order."""
+
+    __tablename__ = "adaptive_trial"
+    __table_args__ = (UniqueConstraint("block_id", "trial_index"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    block_id: int = Field(foreign_key="adaptive_block.id", index=True)
+    trial_index: int  # 0-based within the block
+    level_asked: float  # the difference the procedure asked for, in the block's unit
+    level_played: float  # the difference the stimulus carried (what the procedure was updated with)
+    stimulus_json: str  # the synthesized pair's parameters (tasks.adaptive.stimuli)
+    options_json: str  # options as presented
+    answer_letter: str
+    chosen_letter: Optional[str] = None  # None: no valid answer (counted wrong)
+    is_correct: bool
+    state_json: str  # the procedure's state after this trial (next level, estimate, ...)
+    rt_ms: Optional[float] = None
+    presented_at: Optional[datetime] = None
+    answered_at: datetime = Field(default_factory=utc_now)
+    uncalibrated: bool = True
+    attenuation_db: float = 0.0
+    level_db_spl: Optional[float] = None

@@ -30,6 +30,7 @@ from audio.screening import antiphase_test, huggins_test, score as score_screeni
 from db import repo
 from db.engine import DatabaseFileError
 from db.models import Session as SessionRow, Study, utc_now
+from gui.adaptive_flow import AdaptiveFlow
 from gui.bridge import EngineBridge
 from gui.play_indicator import PlayIndicator
 from gui.session_flow import DIALOG, FocusWatch, Withheld, check_intro, size_to_screen, withhold_over_ceiling
@@ -371,6 +372,7 @@ class ParticipantWindow(QWidget):
         self.shown_block: int | None = None
         self.break_shown_at: int | None = None
         self.finished = False
+        self.adaptive = AdaptiveFlow(self)
         self._install_keys()
         self._scale_fonts()
 
@@ -469,6 +471,8 @@ class ParticipantWindow(QWidget):
 
     # --- flow -----------------------------------------------------------------------
     def start(self) -> None:
+        if self.adaptive.resume_after_planned_trials():  # only adaptive blocks are left
+            return
         self.runner.begin()
         with DbSession(self.db) as s:
             screened = any(a.event == "screening" for a in repo.audit_log(s, self.session_id))
@@ -499,7 +503,8 @@ class ParticipantWindow(QWidget):
         self._update_progress()
         trial = self.runner.next_trial()
         if trial is None:
-            self._finish()
+            if not self.adaptive.next():  # adaptive blocks come after the planned trials
+                self._finish()
             return
         if trial.break_before and self.break_shown_at != trial.position and self.shown_block == trial.block:
             self.break_shown_at = trial.position

@@ -370,6 +370,8 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                    ensure_ascii=False), encoding="utf-8")
     from tasks.screening_csv import write_screening  # imported here: that module imports ExportError
     write_screening(engine, out_dir, study_name)
+    from tasks.adaptive.thresholds_csv import write_thresholds  # adaptive blocks, if any (docs/adaptive.md)
+    write_thresholds(engine, out_dir, study_name)
     result.files = sorted(p for p in out_dir.rglob("*") if p.is_file())
     return result
 

@@ -83,3 +83,57 @@ class Observer:
             return run.answer_letter
         wrong = [lt for lt in run.letters if lt != run.answer_letter]
         return rng.choice(wrong)
+
+
+@dataclass(frozen=True)
+class PsychometricObserver:
+    """A simulated listener for adaptive blocks: for each dimension a Weibull psychometric
+    function (tasks.adaptive.psychometric) with a known threshold in the dimension's unit,
+    guess 1/2 (two-alternative trials) and a small lapse rate. ``answer`` is vectorized over
+    levels so that recovery tests run thousands of trials without audio."""
+
+    thresholds: dict[str, float]  # dimension -> threshold in its unit
+    slope: float = 3.0
+    lapse: float = 0.02
+
+    def __post_init__(self) -> None:
+        for name, value in self.thresholds.items():
+            if not (isinstance(value, (int, float)) and value > 0 and math.isfinite(value)):
+                raise ValueError(f"observer threshold for {name} must be a positive number, not {value!r}")
+
+    def threshold(self, dimension: str) -> float:
+        try:
+            return float(self.thresholds[dimension])
+        except KeyError:
+            raise ValueError(f"the psychometric observer has no threshold for {dimension!r} "
+                             f"(give --observer-threshold {dimension}=VALUE)") from None
+
+    def p_correct(self, dimension: str, level) -> np.ndarray:
+        from tasks.adaptive.psychometric import GUESS_2AFC, weibull_p_correct
+
+        return weibull_p_correct(level, self.threshold(dimension), self.slope, GUESS_2AFC, self.lapse)
+
+    def level_at(self, dimension: str, p_correct: float) -> float:
+        from tasks.adaptive.psychometric import GUESS_2AFC, weibull_level_at
+
+        return weibull_level_at(p_correct, self.threshold(dimension), self.slope, GUESS_2AFC, self.lapse)
+
+    def answer(self, dimension: str, level, uniform) -> np.ndarray:
+        """Whether the answers are right, given uniform draws in [0, 1) (one per level)."""
+        return np.asarray(uniform) < self.p_correct(dimension, level)
+
+
+def parse_thresholds(pairs: list[str]) -> dict[str, float]:
+    """``["azimuth=12", "pitch=20"]`` -> {"azimuth": 12.0, "pitch": 20.0}, with a clear error
+    naming the bad pair."""
+    out: dict[str, float] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not sep or not name.strip() or not (number > 0 and math.isfinite(number)):
+            raise ValueError(f"--observer-threshold {pair!r}: expected DIMENSION=POSITIVE_NUMBER, e.g. azimuth=12")
+        out[name.strip()] = number
+    return out

@@ -54,6 +54,19 @@ class Protocol:
     # Hearing safety and memory: a clip whose file header says it is longer than this is refused
     # before its samples are read (a WAV header can promise gigabytes).
     max_clip_duration_s: float = 600.0
+    # Adaptive threshold blocks (tasks.adaptive, docs/adaptive.md), after the other blocks: one
+    # per dimension named here; empty = none. Left at their defaults these fields are not
+    # written to the stored protocol_json, so studies without adaptive blocks read and store
+    # exactly as before.
+    adaptive_dimensions: list[str] = field(default_factory=list)
+    adaptive_procedure: str = "quest+"  # quest+, 2down1up, 3down1up
+    adaptive_max_trials: int = 60
+    adaptive_stop_ci_width_ratio: float = 0.0  # stop once (ci_high - ci_low) / threshold <= this; 0 = off
+    adaptive_min_trials: int = 20
+    adaptive_start_step_factor: float = 2.0
+    adaptive_reversals_per_halving: int = 2
+    adaptive_step_halvings: int = 2
+    adaptive_threshold_reversals: int = 6
 
     def __post_init__(self) -> None:
         if self.mode not in PROTOCOLS:
@@ -69,9 +82,16 @@ class Protocol:
         limit = self.max_clip_duration_s
         if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit < float("inf"):
             raise PlanError(f"max_clip_duration_s must be a positive number of seconds, not {limit!r}")
+        from tasks.adaptive.settings import check_protocol  # here: tasks.adaptive imports this module
+
+        check_protocol(self)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        fields_ = asdict(self)
+        defaults = asdict(Protocol())
+        for name in [n for n in fields_ if n.startswith("adaptive_") and fields_[n] == defaults[n]]:
+            del fields_[name]
+        return json.dumps(fields_, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> "Protocol":

@@ -19,7 +19,8 @@ from db import repo
 from db.answers import store_batch
 from db.models import Study, utc_now
 from tasks.loader import Dataset
-from tasks.observers import Observer
+from tasks.adaptive.simulated import run_simulated_blocks
+from tasks.observers import Observer, PsychometricObserver
 from tasks.plan import Protocol, rng_for
 from tasks.records import OptionsCache
 from tasks.runs import Run
@@ -40,18 +41,23 @@ def simulation_study_name(observer: Observer, protocol: Protocol) -> str:
 def simulate(engine: Engine, dataset: Dataset, protocol: Protocol, n_participants: int, observer: Observer,
              app_version: str, study_name: str | None = None, delay_s: float = 0.0,
              on_commit: Callable[[str, int], None] | None = None,
-             batch_answers: int = DEFAULT_BATCH_ANSWERS) -> Study:
+             batch_answers: int = DEFAULT_BATCH_ANSWERS,
+             adaptive_observer: PsychometricObserver | None = None) -> Study:
+    if protocol.adaptive_dimensions and adaptive_observer is None:
+        raise ValueError("adaptive blocks need a psychometric observer with a threshold per dimension "
+                         "(--observer psychometric --observer-threshold DIMENSION=VALUE)")
     study = open_study(engine, dataset, study_name or simulation_study_name(observer, protocol), protocol)
     runs: dict[tuple[str, str, int], Run] = {}  # a run recurs for every participant; bounded by the dataset
     options = OptionsCache()
     for k in range(n_participants):
         code = f"SIM{k + 1:03d}"
         session = start_or_resume(engine, dataset, study, code, app_version, cohort_index=k)
-        if session.status == "completed":
-            continue
-        SessionRunner(engine, session.id).begin()
-        _answer_session(engine, dataset, protocol, observer, code, session.id, runs, options, delay_s, on_commit,
-                        max(1, batch_answers))
+        if session.status != "completed":
+            SessionRunner(engine, session.id).begin()
+            _answer_session(engine, dataset, protocol, observer, code, session.id, runs, options, delay_s, on_commit,
+                            max(1, batch_answers))
+        if protocol.adaptive_dimensions:  # after the other blocks; resumes unfinished ones
+            run_simulated_blocks(engine, protocol, adaptive_observer, code, session.id)
     return study
 
 

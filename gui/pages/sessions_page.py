@@ -15,6 +15,7 @@ from gui.context import AUDIO_STARTING, AppContext, ConsoleState
 from gui.pages.sessions_data import SessionLine, SessionsTable, participant_codes, sessions_data
 from gui.widgets import JobStrip, local_time, show_error
 from gui.workers import LatestJob
+from tasks.adaptive.blocks import adaptive_pending
 from tasks.loader import Cancelled
 from tasks.plan import PlanError
 from tasks.sessions import DatasetChangedError, SessionRunner, StudyError, start_or_resume
@@ -153,7 +154,7 @@ class SessionsPage(QWidget):
         self._session_ready(session, code)
 
     def _session_ready(self, session, code: str) -> None:
-        if session.status == "completed":
+        if session.status == "completed" and not adaptive_pending(self.ctx.db, session.id):
             self.message.setText(self.tr("{code} has completed this study.").format(code=code))
             return
         self.state.sessionsChanged.emit()
