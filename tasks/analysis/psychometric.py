@@ -1,0 +1,258 @@
+"""Psychometric functions fitted to right/wrong answers by maximum likelihood (numpy + scipy).
+
+The model of one trial at stimulus value x, with guess rate g (chance: 1 / number of options
+of the trial's item) and lapse rate l:
+
+    P(x) = g + (1 - g - l) * F(x)
+    Weibull   F(x) = 1 - exp(-(x / alpha) ** beta)        (magnitudes: x >= 0)
+    logistic  F(x) = 1 / (1 + exp(-beta * (x - alpha)))   (levels on an interval scale, dB HL)
+
+alpha, beta and l are estimated by maximizing the binomial likelihood (the best point of a grid, then Fisher
+scoring with step halving; l bounded to [0, MAX_LAPSE]; every bootstrap resample is fitted in
+the same vectorized pass); g is not fitted, it
+is fixed per trial, so items with 2, 3 or 4 options can share one curve.
+
+The *threshold* is the value where P is halfway between chance and 1, P = (1 + g) / 2 (with g
+the trials' mean chance); the *slope* is dP/dx there, in proportion correct per unit. Their
+95% CIs are percentile bootstraps: trials are resampled within each stimulus value (one
+responder), or whole responders are resampled (pooled humans: ``groups``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from tasks.analysis.psychometric_items import LOGISTIC, WEIBULL
+
+MAX_LAPSE = 0.06
+MIN_TRIALS = 12
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Fit:
+    form: str
+    alpha: float
+    beta: float
+    lapse: float
+    chance: float  # the g of the threshold (mean over the trials)
+    threshold: float
+    slope: float  # dP/dx at the threshold, proportion correct per unit
+    n_trials: int
+    n_values: int
+    log_likelihood: float
+
+    def p_correct(self, x, chance: float | None = None) -> np.ndarray:
+        return p_correct(self.form, np.asarray(x, dtype=float), self.alpha, self.beta, self.lapse,
+                         self.chance if chance is None else chance)
+
+
+@dataclass(frozen=True)
+class FitWithCI:
+    fit: Fit
+    threshold_ci: tuple[float, float]
+    slope_ci: tuple[float, float]
+    n_boot: int  # resamples that gave a fit
+
+
+def curve(form: str, x: np.ndarray, alpha: float, beta: float) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    if form == WEIBULL:
+        return -np.expm1(-np.power(np.clip(x, 0.0, None) / alpha, beta))
+    return 0.5 * (1.0 + np.tanh(0.5 * beta * (x - alpha)))  # the logistic, without overflow
+
+
+def p_correct(form: str, x, alpha: float, beta: float, lapse: float, chance) -> np.ndarray:
+    chance = np.asarray(chance, dtype=float)
+    return chance + (1.0 - chance - lapse) * curve(form, x, alpha, beta)
+
+
+def threshold_of(form: str, alpha: float, beta: float, lapse: float, chance: float) -> float:
+    """The x where P = (1 + chance) / 2; nan when the lapse keeps P below it."""
+    target = (1.0 - chance) / (2.0 * (1.0 - chance - lapse))
+    if not 0.0 < target < 1.0:
+        return math.nan
+    if form == WEIBULL:
+        return float(alpha * (-math.log1p(-target)) ** (1.0 / beta))
+    return float(alpha + math.log(target / (1.0 - target)) / beta)
+
+
+def slope_at(form: str, x: float, alpha: float, beta: float, lapse: float, chance: float) -> float:
+    """dP/dx at x, proportion correct per unit."""
+    if not math.isfinite(x):
+        return math.nan
+    if form == WEIBULL:
+        z = (x / alpha) ** beta
+        dfdx = math.exp(-z) * beta * z / x if x > 0 else math.nan
+    else:
+        f = float(curve(form, np.array([x]), alpha, beta)[0])
+        dfdx = beta * f * (1.0 - f)
+    return float((1.0 - chance - lapse) * dfdx)
+
+
+def binned(values: np.ndarray, correct: np.ndarray, chance: np.ndarray, groups: np.ndarray | None = None):
+    """Unique (value, chance) bins: (x, g, k, n); with groups also the (G, bins) counts."""
+    values, chance = np.asarray(values, dtype=float), np.asarray(chance, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    keys = np.stack([values, chance], axis=1)
+    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    k = np.bincount(inv, weights=correct, minlength=len(uniq))
+    n = np.bincount(inv, minlength=len(uniq)).astype(float)
+    if groups is None:
+        return uniq[:, 0], uniq[:, 1], k, n, None, None
+    g_ids, g_inv = np.unique(np.asarray(groups), return_inverse=True)
+    shape = (len(g_ids), len(uniq))
+    gk = np.zeros(shape)
+    gn = np.zeros(shape)
+    np.add.at(gk, (g_inv.reshape(-1), inv), correct)
+    np.add.at(gn, (g_inv.reshape(-1), inv), 1.0)
+    return uniq[:, 0], uniq[:, 1], k, n, gk, gn
+
+
+def _curve_and_derivatives(form: str, x: np.ndarray, a: np.ndarray, b: np.ndarray):
+    """F and its derivatives by a and b (a = log alpha for the Weibull, alpha for the logistic;
+    b = log beta), for parameter arrays of shape (..., 1) against the bins x (broadcast)."""
+    beta = np.exp(b)
+    if form == WEIBULL:
+        positive = x > 0
+        log_ratio = np.where(positive, np.log(np.where(positive, x, 1.0)) - a, 0.0)
+        z = np.where(positive, np.exp(np.clip(beta * log_ratio, -700.0, 700.0)), 0.0)
+        f = -np.expm1(-z)
+        df = np.exp(-z)
+        return f, df * (-beta * z), df * z * beta * log_ratio
+    f = 0.5 * (1.0 + np.tanh(0.5 * beta * (x - a)))
+    d = f * (1.0 - f)
+    return f, -beta * d, beta * (x - a) * d
+
+
+def _nll(form: str, theta: np.ndarray, x, g, k, n) -> np.ndarray:
+    f, _da, _db = _curve_and_derivatives(form, x, theta[:, :1], theta[:, 1:2])
+    p = np.clip(g + (1.0 - g - theta[:, 2:3]) * f, _EPS, 1.0 - _EPS)
+    return -np.sum(k * np.log(p) + (n - k) * np.log1p(-p), axis=1)
+
+
+def _bounds(form: str, x: np.ndarray) -> np.ndarray:
+    """(3, 2): the low and high bound of a, b and the lapse."""
+    if form == WEIBULL:
+        positive = x[x > 0]
+        low, high = float(positive.min()), float(positive.max())
+        return np.array([(math.log(low / 20.0), math.log(high * 20.0)), (math.log(0.3), math.log(20.0)),
+                         (0.0, MAX_LAPSE)])
+    low, high = float(x.min()), float(x.max())
+    width = max(high - low, 1e-6)
+    return np.array([(low - width, high + width), (math.log(0.05 / width), math.log(200.0 / width)),
+                     (0.0, MAX_LAPSE)])
+
+
+def _fit_many(form: str, x: np.ndarray, g: np.ndarray, k: np.ndarray, n: np.ndarray,
+              iterations: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """Maximum-likelihood (a, b, lapse) for every row of k, n (R, bins) at once: the best point
+    of a grid, then Fisher scoring with step halving, inside the bounds. Returns (R, 3), (R,)."""
+    bounds = _bounds(form, x)
+    grid = np.stack(np.meshgrid(np.linspace(*bounds[0], 64), np.linspace(*bounds[1], 24),
+                                np.array([0.0, 0.02, 0.04, MAX_LAPSE]), indexing="ij"), axis=-1).reshape(-1, 3)
+    f, _da, _db = _curve_and_derivatives(form, x, grid[:, :1], grid[:, 1:2])
+    p = np.clip(g + (1.0 - g - grid[:, 2:3]) * f, _EPS, 1.0 - _EPS)  # (G, bins)
+    nll_grid = -(k @ np.log(p).T + (n - k) @ np.log1p(-p).T)  # (R, G)
+    theta = grid[np.argmin(nll_grid, axis=1)]
+    nll = _nll(form, theta, x, g, k, n)
+    for _ in range(iterations):
+        f, da, db = _curve_and_derivatives(form, x, theta[:, :1], theta[:, 1:2])
+        span = 1.0 - g - theta[:, 2:3]
+        p = np.clip(g + span * f, _EPS, 1.0 - _EPS)
+        dp = np.stack([span * da, span * db, -f], axis=-1)  # (R, bins, 3)
+        w = n / (p * (1.0 - p))
+        score = np.einsum("rbi,rb->ri", dp, (k - n * p) / (p * (1.0 - p)))
+        info = np.einsum("rbi,rbj,rb->rij", dp, dp, w) + 1e-9 * np.eye(3)
+        step = np.linalg.solve(info, score[..., None])[..., 0]
+        scale = np.ones(len(theta))
+        improved = np.zeros(len(theta), dtype=bool)
+        for _halving in range(12):
+            trial = np.clip(theta + scale[:, None] * step, bounds[:, 0], bounds[:, 1])
+            trial_nll = _nll(form, trial, x, g, k, n)
+            better = (trial_nll <= nll) & ~improved
+            theta = np.where(better[:, None], trial, theta)
+            nll = np.where(better, trial_nll, nll)
+            improved |= better
+            if improved.all():
+                break
+            scale = np.where(improved, scale, scale / 2.0)
+        if np.all(np.abs(step * scale[:, None]) < 1e-7):
+            break
+    return theta, nll
+
+
+def _usable(form: str, x: np.ndarray, n: np.ndarray) -> bool:
+    informative = x[(x > 0) & (n > 0)] if form == WEIBULL else x[n > 0]
+    return len(np.unique(informative)) >= 2 and n.sum() >= MIN_TRIALS
+
+
+def _fit_from(form: str, theta: np.ndarray, nll: float, x, g, k, n) -> Fit:
+    a, b, lapse = (float(v) for v in theta)
+    alpha = math.exp(a) if form == WEIBULL else a
+    beta = math.exp(b)
+    chance = float(np.sum(g * n) / np.sum(n))
+    thr = threshold_of(form, alpha, beta, lapse, chance)
+    return Fit(form, alpha, beta, lapse, chance, thr, slope_at(form, thr, alpha, beta, lapse, chance),
+               int(n.sum()), int(len(np.unique(x[n > 0]))), -nll)
+
+
+def fit(values, correct, chance, form: str = WEIBULL) -> Fit | None:
+    """The maximum-likelihood fit of one responder's (or a pooled set of) trials; None when the
+    trials cannot determine a curve (fewer than two informative values or MIN_TRIALS trials)."""
+    if form not in (WEIBULL, LOGISTIC):
+        raise ValueError(f"form must be {WEIBULL} or {LOGISTIC}, not {form!r}")
+    x, g, k, n, _gk, _gn = binned(values, correct, chance)
+    if not _usable(form, x, n):
+        return None
+    theta, nll = _fit_many(form, x, g, k[None, :], n[None, :])
+    return _fit_from(form, theta[0], float(nll[0]), x, g, k, n)
+
+
+def fit_with_ci(values, correct, chance, form: str = WEIBULL, n_boot: int = 200,
+                rng: np.random.Generator | None = None, groups=None) -> FitWithCI | None:
+    """fit(), plus 95% percentile bootstrap CIs of threshold and slope. With ``groups`` (one
+    label per trial, e.g. the participant) whole groups are resampled; without, the trials of
+    each stimulus value are (binomially) resampled. All resamples are fitted at once."""
+    rng = rng or np.random.default_rng(0)
+    x, g, k, n, gk, gn = binned(values, correct, chance, groups)
+    if not _usable(form, x, n):
+        return None
+    theta, nll = _fit_many(form, x, g, k[None, :], n[None, :])
+    main = _fit_from(form, theta[0], float(nll[0]), x, g, k, n)
+    if n_boot < 1:
+        return FitWithCI(main, (math.nan, math.nan), (math.nan, math.nan), 0)
+    if gk is not None:
+        pick = rng.integers(0, len(gk), (n_boot, len(gk)))
+        kb = np.stack([gk[row].sum(axis=0) for row in pick])
+        nb = np.stack([gn[row].sum(axis=0) for row in pick])
+    else:
+        nb = np.broadcast_to(n, (n_boot, len(n))).copy()
+        kb = rng.binomial(n.astype(np.int64), np.where(n > 0, k / np.maximum(n, 1), 0.0), (n_boot, len(n))).astype(float)
+    usable = np.array([_usable(form, x, row) for row in nb])
+    thetas, nlls = _fit_many(form, x, g, kb[usable], nb[usable]) if usable.any() else (np.zeros((0, 3)), [])
+    fits = [_fit_from(form, t, float(v), x, g, kr, nr) for t, v, kr, nr in zip(thetas, nlls, kb[usable], nb[usable])]
+    return FitWithCI(main, _interval([f.threshold for f in fits]), _interval([f.slope for f in fits]), len(fits))
+
+
+def _interval(samples: list[float]) -> tuple[float, float]:
+    a = np.asarray(samples, dtype=float)
+    a = a[np.isfinite(a)]
+    if len(a) < 2:
+        return (math.nan, math.nan)
+    low, high = np.percentile(a, [2.5, 97.5])
+    return (float(low), float(high))
+
+
+def wilson_interval(k: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
+    """95% Wilson score interval of a binomial proportion k / n (per element)."""
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        denom = 1.0 + z * z / n
+        center = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return np.clip(center - half, 0.0, 1.0), np.clip(center + half, 0.0, 1.0)
