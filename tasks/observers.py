@@ -139,3 +139,19 @@ class PhysicalObserver:
         if rng.random() < self.p_correct(run):
             return run.answer_letter
         return rng.choice([lt for lt in run.letters if lt != run.answer_letter])
+
+
+def psychometric_p_matrix(levels: np.ndarray, chance: np.ndarray, thresholds: np.ndarray, accuracies: np.ndarray,
+                          slope: float = 12.0, lapse: float = 0.03) -> np.ndarray:
+    """P(correct) of many psychometric Observers on many runs at once: (participants, runs).
+
+    levels: per run the difference level of ``difference_level`` (nan where the run has none or
+    is not pc: the observer's fixed accuracy applies); chance: 1 / options per run; thresholds,
+    accuracies: per participant. Row i equals Observer("psychometric", accuracies[i],
+    thresholds[i], slope, lapse).p_correct on each run."""
+    levels, chance = np.asarray(levels, dtype=float)[None, :], np.asarray(chance, dtype=float)[None, :]
+    thresholds = np.asarray(thresholds, dtype=float)[:, None]
+    accuracies = np.asarray(accuracies, dtype=float)[:, None]
+    rise = 1.0 / (1.0 + np.exp(-slope * (np.nan_to_num(levels) - thresholds)))
+    curve = chance + (1.0 - chance - lapse) * rise
+    return np.where(np.isnan(levels), accuracies, curve)
