@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 from scipy import stats
 
 from tasks.analysis.figures import HUMAN_COLOR, MODEL_COLORS
@@ -263,6 +264,9 @@ def power_figure(result: PowerResult) -> Figure:
     ax.axhline(result.target_ci_halfwidth, color="black", linewidth=0.8, linestyle="--", label="target")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    sizes = sorted(set(int(n) for n in t["participants"]))
+    ax.set_xticks(sizes, [str(n) for n in sizes])
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("participants")
     ax.set_ylabel("expected 95% CI half-width (percentage points)")
     ax.grid(alpha=0.3, which="both")
