@@ -159,30 +159,54 @@ def _fit_many(form: str, x: np.ndarray, g: np.ndarray, k: np.ndarray, n: np.ndar
     nll_grid = -(k @ np.log(p).T + (n - k) @ np.log1p(-p).T)  # (R, G)
     theta = grid[np.argmin(nll_grid, axis=1)]
     nll = _nll(form, theta, x, g, k, n)
+    active = np.arange(len(theta))  # rows still moving
     for _ in range(iterations):
-        f, da, db = _curve_and_derivatives(form, x, theta[:, :1], theta[:, 1:2])
-        span = 1.0 - g - theta[:, 2:3]
+        th, kk, nn, cur = theta[active], k[active], n[active], nll[active]
+        f, da, db = _curve_and_derivatives(form, x, th[:, :1], th[:, 1:2])
+        span = 1.0 - g - th[:, 2:3]
         p = np.clip(g + span * f, _EPS, 1.0 - _EPS)
         dp = np.stack([span * da, span * db, -f], axis=-1)  # (R, bins, 3)
-        w = n / (p * (1.0 - p))
-        score = np.einsum("rbi,rb->ri", dp, (k - n * p) / (p * (1.0 - p)))
-        info = np.einsum("rbi,rbj,rb->rij", dp, dp, w) + 1e-9 * np.eye(3)
+        score = np.einsum("rbi,rb->ri", dp, (kk - nn * p) / (p * (1.0 - p)))
+        info = np.einsum("rbi,rbj,rb->rij", dp, dp, nn / (p * (1.0 - p))) + 1e-9 * np.eye(3)
         step = np.linalg.solve(info, score[..., None])[..., 0]
-        scale = np.ones(len(theta))
-        improved = np.zeros(len(theta), dtype=bool)
-        for _halving in range(12):
-            trial = np.clip(theta + scale[:, None] * step, bounds[:, 0], bounds[:, 1])
-            trial_nll = _nll(form, trial, x, g, k, n)
-            better = (trial_nll <= nll) & ~improved
-            theta = np.where(better[:, None], trial, theta)
-            nll = np.where(better, trial_nll, nll)
-            improved |= better
-            if improved.all():
+        new = th.copy()
+        pending = np.arange(len(th))
+        scale = 1.0
+        for _halving in range(12):  # halve the step of the rows whose likelihood did not improve
+            trial = np.clip(th[pending] + scale * step[pending], bounds[:, 0], bounds[:, 1])
+            trial_nll = _nll(form, trial, x, g, kk[pending], nn[pending])
+            better = trial_nll <= cur[pending]
+            new[pending[better]] = trial[better]
+            cur[pending[better]] = trial_nll[better]
+            pending = pending[~better]
+            if not len(pending):
                 break
-            scale = np.where(improved, scale, scale / 2.0)
-        if np.all(np.abs(step * scale[:, None]) < 1e-7):
+            scale /= 2.0
+        moved = np.max(np.abs(new - th), axis=1) > 1e-7
+        theta[active], nll[active] = new, cur
+        active = active[moved]
+        if not len(active):
             break
     return theta, nll
+
+
+def _thresholds_and_slopes(form: str, theta: np.ndarray, chance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """threshold_of and slope_at for many (a, b, lapse) rows at once."""
+    a, beta, lapse = theta[:, 0], np.exp(theta[:, 1]), theta[:, 2]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        target = (1.0 - chance) / (2.0 * (1.0 - chance - lapse))
+        ok = (target > 0) & (target < 1)
+        target = np.where(ok, target, 0.5)
+        if form == WEIBULL:
+            alpha = np.exp(a)
+            thr = alpha * (-np.log1p(-target)) ** (1.0 / beta)
+            z = (thr / alpha) ** beta
+            dfdx = np.exp(-z) * beta * z / thr
+        else:
+            thr = a + np.log(target / (1.0 - target)) / beta
+            dfdx = beta * target * (1.0 - target)
+        slope = (1.0 - chance - lapse) * dfdx
+    return np.where(ok, thr, np.nan), np.where(ok, slope, np.nan)
 
 
 def _usable(form: str, x: np.ndarray, n: np.ndarray) -> bool:
@@ -227,18 +251,24 @@ def fit_with_ci(values, correct, chance, form: str = WEIBULL, n_boot: int = 200,
         return FitWithCI(main, (math.nan, math.nan), (math.nan, math.nan), 0)
     if gk is not None:
         pick = rng.integers(0, len(gk), (n_boot, len(gk)))
-        kb = np.stack([gk[row].sum(axis=0) for row in pick])
-        nb = np.stack([gn[row].sum(axis=0) for row in pick])
+        times = np.zeros((n_boot, len(gk)))  # how often each group is drawn in each resample
+        np.add.at(times, (np.repeat(np.arange(n_boot), len(gk)), pick.reshape(-1)), 1.0)
+        kb, nb = times @ gk, times @ gn
     else:
         nb = np.broadcast_to(n, (n_boot, len(n))).copy()
         kb = rng.binomial(n.astype(np.int64), np.where(n > 0, k / np.maximum(n, 1), 0.0), (n_boot, len(n))).astype(float)
-    usable = np.array([_usable(form, x, row) for row in nb])
-    thetas, nlls = _fit_many(form, x, g, kb[usable], nb[usable]) if usable.any() else (np.zeros((0, 3)), [])
-    fits = [_fit_from(form, t, float(v), x, g, kr, nr) for t, v, kr, nr in zip(thetas, nlls, kb[usable], nb[usable])]
-    return FitWithCI(main, _interval([f.threshold for f in fits]), _interval([f.slope for f in fits]), len(fits))
+    informative = (x > 0) if form == WEIBULL else np.ones(len(x), dtype=bool)
+    same_x = (x[:, None] == np.unique(x)[None, :]) & informative[:, None]  # bins -> informative values
+    usable = (((nb @ same_x) > 0).sum(axis=1) >= 2) & (nb.sum(axis=1) >= MIN_TRIALS)
+    if not usable.any():
+        return FitWithCI(main, (math.nan, math.nan), (math.nan, math.nan), 0)
+    thetas, _nlls = _fit_many(form, x, g, kb[usable], nb[usable])
+    chances = (nb[usable] @ g) / nb[usable].sum(axis=1)
+    thresholds, slopes = _thresholds_and_slopes(form, thetas, chances)
+    return FitWithCI(main, _interval(thresholds), _interval(slopes), int(usable.sum()))
 
 
-def _interval(samples: list[float]) -> tuple[float, float]:
+def _interval(samples) -> tuple[float, float]:
     a = np.asarray(samples, dtype=float)
     a = a[np.isfinite(a)]
     if len(a) < 2:
