@@ -29,6 +29,7 @@ from tasks.analysis.psychometric_items import LOGISTIC, WEIBULL
 MAX_LAPSE = 0.06
 MIN_TRIALS = 12
 _EPS = 1e-9
+_CHUNK_ROWS = 4000
 
 
 @dataclass(frozen=True)
@@ -151,9 +152,13 @@ def _fit_many(form: str, x: np.ndarray, g: np.ndarray, k: np.ndarray, n: np.ndar
               iterations: int = 40) -> tuple[np.ndarray, np.ndarray]:
     """Maximum-likelihood (a, b, lapse) for every row of k, n (R, bins) at once: the best point
     of a grid, then Fisher scoring with step halving, inside the bounds. Returns (R, 3), (R,)."""
+    if len(k) > _CHUNK_ROWS:  # bounded memory: the grid stage holds (rows, grid points)
+        parts = [_fit_many(form, x, g, k[i:i + _CHUNK_ROWS], n[i:i + _CHUNK_ROWS], iterations)
+                 for i in range(0, len(k), _CHUNK_ROWS)]
+        return np.concatenate([t for t, _v in parts]), np.concatenate([v for _t, v in parts])
     bounds = _bounds(form, x)
-    grid = np.stack(np.meshgrid(np.linspace(*bounds[0], 64), np.linspace(*bounds[1], 24),
-                                np.array([0.0, 0.02, 0.04, MAX_LAPSE]), indexing="ij"), axis=-1).reshape(-1, 3)
+    grid = np.stack(np.meshgrid(np.linspace(*bounds[0], 32), np.linspace(*bounds[1], 12),
+                                np.array([0.0, 0.03, MAX_LAPSE]), indexing="ij"), axis=-1).reshape(-1, 3)
     f, _da, _db = _curve_and_derivatives(form, x, grid[:, :1], grid[:, 1:2])
     p = np.clip(g + (1.0 - g - grid[:, 2:3]) * f, _EPS, 1.0 - _EPS)  # (G, bins)
     nll_grid = -(k @ np.log(p).T + (n - k) @ np.log1p(-p).T)  # (R, G)
@@ -172,7 +177,7 @@ def _fit_many(form: str, x: np.ndarray, g: np.ndarray, k: np.ndarray, n: np.ndar
         new = th.copy()
         pending = np.arange(len(th))
         scale = 1.0
-        for _halving in range(12):  # halve the step of the rows whose likelihood did not improve
+        for _halving in range(8):  # halve the step of the rows whose likelihood did not improve
             trial = np.clip(th[pending] + scale * step[pending], bounds[:, 0], bounds[:, 1])
             trial_nll = _nll(form, trial, x, g, kk[pending], nn[pending])
             better = trial_nll <= cur[pending]
@@ -182,7 +187,7 @@ def _fit_many(form: str, x: np.ndarray, g: np.ndarray, k: np.ndarray, n: np.ndar
             if not len(pending):
                 break
             scale /= 2.0
-        moved = np.max(np.abs(new - th), axis=1) > 1e-7
+        moved = nll[active] - cur > 1e-9  # the likelihood still rises
         theta[active], nll[active] = new, cur
         active = active[moved]
         if not len(active):
@@ -255,17 +260,64 @@ def fit_with_ci(values, correct, chance, form: str = WEIBULL, n_boot: int = 200,
         np.add.at(times, (np.repeat(np.arange(n_boot), len(gk)), pick.reshape(-1)), 1.0)
         kb, nb = times @ gk, times @ gn
     else:
-        nb = np.broadcast_to(n, (n_boot, len(n))).copy()
-        kb = rng.binomial(n.astype(np.int64), np.where(n > 0, k / np.maximum(n, 1), 0.0), (n_boot, len(n))).astype(float)
+        kb, nb = _binomial_resamples(k[None, :], n[None, :], n_boot, rng)
+    thresholds, slopes = _resampled(form, x, g, kb, nb)
+    return FitWithCI(main, _interval(thresholds), _interval(slopes), int(np.isfinite(thresholds).sum()))
+
+
+def fit_responders(values, correct, chance, responders, form: str = WEIBULL, n_boot: int = 200,
+                   rng: np.random.Generator | None = None) -> dict:
+    """fit_with_ci() for each responder separately (trials resampled within each difference),
+    all responders and all their resamples fitted in one vectorized pass: responder -> FitWithCI
+    or None."""
+    rng = rng or np.random.default_rng(0)
+    responders = np.asarray(responders)
+    x, g, _k, _n, gk, gn = binned(values, correct, chance, responders)
+    names = np.unique(responders)
+    usable = _usable_rows(form, x, gn)
+    out: dict = {name: None for name in names.tolist()}
+    if not usable.any():
+        return out
+    theta, nll = _fit_many(form, x, g, gk[usable], gn[usable])
+    rows = np.flatnonzero(usable)
+    boots = None
+    if n_boot >= 1:
+        kb, nb = _binomial_resamples(gk[usable], gn[usable], n_boot, rng)
+        boots = [a.reshape(len(rows), n_boot) for a in _resampled(form, x, g, kb, nb)]
+    for j, r in enumerate(rows):
+        main = _fit_from(form, theta[j], float(nll[j]), x, g, gk[r], gn[r])
+        if boots is None:
+            out[names[r].item()] = FitWithCI(main, (math.nan, math.nan), (math.nan, math.nan), 0)
+        else:
+            thr, slope = boots[0][j], boots[1][j]
+            out[names[r].item()] = FitWithCI(main, _interval(thr), _interval(slope), int(np.isfinite(thr).sum()))
+    return out
+
+
+def _binomial_resamples(k: np.ndarray, n: np.ndarray, n_boot: int, rng: np.random.Generator):
+    """(R * n_boot, bins): each row's trials redrawn within each difference, row after row."""
+    p_hat = np.where(n > 0, k / np.maximum(n, 1), 0.0)
+    kb = rng.binomial(np.repeat(n, n_boot, axis=0).astype(np.int64), np.repeat(p_hat, n_boot, axis=0))
+    return kb.astype(float), np.repeat(n, n_boot, axis=0).astype(float)
+
+
+def _usable_rows(form: str, x: np.ndarray, n_rows: np.ndarray) -> np.ndarray:
+    """_usable() for every row of a (R, bins) count matrix."""
     informative = (x > 0) if form == WEIBULL else np.ones(len(x), dtype=bool)
     same_x = (x[:, None] == np.unique(x)[None, :]) & informative[:, None]  # bins -> informative values
-    usable = (((nb @ same_x) > 0).sum(axis=1) >= 2) & (nb.sum(axis=1) >= MIN_TRIALS)
-    if not usable.any():
-        return FitWithCI(main, (math.nan, math.nan), (math.nan, math.nan), 0)
-    thetas, _nlls = _fit_many(form, x, g, kb[usable], nb[usable])
-    chances = (nb[usable] @ g) / nb[usable].sum(axis=1)
-    thresholds, slopes = _thresholds_and_slopes(form, thetas, chances)
-    return FitWithCI(main, _interval(thresholds), _interval(slopes), int(usable.sum()))
+    return (((n_rows @ same_x) > 0).sum(axis=1) >= 2) & (n_rows.sum(axis=1) >= MIN_TRIALS)
+
+
+def _resampled(form: str, x, g, kb: np.ndarray, nb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Threshold and slope of every resample (nan where a resample cannot determine a curve)."""
+    thresholds = np.full(len(kb), np.nan)
+    slopes = np.full(len(kb), np.nan)
+    usable = _usable_rows(form, x, nb)
+    if usable.any():
+        thetas, _nll = _fit_many(form, x, g, kb[usable], nb[usable])
+        chances = (nb[usable] @ g) / nb[usable].sum(axis=1)
+        thresholds[usable], slopes[usable] = _thresholds_and_slopes(form, thetas, chances)
+    return thresholds, slopes
 
 
 def _interval(samples) -> tuple[float, float]:

@@ -95,12 +95,27 @@ def analyse_psychometrics(resp, model_runs, stimuli: dict[str, Stimulus], n_opti
     order = {"humans": 0, "participant": 1, "model": 2}
     for d_index, dim_name in enumerate(d for d in DIMENSIONS if d in by_dim):
         dim = DIMENSIONS[dim_name]
+        entries = sorted(by_dim[dim_name].items(), key=lambda kv: (order[kv[0][0]], kv[0][1]))
+        fits = {}
+        for kind in ("humans", "participant", "model"):
+            mine = [(who, t) for (k, who), t in entries if k == kind and t.value]
+            if not mine:
+                continue
+            rng = np.random.default_rng([seed, d_index, order[kind]])
+            if kind == "humans":
+                values, correct, chance, group = mine[0][1].arrays()
+                fits[(kind, mine[0][0])] = pm.fit_with_ci(values, correct, chance, dim.form, n_boot, rng, groups=group)
+                continue
+            arrays = [t.arrays() for _who, t in mine]
+            who_per_trial = np.concatenate([np.full(len(a[0]), who, dtype=object) for (who, _t), a in zip(mine, arrays)])
+            by_who = pm.fit_responders(np.concatenate([a[0] for a in arrays]), np.concatenate([a[1] for a in arrays]),
+                                       np.concatenate([a[2] for a in arrays]), who_per_trial.astype(str), dim.form,
+                                       n_boot, rng)
+            fits.update({(kind, who): by_who.get(who) for who, _t in mine})
         fitted = {}
-        for (kind, who), t in sorted(by_dim[dim_name].items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
-            values, correct, chance, group = t.arrays()
-            rng = np.random.default_rng([seed, d_index, len(fitted)])
-            res = pm.fit_with_ci(values, correct, chance, dim.form, n_boot, rng,
-                                 groups=group if kind == "humans" else None) if len(values) else None
+        for (kind, who), t in entries:
+            res = fits.get((kind, who))
+            values, correct, _chance, _group = t.arrays()
             fitted[(kind, who)] = (res, t)
             rows.append(_row(dim_name, kind, who, res, t))
             points += _points(dim_name, kind, who, values, correct)

@@ -160,3 +160,23 @@ def test_item_params_file_gives_the_differences_of_a_dataset_without_params(tmp_
     bad = write_rows(tmp_path / "bad.csv", rows[:2] + [[pitch_ids[1], "pitch", "-5", "cents"]])
     with pytest.raises(ReportError, match=rf"{bad}:3: item '{pitch_ids[1]}': field 'difference'"):
         write_report(engine, tmp_path / "out2", n_bootstrap=50, item_params=bad)
+
+
+def test_responders_fitted_together_equal_separate_fits():
+    rng = np.random.default_rng(9)
+    levels = np.array([50.0, 100, 200, 400, 1200])
+    values = np.tile(np.repeat(levels, 60), 3)
+    who = np.repeat(["keen", "dull", "sparse"], 300)
+    truth = np.where(who == "keen", 80.0, 300.0)
+    chance = np.full(len(values), 1 / 3)
+    correct = rng.random(len(values)) < pm.p_correct(pm.WEIBULL, values, truth, 2.5, 0.02, chance)
+    keep = (who != "sparse") | (values == 200.0)  # "sparse" answered at one difference only
+    together = pm.fit_responders(values[keep], correct[keep], chance[keep], who[keep], n_boot=100,
+                                 rng=np.random.default_rng(1))
+    assert together["sparse"] is None
+    for name in ("keen", "dull"):
+        alone = pm.fit(values[who == name], correct[who == name], chance[who == name])
+        assert together[name].fit.threshold == pytest.approx(alone.threshold, rel=1e-4)
+        low, high = together[name].threshold_ci
+        assert low < together[name].fit.threshold < high and together[name].n_boot >= 95
+    assert together["keen"].threshold_ci[1] < together["dull"].threshold_ci[0]
