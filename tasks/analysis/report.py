@@ -168,6 +168,9 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
     if psycho is not None:
         warnings += notes
         tables += psycho.tables
+    elif item_params is not None:
+        warnings.append(f"{item_params}: none of its item ids is an answered pc item of study {study!r}; "
+                        "no psychometric fit")
     step(7, STEPS, "figures")
     made = {
         "bars_categories": (figures.group_bars(groups, "category"),

@@ -157,6 +157,10 @@ def test_item_params_file_gives_the_differences_of_a_dataset_without_params(tmp_
     summary = write_report(engine, tmp_path / "out", n_bootstrap=50,
                            item_params=write_rows(tmp_path / "params.csv", rows))
     assert "psychometric_pitch" in summary.figures
+    elsewhere = write_rows(tmp_path / "other.csv", [rows[0], ["not_in_study", "pitch", "100", "cents"]])
+    summary = write_report(engine, tmp_path / "out3", n_bootstrap=50, item_params=elsewhere)
+    assert not [f for f in summary.figures if f.startswith("psychometric_")]
+    assert any("none of its item ids is an answered pc item" in w for w in summary.warnings)
     bad = write_rows(tmp_path / "bad.csv", rows[:2] + [[pitch_ids[1], "pitch", "-5", "cents"]])
     with pytest.raises(ReportError, match=rf"{bad}:3: item '{pitch_ids[1]}': field 'difference'"):
         write_report(engine, tmp_path / "out2", n_bootstrap=50, item_params=bad)
