@@ -1,4 +1,4 @@
-"""Psychometric functions fitted to right/wrong answers by maximum likelihood (numpy + scipy).
+"""Psychometric functions fitted to right/wrong answers by maximum likelihood (numpy, scipy).
 
 The model of one trial at stimulus value x, with guess rate g (chance: 1 / number of options
 of the trial's item) and lapse rate l:
@@ -7,10 +7,11 @@ of the trial's item) and lapse rate l:
     Weibull   F(x) = 1 - exp(-(x / alpha) ** beta)        (magnitudes: x >= 0)
     logistic  F(x) = 1 / (1 + exp(-beta * (x - alpha)))   (levels on an interval scale, dB HL)
 
-alpha, beta and l are estimated by maximizing the binomial likelihood (the best point of a grid, then Fisher
-scoring with step halving; l bounded to [0, MAX_LAPSE]; every bootstrap resample is fitted in
-the same vectorized pass); g is not fitted, it
-is fixed per trial, so items with 2, 3 or 4 options can share one curve.
+alpha, beta and l (bounded to [0, MAX_LAPSE]) maximize the binomial likelihood: the best point
+of a grid, then Fisher scoring with step halving, for many fits at once (every responder and
+every bootstrap resample in one vectorized pass); each reported point estimate is then
+polished by scipy.optimize (L-BFGS-B, analytic gradient). g is not fitted: it is fixed per
+trial, so items with 2, 3 or 4 options can share one curve.
 
 The *threshold* is the value where P is halfway between chance and 1, P = (1 + g) / 2 (with g
 the trials' mean chance); the *slope* is dP/dx there, in proportion correct per unit. Their
@@ -23,6 +24,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import minimize
 
 from tasks.analysis.psychometric_items import LOGISTIC, WEIBULL
 
@@ -195,6 +197,22 @@ def _fit_many(form: str, x: np.ndarray, g: np.ndarray, k: np.ndarray, n: np.ndar
     return theta, nll
 
 
+def _polish(form: str, theta: np.ndarray, nll: float, x, g, k, n) -> tuple[np.ndarray, float]:
+    """One fit refined by scipy.optimize (L-BFGS-B, analytic gradient) from the vectorized
+    optimum; kept only where it raises the likelihood."""
+    def nll_and_grad(t):
+        f, da, db = _curve_and_derivatives(form, x, t[0], t[1])
+        span = 1.0 - g - t[2]
+        p = np.clip(g + span * f, _EPS, 1.0 - _EPS)
+        dnll_dp = -(k / p - (n - k) / (1.0 - p))
+        value = -float(np.sum(k * np.log(p) + (n - k) * np.log1p(-p)))
+        return value, np.array([np.sum(dnll_dp * span * da), np.sum(dnll_dp * span * db), np.sum(-dnll_dp * f)])
+    res = minimize(nll_and_grad, theta, jac=True, method="L-BFGS-B", bounds=_bounds(form, x))
+    if np.all(np.isfinite(res.x)) and res.fun < nll:
+        return res.x, float(res.fun)
+    return theta, nll
+
+
 def _thresholds_and_slopes(form: str, theta: np.ndarray, chance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """threshold_of and slope_at for many (a, b, lapse) rows at once."""
     a, beta, lapse = theta[:, 0], np.exp(theta[:, 1]), theta[:, 2]
@@ -238,7 +256,7 @@ def fit(values, correct, chance, form: str = WEIBULL) -> Fit | None:
     if not _usable(form, x, n):
         return None
     theta, nll = _fit_many(form, x, g, k[None, :], n[None, :])
-    return _fit_from(form, theta[0], float(nll[0]), x, g, k, n)
+    return _fit_from(form, *_polish(form, theta[0], float(nll[0]), x, g, k, n), x, g, k, n)
 
 
 def fit_with_ci(values, correct, chance, form: str = WEIBULL, n_boot: int = 200,
@@ -251,7 +269,7 @@ def fit_with_ci(values, correct, chance, form: str = WEIBULL, n_boot: int = 200,
     if not _usable(form, x, n):
         return None
     theta, nll = _fit_many(form, x, g, k[None, :], n[None, :])
-    main = _fit_from(form, theta[0], float(nll[0]), x, g, k, n)
+    main = _fit_from(form, *_polish(form, theta[0], float(nll[0]), x, g, k, n), x, g, k, n)
     if n_boot < 1:
         return FitWithCI(main, (math.nan, math.nan), (math.nan, math.nan), 0)
     if gk is not None:
@@ -285,7 +303,7 @@ def fit_responders(values, correct, chance, responders, form: str = WEIBULL, n_b
         kb, nb = _binomial_resamples(gk[usable], gn[usable], n_boot, rng)
         boots = [a.reshape(len(rows), n_boot) for a in _resampled(form, x, g, kb, nb)]
     for j, r in enumerate(rows):
-        main = _fit_from(form, theta[j], float(nll[j]), x, g, gk[r], gn[r])
+        main = _fit_from(form, *_polish(form, theta[j], float(nll[j]), x, g, gk[r], gn[r]), x, g, gk[r], gn[r])
         if boots is None:
             out[names[r].item()] = FitWithCI(main, (math.nan, math.nan), (math.nan, math.nan), 0)
         else:
