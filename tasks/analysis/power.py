@@ -28,7 +28,7 @@ from scipy import stats
 from tasks.analysis.figures import HUMAN_COLOR, MODEL_COLORS
 from tasks.analysis.tables import Table
 from tasks.items import STANDARD_ALIASES
-from tasks.observers import Observer, difference_level, psychometric_p_matrix
+from tasks.observers import difference_level, psychometric_p_matrix
 from tasks.runs import expand_runs
 
 FINAL_MA = "Final MA"
