@@ -188,12 +188,41 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     summary = write_report(_open_db(args.db, create=False), args.out, models_dir=args.models, study_name=args.study,
                            exclude_failed_screening=args.exclude_failed_screening, seed=args.seed,
-                           n_bootstrap=args.bootstrap)
+                           n_bootstrap=args.bootstrap, item_params=args.item_params)
     for w in summary.warnings:
         print(f"warning: {w}", file=sys.stderr)
     print(f"report on study {summary.study}: {summary.participants} participants, {summary.responses} answers"
           + (f", {len(summary.excluded)} excluded for failed screening" if summary.excluded else "")
           + f"; {len(summary.files)} files in {summary.out_dir} ({summary.seconds:.1f} s)")
+    return EXIT_OK
+
+
+def cmd_plan_power(args: argparse.Namespace) -> int:
+    from tasks.analysis.power import Population, PowerError, plan_power, write_power
+    from tasks.analysis.responses import load_responses, pick_study
+    from tasks.loader import load_dataset
+
+    try:
+        sizes = [int(v) for v in args.participants.split(",") if v.strip()]
+        items = [None if v.strip() == "all" else int(v) for v in args.items_per_subcategory.split(",") if v.strip()]
+    except ValueError:
+        return _fail("--participants and --items-per-subcategory take whole numbers separated by commas "
+                     f"(items also 'all'), not {args.participants!r} / {args.items_per_subcategory!r}", EXIT_USAGE)
+    dataset = load_dataset(args.dataset or builtin_bank_path(), check_audio=False)
+    pilot = None
+    if args.pilot_db is not None:
+        engine = _open_db(args.pilot_db, create=False)
+        pilot = load_responses(engine, pick_study(engine, args.pilot_study))
+    population = Population(args.observer_threshold, args.threshold_sd, args.observer_accuracy, args.accuracy_sd)
+    try:
+        result = plan_power(dataset, args.target_ci_halfwidth, sizes, args.seeds, items, population, pilot, args.seed)
+    except PowerError as exc:
+        return _fail(str(exc))
+    files = write_power(result, args.out)
+    shown = result.needed[result.needed["score"].isin(["Final MA"]) | result.needed["score"].str.endswith(" Total")]
+    print(f"{result.source}; target CI half-width {result.target_ci_halfwidth} points")
+    print(shown.to_string(index=False))
+    print(f"{len(files)} files in {args.out} ({result.seconds:.1f} s)")
     return EXIT_OK
 
 
@@ -435,7 +464,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help="leave out every participant who failed a headphone-screening test")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and of the majority's tie rule")
     p.add_argument("--bootstrap", type=int, default=2000, metavar="B", help="bootstrap resamples (default 2000)")
+    p.add_argument("--item-params", type=Path, default=None, metavar="FILE.csv",
+                   help="CSV item_id,dimension,difference,unit: the differences of pc items for the psychometric fits "
+                        "(the built-in bank's items carry them already)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("plan-power", help="participants (and items) needed for a target CI half-width, by simulation")
+    p.add_argument("--dataset", type=Path, default=None, metavar="DIR", help="default: the built-in bank")
+    p.add_argument("--target-ci-halfwidth", type=float, required=True, metavar="POINTS",
+                   help="wanted half-width of the 95%% CI, in percentage points")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--participants", default="5,10,20,40,80", metavar="N,N,...", help="cohort sizes to simulate")
+    p.add_argument("--items-per-subcategory", default="all", metavar="K,K,...",
+                   help="items per sub-category (or category) to simulate, 'all' for every item (default)")
+    p.add_argument("--seeds", type=int, default=20, metavar="N", help="simulated cohorts per size (default 20)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--pilot-db", type=Path, default=None, metavar="FILE",
+                   help="resample the participants of a pilot study instead of simulated observers")
+    p.add_argument("--pilot-study", default=None, help="the pilot study (needed when the database holds several)")
+    p.add_argument("--observer-threshold", type=float, default=0.35, help="difference level (0..1) at the midpoint")
+    p.add_argument("--threshold-sd", type=float, default=0.10, help="its spread between participants")
+    p.add_argument("--observer-accuracy", type=float, default=0.8, help="accuracy on items without a known level")
+    p.add_argument("--accuracy-sd", type=float, default=0.08, help="its spread between participants")
+    p.set_defaults(func=cmd_plan_power)
     return parser
 
 

@@ -137,3 +137,75 @@ def parse_thresholds(pairs: list[str]) -> dict[str, float]:
             raise ValueError(f"--observer-threshold {pair!r}: expected DIMENSION=POSITIVE_NUMBER, e.g. azimuth=12")
         out[name.strip()] = number
     return out
+
+
+# ---------------------------------------------------------------- physical units -------------
+
+@dataclass(frozen=True)
+class PhysicalObserver:
+    """A psychometric observer in the units the bank records (cents, dB, %, deg, m, dB HL).
+
+    ``thresholds`` maps a dimension of tasks.analysis.psychometric_items (pitch, loudness,
+    duration, azimuth, elevation, distance, hearing_level) to the value where P(correct) is
+    halfway between chance and 1, the threshold the grid fits estimate. The curve is the fits'
+    own model (tasks.analysis.psychometric): a Weibull of shape ``beta`` for differences, a
+    logistic of ``logistic_slope_per_unit`` for hearing level, guess rate 1 / options and
+    ``lapse``. Control items (no audible difference) are answered right with
+    ``control_accuracy``; every other item with ``accuracy``.
+    """
+    thresholds: tuple[tuple[str, float], ...]
+    beta: float = 3.0
+    logistic_slope_per_unit: float = 0.3
+    lapse: float = 0.02
+    accuracy: float = 0.8
+    control_accuracy: float = 0.8
+    kind: str = "psychometric-physical"
+
+    def p_for(self, dimension: str, value: float | None, control: bool, n_options: int) -> float:
+        from tasks.analysis import psychometric as pm
+        from tasks.analysis.psychometric_items import DIMENSIONS, LOGISTIC
+
+        threshold = dict(self.thresholds).get(dimension)
+        if control:
+            return self.control_accuracy
+        if threshold is None or value is None:
+            return self.accuracy
+        chance = 1.0 / n_options
+        form = DIMENSIONS[dimension].form
+        target = (1.0 - chance) / (2.0 * (1.0 - chance - self.lapse))
+        if form == LOGISTIC:
+            beta = self.logistic_slope_per_unit
+            alpha = threshold - math.log(target / (1.0 - target)) / beta
+        else:
+            beta = self.beta
+            alpha = threshold / (-math.log1p(-target)) ** (1.0 / beta)
+        return float(pm.p_correct(form, value, alpha, beta, self.lapse, chance))
+
+    def p_correct(self, run: Run) -> float:
+        from tasks.analysis.psychometric_items import stimulus_from_params
+
+        stim = stimulus_from_params(run.item.sub_category, run.item.extra.get("params"))
+        if stim is None:
+            return self.accuracy
+        return self.p_for(stim.dimension, stim.value, stim.control, len(run.options))
+
+    def choose(self, run: Run, rng: random.Random) -> str:
+        if rng.random() < self.p_correct(run):
+            return run.answer_letter
+        return rng.choice([lt for lt in run.letters if lt != run.answer_letter])
+
+
+def psychometric_p_matrix(levels: np.ndarray, chance: np.ndarray, thresholds: np.ndarray, accuracies: np.ndarray,
+                          slope: float = 12.0, lapse: float = 0.03) -> np.ndarray:
+    """P(correct) of many psychometric Observers on many runs at once: (participants, runs).
+
+    levels: per run the difference level of ``difference_level`` (nan where the run has none or
+    is not pc: the observer's fixed accuracy applies); chance: 1 / options per run; thresholds,
+    accuracies: per participant. Row i equals Observer("psychometric", accuracies[i],
+    thresholds[i], slope, lapse).p_correct on each run."""
+    levels, chance = np.asarray(levels, dtype=float)[None, :], np.asarray(chance, dtype=float)[None, :]
+    thresholds = np.asarray(thresholds, dtype=float)[:, None]
+    accuracies = np.asarray(accuracies, dtype=float)[:, None]
+    rise = 1.0 / (1.0 + np.exp(-slope * (np.nan_to_num(levels) - thresholds)))
+    curve = chance + (1.0 - chance - lapse) * rise
+    return np.where(np.isnan(levels), accuracies, curve)

@@ -24,6 +24,8 @@ from tasks.analysis.design import Design
 from tasks.analysis.html import FigureBlock, render
 from tasks.analysis.majority import write_majority
 from tasks.analysis.models import read_model_runs
+from tasks.analysis.psychometric_items import ItemParamsError
+from tasks.analysis.psychometric_report import analyse_psychometrics, known_stimuli
 from tasks.analysis.responses import ReportError, Responses, load_responses, pick_study
 from tasks.analysis.screening import screening
 from tasks.analysis.tables import Table, formatted, write_table
@@ -66,12 +68,12 @@ class ReportData:
 
 def write_report(engine: Engine, out_dir: Path, models_dir: Path | None = None, study_name: str | None = None,
                  exclude_failed_screening: bool = False, progress: Progress | None = None, seed: int = DEFAULT_SEED,
-                 n_bootstrap: int = DEFAULT_BOOTSTRAP) -> ReportSummary:
+                 n_bootstrap: int = DEFAULT_BOOTSTRAP, item_params: Path | None = None) -> ReportSummary:
     """analyse(), then every file: figures, tables, human-majority/ and report.html."""
     started = time.perf_counter()
     step = progress or (lambda done, total, label: None)
     out_dir = Path(out_dir)
-    data = analyse(engine, models_dir, study_name, exclude_failed_screening, step, seed, n_bootstrap)
+    data = analyse(engine, models_dir, study_name, exclude_failed_screening, step, seed, n_bootstrap, item_params)
     step(STEPS - 1, STEPS, "writing the files")
     try:
         files = _write(data, out_dir)
@@ -87,8 +89,10 @@ def write_report(engine: Engine, out_dir: Path, models_dir: Path | None = None, 
 
 def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | None = None,
             exclude_failed_screening: bool = False, progress: Progress | None = None, seed: int = DEFAULT_SEED,
-            n_bootstrap: int = DEFAULT_BOOTSTRAP) -> ReportData:
-    """Read the study (and the model results) and compute every table and figure; writes nothing."""
+            n_bootstrap: int = DEFAULT_BOOTSTRAP, item_params: Path | None = None) -> ReportData:
+    """Read the study (and the model results) and compute every table and figure; writes nothing.
+    item_params: a CSV of item id, dimension, difference and unit for the psychometric fits of a
+    dataset whose items carry no parameters (tasks.analysis.psychometric_items)."""
     step = progress or (lambda done, total, label: None)
     if n_bootstrap < 1:
         raise ReportError("the number of bootstrap resamples must be at least 1")
@@ -153,6 +157,20 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
               agreement.run_agreement_table(design)),
         Table("screening", "Headphone screening per participant", screen.table),
     ]
+    # psychometric fits: only when some answered pc item has known parameters
+    with DbSession(engine) as s:
+        study_roots = [st.dataset_root for st in repo.list_studies(s) if st.name == study]
+    try:
+        stimuli, n_options, notes = known_stimuli(study_roots, item_params)
+    except ItemParamsError as exc:
+        raise ReportError(str(exc)) from None
+    psycho = analyse_psychometrics(resp, model_runs, stimuli, n_options, seed) if stimuli else None
+    if psycho is not None:
+        warnings += notes
+        tables += psycho.tables
+    elif item_params is not None:
+        warnings.append(f"{item_params}: none of its item ids is an answered pc item of study {study!r}; "
+                        "no psychometric fit")
     step(7, STEPS, "figures")
     made = {
         "bars_categories": (figures.group_bars(groups, "category"),
@@ -162,6 +180,7 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
         "variant_contrasts": (figures.variant_contrasts(variants), "Variant contrasts with CIs"),
         "items": (figures.item_analysis(items), "Item analysis: accuracy against discrimination; agreement with "
                                                 "the key against the 2/3 rule"),
+        **(psycho.figures if psycho is not None else {}),
     }
     return ReportData(study, resp, seed, screen.statement(exclude_failed_screening, resp.n_participants),
                       [m.name for m in model_runs], {t.name: t for t in tables},
@@ -209,6 +228,9 @@ def _write(data: ReportData, out_dir: Path) -> list[Path]:
         ("6. Agreement and reliability", [t["agreement"], t["split_half"], t["run_agreement"]]),
         ("7. Screening and exclusions", [data.statement, t["screening"]]),
     ]
+    if "psychometric_thresholds" in t:
+        sections.append(("8. Psychometric functions", [t["psychometric_thresholds"]]
+                         + figs(*(n for n in blocks if n.startswith("psychometric_")))))
     report = out_dir / "report.html"
     report.write_text(render(f"Humans vs models on STAR-Bench: {data.study}", intro, sections, data.warnings),
                       encoding="utf-8")

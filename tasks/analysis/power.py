@@ -1,0 +1,292 @@
+"""Planning a study: how many participants (and items per sub-category) give a human row whose
+95% CI is as narrow as wanted.
+
+Simulated cohorts answer every run of the dataset (full-robust: all runs of every item, as
+the kit scores them) in memory, without audio or a database. Each simulated participant is
+either a psychometric observer (tasks.observers: a threshold on the grid's difference level
+for pc items whose parameters are known, a fixed accuracy elsewhere) whose threshold and
+accuracy vary between people, or a participant of a pilot study drawn with replacement who
+answers each item with the accuracy that participant had on it (the pilot's pooled accuracy on
+items that participant did not answer). Scores are the kit's: pc macro-averaged over
+sub-categories, tr and sr micro over runs, Final MA the mean of the aliases' totals; the CI is
+the t interval of the mean of participants (the compare command's), so its half-width is
+t(0.975, n-1) * SD / sqrt(n) and the participants needed for a target follow from the SD
+between participants. Vectorized: one matrix product per cohort.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
+from scipy import stats
+
+from tasks.analysis.figures import HUMAN_COLOR, MODEL_COLORS
+from tasks.analysis.tables import Table
+from tasks.items import STANDARD_ALIASES
+from tasks.observers import difference_level, psychometric_p_matrix
+from tasks.runs import expand_runs
+
+FINAL_MA = "Final MA"
+DEFAULT_PARTICIPANTS = (5, 10, 20, 40, 80)
+DEFAULT_SEEDS = 20
+
+
+class PowerError(ValueError):
+    """Planning cannot start from this input (named)."""
+
+
+@dataclass(frozen=True)
+class Population:
+    """Psychometric observers whose parameters vary between people (normal, clipped)."""
+    threshold: float = 0.35  # difference level (0..1 along the grid) at the curve's midpoint
+    threshold_sd: float = 0.10
+    accuracy: float = 0.8  # items without a known difference level
+    accuracy_sd: float = 0.08
+    slope: float = 12.0
+    lapse: float = 0.03
+
+
+@dataclass
+class RunTable:
+    """Every run of the dataset's pc, tr and sr items, as arrays."""
+    alias: list[str]
+    group: list[str]  # sub-category (pc) or category (tr, sr): the unit of "items per sub-category"
+    category: list[str]
+    item_key: list[tuple[str, str]]  # (alias, item id)
+    level: np.ndarray  # the psychometric observer's difference level, nan where none
+    chance: np.ndarray
+
+
+@dataclass
+class PowerResult:
+    table: pd.DataFrame  # per items-per-sub-category, participants and score: the CI half-width
+    needed: pd.DataFrame  # per items-per-sub-category and score: participants for the target
+    target_ci_halfwidth: float
+    source: str
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+
+def run_table(dataset) -> RunTable:
+    alias, group, category, keys, level, chance = [], [], [], [], [], []
+    for a in STANDARD_ALIASES:
+        for item in dataset.items.get(a, []):
+            for run in expand_runs(item, a):
+                lv = difference_level(run) if a == "pc" else None
+                alias.append(a)
+                group.append(item.sub_category or item.category if a == "pc" else item.category)
+                category.append(item.category)
+                keys.append((a, item.id))
+                level.append(math.nan if lv is None else lv)
+                chance.append(1.0 / len(run.options))
+    if not alias:
+        raise PowerError(f"{dataset.root}: no pc, tr or sr item to plan with")
+    return RunTable(alias, group, category, keys, np.array(level), np.array(chance))
+
+
+def score_weights(runs: RunTable, mask: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Score names and a (runs, scores) matrix W: percent correct = 100 * correct @ W, for the
+    runs in mask. pc: a category is the mean of its sub-categories, the total the mean of all
+    sub-categories; tr, sr: micro over runs; Final MA: the mean of the aliases' totals."""
+    alias, group, category = np.array(runs.alias), np.array(runs.group), np.array(runs.category)
+    columns: dict[str, np.ndarray] = {}
+    totals = []
+    for a in [x for x in STANDARD_ALIASES if np.any(mask & (alias == x))]:
+        in_alias = mask & (alias == a)
+        if a == "pc":
+            subs = sorted(set(group[in_alias]))
+            total = np.zeros(len(alias))
+            for cat in sorted(set(category[in_alias])):
+                cat_subs = sorted(set(group[in_alias & (category == cat)]))
+                w = np.zeros(len(alias))
+                for sub in cat_subs:
+                    rows = in_alias & (group == sub)
+                    w[rows] += 1.0 / (rows.sum() * len(cat_subs))
+                    total[rows] += 1.0 / (rows.sum() * len(subs))
+                columns[f"{a} {cat}"] = w
+        else:
+            total = in_alias / in_alias.sum()
+            for cat in sorted(set(category[in_alias])):
+                rows = in_alias & (category == cat)
+                columns[f"{a} {cat}"] = rows / rows.sum()
+        columns[f"{a} Total"] = total
+        totals.append(total)
+    names = [FINAL_MA] + list(columns)
+    return names, np.stack([np.mean(totals, axis=0)] + list(columns.values()), axis=1)
+
+
+def item_subset(runs: RunTable, per_group: int | None, rng: np.random.Generator) -> np.ndarray:
+    """Runs of at most per_group items of every group (a random choice), all runs of each."""
+    if per_group is None:
+        return np.ones(len(runs.alias), dtype=bool)
+    keep: set[tuple[str, str]] = set()
+    by_group: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for a, g, key in zip(runs.alias, runs.group, runs.item_key):
+        items = by_group.setdefault((a, g), [])
+        if not items or items[-1] != key:
+            items.append(key)
+    for items in by_group.values():
+        unique = list(dict.fromkeys(items))
+        picked = rng.choice(len(unique), size=min(per_group, len(unique)), replace=False)
+        keep.update(unique[i] for i in picked)
+    return np.array([k in keep for k in runs.item_key])
+
+
+def observer_probabilities(runs: RunTable, population: Population, n: int, rng: np.random.Generator) -> np.ndarray:
+    thresholds = np.clip(rng.normal(population.threshold, population.threshold_sd, n), 0.02, 0.98)
+    accuracies = np.clip(rng.normal(population.accuracy, population.accuracy_sd, n), 0.0, 1.0)
+    return psychometric_p_matrix(runs.level, runs.chance, thresholds, accuracies, population.slope,
+                                 population.lapse)
+
+
+def pilot_probabilities(runs: RunTable, pilot) -> np.ndarray:
+    """(pilot participants, runs): each participant's accuracy on each item; items a participant
+    did not answer get the pilot's pooled accuracy on it, items nobody answered the
+    participant's overall accuracy."""
+    from tasks.items import family_of
+
+    col = {key: i for i, key in enumerate(dict.fromkeys(runs.item_key))}
+    item_of_run = np.array([col.get((family_of(r.variant), r.item_id), -1) for r in pilot.runs], dtype=np.int64)
+    per_response = item_of_run[pilot.run]
+    ok = per_response >= 0
+    if not ok.any():
+        raise PowerError(f"the pilot study {pilot.study!r} answered none of the dataset's items")
+    shape = (pilot.n_participants, len(col))
+    right = np.zeros(shape)
+    seen = np.zeros(shape)
+    np.add.at(right, (pilot.participant[ok], per_response[ok]), pilot.correct[ok].astype(float))
+    np.add.at(seen, (pilot.participant[ok], per_response[ok]), 1.0)
+    overall = right.sum(axis=1) / np.maximum(seen.sum(axis=1), 1.0)
+    pooled = right.sum(axis=0) / np.maximum(seen.sum(axis=0), 1.0)
+    acc = np.where(seen > 0, right / np.maximum(seen, 1.0),
+                   np.where(seen.sum(axis=0)[None, :] > 0, pooled[None, :], overall[:, None]))
+    run_col = np.array([col[k] for k in runs.item_key])
+    return acc[:, run_col]
+
+
+def plan_power(dataset, target_ci_halfwidth: float, participants=DEFAULT_PARTICIPANTS, seeds: int = DEFAULT_SEEDS,
+               items_per_subcategory=(None,), population: Population = Population(), pilot=None,
+               seed: int = 0) -> PowerResult:
+    """Expected CI half-width (percentage points) of every score for each cohort size and
+    items-per-sub-category (None: all items), averaged over ``seeds`` simulated cohorts."""
+    started = time.perf_counter()
+    if target_ci_halfwidth <= 0:
+        raise PowerError(f"the target CI half-width must be above 0, not {target_ci_halfwidth}")
+    sizes = sorted(set(int(n) for n in participants))
+    if not sizes or sizes[0] < 2:
+        raise PowerError("every cohort size must be at least 2 participants (an interval needs two)")
+    if seeds < 1:
+        raise PowerError("--seeds must be at least 1")
+    runs = run_table(dataset)
+    pilot_p = pilot_probabilities(runs, pilot) if pilot is not None else None
+    rows, needed = [], []
+    for per_group in items_per_subcategory:
+        sd_sum: dict[str, list[float]] = {}
+        for s in range(seeds):
+            rng = np.random.default_rng([seed, s, per_group or 0])
+            mask = item_subset(runs, per_group, rng)
+            names, weights = score_weights(runs, mask)
+            for n in sizes:
+                if pilot_p is None:
+                    p = observer_probabilities(runs, population, n, rng)
+                else:
+                    p = pilot_p[rng.integers(0, len(pilot_p), n)]
+                correct = rng.random(p.shape) < p
+                scores = 100.0 * (correct[:, mask] @ weights[mask])  # (n, scores)
+                sd = scores.std(axis=0, ddof=1)
+                half = stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
+                for name, m, d, h in zip(names, scores.mean(axis=0), sd, half):
+                    rows.append((_items_label(per_group), n, name, s, m, d, h))
+                    sd_sum.setdefault(name, []).append(d)
+        for name, sds in sd_sum.items():
+            sd = float(np.sqrt(np.mean(np.square(sds))))
+            needed.append({"items_per_subcategory": _items_label(per_group), "score": name,
+                           "sd_between_participants": sd,
+                           "participants_needed": participants_for(sd, target_ci_halfwidth)})
+    raw = pd.DataFrame(rows, columns=["items", "participants", "score", "seed", "mean", "sd", "halfwidth"])
+    table = (raw.groupby(["items", "participants", "score"], sort=False, dropna=False)
+             .agg(mean_score=("mean", "mean"), sd_between_participants=("sd", "mean"),
+                  ci_halfwidth=("halfwidth", "mean"), ci_halfwidth_sd=("halfwidth", "std"))
+             .reset_index().rename(columns={"items": "items_per_subcategory"}))
+    table["reaches_target"] = table["ci_halfwidth"] <= target_ci_halfwidth
+    source = (f"pilot study {pilot.study!r} ({pilot.n_participants} participants resampled)" if pilot is not None
+              else f"psychometric observers (threshold {population.threshold} +- {population.threshold_sd}, "
+                   f"accuracy {population.accuracy} +- {population.accuracy_sd})")
+    return PowerResult(table, pd.DataFrame(needed), target_ci_halfwidth, source, time.perf_counter() - started)
+
+
+def _items_label(per_group: int | None) -> str:
+    return "all" if per_group is None else str(per_group)
+
+
+def participants_for(sd: float, target_ci_halfwidth: float, limit: int = 100_000) -> int | None:
+    """The smallest n >= 2 with t(0.975, n-1) * sd / sqrt(n) <= target; None beyond limit."""
+    if sd <= 0:
+        return 2
+    n = max(2, math.ceil((1.96 * sd / target_ci_halfwidth) ** 2))
+    while n > 2 and stats.t.ppf(0.975, n - 2) * sd / math.sqrt(n - 1) <= target_ci_halfwidth:
+        n -= 1
+    while stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n) > target_ci_halfwidth:
+        n += 1
+        if n > limit:
+            return None
+    return n
+
+
+def power_tables(result: PowerResult) -> list[Table]:
+    return [
+        Table("power", "Expected 95% CI half-width (percentage points) per cohort size", result.table,
+              note=f"{result.source}; t interval of the mean of participants; mean over simulated cohorts."),
+        Table("power_needed", f"Participants needed for a CI half-width of {result.target_ci_halfwidth} points",
+              result.needed),
+    ]
+
+
+def power_figure(result: PowerResult) -> Figure:
+    """Half-width against cohort size (log-log): Final MA and each alias total, target line."""
+    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
+    ax = fig.subplots()
+    t = result.table
+    shown = [FINAL_MA] + [s for s in dict.fromkeys(t["score"]) if s.endswith(" Total")]
+    styles = ("-", "--", ":", "-.")
+    for k, items in enumerate(dict.fromkeys(t["items_per_subcategory"])):
+        for j, score in enumerate(shown):
+            part = t[(t["score"] == score) & (t["items_per_subcategory"] == items)]
+            color = HUMAN_COLOR if score == FINAL_MA else MODEL_COLORS[(j - 1) % len(MODEL_COLORS)]
+            label = score + ("" if items == "all" else f", {items} items per sub-category")
+            ax.plot(part["participants"], part["ci_halfwidth"], styles[k % len(styles)], marker="o", color=color,
+                    label=label)
+    ax.axhline(result.target_ci_halfwidth, color="black", linewidth=0.8, linestyle="--", label="target")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    sizes = sorted(set(int(n) for n in t["participants"]))
+    ax.set_xticks(sizes, [str(n) for n in sizes])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("participants")
+    ax.set_ylabel("expected 95% CI half-width (percentage points)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7)
+    return fig
+
+
+def write_power(result: PowerResult, out_dir) -> list:
+    from pathlib import Path
+
+    from tasks.analysis.tables import write_table
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for table in power_tables(result):
+        files += write_table(table, out)
+    fig = power_figure(result)
+    for ext in ("png", "pdf"):
+        path = out / f"power.{ext}"
+        fig.savefig(path, dpi=150 if ext == "png" else None)
+        files.append(path)
+    return files
