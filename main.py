@@ -55,9 +55,19 @@ def cmd_runs(args: argparse.Namespace) -> int:
 def _open_db(path_or_url, create: bool = True):
     """The database; commands that only read pass create=False, so that a mistyped --db is
     refused instead of becoming a new empty database."""
-    from db.engine import default_db_path, open_database
+    from db.engine import DatabaseFileError, default_db_path, open_database
 
-    return open_database(path_or_url or default_db_path(), create=create)
+    target = path_or_url or default_db_path()
+    try:
+        return open_database(target, create=create)
+    except DatabaseFileError as exc:
+        # a lab server that wants a password not found in PGPASSWORD or ~/.pgpass: ask for it
+        # (it goes to the driver only, never into a URL, message or file)
+        if "refused the login" not in str(exc) or not sys.stdin.isatty():
+            raise
+        import getpass
+
+        return open_database(target, create=create, password=getpass.getpass("lab server password: "))
 
 
 def data_dir() -> Path:
@@ -113,10 +123,35 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if args.print_commits:
             print(f"committed {code} {position}", flush=True)
 
+    if args.station:
+        return _simulate_station(args, engine, dataset, protocol, committed)
     study = simulate(engine, dataset, protocol, args.participants, Observer(args.observer), APP_VERSION,
                      study_name=args.study, delay_s=args.delay_ms / 1000.0,
                      on_commit=committed if args.print_commits else None, batch_answers=args.batch)
     print(f"study {study.name!r}: {args.participants} simulated participants complete in {engine.url.database}")
+    return EXIT_OK
+
+
+def _simulate_station(args: argparse.Namespace, engine, dataset, protocol, committed) -> int:
+    from db.outbox import Outbox, default_outbox_path
+    from tasks.observers import Observer
+    from tasks.simulate import simulation_study_name
+    from tasks.station import simulate_station
+
+    observer = Observer(args.observer)
+    outbox = Outbox(args.outbox or default_outbox_path(data_dir(), args.station))
+
+    def state(name: str, pending: int) -> None:
+        print(f"station {args.station}: {name} ({pending} answers in the journal)", file=sys.stderr, flush=True)
+
+    try:
+        study = simulate_station(engine, dataset, protocol, args.participants, observer, APP_VERSION, args.station,
+                                 outbox, args.study or simulation_study_name(observer, protocol),
+                                 delay_s=args.delay_ms / 1000.0, on_commit=committed if args.print_commits else None,
+                                 wait_s=args.wait_s, on_state=state)
+    finally:
+        outbox.close()
+    print(f"study {study.name!r}: station {args.station} finished its {args.participants} simulated participants")
     return EXIT_OK
 
 
@@ -336,6 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, default=500, metavar="N",
                    help="answers per transaction (default 500; a kill loses at most one batch, which a rerun "
                         "redoes with the same answers)")
+    p.add_argument("--station", default=None, metavar="NAME",
+                   help="behave as station NAME of a lab server: take the study's next free participants "
+                        "(one commit per answer; answers wait in an offline journal while the server is away)")
+    p.add_argument("--outbox", type=Path, default=None, metavar="FILE",
+                   help="the station's offline journal (default: outbox-NAME.sqlite3 in the user data folder)")
+    p.add_argument("--wait-s", type=float, default=300.0, metavar="S",
+                   help="how long a station waits for an unreachable server between sessions (default 300)")
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("export", help="write human results in the model kit's layout plus a tidy CSV")
