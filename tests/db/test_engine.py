@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session as DbSession, select
 
+from db.models import SCHEMA_VERSION
 from db.engine import DatabaseFileError, init_db, make_engine, open_database
 from db.models import AuditLog, SchemaInfo, Study
 
@@ -50,22 +51,24 @@ def test_migration_backs_up_first_then_upgrades(tmp_path):
         s.commit()
     seen = []
 
-    def to_v4(eng):
+    now, later = SCHEMA_VERSION, SCHEMA_VERSION + 1
+
+    def to_later(eng):
         with eng.begin() as c:
-            c.execute(text("CREATE TABLE extra_v4 (x INTEGER)"))
+            c.execute(text("CREATE TABLE extra_later (x INTEGER)"))
         seen.append("ran")
 
-    assert init_db(engine, migrations={3: to_v4}, target_version=4) == 4
+    assert init_db(engine, migrations={now: to_later}, target_version=later) == later
     assert seen == ["ran"]
-    backups = list(tmp_path.glob("lab.v3.*.bak.sqlite3"))
+    backups = list(tmp_path.glob(f"lab.v{now}.*.bak.sqlite3"))
     assert len(backups) == 1
     old = sqlite3.connect(backups[0])
-    assert old.execute("SELECT version FROM schema_info").fetchone() == (3,)
+    assert old.execute("SELECT version FROM schema_info").fetchone() == (now,)
     assert old.execute("SELECT name FROM study").fetchall() == [("old",)]
     old.close()
     with DbSession(engine) as s:
-        assert s.exec(select(SchemaInfo)).one().version == 4
+        assert s.exec(select(SchemaInfo)).one().version == later
         assert any(a.event == "migrated" for a in s.exec(select(AuditLog)).all())
     # a newer file than the app knows is refused, not damaged
     with pytest.raises(DatabaseFileError, match="newer version"):
-        init_db(make_engine(path), target_version=3)
+        init_db(make_engine(path), target_version=now)

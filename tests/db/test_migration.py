@@ -74,9 +74,8 @@ def test_v1_file_is_backed_up_and_migrated_to_a_cursor_on_the_first_unanswered_t
     # session 1 has answers out of order (as an imported take-home session may), 2 is complete, 3 untouched
     make_v1_file(path, {1: [0, 1, 3], 2: [0, 1, 2, 3, 4]})
     engine = open_database(path)
-    assert SCHEMA_VERSION == 3
     con = sqlite3.connect(path)
-    assert con.execute("SELECT version FROM schema_info").fetchone() == (3,)
+    assert con.execute("SELECT version FROM schema_info").fetchone() == (SCHEMA_VERSION,)
     assert con.execute("SELECT id, next_position FROM session ORDER BY id").fetchall() == [(1, 2), (2, 5), (3, 0)]
     assert con.execute("SELECT COUNT(*) FROM response").fetchone() == (8,)
     con.close()

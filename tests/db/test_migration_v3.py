@@ -41,9 +41,8 @@ def test_v2_file_gains_the_pause_columns_and_the_withheld_reason(tmp_path):
     path = tmp_path / "lab.sqlite3"
     make_v2_file(path)
     engine = open_database(path)
-    assert SCHEMA_VERSION == 3
     con = sqlite3.connect(path)
-    assert con.execute("SELECT version FROM schema_info").fetchone() == (3,)
+    assert con.execute("SELECT version FROM schema_info").fetchone() == (SCHEMA_VERSION,)
     assert con.execute("SELECT rt_ms, paused_ms, rt_interrupted FROM response ORDER BY id").fetchall() == \
         [(348204.0, 0.0, 0), (348204.0, 0.0, 0)]
     assert con.execute("SELECT COUNT(*) FROM planned_trial WHERE withheld_reason IS NULL").fetchone() == (4,)
