@@ -53,10 +53,15 @@ def open_study(engine: Engine, dataset: Dataset, name: str, protocol: Protocol) 
     with DbSession(engine) as s:
         study = repo.get_study(s, name)
         if study is None:
-            study = repo.add_study(s, Study(name=name, dataset_root=str(dataset.root),
-                                            dataset_fingerprint=dataset_fingerprint(dataset.root),
-                                            protocol_json=protocol.to_json()))
-            return study
+            try:
+                return repo.add_study(s, Study(name=name, dataset_root=str(dataset.root),
+                                               dataset_fingerprint=dataset_fingerprint(dataset.root),
+                                               protocol_json=protocol.to_json()))
+            except IntegrityError:  # another station created it at the same moment: use theirs
+                s.rollback()
+                study = repo.get_study(s, name)
+                if study is None:
+                    raise
     check_dataset(study, dataset.root)
     return study
 
