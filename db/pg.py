@@ -103,7 +103,7 @@ def describe_server_error(url: URL, text: str) -> str | None:
     if "password authentication failed" in low or "no password supplied" in low:
         return (f"the lab server {where} refused the login (wrong or missing password: set PGPASSWORD, "
                 "~/.pgpass or answer the prompt)")
-    if "permission denied" in low:
+    if "permission denied" in low or "must be owner" in low:
         return f"the lab server {where} refused this for the role {url.username!r}: {text.strip().splitlines()[0]}"
     if "does not exist" in low and "database" in low:
         return f"the lab server has no database {url.database!r} ({where}); create it first (docs/lab-server.md)"

@@ -60,7 +60,11 @@ def journal_pending(path) -> int:
 def test_eight_stations_fill_one_study_as_one_computer_would(pg_url, tmp_path, dataset):
     open_database(pg_url).dispose()  # the experimenter creates the schema; then the stations start at once
     procs = start_stations(dataset, pg_url, n_stations=8, participants=25, folder=tmp_path)
-    finish(procs)
+    # the same study on one SQLite file, in one process, meanwhile
+    ref_db = tmp_path / "reference.sqlite3"
+    ref_proc = subprocess.Popen(reference_cmd(dataset, ref_db, 200), cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    finish(procs + [ref_proc])
     engine = open_database(pg_url)
     facts = study_facts(engine)
     assert sorted(facts["codes"]) == [f"SIM{k:03d}" for k in range(1, 201)]  # 200 distinct codes
@@ -71,7 +75,7 @@ def test_eight_stations_fill_one_study_as_one_computer_would(pg_url, tmp_path, d
     with engine.connect() as conn:
         per_station = conn.exec_driver_sql("SELECT station, COUNT(*) FROM session GROUP BY station").all()
     assert sorted(n for _, n in per_station) == [25] * 8
-    ref = reference(tmp_path, dataset, 200)
+    ref = open_database(ref_db, create=False)
     assert study_facts(ref)["trials"] == facts["trials"]
     assert export_content(engine, tmp_path / "from-server") == export_content(ref, tmp_path / "from-file")
 
