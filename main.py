@@ -155,6 +155,19 @@ def _simulate_station(args: argparse.Namespace, engine, dataset, protocol, commi
     return EXIT_OK
 
 
+def cmd_lab_grants(args: argparse.Namespace) -> int:
+    """Print the SQL that gives a lab server's station and experimenter roles their rights
+    (docs/lab-server.md); run it with psql as the database owner after the schema exists."""
+    from sqlmodel import SQLModel
+
+    import db.models  # noqa: F401  (the tables)
+    from db.pg import role_grants
+
+    tables = [t.name for t in SQLModel.metadata.sorted_tables]
+    print(";\n".join(role_grants(args.database, args.station_role, args.experimenter_role, tables)) + ";")
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from tasks.export import export
 
@@ -379,6 +392,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait-s", type=float, default=300.0, metavar="S",
                    help="how long a station waits for an unreachable server between sessions (default 300)")
     p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("lab-grants", help="print the SQL giving a lab server's station and experimenter roles "
+                                          "their rights (station: insert answers, read plans, never delete)")
+    p.add_argument("--database", default="starlab")
+    p.add_argument("--station-role", default="starlab_station")
+    p.add_argument("--experimenter-role", default="starlab_experimenter")
+    p.set_defaults(func=cmd_lab_grants)
 
     p = sub.add_parser("export", help="write human results in the model kit's layout plus a tidy CSV")
     add_db_option(p)
