@@ -164,7 +164,18 @@ def cmd_lab_grants(args: argparse.Namespace) -> int:
     from db.pg import role_grants
 
     tables = [t.name for t in SQLModel.metadata.sorted_tables]
-    print(";\n".join(role_grants(args.database, args.station_role, args.experimenter_role, tables)) + ";")
+    if not args.db:
+        print(";\n".join(role_grants(args.database, args.station_role, args.experimenter_role, tables)) + ";")
+        return EXIT_OK
+    # create or upgrade the schema as the owner, then grant on the tables it has
+    engine = _open_db(args.db)
+    if engine.dialect.name != "postgresql":
+        return _fail(f"lab-grants --db needs a PostgreSQL URL (roles do not exist in SQLite); got {args.db}")
+    with engine.begin() as conn:
+        for sql in role_grants(engine.url.database, args.station_role, args.experimenter_role, tables):
+            conn.exec_driver_sql(sql)
+    print(f"granted: {args.station_role} (station), {args.experimenter_role} (experimenter) on "
+          f"{engine.url.database}, schema created or up to date")
     return EXIT_OK
 
 
@@ -395,7 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lab-grants", help="print the SQL giving a lab server's station and experimenter roles "
                                           "their rights (station: insert answers, read plans, never delete)")
-    p.add_argument("--database", default="starlab")
+    p.add_argument("--database", default="starlab", help="the database name in the printed SQL")
+    p.add_argument("--db", default=None, metavar="URL",
+                   help="instead of printing: connect as the database owner, create or upgrade the schema and grant")
     p.add_argument("--station-role", default="starlab_station")
     p.add_argument("--experimenter-role", default="starlab_experimenter")
     p.set_defaults(func=cmd_lab_grants)

@@ -100,9 +100,10 @@ def test_station_role_answers_but_cannot_delete_or_alter_a_response(pg_url, pg_s
     suffix = uuid.uuid4().hex[:8]
     station, experimenter = f"station_{suffix}", f"experimenter_{suffix}"
     pg_server.psql(f'CREATE ROLE "{station}" LOGIN; CREATE ROLE "{experimenter}" LOGIN')
-    with owner.begin() as conn:
-        for sql in pg.role_grants(database, station, experimenter, inspect(conn).get_table_names()):
-            conn.exec_driver_sql(sql)
+    import main
+
+    assert main.main(["lab-grants", "--db", pg_url, "--station-role", station,
+                      "--experimenter-role", experimenter]) == 0
     ds = load_dataset(dataset_dir)
     open_study(owner, ds, "pilot", Protocol(practice_per_block=0))
 
