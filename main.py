@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -350,6 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run a take-home study package (participant mode)")
     parser.add_argument("--db", dest="app_db", default=None, metavar="FILE",
                         help="database file or SQLAlchemy URL for the app (default: user data folder)")
+    parser.add_argument("--station", dest="app_station", default=None, metavar="NAME",
+                        help="this computer's station name on a lab server (default: the host name)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check a STAR-Bench folder (JSON and every audio sample); exit 0 only when it has no problem")
@@ -464,6 +467,7 @@ def app_only_arguments(argv: list[str]) -> argparse.Namespace | None:
     parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     parser.add_argument("--package", type=Path, default=None)
     parser.add_argument("--db", dest="app_db", default=None)
+    parser.add_argument("--station", dest="app_station", default=None)
     try:
         args, rest = parser.parse_known_args(argv)
     except argparse.ArgumentError:  # a malformed option: the full parser reports it
@@ -480,6 +484,10 @@ def main(argv: list[str] | None = None) -> int:
         args.selftest, args.func = False, cmd_gui
     else:
         args = build_parser().parse_args(argv)
+    if getattr(args, "app_station", None):
+        from tasks.station import STATION_ENV
+
+        os.environ[STATION_ENV] = args.app_station  # read where sessions are started (tasks.station.station_name)
     if args.selftest:
         args.func = cmd_selftest
     elif not getattr(args, "func", None):

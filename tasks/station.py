@@ -28,9 +28,22 @@ from tasks.plan import Protocol, rng_for
 from tasks.records import OptionsCache
 from tasks.sessions import SessionRunner, answer_values, enrol_next, open_study, run_for
 
+# the station's name on a lab server, set by ``main.py --station NAME`` (default: the host name)
+STATION_ENV = "STAR_LAB_STATION"
+
 # the errors that mean "the server is not there now" (connection refused or lost mid-transaction)
 UNREACHABLE = (OperationalError, InterfaceError)
 DEFAULT_WAIT_S = 300.0  # how long a station waits for the server between sessions before giving up
+
+
+def station_name(engine: Engine) -> str | None:
+    """The name this computer's sessions carry on a lab server; None on a SQLite file (one computer)."""
+    if engine.dialect.name == "sqlite":
+        return None
+    import os
+    import socket
+
+    return os.environ.get(STATION_ENV) or socket.gethostname()
 
 
 def sim_code(position: int) -> str:

@@ -42,3 +42,16 @@ def test_a_running_session_not_heard_of_for_a_minute_is_shown_as_perhaps_offline
     # heard of recently through its status row, with answers still to deliver
     assert station_text("booth3", "running", quiet, now, 4, now) == "booth3 (catching up: 4 answers)"
     assert station_text(None, "running", quiet, None, 0, now) == ""
+
+
+def test_sessions_started_on_a_lab_server_carry_the_station_name(pg_url, dataset_dir, monkeypatch, tmp_path):
+    from tasks.station import STATION_ENV, station_name
+
+    monkeypatch.setenv(STATION_ENV, "booth7")
+    server = open_database(pg_url)
+    assert station_name(server) == "booth7"
+    assert station_name(open_database(tmp_path / "one.sqlite3")) is None  # one computer: no station
+    ds = load_dataset(dataset_dir)
+    study = open_study(server, ds, "pilot", Protocol(practice_per_block=0))
+    session = start_or_resume(server, ds, study, "P001", "test", station=station_name(server))
+    assert session.station == "booth7"
