@@ -45,6 +45,13 @@ def answered(engine) -> int:
         return conn.exec_driver_sql("SELECT COUNT(*) FROM response").scalar_one()
 
 
+def stations_answering(engine) -> int:
+    """How many stations have an answer on the server."""
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT COUNT(DISTINCT s.station) FROM session s JOIN response r "
+                                    "ON r.session_id = s.id").scalar_one()
+
+
 def journal_pending(path) -> int:
     if not path.is_file():
         return 0
@@ -95,15 +102,23 @@ def own_server():
 def test_server_away_for_ten_seconds_mid_run_every_answer_arrives_once(own_server, tmp_path, dataset):
     url = own_server.create_database("lab")
     engine = open_database(url)
-    procs = start_stations(dataset, url, n_stations=4, participants=3, folder=tmp_path, delay_ms=20)
+    procs = start_stations(dataset, url, n_stations=4, participants=3, folder=tmp_path, delay_ms=40)
     total = 12 * 13  # 12 sessions of 13 trials each
     deadline = time.monotonic() + 120
-    while answered(engine) < total // 4:
-        dead = [p for p in procs if p.poll() is not None]
-        assert time.monotonic() < deadline and not dead, [p.communicate()[1][-2000:] for p in dead]
-        time.sleep(0.2)
+    while stations_answering(engine) < 4:  # every station under way
+        failed = [p for p in procs if p.poll() not in (None, 0)]
+        assert time.monotonic() < deadline and not failed, [p.communicate()[1][-2000:] for p in failed]
+        time.sleep(0.1)
+    # the stations are held while the server goes, so that it goes in the middle of their work
+    # however fast this machine is; then they carry on without it for 10 s
+    held = [p for p in procs if p.poll() is None]
+    for p in held:
+        os.kill(p.pid, signal.SIGSTOP)
+    assert held, "every station finished before the server could go"
     engine.dispose()
     own_server.stop(keep=True)
+    for p in held:
+        os.kill(p.pid, signal.SIGCONT)
     time.sleep(10)
     journals = [journal_pending(tmp_path / f"outbox-{i}.sqlite3") for i in range(4)]
     own_server.start()
@@ -124,10 +139,12 @@ def test_a_station_killed_with_its_journal_full_delivers_it_after_restart(own_se
     outbox = tmp_path / "outbox-booth.sqlite3"
     cmd = station_cmd(dataset, url, "booth", 1, outbox, delay_ms=30, print_commits=True)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for _ in range(3):  # three answers on the server, then the server goes
+    for _ in range(3):  # three answers on the server, then the server goes (the station held meanwhile)
         assert proc.stdout.readline().startswith("committed ")
+    os.kill(proc.pid, signal.SIGSTOP)
     engine.dispose()
     own_server.stop(keep=True)
+    os.kill(proc.pid, signal.SIGCONT)
     deadline = time.monotonic() + 60
     while journal_pending(outbox) < 5:
         assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read()
