@@ -39,6 +39,11 @@ def _encode(values: Mapping[str, Any]) -> str:
     return json.dumps({k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()})
 
 
+def _answered(values: Mapping[str, Any]) -> dict:
+    """The values with their answer time (the time of journalling when the caller gave none)."""
+    return {**values, "answered_at": values.get("answered_at") or utc_now()}
+
+
 def _decode(text: str) -> dict:
     values = json.loads(text)
     for k in _DATETIME_COLUMNS:
@@ -71,7 +76,7 @@ class Outbox:
             self._con.execute("BEGIN")
             self._con.executemany(
                 "INSERT OR IGNORE INTO journal (planned_trial_id, session_id, values_json, queued_at) "
-                "VALUES (?, ?, ?, ?)", [(r["planned_trial_id"], session_id, _encode(r), now) for r in rows])
+                "VALUES (?, ?, ?, ?)", [(r["planned_trial_id"], session_id, _encode(_answered(r)), now) for r in rows])
 
     def pending(self, limit: int = DELIVERY_BATCH) -> list[tuple[int, int, dict]]:
         """(planned_trial_id, session_id, values) of undelivered answers, in the order journalled."""
