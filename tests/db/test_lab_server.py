@@ -130,3 +130,26 @@ def test_station_role_answers_but_cannot_delete_or_alter_a_response(pg_url, pg_s
     assert result.responses == 2
     for engine in (booth, office, owner):
         engine.dispose()
+
+
+def test_stations_opening_a_new_database_at_once_create_one_schema(pg_url):
+    import threading
+
+    errors, engines = [], []
+
+    def station() -> None:
+        try:
+            engines.append(open_database(pg_url))
+        except Exception as exc:  # noqa: BLE001 - collected and shown by the assertion
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=station) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(engines) == 6
+    with engines[0].connect() as conn:
+        assert conn.execute(text("SELECT version FROM schema_info")).scalars().all() == [SCHEMA_VERSION]
+    for engine in engines:
+        engine.dispose()
