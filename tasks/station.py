@@ -33,6 +33,7 @@ STATION_ENV = "STAR_LAB_STATION"
 
 # the errors that mean "the server is not there now" (connection refused or lost mid-transaction)
 UNREACHABLE = (OperationalError, InterfaceError)
+RETRY_S = 2.0
 DEFAULT_WAIT_S = 300.0  # how long a station waits for the server between sessions before giving up
 
 
@@ -62,6 +63,10 @@ class StationLink:
         self.station = station
         self.on_state = on_state  # (state, pending answers): "online", "offline", "catching up"
         self.state = "online" if outbox.count() == 0 else "catching up"
+        # while the server is away, delivery is tried again after each answer at most this often:
+        # an unplugged cable costs a connect timeout per attempt, which no answer should wait for
+        self.retry_s = RETRY_S
+        self._next_try = 0.0
 
     def _set(self, state: str) -> None:
         if state != self.state:
@@ -80,7 +85,8 @@ class StationLink:
             except UNREACHABLE:
                 pass  # perhaps committed, perhaps not: the journal's delivery sorts that out exactly once
         self.outbox.add(session_id, rows)
-        self.try_deliver()
+        if time.monotonic() >= self._next_try:
+            self.try_deliver()
 
     def try_deliver(self) -> bool:
         """Deliver what the journal holds; False when the server is still away."""
@@ -88,6 +94,7 @@ class StationLink:
             while deliver(self.engine, self.outbox, self.station):
                 self._set("catching up")
         except UNREACHABLE:
+            self._next_try = time.monotonic() + self.retry_s
             self._set("offline")
             return False
         self._set("online")
