@@ -66,3 +66,35 @@ def test_two_sessions_at_one_position_are_named_and_nothing_changes(tmp_path):
     assert "station" not in {r[1] for r in con.execute("PRAGMA table_info(session)")}
     assert con.execute("SELECT COUNT(*) FROM session").fetchone() == (2,)
     con.close()
+
+
+def test_a_schema_3_server_database_is_dumped_then_migrated(pg_url, tmp_path):
+    """The same migration on PostgreSQL: a schema-3 database (the schema-4 additions taken out)
+    is backed up with pg_dump first, then gains the column and the unique position."""
+    engine = open_database(pg_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE session DROP CONSTRAINT uq_session_study_cohort")
+        conn.exec_driver_sql("DROP INDEX ix_session_station")
+        conn.exec_driver_sql("ALTER TABLE session DROP COLUMN station")
+        conn.exec_driver_sql("UPDATE schema_info SET version = 3")
+    assert "station" not in {c["name"] for c in inspect(engine).get_columns("session")}
+    assert init_db(engine, backup_dir=tmp_path / "dumps") == SCHEMA_VERSION
+    (dump,) = (tmp_path / "dumps").glob("*.v3.*.dump")
+    assert dump.read_bytes()[:5] == b"PGDMP"
+    assert "station" in {c["name"] for c in inspect(engine).get_columns("session")}
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO study (name, dataset_root, dataset_fingerprint, protocol_json, created_at) "
+                             "VALUES ('s', '/d', 'f', '{}', now())")
+        conn.exec_driver_sql("INSERT INTO participant (code, created_at) VALUES ('P001', now()), ('P002', now())")
+        conn.exec_driver_sql("INSERT INTO session (study_id, participant_id, cohort_index, plan_seed, "
+                             "calibration_ids, uncalibrated, take_home, level_procedure, app_version, status, "
+                             "next_position, created_at) VALUES (1, 1, 0, 0, '[]', true, false, 'x', 't', "
+                             "'planned', 0, now())")
+    with pytest.raises(IntegrityError):
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO session (study_id, participant_id, cohort_index, plan_seed, "
+                                 "calibration_ids, uncalibrated, take_home, level_procedure, app_version, status, "
+                                 "next_position, created_at) VALUES (1, 2, 0, 0, '[]', true, false, 'x', 't', "
+                                 "'planned', 0, now())")
+    assert init_db(engine, backup_dir=tmp_path / "dumps") == SCHEMA_VERSION  # again: nothing more
+    assert len(list((tmp_path / "dumps").glob("*.dump"))) == 1
