@@ -4,16 +4,17 @@ that make every committed response durable, the schema version and migrations wi
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Mapping
 
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.engine import URL, Engine
-from db import pg
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session as DbSession, SQLModel, create_engine, select
 
+from db import pg
 from db.models import SCHEMA_VERSION, AuditLog, SchemaInfo
 
 APP_DIR_NAME = "star-listening-lab"
@@ -164,7 +165,7 @@ def _v3_to_v4_stations(engine: Engine) -> None:
     index on (study_id, cohort_index) so that two stations can never take the same
     counterbalancing position, and the station table (created by create_all after the
     migrations). A database that already holds two sessions at one position (written by hand or
-    by an older import) is refused with their ids, before anything changes. Idempotent."""
+    by an older import) is refused naming those positions, before anything changes. Idempotent."""
     with engine.begin() as conn:
         twice = conn.exec_driver_sql(
             "SELECT study_id, cohort_index, COUNT(*) FROM session GROUP BY study_id, cohort_index "
@@ -220,6 +221,23 @@ def backup_sqlite(engine: Engine, suffix: str) -> Path | None:
     return target
 
 
+@contextmanager
+def _one_migrator(engine: Engine):
+    """On a server: one migration at a time (a session-level advisory lock held on a connection
+    of its own while the migrations run in their transactions). A file needs none: one computer."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({pg.SCHEMA_LOCK_KEY})")
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({pg.SCHEMA_LOCK_KEY})")
+            conn.commit()
+
+
 def init_db(engine: Engine, migrations: Mapping[int, Migration] | None = None,
             target_version: int = SCHEMA_VERSION, backup_dir: Path | None = None,
             password: str | None = None) -> int:
@@ -254,19 +272,24 @@ def init_db(engine: Engine, migrations: Mapping[int, Migration] | None = None,
                 f"{sqlite_file(engine) or pg.shown(engine.url)} was written by a newer version of the app "
                 f"(schema {version}, this app knows {target_version}); update the app")
         if version < target_version:
-            backup = backup_before_migration(engine, version, backup_dir, password)
-            while version < target_version:
-                if version not in migrations:
-                    raise DatabaseFileError(f"no migration from schema version {version}")
-                migrations[version](engine)
-                version += 1
-            SQLModel.metadata.create_all(engine)  # tables new in this version
-            with DbSession(engine) as s:
-                info = s.exec(select(SchemaInfo)).one()
-                info.version = version
-                s.add(info)
-                s.add(AuditLog(event="migrated", detail=f"to schema {version}; backup {backup}"))
-                s.commit()
+            with _one_migrator(engine):
+                with DbSession(engine) as s:  # again: another station may have migrated meanwhile
+                    version = s.exec(select(SchemaInfo)).one().version
+                if version >= target_version:
+                    return version
+                backup = backup_before_migration(engine, version, backup_dir, password)
+                while version < target_version:
+                    if version not in migrations:
+                        raise DatabaseFileError(f"no migration from schema version {version}")
+                    migrations[version](engine)
+                    version += 1
+                SQLModel.metadata.create_all(engine)  # tables new in this version
+                with DbSession(engine) as s:
+                    info = s.exec(select(SchemaInfo)).one()
+                    info.version = version
+                    s.add(info)
+                    s.add(AuditLog(event="migrated", detail=f"to schema {version}; backup {backup}"))
+                    s.commit()
         return version
     except (OperationalError, DatabaseError) as exc:
         raise DatabaseFileError(describe_db_error(engine, exc)) from None

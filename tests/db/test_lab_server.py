@@ -153,3 +153,33 @@ def test_stations_opening_a_new_database_at_once_create_one_schema(pg_url):
         assert conn.execute(text("SELECT version FROM schema_info")).scalars().all() == [SCHEMA_VERSION]
     for engine in engines:
         engine.dispose()
+
+
+def test_stations_upgrading_at_once_migrate_once(pg_url, tmp_path):
+    import threading
+
+    open_database(pg_url).dispose()
+    ran, errors, versions = [], [], []
+
+    def later(eng):
+        with eng.begin() as conn:
+            conn.execute(text("CREATE TABLE extra_later (x INTEGER)"))  # a second run would fail here
+        ran.append(True)
+
+    def station() -> None:
+        engine = make_engine(pg_url)
+        try:
+            versions.append(init_db(engine, migrations={SCHEMA_VERSION: later}, target_version=SCHEMA_VERSION + 1,
+                                    backup_dir=tmp_path / "dumps"))
+        except Exception as exc:  # noqa: BLE001 - collected and shown by the assertion
+            errors.append(repr(exc))
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=station) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and versions == [SCHEMA_VERSION + 1] * 4
+    assert len(ran) == 1 and len(list((tmp_path / "dumps").glob("*.dump"))) == 1
