@@ -114,6 +114,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from tasks.plan import Protocol
     from tasks.simulate import simulate
 
+    if args.station:
+        from tasks.station import station_problem
+
+        if station_problem(args.station):
+            return _fail(station_problem(args.station), EXIT_USAGE)
     dataset = load_dataset(args.dataset or builtin_bank_path(), check_audio=False)
     protocol = Protocol(mode=args.protocol, variants=args.variants, items_per_group=args.items_per_group,
                         practice_per_block=args.practice, catch_every=args.catch_every, seed=args.seed,
@@ -397,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--print-commits", action="store_true", help="print a line after each committed answer")
     p.add_argument("--batch", type=int, default=500, metavar="N",
                    help="answers per transaction (default 500; a kill loses at most one batch, which a rerun "
-                        "redoes with the same answers)")
+                        "redoes with the same answers; a --station commits each answer)")
     p.add_argument("--station", default=None, metavar="NAME",
                    help="behave as station NAME of a lab server: take the study's next free participants "
                         "(one commit per answer; answers wait in an offline journal while the server is away)")
@@ -485,7 +490,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         args = build_parser().parse_args(argv)
     if getattr(args, "app_station", None):
-        from tasks.station import STATION_ENV
+        from tasks.station import STATION_ENV, station_problem
+
+        if station_problem(args.app_station):
+            return _fail(station_problem(args.app_station), EXIT_USAGE)
 
         os.environ[STATION_ENV] = args.app_station  # read where sessions are started (tasks.station.station_name)
     if args.selftest:

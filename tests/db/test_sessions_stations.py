@@ -55,3 +55,13 @@ def test_sessions_started_on_a_lab_server_carry_the_station_name(pg_url, dataset
     study = open_study(server, ds, "pilot", Protocol(practice_per_block=0))
     session = start_or_resume(server, ds, study, "P001", "test", station=station_name(server))
     assert session.station == "booth7"
+
+
+def test_a_station_name_that_cannot_name_its_journal_is_refused_clearly(tmp_path, capsys):
+    import main
+
+    assert main.main(["simulate", "--participants", "1", "--station", "../booth", "--db",
+                      str(tmp_path / "lab.sqlite3"), "--dataset", str(tmp_path / "none")]) != 0
+    err = capsys.readouterr().err
+    assert "station name '../booth'" in err and "Traceback" not in err
+    assert not list(tmp_path.glob("*.sqlite3"))  # refused before anything was made
