@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -55,9 +56,19 @@ def cmd_runs(args: argparse.Namespace) -> int:
 def _open_db(path_or_url, create: bool = True):
     """The database; commands that only read pass create=False, so that a mistyped --db is
     refused instead of becoming a new empty database."""
-    from db.engine import default_db_path, open_database
+    from db.engine import DatabaseFileError, default_db_path, open_database
 
-    return open_database(path_or_url or default_db_path(), create=create)
+    target = path_or_url or default_db_path()
+    try:
+        return open_database(target, create=create)
+    except DatabaseFileError as exc:
+        # a lab server that wants a password not found in PGPASSWORD or ~/.pgpass: ask for it
+        # (it goes to the driver only, never into a URL, message or file)
+        if "refused the login" not in str(exc) or not sys.stdin.isatty():
+            raise
+        import getpass
+
+        return open_database(target, create=create, password=getpass.getpass("lab server password: "))
 
 
 def data_dir() -> Path:
@@ -113,6 +124,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from tasks.plan import Protocol
     from tasks.simulate import simulate
 
+    if args.station:
+        from tasks.station import station_problem
+
+        if station_problem(args.station):
+            return _fail(station_problem(args.station), EXIT_USAGE)
     dataset = load_dataset(args.dataset or builtin_bank_path(), check_audio=False)
     adaptive = [d.strip() for d in (args.adaptive or "").split(",") if d.strip()]
     protocol = Protocol(mode=args.protocol, variants=args.variants, items_per_group=args.items_per_group,
@@ -138,11 +154,60 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if args.print_commits:
             print(f"committed {code} {position}", flush=True)
 
+    if args.station:
+        return _simulate_station(args, engine, dataset, protocol, committed)
     study = simulate(engine, dataset, protocol, args.participants, Observer(args.observer), APP_VERSION,
                      study_name=args.study, delay_s=args.delay_ms / 1000.0,
                      on_commit=committed if args.print_commits else None, batch_answers=args.batch,
                      adaptive_observer=adaptive_observer)
     print(f"study {study.name!r}: {args.participants} simulated participants complete in {engine.url.database}")
+    return EXIT_OK
+
+
+def _simulate_station(args: argparse.Namespace, engine, dataset, protocol, committed) -> int:
+    from db.outbox import Outbox, default_outbox_path
+    from tasks.observers import Observer
+    from tasks.simulate import simulation_study_name
+    from tasks.station import simulate_station
+
+    observer = Observer(args.observer)
+    outbox = Outbox(args.outbox or default_outbox_path(data_dir(), args.station))
+
+    def state(name: str, pending: int) -> None:
+        print(f"station {args.station}: {name} ({pending} answers in the journal)", file=sys.stderr, flush=True)
+
+    try:
+        study = simulate_station(engine, dataset, protocol, args.participants, observer, APP_VERSION, args.station,
+                                 outbox, args.study or simulation_study_name(observer, protocol),
+                                 delay_s=args.delay_ms / 1000.0, on_commit=committed if args.print_commits else None,
+                                 wait_s=args.wait_s, on_state=state)
+    finally:
+        outbox.close()
+    print(f"study {study.name!r}: station {args.station} finished its {args.participants} simulated participants")
+    return EXIT_OK
+
+
+def cmd_lab_grants(args: argparse.Namespace) -> int:
+    """Print the SQL that gives a lab server's station and experimenter roles their rights
+    (docs/lab-server.md); run it with psql as the database owner after the schema exists."""
+    from sqlmodel import SQLModel
+
+    import db.models  # noqa: F401  (the tables)
+    from db.pg import role_grants
+
+    tables = [t.name for t in SQLModel.metadata.sorted_tables]
+    if not args.db:
+        print(";\n".join(role_grants(args.database, args.station_role, args.experimenter_role, tables)) + ";")
+        return EXIT_OK
+    # create or upgrade the schema as the owner, then grant on the tables it has
+    engine = _open_db(args.db)
+    if engine.dialect.name != "postgresql":
+        return _fail(f"lab-grants --db needs a PostgreSQL URL (roles do not exist in SQLite); got {args.db}")
+    with engine.begin() as conn:
+        for sql in role_grants(engine.url.database, args.station_role, args.experimenter_role, tables):
+            conn.exec_driver_sql(sql)
+    print(f"granted: {args.station_role} (station), {args.experimenter_role} (experimenter) on "
+          f"{engine.url.database}, schema created or up to date")
     return EXIT_OK
 
 
@@ -363,6 +428,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run a take-home study package (participant mode)")
     parser.add_argument("--db", dest="app_db", default=None, metavar="FILE",
                         help="database file or SQLAlchemy URL for the app (default: user data folder)")
+    parser.add_argument("--station", dest="app_station", default=None, metavar="NAME",
+                        help="this computer's station name on a lab server (default: the host name)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check a STAR-Bench folder (JSON and every audio sample); exit 0 only when it has no problem")
@@ -418,8 +485,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--print-commits", action="store_true", help="print a line after each committed answer")
     p.add_argument("--batch", type=int, default=500, metavar="N",
                    help="answers per transaction (default 500; a kill loses at most one batch, which a rerun "
-                        "redoes with the same answers)")
+                        "redoes with the same answers; a --station commits each answer)")
+    p.add_argument("--station", default=None, metavar="NAME",
+                   help="behave as station NAME of a lab server: take the study's next free participants "
+                        "(one commit per answer; answers wait in an offline journal while the server is away)")
+    p.add_argument("--outbox", type=Path, default=None, metavar="FILE",
+                   help="the station's offline journal (default: outbox-NAME.sqlite3 in the user data folder)")
+    p.add_argument("--wait-s", type=float, default=300.0, metavar="S",
+                   help="how long a station waits for an unreachable server between sessions (default 300)")
     p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("lab-grants", help="print the SQL giving a lab server's station and experimenter roles "
+                                          "their rights (station: insert answers, read plans, never delete)")
+    p.add_argument("--database", default="starlab", help="the database name in the printed SQL")
+    p.add_argument("--db", default=None, metavar="URL",
+                   help="instead of printing: connect as the database owner, create or upgrade the schema and grant")
+    p.add_argument("--station-role", default="starlab_station")
+    p.add_argument("--experimenter-role", default="starlab_experimenter")
+    p.set_defaults(func=cmd_lab_grants)
 
     p = sub.add_parser("export", help="write human results in the model kit's layout plus a tidy CSV")
     add_db_option(p)
@@ -513,6 +596,7 @@ def app_only_arguments(argv: list[str]) -> argparse.Namespace | None:
     parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     parser.add_argument("--package", type=Path, default=None)
     parser.add_argument("--db", dest="app_db", default=None)
+    parser.add_argument("--station", dest="app_station", default=None)
     try:
         args, rest = parser.parse_known_args(argv)
     except argparse.ArgumentError:  # a malformed option: the full parser reports it
@@ -529,6 +613,13 @@ def main(argv: list[str] | None = None) -> int:
         args.selftest, args.func = False, cmd_gui
     else:
         args = build_parser().parse_args(argv)
+    if getattr(args, "app_station", None):
+        from tasks.station import STATION_ENV, station_problem
+
+        if station_problem(args.app_station):
+            return _fail(station_problem(args.app_station), EXIT_USAGE)
+
+        os.environ[STATION_ENV] = args.app_station  # read where sessions are started (tasks.station.station_name)
     if args.selftest:
         args.func = cmd_selftest
     elif not getattr(args, "func", None):

@@ -4,6 +4,7 @@ that make every committed response durable, the schema version and migrations wi
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Mapping
@@ -13,6 +14,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session as DbSession, SQLModel, create_engine, select
 
+from db import pg
 from db.models import SCHEMA_VERSION, AuditLog, SchemaInfo
 
 APP_DIR_NAME = "star-listening-lab"
@@ -48,11 +50,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
-def make_engine(url_or_path: str | Path, create: bool = True) -> Engine:
+def make_engine(url_or_path: str | Path, create: bool = True, password: str | None = None) -> Engine:
     """An engine for a path (SQLite file, created with its folder unless ``create`` is False:
-    then a missing file is refused and nothing is made) or a SQLAlchemy URL."""
+    then a missing file is refused and nothing is made) or a SQLAlchemy URL. A plain
+    postgresql:// URL uses psycopg 3; its ``password`` (from a prompt) goes to the driver, never
+    into the URL (PGPASSWORD and ~/.pgpass are read by the driver itself)."""
     text = str(url_or_path)
     url: str | URL = text
+    if pg.is_server_url(text):
+        server = pg.server_url(text)
+        args = {"connect_timeout": 5}
+        if password:
+            args["password"] = password
+        # pre-ping: a connection the server dropped (restart, network) is replaced, not used
+        return create_engine(server, connect_args=args, pool_pre_ping=True, pool_size=2, max_overflow=4)
     if "://" not in text:
         path = Path(text).expanduser()
         if path.is_dir():
@@ -79,6 +90,10 @@ def sqlite_file(engine: Engine) -> Path | None:
 def describe_db_error(engine: Engine, exc: Exception) -> str:
     where = sqlite_file(engine) or engine.url.render_as_string(hide_password=True)
     text = str(getattr(exc, "orig", exc))
+    if engine.dialect.name == "postgresql":
+        known = pg.describe_server_error(engine.url, text)
+        if known:
+            return known
     if "file is not a database" in text or "file is encrypted" in text:
         return f"{where} is not a STAR Listening Lab database (not an SQLite file)"
     if "database is locked" in text:
@@ -139,14 +154,38 @@ def _v2_to_v3(engine: Engine) -> None:
         if "paused_ms" not in response:
             conn.exec_driver_sql("ALTER TABLE response ADD COLUMN paused_ms FLOAT NOT NULL DEFAULT 0.0")
         if "rt_interrupted" not in response:
-            conn.exec_driver_sql("ALTER TABLE response ADD COLUMN rt_interrupted BOOLEAN NOT NULL DEFAULT 0")
+            conn.exec_driver_sql("ALTER TABLE response ADD COLUMN rt_interrupted BOOLEAN NOT NULL DEFAULT FALSE")
         planned = {c["name"] for c in inspect(conn).get_columns("planned_trial")}
         if "withheld_reason" not in planned:
             conn.exec_driver_sql("ALTER TABLE planned_trial ADD COLUMN withheld_reason VARCHAR")
 
 
-Migration = Callable[[Engine], None]
-# version -> function that upgrades a database of that version to version + 1
+def _v4_to_v5_stations(engine: Engine) -> None:
+    """Schema 5, many stations on one server: session.station (NULL: this computer), a unique
+    index on (study_id, cohort_index) so that two stations can never take the same
+    counterbalancing position, and the station table (created by create_all after the
+    migrations). A database that already holds two sessions at one position (written by hand or
+    by an older import) is refused naming those positions, before anything changes. Idempotent."""
+    with engine.begin() as conn:
+        twice = conn.exec_driver_sql(
+            "SELECT study_id, cohort_index, COUNT(*) FROM session GROUP BY study_id, cohort_index "
+            "HAVING COUNT(*) > 1 ORDER BY study_id, cohort_index").all()
+        if twice:
+            shown = "; ".join(f"study {r[0]} position {r[1]}: {r[2]} sessions" for r in twice[:5])
+            raise DatabaseFileError(
+                "cannot upgrade to schema 5: some counterbalancing positions are taken by more than one "
+                f"session ({shown}); give them distinct cohort_index values first. Nothing was changed.")
+        columns = {c["name"] for c in inspect(conn).get_columns("session")}
+        if "station" not in columns:
+            conn.exec_driver_sql("ALTER TABLE session ADD COLUMN station VARCHAR")
+        indexes = {i["name"] for i in inspect(conn).get_indexes("session")}
+        if "ix_session_station" not in indexes:
+            conn.exec_driver_sql("CREATE INDEX ix_session_station ON session (station)")
+        uniques = {u["name"] for u in inspect(conn).get_unique_constraints("session")} | indexes
+        if "uq_session_study_cohort" not in uniques:
+            conn.exec_driver_sql("CREATE UNIQUE INDEX uq_session_study_cohort ON session (study_id, cohort_index)")
+
+
 def _v3_to_v4_adaptive(engine: Engine) -> None:
     """Schema 4: the adaptive_block and adaptive_trial tables (threshold blocks). Nothing
     stored changes; creating only what is missing keeps it idempotent, as _v1_to_v2."""
@@ -157,7 +196,22 @@ def _v3_to_v4_adaptive(engine: Engine) -> None:
             model.__table__.create(conn, checkfirst=True)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4_adaptive}
+Migration = Callable[[Engine], None]
+# version -> function that upgrades a database of that version to version + 1
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4_adaptive, 4: _v4_to_v5_stations}
+
+
+def backup_before_migration(engine: Engine, version: int, backup_dir: Path | None,
+                            password: str | None = None) -> Path | None:
+    """SQLite: an online copy beside the file. PostgreSQL: pg_dump into ``backup_dir`` (default:
+    the app's data folder), or DatabaseFileError with the exact command to run first."""
+    if engine.dialect.name == "postgresql":
+        folder = backup_dir if backup_dir is not None else default_db_path().parent / "server-backups"
+        try:
+            return pg.backup_server(engine, folder, f"v{version}", password)
+        except pg.BackupRefused as exc:
+            raise DatabaseFileError(str(exc)) from None
+    return backup_sqlite(engine, f"v{version}")
 
 
 def backup_sqlite(engine: Engine, suffix: str) -> Path | None:
@@ -177,10 +231,29 @@ def backup_sqlite(engine: Engine, suffix: str) -> Path | None:
     return target
 
 
+@contextmanager
+def _one_migrator(engine: Engine):
+    """On a server: one migration at a time (a session-level advisory lock held on a connection
+    of its own while the migrations run in their transactions). A file needs none: one computer."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({pg.SCHEMA_LOCK_KEY})")
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({pg.SCHEMA_LOCK_KEY})")
+            conn.commit()
+
+
 def init_db(engine: Engine, migrations: Mapping[int, Migration] | None = None,
-            target_version: int = SCHEMA_VERSION) -> int:
+            target_version: int = SCHEMA_VERSION, backup_dir: Path | None = None,
+            password: str | None = None) -> int:
     """Create or upgrade the schema; return the version now in force. Before any migration the
-    file is backed up next to itself. Raises DatabaseFileError with a clear message."""
+    file is backed up next to itself (a PostgreSQL database: pg_dump into ``backup_dir``).
+    Raises DatabaseFileError with a clear message."""
     migrations = MIGRATIONS if migrations is None else migrations
     refuse_foreign_sqlite(engine)
     try:
@@ -188,9 +261,14 @@ def init_db(engine: Engine, migrations: Mapping[int, Migration] | None = None,
         if not has_schema:
             # one transaction: a crash here leaves either no schema or a whole one
             with engine.begin() as conn:
-                SQLModel.metadata.create_all(conn)
-                conn.execute(insert(SchemaInfo).values(id=1, version=target_version))
-            return target_version
+                if conn.dialect.name == "postgresql":
+                    # stations starting at once against a new database: one creates, the others wait
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({pg.SCHEMA_LOCK_KEY})")
+                    has_schema = inspect(conn).has_table("schema_info")
+                if not has_schema:
+                    SQLModel.metadata.create_all(conn)
+                    conn.execute(insert(SchemaInfo).values(id=1, version=target_version))
+                    return target_version
         with DbSession(engine) as s:
             info = s.exec(select(SchemaInfo)).first()
         if info is None:  # a creation that an older version of the app left half done
@@ -201,30 +279,35 @@ def init_db(engine: Engine, migrations: Mapping[int, Migration] | None = None,
         version = info.version
         if version > target_version:
             raise DatabaseFileError(
-                f"{sqlite_file(engine) or engine.url} was written by a newer version of the app "
+                f"{sqlite_file(engine) or pg.shown(engine.url)} was written by a newer version of the app "
                 f"(schema {version}, this app knows {target_version}); update the app")
         if version < target_version:
-            backup = backup_sqlite(engine, f"v{version}")
-            while version < target_version:
-                if version not in migrations:
-                    raise DatabaseFileError(f"no migration from schema version {version}")
-                migrations[version](engine)
-                version += 1
-            SQLModel.metadata.create_all(engine)  # tables new in this version
-            with DbSession(engine) as s:
-                info = s.exec(select(SchemaInfo)).one()
-                info.version = version
-                s.add(info)
-                s.add(AuditLog(event="migrated", detail=f"to schema {version}; backup {backup}"))
-                s.commit()
+            with _one_migrator(engine):
+                with DbSession(engine) as s:  # again: another station may have migrated meanwhile
+                    version = s.exec(select(SchemaInfo)).one().version
+                if version >= target_version:
+                    return version
+                backup = backup_before_migration(engine, version, backup_dir, password)
+                while version < target_version:
+                    if version not in migrations:
+                        raise DatabaseFileError(f"no migration from schema version {version}")
+                    migrations[version](engine)
+                    version += 1
+                SQLModel.metadata.create_all(engine)  # tables new in this version
+                with DbSession(engine) as s:
+                    info = s.exec(select(SchemaInfo)).one()
+                    info.version = version
+                    s.add(info)
+                    s.add(AuditLog(event="migrated", detail=f"to schema {version}; backup {backup}"))
+                    s.commit()
         return version
     except (OperationalError, DatabaseError) as exc:
         raise DatabaseFileError(describe_db_error(engine, exc)) from None
 
 
-def open_database(url_or_path: str | Path, create: bool = True) -> Engine:
+def open_database(url_or_path: str | Path, create: bool = True, password: str | None = None) -> Engine:
     """make_engine + init_db, with clear errors. With ``create`` False a missing SQLite file is
     refused (commands that only read must not make an empty database from a mistyped path)."""
-    engine = make_engine(url_or_path, create=create)
-    init_db(engine)
+    engine = make_engine(url_or_path, create=create, password=password)
+    init_db(engine, password=password)
     return engine

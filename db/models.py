@@ -16,7 +16,9 @@ from sqlmodel import Field, SQLModel
 # 3: response.paused_ms and response.rt_interrupted (time the response clock stood still);
 #    planned_trial.withheld_reason (a trial never played, e.g. over the safety ceiling).
 # 4: adaptive_block and adaptive_trial (threshold blocks, tasks.adaptive).
-SCHEMA_VERSION = 4
+# 5: session.station (the station that runs it), unique (study_id, cohort_index), the station
+#    table (when each station was last heard of and how many answers it still has to deliver).
+SCHEMA_VERSION = 5
 
 
 def utc_now() -> datetime:
@@ -72,6 +74,8 @@ class Calibration(SQLModel, table=True):
 
 
 class Session(SQLModel, table=True):
+    # one session per counterbalancing position of a study, however many stations enrol at once
+    __table_args__ = (UniqueConstraint("study_id", "cohort_index", name="uq_session_study_cohort"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     study_id: int = Field(foreign_key="study.id", index=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
@@ -92,6 +96,7 @@ class Session(SQLModel, table=True):
     # trial starts here instead of at the beginning of the plan. Responses added by other paths
     # (take-home imports) leave it behind, never ahead, so it stays a true lower bound.
     next_position: int = 0
+    station: Optional[str] = Field(default=None, index=True)  # the station's name (lab server); None: this computer
     started_at: Optional[datetime] = None
     ended_at: Optional[datetime] = None
     created_at: datetime = Field(default_factory=utc_now)
@@ -235,3 +240,13 @@ class AdaptiveTrial(SQLModel, table=True):
     uncalibrated: bool = True
     attenuation_db: float = 0.0
     level_db_spl: Optional[float] = None
+
+
+class Station(SQLModel, table=True):
+    """A station of a lab server as the console sees it: when it was last heard of and how many
+    answers its offline journal still held then (0: up to date; more: catching up)."""
+
+    name: str = Field(primary_key=True)
+    seen_at: datetime = Field(default_factory=utc_now)
+    pending_answers: int = 0
+    last_error: str = ""

@@ -58,8 +58,28 @@ def unfinished_sessions(s: DbSession) -> Sequence[Session]:
 
 
 def next_cohort_index(s: DbSession, study_id: int) -> int:
+    """The first counterbalancing position after every session and take-home package of the
+    study (a package reserves its position until its results come back)."""
+    from db.models import TakeHomePackage
+
     current = s.exec(select(func.max(Session.cohort_index)).where(Session.study_id == study_id)).one()
-    return 0 if current is None else current + 1
+    reserved = s.exec(select(func.max(TakeHomePackage.cohort_index))
+                      .where(TakeHomePackage.study_id == study_id)).one()
+    return max(-1 if current is None else current, -1 if reserved is None else reserved) + 1
+
+
+def lock_enrolment(s: DbSession, study_id: int) -> None:
+    """Serialise enrolment in one study for the rest of this transaction: on PostgreSQL an
+    advisory lock on the study (no UPDATE right needed, so a station role may take it); SQLite
+    serialises writers itself (and the unique (study_id, cohort_index) backs both)."""
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        from db.pg import ENROL_LOCK_KEY
+
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ENROL_LOCK_KEY}, {int(study_id)})")
+    elif conn.dialect.name == "sqlite":
+        # take the write lock now, so that the position read below cannot be stale at commit
+        conn.exec_driver_sql("UPDATE schema_info SET version = version WHERE 0")
 
 
 PLANNED_TRIAL_TABLE = PlannedTrial.__table__

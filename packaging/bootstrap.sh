@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepare everything STAR Listening Lab needs on this machine, then exit.
 #   packaging/bootstrap.sh run    runtime packages only
-#   packaging/bootstrap.sh test   runtime + test packages (pytest, pytest-qt, hypothesis, JACK-Client)
+#   packaging/bootstrap.sh test   runtime + test packages (pytest, pytest-qt, hypothesis, JACK-Client,
+#                                 the PostgreSQL server the lab-server tests start as user postgres)
 #   packaging/bootstrap.sh package  runtime + PyInstaller
 # Creates .venv next to this repository if it is missing. Installs the Debian packages when
 # run as root on Debian/Ubuntu; otherwise prints the exact apt line and carries on.
@@ -11,7 +12,7 @@ mode="${1:-run}"
 cd "$here"
 
 debs_run="libportaudio2 libsndfile1 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3"
-debs_test="jackd2 binutils xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0"
+debs_test="jackd2 postgresql binutils xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0"
 debs="$debs_run"
 [ "$mode" = "test" ] && debs="$debs_run $debs_test"
 

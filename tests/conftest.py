@@ -5,6 +5,7 @@ from hypothesis import settings
 
 from tests.audio.jack_harness import JackServer, JackUnavailable, attach_portaudio, jackd_available, start_jackd
 
+from tests.db.pg_harness import PostgresUnavailable, postgres_available, start_postgres
 from tests.factories import write_dataset
 
 # The property and fuzz tests draw their examples from a fixed seed by default, so that the suite
@@ -39,3 +40,40 @@ def jack_server() -> JackServer:
     finally:
         sounddevice._terminate()  # before jackd goes, or PortAudio aborts the process at exit
         server.stop()
+
+
+# The shared private PostgreSQL server for the lab-server tests (tests/db/pg_harness.py): one for
+# the whole run, each test in a database of its own. Without the server binaries these tests skip
+# with the reason (CI installs the postgresql package, so there they run).
+@pytest.fixture(scope="session")
+def pg_server():
+    if not postgres_available():
+        pytest.skip("PostgreSQL server binaries are not installed: apt-get install postgresql to run the "
+                    "lab-server tests")
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"could not start a private PostgreSQL server: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A new empty database on the shared server (a plain postgresql:// URL), dropped afterwards."""
+    import uuid
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    yield pg_server.create_database(name)
+    pg_server.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def lab_db(request, tmp_path):
+    """Where a database test keeps its data, once per backend: a SQLite file path, or the URL of
+    a new database on the private PostgreSQL server."""
+    if request.param == "sqlite":
+        return tmp_path / "lab.sqlite3"
+    return request.getfixturevalue("pg_url")

@@ -10,7 +10,7 @@ tasks.pause_reasons.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 from tasks.loader import Cancelled
 
@@ -28,12 +28,39 @@ class SessionLine:
     screening: str = ""  # the participant's screening in this study, e.g. "antiphase 6/6 pass; huggins 3/6 FAIL"
     pause_reason: str = ""  # why the session is paused (paused sessions only)
     withheld: int = 0  # planned trials never played: over the hearing-safety ceiling
+    station: str = ""  # lab server: the station running it and its state, e.g. "booth2 (offline?)"
+    last_answer_at: datetime | None = None
 
     @property
     def progress_text(self) -> str:
         """"answered/planned", with the trials withheld for safety named (they count as done)."""
         text = f"{self.answered}/{self.planned}"
         return f"{text} ({self.withheld} withheld)" if self.withheld else text
+
+
+# a running session whose station has not been heard of for this long is shown as perhaps offline
+OFFLINE_AFTER_S = 60.0
+
+
+def _aware(t: datetime | None) -> datetime | None:
+    return t if t is None or t.tzinfo is not None else t.replace(tzinfo=timezone.utc)  # SQLite: stored in UTC
+
+
+def station_text(station: str | None, status: str, last_answer_at: datetime | None, seen_at: datetime | None,
+                 pending_answers: int, now: datetime) -> str:
+    """The Station column: the station's name, and when it matters its state: "catching up (n
+    answers)" while it delivers its offline journal, "offline?" when a running session has not
+    been heard of for OFFLINE_AFTER_S (the server cannot know more while it is away)."""
+    if not station:
+        return ""
+    heard = max((t for t in (_aware(last_answer_at), _aware(seen_at)) if t is not None), default=None)
+    recent = heard is not None and (now - heard).total_seconds() < OFFLINE_AFTER_S
+    if pending_answers and recent:
+        return f"{station} (catching up: {pending_answers} answers)"
+    if status == "running" and not recent:
+        minutes = "" if heard is None else f", last heard {int((now - heard).total_seconds() // 60)} min ago"
+        return f"{station} (offline?{minutes})"
+    return station
 
 
 @dataclass(frozen=True)
@@ -55,7 +82,7 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
     from sqlalchemy import func
     from sqlmodel import Session as DbSession, select
 
-    from db.models import Participant, PlannedTrial, Response, Session as SessionRow, Study
+    from db.models import Participant, PlannedTrial, Response, Session as SessionRow, Station, Study
     from tasks.pause_reasons import pause_reasons
     from tasks.screening_records import ScreeningRecordError, read_screening, summary_by_participant
 
@@ -73,8 +100,11 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
         planned = dict(s.exec(select(PlannedTrial.session_id, func.count(PlannedTrial.id))
                               .group_by(PlannedTrial.session_id)).all())
         step(2, "counting answers")
-        answered = dict(s.exec(select(Response.session_id, func.count(Response.id))
-                               .group_by(Response.session_id)).all())
+        answered, last_answer = {}, {}
+        for sid, n, last in s.exec(select(Response.session_id, func.count(Response.id), func.max(Response.answered_at))
+                                   .group_by(Response.session_id)).all():
+            answered[sid], last_answer[sid] = n, last
+        stations = {r.name: r for r in s.exec(select(Station)).all()}
         withheld = dict(s.exec(select(PlannedTrial.session_id, func.count(PlannedTrial.id))
                                .where(PlannedTrial.withheld_reason.is_not(None))
                                .group_by(PlannedTrial.session_id)).all())
@@ -88,11 +118,17 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
         paused = pause_reasons(engine)
         step(4, "listing")
         lines = []
+        now = datetime.now(timezone.utc)
         for x in sessions:
+            known = stations.get(x.station) if x.station else None
             study, code = studies.get(x.study_id, "?"), people.get(x.participant_id, "?")
             lines.append(SessionLine(x.id, study, code, x.status, answered.get(x.id, 0), planned.get(x.id, 0),
                                      x.started_at, x.ended_at, screening.get((study, code), ""),
                                      paused.get(x.id, "") if x.status == "paused" else "",
-                                     withheld.get(x.id, 0)))
+                                     withheld.get(x.id, 0),
+                                     station_text(x.station, x.status, last_answer.get(x.id),
+                                                  known.seen_at if known else None,
+                                                  known.pending_answers if known else 0, now),
+                                     last_answer.get(x.id)))
     progress(5, 5, "done")
     return SessionsTable(lines, warnings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget, QTableWidgetItem,
     QVBoxLayout, QWidget,
@@ -19,9 +20,13 @@ from tasks.adaptive.blocks import adaptive_pending
 from tasks.loader import Cancelled
 from tasks.plan import PlanError
 from tasks.sessions import DatasetChangedError, SessionRunner, StudyError, start_or_resume
+from tasks.station import station_name
 
 
-COLUMNS = ("Session", "Study", "Participant", "Status", "Progress", "Screening", "Started", "Ended")  # in order
+COLUMNS = ("Session", "Study", "Participant", "Status", "Progress", "Screening", "Started", "Ended", "Station",
+           "Last answer")  # in order
+# on a lab server other stations' sessions move on their own: the table is read again this often
+SERVER_REFRESH_MS = 5000
 
 
 class SessionsPage(QWidget):
@@ -61,7 +66,8 @@ class SessionsPage(QWidget):
         self.table.setObjectName("sessionsTable")
         self.table.setHorizontalHeaderLabels([self.tr("Session"), self.tr("Study"), self.tr("Participant"),
                                               self.tr("Status"), self.tr("Progress"), self.tr("Screening"),
-                                              self.tr("Started"), self.tr("Ended")])
+                                              self.tr("Started"), self.tr("Ended"), self.tr("Station"),
+                                              self.tr("Last answer")])
         header = self.table.horizontalHeader()
         for col, name in enumerate(COLUMNS):
             # the two texts that can be long share the spare width; the others fit their contents
@@ -83,6 +89,11 @@ class SessionsPage(QWidget):
         for sig in (state.participantsChanged, state.sessionsChanged, state.studyChanged):
             sig.connect(self.refresh)
         self.refresh()
+        if ctx.db.dialect.name != "sqlite":
+            # the table only (read on the worker): a server that is away must not block the GUI thread
+            self.server_timer = QTimer(self)
+            self.server_timer.timeout.connect(self.refresh_table)
+            self.server_timer.start(SERVER_REFRESH_MS)
 
     def refresh(self) -> None:
         """The participant chooser at once (one small query); the table on a worker."""
@@ -92,6 +103,9 @@ class SessionsPage(QWidget):
         self.participant.addItems(codes)
         if current in codes:
             self.participant.setCurrentText(current)
+        self.refresh_table()
+
+    def refresh_table(self) -> None:
         self.job.start(self.tr("Reading the sessions…"), sessions_data, self.ctx.db, user_errors=(Cancelled,))
 
     def status_text(self, x: SessionLine) -> str:
@@ -108,7 +122,8 @@ class SessionsPage(QWidget):
         self.table.setRowCount(len(lines))
         for row, x in enumerate(lines):
             cells = [str(x.session_id), x.study, x.participant, self.status_text(x), x.progress_text,
-                     x.screening or self.tr("not screened"), local_time(x.started_at), local_time(x.ended_at)]
+                     x.screening or self.tr("not screened"), local_time(x.started_at), local_time(x.ended_at),
+                     x.station, local_time(x.last_answer_at)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)  # a long pause reason or screening summary in full
@@ -147,6 +162,7 @@ class SessionsPage(QWidget):
             # on the GUI thread: storing the plan from a worker while the window ran crashed the
             # process (a segmentation fault in the event loop, PySide6 6.11) in 2 of 3 test runs
             session = start_or_resume(self.ctx.db, ds, study, code, self.ctx.app_version,
+                                      station=station_name(self.ctx.db),
                                       **(self.ctx.audio.session_fields() if self.ctx.audio else {}))
         except (DatasetChangedError, PlanError, StudyError) as exc:
             show_error(self, self.tr("Session"), str(exc))

@@ -87,8 +87,8 @@ def test_perfect_full_robust_round_trip(tmp_path, ds):
     assert not {c for c in rows[0] if "name" in c or "mail" in c}
 
 
-def test_random_observer_is_at_chance_and_independent_recomputation_matches(tmp_path, ds):
-    engine = open_database(tmp_path / "lab.sqlite3")
+def test_random_observer_is_at_chance_and_independent_recomputation_matches(tmp_path, ds, lab_db):
+    engine = open_database(lab_db)  # a SQLite file and a PostgreSQL lab server
     simulate(engine, ds, Protocol(mode="full-robust", practice_per_block=0, min_run_spacing=2, seed=11),
              12, Observer("random"), "test", study_name="rand")
     out = tmp_path / "out"
@@ -137,8 +137,8 @@ def write_model(work: Path, name: str, alias: str, rows: list[dict], claimed_aa:
         (d / "performance.json").write_text(json.dumps({"Total": {"AA": claimed_aa, "ACR": "0.00%"}}))
 
 
-def test_compare_recomputes_models_warns_and_writes_leaderboard(tmp_path, ds):
-    engine = open_database(tmp_path / "lab.sqlite3")
+def test_compare_recomputes_models_warns_and_writes_leaderboard(tmp_path, ds, lab_db):
+    engine = open_database(lab_db)  # a SQLite file and a PostgreSQL lab server
     simulate(engine, ds, Protocol(practice_per_block=0, seed=2), 4, Observer("psychometric"), "test", study_name="s")
     work = tmp_path / "models"
     rows = [{"id": f"sr_{i}", "category": "Single-source Static Localization", "sub-category": None,

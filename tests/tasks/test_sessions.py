@@ -19,12 +19,23 @@ from tasks.sessions import DatasetChangedError, SessionRunner, StudyError, open_
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def lab(tmp_path, dataset_dir):
-    engine = open_database(tmp_path / "lab.sqlite3")
+def _lab(where, dataset_dir):
+    engine = open_database(where)
     ds = load_dataset(dataset_dir)
     study = open_study(engine, ds, "pilot", Protocol(practice_per_block=0))
     return engine, ds, study
+
+
+@pytest.fixture
+def lab(lab_db, dataset_dir):
+    """Once on a SQLite file, once on a PostgreSQL lab server."""
+    return _lab(lab_db, dataset_dir)
+
+
+@pytest.fixture
+def sqlite_lab(tmp_path, dataset_dir):
+    """SQLite only: for what only a file has (its lock, SQLite's own statement trace)."""
+    return _lab(tmp_path / "lab.sqlite3", dataset_dir)
 
 
 def test_resume_continues_at_first_unanswered_trial(lab):
@@ -96,8 +107,8 @@ def test_changed_dataset_is_refused_and_loses_nothing(lab):
     assert runner.progress().answered == 1
 
 
-def test_locked_database_gives_a_clear_message_and_loses_nothing(lab, tmp_path):
-    engine, ds, study = lab
+def test_locked_database_gives_a_clear_message_and_loses_nothing(sqlite_lab, tmp_path):
+    engine, ds, study = sqlite_lab
     runner = SessionRunner(engine, start_or_resume(engine, ds, study, "P006", "test").id)
     first = runner.next_trial()
     runner.answer(first, first.answer_letter)
@@ -192,7 +203,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_resumes(tmp_path, dataset_d
     assert rows == clean_rows
 
 
-def test_answer_and_next_trial_cost_the_same_statements_early_and_late(lab):
+def test_answer_and_next_trial_cost_the_same_statements_early_and_late(sqlite_lab):
     """Per answer: the same few statements wherever the session stands (as SQLite itself
     traces them), reading planned trials only through LIMIT 1 from the session's cursor: no
     query loads the plan."""
@@ -200,7 +211,7 @@ def test_answer_and_next_trial_cost_the_same_statements_early_and_late(lab):
 
     from sqlalchemy import event
 
-    engine, ds, study = lab
+    engine, ds, study = sqlite_lab
     runner = SessionRunner(engine, start_or_resume(engine, ds, study, "P010", "test").id)
     total = runner.progress().total
     runner.next_trial()  # the first trial; later ones come with each answer's transaction

@@ -1,0 +1,209 @@
+"""A station of a lab server: answers go to the server, one commit per answer, and into the
+station's offline journal when the server cannot be reached; ``simulate --station`` fills a
+study from many stations at once with it.
+
+The station keeps the remaining plan of its session in memory once the session has started,
+so it can go on answering while the server is away; enrolling a new participant needs the
+server (the next counterbalancing position is the server's to give), so between sessions the
+station waits for it, delivering its journal first.
+"""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Callable
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlmodel import Session as DbSession, select
+
+from db import repo
+from db.answers import store_batch
+from db.engine import DatabaseFileError, describe_db_error
+from db.models import Session, Study, utc_now
+from db.outbox import Outbox, deliver, touch_station
+from tasks.loader import Dataset
+from tasks.observers import Observer
+from tasks.plan import Protocol, rng_for
+from tasks.records import OptionsCache
+from tasks.sessions import SessionRunner, answer_values, enrol_next, open_study, run_for
+
+# the station's name on a lab server, set by ``main.py --station NAME`` (default: the host name)
+STATION_ENV = "STAR_LAB_STATION"
+
+# the errors that mean "the server is not there now" (connection refused or lost mid-transaction)
+UNREACHABLE = (OperationalError, InterfaceError)
+RETRY_S = 2.0
+DEFAULT_WAIT_S = 300.0  # how long a station waits for the server between sessions before giving up
+
+
+def station_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a station (it names its journal file too), or None."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}", name or ""):
+        return (f"station name {name!r}: use 1 to 40 letters, digits, '-', '_' or '.', starting with a letter "
+                "or digit (e.g. booth2)")
+    return None
+
+
+def station_name(engine: Engine) -> str | None:
+    """The name this computer's sessions carry on a lab server; None on a SQLite file (one computer)."""
+    if engine.dialect.name == "sqlite":
+        return None
+    import os
+    import socket
+
+    return os.environ.get(STATION_ENV) or socket.gethostname()
+
+
+def sim_code(position: int) -> str:
+    """The simulated participant at counterbalancing position ``position`` (as simulate names them)."""
+    return f"SIM{position + 1:03d}"
+
+
+class StationLink:
+    """The station's way to the server: commit each answer there, or journal it when the server
+    is away (and everything after it, until the journal is delivered)."""
+
+    def __init__(self, engine: Engine, outbox: Outbox, station: str,
+                 on_state: Callable[[str, int], None] | None = None):
+        self.engine = engine
+        self.outbox = outbox
+        self.station = station
+        self.on_state = on_state  # (state, pending answers): "online", "offline", "catching up"
+        self.state = "online" if outbox.count() == 0 else "catching up"
+        # while the server is away, delivery is tried again after each answer at most this often:
+        # an unplugged cable costs a connect timeout per attempt, which no answer should wait for
+        self.retry_s = RETRY_S
+        self._next_try = 0.0
+
+    def _set(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            if self.on_state:
+                self.on_state(state, self.outbox.count())
+
+    def record(self, session_id: int, rows: list[dict]) -> None:
+        """Durable on return: committed on the server, or journalled on this computer."""
+        if self.outbox.count() == 0:
+            try:
+                with self.engine.begin() as conn:
+                    store_batch(conn, session_id, rows)
+                self._set("online")
+                return
+            except UNREACHABLE:
+                pass  # perhaps committed, perhaps not: the journal's delivery sorts that out exactly once
+        self.outbox.add(session_id, rows)
+        if time.monotonic() >= self._next_try:
+            self.try_deliver()
+
+    def try_deliver(self) -> bool:
+        """Deliver what the journal holds; False when the server is still away."""
+        try:
+            while deliver(self.engine, self.outbox, self.station):
+                self._set("catching up")
+        except UNREACHABLE:
+            self._next_try = time.monotonic() + self.retry_s
+            self._set("offline")
+            return False
+        self._set("online")
+        return True
+
+    def wait_for_server(self, what: Callable[[], object], wait_s: float = DEFAULT_WAIT_S, poll_s: float = 0.2):
+        """``what()`` once the journal is delivered and the server answers; DatabaseFileError
+        after ``wait_s`` without the server."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                if self.try_deliver():
+                    return what()
+            except UNREACHABLE as exc:
+                self._set("offline")
+                if time.monotonic() > deadline:
+                    raise DatabaseFileError(describe_db_error(self.engine, exc) + f"; waited {wait_s:.0f} s. "
+                                            f"{self.outbox.count()} answers wait in the journal "
+                                            f"{self.outbox.path} and are delivered on the next start") from None
+            if time.monotonic() > deadline:
+                raise DatabaseFileError(f"the lab server did not come back within {wait_s:.0f} s; "
+                                        f"{self.outbox.count()} answers wait in the journal {self.outbox.path}")
+            time.sleep(poll_s)
+
+
+def _own_unfinished(engine: Engine, study_id: int, station: str) -> Session | None:
+    with DbSession(engine) as s:
+        return s.exec(select(Session).where(Session.study_id == study_id, Session.station == station,
+                                            Session.status.in_(("planned", "running", "paused")))
+                      .order_by(Session.cohort_index)).first()
+
+
+def _count_own(engine: Engine, study_id: int, station: str) -> int:
+    with DbSession(engine) as s:
+        return len(s.exec(select(Session.id).where(Session.study_id == study_id, Session.station == station)).all())
+
+
+_PT = repo.PLANNED_TRIAL_TABLE.c
+_TRIAL_COLUMNS = (_PT.id, _PT.session_id, _PT.position, _PT.variant, _PT.item_id, _PT.rotate_id, _PT.options_json,
+                  _PT.answer_letter)
+
+
+def _remaining_trials(engine: Engine, session_id: int) -> list:
+    with engine.connect() as conn:
+        return conn.execute(repo.unanswered_query(session_id, 1_000_000, _TRIAL_COLUMNS)).all()
+
+
+def simulate_station(engine: Engine, dataset: Dataset, protocol: Protocol, n_participants: int, observer: Observer,
+                     app_version: str, station: str, outbox: Outbox, study_name: str, delay_s: float = 0.0,
+                     on_commit: Callable[[str, int], None] | None = None, wait_s: float = DEFAULT_WAIT_S,
+                     on_state: Callable[[str, int], None] | None = None) -> Study:
+    """Run ``n_participants`` simulated participants as station ``station``: each is the study's
+    next free position (code SIM<position + 1>), answered one commit per answer; the station's
+    own unfinished session (after a crash) is finished first. Many processes with distinct
+    station names fill one study together."""
+    link = StationLink(engine, outbox, station, on_state)
+    study = link.wait_for_server(lambda: open_study(engine, dataset, study_name, protocol), wait_s)
+    runs: dict = {}
+    options = OptionsCache()
+    while True:
+        def next_session():
+            session = _own_unfinished(engine, study.id, station)
+            if session is None and _count_own(engine, study.id, station) < n_participants:
+                session = enrol_next(engine, dataset, study, app_version, sim_code, station)
+            if session is None:
+                return None
+            SessionRunner(engine, session.id).begin()
+            with engine.begin() as conn:
+                touch_station(conn, station, outbox.count())
+            return session, _remaining_trials(engine, session.id)
+
+        found = link.wait_for_server(next_session, wait_s)
+        if found is None:
+            return study
+        session, trials = found
+        code = sim_code(session.cohort_index)
+        journalled = outbox.pending_trial_ids(session.id)
+        for trial in trials:
+            if trial.id in journalled:
+                continue
+            key = (trial.variant, trial.item_id, trial.rotate_id)
+            run = runs.get(key)
+            if run is None:
+                run = runs[key] = run_for(dataset, trial)
+            rng = rng_for(protocol.seed, code, trial.position, observer.kind)
+            chosen = observer.choose(run, rng)
+            rt_ms = 450.0 + rng.expovariate(1 / 600.0)
+            if delay_s:
+                time.sleep(delay_s)
+            now = utc_now()
+            row = answer_values(trial, chosen, options.options(trial), rt_ms=round(rt_ms, 1),
+                                presented_at=now - timedelta(milliseconds=rt_ms), answered_at=now)
+            link.record(session.id, [row])
+            if on_commit:
+                on_commit(code, trial.position)
+        if not trials:  # everything answered before: let the cursor mark it completed
+            link.wait_for_server(lambda: _complete(engine, session.id), wait_s)
+
+
+def _complete(engine: Engine, session_id: int) -> None:
+    with engine.begin() as conn:
+        repo.advance_cursor(conn, session_id)
