@@ -107,6 +107,14 @@ class StudyPage(QWidget):
         form.addRow(self.tr("Runs of one item at least … apart"), with_note(self.spacing))
         form.addRow(self.tr("&Seed"), with_note(self.seed))
         form.addRow(self.tr("Digital reference"), reference_box)
+        self.localization_check = QCheckBox(self.tr("Add the localization check (binaural: left, right, front, back)"))
+        self.localization_check.setObjectName("localizationCheck")
+        self.localization_check.setToolTip(self.tr(
+            "A third headphone check after the antiphase and Huggins checks, rendered through the HRTF of the "
+            "built-in bank's setting; this station's sessions run it (docs/hrtf.md)"))
+        self.localization_check.setChecked(bool(self.ctx.settings.get("screening_localization")))
+        self.localization_check.toggled.connect(self.set_localization_check)
+        form.addRow(self.tr("Headphone checks"), self.localization_check)
         self.in_force = QLabel()
         self.in_force.setObjectName("inForce")
         self.in_force.setWordWrap(True)
@@ -179,6 +187,15 @@ class StudyPage(QWidget):
         self.ctx.settings.set("bank_renderer", renderer)
         self.ctx.settings.set("bank_hrtf_file", path)
         self._show_renderer()
+
+    def set_localization_check(self, on: bool) -> None:
+        hrtf_file = self.ctx.settings.get("bank_hrtf_file")
+        if on and hrtf_file and not Path(hrtf_file).is_file():
+            self.renderer_note.setText(self.tr("The localization check needs the HRTF file {path}, which is "
+                                               "missing: choose another HRTF first.").format(path=hrtf_file))
+            self.localization_check.setChecked(False)
+            return
+        self.ctx.settings.set("screening_localization", bool(on))
 
     def _show_renderer(self) -> None:
         renderer, hrtf_file = self.ctx.settings.get("bank_renderer"), self.ctx.settings.get("bank_hrtf_file")
