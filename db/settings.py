@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "screening_localization": False,
     # transducer name -> measured headphone response (WAV or SOFA) whose inverse filter equalizes it
     "headphone_eq_files": None,  # None: no transducer is equalized
+    # the take-home package dialog's last choices: {"folder", "information", "consent", "return_instructions"}
+    "takehome_texts": None,
     "last_export_folder": None,  # the Results page's export dialog opens here (None: the documents folder)
 }
 
