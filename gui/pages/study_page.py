@@ -54,6 +54,8 @@ class StudyPage(QWidget):
         row.addWidget(builtin)
         ds_layout.addLayout(row)
         ds_layout.addLayout(self._renderer_row())
+        ds_layout.addWidget(self.renderer_note)
+        ds_layout.addWidget(self.localization_check)
         ds_layout.addWidget(self.tasks)
         ds_layout.addWidget(self.report, 1)
 
@@ -107,14 +109,6 @@ class StudyPage(QWidget):
         form.addRow(self.tr("Runs of one item at least … apart"), with_note(self.spacing))
         form.addRow(self.tr("&Seed"), with_note(self.seed))
         form.addRow(self.tr("Digital reference"), reference_box)
-        self.localization_check = QCheckBox(self.tr("Add the localization check (binaural: left, right, front, back)"))
-        self.localization_check.setObjectName("localizationCheck")
-        self.localization_check.setToolTip(self.tr(
-            "A third headphone check after the antiphase and Huggins checks, rendered through the HRTF of the "
-            "built-in bank's setting; this station's sessions run it (docs/hrtf.md)"))
-        self.localization_check.setChecked(bool(self.ctx.settings.get("screening_localization")))
-        self.localization_check.toggled.connect(self.set_localization_check)
-        form.addRow(self.tr("Headphone checks"), self.localization_check)
         self.in_force = QLabel()
         self.in_force.setObjectName("inForce")
         self.in_force.setWordWrap(True)
@@ -151,6 +145,13 @@ class StudyPage(QWidget):
     def _renderer_row(self) -> QHBoxLayout:
         """How the built-in bank renders its spatial items (station settings bank_renderer and
         bank_hrtf_file; docs/hrtf.md): each choice is a bank folder of its own, made on first use."""
+        self.localization_check = QCheckBox(self.tr("Add the binaural localization check (left/right/front/back)"))
+        self.localization_check.setObjectName("localizationCheck")
+        self.localization_check.setToolTip(self.tr(
+            "A third headphone check after the antiphase and Huggins checks, rendered through the HRTF of the "
+            "built-in bank's setting; this station's sessions run it (docs/hrtf.md)"))
+        self.localization_check.setChecked(bool(self.ctx.settings.get("screening_localization")))
+        self.localization_check.toggled.connect(self.set_localization_check)
         self.renderer = QComboBox()
         self.renderer.setObjectName("bankRenderer")
         self.renderer.addItem(self.tr("HRTF: MIT KEMAR (default)"), ("hrtf", None))
@@ -166,8 +167,7 @@ class StudyPage(QWidget):
         self.renderer.activated.connect(self.choose_renderer)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Built-in bank's spatial items:")))
-        row.addWidget(self.renderer)
-        row.addWidget(self.renderer_note, 1)
+        row.addWidget(self.renderer, 1)
         return row
 
     def choose_renderer(self, index: int, sofa_file: str | None = None) -> None:
