@@ -93,6 +93,7 @@ def test_screenshots_takehome_screens(qtbot, tmp_path, dataset_dir, home, width,
     enter(qtbot, flow, "output")
     output = flow.screens["output"]
     output.play.click()
+    qtbot.waitUntil(lambda: output.answers[HEARD_RIGHT_WAY].isEnabled(), timeout=10000)  # the sound has ended
     output.answers[HEARD_RIGHT_WAY].click()
     shoot(flow, "takehome-output")
     enter(qtbot, flow, "level")
