@@ -183,8 +183,8 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
     return ResultsData(rows, people, everyone, answered_test, warnings, excluded)
 
 
-def results_from_url(db_url: str, study_name: str | None, models_dir: Path | None, exclude_failed_screening: bool,
-                     progress, should_cancel) -> ResultsData:
+def results_from_url(db_url: str, study_name: str | None, models_dir: Path | None, exclude_failed_screening: bool = False,
+                     *, progress, should_cancel) -> ResultsData:
     """results_data in a child process: an engine of its own on the same database (read only
     here; SQLite's WAL lets it read while the app writes answers)."""
     from db.engine import make_engine
@@ -198,7 +198,7 @@ def results_from_url(db_url: str, study_name: str | None, models_dir: Path | Non
 
 
 def figures_from_url(db_url: str, study_name: str | None, models_dir: Path | None, width_px: int,
-                     exclude_failed_screening: bool, progress, should_cancel):
+                     exclude_failed_screening: bool = False, *, progress, should_cancel):
     """The report's figures for the page (tasks.analysis.page_data.page_report) in a child
     process: matplotlib is imported there, never in the window's process."""
     from db.engine import make_engine
@@ -228,7 +228,7 @@ class ReportWritten:
 
 
 def report_from_url(db_url: str, out: Path, models_dir: Path | None, study_name: str | None,
-                    exclude_failed_screening: bool, progress, should_cancel) -> ReportWritten:
+                    exclude_failed_screening: bool = False, *, progress, should_cancel) -> ReportWritten:
     """tasks.analysis.report.write_report in a child process (the Export report button)."""
     from db.engine import make_engine
     from tasks.analysis.report import write_report
