@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
@@ -323,7 +324,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise StartupError(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)) from None
         return AppContext(db=db, settings=settings, data_dir=data_dir(), app_version=APP_VERSION,
-                          builtin_bank=builtin_bank_path)
+                          builtin_bank=functools.partial(builtin_bank_path, settings=settings))
 
     def open_audio(ctx, progress=None, should_cancel=None):
         import socket

@@ -25,6 +25,12 @@ DEFAULTS: dict[str, Any] = {
     "retspl_table": "TDH-39",
     "bank_renderer": "hrtf",  # the built-in bank's spatial items: "hrtf" or "spherical" (docs/hrtf.md)
     "bank_hrtf_file": None,  # a SimpleFreeFieldHRIR SOFA file for the built-in bank (None: MIT KEMAR)
+    # the participant window adds the binaural localization check after antiphase and Huggins (docs/hrtf.md)
+    "screening_localization": False,
+    # transducer name -> measured headphone response (WAV or SOFA) whose inverse filter equalizes it
+    "headphone_eq_files": None,  # None: no transducer is equalized
+    # the take-home package dialog's last choices: {"folder", "information", "consent", "return_instructions"}
+    "takehome_texts": None,
     "last_export_folder": None,  # the Results page's export dialog opens here (None: the documents folder)
 }
 

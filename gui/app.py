@@ -7,6 +7,7 @@ order at start-up and docs/gui-scale.md for the measurements).
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,12 +105,18 @@ class Application:
             callback()
 
     def participant_window(self, session_id: int, state) -> ParticipantWindow:
-        from gui.participant import ParticipantWindow
+        from audio.hrtf import HrtfError
+        from gui.participant import ParticipantWindow, standard_screening, station_screening
 
         self.ctx.audio.reconfigure()
+        try:
+            screening = station_screening(self.ctx.settings, self.ctx.audio.presenter.choice.sample_rate_hz)
+        except HrtfError as exc:  # checked when the option is chosen; the file may have gone since
+            print(f"warning: no localization check ({exc})", file=sys.stderr)
+            screening = standard_screening
         return ParticipantWindow(self.ctx.db, session_id, state.dataset, self.ctx.audio.presenter, self.bridge,
                                  str(self.ctx.settings.get("participant_exit_pin")),
-                                 auto_play=bool(self.ctx.settings.get("auto_play")))
+                                 auto_play=bool(self.ctx.settings.get("auto_play")), screening=screening)
 
     def start(self) -> None:
         """Show the console, load the dataset (the crashed session's, the last one, or the

@@ -54,6 +54,28 @@ def standard_screening(seed: int) -> list:
     return [antiphase_test(seed), huggins_test(seed)]
 
 
+def with_localization(screening: Callable[[int], list], hrirs) -> Callable[[int], list]:
+    """``screening``'s checks, then the binaural localization check (audio.screening) through
+    ``hrirs`` (an audio.hrtf.HrirSet at the output's rate)."""
+    from audio.screening import localization_test
+
+    def checks(seed: int) -> list:
+        return screening(seed) + [localization_test(seed, hrirs, sample_rate_hz=hrirs.sample_rate_hz)]
+
+    return checks
+
+
+def station_screening(settings, sample_rate_hz: int) -> Callable[[int], list]:
+    """The checks this station runs: antiphase and Huggins, and the localization check when the
+    station setting ``screening_localization`` is on (through the HRTF the built-in bank uses:
+    ``bank_hrtf_file``, else MIT KEMAR). Raises audio.hrtf.HrtfError naming an unreadable file."""
+    if not settings.get("screening_localization"):
+        return standard_screening
+    from audio.hrtf import load_hrtf
+
+    return with_localization(standard_screening, load_hrtf(settings.get("bank_hrtf_file"), sample_rate_hz))
+
+
 @dataclass
 class Question:
     """What the trial screen shows: built from a planned trial or a screening trial."""
@@ -640,13 +662,17 @@ class ParticipantWindow(QWidget):
                 return
             st = test.trials[i]
             labels = [self.tr("Sound {n}").format(n=k + 1) for k in range(len(st.intervals))]
+            # a check with its own answers (the localization check: left/right/front/back) plays one sound
+            options = [self.screening_option(o) for o in test.options] if test.options else labels
+            if test.options:
+                labels = [self.tr("Sound")]
 
             def on_answer(index, _rt, _replays):
                 responses.append(index)
                 ask(i + 1)
 
             q = Question(title=self.tr("{name}: {i} of {n}").format(name=name, i=i + 1, n=len(test.trials)),
-                         question=test.question, options=labels, clip_labels=labels,
+                         question=self.screening_option(test.question), options=options, clip_labels=labels,
                          prepare=lambda: self.presenter.prepare_samples(list(st.intervals), st.sample_rate_hz, labels,
                                                                         test.gap_s, SCREENING_REFERENCE),
                          max_replays=1, on_answer=on_answer)
@@ -657,6 +683,11 @@ class ParticipantWindow(QWidget):
         # each check has its own introduction: what will be heard, what to pick
         title, body, name = check_intro(test, n_tests - len(tests), n_tests)
         self._message(title, body, lambda: ask(0))
+
+    def screening_option(self, text: str) -> str:
+        """The participant's language for the texts a check brings (audio.screening is not translated)."""
+        return {"Left": self.tr("Left"), "Right": self.tr("Right"), "Front": self.tr("Front"), "Back": self.tr("Back"),
+                "Where does the sound come from?": self.tr("Where does the sound come from?")}.get(text, text)
 
     def _level_check(self) -> None:
         """A noise at the study's reference level: comfortable, too loud or too quiet?"""

@@ -92,6 +92,11 @@ def check_intro(test, index: int, n_tests: int) -> tuple[str, str, str]:
         name = _tr("Hidden tone")
         body = _tr("You will hear three short rushing noises. One of them holds a faint tone inside the noise. "
                    "Pick the noise with the tone: Sound 1, 2 or 3. It can be hard to hear; take your best guess.")
+    elif test.name == "localization":
+        name = _tr("Sound direction")
+        body = _tr("You will hear one sound at a time, from the left, the right, in front of you or behind you. "
+                   "Pick where it comes from: Left, Right, Front or Back. Front and back can be hard to tell apart; "
+                   "take your best guess.")
     else:
         name = test.name
         body = test.question

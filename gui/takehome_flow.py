@@ -70,6 +70,8 @@ class TakeHomeFlow(QWidget):
         self.out_dir, self.open_url = Path(out_dir), open_url
         self.presenter = ctx.audio.presenter
         self.bridge = EngineBridge(self.presenter.engine.events, self)
+        self.bridge.finished.connect(self._test_sound_finished)
+        self.test_playback = None  # the output check's test sound while it plays
         self.texts = opened.info.get("texts") or {}
         self.session, answered = package_session(ctx.db, opened)
         self.bundle: Path | None = None
@@ -180,6 +182,8 @@ class TakeHomeFlow(QWidget):
         self.bridge.timer.stop()
         self.bridge.deleteLater()
         self.bridge = EngineBridge(engine.events, self)
+        self.bridge.finished.connect(self._test_sound_finished)
+        self.test_playback = None
         with DbSession(self.ctx.db) as s:
             station = s.get(Device, services.device_id).station
         services.device_id = station_device(self.ctx.db, station, choice)
@@ -203,11 +207,20 @@ class TakeHomeFlow(QWidget):
         try:
             prepared = self.presenter.prepare_samples([left, right], rate, [self.tr("left"), self.tr("right")],
                                                       TEST_TONE_GAP_S, SCREENING_REFERENCE)
-            self.presenter.play(prepared)
+            self.test_playback = self.presenter.play(prepared)
         except (RenderError, SafetyError, EngineError) as exc:  # EngineError: the output stopped working
             screen.show_problem(self.tr("The test sound cannot be played: {why}").format(why=exc))
             return
-        screen.test_played()
+        screen.test_playing()
+        # the answers open when this playback has ended (its PlaybackFinished from the bridge)
+
+    def _test_sound_finished(self, event) -> None:
+        playback = self.test_playback
+        screen = self.screens.get("output")
+        if playback is None or event.playback_id != playback.playback_id or screen is None:
+            return
+        self.test_playback = None
+        screen.test_ended()
 
     # --- comfortable level -------------------------------------------------------------
     def _level_step(self) -> None:

@@ -199,14 +199,26 @@ class OutputScreen(Screen):
         self.next.clicked.connect(self.proceed.emit)
         self.answer: str | None = None
 
-    def test_played(self) -> None:
+    def test_playing(self) -> None:
+        """The test sound started: the answers wait until it has ended (``test_ended``)."""
+        for b in self.answers.values():
+            b.setChecked(False)
+            b.setEnabled(False)
+        self.answer = None
+        self.next.setEnabled(False)
+        self.play.setEnabled(False)
+        self.status.setText(self.tr("Playing… listen: the answers open when the sound has ended."))
+
+    def test_ended(self) -> None:
         for b in self.answers.values():
             b.setEnabled(True)
-        self.status.setText(self.tr("Playing… Then choose where you heard the tones."))
+        self.play.setEnabled(True)
+        self.status.setText(self.tr("Where did you hear the tones? Choose below."))
 
     def show_problem(self, message: str) -> None:
         self.status.setText(message)
         self.next.setEnabled(False)
+        self.play.setEnabled(True)
 
     def reset(self) -> None:
         """A new output: it has to be checked again."""
@@ -215,6 +227,7 @@ class OutputScreen(Screen):
             b.setChecked(False)
             b.setEnabled(False)
         self.next.setEnabled(False)
+        self.play.setEnabled(True)
 
     def heard(self, key: str) -> None:
         self.answer = key

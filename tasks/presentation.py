@@ -207,10 +207,15 @@ class AudioServices:
     presenter: Presenter
     devices: list
     device_id: int
+    headphone_eq_error: str = ""  # why the transducer's headphone filter could not be made ("" if none)
 
     def reconfigure(self) -> None:
+        from tasks.headphone_setting import filter_for
+
         p = self.presenter
         p.transducer = self.settings.get("transducer")
+        p.headphone_filter, self.headphone_eq_error = filter_for(self.settings.get("headphone_eq_files"), p.transducer,
+                                                                 p.choice.sample_rate_hz, p.headphone_filter)
         p.calibrations, p.calibration_ids = calibrations_for(self.db, p.choice, p.transducer)
         p.ceiling_db_spl = float(self.settings.get("ceiling_db_spl"))
         p.allow_attenuation = bool(self.settings.get("allow_attenuation"))

@@ -24,7 +24,8 @@ SCREENING_COLUMNS: dict[str, str] = {
     "study": "study name (as in trials.csv)",
     "participant": "pseudonymous participant code (as in trials.csv)",
     "session": "session number in the database (trials.csv: session_id)",
-    "test": "screening test: antiphase (Woods et al. 2017) or huggins (Milne et al. 2021)",
+    "test": "screening test: antiphase (Woods et al. 2017), huggins (Milne et al. 2021) or localization "
+            "(optional binaural left/right/front/back check, docs/hrtf.md)",
     "correct": "trials of this test answered correctly",
     "trials": "trials of this test presented",
     "passed": "true when the test's pass criterion was met",

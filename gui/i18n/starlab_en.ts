@@ -4,494 +4,1000 @@
 <context>
     <name>AudioPage</name>
     <message>
-        <location filename="../pages/audio_page.py" line="30"/>
-        <location filename="../pages/audio_page.py" line="116"/>
+        <location filename="../pages/audio_page.py" line="31"/>
+        <location filename="../pages/audio_page.py" line="142"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="37"/>
+        <location filename="../pages/audio_page.py" line="38"/>
         <source>A new device or channel map takes effect when the app restarts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="46"/>
+        <location filename="../pages/audio_page.py" line="47"/>
         <source>left ear → output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="48"/>
+        <location filename="../pages/audio_page.py" line="49"/>
         <source>right ear → output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="51"/>
+        <location filename="../pages/audio_page.py" line="52"/>
         <source>headphone model, e.g. Sennheiser HD 650</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="53"/>
+        <location filename="../pages/audio_page.py" line="54"/>
         <source>Device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="54"/>
+        <location filename="../pages/audio_page.py" line="55"/>
         <source>Channel map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="55"/>
+        <location filename="../pages/audio_page.py" line="56"/>
         <source>Transducer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../pages/audio_page.py" line="60"/>
-        <source>Sample rate: {rate} Hz</source>
+        <source>&amp;Headphone response…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="63"/>
-        <source>Safety</source>
+        <location filename="../pages/audio_page.py" line="62"/>
+        <source>A measured headphone impulse response (WAV, one channel per ear, or SOFA) of this transducer: its inverse filter flattens the headphone (docs/hrtf.md)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="70"/>
-        <source>Attenuate stimuli over the ceiling (otherwise refuse them)</source>
+        <location filename="../pages/audio_page.py" line="65"/>
+        <source>None</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="73"/>
-        <source>Ceiling (hard maximum {m:g})</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/audio_page.py" line="79"/>
-        <source>Calibration wizard</source>
+        <location filename="../pages/audio_page.py" line="72"/>
+        <source>Equalization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../pages/audio_page.py" line="82"/>
+        <source>Sample rate: {rate} Hz</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="85"/>
+        <source>Safety</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="90"/>
+        <source>hard maximum {m:g} dB SPL, for hearing safety</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="93"/>
+        <source>Attenuate stimuli over the ceiling (otherwise refuse them)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="95"/>
+        <source>Off (the default): a stimulus over the ceiling is not played. On: it is played quieter and the trial stores by how many dB; a loudness item played quieter may no longer mean what it asks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="99"/>
+        <source>Ceiling (hard maximum {m:g})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="105"/>
+        <source>Calibration wizard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="108"/>
         <source>1. Fix the amplifier volume.  2. Put the headphone on the coupler or artificial ear.
 3. Play the 1 kHz reference tone on one output.  4. Read the sound level meter (flat/Z, slow).
 5. Enter the reading and save.  6. Repeat for the other ear.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="87"/>
+        <location filename="../pages/audio_page.py" line="113"/>
         <source>left ear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="87"/>
+        <location filename="../pages/audio_page.py" line="113"/>
         <source>right ear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="97"/>
+        <location filename="../pages/audio_page.py" line="123"/>
         <source>sound level meter and coupler</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="99"/>
+        <location filename="../pages/audio_page.py" line="125"/>
         <source>initials</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="102"/>
+        <location filename="../pages/audio_page.py" line="128"/>
         <source>Play &amp;reference tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="104"/>
+        <location filename="../pages/audio_page.py" line="130"/>
         <source>S&amp;top</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="106"/>
+        <location filename="../pages/audio_page.py" line="132"/>
         <source>&amp;Save calibration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="117"/>
+        <location filename="../pages/audio_page.py" line="143"/>
         <source>Reference tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="118"/>
+        <location filename="../pages/audio_page.py" line="144"/>
         <source>Measured level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="119"/>
+        <location filename="../pages/audio_page.py" line="145"/>
         <source>Equipment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="120"/>
+        <location filename="../pages/audio_page.py" line="146"/>
         <source>Measured by</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="121"/>
+        <location filename="../pages/audio_page.py" line="147"/>
         <source>RETSPL table</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="125"/>
+        <location filename="../pages/audio_page.py" line="151"/>
         <source>Test tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="131"/>
+        <location filename="../pages/audio_page.py" line="158"/>
         <source>Play test &amp;tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="140"/>
+        <location filename="../pages/audio_page.py" line="165"/>
         <source>Level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="142"/>
+        <location filename="../pages/audio_page.py" line="167"/>
         <source>Meter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="170"/>
+        <location filename="../pages/audio_page.py" line="192"/>
         <source>Left and right need different outputs.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="173"/>
+        <location filename="../pages/audio_page.py" line="195"/>
         <source>{name} has only {n} outputs.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="179"/>
+        <location filename="../pages/audio_page.py" line="201"/>
         <source>Saved: {name}, outputs {l} and {r}; restart the app to use it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="189"/>
-        <source>Calibrated: full-scale sine = {l:.1f} / {r:.1f} dB SPL (left / right).</source>
+        <location filename="../pages/audio_page.py" line="205"/>
+        <source>Measured headphone response</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="195"/>
-        <source>UNCALIBRATED: stimuli play at a conservative default level and every response is flagged uncalibrated. Calibrate both ears for levels in dB SPL.</source>
+        <location filename="../pages/audio_page.py" line="206"/>
+        <source>Headphone measurements (*.wav *.sofa);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="224"/>
-        <source>{label}: {level}</source>
+        <location filename="../pages/audio_page.py" line="216"/>
+        <source>Name the transducer (headphone model) first: the equalization belongs to it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../pages/audio_page.py" line="226"/>
+        <source>Not used: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="229"/>
+        <source>Saved for {t}: {what}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="231"/>
+        <source>no equalization</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="240"/>
+        <source>Calibrated: full-scale sine = {l:.1f} / {r:.1f} dB SPL (left / right).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="246"/>
+        <source>UNCALIBRATED: stimuli play at a conservative default level and every response is flagged uncalibrated. Calibrate both ears for levels in dB SPL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="251"/>
+        <source>{name}: inverse filter, design band {lo:g}–{hi:g} Hz</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="253"/>
+        <source>Headphone equalization: {label}, applied before the calibration gain and the safety check.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="257"/>
+        <source>none (the headphone plays unequalized)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="258"/>
+        <source>none: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="259"/>
+        <source>No headphone equalization.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="288"/>
+        <source>{label}: {level}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/audio_page.py" line="290"/>
         <source>uncalibrated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="228"/>
+        <location filename="../pages/audio_page.py" line="292"/>
         <source>, attenuated by {db:.1f} dB by the ceiling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="235"/>
+        <location filename="../pages/audio_page.py" line="301"/>
         <source>Name the transducer (headphone model) first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/audio_page.py" line="245"/>
+        <location filename="../pages/audio_page.py" line="313"/>
         <source>Saved: output {ch}, {spl:.1f} dB SPL at {ref:.1f} dBFS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConsentScreen</name>
+    <message>
+        <location filename="../takehome_screens.py" line="123"/>
+        <source>Consent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="123"/>
+        <source>Please read the consent statement. You decide freely; if you do not agree, nothing is recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="128"/>
+        <source>I agree to take part in this listening study. I understand that my answers are stored under a code, without my name, and sent to the lab in a results file that I send myself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="131"/>
+        <source>I have read the information and I agree to take part</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="135"/>
+        <source>I do not agree</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="136"/>
+        <source>I agree (Enter)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>ConsoleWindow</name>
     <message>
-        <location filename="../console.py" line="22"/>
+        <location filename="../console.py" line="44"/>
         <source>STAR Listening Lab — experimenter console</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console.py" line="30"/>
+        <location filename="../console.py" line="163"/>
         <source>No audio output is available on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console.py" line="34"/>
+        <location filename="../console.py" line="50"/>
         <source>Study</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console.py" line="34"/>
+        <location filename="../console.py" line="50"/>
         <source>Audio</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console.py" line="35"/>
+        <location filename="../console.py" line="50"/>
         <source>Participants</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console.py" line="36"/>
+        <location filename="../console.py" line="50"/>
         <source>Sessions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console.py" line="37"/>
+        <location filename="../console.py" line="50"/>
         <source>Results</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console.py" line="51"/>
+        <location filename="../console.py" line="68"/>
+        <source>Opening the database…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console.py" line="75"/>
+        <source>Loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console.py" line="85"/>
         <source>Database: {db}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console.py" line="60"/>
+        <location filename="../console.py" line="154"/>
+        <source>audio: starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console.py" line="156"/>
+        <source>audio: no output ({why})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console.py" line="156"/>
+        <source>audio: no output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console.py" line="158"/>
+        <source>audio: {device}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console.py" line="162"/>
+        <source>Audio is starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console.py" line="173"/>
+        <source>Audio is still starting; try again in a moment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console.py" line="175"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console.py" line="60"/>
+        <location filename="../console.py" line="174"/>
         <source>No audio output: sessions cannot run here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DeclinedScreen</name>
+    <message>
+        <location filename="../takehome_screens.py" line="253"/>
+        <source>You have not taken part</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="254"/>
+        <source>Thank you for considering the study. Nothing has been recorded and no results file was written. You can close this window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="257"/>
+        <source>Close (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EndScreen</name>
+    <message>
+        <location filename="../takehome_screens.py" line="268"/>
+        <location filename="../takehome_screens.py" line="270"/>
+        <source>Thank you!</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="268"/>
+        <source>You have finished. Your answers are in this file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="270"/>
+        <source>You have finished, but the results file could not be written: {why}
+Your answers are kept on this computer: open the study package again to write the file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="285"/>
+        <source>Open the folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="293"/>
+        <source>How to send it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="299"/>
+        <source>Send this file to the lab as agreed with them, for example as an e-mail attachment. Do not change or unpack it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="305"/>
+        <source>Close (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ExportFolderDialog</name>
+    <message>
+        <location filename="../pages/export_folder.py" line="33"/>
+        <source>Export into folder (type a new name to create one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>FigureView</name>
+    <message>
+        <location filename="../figure_view.py" line="43"/>
+        <source>The figure {name} could not be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../figure_view.py" line="46"/>
+        <source>Drawn: {who}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>InformationScreen</name>
+    <message>
+        <location filename="../takehome_screens.py" line="108"/>
+        <source>About this study</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="108"/>
+        <source>Please read this information from the lab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="112"/>
+        <source>The lab did not include study information in this package. If you have questions about the study, please ask the lab before you continue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="115"/>
+        <source>Continue (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>JobStrip</name>
+    <message>
+        <location filename="../widgets.py" line="88"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="100"/>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="118"/>
+        <source>done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../widgets.py" line="119"/>
+        <source>Computed at {time} in {s:.1f} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LeaderboardTable</name>
+    <message>
+        <location filename="../leaderboard_table.py" line="41"/>
+        <source>{alias} {header}: the dataset&apos;s total</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../leaderboard_table.py" line="42"/>
+        <source>MA: the mean of the pc, tr and sr totals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../leaderboard_table.py" line="69"/>
+        <source>{row}: no data for this column</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../leaderboard_table.py" line="75"/>
+        <source>95% two-level bootstrap CI {lo:.2f} to {hi:.2f}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../leaderboard_table.py" line="77"/>
+        <source>95% t interval {lo:.2f} to {hi:.2f}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>MessageScreen</name>
     <message>
-        <location filename="../participant.py" line="255"/>
+        <location filename="../participant.py" line="307"/>
         <source>Continue (Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="290"/>
+        <location filename="../participant.py" line="340"/>
         <source>Break: {m}:{s:02d}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OutputScreen</name>
+    <message>
+        <location filename="../takehome_screens.py" line="155"/>
+        <source>Headphones and sound output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="156"/>
+        <source>Put on your headphones (L on the left ear) and choose where the sound goes. Then play the test sound: a tone on the left, then a tone on the right.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="160"/>
+        <source>Sound output:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="167"/>
+        <source>▶  Play the test sound</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="174"/>
+        <source>Where did you hear the tones?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="181"/>
+        <source>First left, then right</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="181"/>
+        <source>First right, then left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="182"/>
+        <source>On one side only, or both in the middle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="183"/>
+        <source>I heard nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="197"/>
+        <source>Continue (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="210"/>
+        <source>Playing… listen: the answers open when the sound has ended.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="216"/>
+        <source>Where did you hear the tones? Choose below.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="238"/>
+        <source>Good: the sound reaches both ears, the right way round.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="239"/>
+        <source>Your headphones are on the wrong way round: put the side marked L on your left ear, then play the test sound again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="241"/>
+        <source>Check that the headphone plug is pushed in all the way and that the output above is your headphones (not the computer&apos;s speakers), then play the test sound again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="243"/>
+        <source>Check that your headphones are plugged in, that the computer&apos;s volume is up and not muted, and choose another output above if there is one. Then play the test sound again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PackageDialog</name>
+    <message>
+        <location filename="../package_dialog.py" line="23"/>
+        <source>Take-home package</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="25"/>
+        <source>A package for participant {code} of study {study!r}. The texts are optional: without them the participant sees the program&apos;s short defaults.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="33"/>
+        <source>folder the package is written into</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="34"/>
+        <source>Write into</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="35"/>
+        <source>Study information</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="35"/>
+        <source>Consent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="36"/>
+        <source>Return instructions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="41"/>
+        <source>none (.md for Markdown, else plain text)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="45"/>
+        <source>Write package</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="57"/>
+        <source>Choose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="61"/>
+        <source>None</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="69"/>
+        <source>Write the package into</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="74"/>
+        <source>Text for the participant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../package_dialog.py" line="75"/>
+        <source>Texts (*.md *.markdown *.txt);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>ParticipantWindow</name>
     <message>
-        <location filename="../participant.py" line="316"/>
+        <location filename="../participant.py" line="369"/>
         <source>STAR Listening Lab</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="380"/>
+        <location filename="../participant.py" line="438"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="381"/>
+        <location filename="../participant.py" line="439"/>
         <source>Pause and close? Open the study package again to continue where you stopped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="391"/>
+        <location filename="../participant.py" line="450"/>
         <source>Experimenter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="392"/>
+        <location filename="../participant.py" line="451"/>
         <source>PIN to leave the session:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="427"/>
+        <location filename="../participant.py" line="507"/>
         <source>Continue (Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="448"/>
+        <location filename="../participant.py" line="528"/>
         <source>Time for a break</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="448"/>
+        <location filename="../participant.py" line="528"/>
         <source>Rest your ears for a moment. Continue when you are ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="454"/>
+        <location filename="../participant.py" line="534"/>
         <source>Part {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="462"/>
+        <location filename="../participant.py" line="538"/>
+        <source>Practice is over</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../participant.py" line="539"/>
+        <source>From now on there is no feedback: you will not be told whether an answer was right. Answer as well as you can.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../participant.py" line="548"/>
         <source>Item {id} is not in the loaded dataset.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="466"/>
+        <location filename="../participant.py" line="552"/>
         <source>First you hear the whole uncut recording.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="469"/>
-        <source>Practice</source>
+        <location filename="../participant.py" line="556"/>
+        <source>Practice {n} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="469"/>
+        <location filename="../participant.py" line="557"/>
         <source>Question {n} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="481"/>
+        <location filename="../participant.py" line="570"/>
+        <location filename="../participant.py" line="600"/>
         <source>Not saved yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="481"/>
+        <location filename="../participant.py" line="570"/>
+        <location filename="../participant.py" line="600"/>
         <source>Please call the experimenter.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="482"/>
+        <location filename="../participant.py" line="571"/>
+        <location filename="../participant.py" line="601"/>
         <source>Try again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="488"/>
+        <location filename="../participant.py" line="577"/>
         <source>Correct!</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="488"/>
+        <location filename="../participant.py" line="577"/>
         <source>Not quite</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="489"/>
+        <location filename="../participant.py" line="578"/>
         <source>The answer was: {answer}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="509"/>
-        <location filename="../participant.py" line="517"/>
-        <location filename="../participant.py" line="601"/>
+        <location filename="../participant.py" line="610"/>
+        <location filename="../participant.py" line="620"/>
+        <location filename="../participant.py" line="716"/>
         <source>Please call the experimenter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="510"/>
+        <location filename="../participant.py" line="611"/>
         <source>This sound cannot be played:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="510"/>
-        <location filename="../participant.py" line="519"/>
-        <location filename="../participant.py" line="531"/>
-        <location filename="../participant.py" line="604"/>
+        <location filename="../participant.py" line="611"/>
+        <location filename="../participant.py" line="622"/>
+        <location filename="../participant.py" line="634"/>
+        <location filename="../participant.py" line="719"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="518"/>
+        <location filename="../participant.py" line="621"/>
         <source>The sound output stopped working. Your answers so far are saved; the session will continue at this question.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="529"/>
+        <location filename="../participant.py" line="632"/>
         <source>The results could not be written: {err}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="530"/>
+        <location filename="../participant.py" line="633"/>
         <source>Thank you!</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="530"/>
+        <location filename="../participant.py" line="633"/>
         <source>You have finished. Thank you for taking part.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="535"/>
+        <location filename="../participant.py" line="638"/>
         <source>Headphone check</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="536"/>
+        <location filename="../participant.py" line="639"/>
         <source>Put on your headphones. You will hear three sounds each time and pick one of them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="555"/>
+        <location filename="../participant.py" line="659"/>
         <source>Sound {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="561"/>
-        <source>Headphone check {i} of {n}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../participant.py" line="576"/>
+        <location filename="../participant.py" line="663"/>
+        <location filename="../participant.py" line="691"/>
         <source>Sound</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="578"/>
+        <location filename="../participant.py" line="669"/>
+        <source>{name}: {i} of {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../participant.py" line="684"/>
+        <source>Left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../participant.py" line="684"/>
+        <source>Right</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../participant.py" line="684"/>
+        <source>Front</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../participant.py" line="684"/>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../participant.py" line="685"/>
+        <source>Where does the sound come from?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../participant.py" line="693"/>
         <source>Play the sound and set your computer&apos;s volume so that it is clearly audible and comfortable, never loud. Then keep the volume as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="580"/>
+        <location filename="../participant.py" line="695"/>
         <source>It is comfortable now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="580"/>
+        <location filename="../participant.py" line="695"/>
         <source>I cannot make it comfortable</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="585"/>
+        <location filename="../participant.py" line="700"/>
         <source>Comfortable and clear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="585"/>
+        <location filename="../participant.py" line="700"/>
         <source>Too loud</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="585"/>
+        <location filename="../participant.py" line="700"/>
         <source>Too quiet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="596"/>
+        <location filename="../participant.py" line="711"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="596"/>
+        <location filename="../participant.py" line="711"/>
         <source>The questions start now. Take your time; there is no time limit.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="602"/>
+        <location filename="../participant.py" line="717"/>
         <source>Please contact the lab</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="603"/>
+        <location filename="../participant.py" line="718"/>
         <source>The sound needs adjusting before you continue. Your session is saved and continues here next time.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="606"/>
+        <location filename="../participant.py" line="721"/>
         <source>Sound level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="584"/>
+        <location filename="../participant.py" line="699"/>
         <source>How does this sound?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -499,151 +1005,370 @@
 <context>
     <name>ParticipantsPage</name>
     <message>
-        <location filename="../pages/participants_page.py" line="33"/>
+        <location filename="../pages/participants_page.py" line="35"/>
         <source>The participant has given informed consent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/participants_page.py" line="35"/>
+        <location filename="../pages/participants_page.py" line="38"/>
         <source>&amp;Add participant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/participants_page.py" line="39"/>
+        <location filename="../pages/participants_page.py" line="44"/>
         <source>New participant (a code only: never a name or e-mail)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/participants_page.py" line="41"/>
+        <location filename="../pages/participants_page.py" line="46"/>
         <source>&amp;Code</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/participants_page.py" line="42"/>
-        <location filename="../pages/participants_page.py" line="48"/>
+        <location filename="../pages/participants_page.py" line="47"/>
+        <location filename="../pages/participants_page.py" line="53"/>
         <source>Age band</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/participants_page.py" line="43"/>
+        <location filename="../pages/participants_page.py" line="48"/>
         <source>Hearing (self-report)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/participants_page.py" line="48"/>
+        <location filename="../pages/participants_page.py" line="53"/>
         <source>Code</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/participants_page.py" line="48"/>
+        <location filename="../pages/participants_page.py" line="53"/>
         <source>Hearing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/participants_page.py" line="49"/>
+        <location filename="../pages/participants_page.py" line="54"/>
         <source>Consent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/participants_page.py" line="73"/>
-        <source>Use a code such as P007 (no spaces, no e-mail).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/participants_page.py" line="76"/>
+        <location filename="../pages/participants_page.py" line="79"/>
+        <location filename="../pages/participants_page.py" line="96"/>
         <source>Confirm consent first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/participants_page.py" line="80"/>
+        <location filename="../pages/participants_page.py" line="92"/>
+        <source>Use a code such as P007: letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos; (no spaces, no names, no e-mail).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/participants_page.py" line="100"/>
         <source>{code} exists already.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/participants_page.py" line="85"/>
+        <location filename="../pages/participants_page.py" line="106"/>
         <source>{code} added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PlayIndicator</name>
+    <message>
+        <location filename="../play_indicator.py" line="159"/>
+        <source>Listen: {label}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../play_indicator.py" line="160"/>
+        <source>Listen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../play_indicator.py" line="161"/>
+        <source>Preparing the sound…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../play_indicator.py" line="161"/>
+        <source>Press Play to listen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../play_indicator.py" line="162"/>
+        <source>Your answer</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>ResultsPage</name>
     <message>
-        <location filename="../pages/results_page.py" line="35"/>
+        <location filename="../pages/results_page.py" line="69"/>
         <source>Model results folder (the kit&apos;s work_dir), optional</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/results_page.py" line="36"/>
+        <location filename="../pages/results_page.py" line="70"/>
         <source>Import &amp;models…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/results_page.py" line="38"/>
+        <location filename="../pages/results_page.py" line="72"/>
         <source>&amp;Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/results_page.py" line="40"/>
+        <location filename="../pages/results_page.py" line="74"/>
         <source>&amp;Export…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/results_page.py" line="59"/>
-        <source>Participant</source>
+        <location filename="../pages/results_page.py" line="77"/>
+        <source>Export re&amp;port…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/results_page.py" line="59"/>
-        <source>Answered</source>
+        <location filename="../pages/results_page.py" line="79"/>
+        <source>report.html with every figure, the tables as CSV and LaTeX, the figures as PNG and PDF, human-majority/</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/results_page.py" line="76"/>
-        <source>Model results (work_dir)</source>
+        <location filename="../pages/results_page.py" line="82"/>
+        <source>E&amp;xclude participants who failed screening</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/results_page.py" line="89"/>
-        <source>Models</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/results_page.py" line="104"/>
-        <source>Chance</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/results_page.py" line="105"/>
-        <source>Overall MA</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/results_page.py" line="120"/>
-        <source>{n} answered test trials.</source>
+        <location filename="../pages/results_page.py" line="84"/>
+        <source>Leaves them out of the leaderboard, the figures and the exported report (a headphone-screening test below its pass mark)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../pages/results_page.py" line="123"/>
-        <source>Export into folder</source>
+        <source>&amp;Open report</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/results_page.py" line="129"/>
-        <source>Exported {n} responses into {out}.</source>
+        <location filename="../pages/results_page.py" line="151"/>
+        <source>Participant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/results_page.py" line="130"/>
+        <location filename="../pages/results_page.py" line="151"/>
+        <source>Answered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="152"/>
+        <source>Attenuated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="152"/>
+        <source>Max dB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="153"/>
+        <source>Answered trials the safety ceiling turned down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="154"/>
+        <source>The largest attenuation applied to this participant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="161"/>
+        <source>Leaderboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="163"/>
+        <source>Categories</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="163"/>
+        <source>Sub-categories</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="164"/>
+        <source>Human vs models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="164"/>
+        <source>Variant contrasts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="165"/>
+        <source>Item analysis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="168"/>
+        <source>Not computed yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="171"/>
+        <source>Participants</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="184"/>
+        <source>Model results (work_dir)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="342"/>
+        <source>Writing the report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="347"/>
+        <source>Report written: {path} ({f} figures, {t} tables; {p} participants, models: {m}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="349"/>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="351"/>
+        <source>Left out for failed screening: {codes}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="353"/>
+        <source>{n} warnings, listed at the end of the report.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="359"/>
+        <source>No report written: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="363"/>
+        <location filename="../pages/results_page.py" line="369"/>
+        <source>Export report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="370"/>
+        <source>No program opened {path}: open it from a file manager or a browser.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="256"/>
+        <source>{n} answered test trials.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="324"/>
         <source>Export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/results_page.py" line="131"/>
+        <location filename="../pages/results_page.py" line="94"/>
+        <location filename="../pages/results_page.py" line="100"/>
+        <location filename="../pages/results_page.py" line="325"/>
+        <location filename="../pages/results_page.py" line="341"/>
         <source>Internal error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/results_page.py" line="132"/>
+        <location filename="../pages/results_page.py" line="206"/>
+        <source>Waiting for the leaderboard…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="208"/>
+        <source>Computing the results…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="212"/>
+        <location filename="../pages/results_page.py" line="214"/>
+        <source>Not computed: {why}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="231"/>
+        <source>Drawing the figures (bootstrap resampling)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="232"/>
+        <source>Drawing the report&apos;s figures…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="248"/>
+        <source>Safety ceiling: none of the {n} answered trials was attenuated.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="250"/>
+        <source>Safety ceiling: {k} of {n} answered trials attenuated, by {mean:.1f} dB on average (at most {max:.1f} dB).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="262"/>
+        <source>No answered test trial yet: nothing to draw.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="266"/>
+        <source>Everyone is counted, whatever their headphone screening.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="268"/>
+        <source>No participant failed screening: nobody is excluded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="269"/>
+        <source>Excluded (failed screening) from the leaderboard, figures and report: {who}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="277"/>
+        <source>Brackets: the human mean&apos;s 95% two-level bootstrap interval (participants and items resampled, B = {b}, seed {seed}), as in report.html; other rows: the t interval. Hover a cell for the exact values.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="281"/>
+        <source>No answered test trial yet: the rows shown are the paper&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="283"/>
+        <source>Brackets: 95% t interval across participants (the bootstrap interval follows with the figures). Hover a cell for the exact values.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="293"/>
+        <source>Nothing to draw.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="304"/>
+        <source>{numbers}; figures in {s:.1f} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="312"/>
+        <source>No figures: {why}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/results_page.py" line="326"/>
         <source>Exporting…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -651,131 +1376,191 @@
 <context>
     <name>SessionsPage</name>
     <message>
-        <location filename="../pages/sessions_page.py" line="29"/>
+        <location filename="../pages/sessions_page.py" line="34"/>
         <source>&amp;Start or resume session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="32"/>
+        <location filename="../pages/sessions_page.py" line="37"/>
         <source>A&amp;bort selected</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="34"/>
+        <location filename="../pages/sessions_page.py" line="39"/>
         <source>Take-home &amp;package…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="35"/>
+        <location filename="../pages/sessions_page.py" line="40"/>
         <source>Write a study package for this participant to run at home</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="37"/>
+        <location filename="../pages/sessions_page.py" line="42"/>
         <source>&amp;Import results…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="42"/>
+        <location filename="../pages/sessions_page.py" line="48"/>
+        <source>Not read: {why}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/sessions_page.py" line="49"/>
+        <source>Internal error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/sessions_page.py" line="53"/>
         <source>Participant:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="50"/>
-        <location filename="../pages/sessions_page.py" line="89"/>
-        <location filename="../pages/sessions_page.py" line="92"/>
-        <location filename="../pages/sessions_page.py" line="98"/>
+        <location filename="../pages/sessions_page.py" line="61"/>
+        <location filename="../pages/sessions_page.py" line="136"/>
+        <location filename="../pages/sessions_page.py" line="139"/>
+        <location filename="../pages/sessions_page.py" line="151"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="50"/>
+        <location filename="../pages/sessions_page.py" line="61"/>
         <source>Study</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="50"/>
+        <location filename="../pages/sessions_page.py" line="61"/>
         <source>Participant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="51"/>
+        <location filename="../pages/sessions_page.py" line="62"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="51"/>
+        <location filename="../pages/sessions_page.py" line="62"/>
         <source>Progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="51"/>
+        <location filename="../pages/sessions_page.py" line="62"/>
+        <source>Screening</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/sessions_page.py" line="63"/>
         <source>Started</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="52"/>
+        <location filename="../pages/sessions_page.py" line="63"/>
         <source>Ended</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="89"/>
+        <location filename="../pages/sessions_page.py" line="94"/>
+        <source>Reading the sessions…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/sessions_page.py" line="98"/>
+        <source>paused: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/sessions_page.py" line="110"/>
+        <location filename="../pages/sessions_page.py" line="127"/>
+        <source>not screened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/sessions_page.py" line="122"/>
+        <source>Select a session to see its status and screening in full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/sessions_page.py" line="125"/>
+        <source>Session {id} ({code}, study {study!r}): {status}. Screening: {screening}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/sessions_page.py" line="136"/>
         <source>Open a study on the Study page first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="92"/>
+        <location filename="../pages/sessions_page.py" line="139"/>
         <source>Add a participant first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="101"/>
+        <location filename="../pages/sessions_page.py" line="143"/>
+        <source>Audio is still starting; start the session in a moment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/sessions_page.py" line="157"/>
         <source>{code} has completed this study.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="111"/>
+        <location filename="../pages/sessions_page.py" line="167"/>
         <source>Abort session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="112"/>
+        <location filename="../pages/sessions_page.py" line="168"/>
         <source>Abort session {id}? Its answers stay stored.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="122"/>
-        <location filename="../pages/sessions_page.py" line="131"/>
+        <location filename="../pages/sessions_page.py" line="181"/>
         <source>Package</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="122"/>
+        <location filename="../pages/sessions_page.py" line="181"/>
         <source>Open a study and choose a participant first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="124"/>
-        <source>Write the package into</source>
+        <location filename="../pages/sessions_page.py" line="194"/>
+        <source>No package written: choose the folder to write it into.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="133"/>
+        <location filename="../pages/sessions_page.py" line="208"/>
+        <source>No package written: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/sessions_page.py" line="211"/>
         <source>Package written: {path}. The participant opens it with the installed app.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="140"/>
+        <location filename="../pages/sessions_page.py" line="212"/>
+        <source>With the lab&apos;s texts: {names}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/sessions_page.py" line="213"/>
+        <source>Without texts of the lab&apos;s own.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/sessions_page.py" line="219"/>
         <source>Results bundles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="145"/>
+        <location filename="../pages/sessions_page.py" line="225"/>
         <source>{status}: {code} ({n} responses)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/sessions_page.py" line="148"/>
+        <location filename="../pages/sessions_page.py" line="228"/>
         <source>refused: {err}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -783,172 +1568,382 @@
 <context>
     <name>StudyPage</name>
     <message>
-        <location filename="../pages/study_page.py" line="34"/>
+        <location filename="../pages/study_page.py" line="38"/>
         <source>Built-in item bank (no dataset chosen)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="36"/>
+        <location filename="../pages/study_page.py" line="40"/>
         <source>&amp;Choose dataset folder…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="38"/>
+        <location filename="../pages/study_page.py" line="42"/>
         <source>Use &amp;built-in bank</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="45"/>
-        <location filename="../pages/study_page.py" line="137"/>
+        <location filename="../pages/study_page.py" line="49"/>
+        <location filename="../pages/study_page.py" line="226"/>
         <source>Dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="56"/>
+        <location filename="../pages/study_page.py" line="63"/>
         <source>Variants (one block each, in this order)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="67"/>
+        <location filename="../pages/study_page.py" line="74"/>
         <source>all items</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="69"/>
-        <location filename="../pages/study_page.py" line="70"/>
+        <location filename="../pages/study_page.py" line="76"/>
+        <location filename="../pages/study_page.py" line="77"/>
         <source>none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="84"/>
-        <source>means</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/study_page.py" line="86"/>
-        <source>Study and protocol</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/study_page.py" line="88"/>
-        <source>Study &amp;name</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/study_page.py" line="89"/>
-        <source>&amp;Protocol</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/study_page.py" line="90"/>
-        <source>Items per sub-category</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/study_page.py" line="91"/>
-        <source>Practice trials per block</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../pages/study_page.py" line="92"/>
-        <source>Catch trial every</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/study_page.py" line="93"/>
-        <source>Break every</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/study_page.py" line="94"/>
-        <source>Maximum replays</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../pages/study_page.py" line="95"/>
-        <source>Runs of one item at least … apart</source>
+        <source>hard maximum {m:g} dB SPL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../pages/study_page.py" line="96"/>
+        <source>means</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="100"/>
+        <source>Study and protocol</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="102"/>
+        <source>Study &amp;name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="103"/>
+        <source>&amp;Protocol</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="104"/>
+        <source>Items per sub-category</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="105"/>
+        <source>Practice trials per block</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="106"/>
+        <source>Catch trial every</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="107"/>
+        <source>Break every</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="108"/>
+        <source>Maximum replays</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="109"/>
+        <source>Runs of one item at least … apart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="110"/>
         <source>&amp;Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="97"/>
+        <location filename="../pages/study_page.py" line="111"/>
         <source>Digital reference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="101"/>
+        <location filename="../pages/study_page.py" line="119"/>
         <source>&amp;Open or create study</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="128"/>
+        <location filename="../pages/study_page.py" line="148"/>
+        <source>Add the binaural localization check (left/right/front/back)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="151"/>
+        <source>A third headphone check after the antiphase and Huggins checks, rendered through the HRTF of the built-in bank&apos;s setting; this station&apos;s sessions run it (docs/hrtf.md)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="157"/>
+        <source>HRTF: MIT KEMAR (default)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="158"/>
+        <source>HRTF: a SOFA file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="159"/>
+        <source>Spherical head (no pinna)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="169"/>
+        <source>Built-in bank&apos;s spatial items:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="178"/>
+        <source>HRTF (SOFA file)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="179"/>
+        <source>SOFA files (*.sofa)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="185"/>
+        <source>{path}: no such file; the renderer is unchanged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="194"/>
+        <source>The localization check needs the HRTF file {path}, which is missing: choose another HRTF first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="202"/>
+        <source>spherical-head model (ITD/ILD only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="203"/>
+        <source>HRTF {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="204"/>
+        <source>HRTF MIT KEMAR</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="205"/>
+        <source>{what}; used the next time the built-in bank is loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="216"/>
         <source>STAR-Bench folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="138"/>
+        <location filename="../pages/study_page.py" line="227"/>
         <source>Internal error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="139"/>
+        <location filename="../pages/study_page.py" line="228"/>
         <source>Validating…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="139"/>
+        <location filename="../pages/study_page.py" line="228"/>
         <source>Preparing the built-in bank…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="163"/>
+        <location filename="../pages/study_page.py" line="284"/>
+        <source>set for the study: the dataset declares none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="286"/>
+        <source>declared by the dataset in every item</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="287"/>
+        <source>the dataset&apos;s items declare {dbfs:g} dBFS = {spl:g} dB SPL and are played by it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="293"/>
+        <source>In force: digital reference {dbfs:g} dBFS = {spl:g} dB SPL ({source}); clips up to {clip:g} s; safety ceiling {ceiling:g} dB SPL (Audio page; hard maximum {hard:g} dB SPL).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="313"/>
+        <source>Study {name!r} is open (created {at}): the form shows its stored protocol, in force for all its sessions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="315"/>
+        <source>Stored values outside this form&apos;s range (in force all the same): {fields}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="322"/>
         <source>Load a dataset to see the plan size.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="171"/>
+        <location filename="../pages/study_page.py" line="331"/>
         <source>Each participant: {test} test, {practice} practice and {catch} catch trials.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="178"/>
-        <location filename="../pages/study_page.py" line="186"/>
+        <location filename="../pages/study_page.py" line="333"/>
+        <source>Less practice than asked:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="340"/>
+        <location filename="../pages/study_page.py" line="349"/>
         <source>Study</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="178"/>
+        <location filename="../pages/study_page.py" line="340"/>
         <source>Load a dataset and give the study a name first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../pages/study_page.py" line="189"/>
-        <source>Study {name!r} exists: its stored protocol stays in force.</source>
+        <location filename="../pages/study_page.py" line="355"/>
+        <source>Created study {name!r} with this protocol. {counts}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="359"/>
+        <source>Study {name!r} exists: its stored protocol stays in force and the form now shows it; the values you changed were not applied (give a new study name to use them).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/study_page.py" line="362"/>
+        <source>Opened study {name!r} (created {at}); its protocol is in force.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>TakeHome</name>
     <message>
-        <location filename="../app.py" line="129"/>
+        <location filename="../app.py" line="196"/>
         <source>No sound output was found on this computer.</source>
         <translation type="unfinished"></translation>
     </message>
+</context>
+<context>
+    <name>TakeHomeFlow</name>
     <message>
-        <location filename="../app.py" line="141"/>
-        <source>Please send this file to the lab:
-{path}</source>
+        <location filename="../takehome_flow.py" line="83"/>
+        <source>STAR Listening Lab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="177"/>
+        <source>This output cannot be used: {why}. Choose another one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="208"/>
+        <source>left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="208"/>
+        <source>right</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="212"/>
+        <source>The test sound cannot be played: {why}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="242"/>
+        <source>Sound</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="244"/>
+        <source>Sound level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="245"/>
+        <source>Play the sound and set your computer&apos;s volume so that it is clearly audible and comfortable, never loud. Then keep the volume as it is.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="247"/>
+        <source>It is comfortable now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="247"/>
+        <source>I cannot make it comfortable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="269"/>
+        <source>Please contact the lab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="270"/>
+        <source>The sound needs adjusting before you continue. Your session is saved and continues here next time you open the study package.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="272"/>
+        <source>Close (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="319"/>
+        <source>Pause and close? Open the study package again to continue where you stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="320"/>
+        <source>Leave the study now? Nothing has been recorded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="321"/>
+        <source>Leave</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TakeHomeParticipantWindow</name>
+    <message>
+        <location filename="../takehome_flow.py" line="45"/>
+        <source>Ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_flow.py" line="45"/>
+        <source>The questions start now. Take your time; there is no time limit.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>TaskStrip</name>
     <message>
-        <location filename="../widgets.py" line="21"/>
+        <location filename="../widgets.py" line="36"/>
         <source>Cancel</source>
         <translation type="unfinished"></translation>
     </message>
@@ -956,65 +1951,138 @@
 <context>
     <name>TrialScreen</name>
     <message>
-        <location filename="../participant.py" line="81"/>
+        <location filename="../participant.py" line="109"/>
         <source>▶  Play (Space)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="89"/>
+        <location filename="../participant.py" line="117"/>
         <source>Confirm (Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="150"/>
+        <location filename="../participant.py" line="186"/>
         <source>▶ {label}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="156"/>
+        <location filename="../participant.py" line="192"/>
         <source>Preparing the sound…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="169"/>
+        <location filename="../participant.py" line="205"/>
         <source>Press Play to listen.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="191"/>
+        <location filename="../participant.py" line="235"/>
         <source>all clips</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="192"/>
+        <location filename="../participant.py" line="236"/>
         <source>♪  Playing {what}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="204"/>
+        <location filename="../participant.py" line="254"/>
         <source>Choose your answer.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="205"/>
+        <location filename="../participant.py" line="255"/>
         <source>Play all clips once before answering.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant.py" line="213"/>
+        <location filename="../participant.py" line="263"/>
         <source>Replays left: {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeScreen</name>
+    <message>
+        <location filename="../takehome_screens.py" line="83"/>
+        <location filename="../takehome_screens.py" line="86"/>
+        <source>Welcome back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="84"/>
+        <source>You have answered every question. Continue to write your results file again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="87"/>
+        <source>You continue where you stopped: {n} questions are left, about {low} to {high} minutes. First we check the sound again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="90"/>
+        <source>Welcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="91"/>
+        <source>Thank you for taking part in the listening study “{study}”.
+
+It takes about {low} to {high} minutes: {n} short questions about sounds. You need headphones and a quiet room. You can pause at any time with Esc and continue later by opening the study package again.
+
+First you read about the study and decide whether to take part. Nothing is recorded before you agree.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="100"/>
+        <source>Leave</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../takehome_screens.py" line="101"/>
+        <source>Start (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>parent</name>
+    <message>
+        <location filename="../pages/export_folder.py" line="81"/>
+        <location filename="../pages/export_folder.py" line="83"/>
+        <location filename="../pages/export_folder.py" line="94"/>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/export_folder.py" line="81"/>
+        <source>{path} is a file, not a folder: choose a folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/export_folder.py" line="84"/>
+        <source>The folder {path} does not exist yet. Create it and export into it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/export_folder.py" line="94"/>
+        <source>Cannot create the folder {path}: {why}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../pages/export_folder.py" line="121"/>
+        <source>Exported {what} into {out}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>self.console</name>
     <message>
-        <location filename="../app.py" line="91"/>
+        <location filename="../app.py" line="150"/>
         <source>Resume session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app.py" line="92"/>
+        <location filename="../app.py" line="151"/>
         <source>The session of {code} in study {study!r} was interrupted after {n} answers. Resume it at the same trial?</source>
         <translation type="unfinished"></translation>
     </message>

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
 from audio.calibration import DEFAULT_REFERENCE_DBFS, CalibrationError, reference_tone
+from audio.headphone_eq import HeadphoneEqError
 from audio.levels import DigitalReference, load_retspl_tables
 from audio.render import RenderError
 from audio.safety import HARD_MAXIMUM_DB_SPL, OverCeilingError
 from gui.context import AppContext
 from gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox, LevelMeter, with_note
+from tasks.headphone_setting import load_for_station, with_file
 from tasks.presentation import calibrations_for, save_calibration
 
 
@@ -52,6 +54,27 @@ class AudioPage(QWidget):
         form.addRow(self.tr("Device"), self.device)
         form.addRow(self.tr("Channel map"), row)
         form.addRow(self.tr("Transducer"), self.transducer)
+        self.eq_name = QLabel()
+        self.eq_name.setObjectName("headphoneEq")
+        self.eq_name.setWordWrap(True)
+        choose_eq = QPushButton(self.tr("&Headphone response…"))
+        choose_eq.setObjectName("chooseHeadphoneEq")
+        choose_eq.setToolTip(self.tr("A measured headphone impulse response (WAV, one channel per ear, or SOFA) "
+                                     "of this transducer: its inverse filter flattens the headphone (docs/hrtf.md)"))
+        choose_eq.clicked.connect(lambda: self.choose_headphone_file())
+        no_eq = QPushButton(self.tr("None"))
+        no_eq.setObjectName("noHeadphoneEq")
+        no_eq.clicked.connect(lambda: self.set_headphone_file(None))
+        eq_row = QHBoxLayout()
+        eq_row.addWidget(choose_eq)
+        eq_row.addWidget(no_eq)
+        eq_row.addStretch(1)
+        form.addRow(self.tr("Equalization"), eq_row)
+        form.addRow(self.eq_name)
+        self.eq_message = QLabel()
+        self.eq_message.setObjectName("headphoneEqMessage")
+        self.eq_message.setWordWrap(True)
+        form.addRow(self.eq_message)
         for spin in (self.left, self.right):
             spin.valueChanged.connect(lambda _v: self._device_chosen(self.device.currentIndex()))
         self.restart_note = QLabel()
@@ -178,6 +201,35 @@ class AudioPage(QWidget):
         self.restart_note.setText(self.tr("Saved: {name}, outputs {l} and {r}; restart the app to use it.").format(
             name=dev.name, l=self.left.value(), r=self.right.value()))
 
+    def choose_headphone_file(self) -> None:
+        path, _kind = QFileDialog.getOpenFileName(self, self.tr("Measured headphone response"), "",
+                                                  self.tr("Headphone measurements (*.wav *.sofa);;All files (*)"))
+        if path:
+            self.set_headphone_file(path)
+
+    def set_headphone_file(self, path: str | None) -> None:
+        """Equalize the current transducer with the inverse filter of ``path`` (None: no filter),
+        stored per transducer as a station setting; a file that gives no filter is named and the
+        previous choice stays."""
+        transducer = self.transducer.text().strip()
+        if not transducer:
+            self.eq_message.setText(self.tr("Name the transducer (headphone model) first: the equalization "
+                                            "belongs to it."))
+            return
+        if transducer != self.presenter.transducer:
+            self._setting("transducer", transducer)
+        if path:
+            try:
+                # designed here once; reconfigure below keeps it (same file, same rate)
+                self.presenter.headphone_filter = load_for_station(path, self.presenter.choice.sample_rate_hz)
+            except HeadphoneEqError as exc:
+                self.eq_message.setText(self.tr("Not used: {why}").format(why=exc))
+                return
+        self._setting("headphone_eq_files", with_file(self.ctx.settings.get("headphone_eq_files"), transducer, path))
+        self.eq_message.setText(self.tr("Saved for {t}: {what}.").format(
+            t=transducer, what=self.presenter.headphone_filter.label() if self.presenter.headphone_filter
+            else self.tr("no equalization")))
+
     def _output(self) -> int:
         return self.presenter.choice.channel_map[self.cal_channel.currentIndex()]
 
@@ -193,6 +245,18 @@ class AudioPage(QWidget):
         else:
             text = self.tr("UNCALIBRATED: stimuli play at a conservative default level and every response "
                            "is flagged uncalibrated. Calibrate both ears for levels in dB SPL.")
+        eq = self.presenter.headphone_filter
+        if eq is not None:
+            lo, hi = eq.band_hz
+            self.eq_name.setText(self.tr("{name}: inverse filter, design band {lo:g}–{hi:g} Hz").format(
+                name=eq.label().split(" (", 1)[0], lo=lo, hi=hi))
+            text += "\n" + self.tr("Headphone equalization: {label}, applied before the calibration gain and the "
+                                   "safety check.").format(label=eq.label())
+        else:
+            why = self.ctx.audio.headphone_eq_error
+            self.eq_name.setText(self.tr("none (the headphone plays unequalized)") if not why
+                                 else self.tr("none: {why}").format(why=why))
+            text += "\n" + self.tr("No headphone equalization.")
         self.cal_state.setText(text)
 
     def play_reference(self) -> None:
@@ -237,9 +301,11 @@ class AudioPage(QWidget):
             self.cal_message.setText(self.tr("Name the transducer (headphone model) first."))
             return
         try:
+            eq = self.presenter.headphone_filter if transducer == self.presenter.transducer else None
             row = save_calibration(self.ctx.db, self.ctx.audio.device_id, transducer, self._output(),
                                    self.ref_dbfs.value(), self.measured.value(), self.equipment.text().strip(),
-                                   self.measured_by.text().strip(), self.retspl.currentText())
+                                   self.measured_by.text().strip(), self.retspl.currentText(),
+                                   headphone_filter=eq.label() if eq is not None else "")
         except CalibrationError as exc:
             self.cal_message.setText(str(exc))
             return

@@ -45,6 +45,62 @@ class ResultsData:
     attenuation: AttenuationSummary
     answered_test: int
     warnings: list[str] = field(default_factory=list)
+    # participants left out because they failed the headphone screening: "code (failed tests)"
+    excluded: list[str] = field(default_factory=list)
+
+
+def failed_screening(engine, study_name: str | None) -> dict[tuple[str, str], list[str]]:
+    """(study, participant code) -> the screening tests failed (tasks.screening_records)."""
+    from tasks.screening_records import failed_participants, read_screening
+
+    return failed_participants(read_screening(engine, study_name))
+
+
+def without_participants(engine, inputs, excluded: set[tuple[str, str]]):
+    """The leaderboard inputs with the participants in ``excluded`` ((study, code) pairs) left
+    out: their rows, and their runs taken out of the pooled and chance lists (read again from
+    their sessions, one multiset difference per list)."""
+    from collections import Counter
+
+    from tasks.records import OptionsCache, ScoredRow, read_snapshot, scored_rows, study_sessions
+    from tasks.scoring import RunResult
+
+    if not excluded:
+        return inputs
+    cache = OptionsCache()
+    drop_pooled: dict[str, Counter] = {}
+    drop_chance: Counter = Counter()
+    groups = study_sessions(engine, None)
+    with read_snapshot(engine) as conn:
+        for g in groups:
+            for session in g.sessions:
+                code = g.participants[session.participant_id].code
+                if (g.study.name, code) not in excluded:
+                    continue
+                for t in scored_rows(conn, session.id):
+                    t = ScoredRow._make(t)
+                    key = (t.variant, t.item_id, t.rotate_id, t.category, t.sub_category)
+                    drop_pooled.setdefault(g.study.name, Counter())[RunResult(*key, bool(t.is_correct))] += 1
+                    drop_chance[RunResult(*key, 1.0 / len(cache.options(t)))] += 1
+
+    def minus(results: list, drop: Counter) -> list:
+        drop = Counter(drop)
+        kept = []
+        for r in results:
+            if drop[r] > 0:
+                drop[r] -= 1
+            else:
+                kept.append(r)
+        return kept
+
+    for name, study in inputs.studies.items():
+        keep = [i for i, c in enumerate(study.participant_codes) if (name, c) not in excluded]
+        study.participant_rows = [study.participant_rows[i] for i in keep]
+        study.participant_codes = [study.participant_codes[i] for i in keep]
+        study.participant_runs = [study.participant_runs[i] for i in keep]
+        study.pooled = minus(study.pooled, drop_pooled.get(name, Counter()))
+    inputs.chance = minus(inputs.chance, drop_chance)
+    return inputs
 
 
 def attenuation_by_person(engine, study_name: str | None) -> dict[tuple[str, str], tuple[int, int, float, float]]:
@@ -69,10 +125,13 @@ def attenuation_by_person(engine, study_name: str | None) -> dict[tuple[str, str
                 for name, code, n, k, total, peak in conn.execute(query)}
 
 
-def results_data(engine, study_name: str | None, models_dir: Path | None, progress, should_cancel) -> ResultsData:
+def results_data(engine, study_name: str | None, models_dir: Path | None, progress, should_cancel,
+                 exclude_failed_screening: bool = False) -> ResultsData:
     """The leaderboard as the compare command computes it, from a streamed read of the database
     (tasks.compare_input: only small run results are kept), plus one row per participant and
-    the safety-ceiling summary from grouped queries."""
+    the safety-ceiling summary from grouped queries. ``exclude_failed_screening``: participants
+    who failed a headphone-screening test are left out of the leaderboard (pooled and chance
+    rows too) and marked in the participant table."""
     from tasks.compare import build_rows, read_models
     from tasks.compare_input import collect_human_inputs
 
@@ -83,6 +142,8 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
 
     step(0, 4, "reading responses")
     inputs = collect_human_inputs(engine, study_name)
+    failed = failed_screening(engine, study_name) if exclude_failed_screening else {}
+    inputs = without_participants(engine, inputs, set(failed))
     step(1, 4, "reading model results")
     warnings: list[str] = []
     models = []
@@ -107,6 +168,8 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
         n, row = scored.get((name, code), (0, {}))
         _answered, attenuated, _sum_db, peak_db = per_person.get((name, code), (0, 0, 0.0, 0.0))
         label = f"{code} ({name})" if several_studies else code
+        if (name, code) in failed:
+            label += " (excluded)"
         people.append(PersonResult(label, n, row.get("pc_ma"), row.get("tr_oa"), row.get("sr_oa"), attenuated, peak_db))
     answered = sum(v[0] for v in per_person.values())
     attenuated = sum(v[1] for v in per_person.values())
@@ -114,24 +177,28 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
     everyone = AttenuationSummary(answered, attenuated, total_db / attenuated if attenuated else 0.0,
                                   max((v[3] for v in per_person.values()), default=0.0))
     progress(4, 4, "done")
-    return ResultsData(rows, people, everyone, sum(p.answered for p in people), warnings)
+    excluded = [f"{code} ({', '.join(tests)})" if not several_studies else f"{code} ({name}: {', '.join(tests)})"
+                for (name, code), tests in sorted(failed.items(), key=lambda kv: (kv[0][1], kv[0][0]))]
+    answered_test = sum(p.answered for p in people if not p.code.endswith(" (excluded)"))
+    return ResultsData(rows, people, everyone, answered_test, warnings, excluded)
 
 
-def results_from_url(db_url: str, study_name: str | None, models_dir: Path | None, progress,
-                     should_cancel) -> ResultsData:
+def results_from_url(db_url: str, study_name: str | None, models_dir: Path | None, exclude_failed_screening: bool = False,
+                     *, progress, should_cancel) -> ResultsData:
     """results_data in a child process: an engine of its own on the same database (read only
     here; SQLite's WAL lets it read while the app writes answers)."""
     from db.engine import make_engine
 
     engine = make_engine(db_url)
     try:
-        return results_data(engine, study_name, models_dir, progress, should_cancel)
+        return results_data(engine, study_name, models_dir, progress, should_cancel,
+                            exclude_failed_screening=exclude_failed_screening)
     finally:
         engine.dispose()
 
 
-def figures_from_url(db_url: str, study_name: str | None, models_dir: Path | None, width_px: int, progress,
-                     should_cancel):
+def figures_from_url(db_url: str, study_name: str | None, models_dir: Path | None, width_px: int,
+                     exclude_failed_screening: bool = False, *, progress, should_cancel):
     """The report's figures for the page (tasks.analysis.page_data.page_report) in a child
     process: matplotlib is imported there, never in the window's process."""
     from db.engine import make_engine
@@ -139,7 +206,8 @@ def figures_from_url(db_url: str, study_name: str | None, models_dir: Path | Non
 
     engine = make_engine(db_url)
     try:
-        return page_report(engine, study_name, models_dir, width_px, progress, should_cancel)
+        return page_report(engine, study_name, models_dir, width_px, progress, should_cancel,
+                           exclude_failed_screening=exclude_failed_screening)
     finally:
         engine.dispose()
 
@@ -156,18 +224,19 @@ class ReportWritten:
     tables: list[str]
     warnings: list[str]
     seconds: float
+    excluded: list[str] = field(default_factory=list)  # codes left out (failed screening)
 
 
-def report_from_url(db_url: str, out: Path, models_dir: Path | None, study_name: str | None, progress,
-                    should_cancel) -> ReportWritten:
+def report_from_url(db_url: str, out: Path, models_dir: Path | None, study_name: str | None,
+                    exclude_failed_screening: bool = False, *, progress, should_cancel) -> ReportWritten:
     """tasks.analysis.report.write_report in a child process (the Export report button)."""
     from db.engine import make_engine
     from tasks.analysis.report import write_report
 
     engine = make_engine(db_url)
     try:
-        done = write_report(engine, Path(out), models_dir, study_name, progress=progress)
+        done = write_report(engine, Path(out), models_dir, study_name, exclude_failed_screening, progress=progress)
     finally:
         engine.dispose()
     return ReportWritten(Path(done.out_dir) / "report.html", done.participants, list(done.models),
-                         list(done.figures), list(done.tables), list(done.warnings), done.seconds)
+                         list(done.figures), list(done.tables), list(done.warnings), done.seconds, list(done.excluded))

@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
+    QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
@@ -79,6 +79,14 @@ class ResultsPage(QWidget):
         self.report_button.setToolTip(self.tr("report.html with every figure, the tables as CSV and LaTeX, "
                                               "the figures as PNG and PDF, human-majority/"))
         self.report_button.clicked.connect(lambda: self.export_report())
+        self.exclude_failed = QCheckBox(self.tr("E&xclude participants who failed screening"))
+        self.exclude_failed.setObjectName("excludeFailedScreening")
+        self.exclude_failed.setToolTip(self.tr("Leaves them out of the leaderboard, the figures and the exported "
+                                               "report (a headphone-screening test below its pass mark)"))
+        self.exclude_failed.toggled.connect(lambda _on: self.refresh())
+        self.excluded_note = QLabel()
+        self.excluded_note.setObjectName("excludedNote")
+        self.excluded_note.setWordWrap(True)
         self.tasks = TaskStrip()
         self.job = LatestJob(self)
         self.job.succeeded.connect(self.show_data)
@@ -127,6 +135,9 @@ class ResultsPage(QWidget):
         top.addWidget(self.models_dir, 1)
         for b in (pick, refresh, self.export_button, self.report_button):
             top.addWidget(b)
+        options = QHBoxLayout()
+        options.addWidget(self.exclude_failed)
+        options.addWidget(self.excluded_note, 1)
 
         self.board = LeaderboardTable()
         self.board_note = QLabel()
@@ -160,6 +171,7 @@ class ResultsPage(QWidget):
         self.tabs.addTab(self.people, self.tr("Participants"))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(options)
         layout.addWidget(self.tasks)
         layout.addWidget(self.progress)
         layout.addWidget(self.figure_progress)
@@ -178,7 +190,8 @@ class ResultsPage(QWidget):
         return Path(self.models_dir.text()) if self.models_dir.text() else None
 
     def inputs(self) -> tuple:
-        return (self.state.study.name if self.state.study else None, self.models_path())
+        return (self.state.study.name if self.state.study else None, self.models_path(),
+                self.exclude_failed.isChecked())
 
     def mark_stale(self) -> None:
         self.stale = True
@@ -191,8 +204,9 @@ class ResultsPage(QWidget):
         self.figure_job.cancel()
         for view in self.figure_views.values():
             view.set_message(self.tr("Waiting for the leaderboard…"))
+        self.excluded_note.setText("")
         self.job.start(self.tr("Computing the results…"), run_in_process, results_from_url, db_url(self.ctx.db),
-                       study, self.models_path(), user_errors=(Cancelled,))
+                       study, self.models_path(), self.exclude_failed.isChecked(), user_errors=(Cancelled,))
 
     def _failed(self, message: str) -> None:
         self.status.setText(self.tr("Not computed: {why}.").format(why=message))
@@ -212,16 +226,17 @@ class ResultsPage(QWidget):
     def start_figures(self) -> None:
         from tasks.analysis.responses import ReportError
 
-        study, models = self.computing if self.computing else self.inputs()
+        study, models, exclude = self.computing if self.computing else self.inputs()
         for view in self.figure_views.values():
             view.set_message(self.tr("Drawing the figures (bootstrap resampling)…"))
         self.figure_job.start(self.tr("Drawing the report's figures…"), run_in_process, figures_from_url,
-                              db_url(self.ctx.db), study, models, self.figure_width_px(),
+                              db_url(self.ctx.db), study, models, self.figure_width_px(), exclude,
                               user_errors=(ReportError, Cancelled))
 
     def show_data(self, data: ResultsData) -> None:
         self.data, self.shown, self.figures = data, self.computing, None
         self._show_board()
+        self.excluded_note.setText(self.excluded_text(data))
         self.people.setUpdatesEnabled(False)
         self.people.setRowCount(len(data.people))
         for i, p in enumerate(data.people):
@@ -245,6 +260,14 @@ class ResultsPage(QWidget):
             self.figure_progress.setVisible(False)
             for view in self.figure_views.values():
                 view.set_message(self.tr("No answered test trial yet: nothing to draw."))
+
+    def excluded_text(self, data: ResultsData) -> str:
+        if not self.exclude_failed.isChecked():
+            return self.tr("Everyone is counted, whatever their headphone screening.")
+        if not data.excluded:
+            return self.tr("No participant failed screening: nobody is excluded.")
+        return self.tr("Excluded (failed screening) from the leaderboard, figures and report: {who}.").format(
+            who="; ".join(data.excluded))
 
     def _show_board(self) -> None:
         boot = self.figures.human_boot_ci if self.figures is not None else None
@@ -312,7 +335,7 @@ class ResultsPage(QWidget):
 
         study = self.state.study.name if self.state.study else None
         worker = Worker(run_in_process, report_from_url, db_url(self.ctx.db), Path(out), self.models_path(), study,
-                        user_errors=(ReportError, OSError, Cancelled))
+                        self.exclude_failed.isChecked(), user_errors=(ReportError, OSError, Cancelled))
         worker.succeeded.connect(self._report_written)
         worker.failed.connect(self._report_failed)
         worker.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
@@ -324,6 +347,8 @@ class ResultsPage(QWidget):
         text = self.tr("Report written: {path} ({f} figures, {t} tables; {p} participants, models: {m}).").format(
             path=self.report_path, f=len(summary.figures), t=len(summary.tables), p=summary.participants,
             m=", ".join(summary.models) or self.tr("none"))
+        if summary.excluded:
+            text += " " + self.tr("Left out for failed screening: {codes}.").format(codes=", ".join(summary.excluded))
         if summary.warnings:
             text += " " + self.tr("{n} warnings, listed at the end of the report.").format(n=len(summary.warnings))
         self.report_note.setText(text)

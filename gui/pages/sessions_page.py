@@ -187,24 +187,47 @@ class SessionsPage(QWidget):
             SessionRunner(self.ctx.db, session_id).abort("by the experimenter")
             self.refresh()
 
-    def make_package(self, out_dir: str | None = None) -> None:
-        from tasks.takehome import make_package
+    def make_package(self, out_dir: str | None = None, files: dict[str, str] | None = None) -> None:
+        """Write a take-home package. Without ``out_dir`` the package dialog asks where, and for
+        the lab's texts (information, consent, return instructions); ``files``: those texts by
+        key when ``out_dir`` is given."""
+        from gui.package_dialog import PackageDialog
 
         study, ds, code = self.state.study, self.state.dataset, self.participant.currentText()
         if study is None or ds is None or not code:
             show_error(self, self.tr("Package"), self.tr("Open a study and choose a participant first."))
             return
-        out_dir = out_dir or QFileDialog.getExistingDirectory(self, self.tr("Write the package into"))
-        if not out_dir:
+        if out_dir is not None:
+            self.write_package(out_dir, files or {})
             return
+        self.package_dialog = PackageDialog(self.ctx.settings, study.name, code, self)
+        self.package_dialog.accepted.connect(self._package_chosen)
+        self.package_dialog.open()
+
+    def _package_chosen(self) -> None:
+        dialog = self.package_dialog
+        dialog.remember()
+        if not dialog.out_dir():
+            self.message.setText(self.tr("No package written: choose the folder to write it into."))
+            return
+        self.write_package(dialog.out_dir(), dialog.files())
+
+    def write_package(self, out_dir: str, files: dict[str, str]) -> None:
+        from tasks.takehome import make_package, read_package_text
+
+        study, ds, code = self.state.study, self.state.dataset, self.participant.currentText()
+        what = {"information": "study information", "consent": "consent", "return_instructions": "return instructions"}
         try:
+            texts = {key: read_package_text(Path(path), what[key]) for key, path in files.items()}
             path = make_package(self.ctx.db, ds, study.name, code, Path(out_dir) / f"star-lab-package-{study.name}-{code}.zip",
-                                self.ctx.app_version)
+                                self.ctx.app_version, texts=texts or None)
         except (StudyError, DatasetChangedError, PlanError, OSError) as exc:
-            show_error(self, self.tr("Package"), str(exc))
+            self.message.setText(self.tr("No package written: {why}").format(why=exc))
             return
+        names = ", ".join(Path(files[k]).name for k in ("information", "consent", "return_instructions") if k in files)
         self.message.setText(self.tr("Package written: {path}. The participant opens it with the installed app.")
-                             .format(path=path))
+                             .format(path=path) + " " + (self.tr("With the lab's texts: {names}.").format(names=names)
+                                                         if names else self.tr("Without texts of the lab's own.")))
 
     def import_results(self, paths: list[str] | None = None) -> None:
         from tasks.takehome import BundleError, import_results

@@ -53,6 +53,9 @@ class StudyPage(QWidget):
         row.addWidget(browse)
         row.addWidget(builtin)
         ds_layout.addLayout(row)
+        ds_layout.addLayout(self._renderer_row())
+        ds_layout.addWidget(self.renderer_note)
+        ds_layout.addWidget(self.localization_check)
         ds_layout.addWidget(self.tasks)
         ds_layout.addWidget(self.report, 1)
 
@@ -138,6 +141,68 @@ class StudyPage(QWidget):
         self.state.datasetChanged.connect(self.update_counts)
         self.state.studyChanged.connect(self._study_changed)
         self.update_in_force()
+
+    def _renderer_row(self) -> QHBoxLayout:
+        """How the built-in bank renders its spatial items (station settings bank_renderer and
+        bank_hrtf_file; docs/hrtf.md): each choice is a bank folder of its own, made on first use."""
+        self.localization_check = QCheckBox(self.tr("Add the binaural localization check (left/right/front/back)"))
+        self.localization_check.setObjectName("localizationCheck")
+        self.localization_check.setToolTip(self.tr(
+            "A third headphone check after the antiphase and Huggins checks, rendered through the HRTF of the "
+            "built-in bank's setting; this station's sessions run it (docs/hrtf.md)"))
+        self.localization_check.setChecked(bool(self.ctx.settings.get("screening_localization")))
+        self.localization_check.toggled.connect(self.set_localization_check)
+        self.renderer = QComboBox()
+        self.renderer.setObjectName("bankRenderer")
+        self.renderer.addItem(self.tr("HRTF: MIT KEMAR (default)"), ("hrtf", None))
+        self.renderer.addItem(self.tr("HRTF: a SOFA file…"), ("hrtf", "sofa"))
+        self.renderer.addItem(self.tr("Spherical head (no pinna)"), ("spherical", None))
+        hrtf_file = self.ctx.settings.get("bank_hrtf_file")
+        index = 2 if self.ctx.settings.get("bank_renderer") == "spherical" else (1 if hrtf_file else 0)
+        self.renderer.setCurrentIndex(index)
+        self.renderer_note = QLabel()
+        self.renderer_note.setObjectName("rendererNote")
+        self.renderer_note.setWordWrap(True)
+        self._show_renderer()
+        self.renderer.activated.connect(self.choose_renderer)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Built-in bank's spatial items:")))
+        row.addWidget(self.renderer, 1)
+        return row
+
+    def choose_renderer(self, index: int, sofa_file: str | None = None) -> None:
+        """Store the renderer; a SOFA file is asked for (``sofa_file`` given: no dialog)."""
+        renderer, wants_file = self.renderer.itemData(index)
+        path = None
+        if wants_file:
+            path = sofa_file or QFileDialog.getOpenFileName(self, self.tr("HRTF (SOFA file)"), "",
+                                                            self.tr("SOFA files (*.sofa)"))[0]
+            if not path:  # cancelled: back to what is stored
+                self.renderer.setCurrentIndex(2 if self.ctx.settings.get("bank_renderer") == "spherical"
+                                              else (1 if self.ctx.settings.get("bank_hrtf_file") else 0))
+                return
+            if not Path(path).is_file():
+                self.renderer_note.setText(self.tr("{path}: no such file; the renderer is unchanged.").format(path=path))
+                return
+        self.ctx.settings.set("bank_renderer", renderer)
+        self.ctx.settings.set("bank_hrtf_file", path)
+        self._show_renderer()
+
+    def set_localization_check(self, on: bool) -> None:
+        hrtf_file = self.ctx.settings.get("bank_hrtf_file")
+        if on and hrtf_file and not Path(hrtf_file).is_file():
+            self.renderer_note.setText(self.tr("The localization check needs the HRTF file {path}, which is "
+                                               "missing: choose another HRTF first.").format(path=hrtf_file))
+            self.localization_check.setChecked(False)
+            return
+        self.ctx.settings.set("screening_localization", bool(on))
+
+    def _show_renderer(self) -> None:
+        renderer, hrtf_file = self.ctx.settings.get("bank_renderer"), self.ctx.settings.get("bank_hrtf_file")
+        what = (self.tr("spherical-head model (ITD/ILD only)") if renderer == "spherical"
+                else self.tr("HRTF {name}").format(name=Path(hrtf_file).name) if hrtf_file
+                else self.tr("HRTF MIT KEMAR"))
+        self.renderer_note.setText(self.tr("{what}; used the next time the built-in bank is loaded.").format(what=what))
 
     def _spin(self, lo: int, hi: int, value: int, special: str | None = None) -> CheckedSpinBox:
         spin = CheckedSpinBox()

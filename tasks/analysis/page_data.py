@@ -52,6 +52,7 @@ class PageReport:
     seed: int
     missing: dict[str, str] = field(default_factory=dict)  # figure name -> why it is not drawn
     warnings: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)  # participant codes left out (failed screening)
 
 
 def dpi_for(fig_width_in: float, width_px: int) -> float:
@@ -82,7 +83,8 @@ def _responders(frame, column: str) -> tuple[str, ...]:
 
 def page_report(engine: Engine, study_name: str | None, models_dir: Path | None, width_px: int = 1000,
                 progress: Progress | None = None, should_cancel: Callable[[], bool] | None = None,
-                seed: int = DEFAULT_SEED, n_bootstrap: int = DEFAULT_BOOTSTRAP) -> PageReport:
+                seed: int = DEFAULT_SEED, n_bootstrap: int = DEFAULT_BOOTSTRAP,
+                exclude_failed_screening: bool = False) -> PageReport:
     """The report's figures and the human mean's bootstrap intervals for one study (the one named,
     or the only one with sessions). Raises tasks.analysis.responses.ReportError, with the reason,
     when there is nothing to draw (no such study, no answered test trial, a models path that is
@@ -94,6 +96,7 @@ def page_report(engine: Engine, study_name: str | None, models_dir: Path | None,
     from tasks.analysis.design import Design
     from tasks.analysis.models import read_model_runs
     from tasks.analysis.responses import ReportError, load_responses, pick_study
+    from tasks.analysis.screening import screening
     from tasks.loader import Cancelled
     from tasks.model_results import known_items_of
 
@@ -105,9 +108,11 @@ def page_report(engine: Engine, study_name: str | None, models_dir: Path | None,
 
     step(0, "reading the study")
     study = pick_study(engine, study_name)
-    resp = load_responses(engine, study)
+    excluded = set(screening(engine, study, True).excluded) if exclude_failed_screening else set()
+    resp = load_responses(engine, study, excluded)
     if not len(resp.run):
-        raise ReportError(f"study {study!r} has no answered test trial yet: nothing to draw")
+        raise ReportError(f"study {study!r} has no answered test trial yet: nothing to draw"
+                          + (" once the participants who failed screening are left out" if excluded else ""))
     warnings: list[str] = []
     step(1, "reading the model results")
     model_rows, model_runs = [], []
@@ -158,4 +163,4 @@ def page_report(engine: Engine, study_name: str | None, models_dir: Path | None,
     if progress is not None:
         progress(STEPS, STEPS, "done")
     return PageReport(study, resp.n_participants, [m.name for m in model_runs], out, boot, n_bootstrap, seed,
-                      missing, warnings)
+                      missing, warnings, list(resp.excluded))

@@ -89,7 +89,8 @@ def test_screenshots_takehome_dark(qtbot, width, height):
         host.show()
         qtbot.waitExposed(host)
         if name == "output":
-            screen.test_played()
+            screen.test_playing()
+            screen.test_ended()
             screen.heard(HEARD_ONE_SIDE)
             assert not screen.next.isEnabled() and "plug" in screen.status.text()
         qtbot.wait(20)  # the layout's next pass (new margins, room for a wrapped note)

@@ -112,8 +112,11 @@ def test_first_run_path_in_order_ends_with_the_bundle_and_the_lab_imports_it(qtb
     assert output.device.currentText() == "system (JACK Audio Connection Kit)"
     assert not output.next.isEnabled() and not output.answers[HEARD_RIGHT_WAY].isEnabled()
     output.play.click()
-    qtbot.waitUntil(lambda: home.audio.presenter.engine.events.qsize() == 0 and flow.presenter.engine.is_open,
-                    timeout=5000)
+    # while the test sound plays the answers stay closed; they open when it has ended
+    assert not output.answers[HEARD_RIGHT_WAY].isEnabled() and not output.play.isEnabled()
+    assert "answers open when the sound has ended" in output.status.text()
+    qtbot.waitUntil(lambda: output.answers[HEARD_RIGHT_WAY].isEnabled(), timeout=10000)
+    assert flow.test_playback is None and output.play.isEnabled()
     output.answers[HEARD_SWAPPED].click()
     assert not output.next.isEnabled() and "wrong way round" in output.status.text()
     output.answers[HEARD_RIGHT_WAY].click()
@@ -227,6 +230,7 @@ def test_a_paused_run_continues_after_the_output_check_and_the_sound_level(qtbot
     def through_output_and_level(flow):
         output = flow.screens["output"]
         output.play.click()
+        qtbot.waitUntil(lambda: output.answers[HEARD_RIGHT_WAY].isEnabled(), timeout=10000)
         output.answers[HEARD_RIGHT_WAY].click()
         enter(qtbot, flow, "level")
         qtbot.waitUntil(lambda: flow.screens["level"].indicator.state == ANSWER, timeout=15000)

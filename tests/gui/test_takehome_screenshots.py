@@ -93,6 +93,7 @@ def test_screenshots_takehome_screens(qtbot, tmp_path, dataset_dir, home, width,
     enter(qtbot, flow, "output")
     output = flow.screens["output"]
     output.play.click()
+    qtbot.waitUntil(lambda: output.answers[HEARD_RIGHT_WAY].isEnabled(), timeout=10000)  # the sound has ended
     output.answers[HEARD_RIGHT_WAY].click()
     shoot(flow, "takehome-output")
     enter(qtbot, flow, "level")
@@ -122,9 +123,10 @@ def test_screenshots_takehome_screens(qtbot, tmp_path, dataset_dir, home, width,
             continue
         trial = participant.trial
         three_clips = len(participant.current_question.clip_labels) == 3
-        name = ("takehome-screening" if trial.title.text().startswith("Headphone") else
+        screening = "takehome-ready" not in taken  # the checks come before "Ready"
+        name = ("takehome-screening" if screening else
                 "takehome-trial-temporal" if three_clips else "takehome-trial")
-        if name not in taken and three_clips and not trial.title.text().startswith("Headphone"):
+        if name not in taken and three_clips and not screening:
             qtbot.waitUntil(lambda: trial.indicator.sync() or trial.indicator.state == PLAYING, timeout=15000)
             shoot(flow, "takehome-trial-listening")
         qtbot.waitUntil(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled(), timeout=30000)

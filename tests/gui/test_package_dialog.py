@@ -1,0 +1,69 @@
+"""The Sessions page's take-home package dialog: the lab's information, consent and return
+instructions go into the package as make-package's options put them, a bad file is named, and
+the dialog remembers the last files. Real SQLite file, real files, offscreen Qt."""
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from gui.console import ConsoleWindow
+from tasks.takehome import read_package_info
+from tests.gui.conftest import save_screenshot
+from tests.gui.test_console import load_builtin
+
+
+def console_with_participant(qtbot, ctx):
+    window = ConsoleWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    load_builtin(qtbot, window).open_study()
+    window.show_page("participants")
+    window.participants_page.consent.setChecked(True)
+    window.participants_page.add()
+    window.show_page("sessions")
+    return window, window.sessions_page
+
+
+def test_dialog_puts_the_lab_texts_in_the_package_and_remembers_them(qtbot, ctx, tmp_path):
+    info = tmp_path / "info.md"
+    info.write_text("# About this study\n\nYou will answer questions about sounds.\n", encoding="utf-8")
+    consent = tmp_path / "consent.txt"
+    consent.write_text("I agree that my coded answers are used for research.\n", encoding="utf-8")
+    back = tmp_path / "return.txt"
+    back.write_text("E-mail the results file to the lab.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    window, page = console_with_participant(qtbot, ctx)
+    page.make_package()
+    dialog = page.package_dialog
+    assert dialog.isVisible() and dialog.files() == {} and dialog.out_dir() == ""
+    dialog.folder.setText(str(out))
+    dialog.fields["information"].setText(str(info))
+    dialog.fields["consent"].setText(str(consent))
+    dialog.fields["return_instructions"].setText(str(back))
+    QApplication.processEvents()
+    save_screenshot(dialog, "console-sessions-package-dialog")
+    dialog.buttons.button(QDialogButtonBox.Ok).click()
+    assert page.message.text().startswith(f"Package written: {out}") and "info.md, consent.txt, return.txt" in \
+        page.message.text(), page.message.text()
+    written = out / "star-lab-package-pilot-P001.zip"
+    texts = read_package_info(written)["texts"]
+    assert texts == {"information": {"format": "markdown", "text": info.read_text(encoding="utf-8")},
+                     "consent": {"format": "plain", "text": consent.read_text(encoding="utf-8")},
+                     "return_instructions": {"format": "plain", "text": back.read_text(encoding="utf-8")}}
+    # the next time the dialog opens with the same choices (a new console: what is stored counts)
+    window.close()
+    window, page = console_with_participant(qtbot, ctx)
+    page.make_package()
+    dialog = page.package_dialog
+    assert dialog.out_dir() == str(out)
+    assert dialog.files() == {"information": str(info), "consent": str(consent), "return_instructions": str(back)}
+    # a text that is not UTF-8: the message names the file and the line; no package is written
+    bad = tmp_path / "consent-latin1.txt"
+    bad.write_bytes("Einverständnis\nIch stimme zu: Ä\n".encode("latin-1"))
+    dialog.fields["consent"].setText(str(bad))
+    dialog.fields["return_instructions"].clear()
+    written.unlink()
+    dialog.buttons.button(QDialogButtonBox.Ok).click()
+    assert page.message.text() == f"No package written: {bad}:1: consent is not UTF-8 text (byte 8)"
+    assert not written.exists()
+    assert ctx.settings.get("takehome_texts")["consent"] == str(bad)
+    assert ctx.settings.get("takehome_texts")["return_instructions"] == ""
