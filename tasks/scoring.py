@@ -15,7 +15,8 @@ Everything works on partial data: each number carries the counts behind it.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import compress
 from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
@@ -119,7 +120,11 @@ def _groups(rows: list[RunResult], key: str) -> dict[str, list[RunResult]]:
 def _macro(rows: list[RunResult], sub_names: list[str], by_sub: Mapping[str, Metric]) -> Metric:
     """Unweighted mean of the sub-categories' two-decimal AA and ACR, in the order given
     (sorted by name), with the counts of the rows behind it."""
-    base = _micro(rows)
+    return _macro_of(_micro(rows), sub_names, by_sub)
+
+
+def _macro_of(base: Metric, sub_names: list[str], by_sub: Mapping[str, Metric]) -> Metric:
+    """_macro with the micro metric of the rows behind it already computed."""
     return Metric(kit_mean([_round2(by_sub[n].aa) for n in sub_names]),
                   kit_mean([_round2(by_sub[n].acr) for n in sub_names]),
                   base.total_runs, base.unique_samples, base.correct_runs, base.all_correct_samples,
@@ -149,11 +154,82 @@ class Performance:
 
 
 def score(alias: str, results: Iterable[RunResult]) -> Performance:
-    """Score one alias (or variant). Results of other aliases are an error."""
-    rows = list(results)
-    for r in rows:
-        if r.alias != alias:
-            raise ValueError(f"result {r.item_id}@{r.rotate_id} belongs to {r.alias!r}, not {alias!r}")
+    """Score one alias (or variant). Results of other aliases are an error.
+
+    True/false results (None counts as false) are scored from counts: a sum of 0/1 values is
+    the same exact whole number in any order, so (correct / runs) * 100 is the kit's mean to
+    the last bit. Other credits (the chance row's expected values) go through the kit's
+    ordered arithmetic (_score_in_order)."""
+    rows = results if type(results) is list else list(results)
+    aliases = set(map(_ALIAS, rows))
+    if aliases - {alias}:
+        r = next(r for r in rows if r.alias != alias)
+        raise ValueError(f"result {r.item_id}@{r.rotate_id} belongs to {r.alias!r}, not {alias!r}")
+    if set(map(_IS_CORRECT, rows)) <= _TRUE_FALSE:
+        return _score_counted(alias, rows)
+    return _score_in_order(alias, rows)
+
+
+# values whose credit is 0 or 1 (True == 1 == 1.0 and False == 0 in a set)
+_TRUE_FALSE = frozenset((True, False, None))
+_ALIAS = attrgetter("alias")
+_CELL = attrgetter("category", "sub_category", "item_id")
+
+
+def _counted_metric(items: Mapping[str, list[int]]) -> Metric:
+    """Metric of a group from item id -> [runs, correct runs] (booleans): the kit's share of
+    0/1 values is (count / n) * 100, exactly."""
+    runs = correct = all_correct = 0
+    for n, k in items.values():
+        runs += n
+        correct += k
+        all_correct += k == n
+    return Metric(aa=(correct / runs) * 100.0, acr=(all_correct / len(items)) * 100.0, total_runs=runs,
+                  unique_samples=len(items), correct_runs=float(correct), all_correct_samples=float(all_correct))
+
+
+def _score_counted(alias: str, rows: list[RunResult]) -> Performance:
+    """score() of true/false results from counts per (category, sub-category, item id)."""
+    if not rows:
+        return Performance(alias, Metric(0.0, 0.0, 0, 0, 0, 0))
+    runs = Counter(map(_CELL, rows))  # insertion order: first row of each cell
+    correct = Counter(map(_CELL, filter(_IS_CORRECT, rows)))
+    by_sub_items: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    by_cat_items: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    total_items: dict[str, list[int]] = {}
+    cat_of_sub: dict[str, str | None] = {}  # the category of the first row of each sub-category
+    for cell, n in runs.items():
+        category, sub_category, item_id = cell
+        k = correct.get(cell, 0)
+        groups = [total_items]
+        if sub_category is not None:
+            groups.append(by_sub_items[sub_category])
+            cat_of_sub.setdefault(sub_category, category)
+        if category is not None:
+            groups.append(by_cat_items[category])
+        for items in groups:
+            found = items.get(item_id)
+            if found is None:
+                items[item_id] = [n, k]
+            else:
+                found[0] += n
+                found[1] += k
+    by_sub = {name: _counted_metric(by_sub_items[name]) for name in sorted(by_sub_items)}
+    if family_of(alias) == "pc" and by_sub:
+        # as in _score_in_order: the macro means of the sub-categories' two-decimal values
+        by_cat = {}
+        for cat in sorted({c for c in cat_of_sub.values() if c is not None}):
+            names = [n for n in by_sub if cat_of_sub[n] == cat]
+            by_cat[cat] = _macro_of(_counted_metric(by_cat_items[cat]), names, by_sub)
+        total = _macro_of(_counted_metric(total_items), list(by_sub), by_sub)
+    else:
+        by_cat = {name: _counted_metric(by_cat_items[name]) for name in sorted(by_cat_items)}
+        total = _counted_metric(total_items)
+    return Performance(alias, total, by_cat, by_sub)
+
+
+def _score_in_order(alias: str, rows: list[RunResult]) -> Performance:
+    """score() with the kit's arithmetic on the values in their order (any credits)."""
     by_sub = {k: _micro(v) for k, v in _groups(rows, "sub_category").items()}
     if family_of(alias) == "pc" and by_sub:
         # The kit's PerceptionDataset.evaluate: a sub-category belongs to the category of its
@@ -176,10 +252,12 @@ def score(alias: str, results: Iterable[RunResult]) -> Performance:
 
 
 def score_all(results: Iterable[RunResult]) -> dict[str, Performance]:
-    grouped: dict[str, list[RunResult]] = defaultdict(list)
-    for r in results:
-        grouped[r.alias].append(r)
-    return {alias: score(alias, rows) for alias, rows in grouped.items()}
+    """score() per alias, aliases in order of first appearance."""
+    rows = results if type(results) is list else list(results)
+    aliases = list(dict.fromkeys(map(_ALIAS, rows)))
+    if len(aliases) == 1:
+        return {aliases[0]: score(aliases[0], rows)}
+    return {a: score(a, list(compress(rows, map(a.__eq__, map(_ALIAS, rows))))) for a in aliases}
 
 
 @dataclass(frozen=True)

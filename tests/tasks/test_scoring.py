@@ -257,3 +257,57 @@ def test_summary_equals_the_kits_summary_csv_values():
         assert [str(r.aa) for r in ours] == [repr(float(x)) for x in kit["AA"]]
         assert [str(r.acr) for r in ours] == [repr(float(x)) for x in kit["ACR"]]
         assert [r.samples for r in ours] == [int(x) for x in kit["Samples"]]
+
+
+def exact(perf):
+    """Every number of a Performance, floats as hex: equal means equal to the last bit."""
+    def m(x):
+        return (x.aa.hex(), x.acr.hex(), x.total_runs, x.unique_samples, float(x.correct_runs).hex(),
+                float(x.all_correct_samples).hex(), x.n_subcategories)
+    return (m(perf.total), {k: m(v) for k, v in perf.by_category.items()},
+            {k: m(v) for k, v in perf.by_sub_category.items()})
+
+
+def test_counted_scores_equal_the_ordered_arithmetic_to_the_last_bit():
+    # true/false results are scored from counts; the kit's ordered arithmetic (kept for other
+    # credits) must give the same floats, also when many rows share one result object (as the
+    # export's pooled lists do) and with 0/1 and None standing for true/false
+    from tasks.scoring import _score_in_order
+
+    rng = random.Random(77)
+    for k in range(300):
+        alias = ("pc", "tr", "sr")[k % 3]
+        table = random_table(rng, alias)
+        shared = [rng.choice(table) for _ in range(rng.randint(1, 3000))]
+        mixed = [RunResult(r.alias, r.item_id, r.rotate_id, r.category, r.sub_category,
+                           rng.choice({True: [True, 1, 1.0], False: [False, 0, 0.0, None], None: [None]}[r.is_correct]))
+                 for r in table]
+        for rows in (table, shared, mixed):
+            assert exact(score(alias, rows)) == exact(_score_in_order(alias, rows)), f"table {k} ({alias})"
+        df = as_frame(shared)
+        kit = kit_evaluate_pc(df) if alias == "pc" else kit_evaluate_micro(df)
+        assert json.dumps(score(alias, shared).to_kit(), indent=4) == json.dumps(kit, indent=4), f"table {k}"
+
+
+def test_expected_credits_keep_the_ordered_arithmetic():
+    # the chance row: credits 1 / number of options are not 0/1, so their sums depend on the
+    # order; they are the kit's mean of the values in order
+    rng = random.Random(3)
+    rows = [RunResult("tr", f"t{i % 40}", i % 3, f"c{i % 2}", f"s{i % 5}", 1.0 / (2 + i % 4)) for i in range(999)]
+    rng.shuffle(rows)
+    perf = score("tr", rows)
+    credits = [r.is_correct for r in rows]
+    assert perf.total.aa.hex() == (float(pd.Series(credits).mean()) * 100).hex()
+    sub = [r.is_correct for r in rows if r.sub_category == "s3"]
+    assert perf.by_sub_category["s3"].aa.hex() == (float(pd.Series(sub).mean()) * 100).hex()
+    assert perf.total.total_runs == 999 and perf.total.unique_samples == 40
+
+
+def test_score_all_keeps_the_order_of_first_appearance_and_refuses_other_aliases():
+    rows = [rr("tr", "a", 0, "C", "S", True), rr("sr", "b", 0, "L", None, False), rr("pc", "c", 0, "R", "r", True),
+            rr("tr", "a", 1, "C", "S", False)]
+    perfs = score_all(rows)
+    assert list(perfs) == ["tr", "sr", "pc"]
+    assert perfs["tr"].total.total_runs == 2 and perfs["tr"].total.aa == 50.0
+    with pytest.raises(ValueError, match="b@0 belongs to 'sr', not 'tr'"):
+        score("tr", rows)
