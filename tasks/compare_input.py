@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from db import repo
 
 from tasks.records import OptionsCache, ScoredRow, read_snapshot, scored_batches, study_sessions
-from tasks.scoring import RunResult, leaderboard_row, score_all
+from tasks.scoring import Performance, RunResult, leaderboard_row, score_all
 
 Row = dict[str, float | None]
 
@@ -24,6 +24,15 @@ class StudyInput:
     participant_codes: list[str] = field(default_factory=list)  # the code of each row
     participant_runs: list[int] = field(default_factory=list)  # answered test trials behind each row
     pooled: list[RunResult] = field(default_factory=list)  # every participant's runs, in stored order
+    # the pooled runs already scored (an export that collects these inputs scores them for its
+    # kit folder; then ``pooled`` stays empty)
+    pooled_performances: dict[str, Performance] | None = None
+
+    def has_runs(self) -> bool:
+        return bool(self.pooled or self.pooled_performances)
+
+    def pooled_scores(self) -> dict[str, Performance]:
+        return self.pooled_performances if self.pooled_performances is not None else score_all(self.pooled)
 
 
 @dataclass

@@ -24,13 +24,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession, select
 
 from db.models import Calibration, Participant, PlannedTrial, Response, Session, Study
+from tasks.compare_input import HumanInputs, StudyInput
 from tasks.kit_format import kit_model_response
 from tasks.export_rows import ExportRows
 from tasks.kit_lines import KitLines, json_value
 from tasks.records import PT_AT, R_AT, OptionsCache, PlainOptions, read_snapshot, session_batches, session_rows, \
     study_sessions
 from tasks.trials_csv import TrialLines, iso_utc, session_cells, trial_row  # noqa: F401  (trial_row: part of this API)
-from tasks.scoring import Performance, RunResult, score, summarize
+from tasks.scoring import Performance, RunResult, leaderboard_row, score, summarize
 from tasks.sessions import study_protocol, trial_options
 
 
@@ -119,6 +120,7 @@ class KitWriter:
         self._stack = files
         self._files: dict[str, object] = {}
         self._results: dict[str, list[RunResult]] = {}
+        self.runs = 0  # results scored by finish()
 
     def add(self, variant: str, line: str, result: RunResult) -> None:
         f = self._files.get(variant)
@@ -135,6 +137,7 @@ class KitWriter:
         for f in self._files.values():
             f.close()
         perfs = {}
+        self.runs = sum(map(len, self._results.values()))
         for variant in list(self._results):
             perfs[variant] = score(variant, self._results.pop(variant))
             (self.model_dir / variant / "performance.json").write_text(
@@ -230,17 +233,21 @@ class ExportResult:
     attenuation: dict[str, Attenuation] = field(default_factory=dict)  # by study name
 
 
-def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None = None) -> ExportResult:
+def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None = None,
+           inputs: HumanInputs | None = None) -> ExportResult:
+    """The export; with ``inputs``, also what the comparison needs (tasks.compare.write_compare),
+    filled from the same read and the same scoring: the same as collect_human_inputs gives."""
     out_dir = Path(out_dir)
     try:
-        return _export(engine, out_dir, app_version, study_name)
+        return _export(engine, out_dir, app_version, study_name, inputs)
     except OSError as exc:
         where = exc.filename or out_dir
         raise ExportError(f"cannot write the export to {where}: {exc.strerror or exc}. "
                           "Choose another folder; the database is unchanged.") from None
 
 
-def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None) -> ExportResult:
+def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None,
+            inputs: HumanInputs | None) -> ExportResult:
     """One pass over the stored trials: each row goes to trials.csv, and each answered test
     trial to its participant's and its study's kit folders, as it is read."""
     groups = study_sessions(engine, study_name)
@@ -262,6 +269,7 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
         short_get, piece_of, tail_slice, render = rows.by_short_key.get, rows.piece, rows.tail_slice, lines._render.writerow
         item_at, rotate_at, letter_at, correct_at = rows.short_at
         plans_get, plan_of, write_csv = lines._plans.get, lines.plan_text, f.write
+        chance_add = None if inputs is None else inputs.chance.append
         for g in groups:
             name = g.study.name
             study_dir = out_dir / safe_name(name)
@@ -272,15 +280,18 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                 writers: dict[str, KitWriter] = {}  # open until the participant's last session
                 # kit folder name -> whose it is: two names made the same by safe_name must not share one
                 folders = {f"human-{safe_name(name)}": "the pooled study results"}
-                scored_codes: set[str] = set()
+                scored_codes: dict[str, tuple] = {}  # in order of first appearance -> (performances, runs)
                 writer, writer_code = None, None
                 for i, session in enumerate(g.sessions):
                     participant = g.participants[session.participant_id]
+                    code = participant.code
                     shared = None
                     for batch in session_batches(conn, session.id):
                         if shared is None:
+                            if inputs is not None:
+                                inputs.any_trials = True
                             shared = lines.cells_text(session_cells(SessionOf(g.study, session, participant)))
-                            session_part = KitLines.session_part(participant.code, session.id)
+                            session_part = KitLines.session_part(code, session.id)
                             end_part = KitLines.end_part(session.take_home)
                             studies.setdefault(name, g.study)
                             sessions_seen.add((session.id, participant.code, session.uncalibrated,
@@ -315,27 +326,36 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                                 else json_value(rt_ms), ', "n_replays": ',
                                 str(n_replays) if type(n_replays) is int else json_value(n_replays),
                                 ', "uncalibrated": ', "true" if uncalibrated else "false", end_part))
-                            if writer is None or writer_code != participant.code:
-                                writer_code = participant.code
-                                writer = writers.get(participant.code)
+                            if writer is None or writer_code != code:
+                                writer_code = code
+                                writer = writers.get(code)
                                 if writer is None:
-                                    folder = f"human-{safe_name(participant.code)}"
+                                    folder = f"human-{safe_name(code)}"
                                     if folder in folders:
                                         raise ExportError(
-                                            f"study {name!r}: participant {participant.code!r} and "
+                                            f"study {name!r}: participant {code!r} and "
                                             f"{folders[folder]} would share the folder {folder}; rename one of them")
-                                    folders[folder] = f"participant {participant.code!r}"
-                                    writer = writers[participant.code] = KitWriter(study_dir / folder, files)
-                                    scored_codes.add(participant.code)
+                                    folders[folder] = f"participant {code!r}"
+                                    writer = writers[code] = KitWriter(study_dir / folder, files)
+                                    scored_codes[code] = ()
                             run = piece.run
                             writer.add(run.alias, line, run)
                             pooled.add(run.alias, line, run)
-                    if last[session.participant_id] == i and participant.code in writers:
-                        writers.pop(participant.code).finish()
+                            if chance_add is not None:
+                                chance_add(piece.chance)
+                    if last[session.participant_id] == i and code in writers:
+                        done = writers.pop(code)
+                        scored_codes[code] = (done.finish(), done.runs)
                         writer = None
-                for writer in writers.values():
-                    writer.finish()
-                pooled.finish()
+                for code, writer in writers.items():
+                    scored_codes[code] = (writer.finish(), writer.runs)
+                pooled_performances = pooled.finish()
+            if inputs is not None and scored_codes:
+                inputs.studies[name] = StudyInput(
+                    participant_rows=[leaderboard_row(perfs) for perfs, _runs in scored_codes.values()],
+                    participant_codes=list(scored_codes),
+                    participant_runs=[runs for _perfs, runs in scored_codes.values()],
+                    pooled_performances=pooled_performances)
             result.participants += len(scored_codes)
             result.responses = responses
             if name in studies:

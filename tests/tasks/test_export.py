@@ -402,3 +402,38 @@ def test_hand_edited_rows_keep_the_exports_byte_identical(tmp_path, ds):
     in_memory = write_compare(tmp_path / "memory", load_records(engine), [])
     for a, b in zip(streamed, in_memory):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_compare_from_the_exports_own_read_equals_the_compare_command(tmp_path, ds):
+    # export_and_compare reuses what the export read and scored; the comparison must be the
+    # one collect_human_inputs gives (the compare command), file for file, and the export the same
+    from tasks.compare import export_and_compare
+    from tasks.compare_input import HumanInputs, collect_human_inputs
+    from tasks.scoring import score_all
+
+    engine = build_mixed_database(tmp_path, ds)
+    for study in (None, "B"):
+        tag = study or "all"
+        result, files = export_and_compare(engine, tmp_path / f"both-{tag}", "test", [], study_name=study)
+        alone = write_compare(tmp_path / f"compare-{tag}", collect_human_inputs(engine, study), [])
+        assert [f.name for f in files] == [f.name for f in alone]
+        for a, b in zip(files, alone):
+            assert a.read_bytes() == b.read_bytes(), (study, a.name)
+        export(engine, tmp_path / f"export-{tag}", "test", study)
+        exported = sorted(p.relative_to(tmp_path / f"export-{tag}") for p in (tmp_path / f"export-{tag}").rglob("*")
+                          if p.is_file())
+        assert [p.relative_to(result.out_dir) for p in result.files] == exported
+        for rel in exported:
+            assert (result.out_dir / rel).read_bytes() == (tmp_path / f"export-{tag}" / rel).read_bytes(), rel
+
+    # the inputs themselves, field by field
+    collected, read = HumanInputs(), collect_human_inputs(engine)
+    export(engine, tmp_path / "inputs", "test", inputs=collected)
+    assert collected.any_trials and list(collected.studies) == list(read.studies) == ["A", "B"]
+    assert collected.chance == read.chance and len(read.chance) > 100
+    for name, study in collected.studies.items():
+        other = read.studies[name]
+        assert study.participant_codes == other.participant_codes
+        assert study.participant_runs == other.participant_runs
+        assert study.participant_rows == other.participant_rows
+        assert study.pooled_performances == score_all(other.pooled)
