@@ -161,13 +161,34 @@ def score(alias: str, results: Iterable[RunResult]) -> Performance:
     the last bit. Other credits (the chance row's expected values) go through the kit's
     ordered arithmetic (_score_in_order)."""
     rows = results if type(results) is list else list(results)
-    aliases = set(map(_ALIAS, rows))
-    if aliases - {alias}:
+    uses = Counter(map(id, rows))  # rows per distinct result object
+    if len(uses) * 4 <= len(rows):
+        # most rows share a few result objects (the lists of an export or a comparison):
+        # each object is looked at once, with the number of rows that hold it
+        distinct, weights = list(dict(zip(map(id, rows), rows)).values()), list(uses.values())
+    else:
+        distinct, weights = rows, None
+    if any(r.alias != alias for r in distinct):
         r = next(r for r in rows if r.alias != alias)
         raise ValueError(f"result {r.item_id}@{r.rotate_id} belongs to {r.alias!r}, not {alias!r}")
-    if set(map(_IS_CORRECT, rows)) <= _TRUE_FALSE:
-        return _score_counted(alias, rows)
+    if set(map(_IS_CORRECT, distinct)) <= _TRUE_FALSE:
+        return _score_counted(alias, *_cell_counts(distinct, weights))
     return _score_in_order(alias, rows)
+
+
+def _cell_counts(rows: list[RunResult], weights: list[int] | None) -> tuple[Counter, Counter]:
+    """Runs and correct runs per (category, sub-category, item id), in order of first appearance;
+    ``weights``: how many rows each of ``rows`` stands for (None: one each)."""
+    if weights is None:
+        return Counter(map(_CELL, rows)), Counter(map(_CELL, filter(_IS_CORRECT, rows)))
+    runs: Counter = Counter()
+    correct: Counter = Counter()
+    for r, n in zip(rows, weights):
+        cell = (r.category, r.sub_category, r.item_id)
+        runs[cell] += n
+        if r.is_correct:
+            correct[cell] += n
+    return runs, correct
 
 
 # values whose credit is 0 or 1 (True == 1 == 1.0 and False == 0 in a set)
@@ -188,12 +209,11 @@ def _counted_metric(items: Mapping[str, list[int]]) -> Metric:
                   unique_samples=len(items), correct_runs=float(correct), all_correct_samples=float(all_correct))
 
 
-def _score_counted(alias: str, rows: list[RunResult]) -> Performance:
-    """score() of true/false results from counts per (category, sub-category, item id)."""
-    if not rows:
+def _score_counted(alias: str, runs: Counter, correct: Counter) -> Performance:
+    """score() of true/false results from their counts per (category, sub-category, item id)
+    (``runs`` in order of first appearance)."""
+    if not runs:
         return Performance(alias, Metric(0.0, 0.0, 0, 0, 0, 0))
-    runs = Counter(map(_CELL, rows))  # insertion order: first row of each cell
-    correct = Counter(map(_CELL, filter(_IS_CORRECT, rows)))
     by_sub_items: dict[str, dict[str, list[int]]] = defaultdict(dict)
     by_cat_items: dict[str, dict[str, list[int]]] = defaultdict(dict)
     total_items: dict[str, list[int]] = {}
