@@ -17,6 +17,8 @@ import re
 from collections import namedtuple
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
@@ -133,6 +135,15 @@ class KitWriter:
         f.write(line)
         self._results[variant].append(result)
 
+    def add_many(self, variant: str, text: str, results: list[RunResult]) -> None:
+        """Lines of one variant joined in one text, with their results in the same order."""
+        if variant not in self._files:
+            self.add(variant, text, results[0])
+            self._results[variant] += results[1:]
+            return
+        self._files[variant].write(text)
+        self._results[variant] += results
+
     def finish(self) -> dict[str, Performance]:
         for f in self._files.values():
             f.close()
@@ -145,6 +156,23 @@ class KitWriter:
         if perfs:
             write_summary_csv(self.model_dir / f"performance_summary_{'+'.join(perfs)}.csv", perfs)
         return perfs
+
+
+_RUN, _CHANCE, _ALIAS = attrgetter("run"), attrgetter("chance"), attrgetter("run.alias")
+
+
+def write_pieces(lines: list[str], pieces: list, writers: tuple[KitWriter, ...], chance: list[RunResult] | None):
+    """A batch's kit lines with their pieces (tasks.export_rows.Piece) to each writer, in runs
+    of one variant; the pieces' chance results to ``chance``."""
+    start = 0
+    for variant, same in groupby(map(_ALIAS, pieces)):
+        end = start + len(list(same))
+        text, runs = "".join(lines[start:end]), list(map(_RUN, pieces[start:end]))
+        for writer in writers:
+            writer.add_many(variant, text, runs)
+        start = end
+    if chance is not None:
+        chance += map(_CHANCE, pieces)
 
 
 def write_kit_dir(model_dir: Path, records: list[TrialRecord]) -> dict[str, Performance]:
@@ -269,7 +297,10 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
         short_get, piece_of, tail_slice, render = rows.by_short_key.get, rows.piece, rows.tail_slice, lines._render.writerow
         item_at, rotate_at, letter_at, correct_at = rows.short_at
         plans_get, plan_of, write_csv = lines._plans.get, lines.plan_text, f.write
-        chance_add = None if inputs is None else inputs.chance.append
+        chance = None if inputs is None else inputs.chance
+        kit_lines: list[str] = []  # a batch's answered test trials, written per batch (write_pieces)
+        kit_pieces: list = []
+        kit_add, piece_add = kit_lines.append, kit_pieces.append
         for g in groups:
             name = g.study.name
             study_dir = out_dir / safe_name(name)
@@ -281,7 +312,6 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                 # kit folder name -> whose it is: two names made the same by safe_name must not share one
                 folders = {f"human-{safe_name(name)}": "the pooled study results"}
                 scored_codes: dict[str, tuple] = {}  # in order of first appearance -> (performances, runs)
-                writer, writer_code = None, None
                 for i, session in enumerate(g.sessions):
                     participant = g.participants[session.participant_id]
                     code = participant.code
@@ -319,34 +349,31 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                             if v[kind_at] != "test":
                                 continue
                             position = v[position_at]
-                            line = "".join((
+                            kit_add("".join((
                                 piece.kit_head, session_part,
                                 str(position) if type(position) is int else json_value(position), ', "rt_ms": ',
                                 float.__repr__(rt_ms) if type(rt_ms) is float and rt_ms - rt_ms == 0.0
                                 else json_value(rt_ms), ', "n_replays": ',
                                 str(n_replays) if type(n_replays) is int else json_value(n_replays),
-                                ', "uncalibrated": ', "true" if uncalibrated else "false", end_part))
-                            if writer is None or writer_code != code:
-                                writer_code = code
-                                writer = writers.get(code)
-                                if writer is None:
-                                    folder = f"human-{safe_name(code)}"
-                                    if folder in folders:
-                                        raise ExportError(
-                                            f"study {name!r}: participant {code!r} and "
-                                            f"{folders[folder]} would share the folder {folder}; rename one of them")
-                                    folders[folder] = f"participant {code!r}"
-                                    writer = writers[code] = KitWriter(study_dir / folder, files)
-                                    scored_codes[code] = ()
-                            run = piece.run
-                            writer.add(run.alias, line, run)
-                            pooled.add(run.alias, line, run)
-                            if chance_add is not None:
-                                chance_add(piece.chance)
+                                ', "uncalibrated": ', "true" if uncalibrated else "false", end_part)))
+                            piece_add(piece)
+                        if kit_lines:
+                            writer = writers.get(code)
+                            if writer is None:
+                                folder = f"human-{safe_name(code)}"
+                                if folder in folders:
+                                    raise ExportError(
+                                        f"study {name!r}: participant {code!r} and "
+                                        f"{folders[folder]} would share the folder {folder}; rename one of them")
+                                folders[folder] = f"participant {code!r}"
+                                writer = writers[code] = KitWriter(study_dir / folder, files)
+                                scored_codes[code] = ()
+                            write_pieces(kit_lines, kit_pieces, (writer, pooled), chance)
+                            kit_lines.clear()
+                            kit_pieces.clear()
                     if last[session.participant_id] == i and code in writers:
                         done = writers.pop(code)
                         scored_codes[code] = (done.finish(), done.runs)
-                        writer = None
                 for code, writer in writers.items():
                     scored_codes[code] = (writer.finish(), writer.runs)
                 pooled_performances = pooled.finish()
