@@ -24,6 +24,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from tasks.items import family_of
+from tasks.scoring_arrays import RunArrays
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Metric:
 
 
 _IS_CORRECT, _ITEM_ID = attrgetter("is_correct"), attrgetter("item_id")
+_CATEGORY, _SUB_CATEGORY = attrgetter("category"), attrgetter("sub_category")
 
 
 def kit_mean(values: Sequence[float]) -> float:
@@ -173,7 +175,7 @@ def score(alias: str, results: Iterable[RunResult]) -> Performance:
         raise ValueError(f"result {r.item_id}@{r.rotate_id} belongs to {r.alias!r}, not {alias!r}")
     if set(map(_IS_CORRECT, distinct)) <= _TRUE_FALSE:
         return _score_counted(alias, *_cell_counts(distinct, weights))
-    return _score_in_order(alias, rows)
+    return _score_in_order(alias, rows, None if weights is None else distinct)
 
 
 def _cell_counts(rows: list[RunResult], weights: list[int] | None) -> tuple[Counter, Counter]:
@@ -248,8 +250,49 @@ def _score_counted(alias: str, runs: Counter, correct: Counter) -> Performance:
     return Performance(alias, total, by_cat, by_sub)
 
 
-def _score_in_order(alias: str, rows: list[RunResult]) -> Performance:
-    """score() with the kit's arithmetic on the values in their order (any credits)."""
+# from this many runs on, the ordered arithmetic runs on numpy arrays (tasks.scoring_arrays);
+# below it, numpy's fixed cost per group is more than the loop's
+ARRAYS_FROM_RUNS = 20_000
+
+
+def _score_in_order(alias: str, rows: list[RunResult], distinct: list[RunResult] | None = None) -> Performance:
+    """score() with the kit's arithmetic on the values in their order (any credits);
+    ``distinct``: the distinct result objects among ``rows``, in order of first appearance."""
+    if len(rows) >= ARRAYS_FROM_RUNS:
+        return _score_with_arrays(alias, rows, distinct)
+    return _score_in_loop(alias, rows)
+
+
+def _score_with_arrays(alias: str, rows: list[RunResult], distinct: list[RunResult] | None = None) -> Performance:
+    """_score_in_loop's numbers, computed on arrays."""
+    which = None
+    if distinct is not None:
+        position = {id(r): k for k, r in enumerate(distinct)}
+        which = np.fromiter(map(position.__getitem__, map(id, rows)), dtype=np.intp, count=len(rows))
+    else:
+        distinct = rows
+    runs = RunArrays([c or 0.0 for c in map(_IS_CORRECT, distinct)], list(map(_ITEM_ID, distinct)),
+                     list(map(_CATEGORY, distinct)), list(map(_SUB_CATEGORY, distinct)), which)
+
+    def metric(mask) -> Metric:
+        return Metric(*runs.micro(mask))
+
+    by_sub = {name: metric(runs.sub_categories == k) for k, name in enumerate(runs.sub_category_names)}
+    if family_of(alias) == "pc" and by_sub:
+        cat_of_sub = runs.first_category_of_subs()
+        by_cat = {}
+        for cat in sorted({c for c in cat_of_sub.values() if c is not None}):
+            names = [n for n in by_sub if cat_of_sub[n] == cat]
+            by_cat[cat] = _macro_of(metric(runs.categories == runs.category_names.index(cat)), names, by_sub)
+        total = _macro_of(metric(None), list(by_sub), by_sub)
+    else:
+        by_cat = {name: metric(runs.categories == k) for k, name in enumerate(runs.category_names)}
+        total = metric(None)
+    return Performance(alias, total, by_cat, by_sub)
+
+
+def _score_in_loop(alias: str, rows: list[RunResult]) -> Performance:
+    """score() with the kit's arithmetic on the values in their order, a loop over the runs."""
     by_sub = {k: _micro(v) for k, v in _groups(rows, "sub_category").items()}
     if family_of(alias) == "pc" and by_sub:
         # The kit's PerceptionDataset.evaluate: a sub-category belongs to the category of its

@@ -311,3 +311,29 @@ def test_score_all_keeps_the_order_of_first_appearance_and_refuses_other_aliases
     assert perfs["tr"].total.total_runs == 2 and perfs["tr"].total.aa == 50.0
     with pytest.raises(ValueError, match="b@0 belongs to 'sr', not 'tr'"):
         score("tr", rows)
+
+
+def test_ordered_arithmetic_on_arrays_equals_the_loop_to_the_last_bit():
+    # long lists of non-0/1 credits (the chance row of a big study) are scored on numpy arrays;
+    # sums and the products per item must be taken in the same order as the loop takes them
+    from tasks.scoring import _score_in_loop, _score_with_arrays
+
+    rng = random.Random(11)
+    credits = [1 / 3, 0.25, 0.2, 1 / 6, 1 / 7, 0.1, 0.5, True, False, None, 0.0]
+    for k in range(240):
+        alias = ("pc", "tr", "sr")[k % 3]
+        base = [RunResult(r.alias, r.item_id, r.rotate_id, r.category, r.sub_category, rng.choice(credits))
+                for r in random_table(rng, alias)]
+        shared = [rng.choice(base) for _ in range(rng.randint(1, 4000))]
+        distinct = list(dict(zip(map(id, shared), shared)).values())
+        expected = exact(_score_in_loop(alias, shared))
+        assert exact(_score_with_arrays(alias, shared)) == expected, f"table {k} ({alias})"
+        assert exact(_score_with_arrays(alias, shared, distinct)) == expected, f"table {k} ({alias}), shared"
+        assert exact(_score_with_arrays(alias, base)) == exact(_score_in_loop(alias, base)), f"table {k}"
+    # and through score(), above the size from which it uses the arrays
+    from tasks.scoring import ARRAYS_FROM_RUNS
+
+    base = [RunResult("tr", f"t{i}", r, f"c{i % 3}", f"s{i % 7}", 1 / (2 + (i + r) % 4)) for i in range(300) for r in range(3)]
+    rows = [rng.choice(base) for _ in range(ARRAYS_FROM_RUNS + 5000)]
+    assert exact(score("tr", rows)) == exact(_score_in_loop("tr", rows))
+    assert score("tr", rows).total.aa.hex() == (float(pd.Series([r.is_correct for r in rows]).mean()) * 100).hex()
