@@ -437,3 +437,28 @@ def test_compare_from_the_exports_own_read_equals_the_compare_command(tmp_path, 
         assert study.participant_runs == other.participant_runs
         assert study.participant_rows == other.participant_rows
         assert study.pooled_performances == score_all(other.pooled)
+
+
+def test_the_same_seed_gives_the_same_export_and_comparison(tmp_path, ds):
+    # two databases simulated with the same seed: every kit file and the comparison are
+    # byte-identical, and trials.csv differs only in the wall-clock times of the answers
+    from tasks.compare import export_and_compare
+
+    outs = []
+    for k in (1, 2):
+        engine = open_database(tmp_path / f"lab{k}.sqlite3")
+        simulate(engine, ds, Protocol(mode="full-robust", practice_per_block=1, catch_every=7, seed=21), 5,
+                 Observer("psychometric"), "test", study_name="S", batch_answers=50 * k)
+        out = tmp_path / f"out{k}"
+        export_and_compare(engine, out, "test", [])
+        outs.append(out)
+    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(outs[1]) for p in outs[1].rglob("*") if p.is_file())
+    assert sum(f.name == "performance.json" for f in files) == 6 * 3 and Path("compare/leaderboard.csv") in files
+    for rel in files:
+        if rel.name != "trials.csv":
+            assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), rel
+    times = ("presented_at", "answered_at")
+    first, second = ([{k: v for k, v in row.items() if k not in times} for row in csv.DictReader(open(o / "trials.csv"))]
+                     for o in outs)
+    assert first == second and len(first) > 100
