@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from itertools import compress
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from tasks.items import family_of
-from tasks.scoring_arrays import RunArrays
+from tasks.scoring_arrays import CellCounts, RunArrays
 
 
 @dataclass(frozen=True)
@@ -163,14 +163,14 @@ def score(alias: str, results: Iterable[RunResult]) -> Performance:
     the last bit. Other credits (the chance row's expected values) go through the kit's
     ordered arithmetic (_score_in_order)."""
     rows = results if type(results) is list else list(results)
-    uses = Counter(map(id, rows))  # rows per distinct result object
-    if len(uses) * 4 <= len(rows):
+    uses = Counter(map(id, rows)) if len(rows) >= ARRAYS_FROM_RUNS else {}  # rows per distinct result object
+    if len(uses) * 4 <= len(rows) and uses:
         # most rows share a few result objects (the lists of an export or a comparison):
         # each object is looked at once, with the number of rows that hold it
         distinct, weights = list(dict(zip(map(id, rows), rows)).values()), list(uses.values())
     else:
         distinct, weights = rows, None
-    if any(r.alias != alias for r in distinct):
+    if set(map(_ALIAS, distinct)) - {alias}:
         r = next(r for r in rows if r.alias != alias)
         raise ValueError(f"result {r.item_id}@{r.rotate_id} belongs to {r.alias!r}, not {alias!r}")
     if set(map(_IS_CORRECT, distinct)) <= _TRUE_FALSE:
@@ -197,6 +197,7 @@ def _cell_counts(rows: list[RunResult], weights: list[int] | None) -> tuple[Coun
 _TRUE_FALSE = frozenset((True, False, None))
 _ALIAS = attrgetter("alias")
 _CELL = attrgetter("category", "sub_category", "item_id")
+_ITEM_OF_CELL = itemgetter(2)
 
 
 def _counted_metric(items: Mapping[str, list[int]]) -> Metric:
@@ -216,6 +217,8 @@ def _score_counted(alias: str, runs: Counter, correct: Counter) -> Performance:
     (``runs`` in order of first appearance)."""
     if not runs:
         return Performance(alias, Metric(0.0, 0.0, 0, 0, 0, 0))
+    if len(set(map(_ITEM_OF_CELL, runs))) == len(runs):  # each item in one cell, as in a dataset
+        return _score_cells(alias, CellCounts(runs, correct))
     by_sub_items: dict[str, dict[str, list[int]]] = defaultdict(dict)
     by_cat_items: dict[str, dict[str, list[int]]] = defaultdict(dict)
     total_items: dict[str, list[int]] = {}
@@ -247,6 +250,30 @@ def _score_counted(alias: str, runs: Counter, correct: Counter) -> Performance:
     else:
         by_cat = {name: _counted_metric(by_cat_items[name]) for name in sorted(by_cat_items)}
         total = _counted_metric(total_items)
+    return Performance(alias, total, by_cat, by_sub)
+
+
+def _count_metric(counts: tuple[int, int, int, int]) -> Metric:
+    """_counted_metric of a group's (runs, correct runs, items, items all correct)."""
+    runs, correct, items, all_correct = counts
+    return Metric(aa=(correct / runs) * 100.0, acr=(all_correct / items) * 100.0, total_runs=runs,
+                  unique_samples=items, correct_runs=float(correct), all_correct_samples=float(all_correct))
+
+
+def _score_cells(alias: str, cells: CellCounts) -> Performance:
+    """_score_counted's numbers from the counts of cells that each hold one item."""
+    by_sub = {name: _count_metric(c) for name, c in cells.by_sub_category().items()}
+    if family_of(alias) == "pc" and by_sub:
+        cat_of_sub = cells.first_category_of_subs()
+        by_cat_counts = cells.by_category()
+        by_cat = {}
+        for cat in sorted({c for c in cat_of_sub.values() if c is not None}):
+            names = [n for n in by_sub if cat_of_sub[n] == cat]
+            by_cat[cat] = _macro_of(_count_metric(by_cat_counts[cat]), names, by_sub)
+        total = _macro_of(_count_metric(cells.total()), list(by_sub), by_sub)
+    else:
+        by_cat = {name: _count_metric(c) for name, c in cells.by_category().items()}
+        total = _count_metric(cells.total())
     return Performance(alias, total, by_cat, by_sub)
 
 

@@ -9,7 +9,8 @@ id order, as pandas' groupby visits them.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from itertools import repeat
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -62,3 +63,45 @@ class RunArrays:
         return (float(credit_sum / np.float64(credits.size)) * 100.0,
                 float(product_sum / np.float64(products.size)) * 100.0,
                 int(credits.size), int(products.size), float(credit_sum), float(product_sum))
+
+
+Counts = tuple[int, int, int, int]  # runs, correct runs, items, items with every run correct
+
+
+class CellCounts:
+    """True/false results counted per (category, sub-category, item id) cell, each item in
+    one cell (as in a dataset): the counts of every category and sub-category, and of all."""
+
+    def __init__(self, runs: Mapping[tuple, int], correct: Mapping[tuple, int]):
+        cells = list(runs)  # in order of first appearance
+        self.runs = np.fromiter(runs.values(), dtype=np.int64, count=len(cells))
+        self.correct = np.fromiter(map(correct.get, cells, repeat(0)), dtype=np.int64, count=len(cells))
+        self.full = (self.runs == self.correct).astype(np.int64)
+        self.categories, self.category_names = _codes([c[0] for c in cells])
+        self.sub_categories, self.sub_category_names = _codes([c[1] for c in cells])
+
+    def total(self) -> Counts:
+        return (int(self.runs.sum()), int(self.correct.sum()), len(self.runs), int(self.full.sum()))
+
+    def by_category(self) -> dict[str, Counts]:
+        return self._by(self.categories, self.category_names)
+
+    def by_sub_category(self) -> dict[str, Counts]:
+        return self._by(self.sub_categories, self.sub_category_names)
+
+    def first_category_of_subs(self) -> dict[str, str | None]:
+        """sub-category -> the category of its first cell (its first run's)."""
+        out = {}
+        for k, name in enumerate(self.sub_category_names):
+            code = int(self.categories[int(np.argmax(self.sub_categories == k))])
+            out[name] = None if code < 0 else self.category_names[code]
+        return out
+
+    def _by(self, codes: np.ndarray, names: list[str]) -> dict[str, Counts]:
+        keep = codes >= 0
+        codes = codes[keep]
+        sums = [np.bincount(codes, weights=w[keep], minlength=len(names)).astype(np.int64)
+                for w in (self.runs, self.correct, self.full)]
+        items = np.bincount(codes, minlength=len(names))
+        return {name: (int(sums[0][g]), int(sums[1][g]), int(items[g]), int(sums[2][g]))
+                for g, name in enumerate(names)}
