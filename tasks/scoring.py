@@ -16,7 +16,7 @@ Everything works on partial data: each number carries the counts behind it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from itertools import compress
+from itertools import groupby
 from operator import attrgetter, itemgetter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
@@ -343,11 +343,15 @@ def _score_in_loop(alias: str, rows: list[RunResult]) -> Performance:
 
 def score_all(results: Iterable[RunResult]) -> dict[str, Performance]:
     """score() per alias, aliases in order of first appearance."""
-    rows = results if type(results) is list else list(results)
-    aliases = list(dict.fromkeys(map(_ALIAS, rows)))
-    if len(aliases) == 1:
-        return {aliases[0]: score(aliases[0], rows)}
-    return {a: score(a, list(compress(rows, map(a.__eq__, map(_ALIAS, rows))))) for a in aliases}
+    grouped: dict[str, list[RunResult]] = {}
+    # runs of one alias come in blocks (a session's plan is block by block): a list extended per block
+    for alias, block in groupby(results, _ALIAS):
+        found = grouped.get(alias)
+        if found is None:
+            grouped[alias] = list(block)
+        else:
+            found += block
+    return {alias: score(alias, rows) for alias, rows in grouped.items()}
 
 
 @dataclass(frozen=True)
