@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from itertools import groupby
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from tasks.items import family_of
-from tasks.scoring_arrays import CellCounts, RunArrays
+from tasks.scoring_arrays import RunArrays
+from tasks.scoring_counts import cell_counts, group_counts
 
 
 @dataclass(frozen=True)
@@ -174,42 +175,13 @@ def score(alias: str, results: Iterable[RunResult]) -> Performance:
         r = next(r for r in rows if r.alias != alias)
         raise ValueError(f"result {r.item_id}@{r.rotate_id} belongs to {r.alias!r}, not {alias!r}")
     if set(map(_IS_CORRECT, distinct)) <= _TRUE_FALSE:
-        return _score_counted(alias, *_cell_counts(distinct, weights))
+        return _score_counted(alias, *cell_counts(distinct, weights))
     return _score_in_order(alias, rows, None if weights is None else distinct)
-
-
-def _cell_counts(rows: list[RunResult], weights: list[int] | None) -> tuple[Counter, Counter]:
-    """Runs and correct runs per (category, sub-category, item id), in order of first appearance;
-    ``weights``: how many rows each of ``rows`` stands for (None: one each)."""
-    if weights is None:
-        return Counter(map(_CELL, rows)), Counter(map(_CELL, filter(_IS_CORRECT, rows)))
-    runs: Counter = Counter()
-    correct: Counter = Counter()
-    for r, n in zip(rows, weights):
-        cell = (r.category, r.sub_category, r.item_id)
-        runs[cell] += n
-        if r.is_correct:
-            correct[cell] += n
-    return runs, correct
 
 
 # values whose credit is 0 or 1 (True == 1 == 1.0 and False == 0 in a set)
 _TRUE_FALSE = frozenset((True, False, None))
 _ALIAS = attrgetter("alias")
-_CELL = attrgetter("category", "sub_category", "item_id")
-_ITEM_OF_CELL = itemgetter(2)
-
-
-def _counted_metric(items: Mapping[str, list[int]]) -> Metric:
-    """Metric of a group from item id -> [runs, correct runs] (booleans): the kit's share of
-    0/1 values is (count / n) * 100, exactly."""
-    runs = correct = all_correct = 0
-    for n, k in items.values():
-        runs += n
-        correct += k
-        all_correct += k == n
-    return Metric(aa=(correct / runs) * 100.0, acr=(all_correct / len(items)) * 100.0, total_runs=runs,
-                  unique_samples=len(items), correct_runs=float(correct), all_correct_samples=float(all_correct))
 
 
 def _score_counted(alias: str, runs: Counter, correct: Counter) -> Performance:
@@ -217,64 +189,29 @@ def _score_counted(alias: str, runs: Counter, correct: Counter) -> Performance:
     (``runs`` in order of first appearance)."""
     if not runs:
         return Performance(alias, Metric(0.0, 0.0, 0, 0, 0, 0))
-    if len(set(map(_ITEM_OF_CELL, runs))) == len(runs):  # each item in one cell, as in a dataset
-        return _score_cells(alias, CellCounts(runs, correct))
-    by_sub_items: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    by_cat_items: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    total_items: dict[str, list[int]] = {}
-    cat_of_sub: dict[str, str | None] = {}  # the category of the first row of each sub-category
-    for cell, n in runs.items():
-        category, sub_category, item_id = cell
-        k = correct.get(cell, 0)
-        groups = [total_items]
-        if sub_category is not None:
-            groups.append(by_sub_items[sub_category])
-            cat_of_sub.setdefault(sub_category, category)
-        if category is not None:
-            groups.append(by_cat_items[category])
-        for items in groups:
-            found = items.get(item_id)
-            if found is None:
-                items[item_id] = [n, k]
-            else:
-                found[0] += n
-                found[1] += k
-    by_sub = {name: _counted_metric(by_sub_items[name]) for name in sorted(by_sub_items)}
+    counts = group_counts(runs, correct)
+    by_sub = {name: _count_metric(c) for name, c in counts.by_sub_category().items()}
     if family_of(alias) == "pc" and by_sub:
         # as in _score_in_order: the macro means of the sub-categories' two-decimal values
-        by_cat = {}
-        for cat in sorted({c for c in cat_of_sub.values() if c is not None}):
-            names = [n for n in by_sub if cat_of_sub[n] == cat]
-            by_cat[cat] = _macro_of(_counted_metric(by_cat_items[cat]), names, by_sub)
-        total = _macro_of(_counted_metric(total_items), list(by_sub), by_sub)
-    else:
-        by_cat = {name: _counted_metric(by_cat_items[name]) for name in sorted(by_cat_items)}
-        total = _counted_metric(total_items)
-    return Performance(alias, total, by_cat, by_sub)
-
-
-def _count_metric(counts: tuple[int, int, int, int]) -> Metric:
-    """_counted_metric of a group's (runs, correct runs, items, items all correct)."""
-    runs, correct, items, all_correct = counts
-    return Metric(aa=(correct / runs) * 100.0, acr=(all_correct / items) * 100.0, total_runs=runs,
-                  unique_samples=items, correct_runs=float(correct), all_correct_samples=float(all_correct))
-
-
-def _score_cells(alias: str, cells: CellCounts) -> Performance:
-    """_score_counted's numbers from the counts of cells that each hold one item."""
-    by_sub = {name: _count_metric(c) for name, c in cells.by_sub_category().items()}
-    if family_of(alias) == "pc" and by_sub:
-        cat_of_sub = cells.first_category_of_subs()
-        by_cat_counts = cells.by_category()
+        cat_of_sub = counts.first_category_of_subs()
+        by_cat_counts = counts.by_category()
         by_cat = {}
         for cat in sorted({c for c in cat_of_sub.values() if c is not None}):
             names = [n for n in by_sub if cat_of_sub[n] == cat]
             by_cat[cat] = _macro_of(_count_metric(by_cat_counts[cat]), names, by_sub)
-        total = _macro_of(_count_metric(cells.total()), list(by_sub), by_sub)
+        total = _macro_of(_count_metric(counts.total()), list(by_sub), by_sub)
     else:
-        by_cat = {name: _count_metric(c) for name, c in cells.by_category().items()}
-        total = _count_metric(cells.total())
+        by_cat = {name: _count_metric(c) for name, c in counts.by_category().items()}
+        total = _count_metric(counts.total())
     return Performance(alias, total, by_cat, by_sub)
+
+
+def _count_metric(counts: tuple[int, int, int, int]) -> Metric:
+    """The metric of a group's (runs, correct runs, items, items all correct) of true/false
+    results: the kit's share of 0/1 values is (count / n) * 100, exactly."""
+    runs, correct, items, all_correct = counts
+    return Metric(aa=(correct / runs) * 100.0, acr=(all_correct / items) * 100.0, total_runs=runs,
+                  unique_samples=items, correct_runs=float(correct), all_correct_samples=float(all_correct))
 
 
 # from this many runs on, the ordered arithmetic runs on numpy arrays (tasks.scoring_arrays);

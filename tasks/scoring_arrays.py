@@ -9,13 +9,12 @@ id order, as pandas' groupby visits them.
 """
 from __future__ import annotations
 
-from itertools import repeat
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 
 
-def _codes(values: Sequence) -> tuple[np.ndarray, list]:
+def codes(values: Sequence) -> tuple[np.ndarray, list]:
     """Integer codes in the sorted order of the distinct values; None gets -1."""
     names = sorted({v for v in values if v is not None})
     index = {name: k for k, name in enumerate(names)}
@@ -32,9 +31,9 @@ class RunArrays:
     def __init__(self, credits: Sequence[float], item_ids: Sequence[str], categories: Sequence[str | None],
                  sub_categories: Sequence[str | None], rows: np.ndarray | None = None):
         self.credits = np.fromiter(credits, dtype=np.float64, count=len(credits))
-        self.items, _ = _codes(item_ids)
-        self.categories, self.category_names = _codes(categories)
-        self.sub_categories, self.sub_category_names = _codes(sub_categories)
+        self.items, _ = codes(item_ids)
+        self.categories, self.category_names = codes(categories)
+        self.sub_categories, self.sub_category_names = codes(sub_categories)
         if rows is not None:
             self.credits, self.items = self.credits[rows], self.items[rows]
             self.categories, self.sub_categories = self.categories[rows], self.sub_categories[rows]
@@ -64,44 +63,3 @@ class RunArrays:
                 float(product_sum / np.float64(products.size)) * 100.0,
                 int(credits.size), int(products.size), float(credit_sum), float(product_sum))
 
-
-Counts = tuple[int, int, int, int]  # runs, correct runs, items, items with every run correct
-
-
-class CellCounts:
-    """True/false results counted per (category, sub-category, item id) cell, each item in
-    one cell (as in a dataset): the counts of every category and sub-category, and of all."""
-
-    def __init__(self, runs: Mapping[tuple, int], correct: Mapping[tuple, int]):
-        cells = list(runs)  # in order of first appearance
-        self.runs = np.fromiter(runs.values(), dtype=np.int64, count=len(cells))
-        self.correct = np.fromiter(map(correct.get, cells, repeat(0)), dtype=np.int64, count=len(cells))
-        self.full = (self.runs == self.correct).astype(np.int64)
-        self.categories, self.category_names = _codes([c[0] for c in cells])
-        self.sub_categories, self.sub_category_names = _codes([c[1] for c in cells])
-
-    def total(self) -> Counts:
-        return (int(self.runs.sum()), int(self.correct.sum()), len(self.runs), int(self.full.sum()))
-
-    def by_category(self) -> dict[str, Counts]:
-        return self._by(self.categories, self.category_names)
-
-    def by_sub_category(self) -> dict[str, Counts]:
-        return self._by(self.sub_categories, self.sub_category_names)
-
-    def first_category_of_subs(self) -> dict[str, str | None]:
-        """sub-category -> the category of its first cell (its first run's)."""
-        out = {}
-        for k, name in enumerate(self.sub_category_names):
-            code = int(self.categories[int(np.argmax(self.sub_categories == k))])
-            out[name] = None if code < 0 else self.category_names[code]
-        return out
-
-    def _by(self, codes: np.ndarray, names: list[str]) -> dict[str, Counts]:
-        keep = codes >= 0
-        codes = codes[keep]
-        sums = [np.bincount(codes, weights=w[keep], minlength=len(names)).astype(np.int64)
-                for w in (self.runs, self.correct, self.full)]
-        items = np.bincount(codes, minlength=len(names))
-        return {name: (int(sums[0][g]), int(sums[1][g]), int(items[g]), int(sums[2][g]))
-                for g, name in enumerate(names)}
