@@ -10,7 +10,7 @@ from pathlib import Path
 from scipy import stats
 
 from tasks.compare_input import HumanInputs, StudyInput, inputs_from_records
-from tasks.export import TrialRecord
+from tasks.export import ExportResult, TrialRecord, export
 from tasks.model_results import ModelResult, read_model, read_models  # noqa: F401 (read_model(s) re-exported)
 from tasks.reference import SOURCE as PAPER_SOURCE, paper_rows
 from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, leaderboard_row, score_all
@@ -48,7 +48,7 @@ def human_rows(records: list[TrialRecord], study_name: str) -> list[LeaderRow]:
 def study_rows(study: StudyInput, study_name: str) -> list[LeaderRow]:
     """The mean-of-participants row (with CIs) and the pooled row of one study."""
     rows = study.participant_rows
-    if not study.pooled:
+    if not study.has_runs():
         return []
     mean_row: Row = {}
     ci: dict[str, tuple[float, float] | None] = {}
@@ -58,7 +58,7 @@ def study_rows(study: StudyInput, study_name: str) -> list[LeaderRow]:
             mean_row[key], ci[key] = mean_ci(vals)
         else:
             mean_row[key], ci[key] = None, None
-    pooled = leaderboard_row(score_all(study.pooled))
+    pooled = leaderboard_row(study.pooled_scores())
     return [
         LeaderRow(f"Human ({study_name}), mean of participants", "human-mean", mean_row, ci, n=len(rows)),
         LeaderRow(f"Human ({study_name}), pooled", "human-pooled", pooled, n=len(rows),
@@ -130,6 +130,19 @@ def markdown(rows: list[LeaderRow], diffs: list[tuple[str, Row]], warnings: list
     if warnings:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in warnings]
     return "\n".join(lines) + "\n"
+
+
+def export_and_compare(engine, out_dir: Path, app_version: str, models: list[ModelResult],
+                       compare_dir: Path | None = None, study_name: str | None = None,
+                       majority: bool = True) -> tuple[ExportResult, list[Path]]:
+    """The export (with human-majority/, as the export command writes it), then the comparison
+    (in ``compare_dir``, default ``<out_dir>/compare``) from what the export read and scored: the
+    database is read once and each participant and the pooled study scored once. The files are
+    those of export() and write_compare() run apart."""
+    inputs = HumanInputs()
+    result = export(engine, out_dir, app_version, study_name, majority=majority, inputs=inputs)
+    files = write_compare(Path(out_dir) / "compare" if compare_dir is None else compare_dir, inputs, models)
+    return result, files
 
 
 def write_compare(out_dir: Path, records: list[TrialRecord] | HumanInputs, models: list[ModelResult]) -> list[Path]:

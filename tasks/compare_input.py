@@ -5,6 +5,8 @@ participant's own runs are dropped once their last session is read."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import itemgetter, ne
 from typing import Iterable
 
 from sqlalchemy import exists, select
@@ -13,7 +15,7 @@ from sqlalchemy.engine import Engine
 from db import repo
 
 from tasks.records import OptionsCache, ScoredRow, read_snapshot, scored_batches, study_sessions
-from tasks.scoring import RunResult, leaderboard_row, score_all
+from tasks.scoring import Performance, RunResult, leaderboard_row, score_all
 
 Row = dict[str, float | None]
 
@@ -24,6 +26,15 @@ class StudyInput:
     participant_codes: list[str] = field(default_factory=list)  # the code of each row
     participant_runs: list[int] = field(default_factory=list)  # answered test trials behind each row
     pooled: list[RunResult] = field(default_factory=list)  # every participant's runs, in stored order
+    # the pooled runs already scored (an export that collects these inputs scores them for its
+    # kit folder; then ``pooled`` stays empty)
+    pooled_performances: dict[str, Performance] | None = None
+
+    def has_runs(self) -> bool:
+        return bool(self.pooled or self.pooled_performances)
+
+    def pooled_scores(self) -> dict[str, Performance]:
+        return self.pooled_performances if self.pooled_performances is not None else score_all(self.pooled)
 
 
 @dataclass
@@ -98,14 +109,16 @@ def collect_human_inputs(engine: Engine, study_name: str | None = None) -> Human
                             study = out.studies[g.study.name] = StudyInput()
                         first_seen.setdefault(code, len(first_seen))
                         runs = open_runs.setdefault(code, [])
-                    found = [by_short_key.get((t[4], t[5], t[9])) for t in batch]
-                    for k, t in enumerate(batch):
-                        if found[k] is None or found[k][0] != t[3:]:
-                            found[k] = results_of(t)
-                    results = [f[1] for f in found]
+                    # each row's entry by its short key, checked against all its columns (C-level maps)
+                    found = list(map(by_short_key.get, map(_SHORT_KEY, batch), repeat(_NOT_FOUND)))
+                    wrong = list(map(ne, map(_KEY, found), map(_COLUMNS, batch)))
+                    if any(wrong):
+                        for k in compress(range(len(batch)), wrong):
+                            found[k] = results_of(batch[k])
+                    results = list(map(_RESULT, found))
                     study.pooled += results
                     runs += results
-                    out.chance += [f[2] for f in found]
+                    out.chance += map(_CHANCE, found)
                 if last[session.participant_id] == i and code in open_runs:
                     done = open_runs.pop(code)
                     finished[code] = leaderboard_row(score_all(done))
@@ -118,6 +131,12 @@ def collect_human_inputs(engine: Engine, study_name: str | None = None) -> Human
                 study.participant_codes = codes
                 study.participant_runs = [n_runs[c] for c in codes]
     return out
+
+
+# in a row of scored_batches: (item_id, rotate_id, is_correct), and the columns from variant on
+_SHORT_KEY, _COLUMNS = itemgetter(4, 5, 9), itemgetter(slice(3, None))
+_KEY, _RESULT, _CHANCE = itemgetter(0), itemgetter(1), itemgetter(2)  # of an entry of collect_human_inputs
+_NOT_FOUND = (None, None, None)
 
 
 def _has_planned_trials(conn, g) -> bool:

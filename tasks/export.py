@@ -19,6 +19,8 @@ import re
 from collections import namedtuple
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
@@ -26,13 +28,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession, select
 
 from db.models import Calibration, Participant, PlannedTrial, Response, Session, Study
+from tasks.compare_input import HumanInputs, StudyInput
 from tasks.kit_format import kit_model_response
 from tasks.export_rows import ExportRows
 from tasks.kit_lines import KitLines, json_value
 from tasks.records import PT_AT, R_AT, OptionsCache, PlainOptions, read_snapshot, session_batches, session_rows, \
     study_sessions
 from tasks.trials_csv import TrialLines, iso_utc, session_cells, trial_row  # noqa: F401  (trial_row: part of this API)
-from tasks.scoring import Performance, RunResult, score, summarize
+from tasks.scoring import Performance, RunResult, leaderboard_row, score, summarize
 from tasks.sessions import study_protocol, trial_options
 
 
@@ -121,6 +124,7 @@ class KitWriter:
         self._stack = files
         self._files: dict[str, object] = {}
         self._results: dict[str, list[RunResult]] = {}
+        self.runs = 0  # results scored by finish()
 
     def add(self, variant: str, line: str, result: RunResult) -> None:
         f = self._files.get(variant)
@@ -133,10 +137,20 @@ class KitWriter:
         f.write(line)
         self._results[variant].append(result)
 
+    def add_many(self, variant: str, text: str, results: list[RunResult]) -> None:
+        """Lines of one variant joined in one text, with their results in the same order."""
+        if variant not in self._files:
+            self.add(variant, text, results[0])
+            self._results[variant] += results[1:]
+            return
+        self._files[variant].write(text)
+        self._results[variant] += results
+
     def finish(self) -> dict[str, Performance]:
         for f in self._files.values():
             f.close()
         perfs = {}
+        self.runs = sum(map(len, self._results.values()))
         for variant in list(self._results):
             perfs[variant] = score(variant, self._results.pop(variant))
             (self.model_dir / variant / "performance.json").write_text(
@@ -144,6 +158,23 @@ class KitWriter:
         if perfs:
             write_summary_csv(self.model_dir / f"performance_summary_{'+'.join(perfs)}.csv", perfs)
         return perfs
+
+
+_RUN, _CHANCE, _ALIAS = attrgetter("run"), attrgetter("chance"), attrgetter("run.alias")
+
+
+def write_pieces(lines: list[str], pieces: list, writers: tuple[KitWriter, ...], chance: list[RunResult] | None):
+    """A batch's kit lines with their pieces (tasks.export_rows.Piece) to each writer, in runs
+    of one variant; the pieces' chance results to ``chance``."""
+    start = 0
+    for variant, same in groupby(map(_ALIAS, pieces)):
+        end = start + len(list(same))
+        text, runs = "".join(lines[start:end]), list(map(_RUN, pieces[start:end]))
+        for writer in writers:
+            writer.add_many(variant, text, runs)
+        start = end
+    if chance is not None:
+        chance += map(_CHANCE, pieces)
 
 
 def write_kit_dir(model_dir: Path, records: list[TrialRecord]) -> dict[str, Performance]:
@@ -243,11 +274,14 @@ class ExportResult:
 
 
 def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None = None,
-           majority: bool = False) -> ExportResult:
+           majority: bool = False, inputs: HumanInputs | None = None) -> ExportResult:
+    """The export; with ``inputs``, also what the comparison needs (tasks.compare.write_compare),
+    filled from the same read and the same scoring: the same as collect_human_inputs gives. With
+    ``majority``, a human-majority/ folder beside the participants (tasks.analysis.majority)."""
     out_dir = Path(out_dir)
     try:
-        result = _export(engine, out_dir, app_version, study_name)
-        if majority:  # human-majority/ beside the participants (imported here: it builds on this module)
+        result = _export(engine, out_dir, app_version, study_name, inputs)
+        if majority:  # imported here: it builds on this module
             from tasks.analysis.majority import add_majority_folders
             add_majority_folders(engine, out_dir, study_name)
             result.files = sorted(p for p in out_dir.rglob("*") if p.is_file())
@@ -258,7 +292,8 @@ def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | No
                           "Choose another folder; the database is unchanged.") from None
 
 
-def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None) -> ExportResult:
+def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None,
+            inputs: HumanInputs | None) -> ExportResult:
     """One pass over the stored trials: each row goes to trials.csv, and each answered test
     trial to its participant's and its study's kit folders, as it is read."""
     groups = study_sessions(engine, study_name)
@@ -282,6 +317,10 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
         short_get, piece_of, tail_slice, render = rows.by_short_key.get, rows.piece, rows.tail_slice, lines._render.writerow
         item_at, rotate_at, letter_at, correct_at = rows.short_at
         plans_get, plan_of, write_csv = lines._plans.get, lines.plan_text, f.write
+        chance = None if inputs is None else inputs.chance
+        kit_lines: list[str] = []  # a batch's answered test trials, written per batch (write_pieces)
+        kit_pieces: list = []
+        kit_add, piece_add = kit_lines.append, kit_pieces.append
         for g in groups:
             name = g.study.name
             study_dir = out_dir / safe_name(name)
@@ -293,15 +332,17 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                 writers: dict[str, KitWriter] = {}  # open until the participant's last session
                 # kit folder name -> whose it is: two names made the same by safe_name must not share one
                 folders = {f"human-{safe_name(name)}": "the pooled study results"}
-                scored_codes: set[str] = set()
-                writer, writer_code = None, None
+                scored_codes: dict[str, tuple] = {}  # in order of first appearance -> (performances, runs)
                 for i, session in enumerate(g.sessions):
                     participant = g.participants[session.participant_id]
+                    code = participant.code
                     shared = None
                     for batch in session_batches(conn, session.id):
                         if shared is None:
+                            if inputs is not None:
+                                inputs.any_trials = True
                             shared = lines.cells_text(session_cells(SessionOf(g.study, session, participant)))
-                            session_part = KitLines.session_part(participant.code, session.id)
+                            session_part = KitLines.session_part(code, session.id)
                             end_part = KitLines.end_part(session.take_home)
                             studies.setdefault(name, g.study)
                             sessions_seen.add((session.id, participant.code, session.uncalibrated,
@@ -332,34 +373,40 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                             if v[kind_at] != "test":
                                 continue
                             position = v[position_at]
-                            line = "".join((
+                            kit_add("".join((
                                 piece.kit_head, session_part,
                                 str(position) if type(position) is int else json_value(position), ', "rt_ms": ',
                                 float.__repr__(rt_ms) if type(rt_ms) is float and rt_ms - rt_ms == 0.0
                                 else json_value(rt_ms), ', "n_replays": ',
                                 str(n_replays) if type(n_replays) is int else json_value(n_replays),
-                                ', "uncalibrated": ', "true" if uncalibrated else "false", end_part))
-                            if writer is None or writer_code != participant.code:
-                                writer_code = participant.code
-                                writer = writers.get(participant.code)
-                                if writer is None:
-                                    folder = f"human-{safe_name(participant.code)}"
-                                    if folder in folders:
-                                        raise ExportError(
-                                            f"study {name!r}: participant {participant.code!r} and "
-                                            f"{folders[folder]} would share the folder {folder}; rename one of them")
-                                    folders[folder] = f"participant {participant.code!r}"
-                                    writer = writers[participant.code] = KitWriter(study_dir / folder, files)
-                                    scored_codes.add(participant.code)
-                            run = piece.run
-                            writer.add(run.alias, line, run)
-                            pooled.add(run.alias, line, run)
-                    if last[session.participant_id] == i and participant.code in writers:
-                        writers.pop(participant.code).finish()
-                        writer = None
-                for writer in writers.values():
-                    writer.finish()
-                pooled.finish()
+                                ', "uncalibrated": ', "true" if uncalibrated else "false", end_part)))
+                            piece_add(piece)
+                        if kit_lines:
+                            writer = writers.get(code)
+                            if writer is None:
+                                folder = f"human-{safe_name(code)}"
+                                if folder in folders:
+                                    raise ExportError(
+                                        f"study {name!r}: participant {code!r} and "
+                                        f"{folders[folder]} would share the folder {folder}; rename one of them")
+                                folders[folder] = f"participant {code!r}"
+                                writer = writers[code] = KitWriter(study_dir / folder, files)
+                                scored_codes[code] = ()
+                            write_pieces(kit_lines, kit_pieces, (writer, pooled), chance)
+                            kit_lines.clear()
+                            kit_pieces.clear()
+                    if last[session.participant_id] == i and code in writers:
+                        done = writers.pop(code)
+                        scored_codes[code] = (done.finish(), done.runs)
+                for code, writer in writers.items():
+                    scored_codes[code] = (writer.finish(), writer.runs)
+                pooled_performances = pooled.finish()
+            if inputs is not None and scored_codes:
+                inputs.studies[name] = StudyInput(
+                    participant_rows=[leaderboard_row(perfs) for perfs, _runs in scored_codes.values()],
+                    participant_codes=list(scored_codes),
+                    participant_runs=[runs for _perfs, runs in scored_codes.values()],
+                    pooled_performances=pooled_performances)
             result.participants += len(scored_codes)
             result.responses = responses
             if name in studies:

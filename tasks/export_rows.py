@@ -16,20 +16,23 @@ from tasks.trials_csv import TrialLines
 
 class Piece:
     """What one run with one choice (or no response) contributes to an export row."""
-    __slots__ = ("run_key", "choice_key", "csv_text", "kit_head", "run")
+    __slots__ = ("run_key", "choice_key", "csv_text", "kit_head", "run", "chance")
 
-    def __init__(self, run_key: tuple, choice_key: tuple, csv_text: str, kit_head: str | None, run: RunResult | None):
+    def __init__(self, run_key: tuple, choice_key: tuple, csv_text: str, kit_head: str | None, run: RunResult | None,
+                 chance: RunResult | None = None):
         self.run_key = run_key  # the row's run columns (variant .. shuffled_seg_order)
         self.choice_key = choice_key  # the row's chosen_letter, chosen_text, is_correct
         self.csv_text = csv_text  # trials.csv cells variant .. is_correct (or .. level_db_spl, unanswered)
         self.kit_head = kit_head  # the kit line up to shuffled_seg_order and its ", "
         self.run = run  # the scoring result of the run (shared)
+        self.chance = chance  # the run with the expected credit of guessing (1 / number of options)
 
 
 class ExportRows:
     def __init__(self, lines: TrialLines, kit: KitLines):
         self._lines = lines
         self._kit = kit
+        self._options_of = kit.options_of
         self._pieces: dict[tuple, Piece] = {}  # by all the run's and choice's columns
         # by a short key (item_id, rotate_id, chosen_letter, is_correct, answered): hashing it is cheap,
         # and the caller checks the piece's full columns (a hand-edited row with the same short key
@@ -37,6 +40,7 @@ class ExportRows:
         self.by_short_key: dict[tuple, Piece] = {}
         self.short_at = (PT_AT["item_id"], PT_AT["rotate_id"], R_AT["chosen_letter"], R_AT["is_correct"])
         self._runs: dict[tuple, RunResult] = {}  # one shared result per distinct run and outcome
+        self._chances: dict[tuple, RunResult] = {}  # one per distinct run: its expected credit of guessing
         self.run_slice = lines.run_slice
         self.choice_slice = lines.choice_slice
         self.tail_slice = slice(R_AT["rt_ms"], R_AT["level_db_spl"] + 1)
@@ -67,5 +71,10 @@ class ExportRows:
             run = self._runs.get(result_key)
             if run is None:
                 run = self._runs[result_key] = RunResult(*result_key)
-            found = Piece(run_key, choice_key, f"{run_text},{choice}", self._kit.head(v), run)
+            n_options = len(self._options_of(v))
+            chance_key = result_key[:-1] + (1.0 / n_options if n_options else None,)
+            chance = self._chances.get(chance_key)
+            if chance is None:
+                chance = self._chances[chance_key] = RunResult(*chance_key)
+            found = Piece(run_key, choice_key, f"{run_text},{choice}", self._kit.head(v), run, chance)
         return found

@@ -28,12 +28,12 @@ def json_value(value) -> str:
 
 class KitLines:
     def __init__(self, options_of):
-        self._options_of = options_of  # plain row -> the decoded options (checked)
+        self.options_of = options_of  # plain row -> the decoded options (checked)
         self.choice_slice = slice(R_AT["chosen_letter"], R_AT["is_correct"] + 1)
 
     def head(self, v: tuple) -> str:
         """The record up to shuffled_seg_order, as json.dumps writes it, with the ", " after it."""
-        options = self._options_of(v)
+        options = self.options_of(v)
         chosen_letter, chosen_text, is_correct = v[self.choice_slice]
         rec = {
             "id": v[PT_AT["item_id"]], "task": v[PT_AT["task"]], "category": v[PT_AT["category"]],

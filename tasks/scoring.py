@@ -15,7 +15,8 @@ Everything works on partial data: each number carries the counts behind it.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import groupby
 from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
@@ -23,6 +24,8 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from tasks.items import family_of
+from tasks.scoring_arrays import RunArrays
+from tasks.scoring_counts import cell_counts, group_counts
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Metric:
 
 
 _IS_CORRECT, _ITEM_ID = attrgetter("is_correct"), attrgetter("item_id")
+_CATEGORY, _SUB_CATEGORY = attrgetter("category"), attrgetter("sub_category")
 
 
 def kit_mean(values: Sequence[float]) -> float:
@@ -119,7 +123,11 @@ def _groups(rows: list[RunResult], key: str) -> dict[str, list[RunResult]]:
 def _macro(rows: list[RunResult], sub_names: list[str], by_sub: Mapping[str, Metric]) -> Metric:
     """Unweighted mean of the sub-categories' two-decimal AA and ACR, in the order given
     (sorted by name), with the counts of the rows behind it."""
-    base = _micro(rows)
+    return _macro_of(_micro(rows), sub_names, by_sub)
+
+
+def _macro_of(base: Metric, sub_names: list[str], by_sub: Mapping[str, Metric]) -> Metric:
+    """_macro with the micro metric of the rows behind it already computed."""
     return Metric(kit_mean([_round2(by_sub[n].aa) for n in sub_names]),
                   kit_mean([_round2(by_sub[n].acr) for n in sub_names]),
                   base.total_runs, base.unique_samples, base.correct_runs, base.all_correct_samples,
@@ -149,11 +157,106 @@ class Performance:
 
 
 def score(alias: str, results: Iterable[RunResult]) -> Performance:
-    """Score one alias (or variant). Results of other aliases are an error."""
-    rows = list(results)
-    for r in rows:
-        if r.alias != alias:
-            raise ValueError(f"result {r.item_id}@{r.rotate_id} belongs to {r.alias!r}, not {alias!r}")
+    """Score one alias (or variant). Results of other aliases are an error.
+
+    True/false results (None counts as false) are scored from counts: a sum of 0/1 values is
+    the same exact whole number in any order, so (correct / runs) * 100 is the kit's mean to
+    the last bit. Other credits (the chance row's expected values) go through the kit's
+    ordered arithmetic (_score_in_order)."""
+    rows = results if type(results) is list else list(results)
+    uses = Counter(map(id, rows)) if len(rows) >= ARRAYS_FROM_RUNS else {}  # rows per distinct result object
+    if len(uses) * 4 <= len(rows) and uses:
+        # most rows share a few result objects (the lists of an export or a comparison):
+        # each object is looked at once, with the number of rows that hold it
+        distinct, weights = list(dict(zip(map(id, rows), rows)).values()), list(uses.values())
+    else:
+        distinct, weights = rows, None
+    if set(map(_ALIAS, distinct)) - {alias}:
+        r = next(r for r in rows if r.alias != alias)
+        raise ValueError(f"result {r.item_id}@{r.rotate_id} belongs to {r.alias!r}, not {alias!r}")
+    if set(map(_IS_CORRECT, distinct)) <= _TRUE_FALSE:
+        return _score_counted(alias, *cell_counts(distinct, weights))
+    return _score_in_order(alias, rows, None if weights is None else distinct)
+
+
+# values whose credit is 0 or 1 (True == 1 == 1.0 and False == 0 in a set)
+_TRUE_FALSE = frozenset((True, False, None))
+_ALIAS = attrgetter("alias")
+
+
+def _score_counted(alias: str, runs: Counter, correct: Counter) -> Performance:
+    """score() of true/false results from their counts per (category, sub-category, item id)
+    (``runs`` in order of first appearance)."""
+    if not runs:
+        return Performance(alias, Metric(0.0, 0.0, 0, 0, 0, 0))
+    counts = group_counts(runs, correct)
+    by_sub = {name: _count_metric(c) for name, c in counts.by_sub_category().items()}
+    if family_of(alias) == "pc" and by_sub:
+        # as in _score_in_order: the macro means of the sub-categories' two-decimal values
+        cat_of_sub = counts.first_category_of_subs()
+        by_cat_counts = counts.by_category()
+        by_cat = {}
+        for cat in sorted({c for c in cat_of_sub.values() if c is not None}):
+            names = [n for n in by_sub if cat_of_sub[n] == cat]
+            by_cat[cat] = _macro_of(_count_metric(by_cat_counts[cat]), names, by_sub)
+        total = _macro_of(_count_metric(counts.total()), list(by_sub), by_sub)
+    else:
+        by_cat = {name: _count_metric(c) for name, c in counts.by_category().items()}
+        total = _count_metric(counts.total())
+    return Performance(alias, total, by_cat, by_sub)
+
+
+def _count_metric(counts: tuple[int, int, int, int]) -> Metric:
+    """The metric of a group's (runs, correct runs, items, items all correct) of true/false
+    results: the kit's share of 0/1 values is (count / n) * 100, exactly."""
+    runs, correct, items, all_correct = counts
+    return Metric(aa=(correct / runs) * 100.0, acr=(all_correct / items) * 100.0, total_runs=runs,
+                  unique_samples=items, correct_runs=float(correct), all_correct_samples=float(all_correct))
+
+
+# from this many runs on, the ordered arithmetic runs on numpy arrays (tasks.scoring_arrays);
+# below it, numpy's fixed cost per group is more than the loop's
+ARRAYS_FROM_RUNS = 20_000
+
+
+def _score_in_order(alias: str, rows: list[RunResult], distinct: list[RunResult] | None = None) -> Performance:
+    """score() with the kit's arithmetic on the values in their order (any credits);
+    ``distinct``: the distinct result objects among ``rows``, in order of first appearance."""
+    if len(rows) >= ARRAYS_FROM_RUNS:
+        return _score_with_arrays(alias, rows, distinct)
+    return _score_in_loop(alias, rows)
+
+
+def _score_with_arrays(alias: str, rows: list[RunResult], distinct: list[RunResult] | None = None) -> Performance:
+    """_score_in_loop's numbers, computed on arrays."""
+    which = None
+    if distinct is not None:
+        position = {id(r): k for k, r in enumerate(distinct)}
+        which = np.fromiter(map(position.__getitem__, map(id, rows)), dtype=np.intp, count=len(rows))
+    else:
+        distinct = rows
+    runs = RunArrays([c or 0.0 for c in map(_IS_CORRECT, distinct)], list(map(_ITEM_ID, distinct)),
+                     list(map(_CATEGORY, distinct)), list(map(_SUB_CATEGORY, distinct)), which)
+
+    def metric(mask) -> Metric:
+        return Metric(*runs.micro(mask))
+
+    by_sub = {name: metric(runs.sub_categories == k) for k, name in enumerate(runs.sub_category_names)}
+    if family_of(alias) == "pc" and by_sub:
+        cat_of_sub = runs.first_category_of_subs()
+        by_cat = {}
+        for cat in sorted({c for c in cat_of_sub.values() if c is not None}):
+            names = [n for n in by_sub if cat_of_sub[n] == cat]
+            by_cat[cat] = _macro_of(metric(runs.categories == runs.category_names.index(cat)), names, by_sub)
+        total = _macro_of(metric(None), list(by_sub), by_sub)
+    else:
+        by_cat = {name: metric(runs.categories == k) for k, name in enumerate(runs.category_names)}
+        total = metric(None)
+    return Performance(alias, total, by_cat, by_sub)
+
+
+def _score_in_loop(alias: str, rows: list[RunResult]) -> Performance:
+    """score() with the kit's arithmetic on the values in their order, a loop over the runs."""
     by_sub = {k: _micro(v) for k, v in _groups(rows, "sub_category").items()}
     if family_of(alias) == "pc" and by_sub:
         # The kit's PerceptionDataset.evaluate: a sub-category belongs to the category of its
@@ -176,9 +279,15 @@ def score(alias: str, results: Iterable[RunResult]) -> Performance:
 
 
 def score_all(results: Iterable[RunResult]) -> dict[str, Performance]:
-    grouped: dict[str, list[RunResult]] = defaultdict(list)
-    for r in results:
-        grouped[r.alias].append(r)
+    """score() per alias, aliases in order of first appearance."""
+    grouped: dict[str, list[RunResult]] = {}
+    # runs of one alias come in blocks (a session's plan is block by block): a list extended per block
+    for alias, block in groupby(results, _ALIAS):
+        found = grouped.get(alias)
+        if found is None:
+            grouped[alias] = list(block)
+        else:
+            found += block
     return {alias: score(alias, rows) for alias, rows in grouped.items()}
 
 

@@ -39,17 +39,14 @@ FIGURE_TABS = ("bars_categories", "bars_subcategories", "human_vs_model", "varia
 def export_job(db_url: str, out: Path, version: str, models: Path | None, progress, should_cancel):
     """The export and the comparison, run in a child process (gui/processes.py)."""
     from db.engine import make_engine
-    from tasks.compare import read_models, write_compare
-    from tasks.compare_input import collect_human_inputs
-    from tasks.export import export
+    from tasks.compare import export_and_compare, read_models
 
     db = make_engine(db_url)
     try:
-        progress(0, 2, "exporting")
-        result = export(db, out, version)
-        progress(1, 2, "comparing")
-        # the same streamed read as the compare command: no record of every response in memory
-        write_compare(out / "compare", collect_human_inputs(db), read_models(models) if models else [])
+        progress(0, 2, "exporting and comparing")
+        # the comparison from the export's own read and scoring: the compare command's files,
+        # without reading and scoring every response a second time
+        result, _files = export_and_compare(db, out, version, read_models(models) if models else [])
         progress(2, 2, "done")
         return result
     finally:

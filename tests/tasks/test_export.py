@@ -418,3 +418,64 @@ def test_hand_edited_rows_keep_the_exports_byte_identical(tmp_path, ds):
     in_memory = write_compare(tmp_path / "memory", load_records(engine), [])
     for a, b in zip(streamed, in_memory):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_compare_from_the_exports_own_read_equals_the_compare_command(tmp_path, ds):
+    # export_and_compare reuses what the export read and scored; the comparison must be the
+    # one collect_human_inputs gives (the compare command), file for file, and the export the same
+    from tasks.compare import export_and_compare
+    from tasks.compare_input import HumanInputs, collect_human_inputs
+    from tasks.scoring import score_all
+
+    engine = build_mixed_database(tmp_path, ds)
+    for study in (None, "B"):
+        tag = study or "all"
+        result, files = export_and_compare(engine, tmp_path / f"both-{tag}", "test", [], study_name=study)
+        alone = write_compare(tmp_path / f"compare-{tag}", collect_human_inputs(engine, study), [])
+        assert [f.name for f in files] == [f.name for f in alone]
+        for a, b in zip(files, alone):
+            assert a.read_bytes() == b.read_bytes(), (study, a.name)
+        export(engine, tmp_path / f"export-{tag}", "test", study, majority=True)
+        exported = sorted(p.relative_to(tmp_path / f"export-{tag}") for p in (tmp_path / f"export-{tag}").rglob("*")
+                          if p.is_file())
+        assert [p.relative_to(result.out_dir) for p in result.files] == exported
+        for rel in exported:
+            assert (result.out_dir / rel).read_bytes() == (tmp_path / f"export-{tag}" / rel).read_bytes(), rel
+
+    # the inputs themselves, field by field
+    collected, read = HumanInputs(), collect_human_inputs(engine)
+    export(engine, tmp_path / "inputs", "test", inputs=collected)
+    assert collected.any_trials and list(collected.studies) == list(read.studies) == ["A", "B"]
+    assert collected.chance == read.chance and len(read.chance) > 100
+    for name, study in collected.studies.items():
+        other = read.studies[name]
+        assert study.participant_codes == other.participant_codes
+        assert study.participant_runs == other.participant_runs
+        assert study.participant_rows == other.participant_rows
+        assert study.pooled_performances == score_all(other.pooled)
+
+
+def test_the_same_seed_gives_the_same_export_and_comparison(tmp_path, ds):
+    # two databases simulated with the same seed: every kit file and the comparison are
+    # byte-identical, and trials.csv differs only in the wall-clock times of the answers
+    from tasks.compare import export_and_compare
+
+    outs = []
+    for k in (1, 2):
+        engine = open_database(tmp_path / f"lab{k}.sqlite3")
+        simulate(engine, ds, Protocol(mode="full-robust", practice_per_block=1, catch_every=7, seed=21), 5,
+                 Observer("psychometric"), "test", study_name="S", batch_answers=50 * k)
+        out = tmp_path / f"out{k}"
+        export_and_compare(engine, out, "test", [])
+        outs.append(out)
+    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(outs[1]) for p in outs[1].rglob("*") if p.is_file())
+    # 5 participants, the pooled study and human-majority, each for pc, tr and sr
+    assert sum(f.name == "performance.json" for f in files) == 7 * 3 and Path("compare/leaderboard.csv") in files
+    for rel in files:
+        if rel.name != "trials.csv":
+            assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), rel
+    times = ("presented_at", "answered_at")
+    first, second = ([{k: v for k, v in row.items() if k not in times} for row in csv.DictReader(open(o / "trials.csv"))]
+                     for o in outs)
+    assert first == second and len(first) > 100

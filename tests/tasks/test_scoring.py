@@ -257,3 +257,86 @@ def test_summary_equals_the_kits_summary_csv_values():
         assert [str(r.aa) for r in ours] == [repr(float(x)) for x in kit["AA"]]
         assert [str(r.acr) for r in ours] == [repr(float(x)) for x in kit["ACR"]]
         assert [r.samples for r in ours] == [int(x) for x in kit["Samples"]]
+
+
+def exact(perf):
+    """Every number of a Performance, floats as hex: equal means equal to the last bit."""
+    def m(x):
+        return (x.aa.hex(), x.acr.hex(), x.total_runs, x.unique_samples, float(x.correct_runs).hex(),
+                float(x.all_correct_samples).hex(), x.n_subcategories)
+    return (m(perf.total), {k: m(v) for k, v in perf.by_category.items()},
+            {k: m(v) for k, v in perf.by_sub_category.items()})
+
+
+def test_counted_scores_equal_the_ordered_arithmetic_to_the_last_bit():
+    # true/false results are scored from counts; the kit's ordered arithmetic (kept for other
+    # credits) must give the same floats, also when many rows share one result object (as the
+    # export's pooled lists do) and with 0/1 and None standing for true/false
+    from tasks.scoring import _score_in_order
+
+    rng = random.Random(77)
+    for k in range(300):
+        alias = ("pc", "tr", "sr")[k % 3]
+        table = random_table(rng, alias)
+        shared = [rng.choice(table) for _ in range(rng.randint(1, 3000))]
+        mixed = [RunResult(r.alias, r.item_id, r.rotate_id, r.category, r.sub_category,
+                           rng.choice({True: [True, 1, 1.0], False: [False, 0, 0.0, None], None: [None]}[r.is_correct]))
+                 for r in table]
+        # an item id in two sub-categories (a hand-edited file): counted per group, not per cell
+        moved = [RunResult(r.alias, r.item_id, r.rotate_id, r.category, "sub_moved" if r.rotate_id == 1 else
+                           r.sub_category, r.is_correct) for r in table]
+        for rows in (table, shared, mixed, moved):
+            assert exact(score(alias, rows)) == exact(_score_in_order(alias, rows)), f"table {k} ({alias})"
+        df = as_frame(shared)
+        kit = kit_evaluate_pc(df) if alias == "pc" else kit_evaluate_micro(df)
+        assert json.dumps(score(alias, shared).to_kit(), indent=4) == json.dumps(kit, indent=4), f"table {k}"
+
+
+def test_expected_credits_keep_the_ordered_arithmetic():
+    # the chance row: credits 1 / number of options are not 0/1, so their sums depend on the
+    # order; they are the kit's mean of the values in order
+    rng = random.Random(3)
+    rows = [RunResult("tr", f"t{i % 40}", i % 3, f"c{i % 2}", f"s{i % 5}", 1.0 / (2 + i % 4)) for i in range(999)]
+    rng.shuffle(rows)
+    perf = score("tr", rows)
+    credits = [r.is_correct for r in rows]
+    assert perf.total.aa.hex() == (float(pd.Series(credits).mean()) * 100).hex()
+    sub = [r.is_correct for r in rows if r.sub_category == "s3"]
+    assert perf.by_sub_category["s3"].aa.hex() == (float(pd.Series(sub).mean()) * 100).hex()
+    assert perf.total.total_runs == 999 and perf.total.unique_samples == 40
+
+
+def test_score_all_keeps_the_order_of_first_appearance_and_refuses_other_aliases():
+    rows = [rr("tr", "a", 0, "C", "S", True), rr("sr", "b", 0, "L", None, False), rr("pc", "c", 0, "R", "r", True),
+            rr("tr", "a", 1, "C", "S", False)]
+    perfs = score_all(rows)
+    assert list(perfs) == ["tr", "sr", "pc"]
+    assert perfs["tr"].total.total_runs == 2 and perfs["tr"].total.aa == 50.0
+    with pytest.raises(ValueError, match="b@0 belongs to 'sr', not 'tr'"):
+        score("tr", rows)
+
+
+def test_ordered_arithmetic_on_arrays_equals_the_loop_to_the_last_bit():
+    # long lists of non-0/1 credits (the chance row of a big study) are scored on numpy arrays;
+    # sums and the products per item must be taken in the same order as the loop takes them
+    from tasks.scoring import _score_in_loop, _score_with_arrays
+
+    rng = random.Random(11)
+    credits = [1 / 3, 0.25, 0.2, 1 / 6, 1 / 7, 0.1, 0.5, True, False, None, 0.0]
+    for k in range(240):
+        alias = ("pc", "tr", "sr")[k % 3]
+        base = [RunResult(r.alias, r.item_id, r.rotate_id, r.category, r.sub_category, rng.choice(credits))
+                for r in random_table(rng, alias)]
+        shared = [rng.choice(base) for _ in range(rng.randint(1, 4000))]
+        distinct = list(dict(zip(map(id, shared), shared)).values())
+        expected = exact(_score_in_loop(alias, shared))
+        assert exact(_score_with_arrays(alias, shared)) == expected, f"table {k} ({alias})"
+        assert exact(_score_with_arrays(alias, shared, distinct)) == expected, f"table {k} ({alias}), shared"
+        assert exact(_score_with_arrays(alias, base)) == exact(_score_in_loop(alias, base)), f"table {k}"
+    # and through score(), above the size from which it uses the arrays
+    from tasks.scoring import ARRAYS_FROM_RUNS
+
+    base = [RunResult("tr", f"t{i}", r, f"c{i % 3}", f"s{i % 7}", 1 / (2 + (i + r) % 4)) for i in range(300) for r in range(3)]
+    rows = [rng.choice(base) for _ in range(ARRAYS_FROM_RUNS + 5000)]
+    assert exact(score("tr", rows)) == exact(_score_in_loop("tr", rows))
+    assert score("tr", rows).total.aa.hex() == (float(pd.Series([r.is_correct for r in rows]).mean()) * 100).hex()
