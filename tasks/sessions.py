@@ -82,8 +82,9 @@ def trial_options(trial) -> list[str]:
         options = json.loads(trial.options_json)
     except (ValueError, TypeError) as exc:
         options = exc
-    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-        why = f"{options.__class__.__name__}: {options}" if isinstance(options, Exception) else "not a list of texts"
+    if not isinstance(options, list) or not options or not all(isinstance(o, str) for o in options):
+        why = (f"{options.__class__.__name__}: {options}" if isinstance(options, Exception)
+               else "an empty list" if options == [] else "not a list of texts")
         raise StoredDataError(f"session {trial.session_id}, trial at position {trial.position} (item "
                               f"{trial.item_id!r}, planned trial id {trial.id}): its stored options_json cannot "
                               f"be read ({why}); it was edited outside the app. Stored responses are untouched.")

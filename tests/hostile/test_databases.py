@@ -119,7 +119,7 @@ def test_hand_edited_protocol_json_is_a_clear_error(lab, tmp_path, value, capsys
     assert responses(lab) == kept
 
 
-@pytest.mark.parametrize("value", ['["left", "right"', "{}", "5", '["left", 3]'])
+@pytest.mark.parametrize("value", ['["left", "right"', "{}", "5", '["left", 3]', "[]"])
 @pytest.mark.parametrize("command", ["export", "compare"])
 def test_hand_edited_options_json_names_the_session_and_trial(lab, tmp_path, value, command, capsys):
     kept = responses(lab)
