@@ -316,7 +316,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
         try:
             db = _open_db(getattr(args, "app_db", None))
-            settings = Settings(db)
+            settings = Settings.for_station(db, data_dir())
         except DatabaseFileError as exc:
             raise StartupError(str(exc)) from None
         except OperationalError as exc:

@@ -1,7 +1,10 @@
-"""Station settings, declared once with their defaults and stored in the database."""
+"""Station settings, declared once with their defaults and stored in the database: in the app's
+own SQLite file, or, when the database is a lab server shared by several stations, in a local
+SQLite file of this computer (each booth has its own device, transducer, equalization, PIN)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -35,9 +38,22 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+STATION_SETTINGS_FILE = "station-settings.sqlite3"
+
+
 class Settings:
     def __init__(self, engine: Engine):
         self.engine = engine
+
+    @classmethod
+    def for_station(cls, engine: Engine, data_folder: Path) -> "Settings":
+        """This computer's settings: in ``engine`` itself when it is a local SQLite file, else (a
+        lab server) in ``data_folder``/station-settings.sqlite3, created on first use."""
+        if engine.dialect.name == "sqlite":
+            return cls(engine)
+        from db.engine import open_database
+
+        return cls(open_database(Path(data_folder) / STATION_SETTINGS_FILE))
 
     def get(self, key: str) -> Any:
         if key not in DEFAULTS:
