@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.console import ConsoleWindow
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from gui.participant import ParticipantWindow
 
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
+# how often a station tries to deliver its journal while it holds answers (on the GUI thread:
+# an unreachable server costs at most the engine's connect timeout per try)
+DELIVERY_INTERVAL_MS = 5000
 
 
 def install_translations(app: QApplication) -> list[QTranslator]:
@@ -64,6 +67,9 @@ class Application:
         self.ctx, self.app = ctx, app
         self.bridge = None
         self.audio_settled: list = []  # callbacks waiting for the output to be open (or known absent)
+        self.delivery = QTimer()
+        self.delivery.setInterval(DELIVERY_INTERVAL_MS)
+        self.delivery.timeout.connect(self.deliver_journal)
         self.console = console or ConsoleWindow()
         if audio_pending:
             self.audio_starting()
@@ -109,7 +115,33 @@ class Application:
         self.ctx.audio.reconfigure()
         return ParticipantWindow(self.ctx.db, session_id, state.dataset, self.ctx.audio.presenter, self.bridge,
                                  str(self.ctx.settings.get("participant_exit_pin")),
-                                 auto_play=bool(self.ctx.settings.get("auto_play")))
+                                 auto_play=bool(self.ctx.settings.get("auto_play")), station_link=self.station_link())
+
+    def station_link(self):
+        """The station's link to a lab server with its journal (made once); None on a SQLite file."""
+        if self.ctx.station_link is None and self.ctx.db.dialect.name == "postgresql":
+            from db.outbox import Outbox, default_outbox_path
+            from tasks.station import StationLink, station_name
+
+            name = station_name(self.ctx.db)
+            link = StationLink(self.ctx.db, Outbox(default_outbox_path(self.ctx.data_dir, name)), name)
+            link.deliver_on_record = False  # the delivery timer does it, between the participant's answers
+            self.ctx.station_link = link
+            self.delivery.start()
+        return self.ctx.station_link
+
+    def deliver_journal(self) -> None:
+        """Deliver what the station's journal holds (the delivery timer); a server still away
+        leaves it for the next tick."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        link = self.ctx.station_link
+        if link is None or link.outbox.count() == 0:
+            return
+        try:
+            link.try_deliver()
+        except SQLAlchemyError:  # refused by the server (not unreachable): kept in the journal, named there
+            link.state = "offline"
 
     def start(self) -> None:
         """Show the console, load the dataset (the crashed session's, the last one, or the
@@ -119,6 +151,8 @@ class Application:
         from db import repo
 
         self.console.show()
+        if self.station_link() is not None:
+            self.deliver_journal()  # answers a crash left in the journal reach the server first
         crashed = crashed_sessions(self.ctx)
         study_name = crashed[0][2] if crashed else self.ctx.settings.get("last_study")
         with DbSession(self.ctx.db) as s:
