@@ -19,6 +19,7 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from db.answers import AnswerStore, ResponseRow, TrialRow
+from db.outbox import unreachable
 from db.models import Participant, PlannedTrial, Session, Study, utc_now
 from tasks.codes import code_problem
 from tasks.loader import Dataset, dataset_fingerprint
@@ -353,8 +354,14 @@ class SessionRunner:
         self._status("aborted", detail)
 
     def _status(self, status: str, detail: str) -> None:
-        with DbSession(self.engine) as s:
-            repo.set_status(s, s.get(Session, self.session_id), status, detail)
+        try:
+            with DbSession(self.engine) as s:
+                repo.set_status(s, s.get(Session, self.session_id), status, detail)
+        except Exception as exc:
+            if self._journal is None or not unreachable(exc):
+                raise
+            # a station without its server: the session stays "running" there and is offered
+            # for resumption on the next start, as after a crash; its answers are in the journal
 
 
 def progress_counts(engine: Engine, session_id: int) -> Progress:

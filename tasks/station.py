@@ -14,14 +14,14 @@ from datetime import timedelta
 from typing import Callable
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session as DbSession, select
 
 from db import repo
 from db.answers import ResponseRow, TrialRow, store_batch
 from db.engine import DatabaseFileError, describe_db_error
 from db.models import Session, Study, utc_now
-from db.outbox import Outbox, deliver, touch_station
+from db.outbox import UNREACHABLE, Outbox, deliver, touch_station, unreachable
 from tasks.loader import Dataset
 from tasks.observers import Observer
 from tasks.plan import Protocol, rng_for
@@ -31,18 +31,8 @@ from tasks.sessions import Progress, SessionRunner, answer_values, enrol_next, o
 # the station's name on a lab server, set by ``main.py --station NAME`` (default: the host name)
 STATION_ENV = "STAR_LAB_STATION"
 
-# the errors that mean "the server is not there now" (connection refused or lost mid-transaction)
-UNREACHABLE = (OperationalError, InterfaceError)
 RETRY_S = 2.0
 DEFAULT_WAIT_S = 300.0  # how long a station waits for the server between sessions before giving up
-
-
-def unreachable(exc: BaseException) -> bool:
-    """True when ``exc`` means the server cannot be reached now (refused, timed out, cut off
-    mid-transaction), as opposed to a refusal of the data (a constraint, a type, a right)."""
-    if isinstance(exc, UNREACHABLE):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def station_problem(name: str) -> str | None:
@@ -113,8 +103,10 @@ class StationLink:
                     raise repo.AlreadyAnswered(f"planned trial {ids} is already answered") from None
                 raise DatabaseFileError(describe_db_error(self.engine, exc) + "; this answer was not saved yet") \
                     from None
-            except SQLAlchemyError as exc:
+            except Exception as exc:
                 if not unreachable(exc):  # the server refused the data: not a matter for the journal
+                    if not isinstance(exc, SQLAlchemyError):
+                        raise
                     raise DatabaseFileError(describe_db_error(self.engine, exc) + "; this answer was not saved "
                                             "yet") from None
                 # perhaps committed, perhaps not: the journal's delivery sorts that out exactly once
@@ -128,7 +120,7 @@ class StationLink:
         try:
             while deliver(self.engine, self.outbox, self.station):
                 self._set("catching up")
-        except SQLAlchemyError as exc:
+        except Exception as exc:
             if not unreachable(exc):
                 raise
             self._next_try = time.monotonic() + self.retry_s

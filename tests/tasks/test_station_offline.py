@@ -13,12 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session as DbSession, select
 
 from db import repo
 from db.engine import open_database
 from db.models import Response, Session, Station
-from db.outbox import Outbox
+from db.outbox import Outbox, unreachable
 from tasks.loader import load_dataset
 from tasks.plan import Protocol
 from tasks.sessions import SessionRunner, open_study, start_or_resume
@@ -72,6 +74,11 @@ def test_answers_go_on_while_the_server_is_stopped_and_arrive_once_after_it_is_b
     assert link.outbox.count() == 0 and sorted(stored(engine, session.id)) == sorted(t.id for t in plan[:3])
     with pytest.raises(repo.AlreadyAnswered):  # a refusal of the data is not a matter for the journal
         runner.answer(plan[0], plan[0].answer_letter)
+    with pytest.raises(IntegrityError) as duplicate:
+        with engine.begin() as conn:
+            conn.execute(insert(Response).values(planned_trial_id=plan[0].id, session_id=session.id,
+                                                 chosen_letter="<A>", chosen_text="x", is_correct=False))
+    assert not unreachable(duplicate.value)
     assert link.outbox.count() == 0
 
     own_server.stop(keep=True)
@@ -85,6 +92,11 @@ def test_answers_go_on_while_the_server_is_stopped_and_arrive_once_after_it_is_b
     assert link.outbox.pending_trial_ids(session.id) == {t.id for t in plan[3:]}
     assert link.try_deliver() is False and link.state == "offline"
     assert ("offline", 1) in states
+    runner.pause("left by the experimenter")  # not possible now: the session stays running, no error
+    with pytest.raises(OperationalError) as refused:
+        with engine.connect():
+            pass
+    assert unreachable(refused.value)
 
     own_server.start()
     assert link.try_deliver() is True and link.state == "online"
@@ -136,7 +148,7 @@ CHILD = r"""
 import sys, time
 from pathlib import Path
 from db.engine import open_database
-from db.outbox import Outbox
+from db.outbox import Outbox, unreachable
 from tasks.sessions import SessionRunner
 from tasks.station import StationLink
 
