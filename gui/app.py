@@ -21,8 +21,7 @@ if TYPE_CHECKING:
     from gui.participant import ParticipantWindow
 
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
-# how often a station tries to deliver its journal while it holds answers (on the GUI thread:
-# an unreachable server costs at most the engine's connect timeout per try)
+# how often a station tries to deliver its journal while it holds answers (on a thread of its own)
 DELIVERY_INTERVAL_MS = 5000
 
 
@@ -131,17 +130,15 @@ class Application:
         return self.ctx.station_link
 
     def deliver_journal(self) -> None:
-        """Deliver what the station's journal holds (the delivery timer); a server still away
-        leaves it for the next tick."""
-        from sqlalchemy.exc import SQLAlchemyError
-
+        """The delivery timer: take the outcome of the last delivery and start another on its own
+        thread while the station's journal holds answers (the participant's window never waits
+        for an unreachable server); a server still away leaves them for the next tick."""
         link = self.ctx.station_link
-        if link is None or link.outbox.count() == 0:
+        if link is None:
             return
-        try:
-            link.try_deliver()
-        except SQLAlchemyError:  # refused by the server (not unreachable): kept in the journal, named there
-            link.state = "offline"
+        link.poll_background()
+        if link.outbox.count():
+            link.deliver_in_background()
 
     def start(self) -> None:
         """Show the console, load the dataset (the crashed session's, the last one, or the
@@ -152,7 +149,10 @@ class Application:
 
         self.console.show()
         if self.station_link() is not None:
-            self.deliver_journal()  # answers a crash left in the journal reach the server first
+            # answers a crash left in the journal reach the server first (a refusal or an
+            # unreachable server is kept as the link's state, not raised)
+            self.ctx.station_link.deliver_in_background()
+            self.ctx.station_link.join_background()
         crashed = crashed_sessions(self.ctx)
         study_name = crashed[0][2] if crashed else self.ctx.settings.get("last_study")
         with DbSession(self.ctx.db) as s:

@@ -9,6 +9,7 @@ station waits for it, delivering its journal first.
 """
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 from typing import Callable
@@ -78,6 +79,9 @@ class StationLink:
         # False: delivery is left to the caller's timer (the app), so that an answer never waits
         # for a connect timeout on the participant's screen
         self.deliver_on_record = True
+        self.last_error = ""
+        self._background: threading.Thread | None = None
+        self._background_outcome: str | None = None
 
     def store(self, session_id: int) -> "JournalledStore":
         """The answer store of a session run through this link (SessionRunner's ``_store``)."""
@@ -128,6 +132,55 @@ class StationLink:
             return False
         self._set("online")
         return True
+
+    def deliver_in_background(self) -> bool:
+        """Start delivering the journal on a thread of its own, unless one is at it already, so
+        that the caller (the GUI thread) never waits for an unreachable server; True when one was
+        started. ``poll_background()`` takes its outcome into ``state``."""
+        if self._background is not None:
+            return False
+        self._background = threading.Thread(target=self._deliver_on_thread, name=f"deliver-{self.station}",
+                                            daemon=True)  # killed at exit: delivery is exactly once anyway
+        self._background.start()
+        return True
+
+    def _deliver_on_thread(self) -> None:
+        # NB: this thread opens its own connection to the journal file (a sqlite3 connection
+        # belongs to its thread; WAL lets the answers journalled meanwhile in) and takes its own
+        # pooled server connections. It shares only _background_outcome, written once before the
+        # thread ends and read by poll_background() after is_alive() is False.
+        box = None
+        try:
+            box = Outbox(self.outbox.path)
+            while deliver(self.engine, box, self.station):
+                pass
+            outcome = "online"
+        except Exception as exc:  # noqa: BLE001 - kept as the outcome, read on the caller's thread
+            outcome = "offline" if unreachable(exc) else f"refused: {describe_db_error(self.engine, exc)}"
+        finally:
+            if box is not None:
+                box.close()
+        self._background_outcome = outcome
+
+    def poll_background(self) -> None:
+        """Take the outcome of a finished background delivery (nothing while it runs)."""
+        if self._background is None or self._background.is_alive():
+            return
+        self._background = None
+        outcome, self._background_outcome = self._background_outcome, None
+        if outcome == "online":
+            self.last_error = ""
+            self._set("online" if self.outbox.count() == 0 else "catching up")
+        elif outcome is not None:
+            self.last_error = "" if outcome == "offline" else outcome
+            self._next_try = time.monotonic() + self.retry_s
+            self._set("offline")
+
+    def join_background(self, timeout_s: float | None = None) -> None:
+        """Wait for a background delivery to end, then take its outcome."""
+        if self._background is not None:
+            self._background.join(timeout_s)
+        self.poll_background()
 
     def wait_for_server(self, what: Callable[[], object], wait_s: float = DEFAULT_WAIT_S, poll_s: float = 0.2):
         """``what()`` once the journal is delivered and the server answers; DatabaseFileError

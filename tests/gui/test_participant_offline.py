@@ -1,7 +1,7 @@
 """The participant window of a lab station (offscreen Qt, audio on the JACK dummy server, a real
 PostgreSQL server): the server is stopped after the practice trials and the participant answers
 the rest of the session without any message; after the server is started again the app's
-delivery timer brings every answer to the server once and the session is completed there."""
+delivery timer (a thread of its own) brings every answer to the server once and the session is completed there."""
 import pytest
 from sqlmodel import Session as DbSession, select
 
@@ -82,7 +82,8 @@ def test_the_window_goes_on_through_a_server_stop_and_the_answers_arrive_after_t
     window.close()
 
     server.start()
-    qtbot.waitUntil(lambda: link.outbox.count() == 0, timeout=3 * app.delivery.interval() + 5000)  # the timer
+    qtbot.waitUntil(lambda: link.state == "online", timeout=3 * app.delivery.interval() + 5000)  # the timer
+    assert link.outbox.count() == 0
     with DbSession(ctx.db) as s:
         ids = [r.planned_trial_id for r in s.exec(select(Response).where(Response.session_id == session.id))]
         row = s.get(Session, session.id)

@@ -98,8 +98,14 @@ def test_answers_go_on_while_the_server_is_stopped_and_arrive_once_after_it_is_b
             pass
     assert unreachable(refused.value)
 
+    assert link.deliver_in_background() and not link.deliver_in_background()  # one at a time
+    link.join_background(60)
+    assert link.state == "offline" and link.last_error == "" and link.outbox.count() == len(plan) - 3
+
     own_server.start()
-    assert link.try_deliver() is True and link.state == "online"
+    assert link.deliver_in_background()  # on a thread of its own, with its own connection to the journal
+    link.join_background(60)
+    assert link.state == "online" and link.last_error == ""
     assert link.outbox.count() == 0 and link.outbox.count("delivered") == len(plan) - 3
     assert link.try_deliver() is True  # nothing left: nothing stored twice
     ids = stored(engine, session.id)
