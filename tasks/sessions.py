@@ -19,8 +19,8 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from db.answers import AnswerStore, ResponseRow, TrialRow
-from db.outbox import unreachable
 from db.models import Participant, PlannedTrial, Session, Study, utc_now
+from db.outbox import unreachable
 from tasks.codes import code_problem
 from tasks.loader import Dataset, dataset_fingerprint
 from tasks.plan import PlanTrial, Protocol, make_plan
