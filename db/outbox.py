@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from db import repo
 from db.models import Station, utc_now
@@ -29,6 +30,22 @@ _DATETIME_COLUMNS = ("presented_at", "answered_at")
 # what must agree between a journalled answer and one already on the server
 _SAME_ANSWER = ("session_id", "chosen_letter", "is_correct", "rt_ms", "n_replays")
 DELIVERY_BATCH = 200
+# the errors that mean "the server is not there now" (connection refused or lost mid-transaction)
+UNREACHABLE = (OperationalError, InterfaceError)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """True when ``exc`` means the server cannot be reached now (refused, timed out, cut off
+    mid-transaction), as opposed to a refusal of the data (a constraint, a type, a right)."""
+    if isinstance(exc, UNREACHABLE):
+        return True
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated)
+    try:  # the driver's own, should one escape SQLAlchemy's wrapping
+        import psycopg
+    except ImportError:
+        return False
+    return isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError))
 
 
 def default_outbox_path(data_folder: Path, station: str) -> Path:

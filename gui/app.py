@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.console import ConsoleWindow
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from gui.participant import ParticipantWindow
 
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
+# how often a station tries to deliver its journal while it holds answers (on a thread of its own)
+DELIVERY_INTERVAL_MS = 5000
 
 
 def install_translations(app: QApplication) -> list[QTranslator]:
@@ -65,6 +67,9 @@ class Application:
         self.ctx, self.app = ctx, app
         self.bridge = None
         self.audio_settled: list = []  # callbacks waiting for the output to be open (or known absent)
+        self.delivery = QTimer()
+        self.delivery.setInterval(DELIVERY_INTERVAL_MS)
+        self.delivery.timeout.connect(self.deliver_journal)
         self.console = console or ConsoleWindow()
         if audio_pending:
             self.audio_starting()
@@ -116,7 +121,32 @@ class Application:
             screening = standard_screening
         return ParticipantWindow(self.ctx.db, session_id, state.dataset, self.ctx.audio.presenter, self.bridge,
                                  str(self.ctx.settings.get("participant_exit_pin")),
-                                 auto_play=bool(self.ctx.settings.get("auto_play")), screening=screening)
+                                 auto_play=bool(self.ctx.settings.get("auto_play")), screening=screening,
+                                 station_link=self.station_link())
+
+    def station_link(self):
+        """The station's link to a lab server with its journal (made once); None on a SQLite file."""
+        if self.ctx.station_link is None and self.ctx.db.dialect.name == "postgresql":
+            from db.outbox import Outbox, default_outbox_path
+            from tasks.station import StationLink, station_name
+
+            name = station_name(self.ctx.db)
+            link = StationLink(self.ctx.db, Outbox(default_outbox_path(self.ctx.data_dir, name)), name)
+            link.deliver_on_record = False  # the delivery timer does it, between the participant's answers
+            self.ctx.station_link = link
+            self.delivery.start()
+        return self.ctx.station_link
+
+    def deliver_journal(self) -> None:
+        """The delivery timer: take the outcome of the last delivery and start another on its own
+        thread while the station's journal holds answers (the participant's window never waits
+        for an unreachable server); a server still away leaves them for the next tick."""
+        link = self.ctx.station_link
+        if link is None:
+            return
+        link.poll_background()
+        if link.outbox.count():
+            link.deliver_in_background()
 
     def start(self) -> None:
         """Show the console, load the dataset (the crashed session's, the last one, or the
@@ -126,6 +156,11 @@ class Application:
         from db import repo
 
         self.console.show()
+        if self.station_link() is not None:
+            # answers a crash left in the journal reach the server first (a refusal or an
+            # unreachable server is kept as the link's state, not raised)
+            self.ctx.station_link.deliver_in_background()
+            self.ctx.station_link.join_background()
         crashed = crashed_sessions(self.ctx)
         study_name = crashed[0][2] if crashed else self.ctx.settings.get("last_study")
         with DbSession(self.ctx.db) as s:

@@ -29,6 +29,9 @@ class AppContext:
     # (progress, should_cancel) -> path of the built-in bank, generated on first use
     builtin_bank: Callable[..., Path]
     audio: Any = None  # tasks.presentation.AudioServices, or None without any output device
+    # tasks.station.StationLink on a lab server (answers the server cannot take wait in its
+    # journal); made by the app on first use, None on a SQLite file
+    station_link: Any = None
 
 
 class ConsoleState(QObject):

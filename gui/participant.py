@@ -41,7 +41,7 @@ from tasks.plan import block_instructions
 from tasks.presentation import PreparedTrial, Presenter, SessionExposure
 from tasks.rt_clock import ResponseClock, RtMeasure
 from tasks.sessions import (
-    SessionRunner, follows_practice, level_check_pause_detail, needs_level_check, run_for, study_protocol,
+    SessionRunner, level_check_pause_detail, needs_level_check, run_for, study_protocol,
 )
 
 # Screening tones and noises play at this level (the test's -20 dBFS means 65 dB SPL).
@@ -347,16 +347,18 @@ class ParticipantWindow(QWidget):
     def __init__(self, db, session_id: int, dataset: Dataset, presenter: Presenter, bridge: EngineBridge,
                  exit_pin: str | None, auto_play: bool = True,
                  screening: Callable[[int], list] | None = standard_screening, comfortable_level: bool = False,
-                 on_finish: Callable[[], str] | None = None, parent: QWidget | None = None):
+                 on_finish: Callable[[], str] | None = None, parent: QWidget | None = None, station_link=None):
         """``exit_pin`` None: the participant may pause and leave (take-home). ``comfortable_level``:
         the participant sets the volume (uncalibrated take-home). ``on_finish`` runs at the end and
-        returns a line for the thank-you screen (where the results bundle was written)."""
+        returns a line for the thank-you screen (where the results bundle was written). ``station_link``
+        (tasks.station.StationLink, on a lab server): answers the server cannot take go to the
+        station's journal and the session goes on from the plan in memory."""
         super().__init__(parent)
         self.db, self.session_id, self.dataset = db, session_id, dataset
         self.presenter, self.bridge, self.exit_pin = presenter, bridge, exit_pin
         self.auto_play, self.screening = auto_play, screening
         self.comfortable_level, self.on_finish = comfortable_level, on_finish
-        self.runner = SessionRunner(db, session_id)
+        self.runner = SessionRunner(db, session_id, link=station_link)
         with DbSession(db) as s:
             session = s.get(SessionRow, session_id)
             study = s.get(Study, session.study_id)
@@ -538,7 +540,7 @@ class ParticipantWindow(QWidget):
             self.break_shown_at = trial.position
             self._message(self.tr("Part {n}").format(n=trial.block + 1), block_instructions(trial.variant), self.next_trial)
             return
-        if self.practice_over_shown_at != trial.position and follows_practice(self.db, trial):
+        if self.practice_over_shown_at != trial.position and self.runner.follows_practice(trial):
             self.practice_over_shown_at = trial.position
             self._message(self.tr("Practice is over"),
                           self.tr("From now on there is no feedback: you will not be told whether an answer was "

@@ -20,6 +20,7 @@ from sqlmodel import Session as DbSession
 from db import repo
 from db.answers import AnswerStore, ResponseRow, TrialRow
 from db.models import Participant, PlannedTrial, Session, Study, utc_now
+from db.outbox import unreachable
 from tasks.codes import code_problem
 from tasks.loader import Dataset, dataset_fingerprint
 from tasks.plan import PlanTrial, Protocol, make_plan
@@ -261,12 +262,17 @@ class SessionRunner:
     Each answer is one transaction (db.answers): the response, the next unanswered trial found
     from the session's cursor by one indexed query, the cursor moved onto it (or the completed
     status after the last one). That next trial is what next_trial() hands out, so neither
-    call costs more late in a long plan or in a database of many sessions."""
+    call costs more late in a long plan or in a database of many sessions.
 
-    def __init__(self, engine: Engine, session_id: int):
+    ``link``: a lab station's way to the server (tasks.station.StationLink). Answers then go
+    through its journal when the server cannot be reached, and the trials come from the
+    session's remaining plan, read into memory when the session begins."""
+
+    def __init__(self, engine: Engine, session_id: int, link=None):
         self.engine = engine
         self.session_id = session_id
-        self._store = AnswerStore(engine, session_id)
+        self._journal = None if link is None else link.store(session_id)
+        self._store = AnswerStore(engine, session_id) if link is None else self._journal
         # the next trial as found in the last answer's transaction; None: ask the database
         self._next: TrialRow | None = None
         self._next_known = False
@@ -298,6 +304,8 @@ class SessionRunner:
         """Mark the session running (or resumed) in its audit log."""
         self._next_known = False
         self._counts = None
+        if self._journal is not None:
+            self._journal.deliver()  # what a crash left in the journal first, so the plan read is right
         with DbSession(self.engine) as s:
             session = s.get(Session, self.session_id)
             if session.status in ("completed", "aborted"):
@@ -307,6 +315,14 @@ class SessionRunner:
             if was != "planned":
                 repo.audit(s, "resumed", f"from {was} after {repo.count_answered(s, self.session_id)} answers",
                            self.session_id)
+        if self._journal is not None:
+            self._counts = self._journal.load(progress_counts(self.engine, self.session_id))
+
+    def follows_practice(self, trial) -> bool:
+        """True when ``trial`` is the first test or catch trial after practice (see follows_practice)."""
+        if self._journal is not None:
+            return self._journal.follows_practice(trial)
+        return follows_practice(self.engine, trial)
 
     def answer(self, trial: PlannedTrial, chosen_letter: str | None, rt_ms: float | None = None,
                n_replays: int = 0, presented_at: datetime | None = None, **levels) -> ResponseRow:
@@ -324,6 +340,10 @@ class SessionRunner:
         move on, in one transaction; returns the next trial (None: the session is complete)."""
         self._next_known = False
         row = repo.withhold_trial(self.engine, self.session_id, trial.id, reason)
+        if self._journal is not None:
+            self._counts = self._journal.withheld(trial, self._counts)
+            self._next, self._next_known = self._journal.next_trial(), True
+            return self._next
         self._next, self._next_known = (None if row is None else TrialRow._make(row)), True
         self._counts = None  # counted again (rare: an already withheld trial must not count twice)
         return self._next
@@ -335,8 +355,14 @@ class SessionRunner:
         self._status("aborted", detail)
 
     def _status(self, status: str, detail: str) -> None:
-        with DbSession(self.engine) as s:
-            repo.set_status(s, s.get(Session, self.session_id), status, detail)
+        try:
+            with DbSession(self.engine) as s:
+                repo.set_status(s, s.get(Session, self.session_id), status, detail)
+        except Exception as exc:
+            if self._journal is None or not unreachable(exc):
+                raise
+            # a station without its server: the session stays "running" there and is offered
+            # for resumption on the next start, as after a crash; its answers are in the journal
 
 
 def progress_counts(engine: Engine, session_id: int) -> Progress:

@@ -1,0 +1,93 @@
+"""The participant window of a lab station (offscreen Qt, audio on the JACK dummy server, a real
+PostgreSQL server): the server is stopped after the practice trials and the participant answers
+the rest of the session without any message; after the server is started again the app's
+delivery timer (a thread of its own) brings every answer to the server once and the session is completed there."""
+import pytest
+from sqlmodel import Session as DbSession, select
+
+from db import repo
+from db.models import Response, Session, Station
+from tasks.loader import load_dataset
+from tasks.plan import Protocol
+from tasks.sessions import open_study, start_or_resume
+from tests.db.pg_harness import postgres_available, start_postgres
+from tests.factories import sr_items, write_dataset
+from tests.gui.harness import lab_context
+from tests.gui.test_participant_flow import right_answer, step
+
+pytestmark = pytest.mark.jack
+
+
+@pytest.fixture
+def server():
+    if not postgres_available():
+        pytest.skip("PostgreSQL server binaries are not installed: apt-get install postgresql")
+    server = start_postgres()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def app(qtbot, tmp_path, jack_server, server, monkeypatch):
+    from gui.app import Application
+    from tasks.station import STATION_ENV
+
+    monkeypatch.setenv(STATION_ENV, "booth1")
+    ctx = lab_context(tmp_path, server.create_database("lab"), "test-station")
+    app = Application(ctx, None)
+    qtbot.addWidget(app.console)
+    yield app
+    app.delivery.stop()
+    ctx.audio.presenter.engine.close()
+
+
+def test_the_window_goes_on_through_a_server_stop_and_the_answers_arrive_after_the_restart(qtbot, app, server,
+                                                                                          tmp_path):
+    ctx = app.ctx
+    dataset = load_dataset(write_dataset(tmp_path / "ds", sr=sr_items(2)))
+    study = open_study(ctx.db, dataset, "flow", Protocol(variants=["sr"], items_per_group=1, practice_per_block=2))
+    session = start_or_resume(ctx.db, dataset, study, "P001", "test", station="booth1")
+    with DbSession(ctx.db) as s:
+        plan = repo.planned_trials(s, session.id)
+    assert [t.kind for t in plan] == ["practice", "practice", "test", "test", "test"]
+
+    class State:
+        dataset = None
+
+    State.dataset = dataset
+    window = app.participant_window(session.id, State)
+    window.screening = None
+    qtbot.addWidget(window)
+    link = ctx.station_link
+    assert link is not None and link.station == "booth1" and app.delivery.isActive()
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.start()
+    seen: list = []
+    for _ in range(40):
+        if window.finished:
+            break
+        if [k for k, _ in seen].count("trial") == 2 and server.process.poll() is None:
+            server.stop(keep=True)  # the practice is answered: the server goes away
+        step(qtbot, window, seen, right_answer)
+    assert window.finished and window.message.title.text() == "Thank you!"
+    titles = [t for _, t in seen]
+    assert titles == ["Part 1", "Practice 1 of 2", "Correct!", "Practice 2 of 2", "Correct!", "Practice is over",
+                      "Question 1 of 3", "Question 2 of 3", "Question 3 of 3"]  # no "Not saved yet", no stop
+    assert window.progress.value() == window.progress.maximum()
+    assert link.outbox.count() == 3 and link.state == "offline"
+    window.close()
+
+    server.start()
+    qtbot.waitUntil(lambda: link.state == "online", timeout=3 * app.delivery.interval() + 5000)  # the timer
+    assert link.outbox.count() == 0
+    with DbSession(ctx.db) as s:
+        ids = [r.planned_trial_id for r in s.exec(select(Response).where(Response.session_id == session.id))]
+        row = s.get(Session, session.id)
+        station = s.get(Station, "booth1")
+    assert sorted(ids) == sorted(t.id for t in plan) and len(set(ids)) == len(ids)
+    assert row.status == "completed" and row.next_position == 5
+    assert station.pending_answers == 0 and link.state == "online"
