@@ -59,7 +59,11 @@ def make_engine(url_or_path: str | Path, create: bool = True, password: str | No
     url: str | URL = text
     if pg.is_server_url(text):
         server = pg.server_url(text)
-        args = {"connect_timeout": 5}
+        # A connection whose cable was pulled must fail within seconds, not after the system's TCP
+        # timeout (minutes): keepalives probe an idle connection, tcp_user_timeout bounds how long
+        # sent data may stay unacknowledged (libpq parameters, passed through by psycopg).
+        args = {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+                "keepalives_count": 3, "tcp_user_timeout": 10000}
         if password:
             args["password"] = password
         # pre-ping: a connection the server dropped (restart, network) is replaced, not used
