@@ -133,20 +133,6 @@ class Calibration:
     def from_dict(cls, data: Mapping[str, Any]) -> "Calibration":
         return cls(**{**data, "measured_on": dt.date.fromisoformat(str(data["measured_on"]))})
 
-    def stored_equipment(self) -> str:
-        """The ``equipment`` text as the database keeps it: the filter rides in that existing
-        text field (no schema change), after EQUIPMENT_FILTER_MARKER."""
-        return f"{self.equipment}{EQUIPMENT_FILTER_MARKER}{self.headphone_filter}" if self.headphone_filter else self.equipment
-
-
-EQUIPMENT_FILTER_MARKER = " | headphone EQ: "
-
-
-def split_stored_equipment(text: str) -> tuple[str, str]:
-    """(equipment, headphone filter label) from a stored ``equipment`` text."""
-    equipment, _, headphone_filter = (text or "").partition(EQUIPMENT_FILTER_MARKER)
-    return equipment, headphone_filter
-
 
 @dataclass(frozen=True)
 class ChannelLevelMap:

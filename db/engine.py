@@ -200,9 +200,20 @@ def _v3_to_v4_adaptive(engine: Engine) -> None:
             model.__table__.create(conn, checkfirst=True)
 
 
+def _v5_to_v6(engine: Engine) -> None:
+    """Schema 6: calibration.headphone_filter ("" = no equalization). Idempotent, as _v1_to_v2;
+    a file without the table gets it whole from create_all after the migrations."""
+    with engine.begin() as conn:
+        if not inspect(conn).has_table("calibration"):
+            return
+        if "headphone_filter" not in {c["name"] for c in inspect(conn).get_columns("calibration")}:
+            conn.exec_driver_sql("ALTER TABLE calibration ADD COLUMN headphone_filter VARCHAR NOT NULL DEFAULT ''")
+
+
 Migration = Callable[[Engine], None]
 # version -> function that upgrades a database of that version to version + 1
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4_adaptive, 4: _v4_to_v5_stations}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4_adaptive, 4: _v4_to_v5_stations,
+                                   5: _v5_to_v6}
 
 
 def backup_before_migration(engine: Engine, version: int, backup_dir: Path | None,

@@ -18,7 +18,8 @@ from sqlmodel import Field, SQLModel
 # 4: adaptive_block and adaptive_trial (threshold blocks, tasks.adaptive).
 # 5: session.station (the station that runs it), unique (study_id, cohort_index), the station
 #    table (when each station was last heard of and how many answers it still has to deliver).
-SCHEMA_VERSION = 5
+# 6: calibration.headphone_filter (the headphone equalization a calibration was measured with).
+SCHEMA_VERSION = 6
 
 
 def utc_now() -> datetime:
@@ -69,6 +70,8 @@ class Calibration(SQLModel, table=True):
     measured_db_spl: float
     retspl_table: str = "TDH-39"
     equipment: str = ""  # sound level meter, coupler / artificial ear
+    # the headphone equalization in force when measured (audio.headphone_eq label; "" = none)
+    headphone_filter: str = ""
     measured_by: str = ""  # initials or staff code
     measured_at: datetime = Field(default_factory=utc_now)
 

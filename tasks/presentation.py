@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession, select
 
-from audio.calibration import Calibration as CalibrationRecord, CalibrationSet, split_stored_equipment
+from audio.calibration import Calibration as CalibrationRecord, CalibrationSet
 from audio.devices import DeviceChoice
 from audio.files import DEFAULT_MAX_CLIP_DURATION_S, AudioFileError
 from audio.headphone_eq import HeadphoneFilter, procedure_with_filter
@@ -237,9 +237,8 @@ def calibrations_for(db: Engine, choice: DeviceChoice, transducer: str) -> tuple
     records = {row.id: CalibrationRecord(device_name=dev.name, host_api=dev.host_api, transducer=row.transducer,
                                          output_channel=row.channel, reference_dbfs=row.reference_dbfs,
                                          measured_db_spl=row.measured_db_spl, measured_on=row.measured_at.date(),
-                                         equipment=split_stored_equipment(row.equipment)[0], measured_by=row.measured_by,
-                                         retspl_table=row.retspl_table,
-                                         headphone_filter=split_stored_equipment(row.equipment)[1])
+                                         equipment=row.equipment, measured_by=row.measured_by,
+                                         retspl_table=row.retspl_table, headphone_filter=row.headphone_filter)
                for row, dev in rows}
     chosen = CalibrationSet.for_output(records.values(), choice.name, choice.host_api, transducer)
     ids = tuple(i for i, rec in records.items() if chosen.calibrations.get(rec.output_channel) is rec)
@@ -273,8 +272,8 @@ def save_calibration(db: Engine, device_id: int, transducer: str, channel: int, 
                                    measured_db_spl=measured_db_spl, measured_on=date.today(), equipment=equipment,
                                    measured_by=measured_by, retspl_table=retspl_table, headphone_filter=headphone_filter)
         row = CalibrationRow(device_id=device_id, transducer=transducer, channel=channel, reference_dbfs=reference_dbfs,
-                             measured_db_spl=measured_db_spl, equipment=record.stored_equipment(), measured_by=measured_by,
-                             retspl_table=retspl_table)
+                             measured_db_spl=measured_db_spl, equipment=record.equipment, measured_by=measured_by,
+                             retspl_table=retspl_table, headphone_filter=record.headphone_filter)
         s.add(row)
         s.commit()
         s.refresh(row)
