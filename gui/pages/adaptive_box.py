@@ -15,7 +15,7 @@ from tasks.plan import Protocol
 DIMENSION_LABELS = (("pitch", "Pitch (cents)"), ("loudness", "Loudness (dB)"), ("duration", "Duration (ms)"),
                     ("azimuth", "Azimuth (deg)"), ("elevation", "Elevation (deg)"), ("distance", "Distance (m)"))
 PROCEDURE_LABELS = (("quest+", "QUEST+"), ("2down1up", "2-down-1-up staircase"), ("3down1up", "3-down-1-up staircase"))
-# staircase step rules: not edited here, kept from a stored protocol (the command line can set them)
+# staircase step rules: not edited here; their defaults, or kept from a stored protocol
 STEP_FIELDS = ("adaptive_start_step_factor", "adaptive_reversals_per_halving", "adaptive_step_halvings",
                "adaptive_threshold_reversals")
 
