@@ -1,6 +1,7 @@
 """Results page: the human-vs-model report on screen. Tabs: the leaderboard (grouped pc / tr /
 sr headers), the report's figures (bars per category and sub-category with every imported model,
-human minus model, variant contrasts, item analysis), the participants with the safety
+human minus model, variant contrasts, item analysis), the psychometric functions and thresholds (with
+the adaptive blocks' thresholds), the participants with the safety
 ceiling's attenuations. Buttons: Export (the kit-layout files and compare) and Export report
 (report.html with every figure, tables as CSV and LaTeX).
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from gui.context import AppContext, ConsoleState
 from gui.pages.export_folder import export_and_count_job, export_status, with_export_folder
 from gui.figure_view import FigureView
+from gui.psychometric_view import PsychometricView
 from gui.leaderboard_table import LeaderboardTable
 from gui.pages.results_data import ResultsData, figures_from_url, report_from_url, results_from_url
 from gui.processes import run_in_process
@@ -165,6 +167,8 @@ class ResultsPage(QWidget):
             view.set_message(self.tr("Not computed yet."))
             self.figure_views[name] = view
             self.tabs.addTab(view, titles[name])
+        self.psychometric = PsychometricView()
+        self.tabs.addTab(self.psychometric, self.tr("Psychometric"))
         self.tabs.addTab(self.people, self.tr("Participants"))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -176,6 +180,10 @@ class ResultsPage(QWidget):
         layout.addWidget(self.report_row)
         layout.addWidget(self.attenuation)
         layout.addWidget(self.status)
+
+    def message_views(self) -> list:
+        """The tabs that show a message while there is no figure (computing, an error)."""
+        return [*self.figure_views.values(), self.psychometric]
 
     def pick_models(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Model results (work_dir)"))
@@ -199,7 +207,7 @@ class ResultsPage(QWidget):
         study = self.state.study.name if self.state.study else None
         self.computing, self.stale = self.inputs(), False
         self.figure_job.cancel()
-        for view in self.figure_views.values():
+        for view in self.message_views():
             view.set_message(self.tr("Waiting for the leaderboard…"))
         self.excluded_note.setText("")
         self.job.start(self.tr("Computing the results…"), run_in_process, results_from_url, db_url(self.ctx.db),
@@ -207,7 +215,7 @@ class ResultsPage(QWidget):
 
     def _failed(self, message: str) -> None:
         self.status.setText(self.tr("Not computed: {why}.").format(why=message))
-        for view in self.figure_views.values():
+        for view in self.message_views():
             view.set_message(self.tr("Not computed: {why}.").format(why=message))
 
     def figure_width_px(self) -> int:
@@ -224,7 +232,7 @@ class ResultsPage(QWidget):
         from tasks.analysis.responses import ReportError
 
         study, models, exclude = self.computing if self.computing else self.inputs()
-        for view in self.figure_views.values():
+        for view in self.message_views():
             view.set_message(self.tr("Drawing the figures (bootstrap resampling)…"))
         self.figure_job.start(self.tr("Drawing the report's figures…"), run_in_process, figures_from_url,
                               db_url(self.ctx.db), study, models, self.figure_width_px(), exclude,
@@ -255,7 +263,7 @@ class ResultsPage(QWidget):
             self.start_figures()
         else:
             self.figure_progress.setVisible(False)
-            for view in self.figure_views.values():
+            for view in self.message_views():
                 view.set_message(self.tr("No answered test trial yet: nothing to draw."))
 
     def excluded_text(self, data: ResultsData) -> str:
@@ -290,6 +298,8 @@ class ResultsPage(QWidget):
                 view.set_message(report.missing.get(name, self.tr("Nothing to draw.")))
             else:
                 view.set_figure(f.png, f.caption, f.responders)
+        if report.psychometric is not None:
+            self.psychometric.show_report(report.psychometric)
         if self.data is not None:
             self._show_board()
             # what only the figures' reading found (e.g. model ids not checked against the dataset)
@@ -305,7 +315,7 @@ class ResultsPage(QWidget):
     def _figures_failed(self, message: str) -> None:
         if message == "cancelled" and self.job.busy:
             return  # superseded by the recomputation under way
-        for view in self.figure_views.values():
+        for view in self.message_views():
             view.set_message(self.tr("No figures: {why}.").format(why=message))
 
     def export(self, out: str | None = None) -> None:

@@ -1,18 +1,21 @@
-"""Study page: the dataset (with its validation report), variants, protocol and seed; what is in
+"""Study page: the dataset (with its validation report), variants, protocol and seed, the adaptive
+threshold blocks (gui/pages/adaptive_box.py); what is in
 force (the open study's stored protocol, the digital reference and where it comes from, the
 longest clip accepted, the station's safety ceiling)."""
 from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+    QCheckBox, QComboBox, QFileDialog, QFormLayout, QFrame, QScrollArea, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
     QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 from sqlmodel import Session as DbSession
 
 from db import repo
 from gui.context import AppContext, ConsoleState
+from gui.pages.adaptive_box import AdaptiveBox
 from gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox, TaskStrip, local_time, show_error, with_note
 from gui.workers import Worker
 from tasks.items import VARIANT_SOURCE, VARIANTS
@@ -135,9 +138,23 @@ class StudyPage(QWidget):
         right.addWidget(proto_box)
         right.addWidget(self.study_status)
         right.addStretch(1)
+        self.adaptive = AdaptiveBox()
+        self.adaptive.changed.connect(self.update_counts)
+        left = QVBoxLayout()
+        left.addWidget(ds_box, 1)
+        left.addWidget(self.adaptive)
         layout = QHBoxLayout(self)
-        layout.addWidget(ds_box, 3)
-        layout.addLayout(right, 2)
+        layout.addLayout(left, 1)
+        # the protocol column scrolls when its notes (practice shortfalls, the status) outgrow the window
+        right_column = QWidget()
+        right_column.setLayout(right)
+        right.setContentsMargins(0, 0, 0, 0)
+        right_scroll = QScrollArea()
+        right_scroll.setWidget(right_column)
+        right_scroll.setWidgetResizable(True)
+        right_scroll.setFrameShape(QFrame.NoFrame)
+        right_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        layout.addWidget(right_scroll, 1)
         self.state.datasetChanged.connect(self.update_counts)
         self.state.studyChanged.connect(self._study_changed)
         self.update_in_force()
@@ -250,7 +267,7 @@ class StudyPage(QWidget):
                         break_every=self.break_every.value(), max_replays=self.max_replays.value(),
                         min_run_spacing=self.spacing.value(), seed=self.seed.value(),
                         reference_dbfs=self.reference_dbfs.value(), reference_db_spl=self.reference_db_spl.value(),
-                        max_clip_duration_s=self.max_clip_duration_s)
+                        max_clip_duration_s=self.max_clip_duration_s, **self.adaptive.fields())
 
     def show_protocol(self, protocol: Protocol) -> list[str]:
         """Fill the form from a protocol (a reopened study's stored one). Returns the fields whose
@@ -272,6 +289,7 @@ class StudyPage(QWidget):
             spin.setValue(value)
             if spin.value() != value:
                 outside.append(f"{label} {value:g}")
+        outside += self.adaptive.show_protocol(protocol)
         self.max_clip_duration_s = protocol.max_clip_duration_s
         self.update_in_force()
         return outside
@@ -328,7 +346,10 @@ class StudyPage(QWidget):
         except PlanError as exc:
             self.counts.setText(str(exc))
             return
-        text = self.tr("Each participant: {test} test, {practice} practice and {catch} catch trials.").format(**kinds)
+        text = self.tr("Each participant: {test} test, {practice} practice and {catch} catch trials").format(**kinds)
+        adaptive = self.adaptive.summary()
+        text += (self.tr("; then {adaptive}, except in take-home sessions.").format(adaptive=adaptive) if adaptive
+                 else ".")
         if short:
             text += "\n" + self.tr("Less practice than asked:") + "\n" + "\n".join(short.values())
         self.counts.setText(text)

@@ -53,6 +53,20 @@ class PageReport:
     missing: dict[str, str] = field(default_factory=dict)  # figure name -> why it is not drawn
     warnings: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)  # participant codes left out (failed screening)
+    psychometric: PagePsychometric | None = None
+
+
+@dataclass
+class PagePsychometric:
+    """The report's psychometric part (tasks.analysis.psychometric_report) and the study's
+    adaptive thresholds (the rows of thresholds.csv), as plain data for the page."""
+    figures: list[PageFigure]  # one per dimension, in the report's order
+    columns: list[str]  # the thresholds table as report.html shows it
+    rows: list[tuple[str, ...]]
+    note: str
+    missing: str  # why there is no figure ("" when there are)
+    adaptive_rows: list[dict]  # tasks.adaptive.thresholds_csv.threshold_rows, one per block
+    adaptive_missing: str  # why there is no adaptive threshold ("" when there are)
 
 
 def dpi_for(fig_width_in: float, width_px: int) -> float:
@@ -138,7 +152,8 @@ def page_report(engine: Engine, study_name: str | None, models_dir: Path | None,
     variants = contrasts.variant_contrasts(design, people, seed)
     step(4, "item analysis")
     items = item_analysis.item_table(design, model_runs)
-    step(5, "drawing the figures")
+    step(5, "psychometric fits and drawing the figures")
+    psychometric = _psychometric(engine, study, resp, model_runs, seed, width_px)
     human_name = f"{HUMANS} (n={resp.n_participants})"
     drawn = {
         "bars_categories": (figures.group_bars(groups, "category"), _responders(groups, "responder")),
@@ -163,4 +178,45 @@ def page_report(engine: Engine, study_name: str | None, models_dir: Path | None,
     if progress is not None:
         progress(STEPS, STEPS, "done")
     return PageReport(study, resp.n_participants, [m.name for m in model_runs], out, boot, n_bootstrap, seed,
-                      missing, warnings, list(resp.excluded))
+                      missing, warnings, list(resp.excluded), psychometric)
+
+
+def _psychometric(engine: Engine, study: str, resp, model_runs, seed: int, width_px: int) -> PagePsychometric:
+    """The psychometric figures and thresholds table as write_report makes them (the same
+    functions, stimuli and seed), and the adaptive blocks' thresholds as export writes them."""
+    from sqlmodel import Session as DbSession
+
+    from db import repo
+    from tasks.adaptive.thresholds_csv import threshold_rows
+    from tasks.analysis.psychometric_report import analyse_psychometrics, known_stimuli
+
+    with DbSession(engine) as s:
+        roots = [st.dataset_root for st in repo.list_studies(s) if st.name == study]
+    stimuli, n_options, _notes = known_stimuli(roots)
+    psycho = analyse_psychometrics(resp, model_runs, stimuli, n_options, seed) if stimuli else None
+    figures, columns, rows, note = [], [], [], ""
+    if psycho is None:
+        missing = ("No psychometric function: no answered perception (pc) item of this study has known "
+                   "differences (the built-in bank's items carry them; `report --item-params` gives them for "
+                   "another dataset).")
+    else:
+        missing = ""
+        points = _table(psycho, "psychometric_points")
+        for name, (fig, caption) in psycho.figures.items():
+            png, w, h = render_png(fig, width_px)
+            # who has data points: the pooled humans and each model (participants are thin lines)
+            drawn = points[(points["dimension"] == name.removeprefix("psychometric_"))
+                           & (points["kind"] != "participant")]
+            figures.append(PageFigure(name, caption, _responders(drawn, "responder"), png, w, h))
+        table = next(t for t in psycho.tables if t.name == "psychometric_thresholds")
+        shown = table.shown()
+        columns, note = [str(c) for c in shown.columns], table.note
+        rows = [tuple(str(v) for v in r) for r in shown.itertuples(index=False)]
+    excluded = set(resp.excluded)
+    adaptive = [r for r in threshold_rows(engine, study) if r["participant"] not in excluded]
+    adaptive_missing = "" if adaptive else "No adaptive block in this study (choose them on the Study page)."
+    return PagePsychometric(figures, columns, rows, note, missing, adaptive, adaptive_missing)
+
+
+def _table(psycho, name: str):
+    return next(t.data for t in psycho.tables if t.name == name)
