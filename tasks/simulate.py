@@ -69,20 +69,7 @@ def _answer_session(engine: Engine, dataset: Dataset, protocol: Protocol, observ
             trials = conn.execute(repo.unanswered_query(session_id, batch_answers, _TRIAL_COLUMNS)).all()
             rows = []
             for trial in trials:
-                key = (trial.variant, trial.item_id, trial.rotate_id)
-                run = runs.get(key)
-                if run is None:
-                    run = runs[key] = run_for(dataset, trial)
-                # seeded by trial, not by order of execution: a resumed session answers as an
-                # uninterrupted one would
-                rng = rng_for(protocol.seed, code, trial.position, observer.kind)
-                chosen = observer.choose(run, rng)
-                rt_ms = 450.0 + rng.expovariate(1 / 600.0)
-                if delay_s:
-                    time.sleep(delay_s)
-                now = utc_now()
-                rows.append(answer_values(trial, chosen, options.options(trial), rt_ms=round(rt_ms, 1),
-                                          presented_at=now - timedelta(milliseconds=rt_ms), answered_at=now))
+                rows.append(simulated_answer(trial, runs, dataset, protocol.seed, code, observer, options, delay_s))
             if rows:
                 store_batch(conn, session_id, rows)
             else:
@@ -92,3 +79,22 @@ def _answer_session(engine: Engine, dataset: Dataset, protocol: Protocol, observ
                 on_commit(code, trial.position)
         if len(trials) < batch_answers:
             return
+
+
+def simulated_answer(trial, runs: dict, dataset, seed: int, code: str, observer, options, delay_s: float = 0.0) -> dict:
+    """A simulated participant's stored answer to one planned trial. Seeded by (seed, code,
+    position), not by the order of execution: a resumed session, or a station that answered
+    part of it offline, answers as an uninterrupted one would. ``runs`` caches the presented
+    runs by (variant, item, rotation)."""
+    key = (trial.variant, trial.item_id, trial.rotate_id)
+    run = runs.get(key)
+    if run is None:
+        run = runs[key] = run_for(dataset, trial)
+    rng = rng_for(seed, code, trial.position, observer.kind)
+    chosen = observer.choose(run, rng)
+    rt_ms = 450.0 + rng.expovariate(1 / 600.0)
+    if delay_s:
+        time.sleep(delay_s)
+    now = utc_now()
+    return answer_values(trial, chosen, options.options(trial), rt_ms=round(rt_ms, 1),
+                         presented_at=now - timedelta(milliseconds=rt_ms), answered_at=now)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
 from typing import Callable
 
 from sqlalchemy.engine import Engine
@@ -21,13 +20,14 @@ from sqlmodel import Session as DbSession, select
 from db import repo
 from db.answers import ResponseRow, TrialRow, store_batch
 from db.engine import DatabaseFileError, describe_db_error
-from db.models import Session, Study, utc_now
+from db.models import Session, Study
 from db.outbox import UNREACHABLE, Outbox, deliver, touch_station, unreachable
 from tasks.loader import Dataset
 from tasks.observers import Observer
-from tasks.plan import Protocol, rng_for
+from tasks.plan import Protocol
 from tasks.records import OptionsCache
-from tasks.sessions import Progress, SessionRunner, answer_values, enrol_next, open_study, run_for
+from tasks.sessions import Progress, SessionRunner, enrol_next, open_study
+from tasks.simulate import simulated_answer
 
 # the station's name on a lab server, set by ``main.py --station NAME`` (default: the host name)
 STATION_ENV = "STAR_LAB_STATION"
@@ -328,18 +328,7 @@ def simulate_station(engine: Engine, dataset: Dataset, protocol: Protocol, n_par
         for trial in trials:
             if trial.id in journalled:
                 continue
-            key = (trial.variant, trial.item_id, trial.rotate_id)
-            run = runs.get(key)
-            if run is None:
-                run = runs[key] = run_for(dataset, trial)
-            rng = rng_for(protocol.seed, code, trial.position, observer.kind)
-            chosen = observer.choose(run, rng)
-            rt_ms = 450.0 + rng.expovariate(1 / 600.0)
-            if delay_s:
-                time.sleep(delay_s)
-            now = utc_now()
-            row = answer_values(trial, chosen, options.options(trial), rt_ms=round(rt_ms, 1),
-                                presented_at=now - timedelta(milliseconds=rt_ms), answered_at=now)
+            row = simulated_answer(trial, runs, dataset, protocol.seed, code, observer, options, delay_s)
             link.record(session.id, [row])
             if on_commit:
                 on_commit(code, trial.position)

@@ -55,3 +55,26 @@ def read_model_runs(work_dir: Path, known: KnownItems | None = None) -> tuple[li
         if results:
             out.append(ModelRuns(name, results, score_all(results)))
     return rows, out
+
+
+def study_model_runs(engine, study: str, models_dir: Path | None) -> tuple[list[ModelResult], list[ModelRuns], list[str]]:
+    """The model rows, the models' runs and the warnings for one study's report or page: model
+    ids are checked against the items of the study's dataset (tasks.model_results.known_items_of).
+    No folder: nothing. A path that is not a folder: ReportError naming it."""
+    from sqlmodel import Session as DbSession
+
+    from db import repo
+    from tasks.analysis.responses import ReportError
+    from tasks.model_results import known_items_of
+
+    if models_dir is None:
+        return [], [], []
+    if not Path(models_dir).is_dir():
+        raise ReportError(f"{models_dir}: not a folder of model results (the kit's work_dir: "
+                          "<model>/<alias>/infer_results.jsonl)")
+    with DbSession(engine) as s:
+        roots = [st.dataset_root for st in repo.list_studies(s) if st.name == study]
+    known, note = known_items_of(roots)
+    warnings = [note] if note else []
+    rows, runs = read_model_runs(Path(models_dir), known)
+    return rows, runs, warnings + [w for m in rows for w in m.warnings]

@@ -103,16 +103,12 @@ def page_report(engine: Engine, study_name: str | None, models_dir: Path | None,
     or the only one with sessions). Raises tasks.analysis.responses.ReportError, with the reason,
     when there is nothing to draw (no such study, no answered test trial, a models path that is
     not a folder) and tasks.loader.Cancelled between steps once should_cancel() is true."""
-    from sqlmodel import Session as DbSession
-
-    from db import repo
     from tasks.analysis import contrasts, figures, item_analysis, scores
     from tasks.analysis.design import Design
-    from tasks.analysis.models import read_model_runs
+    from tasks.analysis.models import study_model_runs
     from tasks.analysis.responses import ReportError, load_responses, pick_study
     from tasks.analysis.screening import screening
     from tasks.loader import Cancelled
-    from tasks.model_results import known_items_of
 
     def step(done: int, label: str) -> None:
         if should_cancel is not None and should_cancel():
@@ -129,18 +125,8 @@ def page_report(engine: Engine, study_name: str | None, models_dir: Path | None,
                           + (" once the participants who failed screening are left out" if excluded else ""))
     warnings: list[str] = []
     step(1, "reading the model results")
-    model_rows, model_runs = [], []
-    if models_dir is not None:
-        if not Path(models_dir).is_dir():
-            raise ReportError(f"{models_dir}: not a folder of model results (the kit's work_dir: "
-                              "<model>/<alias>/infer_results.jsonl)")
-        with DbSession(engine) as s:
-            roots = [st.dataset_root for st in repo.list_studies(s) if st.name == study]
-        known, note = known_items_of(roots)
-        if note:
-            warnings.append(note)
-        model_rows, model_runs = read_model_runs(Path(models_dir), known)
-        warnings += [w for m in model_rows for w in m.warnings]
+    model_rows, model_runs, model_warnings = study_model_runs(engine, study, models_dir)
+    warnings += model_warnings
     step(2, "resampling")
     design = Design.build(resp, n_bootstrap, seed)
     humans = scores.human_scores(design)

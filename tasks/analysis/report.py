@@ -23,13 +23,12 @@ from tasks.analysis.bootstrap import DEFAULT_BOOTSTRAP, DEFAULT_SEED
 from tasks.analysis.design import Design
 from tasks.analysis.html import FigureBlock, render
 from tasks.analysis.majority import write_majority
-from tasks.analysis.models import read_model_runs
+from tasks.analysis.models import study_model_runs
 from tasks.analysis.psychometric_items import ItemParamsError
 from tasks.analysis.psychometric_report import analyse_psychometrics, known_stimuli
 from tasks.analysis.responses import ReportError, Responses, load_responses, pick_study
 from tasks.analysis.screening import screening
 from tasks.analysis.tables import Table, formatted, write_table
-from tasks.model_results import known_items_of
 from tasks.screening_records import ScreeningRecordError
 from tasks.scoring import LEADERBOARD_GROUPS
 
@@ -111,18 +110,8 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
     if n_bootstrap < MIN_BOOTSTRAP:
         warnings.append(f"{n_bootstrap} bootstrap resamples (fewer than {MIN_BOOTSTRAP}): the intervals are rough")
     step(1, STEPS, "reading the model results")
-    model_rows, model_runs = [], []
-    if models_dir is not None:
-        if not Path(models_dir).is_dir():
-            raise ReportError(f"{models_dir}: not a folder of model results (the kit's work_dir: "
-                              "<model>/<alias>/infer_results.jsonl)")
-        with DbSession(engine) as s:
-            roots = [st.dataset_root for st in repo.list_studies(s) if st.name == study]
-        known, note = known_items_of(roots)
-        if note:
-            warnings.append(note)
-        model_rows, model_runs = read_model_runs(Path(models_dir), known)
-        warnings += [w for m in model_rows for w in m.warnings]
+    model_rows, model_runs, model_warnings = study_model_runs(engine, study, models_dir)
+    warnings += model_warnings
     step(2, STEPS, "resampling")
     design = Design.build(resp, n_bootstrap, seed)
     humans = scores.human_scores(design)
