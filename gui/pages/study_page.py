@@ -101,7 +101,9 @@ class StudyPage(QWidget):
         reference_box = QWidget()
         reference_box.setLayout(reference_row)
         proto_box = QGroupBox(self.tr("Study and protocol"))
-        form = QFormLayout(proto_box)
+        proto_layout = QVBoxLayout(proto_box)
+        form = QFormLayout()
+        proto_layout.addLayout(form)
         form.addRow(self.tr("Study &name"), self.study_name)
         form.addRow(self.tr("&Protocol"), self.protocol)
         form.addRow(self.tr("Items per sub-category"), with_note(self.items_per_group))
@@ -112,17 +114,19 @@ class StudyPage(QWidget):
         form.addRow(self.tr("Runs of one item at least … apart"), with_note(self.spacing))
         form.addRow(self.tr("&Seed"), with_note(self.seed))
         form.addRow(self.tr("Digital reference"), reference_box)
+        # the notes go below the form, in a box layout: a QFormLayout row gives a wrapped label
+        # less height than its text needs once the column is narrow (the lines were clipped)
         self.in_force = QLabel()
         self.in_force.setObjectName("inForce")
         self.in_force.setWordWrap(True)
-        form.addRow(self.in_force)
+        proto_layout.addWidget(self.in_force)
         self.counts = QLabel()
         self.counts.setWordWrap(True)
-        form.addRow(self.counts)
+        proto_layout.addWidget(self.counts)
         open_button = QPushButton(self.tr("&Open or create study"))
         open_button.setObjectName("openStudy")
         open_button.clicked.connect(self.open_study)
-        form.addRow(open_button)
+        proto_layout.addWidget(open_button)
         self.study_status = QLabel()
         self.study_status.setObjectName("studyStatus")
         self.study_status.setWordWrap(True)
@@ -350,8 +354,11 @@ class StudyPage(QWidget):
         adaptive = self.adaptive.summary()
         text += (self.tr("; then {adaptive}, except in take-home sessions.").format(adaptive=adaptive) if adaptive
                  else ".")
+        self.counts.setToolTip("\n".join(short.values()))  # the full reasons: the column is narrow
         if short:
-            text += "\n" + self.tr("Less practice than asked:") + "\n" + "\n".join(short.values())
+            text += " " + self.tr("Less practice than asked for {variants}: every item of the family is tested "
+                                  "(choose fewer items per sub-category to leave some for practice; hover for "
+                                  "the numbers).").format(variants=", ".join(short))
         self.counts.setText(text)
 
     def open_study(self) -> None:
@@ -373,8 +380,7 @@ class StudyPage(QWidget):
         self.outside_note = ""
         self.state.set_study(study)  # the form now shows the stored protocol (_study_changed)
         if existing is None:
-            self.study_status.setText(self.tr("Created study {name!r} with this protocol. {counts}").format(
-                name=name, counts=self.counts.text()))
+            self.study_status.setText(self.tr("Created study {name!r} with this protocol.").format(name=name))
         elif stored != protocol:
             self.study_status.setText(self.tr(
                 "Study {name!r} exists: its stored protocol stays in force and the form now shows it; the values "

@@ -136,7 +136,7 @@ def test_study_page_says_which_blocks_get_less_practice_than_asked(qtbot, ctx):
     page = load_builtin(qtbot, window)
     page.practice.setValue(2)
     page.items_per_group.setValue(0)  # every item tested: nothing is left for practice
-    assert "Less practice than asked:" in page.counts.text()
-    assert "tr: no practice instead of 2" in page.counts.text()
+    assert "Less practice than asked for pc, tr, sr" in page.counts.text()
+    assert "tr: no practice instead of 2" in page.counts.toolTip()
     page.practice.setValue(0)
     assert "Less practice" not in page.counts.text()
