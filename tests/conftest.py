@@ -61,6 +61,21 @@ def pg_server():
 
 
 @pytest.fixture
+def own_pg_server():
+    """A private PostgreSQL server for one test, which may stop and start it (network failures)."""
+    if not postgres_available():
+        pytest.skip("PostgreSQL server binaries are not installed: apt-get install postgresql")
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"could not start a private PostgreSQL server: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def pg_url(pg_server):
     """A new empty database on the shared server (a plain postgresql:// URL), dropped afterwards."""
     import uuid

@@ -13,7 +13,6 @@ import time
 import pytest
 
 from db.engine import open_database
-from tests.db.pg_harness import postgres_available, start_postgres
 from tests.db.station_runs import (ROOT, export_content, finish, reference_cmd, start_stations, station_cmd,
                                    study_facts)
 from tests.factories import pc_items, sr_items, tr_items, write_dataset
@@ -87,20 +86,9 @@ def test_eight_stations_fill_one_study_as_one_computer_would(pg_url, tmp_path, d
     assert export_content(engine, tmp_path / "from-server") == export_content(ref, tmp_path / "from-file")
 
 
-@pytest.fixture
-def own_server():
-    """A server of its own: these tests stop and start it."""
-    if not postgres_available():
-        pytest.skip("PostgreSQL server binaries are not installed: apt-get install postgresql")
-    server = start_postgres()
-    try:
-        yield server
-    finally:
-        server.stop()
 
-
-def test_server_away_for_ten_seconds_mid_run_every_answer_arrives_once(own_server, tmp_path, dataset):
-    url = own_server.create_database("lab")
+def test_server_away_for_ten_seconds_mid_run_every_answer_arrives_once(own_pg_server, tmp_path, dataset):
+    url = own_pg_server.create_database("lab")
     engine = open_database(url)
     procs = start_stations(dataset, url, n_stations=4, participants=3, folder=tmp_path, delay_ms=40)
     total = 12 * 13  # 12 sessions of 13 trials each
@@ -116,12 +104,12 @@ def test_server_away_for_ten_seconds_mid_run_every_answer_arrives_once(own_serve
         os.kill(p.pid, signal.SIGSTOP)
     assert held, "every station finished before the server could go"
     engine.dispose()
-    own_server.stop(keep=True)
+    own_pg_server.stop(keep=True)
     for p in held:
         os.kill(p.pid, signal.SIGCONT)
     time.sleep(10)
     journals = [journal_pending(tmp_path / f"outbox-{i}.sqlite3") for i in range(4)]
-    own_server.start()
+    own_pg_server.start()
     errs = finish(procs)
     assert sum(journals) > 0  # the stations kept answering into their journals meanwhile
     assert any("offline" in e for e in errs) and any("catching up" in e for e in errs)
@@ -133,8 +121,8 @@ def test_server_away_for_ten_seconds_mid_run_every_answer_arrives_once(own_serve
     assert export_content(engine, tmp_path / "a") == export_content(ref, tmp_path / "b")
 
 
-def test_a_station_killed_with_its_journal_full_delivers_it_after_restart(own_server, tmp_path, dataset):
-    url = own_server.create_database("lab")
+def test_a_station_killed_with_its_journal_full_delivers_it_after_restart(own_pg_server, tmp_path, dataset):
+    url = own_pg_server.create_database("lab")
     engine = open_database(url)
     outbox = tmp_path / "outbox-booth.sqlite3"
     cmd = station_cmd(dataset, url, "booth", 1, outbox, delay_ms=30, print_commits=True)
@@ -143,7 +131,7 @@ def test_a_station_killed_with_its_journal_full_delivers_it_after_restart(own_se
         assert proc.stdout.readline().startswith("committed ")
     os.kill(proc.pid, signal.SIGSTOP)
     engine.dispose()
-    own_server.stop(keep=True)
+    own_pg_server.stop(keep=True)
     os.kill(proc.pid, signal.SIGCONT)
     deadline = time.monotonic() + 60
     while journal_pending(outbox) < 5:
@@ -153,7 +141,7 @@ def test_a_station_killed_with_its_journal_full_delivers_it_after_restart(own_se
     proc.communicate()
     held = journal_pending(outbox)
     assert held >= 5
-    own_server.start()
+    own_pg_server.start()
     assert answered(engine) < planned(engine)  # the journalled answers are not on the server yet
     again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr

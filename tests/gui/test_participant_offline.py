@@ -10,7 +10,6 @@ from db.models import Response, Session, Station
 from tasks.loader import load_dataset
 from tasks.plan import Protocol
 from tasks.sessions import open_study, start_or_resume
-from tests.db.pg_harness import postgres_available, start_postgres
 from tests.factories import sr_items, write_dataset
 from tests.gui.harness import lab_context
 from tests.gui.test_participant_flow import right_answer, step
@@ -18,19 +17,10 @@ from tests.gui.test_participant_flow import right_answer, step
 pytestmark = pytest.mark.jack
 
 
-@pytest.fixture
-def server():
-    if not postgres_available():
-        pytest.skip("PostgreSQL server binaries are not installed: apt-get install postgresql")
-    server = start_postgres()
-    try:
-        yield server
-    finally:
-        server.stop()
-
 
 @pytest.fixture
-def app(qtbot, tmp_path, jack_server, server, monkeypatch):
+def app(qtbot, tmp_path, jack_server, own_pg_server, monkeypatch):
+    server = own_pg_server
     from gui.app import Application
     from tasks.station import STATION_ENV
 
@@ -43,8 +33,9 @@ def app(qtbot, tmp_path, jack_server, server, monkeypatch):
     ctx.audio.presenter.engine.close()
 
 
-def test_the_window_goes_on_through_a_server_stop_and_the_answers_arrive_after_the_restart(qtbot, app, server,
+def test_the_window_goes_on_through_a_server_stop_and_the_answers_arrive_after_the_restart(qtbot, app, own_pg_server,
                                                                                           tmp_path):
+    server = own_pg_server
     ctx = app.ctx
     dataset = load_dataset(write_dataset(tmp_path / "ds", sr=sr_items(2)))
     study = open_study(ctx.db, dataset, "flow", Protocol(variants=["sr"], items_per_group=1, practice_per_block=2))

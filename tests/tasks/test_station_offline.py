@@ -25,22 +25,10 @@ from tasks.loader import load_dataset
 from tasks.plan import Protocol
 from tasks.sessions import SessionRunner, open_study, start_or_resume
 from tasks.station import StationLink
-from tests.db.pg_harness import postgres_available, start_postgres
 from tests.factories import sr_items, write_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture
-def own_server():
-    """A server of its own: these tests stop and start it."""
-    if not postgres_available():
-        pytest.skip("PostgreSQL server binaries are not installed: apt-get install postgresql")
-    server = start_postgres()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def station_session(url, dataset_dir, protocol: Protocol | None = None):
@@ -58,9 +46,9 @@ def stored(engine, session_id) -> list[int]:
         return [r.planned_trial_id for r in s.exec(select(Response).where(Response.session_id == session_id))]
 
 
-def test_answers_go_on_while_the_server_is_stopped_and_arrive_once_after_it_is_back(own_server, dataset_dir,
+def test_answers_go_on_while_the_server_is_stopped_and_arrive_once_after_it_is_back(own_pg_server, dataset_dir,
                                                                                      tmp_path):
-    engine, session, plan = station_session(own_server.create_database("lab"), dataset_dir)
+    engine, session, plan = station_session(own_pg_server.create_database("lab"), dataset_dir)
     assert len(plan) > 8
     states = []
     link = StationLink(engine, Outbox(tmp_path / "outbox.sqlite3"), "booth1", on_state=lambda *a: states.append(a))
@@ -81,7 +69,7 @@ def test_answers_go_on_while_the_server_is_stopped_and_arrive_once_after_it_is_b
     assert not unreachable(duplicate.value)
     assert link.outbox.count() == 0
 
-    own_server.stop(keep=True)
+    own_pg_server.stop(keep=True)
     seen = []
     while (trial := runner.next_trial()) is not None:  # the rest of the session, all offline
         seen.append(trial.id)
@@ -102,7 +90,7 @@ def test_answers_go_on_while_the_server_is_stopped_and_arrive_once_after_it_is_b
     link.join_background(60)
     assert link.state == "offline" and link.last_error == "" and link.outbox.count() == len(plan) - 3
 
-    own_server.start()
+    own_pg_server.start()
     assert link.deliver_in_background()  # on a thread of its own, with its own connection to the journal
     link.join_background(60)
     assert link.state == "online" and link.last_error == ""
@@ -120,9 +108,9 @@ def test_answers_go_on_while_the_server_is_stopped_and_arrive_once_after_it_is_b
     assert SessionRunner(engine, session.id).progress().answered == len(plan)
 
 
-def test_the_plan_in_memory_skips_withheld_trials_and_knows_where_practice_ends(own_server, tmp_path):
+def test_the_plan_in_memory_skips_withheld_trials_and_knows_where_practice_ends(own_pg_server, tmp_path):
     dataset_dir = write_dataset(tmp_path / "ds", sr=sr_items(2))
-    engine, session, plan = station_session(own_server.create_database("lab"), dataset_dir,
+    engine, session, plan = station_session(own_pg_server.create_database("lab"), dataset_dir,
                                             Protocol(variants=["sr"], items_per_group=1, practice_per_block=2))
     assert [t.kind for t in plan] == ["practice", "practice", "test", "test", "test"]
     first_test = 2
@@ -130,7 +118,7 @@ def test_the_plan_in_memory_skips_withheld_trials_and_knows_where_practice_ends(
     runner = SessionRunner(engine, session.id, link=link)
     runner.begin()
     total = runner.progress().total
-    own_server.stop(keep=True)
+    own_pg_server.stop(keep=True)
     for i in range(first_test):
         trial = runner.next_trial()
         assert trial.kind == "practice" and not runner.follows_practice(trial)
@@ -139,7 +127,7 @@ def test_the_plan_in_memory_skips_withheld_trials_and_knows_where_practice_ends(
     assert trial.id == plan[first_test].id and runner.follows_practice(trial)  # from memory: the server is away
     progress = runner.progress()
     assert (progress.practice_done, progress.answered, progress.total) == (first_test, first_test, total)
-    own_server.start()
+    own_pg_server.start()
     assert runner.withhold(trial, "over the ceiling").id == plan[first_test + 1].id
     assert runner.progress().withheld == 1
     while (trial := runner.next_trial()) is not None:
@@ -187,8 +175,8 @@ def wait_for(path: Path, proc: subprocess.Popen, timeout_s: float = 120.0) -> No
 
 
 def test_a_station_killed_while_offline_delivers_first_and_resumes_at_the_first_trial_not_answered(
-        own_server, dataset_dir, tmp_path):
-    url = own_server.create_database("lab")
+        own_pg_server, dataset_dir, tmp_path):
+    url = own_pg_server.create_database("lab")
     engine, session, plan = station_session(url, dataset_dir)
     engine.dispose()
     outbox = tmp_path / "outbox.sqlite3"
@@ -197,7 +185,7 @@ def test_a_station_killed_while_offline_delivers_first_and_resumes_at_the_first_
                             cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
         wait_for(tmp_path / "ready", proc)
-        own_server.stop(keep=True)
+        own_pg_server.stop(keep=True)
         (tmp_path / "go").touch()
         wait_for(tmp_path / "done", proc)
         assert (tmp_path / "done").read_text() == "3"
@@ -207,7 +195,7 @@ def test_a_station_killed_while_offline_delivers_first_and_resumes_at_the_first_
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    own_server.start()
+    own_pg_server.start()
     engine = open_database(url)
     assert sorted(stored(engine, session.id)) == sorted(t.id for t in plan[:2])  # the journal holds the rest
     link = StationLink(engine, Outbox(outbox), "booth1")
