@@ -45,8 +45,8 @@ def jack_server() -> JackServer:
 # The shared private PostgreSQL server for the lab-server tests (tests/db/pg_harness.py): one for
 # the whole run, each test in a database of its own. Without the server binaries these tests skip
 # with the reason (CI installs the postgresql package, so there they run).
-@pytest.fixture(scope="session")
-def pg_server():
+def _private_postgres():
+    """Start a private server (skip without the binaries), hand it out, stop it afterwards."""
     if not postgres_available():
         pytest.skip("PostgreSQL server binaries are not installed: apt-get install postgresql to run the "
                     "lab-server tests")
@@ -60,19 +60,15 @@ def pg_server():
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    yield from _private_postgres()
+
+
 @pytest.fixture
 def own_pg_server():
     """A private PostgreSQL server for one test, which may stop and start it (network failures)."""
-    if not postgres_available():
-        pytest.skip("PostgreSQL server binaries are not installed: apt-get install postgresql")
-    try:
-        server = start_postgres()
-    except PostgresUnavailable as exc:
-        pytest.fail(f"could not start a private PostgreSQL server: {exc}")
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _private_postgres()
 
 
 @pytest.fixture

@@ -56,3 +56,11 @@ def capture_participant_windows(app, screening, exit_pin: str = "0000") -> list:
 
     app.console.participant_window_factory = factory
     return made
+
+
+def load_builtin(qtbot, window):
+    """Load the built-in bank on the console's Study page and wait for it; the page."""
+    page = window.study_page
+    with qtbot.waitSignal(window.state.datasetChanged, timeout=20000):
+        page.load(None)
+    return page

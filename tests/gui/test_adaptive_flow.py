@@ -29,9 +29,35 @@ def lab(tmp_path, jack_server):
     ctx.audio.presenter.engine.close()
 
 
-def test_adaptive_block_after_the_planned_trials_resumes_and_stores_each_answer(qtbot, lab, tmp_path):
+def drive_window(qtbot, lab, session_id: int, dataset, choose, max_screens: int) -> tuple:
+    """Open the participant window on the session and answer every screen: messages with Enter,
+    trials with the letter ``choose(window, title, seen)`` returns. (window, titles seen)."""
     from gui.participant import ParticipantWindow
 
+    window = ParticipantWindow(lab.db, session_id, dataset, lab.audio.presenter, lab.bridge, "0000", screening=None)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.start()
+    seen: list[str] = []
+    for _ in range(max_screens):
+        if window.finished:
+            break
+        if window.stack.currentWidget() is window.message:
+            seen.append(window.message.title.text())
+            qtbot.keyClick(window, Qt.Key_Return)
+            continue
+        trial = window.trial
+        qtbot.waitUntil(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled(), timeout=30000)
+        seen.append(trial.title.text())
+        qtbot.keyClick(window, choose(window, seen[-1], seen))
+        qtbot.keyClick(window, Qt.Key_Return)
+    assert window.finished and window.message.title.text() == "Thank you!", seen
+    return window, seen
+
+
+def test_adaptive_block_after_the_planned_trials_resumes_and_stores_each_answer(qtbot, lab, tmp_path):
     dataset = load_dataset(write_dataset(tmp_path / "ds", sr=sr_items(1)))
     protocol = Protocol(variants=["sr"], items_per_group=1, practice_per_block=0, adaptive_dimensions=["loudness"],
                         adaptive_procedure="2down1up", adaptive_max_trials=5)
@@ -43,34 +69,17 @@ def test_adaptive_block_after_the_planned_trials_resumes_and_stores_each_answer(
     first = runner.next_trial()
     runner.record(first, first.level_asked, first.answer_letter)
 
-    window = ParticipantWindow(lab.db, session.id, dataset, lab.audio.presenter, lab.bridge, "0000", screening=None)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    window.start()
-    seen = []
-    for _ in range(20):
-        if window.finished:
-            break
-        if window.stack.currentWidget() is window.message:
-            seen.append(window.message.title.text())
-            qtbot.keyClick(window, Qt.Key_Return)
-            continue
+    def choose(window, title, seen):
+        if not title.startswith("Loudness"):
+            return "A"
         trial = window.trial
-        qtbot.waitUntil(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled(), timeout=30000)
-        title = trial.title.text()
-        seen.append(title)
-        if title.startswith("Loudness"):
-            assert [b.text() for b in trial.option_buttons][0].endswith("The first sound is louder")
-            assert trial.q.clip_labels == ["Sound 1", "Sound 2"]
-            right = 0 if window.adaptive.runner.next_trial().first_option_correct else 1
-            choice = right if len(seen) % 3 else 1 - right  # now and then a wrong answer
-        else:
-            choice = 0
-        qtbot.keyClick(window, chr(ord("A") + choice))
-        qtbot.keyClick(window, Qt.Key_Return)
-    assert window.finished and window.message.title.text() == "Thank you!", seen
+        assert [b.text() for b in trial.option_buttons][0].endswith("The first sound is louder")
+        assert trial.q.clip_labels == ["Sound 1", "Sound 2"]
+        right = 0 if window.adaptive.runner.next_trial().first_option_correct else 1
+        choice = right if len(seen) % 3 else 1 - right  # now and then a wrong answer
+        return chr(ord("A") + choice)
+
+    window, seen = drive_window(qtbot, lab, session.id, dataset, choose, 20)
     window.close()
 
     assert seen[:4] == ["Part 1", "Question 1 of 3", "Question 2 of 3", "Question 3 of 3"]
@@ -95,7 +104,6 @@ def test_adaptive_block_after_the_planned_trials_resumes_and_stores_each_answer(
 
 
 def test_a_session_whose_planned_trials_are_done_continues_its_adaptive_block(qtbot, lab, tmp_path):
-    from gui.participant import ParticipantWindow
     from tasks.sessions import SessionRunner
 
     dataset = load_dataset(write_dataset(tmp_path / "ds", sr=sr_items(1)))
@@ -113,26 +121,7 @@ def test_a_session_whose_planned_trials_are_done_continues_its_adaptive_block(qt
     runner.record(first, first.level_asked, first.answer_letter)
     assert start_or_resume(lab.db, dataset, study, "P001", "test").status == "completed"
 
-    window = ParticipantWindow(lab.db, session.id, dataset, lab.audio.presenter, lab.bridge, "0000", screening=None)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    window.start()
-    seen = []
-    for _ in range(10):
-        if window.finished:
-            break
-        if window.stack.currentWidget() is window.message:
-            seen.append(window.message.title.text())
-            qtbot.keyClick(window, Qt.Key_Return)
-            continue
-        trial = window.trial
-        qtbot.waitUntil(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled(), timeout=30000)
-        seen.append(trial.title.text())
-        qtbot.keyClick(window, "A")
-        qtbot.keyClick(window, Qt.Key_Return)
-    assert window.finished and window.message.title.text() == "Thank you!", seen
+    window, seen = drive_window(qtbot, lab, session.id, dataset, lambda *_: "A", 10)
     window.close()
     assert seen == ["Part: Pitch", "Pitch: question 2 of at most 3", "Pitch: question 3 of at most 3"]
     with DbSession(lab.db) as s:

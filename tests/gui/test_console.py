@@ -1,6 +1,7 @@
 from PySide6.QtWidgets import QApplication
 
 from gui.console import ConsoleWindow
+from tests.gui.harness import load_builtin
 from tests.gui.conftest import save_screenshot as save_grab
 
 
@@ -9,13 +10,6 @@ def save_screenshot(window, name: str):
     pass: a label's new text would otherwise be photographed in its old size)."""
     QApplication.processEvents()
     return save_grab(window, name)
-
-
-def load_builtin(qtbot, window):
-    page = window.study_page
-    with qtbot.waitSignal(window.state.datasetChanged, timeout=20000):
-        page.load(None)
-    return page
 
 
 def test_console_pages_work_offscreen_and_are_photographed(qtbot, ctx):

@@ -5,13 +5,7 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from gui.console import ConsoleWindow
-
-
-def load_builtin(qtbot, window):
-    page = window.study_page
-    with qtbot.waitSignal(window.state.datasetChanged, timeout=20000):
-        page.load(None)
-    return page
+from tests.gui.harness import load_builtin
 
 
 def test_participant_form_is_reset_after_adding_and_consent_clears_the_request(qtbot, ctx):

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from gui.console import ConsoleWindow
 from tasks.takehome import read_package_info
 from tests.gui.conftest import save_screenshot
-from tests.gui.test_console import load_builtin
+from tests.gui.harness import load_builtin
 
 
 def console_with_participant(qtbot, ctx):
