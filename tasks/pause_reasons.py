@@ -11,15 +11,17 @@ from db.models import AuditLog, Session
 from tasks.sessions import describe_pause
 
 
-def pause_reasons(engine: Engine) -> dict[int, str]:
-    """session id -> the reason stored when it was last paused, for the sessions paused now."""
-    last = (select(AuditLog.session_id, func.max(AuditLog.id).label("last_id"))
-            .where(AuditLog.event == "paused")
-            .group_by(AuditLog.session_id)
-            .subquery())
+def pause_reasons(engine: Engine, session_id: int | None = None) -> dict[int, str]:
+    """session id -> the reason stored when it was last paused, for the sessions paused now (or
+    only the one named); sessions paused without a recorded reason are left out."""
+    last = select(AuditLog.session_id, func.max(AuditLog.id).label("last_id")).where(AuditLog.event == "paused")
+    if session_id is not None:
+        last = last.where(AuditLog.session_id == session_id)
+    last = last.group_by(AuditLog.session_id).subquery()
     q = (select(Session.id, AuditLog.detail)
          .join(last, last.c.session_id == Session.id)
          .join(AuditLog, AuditLog.id == last.c.last_id)
          .where(Session.status == "paused"))
     with engine.connect() as conn:
-        return {session_id: describe_pause(detail or "") or "" for session_id, detail in conn.execute(q)}
+        described = {sid: describe_pause(detail or "") for sid, detail in conn.execute(q)}
+    return {sid: why for sid, why in described.items() if why}

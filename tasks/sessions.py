@@ -424,13 +424,11 @@ def needs_level_check(engine: Engine, session_id: int) -> bool:
 def pause_reason(engine: Engine, session_id: int) -> str | None:
     """Why a paused session is paused, as a sentence for the console (Sessions page); None when
     the session is not paused or no reason was recorded. For a failed level check it says what
-    the participant answered and that the level check runs again when the session resumes."""
-    with DbSession(engine) as s:
-        session = s.get(Session, session_id)
-        if session is None or session.status != "paused":
-            return None
-        detail = next((a.detail for a in reversed(repo.audit_log(s, session_id)) if a.event == "paused"), "")
-    return describe_pause(detail)
+    the participant answered and that the level check runs again when the session resumes.
+    One indexed query (tasks.pause_reasons, which the Sessions page runs for every session)."""
+    from tasks.pause_reasons import pause_reasons  # it builds on describe_pause below
+
+    return pause_reasons(engine, session_id).get(session_id)
 
 
 def describe_pause(detail: str) -> str | None:
