@@ -19,8 +19,8 @@ def _fail(message: str, code: int = EXIT_PROBLEMS) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from tasks.items import printable
-    from tasks.loader import NotADatasetError, format_report, load_dataset
+    from tasks.dataset.items import printable
+    from tasks.dataset.loader import NotADatasetError, format_report, load_dataset
 
     try:
         ds = load_dataset(args.dataset, check_audio=False if args.no_audio else "full")
@@ -31,9 +31,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from tasks.items import VARIANT_SOURCE, printable
-    from tasks.loader import NotADatasetError, load_dataset
-    from tasks.runs import RunError, expand_runs, format_run
+    from tasks.dataset.items import VARIANT_SOURCE, printable
+    from tasks.dataset.loader import NotADatasetError, load_dataset
+    from tasks.dataset.runs import RunError, expand_runs, format_run
 
     source = VARIANT_SOURCE[args.alias]
     try:
@@ -120,13 +120,13 @@ def cmd_generate_bank(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from tasks.loader import load_dataset
-    from tasks.observers import Observer, PsychometricObserver, parse_thresholds
-    from tasks.plan import Protocol
-    from tasks.simulate import simulate
+    from tasks.dataset.loader import load_dataset
+    from tasks.simulation.observers import Observer, PsychometricObserver, parse_thresholds
+    from tasks.study.plan import Protocol
+    from tasks.simulation.simulate import simulate
 
     if args.station:
-        from tasks.station import station_problem
+        from tasks.labserver.station import station_problem
 
         if station_problem(args.station):
             return _fail(station_problem(args.station), EXIT_USAGE)
@@ -167,9 +167,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def _simulate_station(args: argparse.Namespace, engine, dataset, protocol, committed) -> int:
     from db.outbox import Outbox, default_outbox_path
-    from tasks.observers import Observer
-    from tasks.simulate import simulation_study_name
-    from tasks.station import simulate_station
+    from tasks.simulation.observers import Observer
+    from tasks.simulation.simulate import simulation_study_name
+    from tasks.labserver.station import simulate_station
 
     observer = Observer(args.observer)
     outbox = Outbox(args.outbox or default_outbox_path(data_dir(), args.station))
@@ -213,7 +213,7 @@ def cmd_lab_grants(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from tasks.export import export
+    from tasks.results.export import export
 
     result = export(_open_db(args.db, create=False), args.out, APP_VERSION, study_name=args.study, majority=True)
     print(f"exported {result.responses} responses of {result.participants} participants: "
@@ -224,11 +224,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from tasks.compare import read_models, write_compare
+    from tasks.results.compare import read_models, write_compare
     from sqlmodel import Session as DbSession
 
     from db import repo
-    from tasks.compare_input import collect_human_inputs
+    from tasks.results.compare_input import collect_human_inputs
     from tasks.model_results import known_items_of
 
     db = _open_db(args.db, create=False)
@@ -266,7 +266,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_plan_power(args: argparse.Namespace) -> int:
     from tasks.analysis.power import Population, PowerError, plan_power, write_power
     from tasks.analysis.responses import load_responses, pick_study
-    from tasks.loader import load_dataset
+    from tasks.dataset.loader import load_dataset
 
     try:
         sizes = [int(v) for v in args.participants.split(",") if v.strip()]
@@ -331,7 +331,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
         from audio.devices import AudioBackendError
         from audio.engine import EngineError
-        from tasks.presentation import build_audio
+        from tasks.presentation.presenter import build_audio
 
         try:
             audio = build_audio(ctx.db, ctx.settings, socket.gethostname())
@@ -357,8 +357,8 @@ def cmd_make_package(args: argparse.Namespace) -> int:
     from sqlmodel import Session as DbSession
 
     from db import repo
-    from tasks.loader import load_dataset
-    from tasks.takehome import make_package, read_package_text
+    from tasks.dataset.loader import load_dataset
+    from tasks.takehome.packages import make_package, read_package_text
 
     texts = {key: read_package_text(path, what) for key, path, what in (
         ("information", args.information, "study information"), ("consent", args.consent, "consent"),
@@ -381,8 +381,8 @@ def cmd_make_package(args: argparse.Namespace) -> int:
 
 
 def cmd_import_results(args: argparse.Namespace) -> int:
-    from tasks.items import printable
-    from tasks.takehome import BundleError, import_results
+    from tasks.dataset.items import printable
+    from tasks.takehome.packages import BundleError, import_results
 
     db = _open_db(args.db, create=False)
     failures = 0
@@ -415,7 +415,7 @@ def add_db_option(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tasks.items import VARIANTS
+    from tasks.dataset.items import VARIANTS
 
     parser = argparse.ArgumentParser(
         prog="main.py",
@@ -457,8 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a SimpleFreeFieldHRIR SOFA file instead of the built-in MIT KEMAR set")
     p.set_defaults(func=cmd_generate_bank)
 
-    from tasks.observers import OBSERVERS
-    from tasks.plan import PROTOCOLS
+    from tasks.simulation.observers import OBSERVERS
+    from tasks.study.plan import PROTOCOLS
 
     p = sub.add_parser("simulate", help="run simulated participants through plan, answers and storage")
     p.add_argument("--dataset", type=Path, default=None, metavar="DIR",
@@ -580,11 +580,11 @@ def user_errors() -> tuple[type[Exception], ...]:
 
     from db.engine import DatabaseFileError
     from tasks.analysis.responses import ReportError
-    from tasks.export import ExportError
-    from tasks.loader import NotADatasetError
-    from tasks.plan import PlanError
-    from tasks.sessions import DatasetChangedError, StoredDataError, StudyError
-    from tasks.takehome import BundleError
+    from tasks.results.trial_records import ExportError
+    from tasks.dataset.loader import NotADatasetError
+    from tasks.study.plan import PlanError
+    from tasks.study.studies import DatasetChangedError, StoredDataError, StudyError
+    from tasks.takehome.packages import BundleError
 
     return (BundleError, DatabaseFileError, DatasetChangedError, ExportError, NotADatasetError, PlanError, ReportError,
             StudyError, StoredDataError, OperationalError, OSError)
@@ -615,12 +615,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         args = build_parser().parse_args(argv)
     if getattr(args, "app_station", None):
-        from tasks.station import STATION_ENV, station_problem
+        from tasks.labserver.station import STATION_ENV, station_problem
 
         if station_problem(args.app_station):
             return _fail(station_problem(args.app_station), EXIT_USAGE)
 
-        os.environ[STATION_ENV] = args.app_station  # read where sessions are started (tasks.station.station_name)
+        os.environ[STATION_ENV] = args.app_station  # read where sessions are started (tasks.labserver.station.station_name)
     if args.selftest:
         args.func = cmd_selftest
     elif not getattr(args, "func", None):

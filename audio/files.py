@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-DEFAULT_MAX_CLIP_DURATION_S = 600.0  # a study setting (tasks.plan.Protocol.max_clip_duration_s)
+DEFAULT_MAX_CLIP_DURATION_S = 600.0  # a study setting (tasks.study.plan.Protocol.max_clip_duration_s)
 VERIFY_BLOCK_FRAMES = 65536          # verify() holds at most this many frames at a time
 _MAX_RIFF_CHUNKS = 1000              # a WAV with more chunks than this is not parsed further
 # fmt tags whose block_align is exactly one frame: PCM, IEEE float, A-law, mu-law, extensible

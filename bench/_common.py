@@ -22,13 +22,13 @@ def load_avg() -> str:
 
 
 def shaped_dataset(folder: Path):
-    from tasks.loader import load_dataset
+    from tasks.dataset.loader import load_dataset
 
     return load_dataset(write_starbench_shape(folder), check_audio=False)
 
 
 def full_robust():
-    from tasks.plan import Protocol
+    from tasks.study.plan import Protocol
 
     return Protocol(mode="full-robust", practice_per_block=0)
 

@@ -77,7 +77,7 @@ def runs(mode: str) -> list[tuple]:
 def build_paper_scale_db(path: Path, n_participants: int, mode: str = "full-robust", seed: int = 0,
                          study: str = "paper-scale") -> PaperDb:
     from db.engine import open_database
-    from tasks.plan import Protocol
+    from tasks.study.plan import Protocol
 
     open_database(path).dispose()  # the real schema, version row included
     plan = runs(mode)

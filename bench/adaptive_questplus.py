@@ -17,7 +17,7 @@ from bench._common import cores, load_avg
 def _run(trials: int, seed: int, ours: bool) -> float:
     from tasks.adaptive.dimensions import DIMENSIONS
     from tasks.adaptive.procedures import AdaptiveSettings, QuestPlusProcedure, questplus_model
-    from tasks.observers import PsychometricObserver
+    from tasks.simulation.observers import PsychometricObserver
 
     dim = DIMENSIONS["azimuth"]
     observer = PsychometricObserver({"azimuth": 12.0})

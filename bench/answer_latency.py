@@ -27,7 +27,7 @@ def fill_ours(engine, session_id: int, answered: int) -> None:
     from sqlalchemy import func, select
 
     from db import repo
-    from tasks.sessions import answer_values
+    from tasks.study.runner import answer_values
 
     with engine.begin() as conn:
         have = conn.execute(select(func.count()).select_from(repo.RESPONSE_TABLE)
@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from db.engine import open_database
-    from tasks.sessions import SessionRunner, open_study, start_or_resume
+    from tasks.study.runner import SessionRunner
+    from tasks.study.studies import open_study
+    from tasks.study.enrolment import start_or_resume
 
     print(f"answer latency: {cores()} cores, load average {load_avg()}")
     with tempfile.TemporaryDirectory(prefix="answer-bench-", dir=args.dir) as tmp:

@@ -8,7 +8,7 @@ Run: ``python -m bench export_scale [--db FILE | --participants 200] [--dir DIR]
 Measured in each repetition, one after the other on the same database:
 - ``export`` and ``compare``: the two commands (``main.py export``, ``main.py compare``);
 - ``both``: export and compare together as the console's Export button runs them
-  (tasks.compare.export_and_compare: the comparison from the export's own read and scoring);
+  (tasks.results.compare.export_and_compare: the comparison from the export's own read and scoring);
 - ``raw peer``: raw ``sqlite3`` streaming the same joined rows (planned trial + response, ordered
   by session and position) into one CSV with the csv module - the floor of reading and writing
   every row once;
@@ -65,10 +65,10 @@ def raw_export(db: str, out: str) -> None:
 
 
 def read_only(db: str) -> None:
-    """Where export's time goes, part 1: the app's own reader (tasks.records.session_batches)
+    """Where export's time goes, part 1: the app's own reader (tasks.study.records.session_batches)
     fetching every row of every session and writing nothing."""
     from db.engine import open_database
-    from tasks.records import read_snapshot, session_batches, study_sessions
+    from tasks.study.records import read_snapshot, session_batches, study_sessions
 
     engine = open_database(db, create=False)
     groups = study_sessions(engine)
@@ -83,7 +83,7 @@ def both(db: str, out: str) -> None:
     """Export and compare together, as the console's Export button runs them."""
     from db.engine import open_database
     from main import APP_VERSION  # the version the export command writes into trials.columns.json
-    from tasks.compare import export_and_compare
+    from tasks.results.compare import export_and_compare
 
     export_and_compare(open_database(db, create=False), Path(out), APP_VERSION, [], compare_dir=Path(out) / "compare")
 

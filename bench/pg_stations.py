@@ -27,10 +27,10 @@ from bench._common import cores, load_avg, percentile
 def _station(db: str, dataset: str, station: str, participants: int, outbox: str, barrier, out) -> None:
     from db.engine import open_database
     from db.outbox import Outbox
-    from tasks.loader import load_dataset
-    from tasks.observers import Observer
-    from tasks.plan import Protocol
-    from tasks.station import simulate_station
+    from tasks.dataset.loader import load_dataset
+    from tasks.simulation.observers import Observer
+    from tasks.study.plan import Protocol
+    from tasks.labserver.station import simulate_station
 
     engine = open_database(db)
     ds = load_dataset(dataset, check_audio=False)

@@ -86,8 +86,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from db.engine import open_database
-    from tasks.plan import make_plan
-    from tasks.sessions import trial_values
+    from tasks.study.plan import make_plan
+    from tasks.study.studies import trial_values
     from bench._common import full_robust
 
     print(f"simulate scale: {cores()} cores, load average {load_avg()}; batch {args.batch} answers per transaction")

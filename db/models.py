@@ -37,7 +37,7 @@ class Study(SQLModel, table=True):
     name: str = Field(unique=True, index=True)
     dataset_root: str
     dataset_fingerprint: str
-    protocol_json: str  # tasks.plan.Protocol as JSON
+    protocol_json: str  # tasks.study.plan.Protocol as JSON
     created_at: datetime = Field(default_factory=utc_now)
 
 

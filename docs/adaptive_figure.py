@@ -15,7 +15,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tasks.adaptive.dimensions import DIMENSIONS  # noqa: E402
 from tasks.adaptive.procedures import AdaptiveSettings, make_procedure  # noqa: E402
-from tasks.observers import PsychometricObserver  # noqa: E402
+from tasks.simulation.observers import PsychometricObserver  # noqa: E402
 
 TRUE_THRESHOLD_DEG = 12.0
 

@@ -128,7 +128,7 @@ class Application:
         """The station's link to a lab server with its journal (made once); None on a SQLite file."""
         if self.ctx.station_link is None and self.ctx.db.dialect.name == "postgresql":
             from db.outbox import Outbox, default_outbox_path
-            from tasks.station import StationLink, station_name
+            from tasks.labserver.station import StationLink, station_name
 
             name = station_name(self.ctx.db)
             link = StationLink(self.ctx.db, Outbox(default_outbox_path(self.ctx.data_dir, name)), name)
@@ -223,9 +223,9 @@ class TakeHome:
 
     def start(self) -> None:
         from gui.takehome_flow import TakeHomeFlow
-        from tasks.loader import NotADatasetError, load_dataset
-        from tasks.session_time import estimate_session
-        from tasks.takehome import BundleError, open_package, package_session
+        from tasks.dataset.loader import NotADatasetError, load_dataset
+        from tasks.study.session_time import estimate_session
+        from tasks.takehome.packages import BundleError, open_package, package_session
 
         if self.ctx.audio is None:
             return self._fail(QApplication.translate("TakeHome", "No sound output was found on this computer."))

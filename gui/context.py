@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from db.settings import Settings
-    from tasks.loader import Dataset
+    from tasks.dataset.loader import Dataset
 
 # ConsoleState.audio_state
 AUDIO_STARTING, AUDIO_READY, AUDIO_NONE = "starting", "ready", "none"
@@ -28,8 +28,8 @@ class AppContext:
     app_version: str
     # (progress, should_cancel) -> path of the built-in bank, generated on first use
     builtin_bank: Callable[..., Path]
-    audio: Any = None  # tasks.presentation.AudioServices, or None without any output device
-    # tasks.station.StationLink on a lab server (answers the server cannot take wait in its
+    audio: Any = None  # tasks.presentation.presenter.AudioServices, or None without any output device
+    # tasks.labserver.station.StationLink on a lab server (answers the server cannot take wait in its
     # journal); made by the app on first use, None on a SQLite file
     station_link: Any = None
 

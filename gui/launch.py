@@ -33,8 +33,8 @@ from gui.workers import Worker
 # Pure-Python modules the pages import when they are first built. Imported on a worker thread
 # once the console is up, so that opening a page later costs its widgets only (the Results page
 # took 110 ms to build with its imports, 30 ms without).
-WARM_MODULES = ("tasks.compare", "tasks.export", "tasks.scoring", "tasks.sessions", "tasks.plan", "tasks.takehome",
-                "tasks.presentation", "audio.calibration", "audio.levels", "audio.safety", "audio.screening")
+WARM_MODULES = ("tasks.results.compare", "tasks.results.export", "tasks.scoring.metrics", "tasks.study.runner", "tasks.study.enrolment", "tasks.study.plan", "tasks.takehome.packages",
+                "tasks.presentation.presenter", "audio.calibration", "audio.levels", "audio.safety", "audio.screening")
 
 
 def warm_up(progress=None, should_cancel=None) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem, QWidget
 
 from gui.grouped_header import GroupedHeader
-from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS
+from tasks.scoring.metrics import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS
 
 # the header's groups: the paper's three datasets and the overall mean
 GROUPS = (("Foundational Perception (pc)", 3), ("Temporal (tr)", 3), ("Spatial (sr)", 4), ("All", 1))
@@ -45,7 +45,7 @@ class LeaderboardTable(QTableWidget):
         self.full_names: list[str] = []
 
     def show_rows(self, rows, boot_ci: dict[str, tuple[float, float]] | None = None) -> None:
-        """rows: tasks.compare.LeaderRow in order. The human mean's interval is the two-level
+        """rows: tasks.results.compare.LeaderRow in order. The human mean's interval is the two-level
         bootstrap one when ``boot_ci`` has it (as in report.html), else its t interval; the
         tooltip gives both, to two decimals."""
         boot_ci = boot_ci or {}

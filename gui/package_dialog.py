@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-# tasks.bundleschema.PACKAGE_TEXTS, in the order the participant meets them
+# tasks.takehome.schema.PACKAGE_TEXTS, in the order the participant meets them
 TEXT_KEYS = ("information", "consent", "return_instructions")
 
 

@@ -6,7 +6,7 @@ practice with feedback, test trials without feedback, a closing thank-you. Leavi
 end needs the experimenter's PIN and pauses the session (it resumes at the same trial).
 The response clock stands still while the window is interrupted, a trial over the safety
 ceiling is withheld and passed over, and a failed level check is repeated on resume
-(gui/session_flow.py, tasks/rt_clock.py, docs/session.md).
+(gui/session_flow.py, tasks/study/rt_clock.py, docs/session.md).
 """
 from __future__ import annotations
 
@@ -36,13 +36,13 @@ from gui.play_indicator import PlayIndicator
 from gui.session_flow import DIALOG, FocusWatch, Withheld, check_intro, size_to_screen, withhold_over_ceiling
 from gui.theme import apply_participant_look
 from gui.workers import Worker
-from tasks.loader import Dataset
-from tasks.plan import block_instructions
-from tasks.presentation import PreparedTrial, Presenter, SessionExposure
-from tasks.rt_clock import ResponseClock, RtMeasure
-from tasks.sessions import (
-    SessionRunner, level_check_pause_detail, needs_level_check, run_for, study_protocol,
-)
+from tasks.dataset.loader import Dataset
+from tasks.study.plan import block_instructions
+from tasks.presentation.presenter import PreparedTrial, Presenter, SessionExposure
+from tasks.study.rt_clock import ResponseClock, RtMeasure
+from tasks.study.runner import SessionRunner
+from tasks.study.pauses import level_check_pause_detail, needs_level_check
+from tasks.study.studies import run_for, study_protocol
 
 # Screening tones and noises play at this level (the test's -20 dBFS means 65 dB SPL).
 SCREENING_REFERENCE = DigitalReference(reference_dbfs=-20.0, reference_db_spl=65.0)
@@ -351,7 +351,7 @@ class ParticipantWindow(QWidget):
         """``exit_pin`` None: the participant may pause and leave (take-home). ``comfortable_level``:
         the participant sets the volume (uncalibrated take-home). ``on_finish`` runs at the end and
         returns a line for the thank-you screen (where the results bundle was written). ``station_link``
-        (tasks.station.StationLink, on a lab server): answers the server cannot take go to the
+        (tasks.labserver.station.StationLink, on a lab server): answers the server cannot take go to the
         station's journal and the session goes on from the plan in memory."""
         super().__init__(parent)
         self.db, self.session_id, self.dataset = db, session_id, dataset

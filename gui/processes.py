@@ -54,7 +54,7 @@ def _child_main(conn, fn: Callable[..., Any], args: tuple) -> None:
 
 
 def run_in_process(fn: Callable[..., Any], *args, progress, should_cancel) -> Any:
-    from tasks.loader import Cancelled
+    from tasks.dataset.loader import Cancelled
 
     # "spawn": a fresh interpreter; forking a process that runs Qt threads is unsafe
     mp = multiprocessing.get_context("spawn")

@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from audio.safety import OverCeilingError
-from tasks.rt_clock import ResponseClock
+from tasks.study.rt_clock import ResponseClock
 
 WITHHELD_PREFIX = "over the safety ceiling: "
 FOCUS = "window not in focus"

@@ -60,11 +60,11 @@ class TakeHomeFlow(QWidget):
     def __init__(self, ctx, opened, dataset, minutes: tuple[int, int], n_questions: int, screening,
                  out_dir: Path, open_url: Callable[[QUrl], object] = QDesktopServices.openUrl,
                  parent: QWidget | None = None):
-        """``ctx``: the AppContext (with audio); ``opened``: tasks.takehome.OpenedPackage;
+        """``ctx``: the AppContext (with audio); ``opened``: tasks.takehome.packages.OpenedPackage;
         ``minutes``: (low, high) estimate; ``open_url`` opens the results folder (the desktop's
         file manager by default)."""
         super().__init__(parent)
-        from tasks.takehome import package_session
+        from tasks.takehome.packages import package_session
 
         self.ctx, self.opened, self.dataset, self.screening = ctx, opened, dataset, screening
         self.out_dir, self.open_url = Path(out_dir), open_url
@@ -136,7 +136,7 @@ class TakeHomeFlow(QWidget):
         self._show("declined", done, final=True)
 
     def _consented(self) -> None:
-        from tasks.takehome import start_session
+        from tasks.takehome.packages import start_session
 
         self.session = start_session(self.ctx.db, self.opened, self.ctx.app_version)
         shown = {k: hashlib.sha256(self.texts[k]["text"].encode()).hexdigest() for k in ("information", "consent")
@@ -161,7 +161,7 @@ class TakeHomeFlow(QWidget):
         from audio.devices import DeviceChoice
         from audio.engine import EngineError, PlaybackEngine
         from db.models import Device
-        from tasks.presentation import station_device
+        from tasks.presentation.presenter import station_device
 
         screen, services = self.screens["output"], self.ctx.audio
         d = services.devices[index]
@@ -274,7 +274,7 @@ class TakeHomeFlow(QWidget):
 
     # --- the end -----------------------------------------------------------------------
     def _write_bundle(self) -> None:
-        from tasks.takehome import write_results_bundle
+        from tasks.takehome.packages import write_results_bundle
 
         self.ended = True
         try:

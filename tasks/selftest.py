@@ -41,11 +41,11 @@ def _render() -> str:
 def _pipeline(tmp: Path, app_version: str) -> str:
     from db.engine import open_database
     from tasks.bank import generate_bank
-    from tasks.export import export
-    from tasks.loader import load_dataset
-    from tasks.observers import Observer
-    from tasks.plan import Protocol
-    from tasks.simulate import simulate
+    from tasks.results.export import export
+    from tasks.dataset.loader import load_dataset
+    from tasks.simulation.observers import Observer
+    from tasks.study.plan import Protocol
+    from tasks.simulation.simulate import simulate
 
     bank = generate_bank(tmp / "bank", seed=0)
     ds = load_dataset(bank.root)
@@ -63,7 +63,7 @@ def _device() -> str:
     from audio.devices import list_output_devices
     from audio.render import Clip, render_trial
     from audio.safety import SafetyGuard
-    from tasks.presentation import choose_device
+    from tasks.presentation.presenter import choose_device
 
     choice = choose_device(None, list_output_devices())
     if choice is None:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QLabel, QWidget
 
 from gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox, with_note
-from tasks.plan import Protocol
+from tasks.study.plan import Protocol
 
 # (dimension, label with the unit of its threshold), in tasks.adaptive.dimensions' order
 DIMENSION_LABELS = (("pitch", "Pitch (cents)"), ("loudness", "Loudness (dB)"), ("duration", "Duration (ms)"),

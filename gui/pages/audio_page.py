@@ -14,8 +14,8 @@ from audio.render import RenderError
 from audio.safety import HARD_MAXIMUM_DB_SPL, OverCeilingError
 from gui.context import AppContext
 from gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox, LevelMeter, with_note
-from tasks.headphone_setting import load_for_station, with_file
-from tasks.presentation import calibrations_for, save_calibration
+from tasks.presentation.headphone_setting import load_for_station, with_file
+from tasks.presentation.presenter import calibrations_for, save_calibration
 
 
 class AudioPage(QWidget):

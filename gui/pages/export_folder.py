@@ -104,7 +104,7 @@ def export_and_count_job(db_url: str, out: Path, version: str, models: Path | No
     """The Results page's export job (run in a child process), then the responses by kind."""
     from db.engine import make_engine
     from gui.pages.results_page import export_job
-    from tasks.response_counts import responses_by_kind
+    from tasks.study.response_counts import responses_by_kind
 
     result = export_job(db_url, out, version, models, progress, should_cancel)
     engine = make_engine(db_url)
@@ -115,7 +115,7 @@ def export_and_count_job(db_url: str, out: Path, version: str, models: Path | No
 
 
 def export_status(parent: QWidget, done) -> str:
-    from tasks.response_counts import describe_responses
+    from tasks.study.response_counts import describe_responses
 
     result, by_kind = done
     return parent.tr("Exported {what} into {out}.").format(what=describe_responses(result.responses, by_kind),

@@ -11,7 +11,7 @@ from db import repo
 from db.models import Participant, utc_now
 from gui.context import AppContext, ConsoleState
 from gui.widgets import local_time
-from tasks.codes import code_problem
+from tasks.study.codes import code_problem
 
 AGE_BANDS = ["", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 HEARING = ["", "normal", "mild difficulty", "hearing loss", "hearing aid or implant", "prefer not to say"]

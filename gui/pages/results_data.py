@@ -1,7 +1,7 @@
 """What the Results page shows, computed from the database on a worker thread (no Qt here).
 
 ``results_data`` is the page's one adapter to the data path: it reads the study as a stream with
-tasks.compare_input.collect_human_inputs and scores it with tasks.compare.build_rows, exactly as
+tasks.results.compare_input.collect_human_inputs and scores it with tasks.results.compare.build_rows, exactly as
 the ``compare`` command does, then adds the per-participant table and the safety-ceiling summary
 (grouped queries).
 It reports progress and stops at the next step boundary once ``should_cancel()`` is true.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tasks.loader import Cancelled
+from tasks.dataset.loader import Cancelled
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class AttenuationSummary:
 
 @dataclass
 class ResultsData:
-    rows: list  # tasks.compare.LeaderRow, in leaderboard order
+    rows: list  # tasks.results.compare.LeaderRow, in leaderboard order
     people: list[PersonResult]
     attenuation: AttenuationSummary
     answered_test: int
@@ -50,8 +50,8 @@ class ResultsData:
 
 
 def failed_screening(engine, study_name: str | None) -> dict[tuple[str, str], list[str]]:
-    """(study, participant code) -> the screening tests failed (tasks.screening_records)."""
-    from tasks.screening_records import failed_participants, read_screening
+    """(study, participant code) -> the screening tests failed (tasks.study.screening_records)."""
+    from tasks.study.screening_records import failed_participants, read_screening
 
     return failed_participants(read_screening(engine, study_name))
 
@@ -62,8 +62,8 @@ def without_participants(engine, inputs, excluded: set[tuple[str, str]]):
     their sessions, one multiset difference per list)."""
     from collections import Counter
 
-    from tasks.records import OptionsCache, ScoredRow, read_snapshot, scored_rows, study_sessions
-    from tasks.scoring import RunResult
+    from tasks.study.records import OptionsCache, ScoredRow, read_snapshot, scored_rows, study_sessions
+    from tasks.scoring.metrics import RunResult
 
     if not excluded:
         return inputs
@@ -128,12 +128,12 @@ def attenuation_by_person(engine, study_name: str | None) -> dict[tuple[str, str
 def results_data(engine, study_name: str | None, models_dir: Path | None, progress, should_cancel,
                  exclude_failed_screening: bool = False) -> ResultsData:
     """The leaderboard as the compare command computes it, from a streamed read of the database
-    (tasks.compare_input: only small run results are kept), plus one row per participant and
+    (tasks.results.compare_input: only small run results are kept), plus one row per participant and
     the safety-ceiling summary from grouped queries. ``exclude_failed_screening``: participants
     who failed a headphone-screening test are left out of the leaderboard (pooled and chance
     rows too) and marked in the participant table."""
-    from tasks.compare import build_rows, read_models
-    from tasks.compare_input import collect_human_inputs
+    from tasks.results.compare import build_rows, read_models
+    from tasks.results.compare_input import collect_human_inputs
 
     def step(done: int, total: int, label: str) -> None:
         if should_cancel():

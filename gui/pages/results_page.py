@@ -5,7 +5,7 @@ the adaptive blocks' thresholds), the participants with the safety
 ceiling's attenuations. Buttons: Export (the kit-layout files and compare) and Export report
 (report.html with every figure, tables as CSV and LaTeX).
 
-The leaderboard's numbers come from tasks.compare, exactly as the command line writes them; the
+The leaderboard's numbers come from tasks.results.compare, exactly as the command line writes them; the
 figures from tasks.analysis (the report's own functions). Each is computed in a child process
 driven by a worker thread (results_data.py, gui/processes.py) with a progress bar - first the
 leaderboard, then the figures, so the numbers show while the bootstrap runs; a newer request
@@ -31,7 +31,7 @@ from gui.pages.results_data import ResultsData, figures_from_url, report_from_ur
 from gui.processes import run_in_process
 from gui.widgets import JobStrip, TaskStrip, show_error
 from gui.workers import LatestJob, Worker
-from tasks.loader import Cancelled
+from tasks.dataset.loader import Cancelled
 
 # the report's figures, one tab each, by the names of tasks.analysis.page_data.FIGURES (repeated
 # here so that building the page does not import the analysis package)
@@ -41,7 +41,7 @@ FIGURE_TABS = ("bars_categories", "bars_subcategories", "human_vs_model", "varia
 def export_job(db_url: str, out: Path, version: str, models: Path | None, progress, should_cancel):
     """The export and the comparison, run in a child process (gui/processes.py)."""
     from db.engine import make_engine
-    from tasks.compare import export_and_compare, read_models
+    from tasks.results.compare import export_and_compare, read_models
 
     db = make_engine(db_url)
     try:
@@ -323,7 +323,7 @@ class ResultsPage(QWidget):
             with_export_folder(self, self.ctx.settings, out, self._export_into)
 
     def _export_into(self, out: Path) -> None:
-        from tasks.export import ExportError
+        from tasks.results.trial_records import ExportError
 
         worker = Worker(run_in_process, export_and_count_job, db_url(self.ctx.db), Path(out), self.ctx.app_version,
                         self.models_path(), user_errors=(ExportError, OSError, Cancelled))

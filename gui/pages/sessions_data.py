@@ -4,15 +4,15 @@
 participant and progress, the participant's screening results and why a paused session is
 paused. Progress is two counting queries grouped by session (not one plan per session loaded as
 objects), so the table costs the same with 2 or 200 participants. Screening comes from
-tasks.screening_records (the reader the exports and the report use), pause reasons from
-tasks.pause_reasons.
+tasks.study.screening_records (the reader the exports and the report use), pause reasons from
+tasks.study.pauses.pause_reasons.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from tasks.loader import Cancelled
+from tasks.dataset.loader import Cancelled
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,8 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
     from sqlmodel import Session as DbSession, select
 
     from db.models import Participant, PlannedTrial, Response, Session as SessionRow, Station, Study
-    from tasks.pause_reasons import pause_reasons
-    from tasks.screening_records import ScreeningRecordError, read_screening, summary_by_participant
+    from tasks.study.pauses import pause_reasons
+    from tasks.study.screening_records import ScreeningRecordError, read_screening, summary_by_participant
 
     def step(done: int, label: str) -> None:
         if should_cancel():

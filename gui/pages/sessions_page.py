@@ -17,10 +17,12 @@ from gui.pages.sessions_data import SessionLine, SessionsTable, participant_code
 from gui.widgets import JobStrip, local_time, show_error
 from gui.workers import LatestJob
 from tasks.adaptive.blocks import adaptive_pending
-from tasks.loader import Cancelled
-from tasks.plan import PlanError
-from tasks.sessions import DatasetChangedError, SessionRunner, StudyError, start_or_resume
-from tasks.station import station_name
+from tasks.dataset.loader import Cancelled
+from tasks.study.plan import PlanError
+from tasks.study.studies import DatasetChangedError, StudyError
+from tasks.study.runner import SessionRunner
+from tasks.study.enrolment import start_or_resume
+from tasks.labserver.station import station_name
 
 
 COLUMNS = ("Session", "Study", "Participant", "Status", "Progress", "Screening", "Started", "Ended", "Station",
@@ -213,7 +215,7 @@ class SessionsPage(QWidget):
         self.write_package(dialog.out_dir(), dialog.files())
 
     def write_package(self, out_dir: str, files: dict[str, str]) -> None:
-        from tasks.takehome import make_package, read_package_text
+        from tasks.takehome.packages import make_package, read_package_text
 
         study, ds, code = self.state.study, self.state.dataset, self.participant.currentText()
         what = {"information": "study information", "consent": "consent", "return_instructions": "return instructions"}
@@ -230,7 +232,7 @@ class SessionsPage(QWidget):
                                                          if names else self.tr("Without texts of the lab's own.")))
 
     def import_results(self, paths: list[str] | None = None) -> None:
-        from tasks.takehome import BundleError, import_results
+        from tasks.takehome.packages import BundleError, import_results
 
         if paths is None:
             paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Results bundles"), "", "Zip (*.zip)")

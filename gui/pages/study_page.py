@@ -18,12 +18,12 @@ from gui.context import AppContext, ConsoleState
 from gui.pages.adaptive_box import AdaptiveBox
 from gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox, TaskStrip, local_time, show_error, with_note
 from gui.workers import Worker
-from tasks.items import VARIANT_SOURCE, VARIANTS
-from tasks.loader import Cancelled, NotADatasetError, format_report, load_dataset
+from tasks.dataset.items import VARIANT_SOURCE, VARIANTS
+from tasks.dataset.loader import Cancelled, NotADatasetError, format_report, load_dataset
 from audio.safety import HARD_MAXIMUM_DB_SPL
-from tasks.plan import (PROTOCOLS, PlanError, Protocol, declared_reference, plan_size, practice_shortfall,
+from tasks.study.plan import (PROTOCOLS, PlanError, Protocol, declared_reference, plan_size, practice_shortfall,
                         protocol_for)
-from tasks.sessions import DatasetChangedError, StoredDataError, open_study, study_protocol
+from tasks.study.studies import DatasetChangedError, StoredDataError, open_study, study_protocol
 
 LOAD_ERRORS = (NotADatasetError, Cancelled, OSError)
 

@@ -19,8 +19,8 @@ from db.models import AdaptiveBlock, AdaptiveTrial, Session, Study, utc_now
 from tasks.adaptive.dimensions import Dimension, dimension
 from tasks.adaptive.procedures import AdaptiveSettings, replay
 from tasks.adaptive.settings import settings_of
-from tasks.plan import Protocol, rng_for
-from tasks.sessions import StoredDataError
+from tasks.study.plan import Protocol, rng_for
+from tasks.study.studies import StoredDataError
 
 LETTERS = ("<A>", "<B>")
 

@@ -16,19 +16,22 @@ def settings_of(protocol) -> AdaptiveSettings:
                             threshold_reversals=protocol.adaptive_threshold_reversals)
 
 
-def check_protocol(protocol) -> None:
-    """Raise tasks.plan.PlanError when the adaptive fields cannot be run."""
-    from tasks.plan import PlanError
+class AdaptiveProtocolError(ValueError):
+    """The adaptive fields of a protocol cannot be run; the message names the field (the study's
+    plan turns it into its own PlanError)."""
 
+
+def check_protocol(protocol) -> None:
+    """Raise AdaptiveProtocolError when the adaptive fields cannot be run."""
     dims = protocol.adaptive_dimensions
     if not isinstance(dims, list) or not all(isinstance(d, str) for d in dims):
-        raise PlanError(f"adaptive_dimensions must be a list of dimension names, not {dims!r}")
+        raise AdaptiveProtocolError(f"adaptive_dimensions must be a list of dimension names, not {dims!r}")
     unknown = [d for d in dims if d not in DIMENSIONS]
     if unknown:
-        raise PlanError(f"adaptive_dimensions: unknown {', '.join(map(repr, unknown))}; known: {', '.join(DIMENSIONS)}")
+        raise AdaptiveProtocolError(f"adaptive_dimensions: unknown {', '.join(map(repr, unknown))}; known: {', '.join(DIMENSIONS)}")
     if len(set(dims)) != len(dims):
-        raise PlanError(f"adaptive_dimensions names a dimension twice: {dims}")
+        raise AdaptiveProtocolError(f"adaptive_dimensions names a dimension twice: {dims}")
     try:
         settings_of(protocol)
     except (ProcedureError, TypeError) as exc:
-        raise PlanError(str(exc)) from None
+        raise AdaptiveProtocolError(str(exc)) from None

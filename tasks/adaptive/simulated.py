@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from tasks.adaptive.blocks import LETTERS, AdaptiveBlockRunner, ensure_blocks
-from tasks.observers import PsychometricObserver
-from tasks.plan import Protocol, rng_for
+from tasks.simulation.observers import PsychometricObserver
+from tasks.study.plan import Protocol, rng_for
 
 
 def simulated_answer(observer: PsychometricObserver, seed: int, code: str, dimension: str, trial_index: int,

@@ -8,7 +8,7 @@ every resample keeps the design's composition. A participant's score on a resamp
 item by how often it was drawn: micro (tr, sr) = weighted correct runs / weighted answered runs;
 macro (pc) = the unweighted mean of its sub-categories' micro scores, as the kit averages them.
 The human mean of a resample is the participant-count-weighted mean of those scores.
-Percentile intervals; the point estimates themselves come from tasks.scoring.
+Percentile intervals; the point estimates themselves come from tasks.scoring.metrics.
 """
 from __future__ import annotations
 

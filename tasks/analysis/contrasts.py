@@ -11,7 +11,7 @@
   ids are paired by item; pc_sp and pc_nsp hold different items, so their items are resampled
   independently and the p-value is a Mann-Whitney U test.
 
-Point estimates come from tasks.scoring on the runs of the compared items.
+Point estimates come from tasks.scoring.metrics on the runs of the compared items.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from statsmodels.stats.multitest import multipletests
 from tasks.analysis.bootstrap import group_scores, percentile_ci, strata_weights
 from tasks.analysis.design import Design
 from tasks.analysis.models import ModelRuns
-from tasks.scoring import LEADERBOARD_COLUMNS, RunResult, score
+from tasks.scoring.metrics import LEADERBOARD_COLUMNS, RunResult, score
 
 VARIANT_PAIRS = (("tr", "tr_cap"), ("tr", "tr_uncut"), ("tr_cap", "tr_uncut"), ("sr", "sr_ch"), ("pc_sp", "pc_nsp"))
 CONTRAST_SEED_TAG = 1  # the contrasts draw their own item resamples: seeded by (seed, this tag)

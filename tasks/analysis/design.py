@@ -10,7 +10,7 @@ import numpy as np
 from tasks.analysis.bootstrap import (counts_by_item, group_scores, multinomial_weights, strata_weights,
                                       weighted_participant_mean)
 from tasks.analysis.responses import Responses
-from tasks.items import family_of
+from tasks.dataset.items import family_of
 
 
 @dataclass

@@ -25,12 +25,13 @@ import numpy as np
 from sqlalchemy.engine import Engine
 
 from tasks.analysis.responses import NO_ANSWER, Responses, load_responses
-from tasks.export import ExportError, KitWriter, safe_name
-from tasks.items import family_of
-from tasks.kit_format import kit_model_response
-from tasks.records import study_sessions
-from tasks.runs import REASONING_RUNS, letter
-from tasks.scoring import Performance, RunResult
+from tasks.results.trial_records import ExportError, safe_name
+from tasks.results.kit_writer import KitWriter
+from tasks.dataset.items import family_of
+from tasks.results.kit_format import kit_model_response
+from tasks.study.records import study_sessions
+from tasks.dataset.runs import REASONING_RUNS, letter
+from tasks.scoring.metrics import Performance, RunResult
 
 FOLDER = "human-majority"
 

@@ -8,18 +8,18 @@ from pathlib import Path
 
 import numpy as np
 
-from tasks.items import VARIANTS
+from tasks.dataset.items import VARIANTS
 from tasks.model_results import KnownItems, ModelResult, read_models, read_results_file
 from tasks.model_results.reader import RESULTS_FILE
 from tasks.model_results.text import safe
-from tasks.scoring import Performance, RunResult, score_all
+from tasks.scoring.metrics import Performance, RunResult, score_all
 
 
 @dataclass
 class ModelRuns:
     name: str
     results: list[RunResult]
-    perfs: dict[str, Performance]  # by alias, from tasks.scoring
+    perfs: dict[str, Performance]  # by alias, from tasks.scoring.metrics
 
     def item_counts(self, items: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
         """(I,) correct and answered runs of this model on the given (variant, item_id) items."""

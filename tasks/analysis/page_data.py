@@ -102,13 +102,13 @@ def page_report(engine: Engine, study_name: str | None, models_dir: Path | None,
     """The report's figures and the human mean's bootstrap intervals for one study (the one named,
     or the only one with sessions). Raises tasks.analysis.responses.ReportError, with the reason,
     when there is nothing to draw (no such study, no answered test trial, a models path that is
-    not a folder) and tasks.loader.Cancelled between steps once should_cancel() is true."""
+    not a folder) and tasks.dataset.loader.Cancelled between steps once should_cancel() is true."""
     from tasks.analysis import contrasts, figures, item_analysis, scores
     from tasks.analysis.design import Design
     from tasks.analysis.models import study_model_runs
     from tasks.analysis.responses import ReportError, load_responses, pick_study
     from tasks.analysis.screening import screening
-    from tasks.loader import Cancelled
+    from tasks.dataset.loader import Cancelled
 
     def step(done: int, label: str) -> None:
         if should_cancel is not None and should_cancel():

@@ -3,7 +3,7 @@
 
 Simulated cohorts answer every run of the dataset (full-robust: all runs of every item, as
 the kit scores them) in memory, without audio or a database. Each simulated participant is
-either a psychometric observer (tasks.observers: a threshold on the grid's difference level
+either a psychometric observer (tasks.simulation.observers: a threshold on the grid's difference level
 for pc items whose parameters are known, a fixed accuracy elsewhere) whose threshold and
 accuracy vary between people, or a participant of a pilot study drawn with replacement who
 answers each item with the accuracy that participant had on it (the pilot's pooled accuracy on
@@ -27,9 +27,9 @@ from scipy import stats
 
 from tasks.analysis.figures import HUMAN_COLOR, MODEL_COLORS
 from tasks.analysis.tables import Table
-from tasks.items import STANDARD_ALIASES
-from tasks.observers import difference_level, psychometric_p_matrix
-from tasks.runs import expand_runs
+from tasks.dataset.items import STANDARD_ALIASES
+from tasks.simulation.observers import difference_level, psychometric_p_matrix
+from tasks.dataset.runs import expand_runs
 
 FINAL_MA = "Final MA"
 DEFAULT_PARTICIPANTS = (5, 10, 20, 40, 80)
@@ -148,7 +148,7 @@ def pilot_probabilities(runs: RunTable, pilot) -> np.ndarray:
     """(pilot participants, runs): each participant's accuracy on each item; items a participant
     did not answer get the pilot's pooled accuracy on it, items nobody answered the
     participant's overall accuracy."""
-    from tasks.items import family_of
+    from tasks.dataset.items import family_of
 
     col = {key: i for i, key in enumerate(dict.fromkeys(runs.item_key))}
     item_of_run = np.array([col.get((family_of(r.variant), r.item_id), -1) for r in pilot.runs], dtype=np.int64)

@@ -88,7 +88,7 @@ def stimulus_from_params(sub_category: str | None, params: Any) -> Stimulus | No
 
 
 def stimuli_from_items(items) -> dict[str, Stimulus]:
-    """item id -> stimulus, for loaded pc items (tasks.items.Item) whose params say it."""
+    """item id -> stimulus, for loaded pc items (tasks.dataset.items.Item) whose params say it."""
     out = {}
     for item in items:
         s = stimulus_from_params(item.sub_category, item.extra.get("params"))

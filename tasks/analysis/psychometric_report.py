@@ -19,7 +19,7 @@ from tasks.analysis import psychometric as pm
 from tasks.analysis.figures import HUMAN_COLOR, MODEL_COLORS
 from tasks.analysis.psychometric_items import DIMENSIONS, WEIBULL, Stimulus
 from tasks.analysis.tables import Table, cell
-from tasks.items import family_of
+from tasks.dataset.items import family_of
 
 POOLED = "humans (pooled)"
 DEFAULT_PSYCHOMETRIC_BOOTSTRAP = 200
@@ -227,7 +227,7 @@ def known_stimuli(dataset_roots, item_params=None) -> tuple[dict[str, Stimulus],
     items' ``params`` in the dataset (the built-in bank writes them), overridden by the
     item-params CSV when one is given (ItemParamsError names a bad line). Also warnings."""
     from tasks.analysis.psychometric_items import read_item_params, stimuli_from_items
-    from tasks.loader import NotADatasetError, load_dataset
+    from tasks.dataset.loader import NotADatasetError, load_dataset
 
     stimuli: dict[str, Stimulus] = {}
     n_options: dict[str, int] = {}

@@ -29,8 +29,8 @@ from tasks.analysis.psychometric_report import analyse_psychometrics, known_stim
 from tasks.analysis.responses import ReportError, Responses, load_responses, pick_study
 from tasks.analysis.screening import screening
 from tasks.analysis.tables import Table, formatted, write_table
-from tasks.screening_records import ScreeningRecordError
-from tasks.scoring import LEADERBOARD_GROUPS
+from tasks.study.screening_records import ScreeningRecordError
+from tasks.scoring.metrics import LEADERBOARD_GROUPS
 
 Progress = Callable[[int, int, str], None]
 STEPS = 9

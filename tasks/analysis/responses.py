@@ -1,5 +1,5 @@
 """Every answered test trial of one study as numpy arrays: participant, run and chosen option per
-response, plus one description per run and per item. Read as a stream (tasks.records), so a
+response, plus one description per run and per item. Read as a stream (tasks.study.records), so a
 study of millions of responses holds a few small arrays, never records.
 
 The answers are also given as *labels* that mean the same thing in every run of an item: for
@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy.engine import Engine
 
-from tasks.items import family_of
-from tasks.records import PT_AT, R_AT, OptionsCache, PlainOptions, read_snapshot, session_batches, study_sessions
-from tasks.runs import letter_index
-from tasks.scoring import RunResult
+from tasks.dataset.items import family_of
+from tasks.study.records import PT_AT, R_AT, OptionsCache, PlainOptions, read_snapshot, session_batches, study_sessions
+from tasks.dataset.runs import letter_index
+from tasks.scoring.metrics import RunResult
 
 NO_ANSWER = -1  # chosen option index of a response without a valid answer
 _CLIPS = re.compile(r"^\s*clip\s*([1-3])\s*->\s*clip\s*([1-3])\s*->\s*clip\s*([1-3])\s*$", re.IGNORECASE)

@@ -2,7 +2,7 @@
 beside the t interval, the pooled row, models, the paper's rows, chance) and the scores per
 category and sub-category of every variant, humans with bootstrap CIs and every model.
 
-Every point estimate comes from tasks.scoring (the kit's arithmetic, as the exports); the
+Every point estimate comes from tasks.scoring.metrics (the kit's arithmetic, as the exports); the
 bootstrap gives only the intervals."""
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ import pandas as pd
 from tasks.analysis.bootstrap import percentile_ci, weighted_participant_mean
 from tasks.analysis.design import Design
 from tasks.analysis.models import ModelRuns
-from tasks.compare import LeaderRow, build_rows, mean_ci
-from tasks.compare_input import HumanInputs, StudyInput
+from tasks.results.compare import LeaderRow, build_rows, mean_ci
+from tasks.results.compare_input import HumanInputs, StudyInput
 from tasks.model_results import ModelResult
-from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, Performance, leaderboard_row, score_all
+from tasks.scoring.metrics import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, Performance, leaderboard_row, score_all
 
 
 @dataclass
 class HumanScores:
-    """Each participant's performances (by variant) and the pooled ones, from tasks.scoring."""
+    """Each participant's performances (by variant) and the pooled ones, from tasks.scoring.metrics."""
     participant_perfs: list[dict[str, Performance]]
     pooled_perfs: dict[str, Performance]
     inputs: HumanInputs

@@ -1,5 +1,5 @@
 """Point 7 of the report: headphone-screening results per participant (read by
-tasks.screening_records, the one reader of the audit log) and who the exclusion switch leaves out."""
+tasks.study.screening_records, the one reader of the audit log) and who the exclusion switch leaves out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from tasks.screening_records import failed_participants, read_screening
+from tasks.study.screening_records import failed_participants, read_screening
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Why: the real dataset is a large download; people running a pilot, a screening block or the
 test suite need items *now*, with known physical parameters. ``generate_bank`` writes a folder
-in the v1.0 layout (STARBENCH.md section 1) that :func:`tasks.loader.load_dataset` accepts with
+in the v1.0 layout (STARBENCH.md section 1) that :func:`tasks.dataset.loader.load_dataset` accepts with
 no problems:
 
 - ``meta_info/foundation_perception.json``: the section-7 grid (small: 6 items per

@@ -51,8 +51,8 @@ from tasks.bank.spatial import (
     plan_spatial,
 )
 from tasks.bank.temporal import _render_temporal, plan_temporal
-from tasks.items import ALIAS_FILES
-from tasks.loader import Cancelled
+from tasks.dataset.items import ALIAS_FILES
+from tasks.dataset.loader import Cancelled
 
 RENDERERS: Mapping[str, Callable[[dict, np.random.Generator, RenderContext], ItemOutput]] = MappingProxyType({
     "range_pitch_loudness": _render_range_pitch_loudness,
@@ -122,7 +122,7 @@ def generate_bank(
 ) -> BankSummary:
     """Write a bank to ``out_dir`` (which must not exist or be empty). The bank is built in a
     temporary sibling folder and renamed into place at the end, so ``out_dir`` never holds a
-    half-written bank; on cancel (:class:`tasks.loader.Cancelled`) or error nothing is left."""
+    half-written bank; on cancel (:class:`tasks.dataset.loader.Cancelled`) or error nothing is left."""
     out_dir = Path(out_dir).expanduser()
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise FileExistsError(f"{out_dir} exists and is not an empty folder")

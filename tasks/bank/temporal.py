@@ -9,7 +9,7 @@ import numpy as np
 from audio import synthesis as syn
 from audio.spatial import render_free_field_moving
 from tasks.bank.common import PlannedItem, RenderContext, _beeps, _round
-from tasks.runs import PERMS, temporal_answer
+from tasks.dataset.runs import PERMS, temporal_answer
 
 CONTINUOUS = "Continuous Processes"
 DISCRETE = "Discrete Event Sequences"

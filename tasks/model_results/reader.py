@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from tasks.items import VARIANT_SOURCE, VARIANTS
-from tasks.loader import Dataset, NotADatasetError, load_dataset
+from tasks.dataset.items import VARIANT_SOURCE, VARIANTS
+from tasks.dataset.loader import Dataset, NotADatasetError, load_dataset
 from tasks.model_results.performance_file import read_performance_file
 from tasks.model_results.runs_file import read_results_file
 from tasks.model_results.text import safe
-from tasks.runs import n_runs
-from tasks.scoring import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, RunResult, final_ma, leaderboard_row, score_all
+from tasks.dataset.runs import n_runs
+from tasks.scoring.metrics import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, RunResult, final_ma, leaderboard_row, score_all
 
 Row = dict[str, float | None]
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, Mapping
 
-from tasks.items import VARIANT_SOURCE, family_of
+from tasks.dataset.items import VARIANT_SOURCE, family_of
 from tasks.model_results.text import LineProblems, describe, quoted, safe
-from tasks.runs import REASONING_RUNS
-from tasks.scoring import RunResult
+from tasks.dataset.runs import REASONING_RUNS
+from tasks.scoring.metrics import RunResult
 
 MAX_LINE_BYTES = 1 << 20  # one run is a few hundred bytes; a longer line is not a run
 MAX_ROTATE_ID = 10_000  # sanity bound when the number of runs of an item is not known

@@ -111,7 +111,7 @@ def test_filter_applies_before_the_calibration_gain_and_the_safety_check(tmp_pat
 
 def test_the_filter_is_named_in_calibration_procedure_and_trials_csv(tmp_path):
     from db.models import Participant, Session, Study
-    from tasks.trials_csv import session_cells
+    from tasks.results.trials_csv import session_cells
 
     path = tmp_path / "hp.wav"
     soundfile.write(str(path), headphone_ir(5000.0), RATE_HZ, subtype="FLOAT")
@@ -128,7 +128,7 @@ def test_the_filter_is_named_in_calibration_procedure_and_trials_csv(tmp_path):
         session = Session(id=3, study_id=1, participant_id=1, cohort_index=0, plan_seed=0, app_version="x",
                           level_procedure=procedure)
 
-    from tasks.export import TRIAL_COLUMNS
+    from tasks.results.export import TRIAL_COLUMNS
 
     cells = dict(zip(TRIAL_COLUMNS, session_cells(Rec)))
     assert cells["headphone_filter"] == flt.label()

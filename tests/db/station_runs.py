@@ -81,7 +81,7 @@ def _strip(value):
 
 def export_content(engine, out: Path, app_version: str = "test") -> dict[str, object]:
     """Every exported file by its path, with the unrepeatable columns and keys taken out."""
-    from tasks.export import export
+    from tasks.results.export import export
 
     export(engine, out, app_version, study_name=STUDY)
     content: dict[str, object] = {}

@@ -14,10 +14,12 @@ from sqlmodel import Session as DbSession, select
 from db import pg
 from db.engine import DatabaseFileError, describe_db_error, init_db, make_engine, open_database
 from db.models import SCHEMA_VERSION, AuditLog, Response, SchemaInfo
-from tasks.export import export
-from tasks.loader import load_dataset
-from tasks.plan import Protocol
-from tasks.sessions import SessionRunner, open_study, start_or_resume
+from tasks.results.export import export
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol
+from tasks.study.runner import SessionRunner
+from tasks.study.studies import open_study
+from tasks.study.enrolment import start_or_resume
 
 
 def test_a_plain_postgresql_url_selects_psycopg_3_and_never_shows_the_password(pg_server):

@@ -6,7 +6,7 @@ from sqlmodel import Session as DbSession, select
 
 from db.engine import open_database
 from db.models import SCHEMA_VERSION, AuditLog
-from tasks.sessions import SessionRunner
+from tasks.study.runner import SessionRunner
 
 V1_DDL = """
 CREATE TABLE schema_info (id INTEGER NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (id));

@@ -8,7 +8,7 @@ from sqlmodel import Session as DbSession, select
 
 from db.engine import open_database
 from db.models import SCHEMA_VERSION, Response
-from tasks.sessions import SessionRunner
+from tasks.study.runner import SessionRunner
 from tests.db.test_migration import NOW, V1_DDL
 
 V2_DDL = V1_DDL.replace("status VARCHAR NOT NULL,\n  started_at DATETIME",

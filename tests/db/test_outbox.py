@@ -7,9 +7,11 @@ from db import repo
 from db.engine import open_database
 from db.models import Response, Station
 from db.outbox import Outbox, deliver
-from tasks.loader import load_dataset
-from tasks.plan import Protocol
-from tasks.sessions import SessionRunner, answer_values, open_study, start_or_resume
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol
+from tasks.study.runner import SessionRunner, answer_values
+from tasks.study.studies import open_study
+from tasks.study.enrolment import start_or_resume
 
 
 def test_journal_is_delivered_once_and_a_different_answer_is_kept_as_a_conflict(lab_db, dataset_dir, tmp_path):

@@ -7,12 +7,14 @@ import sqlite3
 from pathlib import Path
 
 from db.engine import open_database
-from tasks.export import export
-from tasks.loader import load_dataset
-from tasks.observers import Observer
-from tasks.plan import Protocol
-from tasks.sessions import SessionRunner, open_study, start_or_resume
-from tasks.simulate import simulate
+from tasks.results.export import export
+from tasks.dataset.loader import load_dataset
+from tasks.simulation.observers import Observer
+from tasks.study.plan import Protocol
+from tasks.study.runner import SessionRunner
+from tasks.study.studies import open_study
+from tasks.study.enrolment import start_or_resume
+from tasks.simulation.simulate import simulate
 
 
 def run_study(engine, ds, out: Path) -> None:

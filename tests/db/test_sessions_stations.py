@@ -6,9 +6,11 @@ from datetime import datetime, timedelta, timezone
 from db.engine import open_database
 from db.outbox import touch_station
 from gui.pages.sessions_data import OFFLINE_AFTER_S, sessions_data, station_text
-from tasks.loader import load_dataset
-from tasks.plan import Protocol
-from tasks.sessions import SessionRunner, open_study, start_or_resume
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol
+from tasks.study.runner import SessionRunner
+from tasks.study.studies import open_study
+from tasks.study.enrolment import start_or_resume
 
 
 def test_every_stations_sessions_with_station_progress_and_last_answer(lab_db, dataset_dir):
@@ -45,7 +47,7 @@ def test_a_running_session_not_heard_of_for_a_minute_is_shown_as_perhaps_offline
 
 
 def test_sessions_started_on_a_lab_server_carry_the_station_name(pg_url, dataset_dir, monkeypatch, tmp_path):
-    from tasks.station import STATION_ENV, station_name
+    from tasks.labserver.station import STATION_ENV, station_name
 
     monkeypatch.setenv(STATION_ENV, "booth7")
     server = open_database(pg_url)

@@ -14,7 +14,7 @@ def lab_context(workdir: Path, db_path: Path, station: str, with_audio: bool = T
     from db.settings import Settings
     from gui.context import AppContext
     from tasks.bank import ensure_builtin_bank
-    from tasks.presentation import build_audio
+    from tasks.presentation.presenter import build_audio
 
     db = open_database(db_path)
     settings = Settings(db)

@@ -10,9 +10,10 @@ from sqlmodel import Session as DbSession, select
 
 from db.models import AdaptiveBlock, AdaptiveTrial
 from tasks.adaptive.blocks import AdaptiveBlockRunner, ensure_blocks
-from tasks.loader import load_dataset
-from tasks.plan import Protocol
-from tasks.sessions import open_study, start_or_resume
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol
+from tasks.study.studies import open_study
+from tasks.study.enrolment import start_or_resume
 from tests.factories import sr_items, write_dataset
 from tests.gui.harness import lab_context
 
@@ -104,7 +105,7 @@ def test_adaptive_block_after_the_planned_trials_resumes_and_stores_each_answer(
 
 
 def test_a_session_whose_planned_trials_are_done_continues_its_adaptive_block(qtbot, lab, tmp_path):
-    from tasks.sessions import SessionRunner
+    from tasks.study.runner import SessionRunner
 
     dataset = load_dataset(write_dataset(tmp_path / "ds", sr=sr_items(1)))
     protocol = Protocol(variants=["sr"], items_per_group=1, practice_per_block=0, adaptive_dimensions=["pitch"],

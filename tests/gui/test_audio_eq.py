@@ -25,7 +25,7 @@ def test_headphone_response_per_transducer_is_applied_named_and_kept(qtbot, tmp_
     from audio.headphone_eq import apply_output_filters
     from gui.console import ConsoleWindow
     from gui.pages.audio_page import AudioPage
-    from tasks.presentation import build_audio, calibrations_for
+    from tasks.presentation.presenter import build_audio, calibrations_for
 
     measured = write_measurement(tmp_path / "hd650-hptf.wav")
     broken = tmp_path / "broken.wav"

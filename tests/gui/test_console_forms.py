@@ -109,8 +109,8 @@ def test_number_fields_say_why_they_refuse_what_was_typed(qtbot, ctx):
 
 
 def test_a_stored_value_the_form_cannot_show_is_named(qtbot, ctx):
-    from tasks.plan import Protocol
-    from tasks.sessions import open_study
+    from tasks.study.plan import Protocol
+    from tasks.study.studies import open_study
 
     window = ConsoleWindow(ctx)
     qtbot.addWidget(window)

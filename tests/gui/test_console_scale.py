@@ -11,12 +11,12 @@ from db import repo
 from gui.console import ConsoleWindow
 from gui.pages.results_data import results_data
 from gui.workers import LatestJob
-from tasks.compare import build_rows
-from tasks.export import load_records
-from tasks.loader import Cancelled, load_dataset
-from tasks.observers import Observer
-from tasks.plan import Protocol
-from tasks.simulate import simulate
+from tasks.results.compare import build_rows
+from tasks.results.trial_records import load_records
+from tasks.dataset.loader import Cancelled, load_dataset
+from tasks.simulation.observers import Observer
+from tasks.study.plan import Protocol
+from tasks.simulation.simulate import simulate
 from tests.factories import write_dataset
 from tests.gui.conftest import save_screenshot
 
@@ -182,7 +182,7 @@ def test_coming_back_to_the_results_page_recomputes_only_what_is_stale(qtbot, ct
 
 def test_export_job_writes_the_compare_files_of_the_compare_command(ctx, tmp_path):
     from gui.pages.results_page import export_job
-    from tasks.compare import write_compare
+    from tasks.results.compare import write_compare
 
     simulated_study(ctx, tmp_path, "lab", participants=2)
     out = tmp_path / "export"

@@ -8,10 +8,10 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from gui.console import ConsoleWindow
 from gui.pages.export_folder import ExportFolderDialog, start_folder
-from tasks.loader import load_dataset
-from tasks.observers import Observer
-from tasks.plan import Protocol
-from tasks.simulate import simulate
+from tasks.dataset.loader import load_dataset
+from tasks.simulation.observers import Observer
+from tasks.study.plan import Protocol
+from tasks.simulation.simulate import simulate
 from tests.factories import pc_items, write_dataset
 
 

@@ -37,7 +37,7 @@ def test_station_setting_adds_the_check_and_its_result_reaches_the_sessions_page
     from gui.app import Application
     from gui.participant import standard_screening, station_screening, with_localization
     from audio.hrtf import load_hrtf
-    from tasks.export import export
+    from tasks.results.export import export
 
     assert station_screening(app_ctx.settings, 48_000) is standard_screening  # off by default
     app = Application(app_ctx, None)

@@ -4,7 +4,7 @@ the dialog remembers the last files. Real SQLite file, real files, offscreen Qt.
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from gui.console import ConsoleWindow
-from tasks.takehome import read_package_info
+from tasks.takehome.packages import read_package_info
 from tests.gui.conftest import save_screenshot
 from tests.gui.harness import load_builtin
 

@@ -13,9 +13,11 @@ from PySide6.QtCore import Qt
 from sqlmodel import Session as DbSession
 
 from db import repo
-from tasks.loader import load_dataset
-from tasks.plan import Protocol
-from tasks.sessions import open_study, pause_reason, start_or_resume
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol
+from tasks.study.studies import open_study
+from tasks.study.pauses import pause_reason
+from tasks.study.enrolment import start_or_resume
 from tests.factories import sr_items, write_dataset
 from tests.gui.harness import lab_context
 from tests.gui.test_session_jack import short_screening
@@ -100,7 +102,7 @@ def leave_with_pin(window) -> None:
 
 
 def test_checks_introduced_practice_apart_over_ceiling_withheld_and_rt_without_the_pin_dialog(qtbot, lab, tmp_path):
-    from tasks.export import export
+    from tasks.results.export import export
 
     dataset, session, loud = make_session(lab, tmp_path, loud_test_index=1)
     window = open_window(lab, qtbot, dataset, session.id)

@@ -7,9 +7,10 @@ from sqlmodel import Session as DbSession, select
 
 from db import repo
 from db.models import Response, Session, Station
-from tasks.loader import load_dataset
-from tasks.plan import Protocol
-from tasks.sessions import open_study, start_or_resume
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol
+from tasks.study.studies import open_study
+from tasks.study.enrolment import start_or_resume
 from tests.factories import sr_items, write_dataset
 from tests.gui.harness import lab_context
 from tests.gui.test_participant_flow import right_answer, step
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.jack
 def app(qtbot, tmp_path, jack_server, own_pg_server, monkeypatch):
     server = own_pg_server
     from gui.app import Application
-    from tasks.station import STATION_ENV
+    from tasks.labserver.station import STATION_ENV
 
     monkeypatch.setenv(STATION_ENV, "booth1")
     ctx = lab_context(tmp_path, server.create_database("lab"), "test-station")

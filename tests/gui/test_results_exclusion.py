@@ -12,11 +12,11 @@ from sqlmodel import Session as DbSession, select
 from db import repo
 from db.models import Participant, Session
 from gui.pages.results_data import results_data
-from tasks.compare import build_rows
-from tasks.compare_input import inputs_from_records
-from tasks.export import load_records
-from tasks.observers import Observer
-from tasks.simulate import simulate
+from tasks.results.compare import build_rows
+from tasks.results.compare_input import inputs_from_records
+from tasks.results.trial_records import load_records
+from tasks.simulation.observers import Observer
+from tasks.simulation.simulate import simulate
 from tests.gui.conftest import save_screenshot
 from tests.gui.test_results_page import SLOW_MS, results_page
 from tests.tasks.analysis.cohorts import robust, small_dataset

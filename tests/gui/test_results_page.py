@@ -15,9 +15,9 @@ from gui.console import ConsoleWindow
 from gui.pages.results_page import FIGURE_TABS
 from tasks.analysis.figures import HUMAN_COLOR, MODEL_COLORS
 from tasks.analysis.page_data import FIGURES
-from tasks.observers import Observer
-from tasks.simulate import simulate
-from tasks.scoring import LEADERBOARD_COLUMNS
+from tasks.simulation.observers import Observer
+from tasks.simulation.simulate import simulate
+from tasks.scoring.metrics import LEADERBOARD_COLUMNS
 from tests.gui.conftest import save_screenshot
 from tests.tasks.analysis.cohorts import model_workdir, robust, small_dataset
 

@@ -1,5 +1,5 @@
 """The Results page's Psychometric tab: one figure per dimension and the thresholds table for a
-study of the built-in bank's perception items (psychometric observers, tasks.simulate), the
+study of the built-in bank's perception items (psychometric observers, tasks.simulation.simulate), the
 same numbers as report.html; the adaptive blocks' thresholds as export writes them to
 thresholds.csv; and a tab that says why when nothing applies. Real SQLite files, offscreen Qt,
 the figures drawn in a child process."""
@@ -14,10 +14,10 @@ from db import repo
 from gui.console import ConsoleWindow
 from tasks.analysis.report import write_report
 from tasks.analysis.tables import cell
-from tasks.export import export
-from tasks.observers import Observer, PhysicalObserver, PsychometricObserver
-from tasks.plan import Protocol
-from tasks.simulate import simulate
+from tasks.results.export import export
+from tasks.simulation.observers import Observer, PhysicalObserver, PsychometricObserver
+from tasks.study.plan import Protocol
+from tasks.simulation.simulate import simulate
 from tests.gui.conftest import save_screenshot
 from tests.tasks.analysis.cohorts import small_dataset
 from tests.tasks.analysis.psycho_data import bank_dataset

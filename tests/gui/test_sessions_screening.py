@@ -8,11 +8,12 @@ from sqlmodel import Session as DbSession, select
 from db import repo
 from db.models import Participant, PlannedTrial, Response, Session
 from gui.console import ConsoleWindow
-from tasks.loader import load_dataset
-from tasks.observers import Observer
-from tasks.plan import Protocol
-from tasks.sessions import SessionRunner, level_check_pause_detail
-from tasks.simulate import simulate
+from tasks.dataset.loader import load_dataset
+from tasks.simulation.observers import Observer
+from tasks.study.plan import Protocol
+from tasks.study.runner import SessionRunner
+from tasks.study.pauses import level_check_pause_detail
+from tasks.simulation.simulate import simulate
 from tests.factories import pc_items, write_dataset
 from tests.gui.conftest import save_screenshot
 

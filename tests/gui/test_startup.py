@@ -13,7 +13,7 @@ from tests.factories import write_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("numpy", "scipy", "sqlalchemy", "sqlmodel", "sounddevice", "soundfile", "db.engine", "audio.engine",
-         "tasks.loader", "gui.participant", "gui.pages.study_page")
+         "tasks.dataset.loader", "gui.participant", "gui.pages.study_page")
 
 
 def test_the_first_window_imports_no_database_audio_or_numpy():

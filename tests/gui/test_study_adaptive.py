@@ -9,7 +9,7 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from gui.console import ConsoleWindow
-from tasks.plan import Protocol
+from tasks.study.plan import Protocol
 from tests.gui.conftest import save_screenshot
 
 
@@ -80,7 +80,7 @@ def test_a_study_opened_at_startup_shows_its_stored_adaptive_settings(qtbot, ctx
     window, page = study_page(qtbot, ctx)
     made = Protocol(variants=["pc"], adaptive_dimensions=["distance"], adaptive_procedure="quest+",
                     adaptive_max_trials=40, adaptive_start_step_factor=1.5)
-    from tasks.sessions import open_study
+    from tasks.study.studies import open_study
 
     study = open_study(ctx.db, window.state.dataset, "distance", made)
     window.state.set_study(study)

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from db.engine import open_database
-from tasks.loader import load_dataset
-from tasks.plan import Protocol
-from tasks.sessions import open_study
-from tasks.takehome import BundleError, import_results, make_package, open_package
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol
+from tasks.study.studies import open_study
+from tasks.takehome.packages import BundleError, import_results, make_package, open_package
 from tests.factories import write_dataset
 from tests.hostile.test_bundle_package_id import resealed
 from tests.hostile.test_bundle_trust import reseal

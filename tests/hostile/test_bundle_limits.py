@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import Session as DbSession, select
 
 from db.models import Response
-from tasks.safezip import BUNDLE_LIMITS, SafeZip, ZipRefused
-from tasks.takehome import BundleError, import_results, make_package, open_package
+from tasks.takehome.safezip import BUNDLE_LIMITS, SafeZip, ZipRefused
+from tasks.takehome.packages import BundleError, import_results, make_package, open_package
 from tests.tasks.test_takehome import lab, rewrite_zip, run_at_home  # noqa: F401 (fixture)
 
 N_FLIPS = 2500

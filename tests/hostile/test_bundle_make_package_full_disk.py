@@ -10,8 +10,8 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session as DbSession, select
 
 from db.models import AuditLog, Participant, TakeHomePackage
-from tasks import safezip
-from tasks.takehome import make_package, open_package
+from tasks.takehome import safezip
+from tasks.takehome.packages import make_package, open_package
 from tests.tasks.test_takehome import lab  # noqa: F401 (fixture)
 
 

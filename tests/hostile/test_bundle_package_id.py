@@ -7,10 +7,10 @@ import zipfile
 import pytest
 
 from db.engine import open_database
-from tasks.loader import load_dataset
-from tasks.plan import Protocol
-from tasks.sessions import StudyError, open_study
-from tasks.takehome import BundleError, make_package, open_package, read_package_info
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol
+from tasks.study.studies import StudyError, open_study
+from tasks.takehome.packages import BundleError, make_package, open_package, read_package_info
 from tests.factories import write_dataset
 
 

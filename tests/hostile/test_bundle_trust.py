@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session as DbSession, select
 
 from db.models import AuditLog, Response
-from tasks.takehome import BundleError, import_results, make_package
+from tasks.takehome.packages import BundleError, import_results, make_package
 from tests.tasks.test_takehome import lab, run_at_home  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,7 +159,7 @@ def test_a_package_made_without_a_plan_digest_is_imported_and_says_so(tmp_path, 
 
 
 def test_importing_several_bundles_reads_each_study_dataset_once(tmp_path, returned, monkeypatch):
-    import tasks.plausibility as plausibility
+    import tasks.takehome.plausibility as plausibility
 
     db, pkg, bundle = returned
     loads = []

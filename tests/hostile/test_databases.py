@@ -11,10 +11,10 @@ import pytest
 
 import main
 from db.engine import DatabaseFileError, open_database
-from tasks.loader import load_dataset
-from tasks.observers import Observer
-from tasks.plan import Protocol
-from tasks.simulate import simulate
+from tasks.dataset.loader import load_dataset
+from tasks.simulation.observers import Observer
+from tasks.study.plan import Protocol
+from tasks.simulation.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 

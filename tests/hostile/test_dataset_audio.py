@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from tasks.loader import load_dataset
+from tasks.dataset.loader import load_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 

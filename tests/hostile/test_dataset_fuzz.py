@@ -6,8 +6,8 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tasks.loader import format_report, load_dataset
-from tasks.runs import expand_runs, format_run
+from tasks.dataset.loader import format_report, load_dataset
+from tasks.dataset.runs import expand_runs, format_run
 from tests.factories import FILES, pc_items, sr_items, tr_items, write_dataset
 
 EXAMPLES = 300

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.loader import format_report, load_dataset
+from tasks.dataset.loader import format_report, load_dataset
 from tests.factories import pc_items, sr_items, write_dataset
 
 ROOT = Path(__file__).resolve().parents[2]

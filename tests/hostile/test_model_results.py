@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import main
 from db.engine import open_database
-from tasks.loader import load_dataset
+from tasks.dataset.loader import load_dataset
 from tasks.model_results import MAX_LINE_BYTES, KnownItems, read_model, read_models
-from tasks.observers import Observer
-from tasks.plan import Protocol
-from tasks.scoring import RunResult, score
-from tasks.simulate import simulate
+from tasks.simulation.observers import Observer
+from tasks.study.plan import Protocol
+from tasks.scoring.metrics import RunResult, score
+from tasks.simulation.simulate import simulate
 
 CATS = ["Single-source Static Localization", "Multi-source Spatial Relation", "Dynamic Trajectory Tracking"]
 OPTIONS = ["left", "right", "front", "behind"]

@@ -11,13 +11,13 @@ from audio.devices import DeviceChoice
 from audio.files import AudioFileError
 from db.engine import open_database
 from db.models import Participant, TakeHomePackage
-from tasks.loader import load_dataset
-from tasks.paths import UnsafePathError, contained_path, relative_form_problem
-from tasks.plan import Protocol, make_plan
-from tasks.presentation import Presenter
-from tasks.runs import make_run
-from tasks.sessions import StudyError, open_study
-from tasks.takehome import make_package
+from tasks.dataset.loader import load_dataset
+from tasks.dataset.paths import UnsafePathError, contained_path, relative_form_problem
+from tasks.study.plan import Protocol, make_plan
+from tasks.presentation.presenter import Presenter
+from tasks.dataset.runs import make_run
+from tasks.study.studies import StudyError, open_study
+from tasks.takehome.packages import make_package
 from tests.factories import sr_items, write_dataset, write_wav
 
 HOSTILE_FORMS = [

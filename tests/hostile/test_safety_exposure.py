@@ -22,7 +22,7 @@ from db import repo
 from db.engine import open_database
 from db.exposure import exposure_records
 from tasks.bank import ensure_builtin_bank
-from tasks.presentation import SessionExposure
+from tasks.presentation.presenter import SessionExposure
 
 ROOT = Path(__file__).resolve().parents[2]
 RATE = 48000

@@ -20,11 +20,12 @@ from db.engine import open_database
 from db.exposure import exposure_records
 from db.models import Response
 from db.settings import DEFAULTS, Settings
-from tasks.loader import load_dataset
-from tasks.plan import PlanError, Protocol
-from tasks.presentation import AudioServices, Presenter
-from tasks.runs import make_run
-from tasks.sessions import open_study, start_or_resume
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import PlanError, Protocol
+from tasks.presentation.presenter import AudioServices, Presenter
+from tasks.dataset.runs import make_run
+from tasks.study.studies import open_study
+from tasks.study.enrolment import start_or_resume
 from tests.factories import sr_items, write_dataset
 
 JACK = "JACK Audio Connection Kit"

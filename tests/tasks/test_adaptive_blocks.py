@@ -12,12 +12,13 @@ from db.models import AdaptiveBlock, AdaptiveTrial
 from tasks.adaptive.blocks import AdaptiveBlockError, AdaptiveBlockRunner, ensure_blocks
 from tasks.adaptive.simulated import run_simulated_blocks
 from tasks.adaptive.thresholds_csv import COLUMNS
-from tasks.export import export
-from tasks.loader import load_dataset
-from tasks.observers import Observer, PsychometricObserver
-from tasks.plan import PlanError, Protocol
-from tasks.sessions import open_study, start_or_resume
-from tasks.simulate import simulate
+from tasks.results.export import export
+from tasks.dataset.loader import load_dataset
+from tasks.simulation.observers import Observer, PsychometricObserver
+from tasks.study.plan import PlanError, Protocol
+from tasks.study.studies import open_study
+from tasks.study.enrolment import start_or_resume
+from tasks.simulation.simulate import simulate
 from tests.factories import write_dataset
 
 OBSERVER = PsychometricObserver({"azimuth": 12.0, "pitch": 20.0})

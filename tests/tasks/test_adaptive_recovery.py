@@ -7,7 +7,7 @@ import pytest
 
 from tasks.adaptive.dimensions import DIMENSIONS
 from tasks.adaptive.procedures import AdaptiveSettings, QuestPlusProcedure, make_procedure, questplus_model
-from tasks.observers import PsychometricObserver
+from tasks.simulation.observers import PsychometricObserver
 
 SEEDS = range(20)
 

@@ -12,7 +12,7 @@ from audio.devices import DeviceChoice
 from audio.safety import OverCeilingError
 from tasks.adaptive.stimuli import synthesize
 from tasks.bank import BankConfig
-from tasks.presentation import Presenter
+from tasks.presentation.presenter import Presenter
 
 JACK = "JACK Audio Connection Kit"
 CHOICE = DeviceChoice(JACK, "system", 48000)

@@ -9,9 +9,9 @@ import pytest
 import soundfile
 
 from tasks import bank
-from tasks.items import ALIAS_FILES
-from tasks.loader import Cancelled, load_dataset
-from tasks.runs import expand_runs
+from tasks.dataset.items import ALIAS_FILES
+from tasks.dataset.loader import Cancelled, load_dataset
+from tasks.dataset.runs import expand_runs
 from tests.audio.test_synthesis import cents_between, estimate_sine, nonzero_runs
 
 SEED = 11

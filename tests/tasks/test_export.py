@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from db.engine import open_database
-from tasks.compare import read_model, write_compare
-from tasks.export import ExportError, export, load_records
-from tasks.loader import load_dataset
-from tasks.observers import Observer
-from tasks.plan import Protocol
-from tasks.runs import n_runs
-from tasks.simulate import simulate
+from tasks.results.compare import read_model, write_compare
+from tasks.results.trial_records import ExportError, load_records
+from tasks.results.export import export
+from tasks.dataset.loader import load_dataset
+from tasks.simulation.observers import Observer
+from tasks.study.plan import Protocol
+from tasks.dataset.runs import n_runs
+from tasks.simulation.simulate import simulate
 from tests.factories import pc_items, sr_items, tr_items, write_dataset
 
 
@@ -174,9 +175,11 @@ def reference_export(engine, out: Path, app_version: str) -> None:
 
     from db import repo
     from db.models import Calibration, Participant
-    from tasks.export import TRIAL_COLUMNS, TrialRecord, safe_name, write_summary_csv
-    from tasks.plan import Protocol as P
-    from tasks.scoring import score_all
+    from tasks.results.export import TRIAL_COLUMNS
+    from tasks.results.trial_records import TrialRecord, safe_name
+    from tasks.results.kit_writer import write_summary_csv
+    from tasks.study.plan import Protocol as P
+    from tasks.scoring.metrics import score_all
 
     with DbSession(engine) as s:
         participants = {p.id: p for p in s.exec(select(Participant)).all()}
@@ -261,14 +264,16 @@ def reference_export(engine, out: Path, app_version: str) -> None:
         "personal_data": "none: participants are pseudonymous codes; no names or e-mail addresses are stored",
     }
     (out / "trials.columns.json").write_text(json.dumps(side, indent=2, ensure_ascii=False), encoding="utf-8")
-    from tasks.screening_csv import write_screening  # its own writer, tested in test_screening_csv.py
+    from tasks.results.screening_csv import write_screening  # its own writer, tested in test_screening_csv.py
     write_screening(engine, out)
 
 
 def build_mixed_database(tmp_path, ds):
     """Two studies; practice and catch trials; an aborted session whose participant comes back
     after others (non-adjacent sessions of one participant); a partial session; attenuated trials."""
-    from tasks.sessions import SessionRunner, open_study, start_or_resume
+    from tasks.study.runner import SessionRunner
+    from tasks.study.studies import open_study
+    from tasks.study.enrolment import start_or_resume
 
     engine = open_database(tmp_path / "lab.sqlite3")
     protocol = Protocol(mode="full-robust", practice_per_block=1, catch_every=5, min_run_spacing=2, seed=4)
@@ -340,7 +345,7 @@ def test_streamed_export_is_byte_identical_to_the_reference(tmp_path, ds):
 
 
 def test_streamed_compare_equals_the_in_memory_one(tmp_path, ds):
-    from tasks.compare_input import collect_human_inputs
+    from tasks.results.compare_input import collect_human_inputs
 
     engine = build_mixed_database(tmp_path, ds)
     streamed = write_compare(tmp_path / "streamed", collect_human_inputs(engine), [])
@@ -355,8 +360,8 @@ def test_streamed_compare_equals_the_in_memory_one(tmp_path, ds):
 
 def test_trials_csv_cells_follow_the_documented_columns():
     """The row writer's groups of cells and TRIAL_COLUMNS must not drift apart."""
-    from tasks.export import TRIAL_COLUMNS
-    from tasks.trials_csv import check_columns
+    from tasks.results.export import TRIAL_COLUMNS
+    from tasks.results.trials_csv import check_columns
 
     check_columns(TRIAL_COLUMNS)
     with pytest.raises(RuntimeError, match="do not match"):
@@ -364,7 +369,9 @@ def test_trials_csv_cells_follow_the_documented_columns():
 
 
 def test_participants_whose_folders_would_coincide_are_refused(tmp_path, ds):
-    from tasks.sessions import SessionRunner, open_study, start_or_resume
+    from tasks.study.runner import SessionRunner
+    from tasks.study.studies import open_study
+    from tasks.study.enrolment import start_or_resume
 
     engine = open_database(tmp_path / "lab.sqlite3")
     study = open_study(engine, ds, "s", Protocol(practice_per_block=0))
@@ -385,7 +392,7 @@ def test_participants_whose_folders_would_coincide_are_refused(tmp_path, ds):
 def test_hand_edited_rows_keep_the_exports_byte_identical(tmp_path, ds):
     """Rows the cached pieces must not confuse: one trial's texts edited while others keep the
     same item, run and choice; a response with text that needs quoting, no rt_ms and a level."""
-    from tasks.compare_input import collect_human_inputs
+    from tasks.results.compare_input import collect_human_inputs
 
     engine = build_mixed_database(tmp_path, ds)
     con = sqlite3.connect(tmp_path / "lab.sqlite3")
@@ -423,9 +430,9 @@ def test_hand_edited_rows_keep_the_exports_byte_identical(tmp_path, ds):
 def test_compare_from_the_exports_own_read_equals_the_compare_command(tmp_path, ds):
     # export_and_compare reuses what the export read and scored; the comparison must be the
     # one collect_human_inputs gives (the compare command), file for file, and the export the same
-    from tasks.compare import export_and_compare
-    from tasks.compare_input import HumanInputs, collect_human_inputs
-    from tasks.scoring import score_all
+    from tasks.results.compare import export_and_compare
+    from tasks.results.compare_input import HumanInputs, collect_human_inputs
+    from tasks.scoring.metrics import score_all
 
     engine = build_mixed_database(tmp_path, ds)
     for study in (None, "B"):
@@ -458,7 +465,7 @@ def test_compare_from_the_exports_own_read_equals_the_compare_command(tmp_path, 
 def test_the_same_seed_gives_the_same_export_and_comparison(tmp_path, ds):
     # two databases simulated with the same seed: every kit file and the comparison are
     # byte-identical, and trials.csv differs only in the wall-clock times of the answers
-    from tasks.compare import export_and_compare
+    from tasks.results.compare import export_and_compare
 
     outs = []
     for k in (1, 2):

@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from tasks.bank import plan_bank
-from tasks.kit_format import NO_ANSWER_RESPONSE, kit_model_response
-from tasks.runs import letter, rotate_options
+from tasks.results.kit_format import NO_ANSWER_RESPONSE, kit_model_response
+from tasks.dataset.runs import letter, rotate_options
 
 KEYWORDS = ("answer", "<answer>", "solution", "choice", "option", "correct option is", "answer is", "答案是", "选项是")
 

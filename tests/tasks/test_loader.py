@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.loader import NotADatasetError, format_report, load_dataset
+from tasks.dataset.loader import NotADatasetError, format_report, load_dataset
 from tests.factories import ORDERS, pc_items, sr_items, tr_items, write_dataset, write_wav
 
 ROOT = Path(__file__).resolve().parents[2]

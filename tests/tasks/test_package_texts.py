@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from db.engine import open_database
-from tasks.bundleschema import ShapeError, check_package_texts
-from tasks.loader import load_dataset
-from tasks.plan import Protocol
-from tasks.session_time import ANSWER_ALLOWANCE_S, SETUP_ALLOWANCE_S, estimate_session
-from tasks.sessions import StudyError, open_study
-from tasks.takehome import BundleError, make_package, open_package, read_package_text
+from tasks.takehome.schema import ShapeError, check_package_texts
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol
+from tasks.study.session_time import ANSWER_ALLOWANCE_S, SETUP_ALLOWANCE_S, estimate_session
+from tasks.study.studies import StudyError, open_study
+from tasks.takehome.packages import BundleError, make_package, open_package, read_package_text
 from tests.tasks.test_takehome import rewrite_zip
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,9 +2,9 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from tasks.loader import load_dataset
-from tasks.plan import PlanError, Protocol, make_plan, select_items
-from tasks.runs import n_runs
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import PlanError, Protocol, make_plan, select_items
+from tasks.dataset.runs import n_runs
 from tests.factories import pc_items, sr_items, tr_items, write_dataset
 
 
@@ -93,8 +93,8 @@ def test_psychometric_observer_rises_with_the_grid_level(tmp_path):
     import random
 
     from tasks.bank import generate_bank
-    from tasks.observers import Observer, difference_level
-    from tasks.runs import expand_runs
+    from tasks.simulation.observers import Observer, difference_level
+    from tasks.dataset.runs import expand_runs
 
     ds = load_dataset(generate_bank(tmp_path / "bank", seed=0).root, check_audio=False)
     pitch = [r for i in ds.items["pc"] if i.sub_category == "sensitivity_pitch" for r in expand_runs(i)]
@@ -112,7 +112,7 @@ def test_psychometric_observer_rises_with_the_grid_level(tmp_path):
 
 @pytest.mark.parametrize("mode,catch_every", [("single-pass", 0), ("single-pass", 3), ("full-robust", 4)])
 def test_plan_size_matches_the_plan(big_dataset, mode, catch_every):
-    from tasks.plan import plan_size
+    from tasks.study.plan import plan_size
 
     p = Protocol(mode=mode, items_per_group=2, practice_per_block=1, catch_every=catch_every, min_run_spacing=2)
     plan = make_plan(big_dataset, p, "P1", 0)
@@ -125,7 +125,8 @@ def test_a_stored_plan_is_exactly_the_planned_one(tmp_path, big_dataset):
 
     from db import repo
     from db.engine import open_database
-    from tasks.sessions import open_study, start_or_resume, trial_values
+    from tasks.study.studies import open_study, trial_values
+    from tasks.study.enrolment import start_or_resume
 
     engine = open_database(tmp_path / "lab.sqlite3")
     protocol = Protocol(mode="full-robust", items_per_group=3, practice_per_block=2, catch_every=7, break_every=25,

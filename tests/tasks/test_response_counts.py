@@ -1,11 +1,11 @@
 """Stored responses by trial kind, from a real SQLite file: what an export's total is made of."""
 from db.engine import open_database
-from tasks.export import export
-from tasks.loader import load_dataset
-from tasks.observers import Observer
-from tasks.plan import Protocol
-from tasks.response_counts import describe_responses, responses_by_kind
-from tasks.simulate import simulate
+from tasks.results.export import export
+from tasks.dataset.loader import load_dataset
+from tasks.simulation.observers import Observer
+from tasks.study.plan import Protocol
+from tasks.study.response_counts import describe_responses, responses_by_kind
+from tasks.simulation.simulate import simulate
 from tests.factories import pc_items, write_dataset
 
 

@@ -1,6 +1,6 @@
 """The response clock driven by a hand-set monotonic source: pauses are left out of rt_ms and
 reported as paused_ms."""
-from tasks.rt_clock import ResponseClock
+from tasks.study.rt_clock import ResponseClock
 
 
 class FakeMonotonic:

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks.items import TEMPORAL_SUBS, Item
-from tasks.loader import load_dataset
-from tasks.runs import PERMS, expand_runs, letter, rotate_options, temporal_answer, temporal_perm
+from tasks.dataset.items import TEMPORAL_SUBS, Item
+from tasks.dataset.loader import load_dataset
+from tasks.dataset.runs import PERMS, expand_runs, letter, rotate_options, temporal_answer, temporal_perm
 from tests.factories import ORDERS
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tasks.scoring import RunResult, kit_mean, leaderboard_row, score, score_all, summarize
+from tasks.scoring.metrics import RunResult, kit_mean, leaderboard_row, score, score_all, summarize
 
 
 def rr(alias, item_id, r, cat, sub, ok):
@@ -272,7 +272,7 @@ def test_counted_scores_equal_the_ordered_arithmetic_to_the_last_bit():
     # true/false results are scored from counts; the kit's ordered arithmetic (kept for other
     # credits) must give the same floats, also when many rows share one result object (as the
     # export's pooled lists do) and with 0/1 and None standing for true/false
-    from tasks.scoring import _score_in_order
+    from tasks.scoring.metrics import _score_in_order
 
     rng = random.Random(77)
     for k in range(300):
@@ -319,7 +319,7 @@ def test_score_all_keeps_the_order_of_first_appearance_and_refuses_other_aliases
 def test_ordered_arithmetic_on_arrays_equals_the_loop_to_the_last_bit():
     # long lists of non-0/1 credits (the chance row of a big study) are scored on numpy arrays;
     # sums and the products per item must be taken in the same order as the loop takes them
-    from tasks.scoring import _score_in_loop, _score_with_arrays
+    from tasks.scoring.metrics import _score_in_loop, _score_with_arrays
 
     rng = random.Random(11)
     credits = [1 / 3, 0.25, 0.2, 1 / 6, 1 / 7, 0.1, 0.5, True, False, None, 0.0]
@@ -334,7 +334,7 @@ def test_ordered_arithmetic_on_arrays_equals_the_loop_to_the_last_bit():
         assert exact(_score_with_arrays(alias, shared, distinct)) == expected, f"table {k} ({alias}), shared"
         assert exact(_score_with_arrays(alias, base)) == exact(_score_in_loop(alias, base)), f"table {k}"
     # and through score(), above the size from which it uses the arrays
-    from tasks.scoring import ARRAYS_FROM_RUNS
+    from tasks.scoring.metrics import ARRAYS_FROM_RUNS
 
     base = [RunResult("tr", f"t{i}", r, f"c{i % 3}", f"s{i % 7}", 1 / (2 + (i + r) % 4)) for i in range(300) for r in range(3)]
     rows = [rng.choice(base) for _ in range(ARRAYS_FROM_RUNS + 5000)]

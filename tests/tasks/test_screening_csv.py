@@ -11,12 +11,13 @@ from sqlmodel import Session as DbSession, select
 from db import repo
 from db.engine import open_database
 from db.models import Participant, Session
-from tasks.export import ExportError, export
-from tasks.loader import load_dataset
-from tasks.observers import Observer
-from tasks.plan import Protocol
-from tasks.screening_csv import SCREENING_COLUMNS
-from tasks.simulate import simulate
+from tasks.results.trial_records import ExportError
+from tasks.results.export import export
+from tasks.dataset.loader import load_dataset
+from tasks.simulation.observers import Observer
+from tasks.study.plan import Protocol
+from tasks.results.screening_csv import SCREENING_COLUMNS
+from tasks.simulation.simulate import simulate
 from tests.factories import pc_items, write_dataset
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session as DbSession
 from db import repo
 from db.engine import open_database
 from db.models import Participant, Session, Study
-from tasks.screening_records import (ScreeningRecordError, failed_participants, read_screening,
+from tasks.study.screening_records import (ScreeningRecordError, failed_participants, read_screening,
                                      summary_by_participant)
 
 

@@ -8,12 +8,12 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from db.engine import open_database
-from tasks.loader import load_dataset
-from tasks.plan import Protocol, practice_shortfall
-from tasks.sessions import (
-    SessionRunner, follows_practice, level_check_pause_detail, needs_level_check, open_study, pause_reason,
-    progress_counts, start_or_resume,
-)
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol, practice_shortfall
+from tasks.study.runner import SessionRunner, follows_practice, progress_counts
+from tasks.study.pauses import level_check_pause_detail, needs_level_check, pause_reason
+from tasks.study.studies import open_study
+from tasks.study.enrolment import start_or_resume
 from tests.factories import sr_items, tr_items, write_dataset
 
 

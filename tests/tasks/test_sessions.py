@@ -12,9 +12,11 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from db.engine import DatabaseFileError, open_database
-from tasks.loader import load_dataset
-from tasks.plan import Protocol
-from tasks.sessions import DatasetChangedError, SessionRunner, StudyError, open_study, start_or_resume
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol
+from tasks.study.studies import DatasetChangedError, StudyError, open_study
+from tasks.study.runner import SessionRunner
+from tasks.study.enrolment import start_or_resume
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,10 +21,12 @@ from db import repo
 from db.engine import open_database
 from db.models import Response, Session, Station
 from db.outbox import Outbox, unreachable
-from tasks.loader import load_dataset
-from tasks.plan import Protocol
-from tasks.sessions import SessionRunner, open_study, start_or_resume
-from tasks.station import StationLink
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol
+from tasks.study.runner import SessionRunner
+from tasks.study.studies import open_study
+from tasks.study.enrolment import start_or_resume
+from tasks.labserver.station import StationLink
 from tests.factories import sr_items, write_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,8 +145,8 @@ import sys, time
 from pathlib import Path
 from db.engine import open_database
 from db.outbox import Outbox, unreachable
-from tasks.sessions import SessionRunner
-from tasks.station import StationLink
+from tasks.study.runner import SessionRunner
+from tasks.labserver.station import StationLink
 
 url, session_id, outbox, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
 engine = open_database(url)

@@ -12,11 +12,12 @@ from sqlmodel import Session as DbSession, select
 from db import repo
 from db.engine import open_database
 from db.models import Response, Session
-from tasks.export import export
-from tasks.loader import load_dataset
-from tasks.plan import Protocol
-from tasks.sessions import SessionRunner, open_study
-from tasks.takehome import (
+from tasks.results.export import export
+from tasks.dataset.loader import load_dataset
+from tasks.study.plan import Protocol
+from tasks.study.runner import SessionRunner
+from tasks.study.studies import open_study
+from tasks.takehome.packages import (
     BundleError, import_results, make_package, open_package, start_session, write_results_bundle,
 )
 

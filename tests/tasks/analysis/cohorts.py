@@ -1,15 +1,15 @@
-"""Simulated cohorts in real SQLite files for the report's tests (tasks.simulate + tests.factories)."""
+"""Simulated cohorts in real SQLite files for the report's tests (tasks.simulation.simulate + tests.factories)."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 from db.engine import open_database
-from tasks.export import export
-from tasks.loader import load_dataset
-from tasks.observers import Observer
-from tasks.plan import Protocol
-from tasks.runs import Run
+from tasks.results.export import export
+from tasks.dataset.loader import load_dataset
+from tasks.simulation.observers import Observer
+from tasks.study.plan import Protocol
+from tasks.dataset.runs import Run
 from tests.factories import pc_items, sr_items, tr_items, write_dataset
 
 VARIANTS = ["pc", "tr", "tr_cap", "sr"]
@@ -26,7 +26,7 @@ def robust(seed: int = 0, variants: list[str] | None = None) -> Protocol:
 
 
 def cohort_db(path: Path, dataset, observer: Observer, n: int, study: str = "study", protocol: Protocol | None = None):
-    from tasks.simulate import simulate
+    from tasks.simulation.simulate import simulate
     engine = open_database(path)
     simulate(engine, dataset, protocol or robust(), n, observer, "test", study_name=study)
     return engine

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tasks.analysis.psychometric_items import stimulus_from_params
 from tasks.bank import plan_perception
-from tasks.loader import load_dataset
+from tasks.dataset.loader import load_dataset
 from tests.factories import sr_items, tr_items, write_dataset
 
 

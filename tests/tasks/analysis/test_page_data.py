@@ -11,9 +11,9 @@ import pytest
 from tasks.analysis.page_data import FIGURES, dpi_for, page_report
 from tasks.analysis.report import write_report
 from tasks.analysis.responses import ReportError
-from tasks.loader import Cancelled
-from tasks.observers import Observer
-from tasks.scoring import LEADERBOARD_KEYS
+from tasks.dataset.loader import Cancelled
+from tasks.simulation.observers import Observer
+from tasks.scoring.metrics import LEADERBOARD_KEYS
 from tests.tasks.analysis.cohorts import cohort_db, model_workdir, small_dataset
 
 B = 200

@@ -12,7 +12,7 @@ from scipy import stats
 import main
 from tasks.analysis.power import FINAL_MA, PowerError, participants_for, plan_power, run_table
 from tasks.analysis.responses import load_responses
-from tasks.observers import Observer, psychometric_p_matrix
+from tasks.simulation.observers import Observer, psychometric_p_matrix
 from tests.tasks.analysis.cohorts import cohort_db, robust
 from tests.tasks.analysis.psycho_data import bank_dataset
 
@@ -73,7 +73,7 @@ def test_fewer_items_per_subcategory_widen_the_interval(dataset):
 def test_vectorized_observers_match_the_observer(dataset):
     runs = run_table(dataset)
     p = psychometric_p_matrix(runs.level, runs.chance, np.array([0.2, 0.6]), np.array([0.7, 0.9]))
-    from tasks.runs import expand_runs
+    from tasks.dataset.runs import expand_runs
     every = [r for a in ("pc", "tr", "sr") for it in dataset.items[a] for r in expand_runs(it, a)]
     assert len(every) == p.shape[1] and not np.isnan(runs.level).all()
     for i, (thr, acc) in enumerate(((0.2, 0.7), (0.6, 0.9))):

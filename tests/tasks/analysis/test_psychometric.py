@@ -15,7 +15,7 @@ from tasks.analysis.psychometric_items import (
 from tasks.analysis.report import write_report
 from tasks.analysis.responses import ReportError
 from tasks.bank import plan_perception
-from tasks.observers import PhysicalObserver
+from tasks.simulation.observers import PhysicalObserver
 from tests.factories import pc_items
 from tests.tasks.analysis.cohorts import cohort_db, robust, small_dataset
 from tests.tasks.analysis.psycho_data import bank_dataset

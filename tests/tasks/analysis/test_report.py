@@ -16,8 +16,8 @@ from tasks.analysis.item_analysis import FLAGS
 from tasks.analysis.report import write_report
 from tasks.analysis.responses import ReportError, load_responses
 from tasks.analysis.tables import latex_tabular, formatted
-from tasks.observers import Observer
-from tasks.runs import n_runs
+from tasks.simulation.observers import Observer
+from tasks.dataset.runs import n_runs
 from tests.factories import sr_items
 from tests.tasks.analysis.cohorts import TrueKeyObserver, cohort_db, model_workdir, robust, small_dataset
 
@@ -89,7 +89,7 @@ def test_the_bootstrap_interval_covers_the_true_mean_of_a_psychometric_cohort(tm
     of 70% on every run: the 95% interval of the mean must cover 70 in at least 90% of them."""
     ds = small_dataset(tmp_path / "ds")
     engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("psychometric", accuracy=0.7), 0)
-    from tasks.simulate import simulate
+    from tasks.simulation.simulate import simulate
     for rep in range(50):
         simulate(engine, ds, robust(seed=rep, variants=["pc", "tr", "sr"]), 8, Observer("psychometric", accuracy=0.7),
                  "test", study_name=f"cohort{rep}")
@@ -204,7 +204,7 @@ def test_exclusion_switch_leaves_out_who_failed_screening_and_says_so(tmp_path):
 def test_unusable_input_gets_a_clear_message(tmp_path):
     ds = small_dataset(tmp_path / "ds")
     engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("perfect"), 1, study="one")
-    from tasks.simulate import simulate
+    from tasks.simulation.simulate import simulate
     simulate(engine, ds, robust(seed=1), 1, Observer("perfect"), "test", study_name="two")
     with pytest.raises(ReportError, match=r"2 studies \(one, two\): choose one with --study"):
         write_report(engine, tmp_path / "out")
@@ -215,7 +215,8 @@ def test_unusable_input_gets_a_clear_message(tmp_path):
 
 
 def test_export_writes_the_same_majority_folder_and_refuses_a_clashing_code(tmp_path):
-    from tasks.export import ExportError, export
+    from tasks.results.trial_records import ExportError
+    from tasks.results.export import export
 
     ds = small_dataset(tmp_path / "ds")
     engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("psychometric", accuracy=0.6), 3)
@@ -231,7 +232,8 @@ def test_export_writes_the_same_majority_folder_and_refuses_a_clashing_code(tmp_
     assert not (tmp_path / "plain").exists()
     export(engine, tmp_path / "plain", "test")
     assert not (tmp_path / "plain" / "study" / "human-majority").exists()
-    from tasks.sessions import open_study, start_or_resume
+    from tasks.study.studies import open_study
+    from tasks.study.enrolment import start_or_resume
     start_or_resume(engine, ds, open_study(engine, ds, "study", robust()), "majority", "test", cohort_index=9)
     with pytest.raises(ExportError, match="participant 'majority' and the majority responder would share"):
         export(engine, tmp_path / "clash", "test", majority=True)
@@ -263,7 +265,7 @@ def test_the_report_command_writes_the_report(tmp_path, capsys):
 def test_hand_edited_rows_are_named_or_counted_as_no_answer(tmp_path):
     import sqlite3
 
-    from tasks.sessions import StoredDataError
+    from tasks.study.studies import StoredDataError
 
     ds = small_dataset(tmp_path / "ds")
     engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("perfect"), 2)

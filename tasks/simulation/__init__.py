@@ -1,0 +1,1 @@
+"""Simulated participants and whole simulated studies (no audio, no window)."""

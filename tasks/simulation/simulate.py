@@ -1,0 +1,102 @@
+"""Run whole studies with simulated participants: plan, answers and storage, no audio or GUI.
+Interrupted at any moment, running it again with the same arguments resumes where it stopped
+and ends with exactly the answers of an uninterrupted run.
+
+Answers are stored in batches: one transaction holds up to ``batch_answers`` responses and the
+session's cursor, so a kill loses at most the batch in flight, and a rerun starts at the first
+unanswered trial. Each answer is seeded by (study seed, participant code, position, observer),
+never by the order of execution, so the batch size and the kills change nothing but timestamps.
+"""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Callable
+
+from sqlalchemy.engine import Engine
+
+from db import repo
+from db.answers import store_batch
+from db.models import Study, utc_now
+from tasks.dataset.loader import Dataset
+from tasks.adaptive.simulated import run_simulated_blocks
+from tasks.simulation.observers import Observer, PsychometricObserver
+from tasks.study.plan import Protocol, rng_for
+from tasks.study.records import OptionsCache
+from tasks.dataset.runs import Run
+from tasks.study.runner import SessionRunner, answer_values
+from tasks.study.studies import open_study, run_for
+from tasks.study.enrolment import start_or_resume
+
+DEFAULT_BATCH_ANSWERS = 500
+
+# the planned-trial columns an answer needs
+_PT = repo.PLANNED_TRIAL_TABLE.c
+_TRIAL_COLUMNS = (_PT.id, _PT.session_id, _PT.position, _PT.variant, _PT.item_id, _PT.rotate_id, _PT.options_json,
+                  _PT.answer_letter)
+
+
+def simulation_study_name(observer: Observer, protocol: Protocol) -> str:
+    return f"sim-{observer.kind}-{protocol.mode}-seed{protocol.seed}"
+
+
+def simulate(engine: Engine, dataset: Dataset, protocol: Protocol, n_participants: int, observer: Observer,
+             app_version: str, study_name: str | None = None, delay_s: float = 0.0,
+             on_commit: Callable[[str, int], None] | None = None,
+             batch_answers: int = DEFAULT_BATCH_ANSWERS,
+             adaptive_observer: PsychometricObserver | None = None) -> Study:
+    if protocol.adaptive_dimensions and adaptive_observer is None:
+        raise ValueError("adaptive blocks need a psychometric observer with a threshold per dimension "
+                         "(--observer psychometric --observer-threshold DIMENSION=VALUE)")
+    study = open_study(engine, dataset, study_name or simulation_study_name(observer, protocol), protocol)
+    runs: dict[tuple[str, str, int], Run] = {}  # a run recurs for every participant; bounded by the dataset
+    options = OptionsCache()
+    for k in range(n_participants):
+        code = f"SIM{k + 1:03d}"
+        session = start_or_resume(engine, dataset, study, code, app_version, cohort_index=k)
+        if session.status != "completed":
+            SessionRunner(engine, session.id).begin()
+            _answer_session(engine, dataset, protocol, observer, code, session.id, runs, options, delay_s, on_commit,
+                            max(1, batch_answers))
+        if protocol.adaptive_dimensions:  # after the other blocks; resumes unfinished ones
+            run_simulated_blocks(engine, protocol, adaptive_observer, code, session.id)
+    return study
+
+
+def _answer_session(engine: Engine, dataset: Dataset, protocol: Protocol, observer: Observer, code: str,
+                    session_id: int, runs: dict, options: OptionsCache, delay_s: float, on_commit,
+                    batch_answers: int) -> None:
+    while True:
+        with engine.begin() as conn:
+            trials = conn.execute(repo.unanswered_query(session_id, batch_answers, _TRIAL_COLUMNS)).all()
+            rows = []
+            for trial in trials:
+                rows.append(simulated_answer(trial, runs, dataset, protocol.seed, code, observer, options, delay_s))
+            if rows:
+                store_batch(conn, session_id, rows)
+            else:
+                repo.advance_cursor(conn, session_id)  # nothing left: completes the session
+        if on_commit:
+            for trial in trials:
+                on_commit(code, trial.position)
+        if len(trials) < batch_answers:
+            return
+
+
+def simulated_answer(trial, runs: dict, dataset, seed: int, code: str, observer, options, delay_s: float = 0.0) -> dict:
+    """A simulated participant's stored answer to one planned trial. Seeded by (seed, code,
+    position), not by the order of execution: a resumed session, or a station that answered
+    part of it offline, answers as an uninterrupted one would. ``runs`` caches the presented
+    runs by (variant, item, rotation)."""
+    key = (trial.variant, trial.item_id, trial.rotate_id)
+    run = runs.get(key)
+    if run is None:
+        run = runs[key] = run_for(dataset, trial)
+    rng = rng_for(seed, code, trial.position, observer.kind)
+    chosen = observer.choose(run, rng)
+    rt_ms = 450.0 + rng.expovariate(1 / 600.0)
+    if delay_s:
+        time.sleep(delay_s)
+    now = utc_now()
+    return answer_values(trial, chosen, options.options(trial), rt_ms=round(rt_ms, 1),
+                         presented_at=now - timedelta(milliseconds=rt_ms), answered_at=now)
