@@ -282,17 +282,9 @@ class PlaybackEngine:
         self._stream = None
 
     @property
-    def is_open(self) -> bool:
-        return self._stream is not None and self._device_error is None
-
-    @property
     def stream_abandoned(self) -> bool:
         """True after a device error: do not let PortAudio terminate normally (os._exit)."""
         return self._device_error is not None
-
-    @property
-    def device_error(self) -> str | None:
-        return self._device_error
 
     @property
     def underflow_count(self) -> int:

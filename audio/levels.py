@@ -73,14 +73,6 @@ def load_retspl_tables(text: str | None = None) -> dict[str, RetsplTable]:
     return tables
 
 
-def hl_to_spl_db(level_db_hl: float, frequency_hz: float, table: RetsplTable) -> float:
-    return level_db_hl + table.at(frequency_hz)
-
-
-def spl_to_hl_db(level_db_spl: float, frequency_hz: float, table: RetsplTable) -> float:
-    return level_db_spl - table.at(frequency_hz)
-
-
 @dataclass(frozen=True)
 class DigitalReference:
     """Which digital level a dataset or a bank means as which sound level: a sine at

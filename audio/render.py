@@ -110,9 +110,6 @@ class RenderedTrial:
     def duration_s(self) -> float:
         return self.n_frames / self.sample_rate_hz
 
-    def clip_onsets_s(self) -> tuple[float, ...]:
-        return tuple(c.onset_frame / self.sample_rate_hz for c in self.clips)
-
 
 def _resample(x: np.ndarray, rate_in_hz: int, rate_out_hz: int) -> np.ndarray:
     g = math.gcd(int(rate_in_hz), int(rate_out_hz))

@@ -43,8 +43,19 @@ _COMPLETE_SQL = "UPDATE session SET next_position = ?, status = 'completed', end
 _AUDIT_SQL = "INSERT INTO audit_log (session_id, at, event, detail) VALUES (?, ?, 'completed', '')"
 
 
+def _bind_processor(column, dialect):
+    """SQLAlchemy's own conversion of a Python value for this column on this dialect (None when
+    the driver takes the value as it is): the dialect's implementation of the column's type."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _result_processor(column, dialect):
+    """SQLAlchemy's own conversion of a driver's value read from this column (None: as it is)."""
+    return column.type.dialect_impl(dialect).result_processor(dialect, None)
+
+
 def _binders(dialect) -> list:
-    return [_R.c[name].type._cached_bind_processor(dialect) for name in _RESPONSE_COLUMNS]
+    return [_bind_processor(_R.c[name], dialect) for name in _RESPONSE_COLUMNS]
 
 
 def store_batch(conn: Connection, session_id: int, rows: list[Mapping[str, Any]]) -> None:
@@ -73,8 +84,8 @@ class AnswerStore:
         self._sqlite = engine.dialect.name == "sqlite"
         dialect = engine.dialect
         self._bind = _binders(dialect)
-        self._result = [c.type._cached_result_processor(dialect, None) for c in _PT.columns]
-        self._datetime = _R.c.answered_at.type._cached_bind_processor(dialect)
+        self._result = [_result_processor(c, dialect) for c in _PT.columns]
+        self._datetime = _bind_processor(_R.c.answered_at, dialect)
 
     # -- reading
     def _trial(self, raw: tuple | None) -> TrialRow | None:

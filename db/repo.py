@@ -146,21 +146,6 @@ def count_answered(s: DbSession, session_id: int) -> int:
     return s.exec(select(func.count(Response.id)).where(Response.session_id == session_id)).one()
 
 
-def count_planned(s: DbSession, session_id: int) -> int:
-    return s.exec(select(func.count(PlannedTrial.id)).where(PlannedTrial.session_id == session_id)).one()
-
-
-def planned_counts(s: DbSession, session_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """session id -> (answered, planned), two grouped counts for many sessions at once."""
-    if not session_ids:
-        return {}
-    planned = dict(s.exec(select(PlannedTrial.session_id, func.count(PlannedTrial.id))
-                          .where(PlannedTrial.session_id.in_(session_ids)).group_by(PlannedTrial.session_id)).all())
-    answered = dict(s.exec(select(Response.session_id, func.count(Response.id))
-                           .where(Response.session_id.in_(session_ids)).group_by(Response.session_id)).all())
-    return {sid: (answered.get(sid, 0), planned.get(sid, 0)) for sid in session_ids}
-
-
 def advance_cursor(conn: Connection, session_id: int, completed_detail: str = "") -> Row | None:
     """After answers were inserted in this transaction: find the next unanswered trial, move
     the session's cursor onto it, and mark the session completed when none is left. Returns
@@ -201,11 +186,6 @@ def withhold_trial(engine, session_id: int, planned_trial_id: int, reason: str) 
             from None
 
 
-def count_withheld(s: DbSession, session_id: int) -> int:
-    return s.exec(select(func.count(PlannedTrial.id)).where(PlannedTrial.session_id == session_id,
-                                                           PlannedTrial.withheld_reason.is_not(None))).one()
-
-
 def _insert_responses(conn: Connection, rows: list[dict], session_id: int) -> None:
     for row in rows:
         row.setdefault("answered_at", utc_now())
@@ -235,25 +215,6 @@ def record_answers(engine, session_id: int, rows: list[dict]) -> Row | None:
             ids = ", ".join(str(r.get("planned_trial_id")) for r in rows[:5])
             raise AlreadyAnswered(f"planned trial {ids} is already answered") from None
         raise
-
-
-def record_response(s: DbSession, response: Response) -> Response:
-    """Commit one response. A second response to the same planned trial raises AlreadyAnswered
-    and leaves the first untouched. A database that cannot be written (locked, full disk) raises
-    DatabaseFileError: the response is NOT stored and the caller keeps it to try again."""
-    s.add(response)
-    try:
-        s.commit()
-    except OperationalError as exc:
-        s.rollback()
-        raise DatabaseFileError(describe_db_error(s.get_bind(), exc) + "; this answer was not saved yet") from None
-    except IntegrityError as exc:
-        s.rollback()
-        if "unique" in str(exc.orig).lower():
-            raise AlreadyAnswered(f"planned trial {response.planned_trial_id} is already answered") from None
-        raise
-    s.refresh(response)
-    return response
 
 
 def set_status(s: DbSession, session: Session, status: str, detail: str = "") -> None:

@@ -63,9 +63,3 @@ class Design:
     def mean_replicates(self, variant: str, idx: np.ndarray) -> np.ndarray:
         """(n_boot,) the human mean on each two-level resample."""
         return weighted_participant_mean(self.participant_replicates(variant, idx), self.participant_weights)
-
-    def responder_replicates(self, variant: str, idx: np.ndarray, correct: np.ndarray,
-                             answered: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        """(n_boot,) one responder's score (counts per item, shape (I,)) on each item resample."""
-        w = self.item_weights if weights is None else weights
-        return group_scores(w, correct, answered, self.groups(variant, idx))

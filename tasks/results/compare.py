@@ -41,11 +41,6 @@ def mean_ci(values: list[float], confidence: float = 0.95) -> tuple[float, tuple
     return mean, (max(0.0, mean - half), min(100.0, mean + half))
 
 
-def human_rows(records: list[TrialRecord], study_name: str) -> list[LeaderRow]:
-    study = inputs_from_records(records).studies.get(study_name)
-    return [] if study is None else study_rows(study, study_name)
-
-
 def study_rows(study: StudyInput, study_name: str) -> list[LeaderRow]:
     """The mean-of-participants row (with CIs) and the pooled row of one study."""
     rows = study.participant_rows

@@ -14,8 +14,6 @@ from tasks.results.trials_csv import TrialLines, iso_utc, session_cells, trial_r
 from tasks.scoring.metrics import Performance, RunResult, score, summarize
 
 
-
-
 WRITE_BUFFER_BYTES = 1 << 20  # large writes: an export of a big study writes gigabytes
 
 

@@ -17,8 +17,6 @@ from tasks.scoring.metrics import RunResult
 from tasks.study.studies import trial_options
 
 
-
-
 class ExportError(Exception):
     """The export could not be written; nothing in the database is affected."""
 
@@ -81,10 +79,6 @@ def iter_records(engine: Engine, study_name: str | None = None) -> Iterator[Tria
 def load_records(engine: Engine, study_name: str | None = None) -> list[TrialRecord]:
     """iter_records as a list, for small databases (the console's pages)."""
     return list(iter_records(engine, study_name))
-
-
-def answered_test_records(records: list[TrialRecord]) -> list[TrialRecord]:
-    return [r for r in records if r.trial.kind == "test" and r.response is not None]
 
 
 def safe_name(text: str) -> str:

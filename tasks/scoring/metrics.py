@@ -359,18 +359,3 @@ def leaderboard_row(perfs: Mapping[str, Performance], metric: str = "aa") -> dic
     return row
 
 
-def incomplete_ids(results: Iterable[RunResult], expected_runs: Mapping[str, int]) -> dict[str, tuple[int, int]]:
-    """item id -> (runs present, runs expected) for every id that breaks the kit's
-    completeness rule (exactly the expected number of runs per id)."""
-    present: dict[str, int] = defaultdict(int)
-    for r in results:
-        present[r.item_id] += 1
-    out = {}
-    for item_id, n in expected_runs.items():
-        if present.get(item_id, 0) != n:
-            out[item_id] = (present.get(item_id, 0), n)
-    for item_id, n in present.items():
-        if item_id not in expected_runs:
-            out[item_id] = (n, 0)
-    return out
-

@@ -60,7 +60,6 @@ def describe_pause(detail: str) -> str | None:
     return detail
 
 
-
 def pause_reasons(engine: Engine, session_id: int | None = None) -> dict[int, str]:
     """session id -> the reason stored when it was last paused, for the sessions paused now (or
     only the one named); sessions paused without a recorded reason are left out."""

@@ -67,12 +67,6 @@ R_AT = {c.name: _N_PT + i for i, c in enumerate(_R.columns)}
 FETCH_ROWS = 10000  # rows per fetchmany: few driver calls, a few MB at most
 
 
-def row_parts(values: tuple) -> tuple[TrialRow, ResponseRow | None]:
-    """A plain row of session_batches as the named rows of session_rows (booleans as stored)."""
-    return (TrialRow._make(values[:_N_PT]),
-            None if values[_N_PT] is None else ResponseRow._make(values[_N_PT:]))
-
-
 def session_batches(conn: Connection, session_id: int) -> Iterator[list[tuple]]:
     """The rows of session_rows as plain tuples (planned trial columns, then response columns,
     all None when unanswered; positions in PT_AT and R_AT), in lists of up to FETCH_ROWS. On
