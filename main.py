@@ -224,12 +224,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from tasks.results.compare import read_models, write_compare
+    from tasks.model_results.reader import read_models
+    from tasks.results.compare import write_compare
     from sqlmodel import Session as DbSession
 
     from db import repo
     from tasks.results.compare_input import collect_human_inputs
-    from tasks.model_results import known_items_of
+    from tasks.model_results.reader import known_items_of
 
     db = _open_db(args.db, create=False)
     known = None
@@ -382,7 +383,8 @@ def cmd_make_package(args: argparse.Namespace) -> int:
 
 def cmd_import_results(args: argparse.Namespace) -> int:
     from tasks.dataset.items import printable
-    from tasks.takehome.packages import BundleError, import_results
+    from tasks.takehome.files import BundleError
+    from tasks.takehome.importing import import_results
 
     db = _open_db(args.db, create=False)
     failures = 0
@@ -584,7 +586,7 @@ def user_errors() -> tuple[type[Exception], ...]:
     from tasks.dataset.loader import NotADatasetError
     from tasks.study.plan import PlanError
     from tasks.study.studies import DatasetChangedError, StoredDataError, StudyError
-    from tasks.takehome.packages import BundleError
+    from tasks.takehome.files import BundleError
 
     return (BundleError, DatabaseFileError, DatasetChangedError, ExportError, NotADatasetError, PlanError, ReportError,
             StudyError, StoredDataError, OperationalError, OSError)

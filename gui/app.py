@@ -225,7 +225,8 @@ class TakeHome:
         from gui.takehome_flow import TakeHomeFlow
         from tasks.dataset.loader import NotADatasetError, load_dataset
         from tasks.study.session_time import estimate_session
-        from tasks.takehome.packages import BundleError, open_package, package_session
+        from tasks.takehome.files import BundleError
+        from tasks.takehome.packages import open_package, package_session
 
         if self.ctx.audio is None:
             return self._fail(QApplication.translate("TakeHome", "No sound output was found on this computer."))

@@ -132,7 +132,8 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
     the safety-ceiling summary from grouped queries. ``exclude_failed_screening``: participants
     who failed a headphone-screening test are left out of the leaderboard (pooled and chance
     rows too) and marked in the participant table."""
-    from tasks.results.compare import build_rows, read_models
+    from tasks.results.compare import build_rows
+    from tasks.model_results.reader import read_models
     from tasks.results.compare_input import collect_human_inputs
 
     def step(done: int, total: int, label: str) -> None:

@@ -41,7 +41,8 @@ FIGURE_TABS = ("bars_categories", "bars_subcategories", "human_vs_model", "varia
 def export_job(db_url: str, out: Path, version: str, models: Path | None, progress, should_cancel):
     """The export and the comparison, run in a child process (gui/processes.py)."""
     from db.engine import make_engine
-    from tasks.results.compare import export_and_compare, read_models
+    from tasks.results.compare import export_and_compare
+    from tasks.model_results.reader import read_models
 
     db = make_engine(db_url)
     try:

@@ -232,7 +232,8 @@ class SessionsPage(QWidget):
                                                          if names else self.tr("Without texts of the lab's own.")))
 
     def import_results(self, paths: list[str] | None = None) -> None:
-        from tasks.takehome.packages import BundleError, import_results
+        from tasks.takehome.files import BundleError
+        from tasks.takehome.importing import import_results
 
         if paths is None:
             paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Results bundles"), "", "Zip (*.zip)")

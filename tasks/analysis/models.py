@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from tasks.dataset.items import VARIANTS
-from tasks.model_results import KnownItems, ModelResult, read_models, read_results_file
-from tasks.model_results.reader import RESULTS_FILE
+from tasks.model_results.reader import RESULTS_FILE, KnownItems, ModelResult, read_models
+from tasks.model_results.runs_file import read_results_file
 from tasks.model_results.text import safe
 from tasks.scoring.metrics import Performance, RunResult, score_all
 
@@ -59,13 +59,13 @@ def read_model_runs(work_dir: Path, known: KnownItems | None = None) -> tuple[li
 
 def study_model_runs(engine, study: str, models_dir: Path | None) -> tuple[list[ModelResult], list[ModelRuns], list[str]]:
     """The model rows, the models' runs and the warnings for one study's report or page: model
-    ids are checked against the items of the study's dataset (tasks.model_results.known_items_of).
+    ids are checked against the items of the study's dataset (tasks.model_results.reader.known_items_of).
     No folder: nothing. A path that is not a folder: ReportError naming it."""
     from sqlmodel import Session as DbSession
 
     from db import repo
     from tasks.analysis.responses import ReportError
-    from tasks.model_results import known_items_of
+    from tasks.model_results.reader import known_items_of
 
     if models_dir is None:
         return [], [], []

@@ -16,7 +16,7 @@ from tasks.analysis.design import Design
 from tasks.analysis.models import ModelRuns
 from tasks.results.compare import LeaderRow, build_rows, mean_ci
 from tasks.results.compare_input import HumanInputs, StudyInput
-from tasks.model_results import ModelResult
+from tasks.model_results.reader import ModelResult
 from tasks.scoring.metrics import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, Performance, leaderboard_row, score_all
 
 

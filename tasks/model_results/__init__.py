@@ -7,10 +7,3 @@ and reported; ids the dataset does not have (when the dataset is known) are repo
 out; ids without the kit's number of runs are reported. A model with nothing usable is refused
 with the reason. Bad content never raises: it becomes a warning.
 """
-
-from tasks.model_results.reader import KnownItems, ModelResult, known_items_of, read_model, read_models
-from tasks.model_results.runs_file import MAX_LINE_BYTES, read_results_file
-from tasks.model_results.performance_file import read_performance_file
-
-__all__ = ["KnownItems", "ModelResult", "known_items_of", "read_model", "read_models", "read_results_file",
-           "read_performance_file", "MAX_LINE_BYTES"]

@@ -12,7 +12,7 @@ from scipy import stats
 from tasks.results.compare_input import HumanInputs, StudyInput, inputs_from_records
 from tasks.results.export import ExportResult, export
 from tasks.results.trial_records import TrialRecord
-from tasks.model_results import ModelResult, read_model, read_models  # noqa: F401 (read_model(s) re-exported)
+from tasks.model_results.reader import ModelResult
 from tasks.results.reference import SOURCE as PAPER_SOURCE, paper_rows
 from tasks.scoring.metrics import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS, leaderboard_row, score_all
 

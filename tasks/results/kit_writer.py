@@ -10,7 +10,6 @@ from operator import attrgetter
 from pathlib import Path
 
 
-from tasks.results.trials_csv import TrialLines, iso_utc, session_cells, trial_row  # noqa: F401  (trial_row: part of this API)
 from tasks.scoring.metrics import Performance, RunResult, score, summarize
 
 

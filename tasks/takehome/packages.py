@@ -46,10 +46,9 @@ from tasks.dataset.paths import UnsafePathError, contained_path
 from tasks.study.plan import make_plan
 from tasks.takehome.safezip import PACKAGE_LIMITS, SafeZip, ZipRefused, temp_path_beside, write_then_commit
 from tasks.study.studies import StudyError, check_dataset, study_protocol, trial_row
-from tasks.takehome.files import (  # noqa: F401 (BundleError and sha256_bytes are part of this module's API)
+from tasks.takehome.files import (
     BundleError, checked_manifest, integrity_code, open_zip, plan_digest, read_checked, sha256_bytes, write_zip,
 )
-from tasks.takehome.importing import ImportResult, import_results  # noqa: F401 (the lab side, re-exported)
 
 PACKAGE_FORMAT = 1
 # 2: each trial carries withheld_reason and each response paused_ms and rt_interrupted (bundles

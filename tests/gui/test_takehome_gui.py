@@ -17,7 +17,7 @@ from db.models import AuditLog, Participant, Response, Session as SessionRow
 from tasks.dataset.loader import load_dataset
 from tasks.study.plan import Protocol
 from tasks.study.studies import open_study
-from tasks.takehome.packages import import_results
+from tasks.takehome.importing import import_results
 from tests.gui.conftest import save_screenshot
 from tests.gui.harness import lab_context
 from tests.gui.test_session_jack import drive, short_screening

@@ -11,7 +11,9 @@ from db.engine import open_database
 from tasks.dataset.loader import load_dataset
 from tasks.study.plan import Protocol
 from tasks.study.studies import open_study
-from tasks.takehome.packages import BundleError, import_results, make_package, open_package
+from tasks.takehome.files import BundleError
+from tasks.takehome.importing import import_results
+from tasks.takehome.packages import make_package, open_package
 from tests.factories import write_dataset
 from tests.hostile.test_bundle_package_id import resealed
 from tests.hostile.test_bundle_trust import reseal

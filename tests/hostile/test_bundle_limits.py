@@ -13,7 +13,9 @@ from sqlmodel import Session as DbSession, select
 
 from db.models import Response
 from tasks.takehome.safezip import BUNDLE_LIMITS, SafeZip, ZipRefused
-from tasks.takehome.packages import BundleError, import_results, make_package, open_package
+from tasks.takehome.files import BundleError
+from tasks.takehome.importing import import_results
+from tasks.takehome.packages import make_package, open_package
 from tests.tasks.test_takehome import lab, rewrite_zip, run_at_home  # noqa: F401 (fixture)
 
 N_FLIPS = 2500

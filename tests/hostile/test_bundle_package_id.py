@@ -10,7 +10,8 @@ from db.engine import open_database
 from tasks.dataset.loader import load_dataset
 from tasks.study.plan import Protocol
 from tasks.study.studies import StudyError, open_study
-from tasks.takehome.packages import BundleError, make_package, open_package, read_package_info
+from tasks.takehome.files import BundleError
+from tasks.takehome.packages import make_package, open_package, read_package_info
 from tests.factories import write_dataset
 
 

@@ -14,7 +14,9 @@ import pytest
 from sqlmodel import Session as DbSession, select
 
 from db.models import AuditLog, Response
-from tasks.takehome.packages import BundleError, import_results, make_package
+from tasks.takehome.files import BundleError
+from tasks.takehome.importing import import_results
+from tasks.takehome.packages import make_package
 from tests.tasks.test_takehome import lab, run_at_home  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]

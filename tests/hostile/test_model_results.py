@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import main
 from db.engine import open_database
 from tasks.dataset.loader import load_dataset
-from tasks.model_results import MAX_LINE_BYTES, KnownItems, read_model, read_models
+from tasks.model_results.runs_file import MAX_LINE_BYTES
+from tasks.model_results.reader import KnownItems, read_model, read_models
 from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol
 from tasks.scoring.metrics import RunResult, score

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from db.engine import open_database
-from tasks.results.compare import read_model, write_compare
+from tasks.model_results.reader import read_model
+from tasks.results.compare import write_compare
 from tasks.results.trial_records import ExportError, load_records
 from tasks.results.export import export
 from tasks.dataset.loader import load_dataset

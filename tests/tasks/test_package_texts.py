@@ -15,7 +15,8 @@ from tasks.dataset.loader import load_dataset
 from tasks.study.plan import Protocol
 from tasks.study.session_time import ANSWER_ALLOWANCE_S, SETUP_ALLOWANCE_S, estimate_session
 from tasks.study.studies import StudyError, open_study
-from tasks.takehome.packages import BundleError, make_package, open_package, read_package_text
+from tasks.takehome.files import BundleError
+from tasks.takehome.packages import make_package, open_package, read_package_text
 from tests.tasks.test_takehome import rewrite_zip
 
 ROOT = Path(__file__).resolve().parents[2]

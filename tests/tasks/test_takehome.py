@@ -17,9 +17,9 @@ from tasks.dataset.loader import load_dataset
 from tasks.study.plan import Protocol
 from tasks.study.runner import SessionRunner
 from tasks.study.studies import open_study
-from tasks.takehome.packages import (
-    BundleError, import_results, make_package, open_package, start_session, write_results_bundle,
-)
+from tasks.takehome.files import BundleError
+from tasks.takehome.importing import import_results
+from tasks.takehome.packages import make_package, open_package, start_session, write_results_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,8 @@ from tasks.dataset.loader import load_dataset
 from tasks.study.plan import Protocol
 from tasks.study.runner import SessionRunner
 from tasks.study.studies import open_study
-from tasks.takehome.packages import import_results, make_package, open_package, start_session, write_results_bundle
+from tasks.takehome.importing import import_results
+from tasks.takehome.packages import make_package, open_package, start_session, write_results_bundle
 from tasks.takehome.files import integrity_code, sha256_bytes
 
 REASON = "over the safety ceiling: 99.0 dB SPL"
@@ -105,7 +106,7 @@ def test_a_bundle_of_the_first_format_still_imports(tmp_path, lab):
 
 
 def test_a_withheld_trial_with_a_response_is_refused_by_name(tmp_path, lab):
-    from tasks.takehome.packages import BundleError
+    from tasks.takehome.files import BundleError
 
     db, ds = lab
     pkg = make_package(db, ds, "home-study", "H003", tmp_path / "pkg.zip", "test")
