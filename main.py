@@ -331,7 +331,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         import socket
 
         from audio.devices import AudioBackendError
-        from audio.engine import EngineError
+        from audio.playback.events import EngineError
         from tasks.presentation.presenter import build_audio
 
         try:
@@ -347,7 +347,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     if audio is not None:
         if audio.presenter.engine.stream_abandoned:
             # PortAudio would block for minutes closing a stream whose server died (see
-            # audio/engine.py); everything is saved, so leave at once.
+            # audio/playback/engine.py); everything is saved, so leave at once.
             sys.stdout.flush()
             os._exit(code)
         audio.presenter.engine.close()

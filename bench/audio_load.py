@@ -38,7 +38,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from audio.devices import DeviceChoice, find_output_device  # noqa: E402
-from audio.engine import DEFAULT_MONITOR_INTERVAL_S, DEFAULT_SWITCH_INTERVAL_S, PlaybackEngine  # noqa: E402
+from audio.playback.engine import DEFAULT_MONITOR_INTERVAL_S, DEFAULT_SWITCH_INTERVAL_S, PlaybackEngine  # noqa: E402
 from audio.render import Clip, render_trial  # noqa: E402
 from audio.safety import SafetyGuard  # noqa: E402
 from tests.audio.jack_harness import (  # noqa: E402

@@ -43,7 +43,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from audio.devices import DeviceChoice, find_output_device  # noqa: E402
-from audio.engine import PlaybackEngine  # noqa: E402
+from audio.playback.engine import PlaybackEngine  # noqa: E402
 from audio.render import Clip, render_trial  # noqa: E402
 from audio.safety import SafetyGuard  # noqa: E402
 from tests.audio.jack_harness import JACK_HOST_API, RecorderProcess, attach_portaudio, start_jackd  # noqa: E402

@@ -22,7 +22,7 @@ class EngineBridge(QObject):
 
     def __init__(self, events: queue.Queue, parent: QObject | None = None):
         super().__init__(parent)
-        from audio.engine import DeviceError, PlaybackFinished, PlaybackStarted, Underflow
+        from audio.playback.events import DeviceError, PlaybackFinished, PlaybackStarted, Underflow
 
         self.signal_of = {PlaybackStarted: self.started, PlaybackFinished: self.finished, Underflow: self.underflow}
         self.device_error_class = DeviceError

@@ -159,7 +159,8 @@ class TakeHomeFlow(QWidget):
     def _switch_output(self, index: int) -> None:
         """Open the chosen device for the rest of the run (and remember it for the next)."""
         from audio.devices import DeviceChoice
-        from audio.engine import EngineError, PlaybackEngine
+        from audio.playback.events import EngineError
+        from audio.playback.engine import PlaybackEngine
         from db.models import Device
         from tasks.presentation.presenter import station_device
 
@@ -193,7 +194,7 @@ class TakeHomeFlow(QWidget):
     def _play_test_sound(self) -> None:
         import numpy as np
 
-        from audio.engine import EngineError
+        from audio.playback.events import EngineError
         from audio.render import RenderError
         from audio.safety import SafetyError
         from audio.synthesis import sine_tone

@@ -68,7 +68,7 @@ def _device() -> str:
     choice = choose_device(None, list_output_devices())
     if choice is None:
         return "no output device: playback skipped"
-    from audio.engine import PlaybackEngine
+    from audio.playback.engine import PlaybackEngine
 
     tone = (0.003 * np.sin(2 * np.pi * 1000 * np.arange(int(0.2 * choice.sample_rate_hz)) / choice.sample_rate_hz))
     trial = render_trial([Clip(tone.astype(np.float32)[:, None], choice.sample_rate_hz, "selftest tone")], 0.0,

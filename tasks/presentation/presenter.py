@@ -122,7 +122,7 @@ class Presenter:
     ``max_clip_duration_s`` (the study's Protocol sets it) is refused from its header before
     its samples are read."""
 
-    engine: object  # audio.engine.PlaybackEngine (opened by main.py)
+    engine: object  # audio.playback.engine.PlaybackEngine (opened by main.py)
     choice: DeviceChoice
     calibrations: CalibrationSet = field(default_factory=CalibrationSet.uncalibrated)
     ceiling_db_spl: float = 85.0
@@ -299,9 +299,9 @@ def choose_device(saved: dict | None, devices: list) -> DeviceChoice | None:
 
 def build_audio(db: Engine, settings, station: str) -> AudioServices | None:
     """Open the station's output for the whole app run; None when there is no output device.
-    Raises audio.engine.EngineError / AudioBackendError with a clear message."""
+    Raises audio.playback.events.EngineError / AudioBackendError with a clear message."""
     from audio.devices import list_output_devices
-    from audio.engine import PlaybackEngine
+    from audio.playback.engine import PlaybackEngine
 
     devices = list_output_devices()
     choice = choose_device(settings.get("device"), devices)

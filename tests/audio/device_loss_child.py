@@ -24,7 +24,8 @@ def main() -> None:
     try:
         attach_portaudio(server.name)
         from audio.devices import DeviceChoice
-        from audio.engine import DeviceError, DeviceLostError, PlaybackEngine, PlaybackStarted
+        from audio.playback.events import DeviceError, DeviceLostError, PlaybackStarted
+        from audio.playback.engine import PlaybackEngine
         from audio.render import Clip, render_trial
         from audio.safety import SafetyGuard
 

@@ -20,7 +20,8 @@ import pytest
 
 from audio.calibration import Calibration, CalibrationSet, reference_tone
 from audio.devices import DeviceChoice
-from audio.engine import PlaybackEngine, PlaybackFinished, PlaybackStarted
+from audio.playback.engine import PlaybackEngine
+from audio.playback.events import PlaybackFinished, PlaybackStarted
 from audio.levels import rms_dbfs
 from audio.render import Clip, render_trial
 from audio.safety import SafetyGuard

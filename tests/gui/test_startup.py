@@ -12,7 +12,7 @@ from db.settings import Settings
 from tests.factories import write_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("numpy", "scipy", "sqlalchemy", "sqlmodel", "sounddevice", "soundfile", "db.engine", "audio.engine",
+HEAVY = ("numpy", "scipy", "sqlalchemy", "sqlmodel", "sounddevice", "soundfile", "db.engine", "audio.playback.engine",
          "tasks.dataset.loader", "gui.participant", "gui.pages.study_page")
 
 

@@ -45,131 +45,47 @@ import queue
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from audio.devices import DeviceChoice, OutputDevice, find_output_device, import_sounddevice
+from audio.devices import (
+    DeviceChoice,
+    OutputDevice,
+    find_output_device,
+    import_sounddevice,
+)
+from audio.playback.events import (
+    DeviceError,
+    DeviceLostError,
+    EngineError,
+    PlaybackFinished,
+    PlaybackStarted,
+    TrialOutcome,
+    Underflow,
+)
+from audio.playback.jobs import (
+    FINISHED,
+    FRAMES_PLAYED,
+    LATE_FRAMES,
+    ONSET_DAC_S,
+    ONSET_FRAME,
+    PENDING,
+    PLAYING,
+    STATE,
+    STOPPED,
+    UNDERFLOWS,
+    Command,
+    Job,
+    Playback,
+)
 from audio.render import RenderedTrial
-
-# Indices into a playback's status array (written only by the audio thread).
-_STATE, _ONSET_FRAME, _ONSET_DAC_S, _FRAMES_PLAYED, _UNDERFLOWS, _LATE_FRAMES = range(6)
-# State codes; a code >= _FINISHED is final.
-_PENDING, _PLAYING, _FINISHED, _STOPPED = 0.0, 1.0, 2.0, 3.0
 
 DEFAULT_EVENT_QUEUE_SIZE = 256
 DEFAULT_STOP_RAMP_S = 0.005
 DEFAULT_WATCHDOG_S = 2.0
 DEFAULT_MONITOR_INTERVAL_S = 0.005  # how often the monitor thread polls (it competes for the GIL)
 DEFAULT_SWITCH_INTERVAL_S: float | None = None  # GIL switch interval while open; None: Python's own (5 ms)
-
-
-class EngineError(Exception):
-    """The engine cannot do what was asked (not open, device lost, trial does not fit)."""
-
-
-class DeviceLostError(EngineError):
-    """The output device or audio server went away; restart the program to play again."""
-
-
-# ---- events (immutable; created only by the monitor thread) ----
-
-@dataclass(frozen=True)
-class PlaybackStarted:
-    playback_id: int
-    label: str
-    onset_frame: int            # stream frame index of the first sample
-    onset_monotonic_s: float    # when it reaches the DAC, on time.monotonic()'s clock
-    clip_onsets_monotonic_s: tuple[float, ...]
-    late_by_frames: int         # > 0 if a scheduled start could not be honoured
-
-
-@dataclass(frozen=True)
-class PlaybackFinished:
-    playback_id: int
-    label: str
-    frames_played: int
-    stopped: bool               # cut by stop() (with a ramp) rather than played to the end
-
-
-@dataclass(frozen=True)
-class Underflow:
-    playback_id: int | None
-    total_underflows: int
-
-
-@dataclass(frozen=True)
-class DeviceError:
-    message: str
-    playback_id: int | None
-
-
-@dataclass(frozen=True)
-class TrialOutcome:
-    """How a playback ended; ``repeat_needed`` means the participant did not hear the trial
-    as rendered (device lost, or an underflow put a gap into it)."""
-
-    playback_id: int
-    label: str
-    completed: bool
-    stopped: bool
-    repeat_needed: bool
-    reason: str
-    frames_played: int
-    underflows: int
-    onset_monotonic_s: float | None
-    clip_onsets_monotonic_s: tuple[float, ...]
-
-
-class _Job:
-    """What the audio thread plays. Built completely by the caller *before* it is published
-    (one reference store), then: ``buffer``/``n_frames``/``requested_start_frame`` are never
-    written again; ``status``/``start_frame``/``position`` are written only by the audio
-    thread."""
-
-    __slots__ = ("buffer", "n_frames", "requested_start_frame", "start_frame", "position", "status")
-
-    def __init__(self, buffer: np.ndarray, requested_start_frame: int):
-        self.buffer = buffer
-        self.n_frames = int(buffer.shape[0])
-        self.requested_start_frame = requested_start_frame  # -1: as soon as possible
-        self.start_frame = -1
-        self.position = 0
-        self.status = np.zeros(6, dtype=np.float64)
-
-
-class _Command:
-    """A request from the caller: play ``job``, or stop (job None). Immutable once published.
-    A stop names the job it stops (``cancel``, the last one the caller published): a stop that
-    arrives before the audio thread has adopted that job's play command replaces the command,
-    and the job must then end as stopped instead of staying pending for ever."""
-
-    __slots__ = ("job", "cancel")
-
-    def __init__(self, job: _Job | None, cancel: _Job | None = None):
-        self.job = job
-        self.cancel = cancel
-
-
-class Playback:
-    """The caller's handle on one play request; ``outcome`` is set once, by the monitor."""
-
-    def __init__(self, playback_id: int, label: str, job: _Job, clip_offsets_frames: tuple[int, ...],
-                 sample_rate_hz: int, clock_offset_s: float):
-        self.playback_id = playback_id
-        self.label = label
-        self.job = job
-        self.clip_offsets_frames = clip_offsets_frames
-        self.sample_rate_hz = sample_rate_hz
-        # NB: written by the caller before the handle is handed to the monitor; read-only after.
-        self.clock_offset_s = clock_offset_s
-        # NB: written only by the monitor; a reader waits on `done` (an Event, whose set/wait
-        # pair orders the write before the read).
-        self.outcome: TrialOutcome | None = None
-        # NB: written and read only by the monitor.
-        self.started_event: PlaybackStarted | None = None
-        self.done = threading.Event()
 
 
 class PlaybackEngine:
@@ -207,9 +123,9 @@ class PlaybackEngine:
         self._last_playback: Playback | None = None  # caller only
 
         # --- written by the caller, read by the audio thread ---
-        # NB: replaced by one reference store of a fully built, never-mutated _Command; the
+        # NB: replaced by one reference store of a fully built, never-mutated Command; the
         # callback reads it once per block, so it sees either the old or the new command.
-        self._command: _Command | None = None
+        self._command: Command | None = None
 
         # --- written only by the audio thread ---
         # NB: ints/tuples replaced by single stores; readers (monitor, caller) only read them
@@ -218,8 +134,8 @@ class PlaybackEngine:
         self._underflows = 0                      # blocks PortAudio flagged as output underflow
         self._clock: tuple[int, float] | None = None  # (first frame of last block, its DAC time)
         # NB: the rest are private to the audio thread (never read elsewhere).
-        self._adopted: _Command | None = None
-        self._active: _Job | None = None
+        self._adopted: Command | None = None
+        self._active: Job | None = None
         self._fading = False
         self._fade_position = 0
         self._fade = np.empty(0, dtype=np.float32)  # allocated in open(), read-only afterwards
@@ -341,12 +257,12 @@ class PlaybackEngine:
             block_start, dac_time_s = clock
             target_stream_s = start_at_monotonic_s - offset_s
             requested = block_start + int(round((target_stream_s - dac_time_s) * self.choice.sample_rate_hz))
-        job = _Job(segment, requested)
+        job = Job(segment, requested)
         playback = Playback(self._next_id, label, job, offsets, self.choice.sample_rate_hz, offset_s)
         self._next_id += 1
         self._last_playback = playback
         self._handover.put(playback)
-        self._command = _Command(job)  # NB: publish last, after the job is complete
+        self._command = Command(job)  # NB: publish last, after the job is complete
         return playback
 
     def replay_clip(self, trial: RenderedTrial, clip_index: int) -> Playback:
@@ -357,7 +273,7 @@ class PlaybackEngine:
         """Stop what is playing, with a short raised-cosine ramp (the engine cuts the sound)."""
         if self._stream is not None:
             last = self._last_playback  # NB: written and read only by the caller's thread
-            self._command = _Command(None, last.job if last is not None else None)  # NB: one reference store
+            self._command = Command(None, last.job if last is not None else None)  # NB: one reference store
 
     def wait(self, playback: Playback, timeout_s: float | None = None) -> TrialOutcome:
         """Block until the playback ends (or the device is lost); EngineError on timeout."""
@@ -365,7 +281,7 @@ class PlaybackEngine:
             if self._device_error is not None and (self._monitor is None or not self._monitor.is_alive()):
                 # Handed over after the monitor had already failed everything it knew of.
                 return TrialOutcome(playback.playback_id, playback.label, False, False, True, self._device_error,
-                                    int(playback.job.status[_FRAMES_PLAYED]), int(playback.job.status[_UNDERFLOWS]),
+                                    int(playback.job.status[FRAMES_PLAYED]), int(playback.job.status[UNDERFLOWS]),
                                     None, ())
             raise EngineError(f"playback {playback.playback_id} ({playback.label!r}) did not end within {timeout_s} s")
         assert playback.outcome is not None
@@ -387,32 +303,32 @@ class PlaybackEngine:
         if status.output_underflow:
             self._underflows += 1
             if job is not None:
-                job.status[_UNDERFLOWS] += 1.0
+                job.status[UNDERFLOWS] += 1.0
         command = self._command
         if command is not self._adopted:
             self._adopted = command
             if command.job is None:  # stop: fade the active job out, or drop a pending one
-                if job is not None and job.status[_STATE] == _PLAYING:
+                if job is not None and job.status[STATE] == PLAYING:
                     self._fading, self._fade_position = True, 0
-                elif job is not None and job.status[_STATE] == _PENDING:
-                    job.status[_STATE] = _STOPPED
+                elif job is not None and job.status[STATE] == PENDING:
+                    job.status[STATE] = STOPPED
                     job = None
                 cancelled = command.cancel
-                if cancelled is not None and cancelled is not job and cancelled.status[_STATE] == _PENDING:
-                    cancelled.status[_STATE] = _STOPPED  # its play command was never adopted
+                if cancelled is not None and cancelled is not job and cancelled.status[STATE] == PENDING:
+                    cancelled.status[STATE] = STOPPED  # its play command was never adopted
             else:
-                if job is not None and job.status[_STATE] < _FINISHED:  # superseded without stop()
-                    job.status[_STATE] = _STOPPED
+                if job is not None and job.status[STATE] < FINISHED:  # superseded without stop()
+                    job.status[STATE] = STOPPED
                 job = command.job
                 self._fading = False
                 requested = job.requested_start_frame
                 if requested < block_start:
-                    job.status[_LATE_FRAMES] = block_start - requested if requested >= 0 else 0.0
+                    job.status[LATE_FRAMES] = block_start - requested if requested >= 0 else 0.0
                     job.start_frame = block_start
                 else:
                     job.start_frame = requested
             self._active = job
-        if job is not None and job.status[_STATE] < _FINISHED:
+        if job is not None and job.status[STATE] < FINISHED:
             offset = job.start_frame + job.position - block_start
             if offset < frames:
                 n = min(frames - offset, job.n_frames - job.position)
@@ -424,16 +340,16 @@ class PlaybackEngine:
                     out *= self._fade[self._fade_position:self._fade_position + n, None]
                     self._fade_position += n
                 if job.position == 0:
-                    job.status[_ONSET_FRAME] = job.start_frame
-                    job.status[_ONSET_DAC_S] = time_info.outputBufferDacTime + offset / self.choice.sample_rate_hz
-                    job.status[_STATE] = _PLAYING
+                    job.status[ONSET_FRAME] = job.start_frame
+                    job.status[ONSET_DAC_S] = time_info.outputBufferDacTime + offset / self.choice.sample_rate_hz
+                    job.status[STATE] = PLAYING
                 job.position += n
-                job.status[_FRAMES_PLAYED] = job.position
+                job.status[FRAMES_PLAYED] = job.position
                 if job.position >= job.n_frames:
-                    job.status[_STATE] = _FINISHED
+                    job.status[STATE] = FINISHED
                     self._fading = False
                 elif self._fading and self._fade_position >= self._fade.shape[0]:
-                    job.status[_STATE] = _STOPPED
+                    job.status[STATE] = STOPPED
                     self._fading = False
         self._clock = (block_start, time_info.outputBufferDacTime)
         self._frames_done = block_start + frames
@@ -485,24 +401,24 @@ class PlaybackEngine:
 
     def _started_event(self, playback: Playback) -> PlaybackStarted:
         status = playback.job.status
-        onset_s = float(status[_ONSET_DAC_S]) + playback.clock_offset_s
+        onset_s = float(status[ONSET_DAC_S]) + playback.clock_offset_s
         rate = playback.sample_rate_hz
-        return PlaybackStarted(playback.playback_id, playback.label, int(status[_ONSET_FRAME]), onset_s,
+        return PlaybackStarted(playback.playback_id, playback.label, int(status[ONSET_FRAME]), onset_s,
                                tuple(onset_s + f / rate for f in playback.clip_offsets_frames),
-                               int(status[_LATE_FRAMES]))
+                               int(status[LATE_FRAMES]))
 
     def _update(self, playback: Playback) -> bool:
         """Emit what changed; True when the playback is over."""
         status = playback.job.status
-        state = float(status[_STATE])  # NB: read the state first; its data was written before it
-        if state >= _PLAYING and playback.started_event is None and status[_FRAMES_PLAYED] > 0:
+        state = float(status[STATE])  # NB: read the state first; its data was written before it
+        if state >= PLAYING and playback.started_event is None and status[FRAMES_PLAYED] > 0:
             playback.started_event = self._started_event(playback)
             self._emit(playback.started_event)
-        if state < _FINISHED:
+        if state < FINISHED:
             return False
-        frames_played = int(status[_FRAMES_PLAYED])
-        underflows = int(status[_UNDERFLOWS])
-        stopped = state == _STOPPED
+        frames_played = int(status[FRAMES_PLAYED])
+        underflows = int(status[UNDERFLOWS])
+        stopped = state == STOPPED
         self._emit(PlaybackFinished(playback.playback_id, playback.label, frames_played, stopped))
         self._finish(playback, completed=not stopped, stopped=stopped, repeat_needed=underflows > 0,
                      reason=f"{underflows} underflow(s) during playback" if underflows else "")
@@ -512,7 +428,7 @@ class PlaybackEngine:
         started = playback.started_event
         playback.outcome = TrialOutcome(
             playback.playback_id, playback.label, completed, stopped, repeat_needed, reason,
-            int(playback.job.status[_FRAMES_PLAYED]), int(playback.job.status[_UNDERFLOWS]),
+            int(playback.job.status[FRAMES_PLAYED]), int(playback.job.status[UNDERFLOWS]),
             started.onset_monotonic_s if started else None,
             started.clip_onsets_monotonic_s if started else (),
         )
