@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 from datetime import datetime
@@ -123,20 +124,51 @@ STATION_UPDATE = {"session": ("next_position", "status", "started_at", "ended_at
                   "setting": ("value_json",)}
 
 
+# A role name the grants accept: PostgreSQL's own rule for an unquoted identifier (a letter or _,
+# then letters, digits, _ or $; at most 63 bytes), lower case so that it means the same quoted or not.
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_$]{0,62}")
+
+
+class RoleNameError(ValueError):
+    """A role name lab-grants refuses; the message names it and says what is allowed."""
+
+
+def role_name_problem(name: str) -> str | None:
+    if ROLE_NAME.fullmatch(name or ""):
+        return None
+    return (f"{name!r} is not a role name lab-grants accepts: use lower-case letters, digits and _ "
+            "(starting with a letter or _), at most 63 characters")
+
+
+def quoted(identifier: str) -> str:
+    """An identifier quoted as PostgreSQL reads it (psycopg's sql.Identifier: embedded quotes doubled)."""
+    from psycopg import sql  # here: psycopg is needed only with a lab server
+
+    return sql.Identifier(identifier).as_string()
+
+
 def role_grants(database: str, station_role: str, experimenter_role: str, tables: list[str]) -> list[str]:
     """The SQL (run by the database owner after the schema exists) that gives the station role
     INSERT and SELECT but no DELETE and no UPDATE of responses, and the experimenter role all of
-    it (migrations need the owner: make the experimenter the owner of the database and tables)."""
-    sql = [f'GRANT CONNECT ON DATABASE "{database}" TO "{station_role}", "{experimenter_role}"',
-           f'GRANT USAGE ON SCHEMA public TO "{station_role}", "{experimenter_role}"',
-           f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{station_role}"']
+    it (migrations need the owner: make the experimenter the owner of the database and tables).
+    Every name is quoted as an identifier; role names must also pass role_name_problem
+    (RoleNameError), so that a name can never be read as SQL."""
+    for role in (station_role, experimenter_role):
+        problem = role_name_problem(role)
+        if problem:
+            raise RoleNameError(problem)
+    station, experimenter = quoted(station_role), quoted(experimenter_role)
+    sql = [f"GRANT CONNECT ON DATABASE {quoted(database)} TO {station}, {experimenter}",
+           f"GRANT USAGE ON SCHEMA public TO {station}, {experimenter}",
+           f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {station}"]
     for table in tables:
-        sql.append(f'GRANT SELECT ON "{table}" TO "{station_role}"')
+        name = quoted(table)
+        sql.append(f"GRANT SELECT ON {name} TO {station}")
         if table in STATION_INSERT:
-            sql.append(f'GRANT INSERT ON "{table}" TO "{station_role}"')
+            sql.append(f"GRANT INSERT ON {name} TO {station}")
         if table in STATION_UPDATE:
-            cols = ", ".join(f'"{c}"' for c in STATION_UPDATE[table])
-            sql.append(f'GRANT UPDATE ({cols}) ON "{table}" TO "{station_role}"')
-        sql.append(f'GRANT ALL ON "{table}" TO "{experimenter_role}"')
-    sql.append(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{station_role}", "{experimenter_role}"')
+            cols = ", ".join(quoted(c) for c in STATION_UPDATE[table])
+            sql.append(f"GRANT UPDATE ({cols}) ON {name} TO {station}")
+        sql.append(f"GRANT ALL ON {name} TO {experimenter}")
+    sql.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {station}, {experimenter}")
     return sql
