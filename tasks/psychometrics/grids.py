@@ -24,7 +24,7 @@ def bank_grid(dimension: str) -> tuple[float, ...]:
         "loudness": bank.LOUDNESS_DB,
         "duration": bank.DURATION_PERCENT,
         "azimuth": bank.AZIMUTH_DIFFERENCES_DEG,
-        "elevation": bank.AZIMUTH_DIFFERENCES_DEG,  # the old mapping, until the next change
+        "elevation": bank.ELEVATION_DIFFERENCES_DEG,
         "distance": tuple(group[len(group) // 2] for group in bank.DISTANCE_DIFFERENCES_M),
         "hearing_level": (bank.HL_LEVELS_DB[0], bank.HL_LEVELS_DB[-1]),
     }

@@ -50,3 +50,48 @@ def test_one_registry_one_canonical_unit_and_the_adaptive_edge():
     assert duration.to_canonical(30.0) == pytest.approx(10.0)
     with pytest.raises(DimensionError, match="unknown adaptive dimension 'hearing_level'"):
         adaptive_scale("hearing_level")
+
+
+def _bank_values(dimension: str) -> list[float]:
+    """Every difference (or tone level) the bank's full grid presents for a dimension."""
+    from tasks.bank import PC_GRIDS
+
+    dim = DIMENSIONS[dimension]
+    key = dim.param if dimension != "hearing_level" else "requested_" + dim.param
+    return sorted({p[key] for p in PC_GRIDS[dim.sub_category][1]() if p.get(key) is not None})
+
+
+def _run(sub_category: str, params: dict):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(item=SimpleNamespace(sub_category=sub_category, extra={"params": params}, family="pc"))
+
+
+@pytest.mark.parametrize("dimension", list(DIMENSIONS))
+def test_the_observers_grid_of_every_dimension_is_the_banks(dimension):
+    """No hand copy: the grid the observers place an item on is the one the bank presents."""
+    from tasks.psychometrics.grids import bank_grid
+    from tasks.simulation.observers import difference_level
+
+    values, grid = _bank_values(dimension), bank_grid(dimension)
+    if dimension == "distance":  # four levels, each the centre of a group of three differences
+        assert grid == tuple(values[1::3]) and len(values) == 12
+    elif dimension == "hearing_level":  # evenly spaced levels: their ends place every level
+        assert grid == (values[0], values[-1]) and len(set(b - a for a, b in zip(values, values[1:]))) == 1
+    else:
+        assert grid == tuple(values)
+    # the observer's difference level runs from 0 at the bank's first level to 1 at its last
+    sub, param = DIMENSIONS[dimension].sub_category, DIMENSIONS[dimension].param
+    levels = [difference_level(_run(sub, {param: v})) for v in grid]
+    assert levels[0] == 0.0 and levels[-1] == 1.0 and levels == sorted(set(levels))
+
+
+def test_elevation_items_are_placed_on_the_elevation_grid_not_the_azimuth_grid():
+    from tasks.bank import AZIMUTH_DIFFERENCES_DEG, ELEVATION_DIFFERENCES_DEG
+    from tasks.simulation.observers import difference_level
+
+    assert ELEVATION_DIFFERENCES_DEG == (15, 90, 120, 150) and AZIMUTH_DIFFERENCES_DEG[0] == 30
+    elevation = [difference_level(_run("sensitivity_elevation", {"difference_deg": d})) for d in (15, 90, 120, 150)]
+    assert elevation == pytest.approx([0.0, 1 / 3, 2 / 3, 1.0])
+    # the same difference in degrees is a different step on the azimuth grid
+    assert difference_level(_run("sensitivity_azimuth", {"difference_deg": 90})) == pytest.approx(0.4)
