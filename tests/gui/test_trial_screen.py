@@ -9,8 +9,8 @@ pytestmark = pytest.mark.jack
 
 
 def test_clip_by_clip_listening_unlocks_the_options_and_replays_are_counted(qtbot, tmp_path, jack_server):
-    from gui.bridge import EngineBridge
-    from gui.participant import Question, TrialScreen
+    from gui.common.bridge import EngineBridge
+    from gui.participant.window import Question, TrialScreen
 
     ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")
     presenter = ctx.audio.presenter

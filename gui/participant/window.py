@@ -6,7 +6,7 @@ practice with feedback, test trials without feedback, a closing thank-you. Leavi
 end needs the experimenter's PIN and pauses the session (it resumes at the same trial).
 The response clock stands still while the window is interrupted, a trial over the safety
 ceiling is withheld and passed over, and a failed level check is repeated on resume
-(gui/session_flow.py, tasks/study/rt_clock.py, docs/session.md).
+(gui/participant/session_flow.py, tasks/study/rt_clock.py, docs/session.md).
 """
 from __future__ import annotations
 
@@ -30,12 +30,12 @@ from audio.screening import antiphase_test, huggins_test, score as score_screeni
 from db import repo
 from db.engine import DatabaseFileError
 from db.models import Session as SessionRow, Study, utc_now
-from gui.adaptive_flow import AdaptiveFlow
-from gui.bridge import EngineBridge
-from gui.play_indicator import PlayIndicator
-from gui.session_flow import DIALOG, FocusWatch, Withheld, check_intro, size_to_screen, withhold_over_ceiling
-from gui.theme import apply_participant_look
-from gui.workers import Worker
+from gui.participant.adaptive_flow import AdaptiveFlow
+from gui.common.bridge import EngineBridge
+from gui.participant.play_indicator import PlayIndicator
+from gui.participant.session_flow import DIALOG, FocusWatch, Withheld, check_intro, size_to_screen, withhold_over_ceiling
+from gui.common.theme import apply_participant_look
+from gui.common.workers import Worker
 from tasks.dataset.loader import Dataset
 from tasks.study.plan import block_instructions
 from tasks.presentation.presenter import PreparedTrial, Presenter, SessionExposure

@@ -5,7 +5,7 @@ tasks.results.compare_input.collect_human_inputs and scores it with tasks.result
 the ``compare`` command does, then adds the per-participant table and the safety-ceiling summary
 (grouped queries).
 It reports progress and stops at the next step boundary once ``should_cancel()`` is true.
-The page runs it in a child process (gui/processes.py) through ``results_from_url``; then the
+The page runs it in a child process (gui/common/processes.py) through ``results_from_url``; then the
 report's figures through ``figures_from_url`` (a second child process, so that the leaderboard
 shows while the bootstrap runs); the Export report button runs ``report_from_url``.
 """

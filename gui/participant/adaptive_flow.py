@@ -84,7 +84,7 @@ class AdaptiveFlow:
         return True
 
     def _present(self, runner: AdaptiveBlockRunner, plan: AdaptiveTrialPlan) -> None:
-        from gui.participant import Question  # that module imports this one
+        from gui.participant.window import Question  # that module imports this one
 
         w = self.window
         made = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QLabel, QWidget
 
-from gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox, with_note
+from gui.common.widgets import CheckedDoubleSpinBox, CheckedSpinBox, with_note
 from tasks.study.plan import Protocol
 
 # (dimension, label with the unit of its threshold), in tasks.adaptive.dimensions' order

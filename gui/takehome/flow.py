@@ -8,7 +8,7 @@ Declining consent ends here with nothing stored: the session is created only whe
 agrees. A person who paused before comes back to "Welcome back", the output check and the sound
 level (the volume may have changed since), then the first unanswered trial.
 
-The screening and the trials are the lab's participant window (gui/participant.py), embedded
+The screening and the trials are the lab's participant window (gui/participant/window.py), embedded
 as the last page; its own level check after the screening is replaced by this flow's, which
 comes first, as the participant sets the volume before the headphone check.
 """
@@ -25,12 +25,12 @@ from PySide6.QtWidgets import QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 from sqlmodel import Session as DbSession
 
 from db import repo
-from gui.bridge import EngineBridge
-from gui.participant import SCREENING_REFERENCE, ParticipantWindow, Question, TrialScreen, level_check_noise
-from gui.takehome_screens import (
+from gui.common.bridge import EngineBridge
+from gui.participant.window import SCREENING_REFERENCE, ParticipantWindow, Question, TrialScreen, level_check_noise
+from gui.takehome.screens import (
     ConsentScreen, DeclinedScreen, EndScreen, InformationScreen, OutputScreen, Screen, WelcomeScreen,
 )
-from gui.theme import apply_participant_look
+from gui.common.theme import apply_participant_look
 
 TEST_TONE_HZ = 1000.0
 TEST_TONE_S = 0.5
