@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from gui.common.context import AppContext, ConsoleState
-from gui.console.export_folder import export_and_count_job, export_status, with_export_folder
+from gui.console.export_folder import export_status, with_export_folder
 from gui.console.figure_view import FigureView
 from gui.console.psychometric_view import PsychometricView
 from gui.console.leaderboard_table import LeaderboardTable
-from gui.console.results_data import ResultsData, figures_from_url, report_from_url, results_from_url
+from gui.console.results_data import (
+    ResultsData, export_and_count_job, figures_from_url, report_from_url, results_from_url,
+)
 from gui.common.processes import run_in_process
 from gui.common.widgets import JobStrip, TaskStrip, show_error
 from gui.common.workers import LatestJob, Worker
@@ -36,23 +38,6 @@ from tasks.dataset.loader import Cancelled
 # the report's figures, one tab each, by the names of tasks.analysis.page_data.FIGURES (repeated
 # here so that building the page does not import the analysis package)
 FIGURE_TABS = ("bars_categories", "bars_subcategories", "human_vs_model", "variant_contrasts", "items")
-
-
-def export_job(db_url: str, out: Path, version: str, models: Path | None, progress, should_cancel):
-    """The export and the comparison, run in a child process (gui/common/processes.py)."""
-    from db.engine import make_engine
-    from tasks.results.compare import export_and_compare, read_models
-
-    db = make_engine(db_url)
-    try:
-        progress(0, 2, "exporting and comparing")
-        # the comparison from the export's own read and scoring: the compare command's files,
-        # without reading and scoring every response a second time
-        result, _files = export_and_compare(db, out, version, read_models(models) if models else [])
-        progress(2, 2, "done")
-        return result
-    finally:
-        db.dispose()
 
 
 def db_url(engine) -> str:

@@ -181,7 +181,7 @@ def test_coming_back_to_the_results_page_recomputes_only_what_is_stale(qtbot, ct
 
 
 def test_export_job_writes_the_compare_files_of_the_compare_command(ctx, tmp_path):
-    from gui.console.results_page import export_job
+    from gui.console.results_data import export_job
     from tasks.results.compare import write_compare
 
     simulated_study(ctx, tmp_path, "lab", participants=2)
