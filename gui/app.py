@@ -111,7 +111,8 @@ class Application:
 
     def participant_window(self, session_id: int, state) -> ParticipantWindow:
         from audio.hrtf import HrtfError
-        from gui.participant.window import ParticipantWindow, standard_screening, station_screening
+        from gui.participant.screening import standard_screening, station_screening
+        from gui.participant.window import ParticipantWindow
 
         self.ctx.audio.reconfigure()
         try:
@@ -209,7 +210,7 @@ class TakeHome:
 
     def __init__(self, ctx: AppContext, app: QApplication, package: Path, screening=None, out_dir: Path | None = None,
                  open_url=None):
-        from gui.participant.window import standard_screening
+        from gui.participant.screening import standard_screening
 
         self.ctx, self.app, self.package = ctx, app, package
         self.screening = screening or standard_screening

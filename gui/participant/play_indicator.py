@@ -31,7 +31,7 @@ def restyle(widget: QWidget) -> None:
 
 class PlayIndicator(QWidget):
     def __init__(self, screen, bridge, parent: QWidget | None = None):
-        """``screen``: the gui.participant.window.TrialScreen it sits in; ``bridge``: the EngineBridge."""
+        """``screen``: the gui.participant.trial_screen.TrialScreen it sits in; ``bridge``: the EngineBridge."""
         super().__init__(parent)
         self.screen_ = screen
         self.setObjectName("playIndicator")

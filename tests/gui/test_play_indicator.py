@@ -11,7 +11,8 @@ pytestmark = pytest.mark.jack
 
 def test_indicator_follows_the_playing_clip_then_shows_the_answer_state(qtbot, tmp_path, jack_server):
     from gui.common.bridge import EngineBridge
-    from gui.participant.window import Question, TrialScreen
+    from gui.participant.question import Question
+    from gui.participant.trial_screen import TrialScreen
     from gui.participant.play_indicator import ANSWER, PLAYING, READY
     from gui.common.theme import apply_participant_look
 
