@@ -36,5 +36,5 @@ clean:
 
 translations:
 	@bash packaging/bootstrap.sh run
-	.venv/bin/pyside6-lupdate -no-obsolete gui/*.py gui/pages/*.py -ts gui/i18n/starlab_en.ts
+	.venv/bin/pyside6-lupdate -no-obsolete $(shell find gui -name '*.py' | sort) -ts gui/i18n/starlab_en.ts
 	.venv/bin/pyside6-lrelease gui/i18n/starlab_en.ts -qm gui/i18n/starlab_en.qm

@@ -71,7 +71,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     def open_context(progress=None, should_cancel=None):
         from db.engine import DatabaseFileError
         from db.settings import Settings
-        from gui.context import AppContext
+        from gui.common.context import AppContext
         from sqlalchemy.exc import OperationalError
 
         try:

@@ -1,7 +1,7 @@
 """The Results page's two computations on a paper-shaped database (full-robust, ~8,200 runs per
 participant), each as its own process as the page runs them: the leaderboard
-(gui.pages.results_data.results_from_url, the peer) and the report's figures
-(gui.pages.results_data.figures_from_url: bootstrap B = 2,000, contrasts, item analysis, five
+(gui.console.results_data.results_from_url, the peer) and the report's figures
+(gui.console.results_data.figures_from_url: bootstrap B = 2,000, contrasts, item analysis, five
 PNGs). Wall time and peak memory of each; the figure printed is figures / leaderboard.
 
 Run: ``python -m bench results_figures [--participants 20] [--dir DIR]``.
@@ -19,7 +19,7 @@ from bench._paper_db import build_paper_scale_db
 CHILD = """
 import sys
 from pathlib import Path
-from gui.pages.results_data import figures_from_url, results_from_url
+from gui.console.results_data import figures_from_url, results_from_url
 url, which = sys.argv[1], sys.argv[2]
 quiet = dict(progress=lambda *a: None, should_cancel=lambda: False)
 if which == "leaderboard":

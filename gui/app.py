@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from gui.console import ConsoleWindow
-from gui.context import AUDIO_NONE, AUDIO_READY, AUDIO_STARTING, AppContext
+from gui.console.window import ConsoleWindow
+from gui.common.context import AUDIO_NONE, AUDIO_READY, AUDIO_STARTING, AppContext
 
 if TYPE_CHECKING:
     from db.models import Session as SessionRow
-    from gui.participant import ParticipantWindow
+    from gui.participant.window import ParticipantWindow
 
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
 # how often a station tries to deliver its journal while it holds answers (on a thread of its own)
@@ -84,13 +84,13 @@ class Application:
         """The output is open (``audio``), or there is none (None, with the reason)."""
         self.ctx.audio = audio
         if audio is not None:
-            from gui.bridge import EngineBridge
+            from gui.common.bridge import EngineBridge
 
             self.bridge = EngineBridge(audio.presenter.engine.events)
             ctx = self.ctx
 
             def audio_page(_parent):
-                from gui.pages.audio_page import AudioPage
+                from gui.console.audio_page import AudioPage
 
                 return AudioPage(ctx)
 
@@ -111,7 +111,8 @@ class Application:
 
     def participant_window(self, session_id: int, state) -> ParticipantWindow:
         from audio.hrtf import HrtfError
-        from gui.participant import ParticipantWindow, standard_screening, station_screening
+        from gui.participant.screening import standard_screening, station_screening
+        from gui.participant.window import ParticipantWindow
 
         self.ctx.audio.reconfigure()
         try:
@@ -204,12 +205,12 @@ def results_folder() -> Path:
 
 
 class TakeHome:
-    """Participant mode: run one study package in the take-home flow (gui/takehome_flow.py),
+    """Participant mode: run one study package in the take-home flow (gui/takehome/flow.py),
     which ends with the results bundle to send back."""
 
     def __init__(self, ctx: AppContext, app: QApplication, package: Path, screening=None, out_dir: Path | None = None,
                  open_url=None):
-        from gui.participant import standard_screening
+        from gui.participant.screening import standard_screening
 
         self.ctx, self.app, self.package = ctx, app, package
         self.screening = screening or standard_screening
@@ -222,7 +223,7 @@ class TakeHome:
         return self.window.bundle if self.window is not None else None
 
     def start(self) -> None:
-        from gui.takehome_flow import TakeHomeFlow
+        from gui.takehome.flow import TakeHomeFlow
         from tasks.dataset.loader import NotADatasetError, load_dataset
         from tasks.study.session_time import estimate_session
         from tasks.takehome.files import BundleError

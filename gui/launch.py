@@ -24,10 +24,10 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from gui.app import Application, TakeHome, install_translations
-from gui.console import ConsoleWindow
-from gui.context import AUDIO_STARTING
-from gui.theme import follow_system_theme
-from gui.workers import Worker
+from gui.console.window import ConsoleWindow
+from gui.common.context import AUDIO_STARTING
+from gui.common.theme import follow_system_theme
+from gui.common.workers import Worker
 
 
 # Pure-Python modules the pages import when they are first built. Imported on a worker thread

@@ -145,7 +145,7 @@ def test_packages_import_in_one_direction_only():
 
 def test_the_checker_sees_a_violation(tmp_path):
     bad = tmp_path / "x.py"
-    bad.write_text("import PySide6.QtCore\nfrom gui.bridge import Bridge\n")
+    bad.write_text("import PySide6.QtCore\nfrom gui.common.bridge import Bridge\n")
     assert {"PySide6", "gui"} <= imported_roots(bad)
 
 

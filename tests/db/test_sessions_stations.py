@@ -1,11 +1,11 @@
-"""The Sessions page's data on a lab server (no Qt: gui/pages/sessions_data.py is read on a
+"""The Sessions page's data on a lab server (no Qt: gui/console/sessions_data.py is read on a
 worker): every station's sessions with station, participant, progress and last answer time,
 and a station's state (offline?, catching up) as the server can know it."""
 from datetime import datetime, timedelta, timezone
 
 from db.engine import open_database
 from db.outbox import touch_station
-from gui.pages.sessions_data import OFFLINE_AFTER_S, sessions_data, station_text
+from gui.console.sessions_data import OFFLINE_AFTER_S, sessions_data, station_text
 from tasks.dataset.loader import load_dataset
 from tasks.study.plan import Protocol
 from tasks.study.runner import SessionRunner

@@ -29,7 +29,7 @@ def collect_garbage_between_tests():
 
 @pytest.fixture
 def ctx(tmp_path):
-    from gui.context import AppContext
+    from gui.common.context import AppContext
 
     bank = tmp_path / "bank"
 

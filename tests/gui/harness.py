@@ -12,7 +12,7 @@ def lab_context(workdir: Path, db_path: Path, station: str, with_audio: bool = T
     refuse: a trial over the ceiling is withheld and the session goes on without it)."""
     from db.engine import open_database
     from db.settings import Settings
-    from gui.context import AppContext
+    from gui.common.context import AppContext
     from tasks.bank import ensure_builtin_bank
     from tasks.presentation.presenter import build_audio
 
@@ -43,7 +43,7 @@ def open_study_with_participant(app, variants, items_per_group: int = 1, practic
 def capture_participant_windows(app, screening, exit_pin: str = "0000") -> list:
     """Participant windows open through this factory (test screening, known PIN); returns the
     list they are appended to."""
-    from gui.participant import ParticipantWindow
+    from gui.participant.window import ParticipantWindow
 
     made = []
     ctx = app.ctx

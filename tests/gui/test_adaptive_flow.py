@@ -22,7 +22,7 @@ pytestmark = pytest.mark.jack
 
 @pytest.fixture
 def lab(tmp_path, jack_server):
-    from gui.bridge import EngineBridge
+    from gui.common.bridge import EngineBridge
 
     ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")
     ctx.bridge = EngineBridge(ctx.audio.presenter.engine.events)
@@ -33,7 +33,7 @@ def lab(tmp_path, jack_server):
 def drive_window(qtbot, lab, session_id: int, dataset, choose, max_screens: int) -> tuple:
     """Open the participant window on the session and answer every screen: messages with Enter,
     trials with the letter ``choose(window, title, seen)`` returns. (window, titles seen)."""
-    from gui.participant import ParticipantWindow
+    from gui.participant.window import ParticipantWindow
 
     window = ParticipantWindow(lab.db, session_id, dataset, lab.audio.presenter, lab.bridge, "0000", screening=None)
     qtbot.addWidget(window)

@@ -23,8 +23,8 @@ def write_measurement(path, rate_hz: int = 48_000):
 
 def test_headphone_response_per_transducer_is_applied_named_and_kept(qtbot, tmp_path, jack_server):
     from audio.headphone_eq import apply_output_filters
-    from gui.console import ConsoleWindow
-    from gui.pages.audio_page import AudioPage
+    from gui.console.window import ConsoleWindow
+    from gui.console.audio_page import AudioPage
     from tasks.presentation.presenter import build_audio, calibrations_for
 
     measured = write_measurement(tmp_path / "hd650-hptf.wav")

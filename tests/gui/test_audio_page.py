@@ -10,8 +10,8 @@ pytestmark = pytest.mark.jack
 
 
 def test_calibration_wizard_ceiling_and_test_tone(qtbot, tmp_path, jack_server):
-    from gui.console import ConsoleWindow
-    from gui.pages.audio_page import AudioPage
+    from gui.console.window import ConsoleWindow
+    from gui.console.audio_page import AudioPage
 
     ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")
     try:

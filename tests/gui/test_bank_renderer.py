@@ -3,7 +3,7 @@ bank_renderer / bank_hrtf_file (which main.builtin_bank_path reads), shown again
 a missing SOFA file named. Real SQLite file, offscreen Qt."""
 from PySide6.QtWidgets import QApplication
 
-from gui.console import ConsoleWindow
+from gui.console.window import ConsoleWindow
 from tests.gui.conftest import save_screenshot
 
 

@@ -1,6 +1,6 @@
 from PySide6.QtWidgets import QApplication
 
-from gui.console import ConsoleWindow
+from gui.console.window import ConsoleWindow
 from tests.gui.harness import load_builtin
 from tests.gui.conftest import save_screenshot as save_grab
 

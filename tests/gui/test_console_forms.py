@@ -4,7 +4,7 @@ that say why they refused what was typed. Offscreen Qt on a real SQLite file."""
 from sqlmodel import Session as DbSession
 
 from db import repo
-from gui.console import ConsoleWindow
+from gui.console.window import ConsoleWindow
 from tests.gui.harness import load_builtin
 
 

@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QApplication
 from sqlmodel import Session as DbSession
 
 from db import repo
-from gui.console import ConsoleWindow
-from gui.pages.results_data import results_data
-from gui.workers import LatestJob
+from gui.console.window import ConsoleWindow
+from gui.console.results_data import results_data
+from gui.common.workers import LatestJob
 from tasks.results.compare import build_rows
 from tasks.results.trial_records import load_records
 from tasks.dataset.loader import Cancelled, load_dataset
@@ -181,7 +181,7 @@ def test_coming_back_to_the_results_page_recomputes_only_what_is_stale(qtbot, ct
 
 
 def test_export_job_writes_the_compare_files_of_the_compare_command(ctx, tmp_path):
-    from gui.pages.results_page import export_job
+    from gui.console.results_data import export_job
     from tasks.results.compare import write_compare
 
     simulated_study(ctx, tmp_path, "lab", participants=2)

@@ -6,8 +6,8 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
-from gui.console import ConsoleWindow
-from gui.pages.export_folder import ExportFolderDialog, start_folder
+from gui.console.window import ConsoleWindow
+from gui.console.export_folder import ExportFolderDialog, start_folder
 from tasks.dataset.loader import load_dataset
 from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from gui.console import ConsoleWindow
+from gui.console.window import ConsoleWindow
 from tests.gui.conftest import save_screenshot
 
 

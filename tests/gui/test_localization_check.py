@@ -35,7 +35,7 @@ def app_ctx(tmp_path, jack_server):
 def test_station_setting_adds_the_check_and_its_result_reaches_the_sessions_page(qtbot, app_ctx, tmp_path):
     from audio.screening import LOCALIZATION_OPTIONS
     from gui.app import Application
-    from gui.participant import standard_screening, station_screening, with_localization
+    from gui.participant.screening import standard_screening, station_screening, with_localization
     from audio.hrtf import load_hrtf
     from tasks.results.export import export
 

@@ -3,7 +3,7 @@ instructions go into the package as make-package's options put them, a bad file 
 the dialog remembers the last files. Real SQLite file, real files, offscreen Qt."""
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from gui.console import ConsoleWindow
+from gui.console.window import ConsoleWindow
 from tasks.takehome.packages import read_package_info
 from tests.gui.conftest import save_screenshot
 from tests.gui.harness import load_builtin

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.jack
 
 @pytest.fixture
 def lab(tmp_path, jack_server):
-    from gui.bridge import EngineBridge
+    from gui.common.bridge import EngineBridge
 
     ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")  # default policy: refuse
     assert not ctx.audio.presenter.allow_attenuation
@@ -57,7 +57,7 @@ def make_session(ctx, tmp_path, loud_test_index: int | None = None):
 
 
 def open_window(ctx, qtbot, dataset, session_id, show=True):
-    from gui.participant import ParticipantWindow
+    from gui.participant.window import ParticipantWindow
 
     window = ParticipantWindow(ctx.db, session_id, dataset, ctx.audio.presenter, ctx.bridge, "0000",
                                screening=short_screening)
@@ -175,7 +175,7 @@ def test_checks_introduced_practice_apart_over_ceiling_withheld_and_rt_without_t
 
 
 def test_level_check_runs_again_after_a_too_quiet_pause_and_the_window_fills_its_screen(qtbot, lab, tmp_path):
-    from gui.session_flow import size_to_screen
+    from gui.participant.session_flow import size_to_screen
 
     dataset, session, _ = make_session(lab, tmp_path)
     window = open_window(lab, qtbot, dataset, session.id)

@@ -33,7 +33,7 @@ PAIRS = [("text", "background", 4.5), ("text", "surface", 4.5), ("muted", "backg
 
 @pytest.mark.parametrize("dark", [False, True])
 def test_every_text_colour_has_enough_contrast_on_its_background(dark):
-    from gui.theme import participant_colours
+    from gui.common.theme import participant_colours
 
     c = participant_colours(dark)
     low = [(fg, bg, round(contrast(c[fg], c[bg]), 2)) for fg, bg, least in PAIRS if contrast(c[fg], c[bg]) < least]
@@ -41,7 +41,7 @@ def test_every_text_colour_has_enough_contrast_on_its_background(dark):
 
 
 def test_type_follows_the_window_height_and_the_scheme(qtbot):
-    from gui.theme import apply_participant_look
+    from gui.common.theme import apply_participant_look
 
     window = QWidget()
     window.setObjectName("participantWindow")
@@ -69,8 +69,8 @@ def test_type_follows_the_window_height_and_the_scheme(qtbot):
 @pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
 def test_screenshots_takehome_dark(qtbot, width, height):
     """The screens without sound in the dark scheme (the flow's pages on their own)."""
-    from gui.takehome_screens import HEARD_ONE_SIDE, ConsentScreen, OutputScreen, WelcomeScreen
-    from gui.theme import apply_participant_look
+    from gui.takehome.screens import HEARD_ONE_SIDE, ConsentScreen, OutputScreen, WelcomeScreen
+    from gui.common.theme import apply_participant_look
     from tests.gui.test_takehome_screenshots import clipped
 
     hosts = []  # kept until the end of the test

@@ -10,10 +10,11 @@ pytestmark = pytest.mark.jack
 
 
 def test_indicator_follows_the_playing_clip_then_shows_the_answer_state(qtbot, tmp_path, jack_server):
-    from gui.bridge import EngineBridge
-    from gui.participant import Question, TrialScreen
-    from gui.play_indicator import ANSWER, PLAYING, READY
-    from gui.theme import apply_participant_look
+    from gui.common.bridge import EngineBridge
+    from gui.participant.question import Question
+    from gui.participant.trial_screen import TrialScreen
+    from gui.participant.play_indicator import ANSWER, PLAYING, READY
+    from gui.common.theme import apply_participant_look
 
     ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")
     presenter = ctx.audio.presenter

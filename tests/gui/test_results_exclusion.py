@@ -11,7 +11,7 @@ from sqlmodel import Session as DbSession, select
 
 from db import repo
 from db.models import Participant, Session
-from gui.pages.results_data import results_data
+from gui.console.results_data import results_data
 from tasks.results.compare import build_rows
 from tasks.results.compare_input import inputs_from_records
 from tasks.results.trial_records import load_records

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication
 from sqlmodel import Session as DbSession
 
 from db import repo
-from gui.console import ConsoleWindow
-from gui.pages.results_page import FIGURE_TABS
+from gui.console.window import ConsoleWindow
+from gui.console.results_page import FIGURE_TABS
 from tasks.analysis.figures import HUMAN_COLOR, MODEL_COLORS
 from tasks.analysis.page_data import FIGURES
 from tasks.simulation.observers import Observer
@@ -179,7 +179,7 @@ def test_grouped_header_spans_its_columns_and_widens_a_group_for_its_label(qtbot
     import pytest
     from PySide6.QtWidgets import QTableWidget
 
-    from gui.grouped_header import GroupedHeader
+    from gui.console.grouped_header import GroupedHeader
 
     table = QTableWidget(1, 3)
     header = GroupedHeader([("A rather long group label", 2), ("B", 1)], table)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from sqlmodel import Session as DbSession
 
 from db import repo
-from gui.console import ConsoleWindow
+from gui.console.window import ConsoleWindow
 from tasks.analysis.report import write_report
 from tasks.analysis.tables import cell
 from tasks.results.export import export

@@ -7,7 +7,7 @@ from sqlmodel import Session as DbSession, select
 
 from db import repo
 from db.models import Participant, PlannedTrial, Response, Session
-from gui.console import ConsoleWindow
+from gui.console.window import ConsoleWindow
 from tasks.dataset.loader import load_dataset
 from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol

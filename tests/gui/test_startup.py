@@ -13,16 +13,16 @@ from tests.factories import write_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("numpy", "scipy", "sqlalchemy", "sqlmodel", "sounddevice", "soundfile", "db.engine", "audio.playback.engine",
-         "tasks.dataset.loader", "gui.participant", "gui.pages.study_page")
+         "tasks.dataset.loader", "gui.participant", "gui.console.study_page")
 
 
 def test_the_first_window_imports_no_database_audio_or_numpy():
     code = ("import sys, main\n"
             "assert main.app_only_arguments(['--db', 'x.sqlite3']) is not None\n"
-            "import gui.launch, gui.console\n"
+            "import gui.launch, gui.console.window\n"
             "from PySide6.QtWidgets import QApplication\n"
             "app = QApplication([])\n"
-            "window = gui.console.ConsoleWindow()\n"
+            "window = gui.console.window.ConsoleWindow()\n"
             "window.show()\n"
             f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 from sqlmodel import Session as DbSession
 
 from db import repo
-from gui.console import ConsoleWindow
+from gui.console.window import ConsoleWindow
 from tasks.study.plan import Protocol
 from tests.gui.conftest import save_screenshot
 

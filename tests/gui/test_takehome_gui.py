@@ -73,8 +73,8 @@ def enter(qtbot, flow, expect_next: str):
 
 def test_first_run_path_in_order_ends_with_the_bundle_and_the_lab_imports_it(qtbot, tmp_path, dataset_dir, home):
     from gui.app import TakeHome
-    from gui.play_indicator import ANSWER
-    from gui.takehome_screens import HEARD_RIGHT_WAY, HEARD_SWAPPED
+    from gui.participant.play_indicator import ANSWER
+    from gui.takehome.screens import HEARD_RIGHT_WAY, HEARD_SWAPPED
 
     lab_db, package = lab_package(tmp_path, dataset_dir, "H001", texts=True)
     opened_urls = []
@@ -222,8 +222,8 @@ def test_a_paused_run_continues_after_the_output_check_and_the_sound_level(qtbot
     from PySide6.QtWidgets import QMessageBox
 
     from gui.app import TakeHome
-    from gui.play_indicator import ANSWER
-    from gui.takehome_screens import HEARD_RIGHT_WAY
+    from gui.participant.play_indicator import ANSWER
+    from gui.takehome.screens import HEARD_RIGHT_WAY
 
     _lab_db, package = lab_package(tmp_path, dataset_dir, "H004", texts=False)
 

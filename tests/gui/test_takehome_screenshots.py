@@ -71,8 +71,8 @@ def test_screenshots_takehome_screens(qtbot, tmp_path, dataset_dir, home, width,
     """The whole run at one window size from the start (as on a screen of that size: the
     trial screen sizes its options when a question appears)."""
     from gui.app import TakeHome
-    from gui.play_indicator import ANSWER, PLAYING
-    from gui.takehome_screens import HEARD_RIGHT_WAY
+    from gui.participant.play_indicator import ANSWER, PLAYING
+    from gui.takehome.screens import HEARD_RIGHT_WAY
 
     _lab_db, package = lab_package(tmp_path, dataset_dir, "H003", texts=True)
     takehome = TakeHome(home, None, package, screening=short_screening, out_dir=tmp_path / "send-back",

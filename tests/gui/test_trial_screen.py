@@ -9,8 +9,9 @@ pytestmark = pytest.mark.jack
 
 
 def test_clip_by_clip_listening_unlocks_the_options_and_replays_are_counted(qtbot, tmp_path, jack_server):
-    from gui.bridge import EngineBridge
-    from gui.participant import Question, TrialScreen
+    from gui.common.bridge import EngineBridge
+    from gui.participant.question import Question
+    from gui.participant.trial_screen import TrialScreen
 
     ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")
     presenter = ctx.audio.presenter

@@ -113,8 +113,8 @@ def test_the_study_limit_reaches_the_reader(tmp_path):
 
 @pytest.mark.jack
 def test_an_attenuated_trial_is_stored_with_its_attenuation(qtbot, tmp_path, jack_server):
-    from gui.bridge import EngineBridge
-    from gui.participant import ParticipantWindow
+    from gui.common.bridge import EngineBridge
+    from gui.participant.window import ParticipantWindow
     from tests.gui.harness import lab_context
 
     db_path = tmp_path / "lab.sqlite3"

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
-from gui.context import AUDIO_NONE, AUDIO_STARTING, AppContext, ConsoleState
+from gui.common.context import AUDIO_NONE, AUDIO_STARTING, AppContext, ConsoleState
 
 PAGE_NAMES = ("study", "audio", "participants", "sessions", "results")
 
@@ -19,15 +19,15 @@ def page_class(name: str):
     """The page's class, its module imported now. Plain import statements (not importlib) so that
     the packager still sees them. The Audio page comes from a factory: it needs an open output."""
     if name == "study":
-        from gui.pages.study_page import StudyPage
+        from gui.console.study_page import StudyPage
         return StudyPage
     if name == "participants":
-        from gui.pages.participants_page import ParticipantsPage
+        from gui.console.participants_page import ParticipantsPage
         return ParticipantsPage
     if name == "sessions":
-        from gui.pages.sessions_page import SessionsPage
+        from gui.console.sessions_page import SessionsPage
         return SessionsPage
-    from gui.pages.results_page import ResultsPage
+    from gui.console.results_page import ResultsPage
     return ResultsPage
 
 

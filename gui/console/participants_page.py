@@ -9,8 +9,8 @@ from sqlmodel import Session as DbSession, select
 
 from db import repo
 from db.models import Participant, utc_now
-from gui.context import AppContext, ConsoleState
-from gui.widgets import local_time
+from gui.common.context import AppContext, ConsoleState
+from gui.common.widgets import local_time
 from tasks.study.codes import code_problem
 
 AGE_BANDS = ["", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"]

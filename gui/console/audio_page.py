@@ -12,8 +12,8 @@ from audio.headphone_eq import HeadphoneEqError
 from audio.levels import DigitalReference, load_retspl_tables
 from audio.render import RenderError
 from audio.safety import HARD_MAXIMUM_DB_SPL, OverCeilingError
-from gui.context import AppContext
-from gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox, LevelMeter, with_note
+from gui.common.context import AppContext
+from gui.common.widgets import CheckedDoubleSpinBox, CheckedSpinBox, LevelMeter, with_note
 from tasks.presentation.headphone_setting import load_for_station, with_file
 from tasks.presentation.presenter import calibrations_for, save_calibration
 

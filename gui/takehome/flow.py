@@ -8,9 +8,9 @@ Declining consent ends here with nothing stored: the session is created only whe
 agrees. A person who paused before comes back to "Welcome back", the output check and the sound
 level (the volume may have changed since), then the first unanswered trial.
 
-The screening and the trials are the lab's participant window (gui/participant.py), embedded
-as the last page; its own level check after the screening is replaced by this flow's, which
-comes first, as the participant sets the volume before the headphone check.
+The screening and the trials are the lab's participant window (gui/participant/window.py),
+embedded as the last page; its own level check after the screening is replaced by this flow's,
+which comes first, as the participant sets the volume before the headphone check.
 """
 from __future__ import annotations
 
@@ -25,12 +25,16 @@ from PySide6.QtWidgets import QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 from sqlmodel import Session as DbSession
 
 from db import repo
-from gui.bridge import EngineBridge
-from gui.participant import SCREENING_REFERENCE, ParticipantWindow, Question, TrialScreen, level_check_noise
-from gui.takehome_screens import (
+from gui.common.bridge import EngineBridge
+from gui.participant.level_check import level_check_noise
+from gui.participant.question import Question
+from gui.participant.screening import SCREENING_REFERENCE
+from gui.participant.trial_screen import TrialScreen
+from gui.participant.window import ParticipantWindow
+from gui.takehome.screens import (
     ConsentScreen, DeclinedScreen, EndScreen, InformationScreen, OutputScreen, Screen, WelcomeScreen,
 )
-from gui.theme import apply_participant_look
+from gui.common.theme import apply_participant_look
 
 TEST_TONE_HZ = 1000.0
 TEST_TONE_S = 0.5
@@ -41,9 +45,10 @@ class TakeHomeParticipantWindow(ParticipantWindow):
     """The participant window after this flow's sound-level step: the level check that would
     follow the headphone screening is not asked a second time in the same sitting."""
 
-    def _level_check(self) -> None:
-        self._message(self.tr("Ready"), self.tr("The questions start now. Take your time; there is no time limit."),
-                      self.next_trial)
+    def level_check(self) -> None:
+        self.show_message(self.tr("Ready"),
+                          self.tr("The questions start now. Take your time; there is no time limit."),
+                          self.next_trial)
 
 
 def fit_to_screen(window: QWidget) -> None:

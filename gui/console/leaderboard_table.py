@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem, QWidget
 
-from gui.grouped_header import GroupedHeader
+from gui.console.grouped_header import GroupedHeader
 from tasks.scoring.metrics import LEADERBOARD_COLUMNS, LEADERBOARD_KEYS
 
 # the header's groups: the paper's three datasets and the overall mean

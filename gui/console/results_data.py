@@ -5,9 +5,10 @@ tasks.results.compare_input.collect_human_inputs and scores it with tasks.result
 the ``compare`` command does, then adds the per-participant table and the safety-ceiling summary
 (grouped queries).
 It reports progress and stops at the next step boundary once ``should_cancel()`` is true.
-The page runs it in a child process (gui/processes.py) through ``results_from_url``; then the
+The page runs it in a child process (gui/common/processes.py) through ``results_from_url``; then the
 report's figures through ``figures_from_url`` (a second child process, so that the leaderboard
-shows while the bootstrap runs); the Export report button runs ``report_from_url``.
+shows while the bootstrap runs); the Export report button runs ``report_from_url``, the Export
+button ``export_and_count_job`` (the export and comparison, then the responses by kind).
 """
 from __future__ import annotations
 
@@ -209,6 +210,37 @@ def figures_from_url(db_url: str, study_name: str | None, models_dir: Path | Non
     try:
         return page_report(engine, study_name, models_dir, width_px, progress, should_cancel,
                            exclude_failed_screening=exclude_failed_screening)
+    finally:
+        engine.dispose()
+
+
+def export_job(db_url: str, out: Path, version: str, models: Path | None, progress, should_cancel):
+    """The export and the comparison, run in a child process (gui/common/processes.py)."""
+    from db.engine import make_engine
+    from tasks.results.compare import export_and_compare
+    from tasks.model_results.reader import read_models
+
+    db = make_engine(db_url)
+    try:
+        progress(0, 2, "exporting and comparing")
+        # the comparison from the export's own read and scoring: the compare command's files,
+        # without reading and scoring every response a second time
+        result, _files = export_and_compare(db, out, version, read_models(models) if models else [])
+        progress(2, 2, "done")
+        return result
+    finally:
+        db.dispose()
+
+
+def export_and_count_job(db_url: str, out: Path, version: str, models: Path | None, progress, should_cancel):
+    """The Results page's export job (run in a child process), then the responses by kind."""
+    from db.engine import make_engine
+    from tasks.study.response_counts import responses_by_kind
+
+    result = export_job(db_url, out, version, models, progress, should_cancel)
+    engine = make_engine(db_url)
+    try:
+        return result, responses_by_kind(engine)
     finally:
         engine.dispose()
 

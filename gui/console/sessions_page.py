@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from gui.context import AUDIO_STARTING, AppContext, ConsoleState
-from gui.pages.sessions_data import SessionLine, SessionsTable, participant_codes, sessions_data
-from gui.widgets import JobStrip, local_time, show_error
-from gui.workers import LatestJob
+from gui.common.context import AUDIO_STARTING, AppContext, ConsoleState
+from gui.console.sessions_data import SessionLine, SessionsTable, participant_codes, sessions_data
+from gui.common.widgets import JobStrip, local_time, show_error
+from gui.common.workers import LatestJob
 from tasks.adaptive.blocks import adaptive_pending
 from tasks.dataset.loader import Cancelled
 from tasks.study.plan import PlanError
@@ -193,7 +193,7 @@ class SessionsPage(QWidget):
         """Write a take-home package. Without ``out_dir`` the package dialog asks where, and for
         the lab's texts (information, consent, return instructions); ``files``: those texts by
         key when ``out_dir`` is given."""
-        from gui.package_dialog import PackageDialog
+        from gui.console.package_dialog import PackageDialog
 
         study, ds, code = self.state.study, self.state.dataset, self.participant.currentText()
         if study is None or ds is None or not code:

@@ -10,7 +10,7 @@ from typing import Callable
 from PySide6.QtCore import QCoreApplication, QStandardPaths
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
-from gui.widgets import show_error
+from gui.common.widgets import show_error
 
 SETTING = "last_export_folder"
 
@@ -98,20 +98,6 @@ def with_export_folder(parent: QWidget, settings, out: str | None, then: Callabl
 
     box.buttonClicked.connect(answered)
     box.open()
-
-
-def export_and_count_job(db_url: str, out: Path, version: str, models: Path | None, progress, should_cancel):
-    """The Results page's export job (run in a child process), then the responses by kind."""
-    from db.engine import make_engine
-    from gui.pages.results_page import export_job
-    from tasks.study.response_counts import responses_by_kind
-
-    result = export_job(db_url, out, version, models, progress, should_cancel)
-    engine = make_engine(db_url)
-    try:
-        return result, responses_by_kind(engine)
-    finally:
-        engine.dispose()
 
 
 def export_status(parent: QWidget, done) -> str:

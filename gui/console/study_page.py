@@ -1,5 +1,5 @@
 """Study page: the dataset (with its validation report), variants, protocol and seed, the adaptive
-threshold blocks (gui/pages/adaptive_box.py); what is in
+threshold blocks (gui/console/adaptive_box.py); what is in
 force (the open study's stored protocol, the digital reference and where it comes from, the
 longest clip accepted, the station's safety ceiling)."""
 from __future__ import annotations
@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
 from sqlmodel import Session as DbSession
 
 from db import repo
-from gui.context import AppContext, ConsoleState
-from gui.pages.adaptive_box import AdaptiveBox
-from gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox, TaskStrip, local_time, show_error, with_note
-from gui.workers import Worker
+from gui.common.context import AppContext, ConsoleState
+from gui.console.adaptive_box import AdaptiveBox
+from gui.common.widgets import CheckedDoubleSpinBox, CheckedSpinBox, TaskStrip, local_time, show_error, with_note
+from gui.common.workers import Worker
 from tasks.dataset.items import VARIANT_SOURCE, VARIANTS
 from tasks.dataset.loader import Cancelled, NotADatasetError, format_report, load_dataset
 from audio.safety import HARD_MAXIMUM_DB_SPL

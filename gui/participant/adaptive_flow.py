@@ -16,6 +16,7 @@ from sqlmodel import Session as DbSession
 from db import repo
 from db.engine import DatabaseFileError
 from db.models import Session as SessionRow, utc_now
+from gui.participant.question import Question
 from tasks.adaptive.blocks import LETTERS, AdaptiveBlockError, AdaptiveBlockRunner, AdaptiveTrialPlan, adaptive_pending, ensure_blocks
 from tasks.adaptive.stimuli import synthesize
 
@@ -29,7 +30,8 @@ DIMENSION_NAMES = {"pitch": "Pitch", "loudness": "Loudness", "duration": "Durati
 
 
 class AdaptiveFlow:
-    """Drives the adaptive blocks on a ParticipantWindow (its message and trial screens)."""
+    """Drives the adaptive blocks on a gui.participant.window.ParticipantWindow, through its
+    public methods (show_message, ask, cannot_play, finish)."""
 
     def __init__(self, window):
         self.window = window
@@ -47,7 +49,7 @@ class AdaptiveFlow:
                 return False
             repo.audit(s, "resumed", "adaptive blocks", w.session_id)
         if not self.next():
-            w._finish()
+            w.finish()
         return True
 
     def _next_runner(self) -> AdaptiveBlockRunner | None:
@@ -69,7 +71,7 @@ class AdaptiveFlow:
         try:
             runner = self._next_runner()
         except AdaptiveBlockError as exc:  # a stored block edited outside the app
-            w._cannot_play(str(exc))
+            w.cannot_play(str(exc))
             return True
         if runner is None:
             return False
@@ -78,14 +80,12 @@ class AdaptiveFlow:
             body = (_tr("In this part you will hear two sounds each time and answer a question about them. "
                         "The difference gets smaller as you answer correctly, so some questions will be very "
                         "hard: take your best guess.") + "\n\n" + runner.dim.question)
-            w._message(_tr("Part: {name}").format(name=_tr(DIMENSION_NAMES[runner.dim.name])), body, self.next)
+            w.show_message(_tr("Part: {name}").format(name=_tr(DIMENSION_NAMES[runner.dim.name])), body, self.next)
             return True
         self._present(runner, runner.next_trial())
         return True
 
     def _present(self, runner: AdaptiveBlockRunner, plan: AdaptiveTrialPlan) -> None:
-        from gui.participant import Question  # that module imports this one
-
         w = self.window
         made = {}
 
@@ -106,17 +106,15 @@ class AdaptiveFlow:
                               rt_ms=rt_ms, presented_at=presented_at, uncalibrated=not prepared.calibrated,
                               attenuation_db=prepared.attenuation_db, level_db_spl=prepared.level_db_spl)
             except DatabaseFileError as exc:
-                w._message(_tr("Not saved yet"), str(exc) + "\n" + _tr("Please call the experimenter."),
-                           lambda: on_answer(index, rt_ms, _replays), button=_tr("Try again"))
+                w.show_message(_tr("Not saved yet"), str(exc) + "\n" + _tr("Please call the experimenter."),
+                               lambda: on_answer(index, rt_ms, _replays), button=_tr("Try again"))
                 return
             if not self.next():
-                w._finish()
+                w.finish()
 
         labels = [_tr("Sound 1"), _tr("Sound 2")]
         title = _tr("{name}: question {n} of at most {total}").format(
             name=_tr(DIMENSION_NAMES[plan.dimension]), n=plan.trial_index + 1, total=runner.settings.max_trials)
         q = Question(title=title, question=plan.question, options=list(plan.options), clip_labels=labels,
                      prepare=prepare, max_replays=w.protocol.max_replays, on_answer=on_answer)
-        w.current_question = q
-        w.stack.setCurrentWidget(w.trial)
-        w.trial.show_question(q, w.auto_play)
+        w.ask(q)

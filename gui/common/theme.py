@@ -38,8 +38,8 @@ def follow_system_theme(app: QApplication) -> None:
 
 
 # ---------------------------------------------------------------- participant screens
-# The participant's screens (the trial and message screens of gui/participant.py, the take-home
-# screens of gui/takehome_screens.py) get their own style sheet: large type scaled to the
+# The participant's screens (the trial and message screens of gui/participant/window.py, the take-home
+# screens of gui/takehome/screens.py) get their own style sheet: large type scaled to the
 # window's height (readable at 2 m), generous spacing, one accent colour for "listen" and one
 # for "answer". Text colours meet WCAG AA contrast (4.5:1) on their backgrounds in both schemes.
 PARTICIPANT_COLOURS = {

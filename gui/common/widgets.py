@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from gui.workers import LatestJob, Worker
+from gui.common.workers import LatestJob, Worker
 
 
 def local_time(value: datetime | None) -> str:

@@ -1,6 +1,6 @@
 """The screens of a take-home participant's first run that the lab's participant window does
 not have: welcome, the lab's study information and consent, the output check, and the end
-screen with the results bundle. gui/takehome_flow.py puts them in order.
+screen with the results bundle. gui/takehome/flow.py puts them in order.
 
 Each screen has its own Enter shortcut (a shortcut of a hidden screen does not fire, so they do
 not compete with the participant window's keys) and emits plain signals; none of them touches

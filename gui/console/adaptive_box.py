@@ -8,10 +8,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QLabel, QWidget
 
-from gui.widgets import CheckedDoubleSpinBox, CheckedSpinBox, with_note
+from gui.common.widgets import CheckedDoubleSpinBox, CheckedSpinBox, with_note
 from tasks.study.plan import Protocol
 
-# (dimension, label with the unit of its threshold), in tasks.adaptive.dimensions' order
+# (dimension, label with the unit of its threshold), in tasks.psychometrics.dimensions' order
 DIMENSION_LABELS = (("pitch", "Pitch (cents)"), ("loudness", "Loudness (dB)"), ("duration", "Duration (ms)"),
                     ("azimuth", "Azimuth (deg)"), ("elevation", "Elevation (deg)"), ("distance", "Distance (m)"))
 PROCEDURE_LABELS = (("quest+", "QUEST+"), ("2down1up", "2-down-1-up staircase"), ("3down1up", "3-down-1-up staircase"))

@@ -1,7 +1,7 @@
 """The large listen / answer indicator of the trial screen.
 
 It shows one of five states in its ``state`` property, which the participant style sheet
-(gui/theme.py) turns into colours: ``preparing`` (the sound is being rendered), ``ready`` (press
+(gui/common/theme.py) turns into colours: ``preparing`` (the sound is being rendered), ``ready`` (press
 Play), ``playing`` (listen: a filled disc, and the clip playing now lit in the row of clips),
 ``answer`` (everything heard: choose) and ``idle``. ``playing_clip`` is the index of the clip
 heard now (-1 for none, or the uncut recording that comes first).
@@ -31,7 +31,7 @@ def restyle(widget: QWidget) -> None:
 
 class PlayIndicator(QWidget):
     def __init__(self, screen, bridge, parent: QWidget | None = None):
-        """``screen``: the gui.participant.TrialScreen it sits in; ``bridge``: the EngineBridge."""
+        """``screen``: the gui.participant.trial_screen.TrialScreen it sits in; ``bridge``: the EngineBridge."""
         super().__init__(parent)
         self.screen_ = screen
         self.setObjectName("playIndicator")

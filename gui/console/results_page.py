@@ -7,7 +7,7 @@ ceiling's attenuations. Buttons: Export (the kit-layout files and compare) and E
 
 The leaderboard's numbers come from tasks.results.compare, exactly as the command line writes them; the
 figures from tasks.analysis (the report's own functions). Each is computed in a child process
-driven by a worker thread (results_data.py, gui/processes.py) with a progress bar - first the
+driven by a worker thread (results_data.py, gui/common/processes.py) with a progress bar - first the
 leaderboard, then the figures, so the numbers show while the bootstrap runs; a newer request
 supersedes (terminates) a running one. matplotlib is imported only in those child processes."""
 from __future__ import annotations
@@ -22,38 +22,22 @@ from PySide6.QtWidgets import (
     QTabWidget, QVBoxLayout, QWidget,
 )
 
-from gui.context import AppContext, ConsoleState
-from gui.pages.export_folder import export_and_count_job, export_status, with_export_folder
-from gui.figure_view import FigureView
-from gui.psychometric_view import PsychometricView
-from gui.leaderboard_table import LeaderboardTable
-from gui.pages.results_data import ResultsData, figures_from_url, report_from_url, results_from_url
-from gui.processes import run_in_process
-from gui.widgets import JobStrip, TaskStrip, show_error
-from gui.workers import LatestJob, Worker
+from gui.common.context import AppContext, ConsoleState
+from gui.console.export_folder import export_status, with_export_folder
+from gui.console.figure_view import FigureView
+from gui.console.psychometric_view import PsychometricView
+from gui.console.leaderboard_table import LeaderboardTable
+from gui.console.results_data import (
+    ResultsData, export_and_count_job, figures_from_url, report_from_url, results_from_url,
+)
+from gui.common.processes import run_in_process
+from gui.common.widgets import JobStrip, TaskStrip, show_error
+from gui.common.workers import LatestJob, Worker
 from tasks.dataset.loader import Cancelled
 
 # the report's figures, one tab each, by the names of tasks.analysis.page_data.FIGURES (repeated
 # here so that building the page does not import the analysis package)
 FIGURE_TABS = ("bars_categories", "bars_subcategories", "human_vs_model", "variant_contrasts", "items")
-
-
-def export_job(db_url: str, out: Path, version: str, models: Path | None, progress, should_cancel):
-    """The export and the comparison, run in a child process (gui/processes.py)."""
-    from db.engine import make_engine
-    from tasks.results.compare import export_and_compare
-    from tasks.model_results.reader import read_models
-
-    db = make_engine(db_url)
-    try:
-        progress(0, 2, "exporting and comparing")
-        # the comparison from the export's own read and scoring: the compare command's files,
-        # without reading and scoring every response a second time
-        result, _files = export_and_compare(db, out, version, read_models(models) if models else [])
-        progress(2, 2, "done")
-        return result
-    finally:
-        db.dispose()
 
 
 def db_url(engine) -> str:
@@ -320,7 +304,7 @@ class ResultsPage(QWidget):
             view.set_message(self.tr("No figures: {why}.").format(why=message))
 
     def export(self, out: str | None = None) -> None:
-        if not self.tasks.busy:  # the folder: gui/pages/export_folder.py (creates a new one after asking)
+        if not self.tasks.busy:  # the folder: gui/console/export_folder.py (creates a new one after asking)
             with_export_folder(self, self.ctx.settings, out, self._export_into)
 
     def _export_into(self, out: Path) -> None:
