@@ -47,9 +47,9 @@ def data_dir() -> Path:
 
 
 def builtin_bank_path(settings=None, progress=None, should_cancel=None) -> Path:
-    """The built-in bank as the station settings render it (tasks.bank.builtin_bank_for),
+    """The built-in bank as the station settings render it (tasks.bank.build.builtin_bank_for),
     imported on first use: tasks.bank takes 0.6 s to import, which the app's start does not wait for."""
-    from tasks.bank import builtin_bank_for
+    from tasks.bank.build import builtin_bank_for
 
     return builtin_bank_for(data_dir(), settings, progress=progress, should_cancel=should_cancel)
 

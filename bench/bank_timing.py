@@ -19,7 +19,8 @@ from pathlib import Path
 
 import soundfile
 
-from tasks.bank import BankConfig, generate_bank
+from tasks.bank.common import BankConfig
+from tasks.bank.build import generate_bank
 
 
 def rewrite_all_wavs(src: Path, dst: Path) -> tuple[float, int, int]:

@@ -79,7 +79,7 @@ def run_session(args, workdir: Path, db_path: Path, big_study: str | None) -> tu
     from audio.screening import antiphase_test, huggins_test
     from gui.app import Application
     from gui.launch import freeze_startup_objects, warm_up
-    from tasks.bank import ensure_builtin_bank
+    from tasks.bank.build import ensure_builtin_bank
     from tests.gui.harness import capture_participant_windows, lab_context
 
     qapp = QApplication.instance() or QApplication([])

@@ -40,7 +40,7 @@ def _render() -> str:
 
 def _pipeline(tmp: Path, app_version: str) -> str:
     from db.engine import open_database
-    from tasks.bank import generate_bank
+    from tasks.bank.build import generate_bank
     from tasks.results.export import export
     from tasks.dataset.loader import load_dataset
     from tasks.simulation.observers import Observer

@@ -4,8 +4,6 @@ make-package options --information, --consent, --return-instructions). The last 
 come back next time (station setting ``takehome_texts``)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
     QWidget,

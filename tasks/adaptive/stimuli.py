@@ -1,6 +1,6 @@
 """The two sounds of an adaptive trial, synthesized on the fly with the bank's synthesis code
 (audio.synthesis tone pairs and noise bursts; audio.spatial's binaural renderer in the bank's
-room and head, tasks.bank.BankConfig), at the bank's digital reference so that the presenter
+room and head, tasks.bank.common.BankConfig), at the bank's digital reference so that the presenter
 maps them to calibrated levels and checks them against the safety ceiling like any trial.
 
 ``synthesize`` returns the two sounds as separate intervals ("Sound 1", "Sound 2") and the
@@ -16,7 +16,7 @@ import numpy as np
 
 from audio import synthesis as syn
 from audio.spatial import ResponseCache, SourcePosition, render_binaural
-from tasks.bank import BankConfig
+from tasks.bank.common import BankConfig
 from tasks.psychometrics.dimensions import DURATION_REFERENCE_MS, adaptive_scale
 
 GAP_S = 0.5

@@ -25,7 +25,7 @@ def cmd_report(args: argparse.Namespace, ctx: CommandContext) -> int:
 def cmd_plan_power(args: argparse.Namespace, ctx: CommandContext) -> int:
     from tasks.analysis.power import Population, PowerError, plan_power, write_power
     from tasks.analysis.responses import load_responses, pick_study
-    from tasks.bank import builtin_bank_for
+    from tasks.bank.build import builtin_bank_for
     from tasks.dataset.loader import load_dataset
 
     try:

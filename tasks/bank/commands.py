@@ -9,7 +9,8 @@ from tasks.cli import EXIT_OK, CommandContext, CommandError
 
 def cmd_generate_bank(args: argparse.Namespace, ctx: CommandContext) -> int:
     from audio.hrtf import HrtfError
-    from tasks.bank import BankConfig, generate_bank
+    from tasks.bank.common import BankConfig
+    from tasks.bank.build import generate_bank
 
     def progress(done: int, total: int, label: str) -> None:
         print(f"\r{done}/{total} {label[:60]:60}", end="", file=sys.stderr, flush=True)

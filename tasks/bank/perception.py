@@ -173,11 +173,6 @@ def distance_class(distance_m: float) -> str:
     return DISTANCE_OPTIONS[1] if distance_m <= 8.0 else DISTANCE_OPTIONS[2]
 
 
-def angular_difference_deg(a_deg: float, b_deg: float) -> float:
-    d = abs(a_deg - b_deg) % 360.0
-    return min(d, 360.0 - d)
-
-
 def plan_perception(scale: str) -> list[PlannedItem]:
     items = []
     for sub, (category, make_grid) in PC_GRIDS.items():

@@ -10,7 +10,7 @@ from tasks.cli import EXIT_OK, EXIT_USAGE, CommandContext, CommandError
 
 def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Checks every input before the database is opened: a mistake creates no database file."""
-    from tasks.bank import builtin_bank_for
+    from tasks.bank.build import builtin_bank_for
     from tasks.dataset.loader import load_dataset
     from tasks.simulation.observers import Observer, parse_thresholds
     from tasks.simulation.simulate import simulate

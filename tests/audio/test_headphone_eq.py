@@ -4,7 +4,6 @@ is named in the calibration record, the session's level procedure and trials.csv
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -13,7 +13,7 @@ from scipy.signal import butter, sosfiltfilt, welch
 
 from audio.hrtf import HrtfError, load_kemar, load_sofa, read_kemar_raw
 from audio.spatial import HrtfHead, ShoeboxRoom, SourcePosition, SphericalHead, render_binaural
-from tasks.bank import write_wav
+from tasks.bank.common import write_wav
 
 RATE_HZ = 48_000
 ROOT = Path(__file__).resolve().parents[2]

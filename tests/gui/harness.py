@@ -13,7 +13,7 @@ def lab_context(workdir: Path, db_path: Path, station: str, with_audio: bool = T
     from db.engine import open_database
     from db.settings import Settings
     from gui.common.context import AppContext
-    from tasks.bank import ensure_builtin_bank
+    from tasks.bank.build import ensure_builtin_bank
     from tasks.presentation.presenter import build_audio
 
     db = open_database(db_path)

@@ -16,7 +16,8 @@ def study_page(qtbot, ctx):
 
 
 def test_renderer_choice_is_stored_shown_and_a_missing_file_is_named(qtbot, ctx, tmp_path):
-    from tasks.bank import BankConfig, builtin_bank_path
+    from tasks.bank.common import BankConfig
+    from tasks.bank.build import builtin_bank_path
 
     window, page = study_page(qtbot, ctx)
     assert page.renderer.currentText() == "HRTF: MIT KEMAR (default)"

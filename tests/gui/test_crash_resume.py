@@ -14,7 +14,7 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from db.engine import open_database
-from tasks.bank import ensure_builtin_bank
+from tasks.bank.build import ensure_builtin_bank
 from tests.gui.conftest import save_screenshot
 from tests.gui.harness import lab_context
 

@@ -21,7 +21,7 @@ from audio.render import Clip, render_trial
 from db import repo
 from db.engine import open_database
 from db.exposure import exposure_records
-from tasks.bank import ensure_builtin_bank
+from tasks.bank.build import ensure_builtin_bank
 from tasks.presentation.presenter import SessionExposure
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from audio.calibration import Calibration, CalibrationSet
 from audio.devices import DeviceChoice
 from audio.safety import OverCeilingError
 from tasks.adaptive.stimuli import synthesize
-from tasks.bank import BankConfig
+from tasks.bank.common import BankConfig
 from tasks.presentation.presenter import Presenter
 
 JACK = "JACK Audio Connection Kit"

@@ -8,7 +8,16 @@ import numpy as np
 import pytest
 import soundfile
 
-from tasks import bank
+from audio.levels import load_retspl_tables
+from audio.spatial import ResponseCache
+from tasks.bank.build import builtin_bank_path, ensure_builtin_bank, generate_bank, plan_bank
+from tasks.bank.common import AUDIO_DIR, BANK_VERSION, BankConfig, RenderContext
+from tasks.bank.perception import (
+    AZIMUTH_DIFFERENCES_DEG, DISTANCE_OPTIONS, ELEVATION_OPTIONS, PC_GRIDS, QUADRANTS, _grid_sensitivity_azimuth,
+    _render_range_pitch_loudness, distance_class, elevation_class, plan_perception, quadrant_of,
+)
+from tasks.bank.spatial import LOCALIZATION, RELATION, RELATION_OPTIONS, TRAJECTORY
+from tasks.bank.temporal import DISCRETE, TR_OPTIONS
 from tasks.dataset.items import ALIAS_FILES
 from tasks.dataset.loader import Cancelled, load_dataset
 from tasks.dataset.runs import expand_runs
@@ -21,7 +30,7 @@ LSB = 2.0 ** -23  # PCM_24
 @pytest.fixture(scope="module")
 def small_bank(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("bank") / "small"
-    summary = bank.generate_bank(root, SEED, "small")
+    summary = generate_bank(root, SEED, "small")
     assert summary.counts == {"pc": 60, "tr": 12, "sr": 12}
     return root
 
@@ -51,7 +60,7 @@ def test_validates_with_zero_problems_and_every_run_expands(small_bank):
     assert ds.problems == []
     assert {a: len(v) for a, v in ds.items.items() if a in ("pc", "tr", "sr")} == {"pc": 60, "tr": 12, "sr": 12}
     subs = {i.sub_category for i in ds.items["pc"]}
-    assert subs == set(bank.PC_GRIDS)
+    assert subs == set(PC_GRIDS)
     for alias in ("pc", "tr", "sr"):
         for item in ds.items[alias]:
             runs = expand_runs(item)
@@ -107,7 +116,7 @@ def test_zero_difference_controls_are_identical(small_bank, meta):
 
 
 def test_range_tone_level_and_half(small_bank, meta):
-    table = bank.load_retspl_tables()["TDH-39"]
+    table = load_retspl_tables()["TDH-39"]
     for item in pc_items(meta, "range_pitch_loudness"):
         x, sr = read(small_bank, item["audio_paths"][0])
         p = item["params"]
@@ -133,9 +142,9 @@ def test_range_tone_level_and_half(small_bank, meta):
 
 def test_capping_happens_on_the_full_grid():
     """A 110 dB HL, 125 Hz tone (155 dB SPL) cannot be written: the item says so."""
-    config = bank.BankConfig()
-    ctx = bank.RenderContext(config, bank.ResponseCache(), bank.load_retspl_tables()[config.retspl_table])
-    answer, files, params = bank._render_range_pitch_loudness(
+    config = BankConfig()
+    ctx = RenderContext(config, ResponseCache(), load_retspl_tables()[config.retspl_table])
+    answer, files, params = _render_range_pitch_loudness(
         {"frequency_hz": 125, "requested_level_db_hl": 110, "present": True, "half": "first"}, np.random.default_rng(0), ctx)
     assert params["capped"] and params["level_dbfs"] == -1.0 and params["level_db_spl"] == 99.0
     assert params["level_db_hl"] == pytest.approx(99.0 - 45.0)
@@ -162,7 +171,7 @@ def lateral_sign(azimuth_deg: float) -> int:
 def test_itd_and_ild_signs_follow_azimuth(small_bank, meta):
     checked = 0
     items = [m for m in meta["pc"] if m["sub-category"] in ("range_azimuth", "range_distance")]
-    items += [m for m in meta["sr"] if m["category"] == bank.LOCALIZATION]
+    items += [m for m in meta["sr"] if m["category"] == LOCALIZATION]
     for item in items:
         az = item["params"]["positions"][0]["azimuth_deg"]
         if lateral_sign(az) == 0 or min(az % 180, 180 - az % 180) < 5:
@@ -181,7 +190,7 @@ def test_itd_and_ild_signs_follow_azimuth(small_bank, meta):
 def test_relation_and_trajectory_sides(small_bank, meta):
     for item in meta["sr"]:
         x, sr = read(small_bank, item["audio_paths"][0])
-        if item["category"] == bank.RELATION:
+        if item["category"] == RELATION:
             spec_l, spec_r = (np.abs(np.fft.rfft(x[:, ch])) for ch in (0, 1))
             f = np.fft.rfftfreq(x.shape[0], 1 / sr)
             # the hum's upper harmonics (450-1200 Hz): at 150 Hz itself the head casts no shadow
@@ -190,8 +199,8 @@ def test_relation_and_trajectory_sides(small_bank, meta):
             hum_left = spec_l[hum].sum() > spec_r[hum].sum()
             beep_left = spec_l[beep].sum() > spec_r[beep].sum()
             assert hum_left != beep_left
-            assert item["answer"] == bank.RELATION_OPTIONS[0 if hum_left else 1]
-        elif item["category"] == bank.TRAJECTORY:
+            assert item["answer"] == RELATION_OPTIONS[0 if hum_left else 1]
+        elif item["category"] == TRAJECTORY:
             quarter = x.shape[0] // 4
             start = 10 * np.log10(np.sum(x[:quarter, 1] ** 2) / np.sum(x[:quarter, 0] ** 2))
             end = 10 * np.log10(np.sum(x[-2 * quarter:-quarter, 1] ** 2) / np.sum(x[-2 * quarter:-quarter, 0] ** 2))
@@ -204,16 +213,16 @@ def test_temporal_clips_are_chronological_segments(small_bank, meta):
         clips = [read(small_bank, p)[0] for p in item["audio_paths"]]
         uncut, _ = read(small_bank, item["uncut_audio_path"])
         assert sum(c.shape[0] for c in clips) == uncut.shape[0]
-        if item["category"] == bank.DISCRETE:
+        if item["category"] == DISCRETE:
             assert np.array_equal(np.concatenate(clips), uncut)
-        assert item["options"] == list(bank.TR_OPTIONS) and "answer" not in item
+        assert item["options"] == list(TR_OPTIONS) and "answer" not in item
     bouncing = next(m for m in meta["tr"] if m["params"]["scene"] == "bouncing")
     peaks = [np.abs(read(small_bank, p)[0]).max() for p in bouncing["audio_paths"]]
     assert peaks[0] > peaks[1] > peaks[2]  # the bounces fade: chronology is audible
 
 
 def test_no_clipping_and_no_clicks(small_bank):
-    wavs = sorted((small_bank / bank.AUDIO_DIR).rglob("*.wav"))
+    wavs = sorted((small_bank / AUDIO_DIR).rglob("*.wav"))
     assert len(wavs) == 60 + 12 * 4 + 12
     for path in wavs:
         x, sr = soundfile.read(str(path), dtype="float64", always_2d=True)
@@ -241,22 +250,22 @@ def test_tone_files_have_no_sample_jumps(small_bank, meta):
 
 
 def test_same_seed_is_byte_identical_and_builtin_bank_is_cached(small_bank, tmp_path):
-    path = bank.ensure_builtin_bank(tmp_path, seed=SEED)
-    assert path.name == f"builtin-bank-v{bank.BANK_VERSION}-seed{SEED}"
+    path = ensure_builtin_bank(tmp_path, seed=SEED)
+    assert path.name == f"builtin-bank-v{BANK_VERSION}-seed{SEED}"
     a = sorted(p.relative_to(small_bank) for p in small_bank.rglob("*") if p.is_file())
     b = sorted(p.relative_to(path) for p in path.rglob("*") if p.is_file())
     assert a == b
     for rel in a:
         assert (small_bank / rel).read_bytes() == (path / rel).read_bytes(), rel
     stamp = (path / "meta_info" / ALIAS_FILES["pc"]).stat().st_mtime_ns
-    assert bank.ensure_builtin_bank(tmp_path, seed=SEED) == path
+    assert ensure_builtin_bank(tmp_path, seed=SEED) == path
     assert (path / "meta_info" / ALIAS_FILES["pc"]).stat().st_mtime_ns == stamp
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary folder left
 
 
 def test_small_perception_items_are_a_subset_of_the_full_grid():
-    small = bank.plan_perception("small")
-    full = {p.meta["id"]: p for p in bank.plan_perception("full")}
+    small = plan_perception("small")
+    full = {p.meta["id"]: p for p in plan_perception("full")}
     assert 940 <= len(full) <= 980
     for p in small:
         assert full[p.meta["id"]].params == p.params
@@ -270,7 +279,7 @@ def test_cancel_leaves_nothing(tmp_path):
         return len(calls) > 3
 
     with pytest.raises(Cancelled):
-        bank.generate_bank(tmp_path / "x", 0, "small", should_cancel=should_cancel)
+        generate_bank(tmp_path / "x", 0, "small", should_cancel=should_cancel)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -278,17 +287,17 @@ def test_refuses_non_empty_target(tmp_path):
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "keep.txt").write_text("mine")
     with pytest.raises(FileExistsError):
-        bank.generate_bank(tmp_path / "x", 0, "small")
+        generate_bank(tmp_path / "x", 0, "small")
     with pytest.raises(ValueError):
-        bank.plan_bank("huge")
+        plan_bank("huge")
 
 
 def test_answers_follow_the_section7_rules():
-    assert bank.quadrant_of(7.5) == bank.QUADRANTS[0] and bank.quadrant_of(277.5) == bank.QUADRANTS[3]
-    assert bank.distance_class(2.5) == bank.DISTANCE_OPTIONS[0] and bank.distance_class(9.0) == bank.DISTANCE_OPTIONS[2]
-    assert bank.elevation_class(0) == bank.ELEVATION_OPTIONS[1] and bank.elevation_class(-45) == bank.ELEVATION_OPTIONS[2]
-    grid = bank._grid_sensitivity_azimuth()
-    assert {g["difference_deg"] for g in grid} == set(bank.AZIMUTH_DIFFERENCES_DEG)
+    assert quadrant_of(7.5) == QUADRANTS[0] and quadrant_of(277.5) == QUADRANTS[3]
+    assert distance_class(2.5) == DISTANCE_OPTIONS[0] and distance_class(9.0) == DISTANCE_OPTIONS[2]
+    assert elevation_class(0) == ELEVATION_OPTIONS[1] and elevation_class(-45) == ELEVATION_OPTIONS[2]
+    grid = _grid_sensitivity_azimuth()
+    assert {g["difference_deg"] for g in grid} == set(AZIMUTH_DIFFERENCES_DEG)
 
 
 def test_spatial_params_name_the_renderer_and_the_hrtf_file(small_bank, meta):
@@ -308,17 +317,17 @@ def test_spatial_params_name_the_renderer_and_the_hrtf_file(small_bank, meta):
 
 def test_spherical_renderer_stays_available_and_bad_choices_are_named(tmp_path):
     root = tmp_path / "sphere"
-    bank.generate_bank(root, SEED, "small", config=bank.BankConfig(renderer="spherical"))
+    generate_bank(root, SEED, "small", config=BankConfig(renderer="spherical"))
     items = json.loads((root / "meta_info" / ALIAS_FILES["sr"]).read_text())
     assert {i["params"]["renderer"]["name"] for i in items} == {"spherical"}
     with pytest.raises(ValueError, match="renderer must be one of hrtf, spherical, got 'sofa'"):
-        bank.BankConfig(renderer="sofa")
+        BankConfig(renderer="sofa")
     broken = tmp_path / "broken.sofa"
     broken.write_text("not a SOFA file")
     from audio.hrtf import HrtfError
 
     with pytest.raises(HrtfError, match="broken.sofa: not a readable SOFA file"):
-        bank.generate_bank(tmp_path / "never", SEED, "small", config=bank.BankConfig(hrtf_path=str(broken)))
+        generate_bank(tmp_path / "never", SEED, "small", config=BankConfig(hrtf_path=str(broken)))
     assert not (tmp_path / "never").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.sofa", "sphere"]  # no partial folder left
 
@@ -328,9 +337,9 @@ def test_builtin_bank_folder_depends_on_the_renderer_setting(tmp_path):
 
     sofa = tmp_path / "subject.sofa"
     sofa.write_bytes(b"any bytes: the folder name only hashes the file")
-    default = bank.builtin_bank_path(tmp_path, 0)
-    spherical = bank.builtin_bank_path(tmp_path, 0, bank.BankConfig(renderer="spherical"))
-    own = bank.builtin_bank_path(tmp_path, 0, bank.BankConfig(hrtf_path=str(sofa)))
-    assert default.name == f"builtin-bank-v{bank.BANK_VERSION}-seed0"
+    default = builtin_bank_path(tmp_path, 0)
+    spherical = builtin_bank_path(tmp_path, 0, BankConfig(renderer="spherical"))
+    own = builtin_bank_path(tmp_path, 0, BankConfig(hrtf_path=str(sofa)))
+    assert default.name == f"builtin-bank-v{BANK_VERSION}-seed0"
     assert spherical.name == default.name + "-spherical"
     assert own.name == default.name + "-hrtf" + file_sha256(sofa)[:12]

@@ -20,7 +20,7 @@ import string
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tasks.bank import plan_bank
+from tasks.bank.build import plan_bank
 from tasks.results.kit_format import NO_ANSWER_RESPONSE, kit_model_response
 from tasks.dataset.runs import letter, rotate_options
 

@@ -92,7 +92,7 @@ def test_bad_protocols_are_refused():
 def test_psychometric_observer_rises_with_the_grid_level(tmp_path):
     import random
 
-    from tasks.bank import generate_bank
+    from tasks.bank.build import generate_bank
     from tasks.simulation.observers import Observer, difference_level
     from tasks.dataset.runs import expand_runs
 

@@ -54,7 +54,7 @@ def test_one_registry_one_canonical_unit_and_the_adaptive_edge():
 
 def _bank_values(dimension: str) -> list[float]:
     """Every difference (or tone level) the bank's full grid presents for a dimension."""
-    from tasks.bank import PC_GRIDS
+    from tasks.bank.perception import PC_GRIDS
 
     dim = DIMENSIONS[dimension]
     key = dim.param if dimension != "hearing_level" else "requested_" + dim.param
@@ -87,7 +87,7 @@ def test_the_observers_grid_of_every_dimension_is_the_banks(dimension):
 
 
 def test_elevation_items_are_placed_on_the_elevation_grid_not_the_azimuth_grid():
-    from tasks.bank import AZIMUTH_DIFFERENCES_DEG, ELEVATION_DIFFERENCES_DEG
+    from tasks.bank.perception import AZIMUTH_DIFFERENCES_DEG, ELEVATION_DIFFERENCES_DEG
     from tasks.simulation.observers import difference_level
 
     assert ELEVATION_DIFFERENCES_DEG == (15, 90, 120, 150) and AZIMUTH_DIFFERENCES_DEG[0] == 30

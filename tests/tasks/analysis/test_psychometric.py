@@ -12,7 +12,7 @@ from tasks.analysis import psychometric as pm
 from tasks.analysis.psychometric_items import ItemParamsError, read_item_params
 from tasks.analysis.report import write_report
 from tasks.analysis.responses import ReportError
-from tasks.bank import plan_perception
+from tasks.bank.perception import plan_perception
 from tasks.psychometrics import functions as pf
 from tasks.psychometrics.dimensions import DIMENSIONS, stimulus_from_params
 from tasks.simulation.observers import Observer
