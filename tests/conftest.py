@@ -3,10 +3,10 @@ import os
 import pytest
 from hypothesis import settings
 
-from tests.audio.jack_harness import JackServer, JackUnavailable, attach_portaudio, jackd_available, start_jackd
+from tests.support.jack_harness import JackServer, JackUnavailable, attach_portaudio, jackd_available, start_jackd
 
-from tests.db.pg_harness import PostgresUnavailable, postgres_available, start_postgres
-from tests.factories import write_dataset
+from tests.support.pg_harness import PostgresUnavailable, postgres_available, start_postgres
+from tests.support.factories import write_dataset
 
 # The property and fuzz tests draw their examples from a fixed seed by default, so that the suite
 # gives the same verdict on every run (CI, and "ten times in a row"). To explore new examples,
@@ -42,7 +42,7 @@ def jack_server() -> JackServer:
         server.stop()
 
 
-# The shared private PostgreSQL server for the lab-server tests (tests/db/pg_harness.py): one for
+# The shared private PostgreSQL server for the lab-server tests (tests/support/pg_harness.py): one for
 # the whole run, each test in a database of its own. Without the server binaries these tests skip
 # with the reason (CI installs the postgresql package, so there they run).
 def _private_postgres():

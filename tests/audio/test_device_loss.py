@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.audio.jack_harness import jackd_available
+from tests.support.jack_harness import jackd_available
 
 pytestmark = pytest.mark.jack
 

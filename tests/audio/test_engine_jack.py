@@ -24,7 +24,7 @@ from audio.engine import PlaybackEngine, PlaybackFinished, PlaybackStarted
 from audio.levels import rms_dbfs
 from audio.render import Clip, render_trial
 from audio.safety import SafetyGuard
-from tests.audio.jack_harness import JACK_HOST_API, RecorderProcess, first_nonzero_frame
+from tests.support.jack_harness import JACK_HOST_API, RecorderProcess, first_nonzero_frame
 
 pytestmark = pytest.mark.jack
 RATE = 48000

@@ -13,9 +13,9 @@ import time
 import pytest
 
 from db.engine import open_database
-from tests.db.station_runs import (ROOT, export_content, finish, reference_cmd, start_stations, station_cmd,
+from tests.support.station_runs import (ROOT, export_content, finish, reference_cmd, start_stations, station_cmd,
                                    study_facts)
-from tests.factories import pc_items, sr_items, tr_items, write_dataset
+from tests.support.factories import pc_items, sr_items, tr_items, write_dataset
 
 pytestmark = pytest.mark.slow
 

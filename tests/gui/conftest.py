@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from db.engine import open_database  # noqa: E402
 from db.settings import Settings  # noqa: E402
-from tests.factories import write_dataset  # noqa: E402
+from tests.support.factories import write_dataset  # noqa: E402
 
 # Tests never rewrite tracked files: screenshots go to a temporary folder unless
 # STARLAB_SCREENSHOT_DIR names one (set it to docs/screenshots to refresh the README's pictures).

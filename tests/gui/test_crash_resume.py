@@ -28,7 +28,7 @@ def test_sigkill_during_a_trial_resumes_at_the_same_trial(qtbot, tmp_path, jack_
     db_path = tmp_path / "lab.sqlite3"
     ensure_builtin_bank(tmp_path)  # generated once, shared with the child
     env = dict(os.environ, JACK_DEFAULT_SERVER=jack_server.name, QT_QPA_PLATFORM="offscreen")
-    child = subprocess.Popen([sys.executable, "-m", "tests.gui.app_child", str(db_path), str(tmp_path), "3"],
+    child = subprocess.Popen([sys.executable, "-m", "tests.support.app_child", str(db_path), str(tmp_path), "3"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     position = None
     deadline = time.monotonic() + 120

@@ -43,7 +43,7 @@ def test_the_full_parser_still_reads_commands():
 
 def run_app(tmp_path, db_arg: str, env_extra: dict) -> subprocess.CompletedProcess:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp_path / "data"), **env_extra)
-    return subprocess.run([sys.executable, "-m", "tests.gui.startup_child", "--db", db_arg], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "tests.support.startup_child", "--db", db_arg], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tasks.dataset.loader import format_report, load_dataset
-from tests.factories import pc_items, sr_items, write_dataset
+from tests.support.factories import pc_items, sr_items, write_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 SR_FILE = "meta_info/holistic_reasoning_spatial.json"

@@ -95,7 +95,7 @@ def test_a_killed_session_keeps_the_exposure_of_what_it_played(tmp_path, jack_se
     ensure_builtin_bank(tmp_path)  # generated once, shared with the child
     env = dict(os.environ, JACK_DEFAULT_SERVER=jack_server.name, QT_QPA_PLATFORM="offscreen")
     answer_n = 3
-    child = subprocess.Popen([sys.executable, "-m", "tests.gui.app_child", str(db_path), str(tmp_path), str(answer_n)],
+    child = subprocess.Popen([sys.executable, "-m", "tests.support.app_child", str(db_path), str(tmp_path), str(answer_n)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     incoming: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [incoming.put(x) for x in child.stdout] + [incoming.put(None)], daemon=True).start()

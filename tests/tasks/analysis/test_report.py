@@ -18,7 +18,7 @@ from tasks.analysis.responses import ReportError, load_responses
 from tasks.analysis.tables import latex_tabular, formatted
 from tasks.simulation.observers import Observer
 from tasks.dataset.runs import n_runs
-from tests.factories import sr_items
+from tests.support.factories import sr_items
 from tests.tasks.analysis.cohorts import TrueKeyObserver, cohort_db, model_workdir, robust, small_dataset
 
 ITEM_COLUMNS = ["variant", "item_id", "category", "sub_category", "key", "answers", "participants", "human_accuracy",
@@ -138,7 +138,7 @@ def test_the_report_renders_every_figure_and_table_with_models(tmp_path):
 
 def test_human_majority_passes_the_kits_completeness_check_and_evaluation(tmp_path):
     pd = pytest.importorskip("pandas")
-    from tests.tasks.test_scoring import kit_evaluate_micro, kit_evaluate_pc
+    from tests.tasks.scoring.test_scoring import kit_evaluate_micro, kit_evaluate_pc
 
     ds = small_dataset(tmp_path / "ds")
     engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("psychometric", accuracy=0.6), 4)

@@ -18,7 +18,7 @@ from tasks.study.studies import DatasetChangedError, StudyError, open_study
 from tasks.study.runner import SessionRunner
 from tasks.study.enrolment import start_or_resume
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _lab(where, dataset_dir):

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from tasks.dataset.loader import NotADatasetError, format_report, load_dataset
-from tests.factories import ORDERS, pc_items, sr_items, tr_items, write_dataset, write_wav
+from tests.support.factories import ORDERS, pc_items, sr_items, tr_items, write_dataset, write_wav
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PC_FILE = "meta_info/foundation_perception.json"
 TR_FILE = "meta_info/holistic_reasoning_temporal.json"
 SR_FILE = "meta_info/holistic_reasoning_spatial.json"

@@ -18,7 +18,7 @@ from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol
 from tasks.dataset.runs import n_runs
 from tasks.simulation.simulate import simulate
-from tests.factories import pc_items, sr_items, tr_items, write_dataset
+from tests.support.factories import pc_items, sr_items, tr_items, write_dataset
 
 
 def read_jsonl(path):

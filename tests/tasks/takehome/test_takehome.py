@@ -21,15 +21,7 @@ from tasks.takehome.packages import (
     BundleError, import_results, make_package, open_package, start_session, write_results_bundle,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def lab(tmp_path, dataset_dir):
-    db = open_database(tmp_path / "lab.sqlite3")
-    ds = load_dataset(dataset_dir)
-    open_study(db, ds, "home-study", Protocol(items_per_group=1, practice_per_block=1, seed=4))
-    return db, ds
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_at_home(tmp_path, package: Path, answers: int | None = None, name="home") -> Path:

@@ -15,9 +15,9 @@ from sqlmodel import Session as DbSession, select
 
 from db.models import AuditLog, Response
 from tasks.takehome.packages import BundleError, import_results, make_package
-from tests.tasks.test_takehome import lab, run_at_home  # noqa: F401 (fixture)
+from tests.tasks.takehome.test_takehome import run_at_home
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
 
 
@@ -52,7 +52,7 @@ def plausible_times(results, rt_ms=1500.0):
 
 
 @pytest.fixture
-def returned(tmp_path, lab):  # noqa: F811
+def returned(tmp_path, lab):
     db, ds = lab
     pkg = make_package(db, ds, "home-study", "H001", tmp_path / "pkg.zip", "test")
     return db, pkg, run_at_home(tmp_path, pkg)

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 
 import numpy as np  # noqa: E402
 
-from tests.audio.jack_harness import JACK_HOST_API, attach_portaudio, start_jackd  # noqa: E402
+from tests.support.jack_harness import JACK_HOST_API, attach_portaudio, start_jackd  # noqa: E402
 
 
 def main() -> None:

@@ -3,7 +3,6 @@ environment answers ANSWER_N trials of a session, then prints the position of th
 is playing and waits to be killed."""
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -12,18 +11,17 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from tests.support import waiting  # noqa: E402
+
 
 def wait_until(condition, timeout_s=30.0):
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met")
-        QTest.qWait(20)
+    """Poll ``condition`` while the event loop runs."""
+    return waiting.wait_until(condition, timeout_s, pause=lambda s: QTest.qWait(round(s * 1000)))
 
 
 def main(db_path: str, bank_dir: str, answer_n: int) -> None:
     from gui.app import Application
-    from tests.gui.harness import capture_participant_windows, lab_context, open_study_with_participant
+    from tests.support.gui_harness import capture_participant_windows, lab_context, open_study_with_participant
 
     qapp = QApplication([])
     app = Application(lab_context(Path(bank_dir), Path(db_path), "child-station"), qapp)

@@ -11,7 +11,7 @@ from tasks.dataset.loader import load_dataset
 from tasks.study.plan import Protocol
 from tasks.study.studies import StudyError, open_study
 from tasks.takehome.packages import BundleError, make_package, open_package, read_package_info
-from tests.factories import write_dataset
+from tests.support.factories import write_dataset
 
 
 @pytest.fixture

@@ -27,9 +27,9 @@ from tasks.study.runner import SessionRunner
 from tasks.study.studies import open_study
 from tasks.study.enrolment import start_or_resume
 from tasks.labserver.station import StationLink
-from tests.factories import sr_items, write_dataset
+from tests.support.factories import sr_items, write_dataset
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 
