@@ -49,6 +49,7 @@ def kit_files(out: Path) -> dict[str, bytes]:
             if p.name in names or p.name.startswith("performance_summary_")}
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_export_is_byte_identical_whatever_the_hash_seed(tmp_path):
     dataset = write_dataset(tmp_path / "starbench", pc=many_sub_categories())

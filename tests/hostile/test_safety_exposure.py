@@ -89,6 +89,7 @@ def test_a_refused_write_is_made_good_by_the_next_one(tmp_path):
     assert row.trials == 2 and row.played_s == pytest.approx(first.duration_s + second.duration_s)
 
 
+@pytest.mark.subprocess
 @pytest.mark.jack
 def test_a_killed_session_keeps_the_exposure_of_what_it_played(tmp_path, jack_server):
     db_path = tmp_path / "lab.sqlite3"

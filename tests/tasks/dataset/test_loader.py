@@ -166,6 +166,7 @@ def run_cli(*args):
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True, cwd=ROOT)
 
 
+@pytest.mark.subprocess
 def test_cli_validate_exit_codes(tmp_path):
     good = write_dataset(tmp_path / "good")
     r = run_cli("validate", str(good))
@@ -185,6 +186,7 @@ def test_cli_validate_exit_codes(tmp_path):
     assert r.returncode == 2 and "is not a folder" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.subprocess
 def test_cli_runs_and_help(dataset_dir):
     r = run_cli("runs", str(dataset_dir), "--alias", "tr", "--id", "demo_DSS_1")
     assert r.returncode == 0, r.stderr

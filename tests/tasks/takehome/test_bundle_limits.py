@@ -32,6 +32,7 @@ def flipped(data: bytes, bit: int) -> bytes:
     return bytes(out)
 
 
+@pytest.mark.slow
 def test_single_bit_flips_of_a_bundle_are_refused_or_harmless(tmp_path, bundle):
     db, _, path = bundle
     data = path.read_bytes()
@@ -165,6 +166,7 @@ def test_too_many_entries_are_refused_from_the_directory(tmp_path, lab):
         import_results(db, many)
 
 
+@pytest.mark.slow
 def test_bit_flips_of_a_package_are_refused_or_harmless(tmp_path, bundle):
     _, pkg, _ = bundle
     data = pkg.read_bytes()

@@ -132,6 +132,7 @@ def test_resealed_results_of_the_wrong_shape_are_named_refusals(tmp_path, return
         import_results(db, reseal(bundle, pkg, tmp_path / "b.zip", change))
 
 
+@pytest.mark.subprocess
 def test_cli_import_results_prints_the_trust_model_and_the_flags(tmp_path, returned):
     _, pkg, bundle = returned
 

@@ -24,6 +24,7 @@ def practice_per_block() -> int:
     return 0
 
 
+@pytest.mark.subprocess
 def test_cli_stores_the_texts_and_the_app_reads_them_back(tmp_path, lab):
     (tmp_path / "info.md").write_text("# About this study\n\nYou will hear **short sounds**.\n", encoding="utf-8")
     (tmp_path / "consent.txt").write_text("I agree that my answers are used for research.\n", encoding="utf-8")
@@ -41,6 +42,7 @@ def test_cli_stores_the_texts_and_the_app_reads_them_back(tmp_path, lab):
     assert texts["return_instructions"]["text"] == "E-mail the file to lab@example.org\n"
 
 
+@pytest.mark.subprocess
 def test_cli_names_an_unreadable_text_file_and_writes_no_package(tmp_path, lab):
     bad = tmp_path / "consent.txt"
     bad.write_bytes(b"line one\nline \xff two\n")

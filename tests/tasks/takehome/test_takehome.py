@@ -145,6 +145,7 @@ def test_tampered_truncated_and_foreign_bundles_are_refused(tmp_path, lab):
     assert import_results(db, bundle).status == "imported"
 
 
+@pytest.mark.subprocess
 def test_cli_import_results(tmp_path, lab):
     db, ds = lab
     pkg = make_package(db, ds, "home-study", "H001", tmp_path / "pkg.zip", "test")
@@ -159,6 +160,7 @@ def test_cli_import_results(tmp_path, lab):
     assert r.returncode == 0 and "already imported" in r.stdout
 
 
+@pytest.mark.subprocess
 def test_cli_make_package(tmp_path, lab):
     r = subprocess.run([sys.executable, str(ROOT / "main.py"), "make-package", "--db", str(tmp_path / "lab.sqlite3"),
                         "--study", "home-study", "--participant", "H010", "H011", "--out", str(tmp_path / "pk")],
