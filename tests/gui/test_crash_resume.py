@@ -49,8 +49,7 @@ def test_sigkill_during_a_trial_resumes_at_the_same_trial(qtbot, tmp_path, jack_
         child.kill()
         _out, err = child.communicate(timeout=10)
         raise AssertionError(f"the app never reached the trial: {lines} {err[-2000:]}")
-    time.sleep(0.3)  # mid-playback
-    os.kill(child.pid, signal.SIGKILL)
+    os.kill(child.pid, signal.SIGKILL)  # mid-playback: "AT" comes once the trial's sound has started
     child.wait(timeout=10)
     assert lines.count("ANSWERED 3") == 1
 

@@ -60,9 +60,18 @@ def clipped(window) -> list[str]:
 
 
 def shoot(flow, name: str) -> None:
-    QTest.qWait(30)  # the layout's next pass (a page that fits its content to the width)
+    from tests.support.gui_harness import settle_layouts
+    from tests.support.waiting import wait_until
+
+    def settled() -> bool:  # after the layout's next pass (a page that fits its content to the width)
+        settle_layouts()
+        return not clipped(flow)
+
     width, height = flow.width(), flow.height()
-    assert not clipped(flow), (name, width, height, clipped(flow))
+    try:
+        wait_until(settled, 2.0, pause=lambda s: QTest.qWait(round(s * 1000)))
+    except TimeoutError:
+        raise AssertionError((name, width, height, clipped(flow))) from None
     save_screenshot(flow, f"{name}-{width}x{height}")
 
 

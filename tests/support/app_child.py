@@ -1,6 +1,6 @@
-"""Child process for the SIGKILL test: the real app on the JACK server named in the
-environment answers ANSWER_N trials of a session, then prints the position of the trial that
-is playing and waits to be killed."""
+"""Child process for the SIGKILL tests: the real app on the JACK server named in the
+environment answers ANSWER_N trials of a session, then, once the next trial's sound has
+started, prints that trial's position and waits to be killed."""
 import os
 import sys
 from pathlib import Path
@@ -41,7 +41,9 @@ def main(db_path: str, bank_dir: str, answer_n: int) -> None:
             continue
         trial = window.trial
         if answered == answer_n:
-            wait_until(lambda: trial.current_playback is not None)
+            # mid-playback: the engine has reported this trial's sound started (its first block out)
+            wait_until(lambda: trial.current_playback is not None
+                       and trial.indicator.started_id == trial.current_playback.playback_id)
             print(f"AT {window.runner.next_trial().position}", flush=True)
             while True:  # keep the event loop (and the sound) going until SIGKILL
                 QTest.qWait(100)
