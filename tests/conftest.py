@@ -32,7 +32,8 @@ def implied_markers(item) -> set[str]:
     folder imply."""
     fixtures = set(getattr(item, "fixturenames", ()))
     params = getattr(getattr(item, "callspec", None), "params", {})
-    folder = Path(item.path).resolve().relative_to(TESTS).parts[0]
+    path = Path(item.path).resolve()
+    folder = path.relative_to(TESTS).parts[0] if path.is_relative_to(TESTS) else ""
     implied = set()
     if fixtures & JACK_FIXTURES:
         implied.add("jack")
