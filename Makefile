@@ -1,5 +1,8 @@
-# The two commands: `make run` starts the app, `make test` runs the tests.
+# The two commands: `make run` starts the app, `make test` runs the tests (the whole suite; .ci/run).
 # Both create .venv and install what they need first (see packaging/bootstrap.sh).
+# `make test-fast` runs the tests that need no JACK or PostgreSQL server, no PyInstaller, no
+# child process and no long run (the markers in pyproject.toml): over 80% of the suite in a
+# few minutes, for the edit-test loop; `make test` remains the verdict.
 # `make screenshots` regenerates docs/screenshots (the console pages and participant screens at
 # 1280x720) by running the GUI tests that photograph them; `make test` never writes there.
 PY := .venv/bin/python
@@ -7,8 +10,9 @@ ARGS ?=
 SCREENSHOT_DIR := docs/screenshots
 # the GUI tests that take screenshots (tests/gui/conftest.py save_screenshot)
 SCREENSHOT_TESTS = $(shell grep -l save_screenshot tests/gui/test_*.py)
+FAST_MARKERS := not (jack or pg or build or subprocess or slow)
 
-.PHONY: run test bench package clean translations screenshots
+.PHONY: run test test-fast bench package clean translations screenshots
 
 run:
 	@bash packaging/bootstrap.sh run
@@ -17,6 +21,10 @@ run:
 test:
 	@bash packaging/bootstrap.sh test
 	env -u STARLAB_SCREENSHOT_DIR QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(ARGS)
+
+test-fast:
+	@bash packaging/bootstrap.sh test
+	env -u STARLAB_SCREENSHOT_DIR QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "$(FAST_MARKERS)" $(ARGS)
 
 screenshots:
 	@bash packaging/bootstrap.sh test

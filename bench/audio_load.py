@@ -41,7 +41,7 @@ from audio.devices import DeviceChoice, find_output_device  # noqa: E402
 from audio.playback.engine import DEFAULT_MONITOR_INTERVAL_S, DEFAULT_SWITCH_INTERVAL_S, PlaybackEngine  # noqa: E402
 from audio.render import Clip, render_trial  # noqa: E402
 from audio.safety import SafetyGuard  # noqa: E402
-from tests.audio.jack_harness import (  # noqa: E402
+from tests.support.jack_harness import (  # noqa: E402
     JACK_HOST_API, PERIOD_FRAMES, RecorderProcess, attach_portaudio, first_nonzero_frame, start_jackd,
 )
 

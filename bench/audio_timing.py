@@ -5,7 +5,7 @@ Run: ``python -m bench audio_timing [--onsets 100] [--isi-s 0.25]`` (or
 server (48 kHz, 1024-frame periods), so it runs on a machine without a sound card.
 
 What is measured, per onset, by an independent JACK-Client recorder in a process of its own
-(tests/audio/jack_harness.py: RecorderProcess, so it does not compete with the players for
+(tests/support/jack_harness.py: RecorderProcess, so it does not compete with the players for
 this process's GIL) connected to the players' output ports (so it sees what entered the JACK
 graph, sample by sample):
 
@@ -46,7 +46,7 @@ from audio.devices import DeviceChoice, find_output_device  # noqa: E402
 from audio.playback.engine import PlaybackEngine  # noqa: E402
 from audio.render import Clip, render_trial  # noqa: E402
 from audio.safety import SafetyGuard  # noqa: E402
-from tests.audio.jack_harness import JACK_HOST_API, RecorderProcess, attach_portaudio, start_jackd  # noqa: E402
+from tests.support.jack_harness import JACK_HOST_API, RecorderProcess, attach_portaudio, start_jackd  # noqa: E402
 
 RATE = 48000
 BURST_FRAMES = 480

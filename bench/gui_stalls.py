@@ -27,7 +27,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.audio.jack_harness import attach_portaudio, start_jackd  # noqa: E402
+from tests.support.jack_harness import attach_portaudio, start_jackd  # noqa: E402
 
 HEARTBEAT_MS = 5
 
@@ -80,7 +80,7 @@ def run_session(args, workdir: Path, db_path: Path, big_study: str | None) -> tu
     from gui.app import Application
     from gui.launch import freeze_startup_objects, warm_up
     from tasks.bank.build import ensure_builtin_bank
-    from tests.gui.harness import capture_participant_windows, lab_context
+    from tests.support.gui_harness import capture_participant_windows, lab_context
 
     qapp = QApplication.instance() or QApplication([])
     ensure_builtin_bank(workdir)

@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     if not args.no_jack:
-        from tests.audio.jack_harness import JackUnavailable, start_jackd
+        from tests.support.jack_harness import JackUnavailable, start_jackd
 
         try:
             server = start_jackd("starlab-startup", channels=2)

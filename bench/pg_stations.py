@@ -74,8 +74,8 @@ def run(db: str, dataset: Path, n_stations: int, participants: int, folder: Path
 
 
 def main(argv: list[str] | None = None) -> None:
-    from tests.db.pg_harness import start_postgres
-    from tests.factories import pc_items, sr_items, tr_items, write_dataset
+    from tests.support.pg_harness import start_postgres
+    from tests.support.factories import pc_items, sr_items, tr_items, write_dataset
 
     parser = argparse.ArgumentParser(prog="python -m bench pg_stations")
     parser.add_argument("--stations", type=int, nargs="+", default=[1, 4, 8])

@@ -1,12 +1,13 @@
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from tests.audio.jack_harness import JackServer, JackUnavailable, attach_portaudio, jackd_available, start_jackd
+from tests.support.jack_harness import JackServer, JackUnavailable, attach_portaudio, jackd_available, start_jackd
 
-from tests.db.pg_harness import PostgresUnavailable, postgres_available, start_postgres
-from tests.factories import write_dataset
+from tests.support.pg_harness import PostgresUnavailable, postgres_available, start_postgres
+from tests.support.factories import write_dataset
 
 # The property and fuzz tests draw their examples from a fixed seed by default, so that the suite
 # gives the same verdict on every run (CI, and "ten times in a row"). To explore new examples,
@@ -14,6 +15,43 @@ from tests.factories import write_dataset
 settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
 settings.register_profile("explore", derandomize=False, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+# What a test needs, as markers (registered in pyproject.toml), so that `-m` selects tiers:
+# `make test-fast` runs `-m "not (jack or pg or build or subprocess or slow)"`. The markers a
+# test's fixtures or folder imply are added here at collection, so a new test gets them without
+# remembering; a test that starts child processes itself, or runs long, is marked by hand
+# (`subprocess`, `slow`), since only running it would tell.
+JACK_FIXTURES = {"jack_server"}
+PG_FIXTURES = {"pg_server", "own_pg_server", "pg_url"}
+TESTS = Path(__file__).resolve().parent
+
+
+def implied_markers(item) -> set[str]:
+    """The markers that ``item``'s fixtures (also those used through other fixtures) and its
+    folder imply."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    path = Path(item.path).resolve()
+    folder = path.relative_to(TESTS).parts[0] if path.is_relative_to(TESTS) else ""
+    implied = set()
+    if fixtures & JACK_FIXTURES:
+        implied.add("jack")
+    if fixtures & PG_FIXTURES or params.get("lab_db") == "postgresql":  # lab_db asks for pg_url at run time
+        implied.add("pg")
+    if "qtbot" in fixtures or folder == "gui":
+        implied.add("gui")
+    if folder == "packaging":
+        implied.add("build")
+    return implied
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        present = {m.name for m in item.iter_markers()}
+        for name in sorted(implied_markers(item) - present):
+            item.add_marker(name)
 
 
 @pytest.fixture
@@ -42,7 +80,7 @@ def jack_server() -> JackServer:
         server.stop()
 
 
-# The shared private PostgreSQL server for the lab-server tests (tests/db/pg_harness.py): one for
+# The shared private PostgreSQL server for the lab-server tests (tests/support/pg_harness.py): one for
 # the whole run, each test in a database of its own. Without the server binaries these tests skip
 # with the reason (CI installs the postgresql package, so there they run).
 def _private_postgres():

@@ -4,7 +4,7 @@ choice (a few tens of thousands in a study of millions of responses), what a pla
 contributes once per place; per row only the response's own values are written.
 
 The bytes are those of tasks.results.trials_csv.CsvRows.row and of
-``json.dumps(TrialRecord.kit_record(), ensure_ascii=False) + "\\n"`` (tests/tasks/test_export.py).
+``json.dumps(TrialRecord.kit_record(), ensure_ascii=False) + "\\n"`` (tests/tasks/results/test_export.py).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A JACK server that disappears mid-trial: a clear error event, no crash, repeat the trial.
 
-Runs on its own private server in a child process (device_loss_child.py), so the shared
+Runs on its own private server in a child process (tests/support/device_loss_child.py), so the shared
 server survives and PortAudio's blocked clean-up cannot hang the test run."""
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.audio.jack_harness import jackd_available
+from tests.support.jack_harness import jackd_available
 
-pytestmark = pytest.mark.jack
+pytestmark = [pytest.mark.jack, pytest.mark.subprocess]  # the server dies in a child process
 
 
 def test_server_killed_mid_trial_gives_error_event_and_repeat():
     if not jackd_available():
         pytest.skip("jackd is not installed: apt-get install --no-install-recommends jackd2")
-    child = Path(__file__).with_name("device_loss_child.py")
+    child = Path(__file__).resolve().parents[1] / "support" / "device_loss_child.py"
     done = subprocess.run([sys.executable, str(child)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])

@@ -11,7 +11,6 @@ at once. How often playback is disturbed under load is measured by
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,9 +24,10 @@ from audio.playback.events import PlaybackFinished, PlaybackStarted
 from audio.levels import rms_dbfs
 from audio.render import Clip, render_trial
 from audio.safety import SafetyGuard
-from tests.audio.jack_harness import JACK_HOST_API, RecorderProcess, first_nonzero_frame
+from tests.support.jack_harness import JACK_HOST_API, RecorderProcess, first_nonzero_frame
+from tests.support.waiting import wait_until
 
-pytestmark = pytest.mark.jack
+pytestmark = [pytest.mark.jack, pytest.mark.subprocess]  # the recorder runs in a process of its own
 RATE = 48000
 TAKES = 5
 
@@ -55,6 +55,18 @@ class Take:
         return f"{self.underflows} underflows, {self.xruns} xruns, {self.lost_cycles} lost cycles"
 
 
+def wait_started(engine, playback, timeout_s: float = 5.0) -> PlaybackStarted:
+    """Take the engine's events up to ``playback``'s PlaybackStarted: its first block has gone
+    out and it is playing. (The events taken are not in the take's ``events``.)"""
+    def started():
+        while not engine.events.empty():
+            event = engine.events.get_nowait()
+            if isinstance(event, PlaybackStarted) and event.playback_id == playback.playback_id:
+                return event
+        return None
+    return wait_until(started, timeout_s, interval_s=0.005, what=f"the start of {playback.label!r}")
+
+
 def record(jack_server, choice, duration_s: float, act: Callable) -> Take:
     """Open a fresh engine, record its ports from another process while ``act(engine)`` plays
     (it returns the outcomes), then stop the recorder."""
@@ -64,7 +76,8 @@ def record(jack_server, choice, duration_s: float, act: Callable) -> Take:
         with PlaybackEngine(choice) as engine:
             recorder.connect_playback(n)
             recorder.start()
-            time.sleep(0.05)
+            # silence recorded before the first sound: the recording has begun
+            wait_until(lambda: recorder.position > 0, 10.0, what="the recorder's first cycle")
             outcomes = act(engine)
             data = recorder.stop()
             events = []
@@ -154,7 +167,7 @@ def test_stop_ramps_out_and_replay_of_one_clip(jack_server):
 
     def stop_and_replay(engine):
         playback = engine.play(trial)
-        time.sleep(0.3)
+        wait_started(engine, playback)  # mid-way through the 1 s clip: the stop cuts it
         engine.stop()
         stopped = engine.wait(playback, 2.0)
         return [stopped, engine.wait(engine.replay_clip(trial, 1), 2.0)]

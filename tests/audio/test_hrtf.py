@@ -140,6 +140,7 @@ def test_directions_between_measurements_take_the_nearest_one(tmp_path, kemar, n
     assert np.max(np.abs(at_0 - at_2_4)) < 0.01 * np.max(np.abs(at_0 - at_5))
 
 
+@pytest.mark.subprocess
 def test_the_kemar_reader_matches_slab_and_loads_without_importing_it():
     import slab  # only the test imports slab: to compare with its own loader
 

@@ -1,7 +1,7 @@
 """Synthesis checked by measurement, not by re-running the formula.
 
 The estimators here (phase regression, least-squares amplitude, non-zero extent) are also
-used by tests/tasks/test_bank.py on the WAV files the bank writes.
+used by tests/tasks/bank/test_bank.py on the WAV files the bank writes.
 """
 from __future__ import annotations
 

@@ -8,11 +8,37 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from db.engine import open_database  # noqa: E402
 from db.settings import Settings  # noqa: E402
-from tests.factories import write_dataset  # noqa: E402
+from tests.support.factories import write_dataset  # noqa: E402
 
 # Tests never rewrite tracked files: screenshots go to a temporary folder unless
 # STARLAB_SCREENSHOT_DIR names one (set it to docs/screenshots to refresh the README's pictures).
 SCREENSHOTS = Path(os.environ.get("STARLAB_SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "starlab-screenshots")
+
+
+# Markers of whole GUI test files that their fixtures cannot show (tests/conftest.py adds gui,
+# jack and pg from the fixtures): kept here rather than in the files themselves.
+FILE_MARKERS = {
+    "test_crash_resume.py": ("subprocess",),  # the app in a child process, killed mid-trial
+    "test_habits.py": ("subprocess",),  # pyside6-lrelease compiles a translation
+    "test_startup.py": ("subprocess",),  # `python main.py` and fresh interpreters in child processes
+    "test_takehome_gui.py": ("subprocess",),  # main.py make-package makes the package
+    "test_takehome_screenshots.py": ("subprocess",),  # the same package (test_takehome_gui.lab_package)
+    "test_results_page.py": ("slow",),  # each test computes whole reports: seconds to a quarter minute
+    "test_results_exclusion.py": ("slow",),  # figures and the report computed twice
+    "test_results_psychometric.py": ("slow",),  # psychometric fits and figures of a simulated cohort
+}
+HERE = Path(__file__).resolve().parent
+missing = [name for name in FILE_MARKERS if not (HERE / name).is_file()]
+assert not missing, f"FILE_MARKERS names GUI test files that are gone: {missing}"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(item.path)
+        if path.parent == HERE:
+            for name in FILE_MARKERS.get(path.name, ()):
+                item.add_marker(name)
 
 
 @pytest.fixture(autouse=True)

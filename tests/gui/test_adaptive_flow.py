@@ -14,8 +14,8 @@ from tasks.dataset.loader import load_dataset
 from tasks.study.plan import Protocol
 from tasks.study.studies import open_study
 from tasks.study.enrolment import start_or_resume
-from tests.factories import sr_items, write_dataset
-from tests.gui.harness import lab_context
+from tests.support.factories import sr_items, write_dataset
+from tests.support.gui_harness import lab_context
 
 pytestmark = pytest.mark.jack
 

@@ -7,7 +7,7 @@ import soundfile
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import save_screenshot
-from tests.gui.harness import lab_context
+from tests.support.gui_harness import lab_context
 
 pytestmark = pytest.mark.jack
 

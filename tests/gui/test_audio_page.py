@@ -4,7 +4,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import save_screenshot
-from tests.gui.harness import lab_context
+from tests.support.gui_harness import lab_context
 
 pytestmark = pytest.mark.jack
 

@@ -1,7 +1,7 @@
 from PySide6.QtWidgets import QApplication
 
 from gui.console.window import ConsoleWindow
-from tests.gui.harness import load_builtin
+from tests.support.gui_harness import load_builtin
 from tests.gui.conftest import save_screenshot as save_grab
 
 

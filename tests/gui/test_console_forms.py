@@ -5,7 +5,7 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from gui.console.window import ConsoleWindow
-from tests.gui.harness import load_builtin
+from tests.support.gui_harness import load_builtin
 
 
 def test_participant_form_is_reset_after_adding_and_consent_clears_the_request(qtbot, ctx):
@@ -57,7 +57,7 @@ def test_reopened_study_shows_its_stored_protocol_and_says_so(qtbot, ctx):
 
 
 def test_a_dataset_that_declares_its_digital_reference_gives_it_to_a_new_study(qtbot, ctx, tmp_path):
-    from tests.factories import pc_items, write_dataset
+    from tests.support.factories import pc_items, write_dataset
 
     declared = {"reference_dbfs": -30.0, "reference_db_spl": 70.0}
     items = [dict(it, params={"digital_reference": declared}) for it in pc_items()]

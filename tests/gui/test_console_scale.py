@@ -17,7 +17,7 @@ from tasks.dataset.loader import Cancelled, load_dataset
 from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol
 from tasks.simulation.simulate import simulate
-from tests.factories import write_dataset
+from tests.support.factories import write_dataset
 from tests.gui.conftest import save_screenshot
 
 
@@ -122,7 +122,10 @@ def test_closing_the_window_while_workers_run_stops_them(qtbot, ctx, tmp_path):
     assert any(job.busy for job in jobs)
     window.close()  # waits for the workers; no signal reaches a page afterwards
     assert all(not job.running and not job.busy for job in jobs)
-    qtbot.wait(200)  # late queued events, if any, are dropped without a warning
+    # the workers are done, so any late queued event is posted by now: delivered here, it is
+    # dropped without a warning
+    QApplication.sendPostedEvents()
+    QApplication.processEvents()
 
 
 def test_latest_job_cancels_a_long_job(qtbot):

@@ -16,7 +16,7 @@ from db import repo
 from db.engine import open_database
 from tasks.bank.build import ensure_builtin_bank
 from tests.gui.conftest import save_screenshot
-from tests.gui.harness import lab_context
+from tests.support.gui_harness import lab_context
 
 pytestmark = pytest.mark.jack
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ def test_sigkill_during_a_trial_resumes_at_the_same_trial(qtbot, tmp_path, jack_
     db_path = tmp_path / "lab.sqlite3"
     ensure_builtin_bank(tmp_path)  # generated once, shared with the child
     env = dict(os.environ, JACK_DEFAULT_SERVER=jack_server.name, QT_QPA_PLATFORM="offscreen")
-    child = subprocess.Popen([sys.executable, "-m", "tests.gui.app_child", str(db_path), str(tmp_path), "3"],
+    child = subprocess.Popen([sys.executable, "-m", "tests.support.app_child", str(db_path), str(tmp_path), "3"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     position = None
     deadline = time.monotonic() + 120
@@ -49,8 +49,7 @@ def test_sigkill_during_a_trial_resumes_at_the_same_trial(qtbot, tmp_path, jack_
         child.kill()
         _out, err = child.communicate(timeout=10)
         raise AssertionError(f"the app never reached the trial: {lines} {err[-2000:]}")
-    time.sleep(0.3)  # mid-playback
-    os.kill(child.pid, signal.SIGKILL)
+    os.kill(child.pid, signal.SIGKILL)  # mid-playback: "AT" comes once the trial's sound has started
     child.wait(timeout=10)
     assert lines.count("ANSWERED 3") == 1
 

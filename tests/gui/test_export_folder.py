@@ -12,7 +12,7 @@ from tasks.dataset.loader import load_dataset
 from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol
 from tasks.simulation.simulate import simulate
-from tests.factories import pc_items, write_dataset
+from tests.support.factories import pc_items, write_dataset
 
 
 def test_the_dialog_opens_in_the_last_export_folder_else_the_documents_folder(qtbot, ctx, tmp_path):

@@ -12,7 +12,7 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from tests.gui.conftest import save_screenshot
-from tests.gui.harness import capture_participant_windows, lab_context, open_study_with_participant
+from tests.support.gui_harness import capture_participant_windows, lab_context, open_study_with_participant
 from tests.gui.test_session_jack import drive, short_screening
 
 pytestmark = pytest.mark.jack

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from gui.console.window import ConsoleWindow
 from tasks.takehome.packages import read_package_info
 from tests.gui.conftest import save_screenshot
-from tests.gui.harness import load_builtin
+from tests.support.gui_harness import load_builtin
 
 
 def console_with_participant(qtbot, ctx):

@@ -18,8 +18,8 @@ from tasks.study.plan import Protocol
 from tasks.study.studies import open_study
 from tasks.study.pauses import pause_reason
 from tasks.study.enrolment import start_or_resume
-from tests.factories import sr_items, write_dataset
-from tests.gui.harness import lab_context
+from tests.support.factories import sr_items, write_dataset
+from tests.support.gui_harness import lab_context
 from tests.gui.test_session_jack import short_screening
 
 pytestmark = pytest.mark.jack
@@ -113,8 +113,10 @@ def test_checks_introduced_practice_apart_over_ceiling_withheld_and_rt_without_t
         if title == "Question 1 of 3":
             window.request_exit()  # the experimenter's PIN dialog opens mid-trial ...
             qtbot.waitUntil(lambda: window.pin_dialog.isVisible(), timeout=5000)
-            assert window.trial.clock.paused
-            qtbot.wait(300)
+            clock = window.trial.clock
+            assert clock.paused
+            # the response time has a pause in it (what the stored answer must show)
+            qtbot.waitUntil(lambda: clock.measure(window.trial.last_onset, clock.now()).paused_ms > 0, timeout=5000)
             window.pin_dialog.reject()  # ... and is cancelled: the trial goes on
             window.activateWindow()
             qtbot.waitUntil(lambda: window.isActiveWindow() and not window.trial.clock.paused, timeout=5000)

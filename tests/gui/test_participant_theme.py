@@ -72,6 +72,7 @@ def test_screenshots_takehome_dark(qtbot, width, height):
     from gui.takehome.screens import HEARD_ONE_SIDE, ConsentScreen, OutputScreen, WelcomeScreen
     from gui.common.theme import apply_participant_look
     from tests.gui.test_takehome_screenshots import clipped
+    from tests.support.gui_harness import settle_layouts
 
     hosts = []  # kept until the end of the test
     for name, screen in (
@@ -93,6 +94,10 @@ def test_screenshots_takehome_dark(qtbot, width, height):
             screen.test_ended()
             screen.heard(HEARD_ONE_SIDE)
             assert not screen.next.isEnabled() and "plug" in screen.status.text()
-        qtbot.wait(20)  # the layout's next pass (new margins, room for a wrapped note)
-        assert not clipped(host), clipped(host)
+
+        def fits():  # after the layout's next pass (new margins, room for a wrapped note)
+            settle_layouts()
+            assert not clipped(host), clipped(host)
+
+        qtbot.waitUntil(fits, timeout=2000)
         save_screenshot(host, f"takehome-{name}-dark-{width}x{height}")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tests.gui.conftest import save_screenshot
-from tests.gui.harness import lab_context
+from tests.support.gui_harness import lab_context
 
 pytestmark = pytest.mark.jack
 

@@ -10,7 +10,7 @@ from sqlmodel import Session as DbSession
 from audio.screening import antiphase_test, huggins_test
 from db import repo
 from tests.gui.conftest import save_screenshot
-from tests.gui.harness import capture_participant_windows, lab_context, open_study_with_participant
+from tests.support.gui_harness import capture_participant_windows, lab_context, open_study_with_participant
 
 pytestmark = pytest.mark.jack
 

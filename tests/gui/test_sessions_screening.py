@@ -14,7 +14,7 @@ from tasks.study.plan import Protocol
 from tasks.study.runner import SessionRunner
 from tasks.study.pauses import level_check_pause_detail
 from tasks.simulation.simulate import simulate
-from tests.factories import pc_items, write_dataset
+from tests.support.factories import pc_items, write_dataset
 from tests.gui.conftest import save_screenshot
 
 

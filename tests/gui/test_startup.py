@@ -9,7 +9,7 @@ import pytest
 
 from db.engine import open_database
 from db.settings import Settings
-from tests.factories import write_dataset
+from tests.support.factories import write_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("numpy", "scipy", "sqlalchemy", "sqlmodel", "sounddevice", "soundfile", "db.engine", "audio.playback.engine",
@@ -43,7 +43,7 @@ def test_the_full_parser_still_reads_commands():
 
 def run_app(tmp_path, db_arg: str, env_extra: dict) -> subprocess.CompletedProcess:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp_path / "data"), **env_extra)
-    return subprocess.run([sys.executable, "-m", "tests.gui.startup_child", "--db", db_arg], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "tests.support.startup_child", "--db", db_arg], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -50,7 +50,13 @@ def test_the_adaptive_settings_are_written_into_the_protocol_and_shown_again(qtb
     assert (stored.adaptive_dimensions, stored.adaptive_procedure, stored.adaptive_max_trials,
             stored.adaptive_stop_ci_width_ratio, stored.adaptive_min_trials) == (["pitch", "azimuth"], "3down1up",
                                                                                   50, 0.5, 25)
-    qtbot.wait(100)  # the layout takes the new, longer notes (a few passes of the event loop)
+    from tests.support.gui_harness import settle_layouts
+
+    def notes_fit() -> bool:  # the layout gives the new, longer notes their height
+        settle_layouts()
+        return all(n.height() >= n.heightForWidth(n.width()) for n in (page.in_force, page.counts, page.study_status))
+
+    qtbot.waitUntil(notes_fit, timeout=2000)
     save_screenshot(window, "console-study-adaptive")
 
     # another study without adaptive blocks: the form is changed, then the first study reopened

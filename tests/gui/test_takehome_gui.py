@@ -19,7 +19,7 @@ from tasks.study.plan import Protocol
 from tasks.study.studies import open_study
 from tasks.takehome.importing import import_results
 from tests.gui.conftest import save_screenshot
-from tests.gui.harness import lab_context
+from tests.support.gui_harness import lab_context
 from tests.gui.test_session_jack import drive, short_screening
 
 pytestmark = pytest.mark.jack

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit
 
 from tests.gui.conftest import save_screenshot
 from tests.gui.test_session_jack import short_screening
-from tests.gui.harness import lab_context
+from tests.support.gui_harness import lab_context
 from tests.gui.test_takehome_gui import activate, enter, lab_package
 
 pytestmark = pytest.mark.jack
@@ -60,9 +60,18 @@ def clipped(window) -> list[str]:
 
 
 def shoot(flow, name: str) -> None:
-    QTest.qWait(30)  # the layout's next pass (a page that fits its content to the width)
+    from tests.support.gui_harness import settle_layouts
+    from tests.support.waiting import wait_until
+
+    def settled() -> bool:  # after the layout's next pass (a page that fits its content to the width)
+        settle_layouts()
+        return not clipped(flow)
+
     width, height = flow.width(), flow.height()
-    assert not clipped(flow), (name, width, height, clipped(flow))
+    try:
+        wait_until(settled, 2.0, pause=lambda s: QTest.qWait(round(s * 1000)))
+    except TimeoutError:
+        raise AssertionError((name, width, height, clipped(flow))) from None
     save_screenshot(flow, f"{name}-{width}x{height}")
 
 

@@ -3,7 +3,7 @@ heard (as a sequence, or clip by clip), the first hearing is free and replays ar
 import numpy as np
 import pytest
 
-from tests.gui.harness import lab_context
+from tests.support.gui_harness import lab_context
 
 pytestmark = pytest.mark.jack
 

@@ -138,6 +138,7 @@ def test_hand_edited_options_json_names_the_session_and_trial(lab, tmp_path, val
     assert responses(lab) == kept
 
 
+@pytest.mark.subprocess
 def test_no_traceback_in_a_real_process(tmp_path):
     """The same refusal through the program itself (exit status and stderr of a child)."""
     done = subprocess.run([sys.executable, str(ROOT / "main.py"), "export", "--db", str(tmp_path / "nope.sqlite3"),

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import soundfile
 
 from tasks.dataset.loader import load_dataset
@@ -57,6 +58,7 @@ def test_a_clip_over_the_duration_limit_is_a_problem(dataset_dir):
     assert found and "longer than the limit of 0.01 s" in found[0]
 
 
+@pytest.mark.subprocess
 def test_validate_command_reads_every_sample_and_exits_1(dataset_dir):
     wav = first_pc_wav(dataset_dir)
     write_nan_wav(wav)

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tasks.dataset.loader import format_report, load_dataset
 from tasks.dataset.runs import expand_runs, format_run
-from tests.factories import FILES, pc_items, sr_items, tr_items, write_dataset
+from tests.support.factories import FILES, pc_items, sr_items, tr_items, write_dataset
 
 EXAMPLES = 300
 ALIASES = ("pc", "tr", "sr")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tasks.dataset.loader import format_report, load_dataset
-from tests.factories import pc_items, sr_items, write_dataset
+from tests.support.factories import pc_items, sr_items, write_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 SR_FILE = "meta_info/holistic_reasoning_spatial.json"
@@ -31,6 +31,7 @@ def dataset_with_sr_text(tmp_path, text: str) -> Path:
     ("[" * 200_000, "nested too deeply"),
     ('[{"id": ' + "9" * 5001 + "}]", "cannot be read"),
 ])
+@pytest.mark.subprocess
 def test_unreadable_json_is_a_named_problem_of_its_file(tmp_path, text, expected):
     root = dataset_with_sr_text(tmp_path, text)
     ds = load_dataset(root)
@@ -41,6 +42,7 @@ def test_unreadable_json_is_a_named_problem_of_its_file(tmp_path, text, expected
     assert code == 1 and SR_FILE in out and expected in out
 
 
+@pytest.mark.subprocess
 def test_id_with_a_lone_surrogate_is_set_aside_and_printable(tmp_path):
     items = sr_items()
     items[0]["id"] = "sr_\ud800"
@@ -56,6 +58,7 @@ def test_id_with_a_lone_surrogate_is_set_aside_and_printable(tmp_path):
     assert code == 1 and "\\ud800" in out
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("n_options", [27, 30])
 def test_more_than_26_options_is_a_problem_not_a_crash(tmp_path, n_options):
     items = pc_items()
@@ -74,6 +77,7 @@ def test_more_than_26_options_is_a_problem_not_a_crash(tmp_path, n_options):
     assert code == 0, err
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("evil", ["sr_\x1b[31mRED\x1b[0m", "sr_line1\nFAKE: No problems.", "sr_\r\x07", "sr_\u202eevil"])
 def test_control_characters_in_dataset_text_are_escaped_when_printed(tmp_path, evil):
     items = sr_items()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import write_dataset
+from tests.support.factories import write_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 HASH_SEEDS = ("0", "1", "2", "3", "4", "5", "6", "7")
@@ -49,6 +49,7 @@ def kit_files(out: Path) -> dict[str, bytes]:
             if p.name in names or p.name.startswith("performance_summary_")}
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_export_is_byte_identical_whatever_the_hash_seed(tmp_path):
     dataset = write_dataset(tmp_path / "starbench", pc=many_sub_categories())
@@ -73,7 +74,7 @@ def test_export_is_byte_identical_whatever_the_hash_seed(tmp_path):
     # infer_results.jsonl beside it (pandas' arithmetic, json.dump with indent=4), and each
     # summary holds the values of the kit's summary
     pd = pytest.importorskip("pandas")
-    from tests.tasks.test_scoring import kit_evaluate_micro, kit_evaluate_pc, kit_summary
+    from tests.tasks.scoring.test_scoring import kit_evaluate_micro, kit_evaluate_pc, kit_summary
 
     out = tmp_path / f"export-{HASH_SEEDS[0]}"
     checked = 0

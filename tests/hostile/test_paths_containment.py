@@ -18,7 +18,7 @@ from tasks.presentation.presenter import Presenter
 from tasks.dataset.runs import make_run
 from tasks.study.studies import StudyError, open_study
 from tasks.takehome.packages import make_package
-from tests.factories import sr_items, write_dataset, write_wav
+from tests.support.factories import sr_items, write_dataset, write_wav
 
 HOSTILE_FORMS = [
     "/etc/passwd", "../../../etc/hostname", "starbench_audios/../../x.wav", "C:\\Windows\\win.ini",

@@ -89,13 +89,14 @@ def test_a_refused_write_is_made_good_by_the_next_one(tmp_path):
     assert row.trials == 2 and row.played_s == pytest.approx(first.duration_s + second.duration_s)
 
 
+@pytest.mark.subprocess
 @pytest.mark.jack
 def test_a_killed_session_keeps_the_exposure_of_what_it_played(tmp_path, jack_server):
     db_path = tmp_path / "lab.sqlite3"
     ensure_builtin_bank(tmp_path)  # generated once, shared with the child
     env = dict(os.environ, JACK_DEFAULT_SERVER=jack_server.name, QT_QPA_PLATFORM="offscreen")
     answer_n = 3
-    child = subprocess.Popen([sys.executable, "-m", "tests.gui.app_child", str(db_path), str(tmp_path), str(answer_n)],
+    child = subprocess.Popen([sys.executable, "-m", "tests.support.app_child", str(db_path), str(tmp_path), str(answer_n)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     incoming: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [incoming.put(x) for x in child.stdout] + [incoming.put(None)], daemon=True).start()

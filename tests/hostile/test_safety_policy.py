@@ -26,7 +26,7 @@ from tasks.presentation.presenter import AudioServices, Presenter
 from tasks.dataset.runs import make_run
 from tasks.study.studies import open_study
 from tasks.study.enrolment import start_or_resume
-from tests.factories import sr_items, write_dataset
+from tests.support.factories import sr_items, write_dataset
 
 JACK = "JACK Audio Connection Kit"
 STEREO = DeviceChoice(JACK, "system", 48000, (0, 1))
@@ -115,7 +115,7 @@ def test_the_study_limit_reaches_the_reader(tmp_path):
 def test_an_attenuated_trial_is_stored_with_its_attenuation(qtbot, tmp_path, jack_server):
     from gui.common.bridge import EngineBridge
     from gui.participant.window import ParticipantWindow
-    from tests.gui.harness import lab_context
+    from tests.support.gui_harness import lab_context
 
     db_path = tmp_path / "lab.sqlite3"
     ctx = lab_context(tmp_path, db_path, "test-station")

@@ -19,7 +19,7 @@ from tasks.study.plan import PlanError, Protocol
 from tasks.study.studies import open_study
 from tasks.study.enrolment import start_or_resume
 from tasks.simulation.simulate import simulate
-from tests.factories import write_dataset
+from tests.support.factories import write_dataset
 
 OBSERVER = Observer("psychometric", adaptive_thresholds={"azimuth": 12.0, "pitch": 20.0})
 

@@ -1,4 +1,4 @@
-"""Simulated cohorts in real SQLite files for the report's tests (tasks.simulation.simulate + tests.factories)."""
+"""Simulated cohorts in real SQLite files for the report's tests (tasks.simulation.simulate + tests.support.factories)."""
 from __future__ import annotations
 
 import shutil
@@ -10,7 +10,7 @@ from tasks.dataset.loader import load_dataset
 from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol
 from tasks.dataset.runs import Run
-from tests.factories import pc_items, sr_items, tr_items, write_dataset
+from tests.support.factories import pc_items, sr_items, tr_items, write_dataset
 
 VARIANTS = ["pc", "tr", "tr_cap", "sr"]
 

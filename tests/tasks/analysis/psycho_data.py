@@ -7,7 +7,7 @@ from pathlib import Path
 from tasks.psychometrics.dimensions import stimulus_from_params
 from tasks.bank.perception import plan_perception
 from tasks.dataset.loader import load_dataset
-from tests.factories import sr_items, tr_items, write_dataset
+from tests.support.factories import sr_items, tr_items, write_dataset
 
 
 def _key(options: list[str], control: bool, index: int) -> str:

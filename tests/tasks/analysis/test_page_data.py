@@ -33,6 +33,7 @@ def cohort(tmp_path):
     return engine, work
 
 
+@pytest.mark.slow
 def test_the_page_draws_the_reports_figures_with_its_intervals(cohort, tmp_path):
     engine, work = cohort
     steps = []

@@ -16,7 +16,7 @@ from tasks.bank.perception import plan_perception
 from tasks.psychometrics import functions as pf
 from tasks.psychometrics.dimensions import DIMENSIONS, stimulus_from_params
 from tasks.simulation.observers import Observer
-from tests.factories import pc_items
+from tests.support.factories import pc_items
 from tests.tasks.analysis.cohorts import cohort_db, robust, small_dataset
 from tests.tasks.analysis.psycho_data import bank_dataset
 

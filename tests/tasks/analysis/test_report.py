@@ -18,7 +18,7 @@ from tasks.analysis.responses import ReportError, load_responses
 from tasks.analysis.tables import latex_tabular, formatted
 from tasks.simulation.observers import Observer
 from tasks.dataset.runs import n_runs
-from tests.factories import sr_items
+from tests.support.factories import sr_items
 from tests.tasks.analysis.cohorts import TrueKeyObserver, cohort_db, model_workdir, robust, small_dataset
 
 ITEM_COLUMNS = ["variant", "item_id", "category", "sub_category", "key", "answers", "participants", "human_accuracy",
@@ -30,6 +30,7 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
+@pytest.mark.slow
 def test_perfect_observers_agree_fully_and_flag_no_item(tmp_path):
     ds = small_dataset(tmp_path / "ds")
     engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("perfect"), 5)
@@ -49,6 +50,7 @@ def test_perfect_observers_agree_fully_and_flag_no_item(tmp_path):
     assert summary.participants == 5 and summary.excluded == []
 
 
+@pytest.mark.slow
 def test_a_planted_wrong_key_is_flagged_by_the_two_thirds_rule(tmp_path):
     # the dataset says options[0] for sr_2, but the truth (what people hear) is options[2]
     sr = sr_items(3)
@@ -69,6 +71,7 @@ def test_a_planted_wrong_key_is_flagged_by_the_two_thirds_rule(tmp_path):
     assert summary.responses == sum(int(r["answers"]) for r in items.values())
 
 
+@pytest.mark.slow
 def test_random_observers_agree_at_chance_and_their_interval_covers_chance(tmp_path):
     ds = small_dataset(tmp_path / "ds")
     engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("random"), 24, protocol=robust(seed=3))
@@ -84,6 +87,7 @@ def test_random_observers_agree_at_chance_and_their_interval_covers_chance(tmp_p
         assert low <= float(chance[key]) <= high, (key, low, high, chance[key])
 
 
+@pytest.mark.slow
 def test_the_bootstrap_interval_covers_the_true_mean_of_a_psychometric_cohort(tmp_path):
     """50 independent cohorts (different seeds) of 8 psychometric observers with a known accuracy
     of 70% on every run: the 95% interval of the mean must cover 70 in at least 90% of them."""
@@ -105,6 +109,7 @@ def test_the_bootstrap_interval_covers_the_true_mean_of_a_psychometric_cohort(tm
     assert all(n >= 45 for n in covered.values()), covered
 
 
+@pytest.mark.slow
 def test_the_report_renders_every_figure_and_table_with_models(tmp_path):
     ds = small_dataset(tmp_path / "ds")
     engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("psychometric", accuracy=0.8), 6)
@@ -138,7 +143,7 @@ def test_the_report_renders_every_figure_and_table_with_models(tmp_path):
 
 def test_human_majority_passes_the_kits_completeness_check_and_evaluation(tmp_path):
     pd = pytest.importorskip("pandas")
-    from tests.tasks.test_scoring import kit_evaluate_micro, kit_evaluate_pc
+    from tests.tasks.scoring.test_scoring import kit_evaluate_micro, kit_evaluate_pc
 
     ds = small_dataset(tmp_path / "ds")
     engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("psychometric", accuracy=0.6), 4)
@@ -161,6 +166,7 @@ def test_human_majority_passes_the_kits_completeness_check_and_evaluation(tmp_pa
     assert all(r["participants_answered"] == 4 for r in lines)
 
 
+@pytest.mark.slow
 def test_latex_tables_are_balanced_and_escaped(tmp_path):
     import pandas as pd
     frame = formatted(pd.DataFrame({"sub_category": ["range_azimuth", "50% & more"], "aa": [12.5, None]}))
@@ -182,6 +188,7 @@ def test_latex_tables_are_balanced_and_escaped(tmp_path):
         assert tex.count("{") == tex.count("}")
 
 
+@pytest.mark.slow
 def test_exclusion_switch_leaves_out_who_failed_screening_and_says_so(tmp_path):
     ds = small_dataset(tmp_path / "ds")
     engine = cohort_db(tmp_path / "lab.sqlite", ds, Observer("perfect"), 3)
@@ -214,6 +221,7 @@ def test_unusable_input_gets_a_clear_message(tmp_path):
     assert main(["report", "--db", str(tmp_path / "lab.sqlite"), "--out", str(tmp_path / "o"), "--study", "three"]) == 1
 
 
+@pytest.mark.slow
 def test_export_writes_the_same_majority_folder_and_refuses_a_clashing_code(tmp_path):
     from tasks.results.trial_records import ExportError
     from tasks.results.export import export
@@ -246,6 +254,7 @@ def test_a_missing_models_folder_is_named(tmp_path):
         write_report(engine, tmp_path / "out", models_dir=tmp_path / "nowhere", n_bootstrap=10)
 
 
+@pytest.mark.slow
 def test_the_report_command_writes_the_report(tmp_path, capsys):
     from main import main
 

@@ -225,6 +225,7 @@ def test_kit_mean_is_pandas_series_mean_for_every_length():
         assert kit_mean(list(values)).hex() == float(pd.Series(values).mean()).hex(), n
 
 
+@pytest.mark.slow
 def test_scores_equal_the_kits_arithmetic_on_thousands_of_random_tables():
     rng = random.Random(20260101)
     naive_differs = 0
@@ -268,6 +269,7 @@ def exact(perf):
             {k: m(v) for k, v in perf.by_sub_category.items()})
 
 
+@pytest.mark.slow
 def test_counted_scores_equal_the_ordered_arithmetic_to_the_last_bit():
     # true/false results are scored from counts; the kit's ordered arithmetic (kept for other
     # credits) must give the same floats, also when many rows share one result object (as the

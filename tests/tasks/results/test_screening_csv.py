@@ -18,7 +18,7 @@ from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol
 from tasks.results.screening_csv import SCREENING_COLUMNS
 from tasks.simulation.simulate import simulate
-from tests.factories import pc_items, write_dataset
+from tests.support.factories import pc_items, write_dataset
 
 
 def _result(test: str, correct: int, passed: bool) -> dict:

@@ -5,7 +5,7 @@ import pytest
 from tasks.dataset.loader import load_dataset
 from tasks.study.plan import PlanError, Protocol, make_plan, select_items
 from tasks.dataset.runs import n_runs
-from tests.factories import pc_items, sr_items, tr_items, write_dataset
+from tests.support.factories import pc_items, sr_items, tr_items, write_dataset
 
 
 @pytest.fixture

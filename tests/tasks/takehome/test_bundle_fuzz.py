@@ -14,10 +14,10 @@ from tasks.study.studies import open_study
 from tasks.takehome.files import BundleError
 from tasks.takehome.importing import import_results
 from tasks.takehome.packages import make_package, open_package
-from tests.factories import write_dataset
-from tests.hostile.test_bundle_package_id import resealed
-from tests.hostile.test_bundle_trust import reseal
-from tests.tasks.test_takehome import run_at_home
+from tests.support.factories import write_dataset
+from tests.tasks.takehome.test_bundle_package_id import resealed
+from tests.tasks.takehome.test_bundle_trust import reseal
+from tests.tasks.takehome.test_takehome import run_at_home
 
 EXAMPLES = 300
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,

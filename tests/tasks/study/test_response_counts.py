@@ -6,7 +6,7 @@ from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol
 from tasks.study.response_counts import describe_responses, responses_by_kind
 from tasks.simulation.simulate import simulate
-from tests.factories import pc_items, write_dataset
+from tests.support.factories import pc_items, write_dataset
 
 
 def test_counts_by_kind_add_up_to_the_exported_responses(tmp_path):

@@ -9,23 +9,12 @@ from sqlmodel import Session as DbSession, select
 from db import repo
 from db.engine import open_database
 from db.models import PlannedTrial, Response, Session
-from tasks.dataset.loader import load_dataset
-from tasks.study.plan import Protocol
 from tasks.study.runner import SessionRunner
-from tasks.study.studies import open_study
 from tasks.takehome.importing import import_results
 from tasks.takehome.packages import make_package, open_package, start_session, write_results_bundle
 from tasks.takehome.files import integrity_code, sha256_bytes
 
 REASON = "over the safety ceiling: 99.0 dB SPL"
-
-
-@pytest.fixture
-def lab(tmp_path, dataset_dir):
-    db = open_database(tmp_path / "lab.sqlite3")
-    ds = load_dataset(dataset_dir)
-    open_study(db, ds, "home-study", Protocol(items_per_group=1, practice_per_block=1, seed=4))
-    return db, ds
 
 
 def run_at_home(tmp_path, package, withhold_at: int) -> tuple:

@@ -14,7 +14,7 @@ from tasks.study.runner import SessionRunner, follows_practice, progress_counts
 from tasks.study.pauses import level_check_pause_detail, needs_level_check, pause_reason
 from tasks.study.studies import open_study
 from tasks.study.enrolment import start_or_resume
-from tests.factories import sr_items, tr_items, write_dataset
+from tests.support.factories import sr_items, tr_items, write_dataset
 
 
 def session_with(tmp_path, protocol):

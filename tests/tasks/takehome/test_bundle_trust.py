@@ -17,9 +17,9 @@ from db.models import AuditLog, Response
 from tasks.takehome.files import BundleError
 from tasks.takehome.importing import import_results
 from tasks.takehome.packages import make_package
-from tests.tasks.test_takehome import lab, run_at_home  # noqa: F401 (fixture)
+from tests.tasks.takehome.test_takehome import run_at_home
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
 
 
@@ -54,7 +54,7 @@ def plausible_times(results, rt_ms=1500.0):
 
 
 @pytest.fixture
-def returned(tmp_path, lab):  # noqa: F811
+def returned(tmp_path, lab):
     db, ds = lab
     pkg = make_package(db, ds, "home-study", "H001", tmp_path / "pkg.zip", "test")
     return db, pkg, run_at_home(tmp_path, pkg)
@@ -134,6 +134,7 @@ def test_resealed_results_of_the_wrong_shape_are_named_refusals(tmp_path, return
         import_results(db, reseal(bundle, pkg, tmp_path / "b.zip", change))
 
 
+@pytest.mark.subprocess
 def test_cli_import_results_prints_the_trust_model_and_the_flags(tmp_path, returned):
     _, pkg, bundle = returned
 

@@ -1,7 +1,7 @@
 """The digital reference a new study takes: the dataset's declared one, else the Protocol default."""
 from tasks.dataset.loader import load_dataset
 from tasks.study.plan import DEFAULT_REFERENCE_DB_SPL, DEFAULT_REFERENCE_DBFS, declared_reference, protocol_for
-from tests.factories import pc_items, sr_items, write_dataset
+from tests.support.factories import pc_items, sr_items, write_dataset
 
 BANK = {"reference_dbfs": -30.0, "reference_db_spl": 70.0}
 

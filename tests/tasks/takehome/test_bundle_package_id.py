@@ -12,7 +12,7 @@ from tasks.study.plan import Protocol
 from tasks.study.studies import StudyError, open_study
 from tasks.takehome.files import BundleError
 from tasks.takehome.packages import make_package, open_package, read_package_info
-from tests.factories import write_dataset
+from tests.support.factories import write_dataset
 
 
 @pytest.fixture

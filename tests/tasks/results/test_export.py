@@ -19,7 +19,7 @@ from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol
 from tasks.dataset.runs import n_runs
 from tasks.simulation.simulate import simulate
-from tests.factories import pc_items, sr_items, tr_items, write_dataset
+from tests.support.factories import pc_items, sr_items, tr_items, write_dataset
 
 
 def read_jsonl(path):
@@ -109,6 +109,7 @@ def test_random_observer_is_at_chance_and_independent_recomputation_matches(tmp_
             assert (perf["Total"]["AA"], perf["Total"]["ACR"]) == (aa_s, acr_s)
 
 
+@pytest.mark.subprocess
 def test_read_only_output_folder_gives_a_clear_message(tmp_path, ds):
     engine = open_database(tmp_path / "lab.sqlite3")
     simulate(engine, ds, Protocol(practice_per_block=0), 1, Observer("perfect"), "test")

@@ -9,27 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from db.engine import open_database
 from tasks.takehome.schema import ShapeError, check_package_texts
-from tasks.dataset.loader import load_dataset
-from tasks.study.plan import Protocol
 from tasks.study.session_time import ANSWER_ALLOWANCE_S, SETUP_ALLOWANCE_S, estimate_session
-from tasks.study.studies import StudyError, open_study
+from tasks.study.studies import StudyError
 from tasks.takehome.files import BundleError
 from tasks.takehome.packages import make_package, open_package, read_package_text
-from tests.tasks.test_takehome import rewrite_zip
+from tests.tasks.takehome.test_takehome import rewrite_zip
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def lab(tmp_path, dataset_dir):
-    db = open_database(tmp_path / "lab.sqlite3")
-    ds = load_dataset(dataset_dir)
-    open_study(db, ds, "home-study", Protocol(items_per_group=1, practice_per_block=0, seed=4))
-    return db, ds
+def practice_per_block() -> int:
+    """The lab's study (tests/tasks/takehome/conftest.py) without practice trials."""
+    return 0
 
 
+@pytest.mark.subprocess
 def test_cli_stores_the_texts_and_the_app_reads_them_back(tmp_path, lab):
     (tmp_path / "info.md").write_text("# About this study\n\nYou will hear **short sounds**.\n", encoding="utf-8")
     (tmp_path / "consent.txt").write_text("I agree that my answers are used for research.\n", encoding="utf-8")
@@ -47,6 +43,7 @@ def test_cli_stores_the_texts_and_the_app_reads_them_back(tmp_path, lab):
     assert texts["return_instructions"]["text"] == "E-mail the file to lab@example.org\n"
 
 
+@pytest.mark.subprocess
 def test_cli_names_an_unreadable_text_file_and_writes_no_package(tmp_path, lab):
     bad = tmp_path / "consent.txt"
     bad.write_bytes(b"line one\nline \xff two\n")

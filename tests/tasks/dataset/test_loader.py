@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from tasks.dataset.loader import NotADatasetError, format_report, load_dataset
-from tests.factories import ORDERS, pc_items, sr_items, tr_items, write_dataset, write_wav
+from tests.support.factories import ORDERS, pc_items, sr_items, tr_items, write_dataset, write_wav
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PC_FILE = "meta_info/foundation_perception.json"
 TR_FILE = "meta_info/holistic_reasoning_temporal.json"
 SR_FILE = "meta_info/holistic_reasoning_spatial.json"
@@ -166,6 +166,7 @@ def run_cli(*args):
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True, cwd=ROOT)
 
 
+@pytest.mark.subprocess
 def test_cli_validate_exit_codes(tmp_path):
     good = write_dataset(tmp_path / "good")
     r = run_cli("validate", str(good))
@@ -185,6 +186,7 @@ def test_cli_validate_exit_codes(tmp_path):
     assert r.returncode == 2 and "is not a folder" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.subprocess
 def test_cli_runs_and_help(dataset_dir):
     r = run_cli("runs", str(dataset_dir), "--alias", "tr", "--id", "demo_DSS_1")
     assert r.returncode == 0, r.stderr

@@ -136,7 +136,7 @@ class RecorderError(RuntimeError):
 
 
 class RecorderProcess:
-    """A JACK client in a child process (tests/audio/recorder_process.py) that records its
+    """A JACK client in a child process (tests/support/recorder_process.py) that records its
     input ports. It is independent of PortAudio: what it records is what the JACK graph
     carried. After ``stop``: ``first_frame`` is the JACK frame time of recorded index 0,
     ``gaps`` counts cycles it lost, ``xruns`` the server's xrun reports while recording.

@@ -21,15 +21,7 @@ from tasks.takehome.files import BundleError
 from tasks.takehome.importing import import_results
 from tasks.takehome.packages import make_package, open_package, start_session, write_results_bundle
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def lab(tmp_path, dataset_dir):
-    db = open_database(tmp_path / "lab.sqlite3")
-    ds = load_dataset(dataset_dir)
-    open_study(db, ds, "home-study", Protocol(items_per_group=1, practice_per_block=1, seed=4))
-    return db, ds
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_at_home(tmp_path, package: Path, answers: int | None = None, name="home") -> Path:
@@ -153,6 +145,7 @@ def test_tampered_truncated_and_foreign_bundles_are_refused(tmp_path, lab):
     assert import_results(db, bundle).status == "imported"
 
 
+@pytest.mark.subprocess
 def test_cli_import_results(tmp_path, lab):
     db, ds = lab
     pkg = make_package(db, ds, "home-study", "H001", tmp_path / "pkg.zip", "test")
@@ -167,6 +160,7 @@ def test_cli_import_results(tmp_path, lab):
     assert r.returncode == 0 and "already imported" in r.stdout
 
 
+@pytest.mark.subprocess
 def test_cli_make_package(tmp_path, lab):
     r = subprocess.run([sys.executable, str(ROOT / "main.py"), "make-package", "--db", str(tmp_path / "lab.sqlite3"),
                         "--study", "home-study", "--participant", "H010", "H011", "--out", str(tmp_path / "pk")],

@@ -16,13 +16,13 @@ from tasks.takehome.safezip import BUNDLE_LIMITS, SafeZip, ZipRefused
 from tasks.takehome.files import BundleError
 from tasks.takehome.importing import import_results
 from tasks.takehome.packages import make_package, open_package
-from tests.tasks.test_takehome import lab, rewrite_zip, run_at_home  # noqa: F401 (fixture)
+from tests.tasks.takehome.test_takehome import rewrite_zip, run_at_home
 
 N_FLIPS = 2500
 
 
 @pytest.fixture
-def bundle(tmp_path, lab):  # noqa: F811
+def bundle(tmp_path, lab):
     db, ds = lab
     pkg = make_package(db, ds, "home-study", "H001", tmp_path / "pkg.zip", "test")
     return db, pkg, run_at_home(tmp_path, pkg)
@@ -34,6 +34,7 @@ def flipped(data: bytes, bit: int) -> bytes:
     return bytes(out)
 
 
+@pytest.mark.slow
 def test_single_bit_flips_of_a_bundle_are_refused_or_harmless(tmp_path, bundle):
     db, _, path = bundle
     data = path.read_bytes()
@@ -157,7 +158,7 @@ def test_a_bomb_that_lies_about_its_size_stops_at_the_declared_size(tmp_path):
         assert z.bytes_out <= 1000
 
 
-def test_too_many_entries_are_refused_from_the_directory(tmp_path, lab):  # noqa: F811
+def test_too_many_entries_are_refused_from_the_directory(tmp_path, lab):
     db, _ = lab
     many = tmp_path / "many.zip"
     with zipfile.ZipFile(many, "w") as z:
@@ -167,6 +168,7 @@ def test_too_many_entries_are_refused_from_the_directory(tmp_path, lab):  # noqa
         import_results(db, many)
 
 
+@pytest.mark.slow
 def test_bit_flips_of_a_package_are_refused_or_harmless(tmp_path, bundle):
     _, pkg, _ = bundle
     data = pkg.read_bytes()
@@ -180,7 +182,7 @@ def test_bit_flips_of_a_package_are_refused_or_harmless(tmp_path, bundle):
             assert str(exc)
 
 
-def test_a_huge_directory_is_refused_before_it_is_parsed(tmp_path, lab):  # noqa: F811
+def test_a_huge_directory_is_refused_before_it_is_parsed(tmp_path, lab):
     """65,000 empty members in a 6 MB file: zipfile would build 65,000 objects first."""
     db, _ = lab
     many = raw_zip(tmp_path / "many.zip", {f"{i:06d}": (b"", 0, 0, zipfile.ZIP_STORED) for i in range(65_000)})

@@ -27,9 +27,9 @@ from tasks.study.runner import SessionRunner
 from tasks.study.studies import open_study
 from tasks.study.enrolment import start_or_resume
 from tasks.labserver.station import StationLink
-from tests.factories import sr_items, write_dataset
+from tests.support.factories import sr_items, write_dataset
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 
@@ -176,6 +176,7 @@ def wait_for(path: Path, proc: subprocess.Popen, timeout_s: float = 120.0) -> No
         time.sleep(0.05)
 
 
+@pytest.mark.subprocess
 def test_a_station_killed_while_offline_delivers_first_and_resumes_at_the_first_trial_not_answered(
         own_pg_server, dataset_dir, tmp_path):
     url = own_pg_server.create_database("lab")

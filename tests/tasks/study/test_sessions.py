@@ -18,7 +18,7 @@ from tasks.study.studies import DatasetChangedError, StudyError, open_study
 from tasks.study.runner import SessionRunner
 from tasks.study.enrolment import start_or_resume
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _lab(where, dataset_dir):
@@ -133,6 +133,7 @@ def simulate_cmd(dataset, db):
             "--db", str(db), "--print-commits", "--delay-ms", "4", "--batch", "1"]
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing_and_resumes(tmp_path, dataset_dir):
     db = tmp_path / "kill.sqlite3"

@@ -64,3 +64,11 @@ def load_builtin(qtbot, window):
     with qtbot.waitSignal(window.state.datasetChanged, timeout=20000):
         page.load(None)
     return page
+
+
+def settle_layouts() -> None:
+    """The layouts' next pass, now: deliver the layout requests posted so far instead of waiting
+    for the event loop to reach them (a pass may post more; callers poll what they need)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)

@@ -12,7 +12,6 @@ from sqlmodel import Session as DbSession, select
 from db.models import AuditLog, Participant, TakeHomePackage
 from tasks.takehome import safezip
 from tasks.takehome.packages import make_package, open_package
-from tests.tasks.test_takehome import lab  # noqa: F401 (fixture)
 
 
 class FillsUp(io.RawIOBase):
@@ -46,7 +45,7 @@ def nothing_left(db, out_dir):
         assert s.exec(select(AuditLog).where(AuditLog.event == "package")).all() == []
 
 
-def test_disk_full_while_writing_leaves_no_zip_and_no_row(tmp_path, lab, monkeypatch):  # noqa: F811
+def test_disk_full_while_writing_leaves_no_zip_and_no_row(tmp_path, lab, monkeypatch):
     db, ds = lab
     real_open = open
 
@@ -62,7 +61,7 @@ def test_disk_full_while_writing_leaves_no_zip_and_no_row(tmp_path, lab, monkeyp
     nothing_left(db, out)
 
 
-def test_disk_full_at_fsync_leaves_no_zip_and_no_row(tmp_path, lab, monkeypatch):  # noqa: F811
+def test_disk_full_at_fsync_leaves_no_zip_and_no_row(tmp_path, lab, monkeypatch):
     db, ds = lab
 
     def fsync_full(fd):
@@ -75,7 +74,7 @@ def test_disk_full_at_fsync_leaves_no_zip_and_no_row(tmp_path, lab, monkeypatch)
     nothing_left(db, out)
 
 
-def test_database_full_leaves_no_zip(tmp_path, lab):  # noqa: F811
+def test_database_full_leaves_no_zip(tmp_path, lab):
     """SQLite's own "database or disk is full": max_page_count at the current size, and the
     remaining room in its pages filled."""
     db, ds = lab
@@ -107,7 +106,7 @@ def test_database_full_leaves_no_zip(tmp_path, lab):  # noqa: F811
     assert sorted(p.name for p in out.iterdir()) == ["pkg.zip"]
 
 
-def test_a_failed_rename_takes_the_row_back(tmp_path, lab, monkeypatch):  # noqa: F811
+def test_a_failed_rename_takes_the_row_back(tmp_path, lab, monkeypatch):
     db, ds = lab
 
     def replace_fails(src, dst):

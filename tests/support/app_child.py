@@ -1,9 +1,8 @@
-"""Child process for the SIGKILL test: the real app on the JACK server named in the
-environment answers ANSWER_N trials of a session, then prints the position of the trial that
-is playing and waits to be killed."""
+"""Child process for the SIGKILL tests: the real app on the JACK server named in the
+environment answers ANSWER_N trials of a session, then, once the next trial's sound has
+started, prints that trial's position and waits to be killed."""
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -12,18 +11,17 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from tests.support import waiting  # noqa: E402
+
 
 def wait_until(condition, timeout_s=30.0):
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met")
-        QTest.qWait(20)
+    """Poll ``condition`` while the event loop runs."""
+    return waiting.wait_until(condition, timeout_s, pause=lambda s: QTest.qWait(round(s * 1000)))
 
 
 def main(db_path: str, bank_dir: str, answer_n: int) -> None:
     from gui.app import Application
-    from tests.gui.harness import capture_participant_windows, lab_context, open_study_with_participant
+    from tests.support.gui_harness import capture_participant_windows, lab_context, open_study_with_participant
 
     qapp = QApplication([])
     app = Application(lab_context(Path(bank_dir), Path(db_path), "child-station"), qapp)
@@ -43,7 +41,9 @@ def main(db_path: str, bank_dir: str, answer_n: int) -> None:
             continue
         trial = window.trial
         if answered == answer_n:
-            wait_until(lambda: trial.current_playback is not None)
+            # mid-playback: the engine has reported this trial's sound started (its first block out)
+            wait_until(lambda: trial.current_playback is not None
+                       and trial.indicator.started_id == trial.current_playback.playback_id)
             print(f"AT {window.runner.next_trial().position}", flush=True)
             while True:  # keep the event loop (and the sound) going until SIGKILL
                 QTest.qWait(100)

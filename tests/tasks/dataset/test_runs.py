@@ -5,7 +5,7 @@ import pytest
 from tasks.dataset.items import TEMPORAL_SUBS, Item
 from tasks.dataset.loader import load_dataset
 from tasks.dataset.runs import PERMS, expand_runs, letter, rotate_options, temporal_answer, temporal_perm
-from tests.factories import ORDERS
+from tests.support.factories import ORDERS
 
 
 def make_item(alias="pc", item_id="x", options=("a", "b", "c", "d"), answer="b", paths=("a.wav",), **kw):
