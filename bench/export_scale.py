@@ -82,10 +82,10 @@ def read_only(db: str) -> None:
 def both(db: str, out: str) -> None:
     """Export and compare together, as the console's Export button runs them."""
     from db.engine import open_database
-    from main import APP_VERSION  # the version the export command writes into trials.columns.json
+    from tasks.version import app_version  # the version the export command writes into trials.columns.json
     from tasks.results.compare import export_and_compare
 
-    export_and_compare(open_database(db, create=False), Path(out), APP_VERSION, [], compare_dir=Path(out) / "compare")
+    export_and_compare(open_database(db, create=False), Path(out), app_version(), [], compare_dir=Path(out) / "compare")
 
 
 def differing_files(a: Path, b: Path) -> list[str]:

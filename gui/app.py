@@ -130,7 +130,7 @@ class Application:
             from db.outbox import Outbox, default_outbox_path
             from tasks.labserver.station import StationLink, station_name
 
-            name = station_name(self.ctx.db)
+            name = station_name(self.ctx.db, self.ctx.station)
             link = StationLink(self.ctx.db, Outbox(default_outbox_path(self.ctx.data_dir, name)), name)
             link.deliver_on_record = False  # the delivery timer does it, between the participant's answers
             self.ctx.station_link = link

@@ -32,6 +32,9 @@ class AppContext:
     # tasks.labserver.station.StationLink on a lab server (answers the server cannot take wait in its
     # journal); made by the app on first use, None on a SQLite file
     station_link: Any = None
+    # this computer's station name on a lab server (main.py --station NAME); None: the host name
+    # (tasks.labserver.station.station_name gives the name sessions carry)
+    station: str | None = None
 
 
 class ConsoleState(QObject):

@@ -164,7 +164,7 @@ class SessionsPage(QWidget):
             # on the GUI thread: storing the plan from a worker while the window ran crashed the
             # process (a segmentation fault in the event loop, PySide6 6.11) in 2 of 3 test runs
             session = start_or_resume(self.ctx.db, ds, study, code, self.ctx.app_version,
-                                      station=station_name(self.ctx.db),
+                                      station=station_name(self.ctx.db, self.ctx.station),
                                       **(self.ctx.audio.session_fields() if self.ctx.audio else {}))
         except (DatasetChangedError, PlanError, StudyError) as exc:
             show_error(self, self.tr("Session"), str(exc))

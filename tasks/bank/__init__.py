@@ -150,6 +150,7 @@ from tasks.bank.temporal import (  # noqa: F401
 )
 from tasks.bank.build import (  # noqa: F401
     _render_planned,
+    builtin_bank_for,
     builtin_bank_path,
     ensure_builtin_bank,
     generate_bank,

@@ -185,3 +185,15 @@ def ensure_builtin_bank(data_dir: Path | str, seed: int = 0,
         if not (path / "meta_info").is_dir():
             raise
     return path
+
+
+def builtin_bank_for(data_dir: Path | str, settings=None, progress: Progress | None = None,
+                     should_cancel=None) -> Path:
+    """The built-in small bank (seed 0) under ``data_dir``, generated on first use; rendered as
+    the station settings ``bank_renderer`` / ``bank_hrtf_file`` say when ``settings``
+    (db.settings.Settings) is given, else with the defaults. ``should_cancel`` is accepted, as
+    the console's workers pass it, and not used."""
+    config = BankConfig()
+    if settings is not None:
+        config = BankConfig(renderer=settings.get("bank_renderer"), hrtf_path=settings.get("bank_hrtf_file") or "")
+    return ensure_builtin_bank(data_dir, seed=0, progress=progress, config=config)

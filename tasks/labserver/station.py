@@ -31,9 +31,6 @@ from tasks.study.enrolment import enrol_next
 from tasks.study.studies import open_study
 from tasks.simulation.simulate import simulated_answer
 
-# the station's name on a lab server, set by ``main.py --station NAME`` (default: the host name)
-STATION_ENV = "STAR_LAB_STATION"
-
 RETRY_S = 2.0
 DEFAULT_WAIT_S = 300.0  # how long a station waits for the server between sessions before giving up
 
@@ -48,14 +45,14 @@ def station_problem(name: str) -> str | None:
     return None
 
 
-def station_name(engine: Engine) -> str | None:
-    """The name this computer's sessions carry on a lab server; None on a SQLite file (one computer)."""
+def station_name(engine: Engine, name: str | None = None) -> str | None:
+    """The name this computer's sessions carry on a lab server: ``name`` (``main.py --station
+    NAME``), else the host name; None on a SQLite file (one computer)."""
     if engine.dialect.name == "sqlite":
         return None
-    import os
     import socket
 
-    return os.environ.get(STATION_ENV) or socket.gethostname()
+    return name or socket.gethostname()
 
 
 def sim_code(position: int) -> str:

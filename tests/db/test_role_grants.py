@@ -47,3 +47,13 @@ def test_the_station_may_update_only_the_named_columns():
     assert 'GRANT UPDATE ("next_position", "status", "started_at", "ended_at", "station") ON "session" ' \
            'TO "starlab_station"' in sql
     assert not any("UPDATE" in line and '"response"' in line and "starlab_station" in line for line in sql)
+
+
+@pytest.mark.parametrize("role", ['starlab_station"; DROP TABLE IF EXISTS canary; --', '"'])
+def test_the_command_refuses_such_a_role_in_one_line(role, capsys):
+    import main
+
+    assert main.main(["lab-grants", "--station-role", role]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("error: ") and repr(role) in err
+    assert "Traceback" not in err

@@ -46,16 +46,18 @@ def test_a_running_session_not_heard_of_for_a_minute_is_shown_as_perhaps_offline
     assert station_text(None, "running", quiet, None, 0, now) == ""
 
 
-def test_sessions_started_on_a_lab_server_carry_the_station_name(pg_url, dataset_dir, monkeypatch, tmp_path):
-    from tasks.labserver.station import STATION_ENV, station_name
+def test_sessions_started_on_a_lab_server_carry_the_station_name(pg_url, dataset_dir, tmp_path):
+    import socket
 
-    monkeypatch.setenv(STATION_ENV, "booth7")
+    from tasks.labserver.station import station_name
+
     server = open_database(pg_url)
-    assert station_name(server) == "booth7"
-    assert station_name(open_database(tmp_path / "one.sqlite3")) is None  # one computer: no station
+    assert station_name(server, "booth7") == "booth7"
+    assert station_name(server) == socket.gethostname()  # no --station: the host name
+    assert station_name(open_database(tmp_path / "one.sqlite3"), "booth7") is None  # one computer: no station
     ds = load_dataset(dataset_dir)
     study = open_study(server, ds, "pilot", Protocol(practice_per_block=0))
-    session = start_or_resume(server, ds, study, "P001", "test", station=station_name(server))
+    session = start_or_resume(server, ds, study, "P001", "test", station=station_name(server, "booth7"))
     assert session.station == "booth7"
 
 

@@ -20,13 +20,12 @@ pytestmark = pytest.mark.jack
 
 
 @pytest.fixture
-def app(qtbot, tmp_path, jack_server, own_pg_server, monkeypatch):
+def app(qtbot, tmp_path, jack_server, own_pg_server):
     server = own_pg_server
     from gui.app import Application
-    from tasks.labserver.station import STATION_ENV
 
-    monkeypatch.setenv(STATION_ENV, "booth1")
     ctx = lab_context(tmp_path, server.create_database("lab"), "test-station")
+    ctx.station = "booth1"  # as main.py --station booth1 gives it
     app = Application(ctx, None)
     qtbot.addWidget(app.console)
     yield app

@@ -1,0 +1,79 @@
+"""The ``simulate`` command: simulated participants through plan, answers and storage, on one
+computer or as a station of a lab server."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tasks.cli import EXIT_OK, EXIT_USAGE, CommandContext, CommandError
+
+
+def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """Checks every input before the database is opened: a mistake creates no database file."""
+    from tasks.bank import builtin_bank_for
+    from tasks.dataset.loader import load_dataset
+    from tasks.simulation.observers import Observer, PsychometricObserver, parse_thresholds
+    from tasks.simulation.simulate import simulate
+    from tasks.study.plan import Protocol
+
+    if args.station:
+        from tasks.labserver.station import station_problem
+
+        if station_problem(args.station):
+            raise CommandError(station_problem(args.station), EXIT_USAGE)
+    dataset = load_dataset(args.dataset or builtin_bank_for(ctx.data_dir()), check_audio=False)
+    adaptive = [d.strip() for d in (args.adaptive or "").split(",") if d.strip()]
+    protocol = Protocol(mode=args.protocol, variants=args.variants, items_per_group=args.items_per_group,
+                        practice_per_block=args.practice, catch_every=args.catch_every, seed=args.seed,
+                        min_run_spacing=args.min_run_spacing, adaptive_dimensions=adaptive,
+                        adaptive_procedure=args.adaptive_procedure, adaptive_max_trials=args.adaptive_trials)
+    adaptive_observer = None
+    if adaptive:
+        if args.observer != "psychometric":
+            print("--adaptive needs --observer psychometric (with --observer-threshold DIMENSION=VALUE)",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            adaptive_observer = PsychometricObserver(parse_thresholds(args.observer_threshold))
+            for name in adaptive:
+                adaptive_observer.threshold(name)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_USAGE
+    engine = ctx.open_db(args.db)
+
+    def committed(code: str, position: int) -> None:
+        if args.print_commits:
+            print(f"committed {code} {position}", flush=True)
+
+    if args.station:
+        return _simulate_station(args, ctx, engine, dataset, protocol, committed)
+    study = simulate(engine, dataset, protocol, args.participants, Observer(args.observer), ctx.app_version,
+                     study_name=args.study, delay_s=args.delay_ms / 1000.0,
+                     on_commit=committed if args.print_commits else None, batch_answers=args.batch,
+                     adaptive_observer=adaptive_observer)
+    print(f"study {study.name!r}: {args.participants} simulated participants complete in {engine.url.database}")
+    return EXIT_OK
+
+
+def _simulate_station(args: argparse.Namespace, ctx: CommandContext, engine, dataset, protocol, committed) -> int:
+    from db.outbox import Outbox, default_outbox_path
+    from tasks.labserver.station import simulate_station
+    from tasks.simulation.observers import Observer
+    from tasks.simulation.simulate import simulation_study_name
+
+    observer = Observer(args.observer)
+    outbox = Outbox(args.outbox or default_outbox_path(ctx.data_dir(), args.station))
+
+    def state(name: str, pending: int) -> None:
+        print(f"station {args.station}: {name} ({pending} answers in the journal)", file=sys.stderr, flush=True)
+
+    try:
+        study = simulate_station(engine, dataset, protocol, args.participants, observer, ctx.app_version,
+                                 args.station, outbox, args.study or simulation_study_name(observer, protocol),
+                                 delay_s=args.delay_ms / 1000.0, on_commit=committed if args.print_commits else None,
+                                 wait_s=args.wait_s, on_state=state)
+    finally:
+        outbox.close()
+    print(f"study {study.name!r}: station {args.station} finished its {args.participants} simulated participants")
+    return EXIT_OK
