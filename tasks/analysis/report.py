@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
 from matplotlib.figure import Figure
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession
 
 from db import repo
+from tasks.adaptive.thresholds_csv import COLUMNS as THRESHOLD_COLUMNS, threshold_rows
 from tasks.analysis import agreement, contrasts, figures, item_analysis, scores
 from tasks.analysis.bootstrap import DEFAULT_BOOTSTRAP, DEFAULT_SEED
 from tasks.analysis.design import Design
@@ -146,6 +148,13 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
               agreement.run_agreement_table(design)),
         Table("screening", "Headphone screening per participant", screen.table),
     ]
+    adaptive = [r for r in threshold_rows(engine, study) if r["participant"] not in set(screen.excluded)]
+    if adaptive:
+        tables.append(Table("adaptive_thresholds", "Adaptive thresholds (one row per block)",
+                            pd.DataFrame.from_records(adaptive, columns=list(THRESHOLD_COLUMNS)),
+                            note="As thresholds.csv of the export: QUEST+ posterior median with its 95% "
+                                 "interval, or the staircase's reversal mean with its t-interval "
+                                 "(docs/adaptive.md); participants excluded by screening are left out."))
     # psychometric fits: only when some answered pc item has known parameters
     with DbSession(engine) as s:
         study_roots = [st.dataset_root for st in repo.list_studies(s) if st.name == study]
@@ -220,6 +229,8 @@ def _write(data: ReportData, out_dir: Path) -> list[Path]:
     if "psychometric_thresholds" in t:
         sections.append(("8. Psychometric functions", [t["psychometric_thresholds"]]
                          + figs(*(n for n in blocks if n.startswith("psychometric_")))))
+    if "adaptive_thresholds" in t:
+        sections.append((f"{len(sections) + 1}. Adaptive thresholds", [t["adaptive_thresholds"]]))
     report = out_dir / "report.html"
     report.write_text(render(f"Humans vs models on STAR-Bench: {data.study}", intro, sections, data.warnings),
                       encoding="utf-8")
