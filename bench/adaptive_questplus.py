@@ -15,22 +15,22 @@ from bench._common import cores, load_avg
 
 
 def _run(trials: int, seed: int, ours: bool) -> float:
-    from tasks.adaptive.dimensions import DIMENSIONS
     from tasks.adaptive.procedures import AdaptiveSettings, QuestPlusProcedure, questplus_model
-    from tasks.simulation.observers import PsychometricObserver
+    from tasks.psychometrics.dimensions import adaptive_scale
+    from tasks.simulation.observers import Observer
 
-    dim = DIMENSIONS["azimuth"]
-    observer = PsychometricObserver({"azimuth": 12.0})
+    dim = adaptive_scale("azimuth")
+    observer = Observer("psychometric", adaptive_thresholds={"azimuth": 12.0})
     draws = np.random.default_rng(seed).random(trials)
     proc = QuestPlusProcedure(dim, AdaptiveSettings()) if ours else questplus_model(dim)
     start = time.perf_counter()
     for u in draws:
         if ours:
             level = proc.next_level()
-            proc.update(level, bool(observer.answer("azimuth", level, u)))
+            proc.update(level, bool(observer.answers_adaptive("azimuth", level, u)))
         else:
             level = proc.next_stim["intensity"]
-            ok = bool(observer.answer("azimuth", level, u))
+            ok = bool(observer.answers_adaptive("azimuth", level, u))
             proc.update(stim={"intensity": level}, outcome={"response": "Correct" if ok else "Incorrect"})
     return (time.perf_counter() - start) / trials
 

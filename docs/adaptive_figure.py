@@ -13,21 +13,21 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tasks.adaptive.dimensions import DIMENSIONS  # noqa: E402
 from tasks.adaptive.procedures import AdaptiveSettings, make_procedure  # noqa: E402
-from tasks.simulation.observers import PsychometricObserver  # noqa: E402
+from tasks.psychometrics.dimensions import adaptive_scale  # noqa: E402
+from tasks.simulation.observers import Observer  # noqa: E402
 
 TRUE_THRESHOLD_DEG = 12.0
 
 
 def track(procedure: str, seed: int = 4):
-    observer = PsychometricObserver({"azimuth": TRUE_THRESHOLD_DEG})
+    observer = Observer("psychometric", adaptive_thresholds={"azimuth": TRUE_THRESHOLD_DEG})
     draws = np.random.default_rng(seed).random(60)
-    proc = make_procedure(DIMENSIONS["azimuth"], AdaptiveSettings(procedure=procedure, max_trials=60))
+    proc = make_procedure(adaptive_scale("azimuth"), AdaptiveSettings(procedure=procedure, max_trials=60))
     levels, correct = [], []
     while not proc.finished():
         level = proc.next_level()
-        ok = bool(observer.answer("azimuth", level, draws[proc.n_trials]))
+        ok = bool(observer.answers_adaptive("azimuth", level, draws[proc.n_trials]))
         proc.update(level, ok)
         levels.append(level)
         correct.append(ok)
@@ -45,7 +45,7 @@ def main() -> None:
         ax.scatter(trials[~correct], levels[~correct], marker="x", color="tab:red", s=22, label="wrong", zorder=2)
         ax.axhspan(est.ci_low, est.ci_high, color="tab:blue", alpha=0.15, label="95 % interval")
         ax.axhline(est.threshold, color="tab:blue", lw=1.5, label=f"estimate {est.threshold:.1f} deg")
-        truth = observer.level_at("azimuth", est.target_p_correct)
+        truth = observer.adaptive_level_at("azimuth", est.target_p_correct)
         ax.axhline(truth, color="k", ls="--", lw=1, label=f"true ({100 * est.target_p_correct:.1f} %) {truth:.1f} deg")
         ax.set_yscale("log")
         ax.set_title(title)

@@ -16,9 +16,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession, select
 
 from db.models import AdaptiveBlock, AdaptiveTrial, Session, Study, utc_now
-from tasks.adaptive.dimensions import Dimension, dimension
 from tasks.adaptive.procedures import AdaptiveSettings, replay
 from tasks.adaptive.settings import settings_of
+from tasks.psychometrics.dimensions import AdaptiveScale, adaptive_scale
 from tasks.study.plan import Protocol, rng_for
 from tasks.study.studies import StoredDataError
 
@@ -59,7 +59,7 @@ def ensure_blocks(engine: Engine, session_id: int, protocol: Protocol) -> list[A
         for k, name in enumerate(protocol.adaptive_dimensions):
             if name not in existing:
                 block = AdaptiveBlock(session_id=session_id, block_index=k, dimension=name,
-                                      unit=dimension(name).unit, procedure=settings.procedure,
+                                      unit=adaptive_scale(name).unit, procedure=settings.procedure,
                                       settings_json=json.dumps(settings.to_dict(), sort_keys=True))
                 s.add(block)
         s.commit()
@@ -83,7 +83,7 @@ class AdaptiveBlockRunner:
             trials = [(r.trial_index, r.level_played, r.is_correct) for r in rows]
         where = f"adaptive block {block_id} (session {block.session_id}, {block.dimension})"
         try:
-            self.dim: Dimension = dimension(block.dimension)
+            self.dim: AdaptiveScale = adaptive_scale(block.dimension)
             self.settings = AdaptiveSettings(**json.loads(block.settings_json))
         except (ValueError, TypeError) as exc:
             raise AdaptiveBlockError(f"{where}: settings_json cannot be read ({exc})") from None

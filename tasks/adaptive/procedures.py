@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from tasks.adaptive.dimensions import Dimension
-from tasks.adaptive.psychometric import DEFAULT_LAPSE, GUESS_2AFC, p_at_threshold
+from tasks.psychometrics.dimensions import AdaptiveScale
+from tasks.psychometrics.functions import DEFAULT_LAPSE, GUESS_2AFC, p_correct_at_alpha
 
 PROCEDURES = ("quest+", "2down1up", "3down1up")
 # Levitt's convergence points: p^down = 1/2
@@ -83,7 +83,7 @@ class _History:
 
 
 class _Base:
-    def __init__(self, dim: Dimension, settings: AdaptiveSettings):
+    def __init__(self, dim: AdaptiveScale, settings: AdaptiveSettings):
         self.dim, self.settings = dim, settings
         self.history = _History()
 
@@ -112,7 +112,7 @@ class Staircase(_Base):
     95 % interval: t-interval of their logs counting one value per peak-valley pair, never
     narrower than half the final step."""
 
-    def __init__(self, dim: Dimension, settings: AdaptiveSettings):
+    def __init__(self, dim: AdaptiveScale, settings: AdaptiveSettings):
         super().__init__(dim, settings)
         self.down = {"2down1up": 2, "3down1up": 3}[settings.procedure]
         self.log_level = math.log10(dim.start_level)
@@ -183,7 +183,7 @@ CORRECT, INCORRECT = "Correct", "Incorrect"
 
 
 class QuestPlusProcedure(_Base):
-    """QUEST+ over a Weibull (psychometric.py) with threshold and slope unknown, guess 1/2 and
+    """QUEST+ over a Weibull (tasks.psychometrics.functions) with threshold and slope unknown, guess 1/2 and
     a 2 % lapse fixed; stimuli and thresholds on the dimension's log-spaced grid, a flat prior
     on the grid (log-uniform in the level). Next level: minimum expected entropy. Threshold:
     the median of the marginal posterior; 95 % interval: its 2.5 and 97.5 % points
@@ -195,7 +195,7 @@ class QuestPlusProcedure(_Base):
     ~0.1 ms with these (bench/adaptive_questplus.py, ~57x on 2 loaded cores); a test checks
     that both choose the same levels."""
 
-    def __init__(self, dim: Dimension, settings: AdaptiveSettings):
+    def __init__(self, dim: AdaptiveScale, settings: AdaptiveSettings):
         super().__init__(dim, settings)
         self.qp = questplus_model(dim)
         self.intensities = np.asarray(self.qp.stim_domain["intensity"], dtype=np.float64)
@@ -243,7 +243,7 @@ class QuestPlusProcedure(_Base):
         def quantile(q: float) -> float:
             return float(10 ** np.interp(q, cdf_at_edges, edges))
 
-        return Estimate(quantile(0.5), quantile(0.025), quantile(0.975), p_at_threshold())
+        return Estimate(quantile(0.5), quantile(0.025), quantile(0.975), p_correct_at_alpha())
 
     def state(self) -> dict:
         slope = self.posterior.reshape(self.thresholds.size, len(QUEST_SLOPES)).sum(axis=0)
@@ -251,7 +251,7 @@ class QuestPlusProcedure(_Base):
                 "slope_mean": float(np.dot(slope, QUEST_SLOPES) / np.sum(slope)), **_estimate_fields(self.estimate())}
 
 
-def questplus_model(dim: Dimension):
+def questplus_model(dim: AdaptiveScale):
     """The questplus model of a dimension (see QuestPlusProcedure)."""
     from questplus import QuestPlus  # heavy import (xarray): only when a QUEST+ block runs
 
@@ -263,13 +263,13 @@ def questplus_model(dim: Dimension):
                      func="weibull", stim_scale="linear", stim_selection_method="min_entropy")
 
 
-def make_procedure(dim: Dimension, settings: AdaptiveSettings) -> Staircase | QuestPlusProcedure:
+def make_procedure(dim: AdaptiveScale, settings: AdaptiveSettings) -> Staircase | QuestPlusProcedure:
     if settings.procedure == "quest+":
         return QuestPlusProcedure(dim, settings)
     return Staircase(dim, settings)
 
 
-def replay(dim: Dimension, settings: AdaptiveSettings, trials: list[tuple[float, bool]]):
+def replay(dim: AdaptiveScale, settings: AdaptiveSettings, trials: list[tuple[float, bool]]):
     """A procedure that has seen ``trials`` (level played, correct) in order: how a stored
     block is resumed."""
     proc = make_procedure(dim, settings)

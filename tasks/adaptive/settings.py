@@ -2,7 +2,7 @@
 clear message naming the field."""
 from __future__ import annotations
 
-from tasks.adaptive.dimensions import DIMENSIONS
+from tasks.psychometrics.dimensions import ADAPTIVE_DIMENSIONS
 from tasks.adaptive.procedures import AdaptiveSettings, ProcedureError
 
 
@@ -26,9 +26,9 @@ def check_protocol(protocol) -> None:
     dims = protocol.adaptive_dimensions
     if not isinstance(dims, list) or not all(isinstance(d, str) for d in dims):
         raise AdaptiveProtocolError(f"adaptive_dimensions must be a list of dimension names, not {dims!r}")
-    unknown = [d for d in dims if d not in DIMENSIONS]
+    unknown = [d for d in dims if d not in ADAPTIVE_DIMENSIONS]
     if unknown:
-        raise AdaptiveProtocolError(f"adaptive_dimensions: unknown {', '.join(map(repr, unknown))}; known: {', '.join(DIMENSIONS)}")
+        raise AdaptiveProtocolError(f"adaptive_dimensions: unknown {', '.join(map(repr, unknown))}; known: {', '.join(ADAPTIVE_DIMENSIONS)}")
     if len(set(dims)) != len(dims):
         raise AdaptiveProtocolError(f"adaptive_dimensions names a dimension twice: {dims}")
     try:

@@ -16,12 +16,12 @@ import numpy as np
 
 from audio import synthesis as syn
 from audio.spatial import ResponseCache, SourcePosition, render_binaural
-from tasks.adaptive.dimensions import dimension
 from tasks.bank import BankConfig
+from tasks.psychometrics.dimensions import DURATION_REFERENCE_MS, adaptive_scale
 
 GAP_S = 0.5
 PITCH_REFERENCE_HZ = 1000.0
-DURATION_REFERENCE_S = 0.3
+DURATION_REFERENCE_S = DURATION_REFERENCE_MS / 1000
 TONE_S = 0.4
 SPATIAL_REFERENCE_DISTANCE_M = 1.0
 SPATIAL_DISTANCE_M = 1.5  # azimuth and elevation pairs
@@ -100,7 +100,7 @@ def synthesize(name: str, level: float, first_option_correct: bool, rng: np.rand
     """The two sounds of one trial of dimension ``name`` at difference ``level`` (clipped to the
     dimension's range). Both sounds are attenuated together if either would peak above the
     bank's ``max_peak_dbfs`` (the difference is kept; ``params.peak_cap_gain_db`` says so)."""
-    dim = dimension(name)
+    dim = adaptive_scale(name)
     asked = float(level)
     level = min(dim.max_level, max(dim.min_level, asked))
     sr = config.sample_rate_hz

@@ -1,11 +1,10 @@
 """Psychometric functions fitted to right/wrong answers by maximum likelihood (numpy, scipy).
 
-The model of one trial at stimulus value x, with guess rate g (chance: 1 / number of options
-of the trial's item) and lapse rate l:
+The model of one trial at stimulus value x is tasks.psychometrics.functions', with guess rate g
+(chance: 1 / number of options of the trial's item) and lapse rate l:
 
-    P(x) = g + (1 - g - l) * F(x)
-    Weibull   F(x) = 1 - exp(-(x / alpha) ** beta)        (magnitudes: x >= 0)
-    logistic  F(x) = 1 / (1 + exp(-beta * (x - alpha)))   (levels on an interval scale, dB HL)
+    P(x) = g + (1 - g - l) * F(x), F a Weibull (magnitudes: x >= 0) or a logistic (levels on
+    an interval scale, dB HL)
 
 alpha, beta and l (bounded to [0, MAX_LAPSE]) maximize the binomial likelihood: the best point
 of a grid, then Fisher scoring with step halving, for many fits at once (every responder and
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
-from tasks.analysis.psychometric_items import LOGISTIC, WEIBULL
+from tasks.psychometrics.functions import LOGISTIC, WEIBULL, p_correct, slope_at, threshold_of
 
 MAX_LAPSE = 0.06
 MIN_TRIALS = 12
@@ -58,41 +57,6 @@ class FitWithCI:
     threshold_ci: tuple[float, float]
     slope_ci: tuple[float, float]
     n_boot: int  # resamples that gave a fit
-
-
-def curve(form: str, x: np.ndarray, alpha: float, beta: float) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    if form == WEIBULL:
-        return -np.expm1(-np.power(np.clip(x, 0.0, None) / alpha, beta))
-    return 0.5 * (1.0 + np.tanh(0.5 * beta * (x - alpha)))  # the logistic, without overflow
-
-
-def p_correct(form: str, x, alpha: float, beta: float, lapse: float, chance) -> np.ndarray:
-    chance = np.asarray(chance, dtype=float)
-    return chance + (1.0 - chance - lapse) * curve(form, x, alpha, beta)
-
-
-def threshold_of(form: str, alpha: float, beta: float, lapse: float, chance: float) -> float:
-    """The x where P = (1 + chance) / 2; nan when the lapse keeps P below it."""
-    target = (1.0 - chance) / (2.0 * (1.0 - chance - lapse))
-    if not 0.0 < target < 1.0:
-        return math.nan
-    if form == WEIBULL:
-        return float(alpha * (-math.log1p(-target)) ** (1.0 / beta))
-    return float(alpha + math.log(target / (1.0 - target)) / beta)
-
-
-def slope_at(form: str, x: float, alpha: float, beta: float, lapse: float, chance: float) -> float:
-    """dP/dx at x, proportion correct per unit."""
-    if not math.isfinite(x):
-        return math.nan
-    if form == WEIBULL:
-        z = (x / alpha) ** beta
-        dfdx = math.exp(-z) * beta * z / x if x > 0 else math.nan
-    else:
-        f = float(curve(form, np.array([x]), alpha, beta)[0])
-        dfdx = beta * f * (1.0 - f)
-    return float((1.0 - chance - lapse) * dfdx)
 
 
 def binned(values: np.ndarray, correct: np.ndarray, chance: np.ndarray, groups: np.ndarray | None = None):

@@ -1,5 +1,5 @@
-"""What physical difference each perception item presents: the dimensions of the psychometric
-fits, their units, and where the values come from.
+"""Where the physical difference of each perception item comes from (the dimensions and their
+units: tasks.psychometrics.dimensions).
 
 - The built-in bank (tasks.bank) writes every item's generating parameters in ``params``; the
   sensitivity sub-categories carry ``difference_cents``, ``difference_db``,
@@ -9,82 +9,17 @@ fits, their units, and where the values come from.
 - For the real dataset, whose items carry no parameters, a CSV maps item ids to a dimension, a
   difference value and its unit (``read_item_params``), checked line by line.
 
-A *control* item presents no difference worth hearing (the grid's level 0, or a spatial
-difference the benchmark counts as "the same", or no tone at all): its right answer is "the
-same" / "not at all", so it does not lie on the rising curve. Its accuracy is reported beside
-the fit (how often "same" is answered when it is true), not fitted.
+A *control* item (tasks.psychometrics.dimensions) does not lie on the rising curve: its
+accuracy is reported beside the fit (how often "same" is answered when it is true), not fitted.
 """
 from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
 
-WEIBULL, LOGISTIC = "weibull", "logistic"
-
-
-@dataclass(frozen=True)
-class Dimension:
-    name: str
-    sub_category: str  # the bank's sub-category that presents it
-    param: str  # key in the bank's params
-    unit: str
-    form: str  # the psychometric function fitted: weibull (magnitudes >= 0) or logistic (levels)
-    is_control: Callable[[float], bool]
-    label: str  # axis label
-
-
-DIMENSIONS: Mapping[str, Dimension] = {d.name: d for d in (
-    Dimension("pitch", "sensitivity_pitch", "difference_cents", "cents", WEIBULL, lambda v: v <= 0,
-              "pitch difference (cents)"),
-    Dimension("loudness", "sensitivity_loudness", "difference_db", "dB", WEIBULL, lambda v: v <= 0,
-              "level difference (dB)"),
-    Dimension("duration", "sensitivity_duration", "difference_percent", "%", WEIBULL, lambda v: v <= 0,
-              "duration difference (% of the shorter tone)"),
-    # below 45 deg the benchmark counts two directions as "the same"
-    Dimension("azimuth", "sensitivity_azimuth", "difference_deg", "deg", WEIBULL, lambda v: v < 45.0,
-              "azimuth difference (degrees)"),
-    # the 15 deg level is the benchmark's sub-threshold control
-    Dimension("elevation", "sensitivity_elevation", "difference_deg", "deg", WEIBULL, lambda v: v <= 15.0,
-              "elevation difference (degrees)"),
-    # below 3 m the benchmark counts two distances as "the same"
-    Dimension("distance", "sensitivity_distance", "difference_m", "m", WEIBULL, lambda v: v < 3.0,
-              "distance difference (m)"),
-    Dimension("hearing_level", "range_pitch_loudness", "level_db_hl", "dB HL", LOGISTIC, lambda v: False,
-              "tone level (dB HL)"),
-)}
-_BY_SUB = {d.sub_category: d for d in DIMENSIONS.values()}
-
-
-@dataclass(frozen=True)
-class Stimulus:
-    dimension: str
-    value: float | None  # None: no stimulus at all (a silent detection item)
-    unit: str
-    control: bool
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def stimulus_from_params(sub_category: str | None, params: Any) -> Stimulus | None:
-    """The stimulus of a bank item (its sub-category and ``params``), or None when unknown."""
-    dim = _BY_SUB.get(sub_category or "")
-    if dim is None or not isinstance(params, dict):
-        return None
-    if dim.name == "hearing_level" and params.get("present") is False:
-        return Stimulus(dim.name, None, dim.unit, True)
-    # a planned item (not yet rendered) states the level asked for, a rendered one the level written
-    value = _number(params[dim.param] if dim.param in params else params.get("requested_" + dim.param))
-    if value is None:
-        return None
-    return Stimulus(dim.name, value, dim.unit, dim.is_control(value))
+from tasks.psychometrics.dimensions import DIMENSIONS, Stimulus, stimulus_from_params
+from tasks.psychometrics.functions import WEIBULL
 
 
 def stimuli_from_items(items) -> dict[str, Stimulus]:

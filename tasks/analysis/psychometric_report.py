@@ -17,7 +17,8 @@ from matplotlib.figure import Figure
 
 from tasks.analysis import psychometric as pm
 from tasks.analysis.figures import HUMAN_COLOR, MODEL_COLORS
-from tasks.analysis.psychometric_items import DIMENSIONS, WEIBULL, Stimulus
+from tasks.psychometrics.dimensions import DIMENSIONS, Stimulus
+from tasks.psychometrics.functions import WEIBULL
 from tasks.analysis.tables import Table, cell
 from tasks.dataset.items import family_of
 

@@ -12,7 +12,7 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Checks every input before the database is opened: a mistake creates no database file."""
     from tasks.bank import builtin_bank_for
     from tasks.dataset.loader import load_dataset
-    from tasks.simulation.observers import Observer, PsychometricObserver, parse_thresholds
+    from tasks.simulation.observers import Observer, parse_thresholds
     from tasks.simulation.simulate import simulate
     from tasks.study.plan import Protocol
 
@@ -27,16 +27,15 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
                         practice_per_block=args.practice, catch_every=args.catch_every, seed=args.seed,
                         min_run_spacing=args.min_run_spacing, adaptive_dimensions=adaptive,
                         adaptive_procedure=args.adaptive_procedure, adaptive_max_trials=args.adaptive_trials)
-    adaptive_observer = None
+    observer = Observer(args.observer)
     if adaptive:
         if args.observer != "psychometric":
             print("--adaptive needs --observer psychometric (with --observer-threshold DIMENSION=VALUE)",
                   file=sys.stderr)
             return EXIT_USAGE
         try:
-            adaptive_observer = PsychometricObserver(parse_thresholds(args.observer_threshold))
-            for name in adaptive:
-                adaptive_observer.threshold(name)
+            observer = Observer(args.observer, adaptive_thresholds=parse_thresholds(args.observer_threshold))
+            observer.check_adaptive(adaptive)
         except ValueError as exc:
             print(exc, file=sys.stderr)
             return EXIT_USAGE
@@ -48,10 +47,9 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     if args.station:
         return _simulate_station(args, ctx, engine, dataset, protocol, committed)
-    study = simulate(engine, dataset, protocol, args.participants, Observer(args.observer), ctx.app_version,
+    study = simulate(engine, dataset, protocol, args.participants, observer, ctx.app_version,
                      study_name=args.study, delay_s=args.delay_ms / 1000.0,
-                     on_commit=committed if args.print_commits else None, batch_answers=args.batch,
-                     adaptive_observer=adaptive_observer)
+                     on_commit=committed if args.print_commits else None, batch_answers=args.batch)
     print(f"study {study.name!r}: {args.participants} simulated participants complete in {engine.url.database}")
     return EXIT_OK
 

@@ -20,7 +20,7 @@ from db.answers import store_batch
 from db.models import Study, utc_now
 from tasks.dataset.loader import Dataset
 from tasks.adaptive.simulated import run_simulated_blocks
-from tasks.simulation.observers import Observer, PsychometricObserver
+from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol, rng_for
 from tasks.study.records import OptionsCache
 from tasks.dataset.runs import Run
@@ -43,11 +43,11 @@ def simulation_study_name(observer: Observer, protocol: Protocol) -> str:
 def simulate(engine: Engine, dataset: Dataset, protocol: Protocol, n_participants: int, observer: Observer,
              app_version: str, study_name: str | None = None, delay_s: float = 0.0,
              on_commit: Callable[[str, int], None] | None = None,
-             batch_answers: int = DEFAULT_BATCH_ANSWERS,
-             adaptive_observer: PsychometricObserver | None = None) -> Study:
-    if protocol.adaptive_dimensions and adaptive_observer is None:
-        raise ValueError("adaptive blocks need a psychometric observer with a threshold per dimension "
-                         "(--observer psychometric --observer-threshold DIMENSION=VALUE)")
+             batch_answers: int = DEFAULT_BATCH_ANSWERS) -> Study:
+    """``observer`` answers the runs and the adaptive blocks (a psychometric observer needs a
+    threshold for each of the protocol's adaptive dimensions: ValueError before anything is
+    stored)."""
+    observer.check_adaptive(protocol.adaptive_dimensions)
     study = open_study(engine, dataset, study_name or simulation_study_name(observer, protocol), protocol)
     runs: dict[tuple[str, str, int], Run] = {}  # a run recurs for every participant; bounded by the dataset
     options = OptionsCache()
@@ -59,7 +59,7 @@ def simulate(engine: Engine, dataset: Dataset, protocol: Protocol, n_participant
             _answer_session(engine, dataset, protocol, observer, code, session.id, runs, options, delay_s, on_commit,
                             max(1, batch_answers))
         if protocol.adaptive_dimensions:  # after the other blocks; resumes unfinished ones
-            run_simulated_blocks(engine, protocol, adaptive_observer, code, session.id)
+            run_simulated_blocks(engine, protocol, observer, code, session.id)
     return study
 
 

@@ -15,7 +15,7 @@ from gui.console import ConsoleWindow
 from tasks.analysis.report import write_report
 from tasks.analysis.tables import cell
 from tasks.results.export import export
-from tasks.simulation.observers import Observer, PhysicalObserver, PsychometricObserver
+from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol
 from tasks.simulation.simulate import simulate
 from tests.gui.conftest import save_screenshot
@@ -24,8 +24,7 @@ from tests.tasks.analysis.psycho_data import bank_dataset
 
 SLOW_MS = 180000  # a child process: the bootstrap, the psychometric fits and matplotlib
 SUBS = ("sensitivity_pitch", "sensitivity_azimuth")
-GRID_OBSERVER = PhysicalObserver((("pitch", 150.0), ("azimuth", 20.0)), beta=3.0, lapse=0.02)
-ADAPTIVE_OBSERVER = PsychometricObserver({"azimuth": 12.0, "pitch": 20.0})
+OBSERVER = Observer("psychometric", adaptive_thresholds={"azimuth": 12.0, "pitch": 20.0})
 
 
 def protocol(adaptive: list[str]) -> Protocol:
@@ -54,8 +53,7 @@ def cells(table) -> list[list[str]]:
 
 def test_the_tab_shows_a_figure_per_dimension_and_the_adaptive_thresholds(qtbot, ctx, tmp_path):
     ds = bank_dataset(tmp_path / "ds", SUBS, scale="small")
-    simulate(ctx.db, ds, protocol(["azimuth", "pitch"]), 3, GRID_OBSERVER, "test", study_name="lab",
-             adaptive_observer=ADAPTIVE_OBSERVER)
+    simulate(ctx.db, ds, protocol(["azimuth", "pitch"]), 3, OBSERVER, "test", study_name="lab")
     window, page = open_results(qtbot, ctx, "lab")
     view = page.psychometric
 

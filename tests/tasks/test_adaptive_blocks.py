@@ -14,14 +14,14 @@ from tasks.adaptive.simulated import run_simulated_blocks
 from tasks.adaptive.thresholds_csv import COLUMNS
 from tasks.results.export import export
 from tasks.dataset.loader import load_dataset
-from tasks.simulation.observers import Observer, PsychometricObserver
+from tasks.simulation.observers import Observer
 from tasks.study.plan import PlanError, Protocol
 from tasks.study.studies import open_study
 from tasks.study.enrolment import start_or_resume
 from tasks.simulation.simulate import simulate
 from tests.factories import write_dataset
 
-OBSERVER = PsychometricObserver({"azimuth": 12.0, "pitch": 20.0})
+OBSERVER = Observer("psychometric", adaptive_thresholds={"azimuth": 12.0, "pitch": 20.0})
 
 
 def protocol(procedure: str, trials: int = 30) -> Protocol:
@@ -113,7 +113,7 @@ def test_simulate_and_export_write_thresholds_csv(tmp_path):
     dataset = load_dataset(write_dataset(tmp_path / "ds"), check_audio=False)
     engine = open_database(tmp_path / "lab.sqlite3")
     proto = protocol("quest+", trials=40)
-    simulate(engine, dataset, proto, 2, Observer("psychometric"), "test", adaptive_observer=OBSERVER)
+    simulate(engine, dataset, proto, 2, OBSERVER, "test")
     export(engine, tmp_path / "out", "test")
     with open(tmp_path / "out" / "thresholds.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
@@ -136,7 +136,7 @@ def test_simulate_and_export_write_thresholds_csv(tmp_path):
     assert list(sidecar["columns"]) == list(COLUMNS)
     # a rerun (as after a kill) changes nothing
     before = stored(engine)
-    simulate(engine, dataset, proto, 2, Observer("psychometric"), "test", adaptive_observer=OBSERVER)
+    simulate(engine, dataset, proto, 2, OBSERVER, "test")
     assert stored(engine) == before
 
 

@@ -5,19 +5,19 @@ draws, one per trial, made in advance)."""
 import numpy as np
 import pytest
 
-from tasks.adaptive.dimensions import DIMENSIONS
 from tasks.adaptive.procedures import AdaptiveSettings, QuestPlusProcedure, make_procedure, questplus_model
-from tasks.simulation.observers import PsychometricObserver
+from tasks.psychometrics.dimensions import adaptive_scale
+from tasks.simulation.observers import Observer
 
 SEEDS = range(20)
 
 
-def run_block(procedure: str, dim: str, observer: PsychometricObserver, seed: int, max_trials: int):
+def run_block(procedure: str, dim: str, observer: Observer, seed: int, max_trials: int):
     draws = np.random.default_rng(seed).random(max_trials)
-    proc = make_procedure(DIMENSIONS[dim], AdaptiveSettings(procedure=procedure, max_trials=max_trials))
+    proc = make_procedure(adaptive_scale(dim), AdaptiveSettings(procedure=procedure, max_trials=max_trials))
     while not proc.finished():
         level = proc.next_level()
-        proc.update(level, bool(observer.answer(dim, level, draws[proc.n_trials])))
+        proc.update(level, bool(observer.answers_adaptive(dim, level, draws[proc.n_trials])))
     return proc
 
 
@@ -28,14 +28,14 @@ TRUTHS = {"pitch": 20.0, "loudness": 1.5, "duration": 20.0, "azimuth": 12.0, "el
                          [(p, d, t) for p in ("quest+", "3down1up") for d, t in TRUTHS.items()]
                          + [("2down1up", d, TRUTHS[d]) for d in ("azimuth", "loudness", "duration")])
 def test_threshold_is_recovered_with_honest_intervals(procedure, dim, truth):
-    observer = PsychometricObserver({dim: truth})
+    observer = Observer("psychometric", adaptive_thresholds={dim: truth})
     ratios, covered = [], 0
     for seed in SEEDS:
         proc = run_block(procedure, dim, observer, seed, 60)
         est = proc.estimate()
         # each procedure's threshold stands for its own percent correct (QUEST+: the Weibull
         # threshold, 80.3 %; staircases: Levitt's convergence point)
-        true_level = observer.level_at(dim, est.target_p_correct)
+        true_level = observer.adaptive_level_at(dim, est.target_p_correct)
         ratios.append(est.threshold / true_level)
         covered += est.ci_low <= true_level <= est.ci_high
     assert abs(np.median(ratios) - 1.0) <= 0.10, ratios
@@ -44,21 +44,22 @@ def test_threshold_is_recovered_with_honest_intervals(procedure, dim, truth):
 
 def test_a_different_truth_gives_a_different_estimate():
     """The procedures follow the observer, not their start level or grid."""
-    low = run_block("quest+", "azimuth", PsychometricObserver({"azimuth": 4.0}), 0, 50).estimate().threshold
-    high = run_block("quest+", "azimuth", PsychometricObserver({"azimuth": 30.0}), 0, 50).estimate().threshold
+    keen, dull = (Observer("psychometric", adaptive_thresholds={"azimuth": t}) for t in (4.0, 30.0))
+    low = run_block("quest+", "azimuth", keen, 0, 50).estimate().threshold
+    high = run_block("quest+", "azimuth", dull, 0, 50).estimate().threshold
     assert low < 6.0 < 20.0 < high
 
 
 def test_levels_follow_questplus_own_choice():
     """The numpy update and entropy choice pick the levels questplus's own code picks."""
-    dim = DIMENSIONS["duration"]
+    dim = adaptive_scale("duration")
     ours, theirs = QuestPlusProcedure(dim, AdaptiveSettings()), questplus_model(dim)
-    observer = PsychometricObserver({"duration": 25.0})
+    observer = Observer("psychometric", adaptive_thresholds={"duration": 25.0})
     draws = np.random.default_rng(3).random(12)
     for u in draws:
         level = ours.next_level()
         assert level == pytest.approx(theirs.next_stim["intensity"])
-        correct = bool(observer.answer("duration", level, u))
+        correct = bool(observer.answers_adaptive("duration", level, u))
         ours.update(level, correct)
         theirs.update(stim={"intensity": level}, outcome={"response": "Correct" if correct else "Incorrect"})
     mine = ours.marginal_threshold()
@@ -66,19 +67,19 @@ def test_levels_follow_questplus_own_choice():
 
 
 def test_stopping_on_interval_width_ends_earlier_than_the_trial_limit():
-    observer = PsychometricObserver({"azimuth": 12.0})
+    observer = Observer("psychometric", adaptive_thresholds={"azimuth": 12.0})
     draws = np.random.default_rng(1).random(200)
     settings = AdaptiveSettings(procedure="quest+", max_trials=200, stop_ci_width_ratio=0.6, min_trials=20)
-    proc = make_procedure(DIMENSIONS["azimuth"], settings)
+    proc = make_procedure(adaptive_scale("azimuth"), settings)
     while not proc.finished():
         level = proc.next_level()
-        proc.update(level, bool(observer.answer("azimuth", level, draws[proc.n_trials])))
+        proc.update(level, bool(observer.answers_adaptive("azimuth", level, draws[proc.n_trials])))
     assert 20 <= proc.n_trials < 200
     assert proc.estimate().ci_ratio() <= 0.6
 
 
 def test_staircase_steps_halve_and_reversals_are_counted():
-    dim = DIMENSIONS["loudness"]
+    dim = adaptive_scale("loudness")
     proc = make_procedure(dim, AdaptiveSettings(procedure="2down1up", start_step_factor=2.0))
     levels = []
     for correct in [True, True, True, True, False, True, True, False, True, True, False]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tasks.analysis.psychometric_items import stimulus_from_params
+from tasks.psychometrics.dimensions import stimulus_from_params
 from tasks.bank import plan_perception
 from tasks.dataset.loader import load_dataset
 from tests.factories import sr_items, tr_items, write_dataset

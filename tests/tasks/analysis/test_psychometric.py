@@ -9,24 +9,33 @@ import numpy as np
 import pytest
 
 from tasks.analysis import psychometric as pm
-from tasks.analysis.psychometric_items import (
-    DIMENSIONS, ItemParamsError, read_item_params, stimulus_from_params,
-)
+from tasks.analysis.psychometric_items import ItemParamsError, read_item_params
 from tasks.analysis.report import write_report
 from tasks.analysis.responses import ReportError
 from tasks.bank import plan_perception
-from tasks.simulation.observers import PhysicalObserver
+from tasks.psychometrics import functions as pf
+from tasks.psychometrics.dimensions import DIMENSIONS, stimulus_from_params
+from tasks.simulation.observers import Observer
 from tests.factories import pc_items
 from tests.tasks.analysis.cohorts import cohort_db, robust, small_dataset
 from tests.tasks.analysis.psycho_data import bank_dataset
 
-TRUE = {"pitch": 150.0, "azimuth": 80.0, "hearing_level": 20.0}
-OBSERVER = PhysicalObserver(tuple(TRUE.items()), beta=3.0, lapse=0.02)
+TRUE = {"pitch": 150.0, "azimuth": 80.0, "hearing_level": 20.0}  # fits' thresholds, canonical units
+BETA = {pf.WEIBULL: 3.0, pf.LOGISTIC: 0.3}
+LAPSE = 0.02
+OBSERVER = Observer("psychometric")
+
+
+def p_true(dimension: str, value: float, n_options: int) -> float:
+    """P(correct) of a listener whose curve (the fits' own model) has the threshold TRUE."""
+    form, chance = DIMENSIONS[dimension].form, 1.0 / n_options
+    alpha = pf.alpha_for_threshold(form, TRUE[dimension], BETA[form], LAPSE, chance)
+    return float(pf.p_correct(form, value, alpha, BETA[form], LAPSE, chance))
 
 
 def grid_trials(dimension: str, seed: int, listeners: int = 4):
-    """Every run of every full-bank item of the dimension, answered by `listeners` copies of
-    OBSERVER: (values, correct, chance) of the non-control trials."""
+    """Every run of every full-bank item of the dimension, answered by `listeners` listeners of
+    threshold TRUE: (values, correct, chance) of the non-control trials."""
     rng = np.random.default_rng(seed)
     values, chance, p = [], [], []
     for planned in plan_perception("full"):
@@ -37,7 +46,7 @@ def grid_trials(dimension: str, seed: int, listeners: int = 4):
         runs = listeners * n_options  # every rotation of the item, for each listener
         values += [stim.value] * runs
         chance += [1.0 / n_options] * runs
-        p += [OBSERVER.p_for(dimension, stim.value, False, n_options)] * runs
+        p += [p_true(dimension, stim.value, n_options)] * runs
     return np.array(values), rng.random(len(p)) < np.array(p), np.array(chance)
 
 
@@ -58,14 +67,14 @@ def test_grid_fit_recovers_the_generating_threshold(dimension, n_options):
 @pytest.mark.parametrize("n_options", [2, 3, 4])
 def test_threshold_is_halfway_between_chance_and_one(n_options):
     chance = 1.0 / n_options
-    for form, alpha, beta in ((pm.WEIBULL, 100.0, 2.5), (pm.LOGISTIC, 20.0, 0.3)):
-        thr = pm.threshold_of(form, alpha, beta, 0.03, chance)
-        assert float(pm.p_correct(form, thr, alpha, beta, 0.03, chance)) == pytest.approx((1 + chance) / 2)
+    for form, alpha, beta in ((pf.WEIBULL, 100.0, 2.5), (pf.LOGISTIC, 20.0, 0.3)):
+        thr = pf.threshold_of(form, alpha, beta, 0.03, chance)
+        assert float(pf.p_correct(form, thr, alpha, beta, 0.03, chance)) == pytest.approx((1 + chance) / 2)
         # the slope is the derivative there
         h = 1e-4 * abs(thr)
-        numeric = (pm.p_correct(form, thr + h, alpha, beta, 0.03, chance)
-                   - pm.p_correct(form, thr - h, alpha, beta, 0.03, chance)) / (2 * h)
-        assert pm.slope_at(form, thr, alpha, beta, 0.03, chance) == pytest.approx(float(numeric), rel=1e-4)
+        numeric = (pf.p_correct(form, thr + h, alpha, beta, 0.03, chance)
+                   - pf.p_correct(form, thr - h, alpha, beta, 0.03, chance)) / (2 * h)
+        assert pf.slope_at(form, thr, alpha, beta, 0.03, chance) == pytest.approx(float(numeric), rel=1e-4)
 
 
 def test_the_guess_rate_is_the_items_own_for_mixed_option_counts():
@@ -75,7 +84,7 @@ def test_the_guess_rate_is_the_items_own_for_mixed_option_counts():
     n_opts = rng.choice([2, 3, 4], 6000)
     values = rng.choice(levels, 6000)
     chance = 1.0 / n_opts
-    correct = rng.random(6000) < pm.p_correct(pm.WEIBULL, values, 150.0, 2.0, 0.02, chance)
+    correct = rng.random(6000) < pf.p_correct(pf.WEIBULL, values, 150.0, 2.0, 0.02, chance)
     fit = pm.fit(values, correct, chance)
     assert fit.alpha == pytest.approx(150.0, rel=0.08) and fit.beta == pytest.approx(2.0, rel=0.2)
     # treating every trial as two-option (a guess rate of 1/2) misplaces the curve
@@ -133,7 +142,7 @@ def test_report_on_a_bank_study_has_the_psychometric_figures_and_thresholds(tmp_
     assert set(pooled) == {"pitch", "azimuth", "hearing_level"}
     assert {r["responder"] for r in rows if r["kind"] == "participant"} == {f"SIM00{k}" for k in range(1, 5)}
     assert pooled["pitch"]["unit"] == "cents" and pooled["hearing_level"]["unit"] == "dB HL"
-    # the pitch control (0 cents) is counted apart, answered with the observer's control accuracy
+    # the pitch control (0 cents) is counted apart
     assert int(pooled["pitch"]["control_trials"]) == 4 * 3
     assert (out / "psychometric_points.csv").exists() and (out / "psychometric_thresholds.tex").exists()
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -173,7 +182,7 @@ def test_responders_fitted_together_equal_separate_fits():
     who = np.repeat(["keen", "dull", "sparse"], 300)
     truth = np.where(who == "keen", 80.0, 300.0)
     chance = np.full(len(values), 1 / 3)
-    correct = rng.random(len(values)) < pm.p_correct(pm.WEIBULL, values, truth, 2.5, 0.02, chance)
+    correct = rng.random(len(values)) < pf.p_correct(pf.WEIBULL, values, truth, 2.5, 0.02, chance)
     keep = (who != "sparse") | (values == 200.0)  # "sparse" answered at one difference only
     together = pm.fit_responders(values[keep], correct[keep], chance[keep], who[keep], n_boot=100,
                                  rng=np.random.default_rng(1))
