@@ -130,8 +130,9 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
     flagged = items[items["flags"] != ""]
     tables = [
         Table("leaderboard", "Leaderboard (AA %)", board, scores.leaderboard_display(rows, board),
-              note=f"Human mean: mean of participants, [95% two-level bootstrap CI, B={n_bootstrap}, seed {seed}]; "
-                   "next line: the t interval. Paper rows are published values (dataset v0.5), not measured here.",
+              note=f"Human mean: mean of participants, [95% interval for participants and items both sampled: "
+                   f"crossed design, B={n_bootstrap}, seed {seed}]; next line: the t interval (participants "
+                   "sampled, these items fixed). Paper rows are published values (dataset v0.5), not measured here.",
               header_groups=(("", 1),) + LEADERBOARD_GROUPS),
         Table("categories", "Scores per category and sub-category", groups),
         Table("human_vs_model", "Human (pooled) minus model per category", vs_models,
@@ -172,7 +173,7 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
     step(7, STEPS, "figures")
     made = {
         "bars_categories": (figures.group_bars(groups, "category"),
-                            "Humans (mean of participants, 95% bootstrap CI) and every model per category"),
+                            "Humans (mean of participants, 95% crossed interval) and every model per category"),
         "bars_subcategories": (figures.group_bars(groups, "sub-category"), "Humans and every model per sub-category"),
         "human_vs_model": (figures.model_contrasts(vs_models), "Human minus model per category, paired CIs"),
         "variant_contrasts": (figures.variant_contrasts(variants), "Variant contrasts with CIs"),
