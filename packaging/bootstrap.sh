@@ -12,7 +12,7 @@ mode="${1:-run}"
 cd "$here"
 
 debs_run="libportaudio2 libsndfile1 libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3"
-debs_test="jackd2 postgresql binutils xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0"
+debs_test="jackd2 postgresql binutils chromium poppler-utils xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0"
 debs="$debs_run"
 [ "$mode" = "test" ] && debs="$debs_run $debs_test"
 

@@ -104,7 +104,8 @@ def add_commands(sub) -> None:
                    help="add adaptive threshold blocks for these dimensions (pitch, loudness, duration, azimuth, "
                         "elevation, distance); needs --observer psychometric")
     p.add_argument("--observer-threshold", action="append", default=[], metavar="DIM=VALUE",
-                   help="the psychometric observer's threshold in the dimension's unit (cents, dB, ms, deg, m)")
+                   help="the psychometric observer's threshold in the dimension's unit (cents, dB, ms, deg, m) "
+                        "in the adaptive blocks; needs --adaptive (the grid's runs do not use it)")
     p.add_argument("--adaptive-procedure", choices=("quest+", "2down1up", "3down1up"), default="quest+")
     p.add_argument("--adaptive-trials", type=int, default=60, metavar="N", help="trials per adaptive block")
     add_db_option(p)
@@ -192,8 +193,10 @@ def add_commands(sub) -> None:
     p.add_argument("--pilot-db", type=Path, default=None, metavar="FILE",
                    help="resample the participants of a pilot study instead of simulated observers")
     p.add_argument("--pilot-study", default=None, help="the pilot study (needed when the database holds several)")
-    p.add_argument("--observer-threshold", type=float, default=0.35, help="difference level (0..1) at the midpoint")
-    p.add_argument("--threshold-sd", type=float, default=0.10, help="its spread between participants")
+    p.add_argument("--observer-level", type=float, default=0.35, metavar="LEVEL",
+                   help="the simulated observers' midpoint on the grid's difference level (0 = the first grid "
+                        "step, 1 = the last); not simulate's --observer-threshold, which is in physical units")
+    p.add_argument("--level-sd", type=float, default=0.10, help="its spread between participants")
     p.add_argument("--observer-accuracy", type=float, default=0.8, help="accuracy on items without a known level")
     p.add_argument("--accuracy-sd", type=float, default=0.08, help="its spread between participants")
     p.set_defaults(body="tasks.analysis.commands:cmd_plan_power")

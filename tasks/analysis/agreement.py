@@ -1,9 +1,12 @@
 """Point 6 of the report: agreement between people and reliability of the human score.
 
-- Fleiss' kappa across participants (statsmodels), per variant and per category. Subjects are
-  runs, categories the presented letters (plus "no answer"). Fleiss' kappa needs the same number
-  of raters for every subject: only the runs answered by the most common number of participants
-  (at least 2) enter, and the table says how many runs that is.
+- Fleiss' kappa across participants, per variant and per category. Subjects are runs, categories
+  the presented letters (plus "no answer"). Fleiss' kappa needs the same number of raters for
+  every subject: only the runs answered by the most common number of participants (at least 2)
+  enter, and the table says how many runs that is. Its chance agreement is taken within runs of
+  the same number of options and averaged (stratified_fleiss): pooling the letters of 2-, 3- and
+  4-option runs into one set of shares underestimates chance and biases kappa upwards; with one
+  number of options it is statsmodels' Fleiss' kappa.
 - Krippendorff's alpha (nominal, the krippendorff package) on the same runs x letters counts,
   every run with at least two answers: it allows a different number of raters per run.
 - Split-half reliability of each participant's accuracy: the items of a variant split at random
@@ -11,7 +14,11 @@
   (scipy), averaged over the splits, then stepped up with Spearman-Brown 2r / (1 + r).
 - Agreement between the runs (rotations) of one item within a participant: the share of
   (participant, item) pairs whose runs all give the same answer, answers compared as labels
-  (responses.py), and Fleiss' kappa with the runs as raters and the labels as categories.
+  (responses.py), and ``runs_kappa``: the observed pairwise agreement between the runs of each
+  (participant, item) against the agreement guessing gives on that item (1 / its number of
+  options), kappa = (sum observed - sum expected) / (subjects - sum expected). Its chance
+  baseline is 0 for guessers in every family, whatever the options are called (pooling the
+  item-specific option texts of pc and sr as categories made guessers read 0.25-0.30).
 """
 from __future__ import annotations
 
@@ -43,6 +50,40 @@ def _fleiss(table: np.ndarray) -> tuple[float | None, int, int | None]:
     return float(fleiss_kappa(rows, method="fleiss")), int(rows.shape[0]), m
 
 
+def stratified_fleiss(table: np.ndarray, n_options: np.ndarray) -> tuple[float | None, int, int | None]:
+    """Fleiss' kappa on the subjects (rows) with the most common number of ratings (>= 2), with
+    the chance agreement computed within each number of options and averaged over subjects:
+    kappa, the number of subjects used and their number of ratings each."""
+    n = table.sum(axis=1)
+    if not (n >= 2).any():
+        return None, 0, None
+    m = int(np.bincount(n[n >= 2].astype(np.int64)).argmax())
+    keep = n == m
+    rows, opts = table[keep].astype(float), n_options[keep]
+    if rows.shape[0] < 2:
+        return None, int(rows.shape[0]), m
+    observed = float(((rows * (rows - 1)).sum(axis=1) / (m * (m - 1))).mean())
+    expected = 0.0
+    for k in np.unique(opts):
+        group = rows[opts == k]
+        shares = group.sum(axis=0) / group.sum()
+        expected += group.shape[0] / rows.shape[0] * float((shares ** 2).sum())
+    if np.isclose(expected, 1.0):
+        return None, int(rows.shape[0]), m  # one category only: kappa is undefined
+    return (observed - expected) / (1.0 - expected), int(rows.shape[0]), m
+
+
+def chance_corrected_agreement(counts: np.ndarray, n_options: np.ndarray) -> float | None:
+    """Kappa of agreement within subjects (rows of answer counts, any number of answers >= 2)
+    against the agreement of uniform guessing among each subject's options."""
+    m = counts.sum(axis=1).astype(float)
+    observed = (counts * (counts - 1)).sum(axis=1) / (m * (m - 1))
+    expected = 1.0 / n_options
+    if np.isclose(expected.sum(), len(expected)):
+        return None
+    return float((observed.sum() - expected.sum()) / (len(expected) - expected.sum()))
+
+
 def _alpha(table: np.ndarray) -> float | None:
     rows = table[table.sum(axis=1) >= 2]
     used = rows.sum(axis=0) > 0
@@ -66,13 +107,14 @@ def agreement_table(design: Design) -> pd.DataFrame:
     resp = design.responses
     variant = np.array([r.variant for r in resp.runs], dtype=object)
     category = np.array([r.category or "" for r in resp.runs], dtype=object)
+    n_options = np.array([len(r.options) for r in resp.runs])
     records = []
     for v in dict.fromkeys(variant.tolist()):
         scopes = [("all", variant == v)] + [(c, (variant == v) & (category == c))
                                             for c in sorted(set(category[variant == v].tolist()))]
         for name, mask in scopes:
             table = _run_letter_table(design, mask)
-            kappa, n_runs, raters = _fleiss(table)
+            kappa, n_runs, raters = stratified_fleiss(table, n_options[mask])
             records.append({"variant": v, "category": name, "fleiss_kappa": kappa, "kappa_runs": n_runs,
                             "raters_per_run": raters, "krippendorff_alpha": _alpha(table), "alpha_runs": int((table.sum(axis=1) >= 2).sum())})
     return pd.DataFrame.from_records(records, columns=["variant", "category", "fleiss_kappa", "kappa_runs",
@@ -128,6 +170,8 @@ def run_agreement_table(design: Design) -> pd.DataFrame:
             sub = sub.set_index(["p", "item"]).loc[multi.index].reset_index()
             counts = sub.groupby(["p", "item", "label"]).size().unstack(fill_value=0)
             rec["all_runs_same"] = float((counts.max(axis=1) == counts.sum(axis=1)).mean())
-            rec["runs_kappa"], rec["kappa_subjects"], _m = _fleiss(counts.to_numpy())
+            options = np.array([len(resp.item_run(int(k)).options) for k in counts.index.get_level_values("item")])
+            rec["runs_kappa"] = chance_corrected_agreement(counts.to_numpy(), options)
+            rec["kappa_subjects"] = int(counts.shape[0])
         records.append(rec)
     return pd.DataFrame.from_records(records)

@@ -8,13 +8,23 @@ every resample keeps the design's composition. A participant's score on a resamp
 item by how often it was drawn: micro (tr, sr) = weighted correct runs / weighted answered runs;
 macro (pc) = the unweighted mean of its sub-categories' micro scores, as the kit averages them.
 The human mean of a resample is the participant-count-weighted mean of those scores.
-Percentile intervals; the point estimates themselves come from tasks.scoring.metrics.
+The human mean's interval for the crossed participants x items design (crossed_ci): resampling
+both levels at once counts the within-cell noise about three times instead of once (Owen 2007,
+"The pigeonhole bootstrap"), which made the percentile interval conservative (97-100% coverage,
+1.2-3.8x the t interval's width where items do not differ). The variance is instead put together
+from resamples of one level at a time, each corrected for the bootstrap's (n-1)/n:
+A = P/(P-1) Var(participants only), B = I/(I-1) Var(items only), and the doubly counted noise is
+taken out with the two-level resamples: V = 2(A + B) - P/(P-1) I/(I-1) Var(both), at least
+max(A, B). The interval is the point estimate +- t(df) sqrt(V), df by Satterthwaite from A (P-1)
+and B (I-1). Percentile intervals remain for paired item resamples (contrasts); the point
+estimates themselves come from tasks.scoring.metrics.
 """
 from __future__ import annotations
 
 from typing import Sequence
 
 import numpy as np
+from scipy import stats
 
 DEFAULT_BOOTSTRAP = 2000
 DEFAULT_SEED = 0
@@ -80,6 +90,31 @@ def percentile_ci(replicates: np.ndarray, confidence: float = 0.95) -> tuple[flo
     tail = 50.0 * (1.0 - confidence)
     low, high = np.percentile(reps, [tail, 100.0 - tail])
     return float(low), float(high)
+
+
+def crossed_ci(point: float, both: np.ndarray, participants_only: np.ndarray, items_only: np.ndarray,
+               n_participants: int, n_items: int, confidence: float = 0.95) -> tuple[float, float] | None:
+    """The interval of a mean over participants and items both drawn from populations (see the
+    module's docstring); None with fewer than two participants or no replicates."""
+    def variance(reps: np.ndarray) -> float:
+        reps = np.asarray(reps, dtype=np.float64)
+        reps = reps[~np.isnan(reps)]
+        return float(reps.var(ddof=1)) if reps.size > 1 else float("nan")
+
+    if n_participants < 2 or point is None or np.isnan(point):
+        return None
+    f_p = n_participants / (n_participants - 1)
+    f_i = n_items / (n_items - 1) if n_items > 1 else 1.0
+    a = f_p * variance(participants_only)
+    b = f_i * variance(items_only) if n_items > 1 else 0.0
+    both_v = variance(both)
+    if np.isnan(a) or np.isnan(b) or np.isnan(both_v):
+        return None
+    v = max(2.0 * (a + b) - f_p * f_i * both_v, a, b)
+    denominator = a * a / (n_participants - 1) + (b * b / (n_items - 1) if n_items > 1 else 0.0)
+    df = (a + b) ** 2 / denominator if denominator > 0 else n_participants - 1
+    half = float(stats.t.ppf(0.5 + confidence / 2.0, df)) * float(np.sqrt(v))
+    return float(point) - half, float(point) + half
 
 
 def counts_by_item(participant: np.ndarray, item: np.ndarray, correct: np.ndarray, n_participants: int,

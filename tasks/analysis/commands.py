@@ -40,7 +40,7 @@ def cmd_plan_power(args: argparse.Namespace, ctx: CommandContext) -> int:
     if args.pilot_db is not None:
         engine = ctx.open_db(args.pilot_db, create=False)
         pilot = load_responses(engine, pick_study(engine, args.pilot_study))
-    population = Population(args.observer_threshold, args.threshold_sd, args.observer_accuracy, args.accuracy_sd)
+    population = Population(args.observer_level, args.level_sd, args.observer_accuracy, args.accuracy_sd)
     try:
         result = plan_power(dataset, args.target_ci_halfwidth, sizes, args.seeds, items, population, pilot, args.seed)
     except PowerError as exc:

@@ -16,6 +16,7 @@ Point estimates come from tasks.scoring.metrics on the runs of the compared item
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ from tasks.analysis.models import ModelRuns
 from tasks.scoring.metrics import LEADERBOARD_COLUMNS, RunResult, score
 
 VARIANT_PAIRS = (("tr", "tr_cap"), ("tr", "tr_uncut"), ("tr_cap", "tr_uncut"), ("sr", "sr_ch"), ("pc_sp", "pc_nsp"))
+EXHAUSTIVE_TIED_ITEMS = 13  # with ties or zeros, every sign assignment up to this many items
 CONTRAST_SEED_TAG = 1  # the contrasts draw their own item resamples: seeded by (seed, this tag)
 
 
@@ -62,12 +64,41 @@ def _accuracy(right: np.ndarray, answered: np.ndarray) -> np.ndarray:
     return 100.0 * right / answered
 
 
+def accuracy_differences(right_a: np.ndarray, answered_a: np.ndarray, right_b: np.ndarray,
+                         answered_b: np.ndarray) -> np.ndarray:
+    """Per item, 100 * (right_a / answered_a - right_b / answered_b) in percentage points,
+    computed exactly on the integer counts and rounded to a float once. Differences of equal
+    magnitude are then equal floats (65/3 and -65/3 are +-21.666666666666668, not
+    21.666666666666657 and -21.66666666666667 as two rounded quotients give), so the signed-rank
+    test sees every tie and every zero."""
+    def fraction(right, answered) -> Fraction:
+        if right != int(right) or answered != int(answered):
+            raise ValueError(f"counts must be whole numbers, not {right}/{answered}")
+        return Fraction(int(right), int(answered))
+
+    return np.array([float(100 * (fraction(ra, na) - fraction(rb, nb)))
+                     for ra, na, rb, nb in zip(right_a, answered_a, right_b, answered_b)], dtype=np.float64)
+
+
 def _wilcoxon(diffs: np.ndarray) -> float | None:
+    """Two-sided Wilcoxon signed-rank p of per-item differences (docs/report.md): zero differences
+    are ranked and their ranks split between the signs (zsplit); without ties or zeros the exact
+    null distribution is used up to 50 items; with ties or zeros the exact permutation distribution
+    of the tied ranks (every sign assignment) up to 13 items, and above that the normal
+    approximation with the tie-corrected variance."""
     if diffs.size < 2:
         return None
     if not np.any(diffs):
         return 1.0
-    return float(stats.wilcoxon(diffs, zero_method="zsplit").pvalue)
+    magnitudes = np.abs(diffs)
+    ties_or_zeros = bool(np.any(diffs == 0)) or np.unique(magnitudes).size < magnitudes.size
+    if not ties_or_zeros:
+        method = "exact" if diffs.size <= 50 else "asymptotic"
+    elif diffs.size <= EXHAUSTIVE_TIED_ITEMS:
+        method = stats.PermutationMethod(n_resamples=2 ** EXHAUSTIVE_TIED_ITEMS)  # every sign assignment
+    else:
+        method = "asymptotic"
+    return float(stats.wilcoxon(diffs, zero_method="zsplit", method=method).pvalue)
 
 
 def _d_z(diffs: np.ndarray) -> float | None:
@@ -97,8 +128,8 @@ def human_vs_models(design: Design, people: list[Responder], seed: int) -> pd.Da
             groups = _groups(design, alias, idx)
             reps = (group_scores(w, human.correct[idx], human.answered[idx], groups)
                     - group_scores(w, model.correct[idx], model.answered[idx], groups))
-            diffs = (_accuracy(human.correct[idx], human.answered[idx])
-                     - _accuracy(model.correct[idx], model.answered[idx]))
+            diffs = accuracy_differences(human.correct[idx], human.answered[idx], model.correct[idx],
+                                         model.answered[idx])
             ci = percentile_ci(reps)
             rows.append({"model": model.name, "column": key, "alias": alias, "category": category, "header": header,
                          "items": int(idx.size), "human_aa": h, "model_aa": m,
@@ -145,7 +176,8 @@ def variant_contrasts(design: Design, people: list[Responder], seed: int) -> pd.
             acc_a = _accuracy(who.correct[a], who.answered[a])
             acc_b = _accuracy(who.correct[b], who.answered[b])
             if paired:
-                p, effect = _wilcoxon(acc_b - acc_a), _d_z(acc_b - acc_a)
+                diffs = accuracy_differences(who.correct[b], who.answered[b], who.correct[a], who.answered[a])
+                p, effect = _wilcoxon(diffs), _d_z(diffs)
             else:
                 p = float(stats.mannwhitneyu(acc_b, acc_a).pvalue) if min(acc_a.size, acc_b.size) >= 1 else None
                 pooled_sd = float(np.sqrt((np.var(acc_a, ddof=1) + np.var(acc_b, ddof=1)) / 2)) \

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tasks.analysis.bootstrap import (counts_by_item, group_scores, multinomial_weights, strata_weights,
+from tasks.analysis.bootstrap import (counts_by_item, crossed_ci, group_scores, multinomial_weights, strata_weights,
                                       weighted_participant_mean)
 from tasks.analysis.responses import Responses
 from tasks.dataset.items import family_of
@@ -60,6 +60,31 @@ class Design:
         """(n_boot, P) each participant's score on each resample of the items idx."""
         return group_scores(self.item_weights, self.correct, self.answered, self.groups(variant, idx))
 
+    def participant_scores(self, variant: str, idx: np.ndarray) -> np.ndarray:
+        """(1, P) each participant's score on the items idx as they are (the point estimate's)."""
+        return group_scores(np.ones((1, self.item_weights.shape[1]), dtype=np.float32),
+                            self.correct, self.answered, self.groups(variant, idx))
+
     def mean_replicates(self, variant: str, idx: np.ndarray) -> np.ndarray:
         """(n_boot,) the human mean on each two-level resample."""
         return weighted_participant_mean(self.participant_replicates(variant, idx), self.participant_weights)
+
+    def crossed_sets(self, per_participant: np.ndarray, fixed: np.ndarray) -> tuple[float, np.ndarray, np.ndarray,
+                                                                                    np.ndarray]:
+        """From (n_boot, P) participant scores on item resamples and (1, P) scores on the items as
+        they are: the human mean, and its replicates resampling both levels, participants only
+        and items only (what crossed_ci takes)."""
+        ones = np.ones_like(self.participant_weights)
+        point = float(weighted_participant_mean(fixed, np.ones((1, fixed.shape[1]), dtype=np.float32))[0])
+        both = weighted_participant_mean(per_participant, self.participant_weights)
+        participants_only = weighted_participant_mean(np.broadcast_to(fixed, per_participant.shape),
+                                                      self.participant_weights)
+        items_only = weighted_participant_mean(per_participant, ones)
+        return point, both, participants_only, items_only
+
+    def crossed_interval(self, variant: str, idx: np.ndarray) -> tuple[float, float] | None:
+        """The crossed participants x items 95% interval of the human mean on the items idx."""
+        point, both, p_only, i_only = self.crossed_sets(self.participant_replicates(variant, idx),
+                                                        self.participant_scores(variant, idx))
+        people = int((self.answered[idx].sum(axis=0) > 0).sum())
+        return crossed_ci(point, both, p_only, i_only, people, int(idx.size))

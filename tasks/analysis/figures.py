@@ -48,7 +48,7 @@ def _grouped_bars(ax, frame: pd.DataFrame, groups: list[str], title: str) -> Non
 
 def group_bars(groups: pd.DataFrame, level: str) -> Figure | None:
     """One panel per variant: the totals and categories (level "category") or the
-    sub-categories (level "sub-category"), humans with 95% bootstrap CIs beside every model."""
+    sub-categories (level "sub-category"), humans with 95% crossed participants x items intervals beside every model."""
     variants = list(dict.fromkeys(groups["variant"]))
     panels = []
     for v in variants:

@@ -20,11 +20,16 @@ figure { margin: 1em 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85em; color: #444; }
 .note { font-size: 0.85em; color: #444; } .warning { color: #8a4b00; }
 .scroll { overflow-x: auto; }
+@page { size: A4 portrait; margin: 12mm; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 10pt; }
+  body { margin: 0; max-width: none; font-size: 9pt; }
   figure, tr { page-break-inside: avoid; break-inside: avoid; }
   h2 { page-break-after: avoid; break-after: avoid; }
   .scroll { overflow: visible; }
+  /* every table fits the page's width: columns share it, long cells wrap (a wide table would
+     otherwise run past the right margin and be cut off) */
+  table { width: 100%; table-layout: fixed; font-size: 6.5pt; }
+  th, td { padding: 1px 2px; overflow-wrap: anywhere; word-break: break-word; hyphens: auto; }
 }
 """
 

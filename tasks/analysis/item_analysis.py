@@ -2,7 +2,11 @@
 
 A participant *agrees with the key* on an item when more than half of their answered runs of it
 are correct (one run: that run is correct). Flags, in the ``flags`` column joined by ";":
-- below_chance: human accuracy below the expected score of guessing on the answered runs;
+- below_chance: fewer correct answers than guessing would give, by a test: the exact one-sided
+  p-value of the number of correct answers under guessing (each answer right with probability
+  1/options of its run: a Poisson-binomial distribution), with the Benjamini-Hochberg false
+  discovery rate controlled at BELOW_CHANCE_FDR across the items of the table (columns
+  chance_p and chance_q);
 - modal_not_key: the most frequent answer (see responses.py for how answers are compared across
   runs) is not the key, and the key is not tied with it;
 - below_two_thirds: fewer than 2/3 of the participants agree with the key (the paper kept
@@ -19,16 +23,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 from tasks.analysis.design import Design
 from tasks.analysis.models import ModelRuns
 from tasks.analysis.responses import NO_ANSWER
 
 TWO_THIRDS = 2.0 / 3.0
+BELOW_CHANCE_FDR = 0.05  # Benjamini-Hochberg q below which an item is flagged below_chance
 FLAGS = ("below_chance", "modal_not_key", "below_two_thirds", "models_right_humans_wrong",
          "humans_right_models_wrong")
 COLUMNS = ["variant", "item_id", "task", "category", "sub_category", "key", "runs_presented", "answers",
-           "participants", "human_accuracy", "chance", "agreement_with_key", "modal_answer", "modal_share",
+           "participants", "human_accuracy", "chance", "chance_p", "chance_q", "agreement_with_key", "modal_answer", "modal_share",
            "point_biserial", "point_biserial_p"]
 
 
@@ -80,6 +86,8 @@ def item_table(design: Design, models: list[ModelRuns]) -> pd.DataFrame:
         mc, mn = m.item_counts(resp.items)
         with np.errstate(invalid="ignore", divide="ignore"):
             model_acc[m.name] = np.where(mn > 0, 100.0 * mc / np.where(mn > 0, mn, 1), np.nan)
+    chance_p = below_chance_p(resp.item, resp.correct, 1.0 / n_opts[resp.run], n_items)
+    chance_q = fdr_bh(chance_p)
     records = []
     for k, (variant, item_id) in enumerate(resp.items):
         info = resp.item_run(k)
@@ -89,11 +97,12 @@ def item_table(design: Design, models: list[ModelRuns]) -> pd.DataFrame:
         rec = {"variant": variant, "item_id": item_id, "task": info.task, "category": info.category,
                "sub_category": info.sub_category, "key": keys[k], "runs_presented": int(runs_presented[k]),
                "answers": int(answers[k]), "participants": int(n_people[k]), "human_accuracy": acc,
-               "chance": 100.0 * chance[k] / answers[k], "agreement_with_key": float(agreement[k]),
+               "chance": 100.0 * chance[k] / answers[k], "chance_p": float(chance_p[k]),
+               "chance_q": float(chance_q[k]), "agreement_with_key": float(agreement[k]),
                "modal_answer": modal[k], "modal_share": modal_share[k], "point_biserial": rpb,
                "point_biserial_p": rpb_p}
         flags = []
-        if acc < rec["chance"]:
+        if chance_q[k] < BELOW_CHANCE_FDR:
             flags.append("below_chance")
         if modal_differs[k]:
             flags.append("modal_not_key")
@@ -110,6 +119,34 @@ def item_table(design: Design, models: list[ModelRuns]) -> pd.DataFrame:
         records.append(rec)
     columns = COLUMNS + [f"model_accuracy:{name}" for name in model_acc] + ["flags"]
     return pd.DataFrame.from_records(records, columns=columns)
+
+
+def poisson_binomial_cdf(successes: int, probabilities: np.ndarray) -> float:
+    """P(X <= successes) for X the number of successes of independent trials with these
+    probabilities (exact, by convolving one trial at a time)."""
+    pmf = np.array([1.0])
+    for p in probabilities:
+        pmf = np.convolve(pmf, [1.0 - p, p])
+    return float(min(1.0, pmf[:successes + 1].sum()))
+
+
+def below_chance_p(item: np.ndarray, correct: np.ndarray, p_guess: np.ndarray, n_items: int) -> np.ndarray:
+    """Per item, the one-sided p-value of so few correct answers under guessing."""
+    out = np.ones(n_items)
+    order = np.argsort(item, kind="stable")
+    bounds = np.searchsorted(item[order], np.arange(n_items + 1))
+    for k in range(n_items):
+        rows = order[bounds[k]:bounds[k + 1]]
+        if rows.size:
+            out[k] = poisson_binomial_cdf(int(correct[rows].sum()), p_guess[rows])
+    return out
+
+
+def fdr_bh(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q) across the items (statsmodels)."""
+    if p_values.size == 0:
+        return p_values
+    return multipletests(p_values, method="fdr_bh")[1]
 
 
 def _point_biserial(agree, took, correct, answered, total_c, total_n) -> tuple[float | None, float | None]:

@@ -13,7 +13,7 @@ from typing import Callable
 
 from sqlalchemy.engine import Engine
 
-from tasks.analysis.bootstrap import DEFAULT_BOOTSTRAP, DEFAULT_SEED, percentile_ci
+from tasks.analysis.bootstrap import DEFAULT_BOOTSTRAP, DEFAULT_SEED
 
 Progress = Callable[[int, int, str], None]
 STEPS = 6
@@ -22,7 +22,7 @@ HUMANS = "Humans"
 
 # (name, caption), as in report.html and in its order
 FIGURES = (
-    ("bars_categories", "Humans (mean of participants, 95% bootstrap CI) and every model per category"),
+    ("bars_categories", "Humans (mean of participants, 95% crossed interval) and every model per category"),
     ("bars_subcategories", "Humans and every model per sub-category"),
     ("human_vs_model", "Human minus model per category, paired CIs"),
     ("variant_contrasts", "Variant contrasts with CIs"),
@@ -46,7 +46,7 @@ class PageReport:
     participants: int
     models: list[str]
     figures: list[PageFigure]
-    # leaderboard key -> the human mean's 95% two-level bootstrap interval (as in report.html)
+    # leaderboard key -> the human mean's 95% crossed participants x items interval (as in report.html)
     human_boot_ci: dict[str, tuple[float, float]]
     n_bootstrap: int
     seed: int
@@ -130,7 +130,7 @@ def page_report(engine: Engine, study_name: str | None, models_dir: Path | None,
     step(2, "resampling")
     design = Design.build(resp, n_bootstrap, seed)
     humans = scores.human_scores(design)
-    boot = {k: ci for k, v in scores.leaderboard_replicates(design).items() if (ci := percentile_ci(v)) is not None}
+    boot = scores.leaderboard_intervals(design)
     groups = scores.group_table(design, humans, model_runs)
     step(3, "contrasts")
     people = contrasts.responders(design, model_runs)

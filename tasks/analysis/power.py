@@ -58,6 +58,7 @@ class RunTable:
     group: list[str]  # sub-category (pc) or category (tr, sr): the unit of "items per sub-category"
     category: list[str]
     item_key: list[tuple[str, str]]  # (alias, item id)
+    rotate_id: list[int]
     level: np.ndarray  # the psychometric observer's difference level, nan where none
     chance: np.ndarray
 
@@ -73,7 +74,7 @@ class PowerResult:
 
 
 def run_table(dataset) -> RunTable:
-    alias, group, category, keys, level, chance = [], [], [], [], [], []
+    alias, group, category, keys, rotate, level, chance = [], [], [], [], [], [], []
     for a in STANDARD_ALIASES:
         for item in dataset.items.get(a, []):
             for run in expand_runs(item, a):
@@ -82,11 +83,12 @@ def run_table(dataset) -> RunTable:
                 group.append(item.sub_category or item.category if a == "pc" else item.category)
                 category.append(item.category)
                 keys.append((a, item.id))
+                rotate.append(run.rotate_id)
                 level.append(math.nan if lv is None else lv)
                 chance.append(1.0 / len(run.options))
     if not alias:
         raise PowerError(f"{dataset.root}: no pc, tr or sr item to plan with")
-    return RunTable(alias, group, category, keys, np.array(level), np.array(chance))
+    return RunTable(alias, group, category, keys, rotate, np.array(level), np.array(chance))
 
 
 def score_weights(runs: RunTable, mask: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -144,29 +146,45 @@ def observer_probabilities(runs: RunTable, population: Population, n: int, rng: 
                                  population.lapse)
 
 
-def pilot_probabilities(runs: RunTable, pilot) -> np.ndarray:
-    """(pilot participants, runs): each participant's accuracy on each item; items a participant
-    did not answer get the pilot's pooled accuracy on it, items nobody answered the
-    participant's overall accuracy."""
+def pilot_answers(runs: RunTable, pilot) -> tuple[np.ndarray, np.ndarray]:
+    """(pilot participants, runs): each participant's own observed answers (1.0 right, 0.0 wrong)
+    on the dataset's runs: the answer to that very run, or, for a run they did not hear (a
+    single-pass pilot hears one run of an item), their answers to the same item taken in turn;
+    nan where they never answered the item. And, for those nan cells, the chance of a right
+    answer: the pilot's pooled accuracy on the item, or the participant's overall accuracy."""
     from tasks.dataset.items import family_of
 
     col = {key: i for i, key in enumerate(dict.fromkeys(runs.item_key))}
-    item_of_run = np.array([col.get((family_of(r.variant), r.item_id), -1) for r in pilot.runs], dtype=np.int64)
-    per_response = item_of_run[pilot.run]
-    ok = per_response >= 0
-    if not ok.any():
+    exact: dict[tuple[int, str, str, int], bool] = {}
+    by_item: dict[tuple[int, int], list[bool]] = {}
+    n_p = pilot.n_participants
+    right, seen = np.zeros((n_p, len(col))), np.zeros((n_p, len(col)))
+    for who, ri, ok in zip(pilot.participant.tolist(), pilot.run.tolist(), pilot.correct.tolist()):
+        info = pilot.runs[ri]
+        c = col.get((family_of(info.variant), info.item_id))
+        if c is None:
+            continue
+        exact.setdefault((who, info.variant, info.item_id, info.rotate_id), bool(ok))
+        by_item.setdefault((who, c), []).append(bool(ok))
+        right[who, c] += ok
+        seen[who, c] += 1
+    if not by_item:
         raise PowerError(f"the pilot study {pilot.study!r} answered none of the dataset's items")
-    shape = (pilot.n_participants, len(col))
-    right = np.zeros(shape)
-    seen = np.zeros(shape)
-    np.add.at(right, (pilot.participant[ok], per_response[ok]), pilot.correct[ok].astype(float))
-    np.add.at(seen, (pilot.participant[ok], per_response[ok]), 1.0)
     overall = right.sum(axis=1) / np.maximum(seen.sum(axis=1), 1.0)
     pooled = right.sum(axis=0) / np.maximum(seen.sum(axis=0), 1.0)
-    acc = np.where(seen > 0, right / np.maximum(seen, 1.0),
-                   np.where(seen.sum(axis=0)[None, :] > 0, pooled[None, :], overall[:, None]))
     run_col = np.array([col[k] for k in runs.item_key])
-    return acc[:, run_col]
+    values = np.full((n_p, len(run_col)), np.nan)
+    for who in range(n_p):
+        for j, ((alias, item_id), rot, c) in enumerate(zip(runs.item_key, runs.rotate_id, run_col.tolist())):
+            answer = exact.get((who, alias, item_id, rot))
+            if answer is None:
+                answers = by_item.get((who, c))
+                if answers is None:
+                    continue
+                answer = answers[rot % len(answers)]
+            values[who, j] = 1.0 if answer else 0.0
+    fallback = np.where(seen.sum(axis=0)[None, :] > 0, pooled[None, :], overall[:, None])[:, run_col]
+    return values, fallback
 
 
 def plan_power(dataset, target_ci_halfwidth: float, participants=DEFAULT_PARTICIPANTS, seeds: int = DEFAULT_SEEDS,
@@ -183,7 +201,11 @@ def plan_power(dataset, target_ci_halfwidth: float, participants=DEFAULT_PARTICI
     if seeds < 1:
         raise PowerError("--seeds must be at least 1")
     runs = run_table(dataset)
-    pilot_p = pilot_probabilities(runs, pilot) if pilot is not None else None
+    pilot_values, pilot_fallback = pilot_answers(runs, pilot) if pilot is not None else (None, None)
+    # Drawing n of the P pilot participants with replacement gives scores whose expected variance
+    # is (P - 1) / P of the pilot's sample variance: the SD is scaled back by sqrt(P / (P - 1)).
+    sd_scale = math.sqrt(len(pilot_values) / (len(pilot_values) - 1)) if pilot is not None and \
+        len(pilot_values) > 1 else 1.0
     rows, needed = [], []
     for per_group in items_per_subcategory:
         sd_sum: dict[str, list[float]] = {}
@@ -192,22 +214,28 @@ def plan_power(dataset, target_ci_halfwidth: float, participants=DEFAULT_PARTICI
             mask = item_subset(runs, per_group, rng)
             names, weights = score_weights(runs, mask)
             for n in sizes:
-                if pilot_p is None:
+                if pilot_values is None:
                     p = observer_probabilities(runs, population, n, rng)
-                else:
-                    p = pilot_p[rng.integers(0, len(pilot_p), n)]
-                correct = rng.random(p.shape) < p
+                    correct = rng.random(p.shape) < p
+                else:  # the drawn participants' observed answers; a draw only where they have none
+                    picks = rng.integers(0, len(pilot_values), n)
+                    observed = pilot_values[picks]
+                    missing = np.isnan(observed)
+                    correct = np.where(missing, rng.random(observed.shape) < pilot_fallback[picks], observed == 1.0)
                 scores = 100.0 * (correct[:, mask] @ weights[mask])  # (n, scores)
-                sd = scores.std(axis=0, ddof=1)
+                sd = scores.std(axis=0, ddof=1) * sd_scale
                 half = stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
                 for name, m, d, h in zip(names, scores.mean(axis=0), sd, half):
                     rows.append((_items_label(per_group), n, name, s, m, d, h))
                     sd_sum.setdefault(name, []).append(d)
+        pilot_sd = pilot_score_sd(pilot_values, pilot_fallback, runs, per_group, seed) if pilot is not None else {}
         for name, sds in sd_sum.items():
             sd = float(np.sqrt(np.mean(np.square(sds))))
-            needed.append({"items_per_subcategory": _items_label(per_group), "score": name,
-                           "sd_between_participants": sd,
-                           "participants_needed": participants_for(sd, target_ci_halfwidth)})
+            row = {"items_per_subcategory": _items_label(per_group), "score": name,
+                   "sd_between_participants": sd, "participants_needed": participants_for(sd, target_ci_halfwidth)}
+            if pilot is not None:
+                row["pilot_sd"] = pilot_sd.get(name)
+            needed.append(row)
     raw = pd.DataFrame(rows, columns=["items", "participants", "score", "seed", "mean", "sd", "halfwidth"])
     table = (raw.groupby(["items", "participants", "score"], sort=False, dropna=False)
              .agg(mean_score=("mean", "mean"), sd_between_participants=("sd", "mean"),
@@ -218,6 +246,20 @@ def plan_power(dataset, target_ci_halfwidth: float, participants=DEFAULT_PARTICI
               else f"psychometric observers (threshold {population.threshold} +- {population.threshold_sd}, "
                    f"accuracy {population.accuracy} +- {population.accuracy_sd})")
     return PowerResult(table, pd.DataFrame(needed), target_ci_halfwidth, source, time.perf_counter() - started)
+
+
+def pilot_score_sd(values: np.ndarray, fallback: np.ndarray, runs: RunTable, per_group: int | None,
+                   seed: int) -> dict[str, float]:
+    """The SD between the pilot's own participants of every score, on their observed answers
+    (cells they never answered count at their expected credit), on the items of the first cohort's
+    subset: what the simulated SD should reproduce."""
+    mask = item_subset(runs, per_group, np.random.default_rng([seed, 0, per_group or 0]))
+    names, weights = score_weights(runs, mask)
+    if len(values) < 2:
+        return {}
+    filled = np.where(np.isnan(values), fallback, values)
+    scores = 100.0 * (filled[:, mask] @ weights[mask])
+    return dict(zip(names, scores.std(axis=0, ddof=1).tolist()))
 
 
 def _items_label(per_group: int | None) -> str:

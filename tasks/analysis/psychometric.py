@@ -13,9 +13,14 @@ polished by scipy.optimize (L-BFGS-B, analytic gradient). g is not fitted: it is
 trial, so items with 2, 3 or 4 options can share one curve.
 
 The *threshold* is the value where P is halfway between chance and 1, P = (1 + g) / 2 (with g
-the trials' mean chance); the *slope* is dP/dx there, in proportion correct per unit. Their
-95% CIs are percentile bootstraps: trials are resampled within each stimulus value (one
-responder), or whole responders are resampled (pooled humans: ``groups``).
+the trials' mean chance); the *slope* is dP/dx there, in proportion correct per unit. A fit is
+reported with its threshold only where the answers identify it (tasks.analysis.psychometric_identify:
+enough trials per difference, accuracy above chance, a likelihood that is not flat, a threshold
+inside the tested range); otherwise the ``identification`` says why, with a bound where one can
+be said, and there is no interval. The 95% CIs of identified fits are percentile bootstraps:
+for one responder a parametric bootstrap (answers drawn again from the fitted curve at each
+difference, so that a difference answered all right or all wrong still varies), for the pooled
+humans whole responders resampled (``groups``).
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
+from tasks.analysis.psychometric_identify import Identification, identify
 from tasks.psychometrics.functions import LOGISTIC, WEIBULL, p_correct, slope_at, threshold_of
 
 MAX_LAPSE = 0.06
@@ -57,6 +63,7 @@ class FitWithCI:
     threshold_ci: tuple[float, float]
     slope_ci: tuple[float, float]
     n_boot: int  # resamples that gave a fit
+    identification: Identification = Identification(True)
 
 
 def binned(values: np.ndarray, correct: np.ndarray, chance: np.ndarray, groups: np.ndarray | None = None):
@@ -224,32 +231,35 @@ def fit(values, correct, chance, form: str = WEIBULL) -> Fit | None:
 
 
 def fit_with_ci(values, correct, chance, form: str = WEIBULL, n_boot: int = 200,
-                rng: np.random.Generator | None = None, groups=None) -> FitWithCI | None:
-    """fit(), plus 95% percentile bootstrap CIs of threshold and slope. With ``groups`` (one
-    label per trial, e.g. the participant) whole groups are resampled; without, the trials of
-    each stimulus value are (binomially) resampled. All resamples are fitted at once."""
+                rng: np.random.Generator | None = None, groups=None, unit: str = "") -> FitWithCI | None:
+    """fit(), its identification, and for an identified fit 95% percentile bootstrap CIs of
+    threshold and slope. With ``groups`` (one label per trial, e.g. the participant) whole groups
+    are resampled; without, answers are drawn again from the fitted curve at each difference.
+    All resamples are fitted at once."""
     rng = rng or np.random.default_rng(0)
     x, g, k, n, gk, gn = binned(values, correct, chance, groups)
     if not _usable(form, x, n):
         return None
     theta, nll = _fit_many(form, x, g, k[None, :], n[None, :])
-    main = _fit_from(form, *_polish(form, theta[0], float(nll[0]), x, g, k, n), x, g, k, n)
-    if n_boot < 1:
-        return FitWithCI(main, (math.nan, math.nan), (math.nan, math.nan), 0)
+    polished, best = _polish(form, theta[0], float(nll[0]), x, g, k, n)
+    main = _fit_from(form, polished, best, x, g, k, n)
+    found = identify(form, main.threshold, best, x, g, k, n, unit)
+    if n_boot < 1 or not found.identified:
+        return FitWithCI(main, (math.nan, math.nan), (math.nan, math.nan), 0, found)
     if gk is not None:
         pick = rng.integers(0, len(gk), (n_boot, len(gk)))
         times = np.zeros((n_boot, len(gk)))  # how often each group is drawn in each resample
         np.add.at(times, (np.repeat(np.arange(n_boot), len(gk)), pick.reshape(-1)), 1.0)
         kb, nb = times @ gk, times @ gn
     else:
-        kb, nb = _binomial_resamples(k[None, :], n[None, :], n_boot, rng)
+        kb, nb = _parametric_resamples(_fitted_p(form, polished, x, g)[None, :], n[None, :], n_boot, rng)
     thresholds, slopes = _resampled(form, x, g, kb, nb)
-    return FitWithCI(main, _interval(thresholds), _interval(slopes), int(np.isfinite(thresholds).sum()))
+    return FitWithCI(main, _interval(thresholds), _interval(slopes), int(np.isfinite(thresholds).sum()), found)
 
 
 def fit_responders(values, correct, chance, responders, form: str = WEIBULL, n_boot: int = 200,
-                   rng: np.random.Generator | None = None) -> dict:
-    """fit_with_ci() for each responder separately (trials resampled within each difference),
+                   rng: np.random.Generator | None = None, unit: str = "") -> dict:
+    """fit_with_ci() for each responder separately (parametric bootstrap of identified fits),
     all responders and all their resamples fitted in one vectorized pass: responder -> FitWithCI
     or None."""
     rng = rng or np.random.default_rng(0)
@@ -262,25 +272,39 @@ def fit_responders(values, correct, chance, responders, form: str = WEIBULL, n_b
         return out
     theta, nll = _fit_many(form, x, g, gk[usable], gn[usable])
     rows = np.flatnonzero(usable)
-    boots = None
-    if n_boot >= 1:
-        kb, nb = _binomial_resamples(gk[usable], gn[usable], n_boot, rng)
-        boots = [a.reshape(len(rows), n_boot) for a in _resampled(form, x, g, kb, nb)]
+    fits, found, fitted_p = [], [], []
     for j, r in enumerate(rows):
-        main = _fit_from(form, *_polish(form, theta[j], float(nll[j]), x, g, gk[r], gn[r]), x, g, gk[r], gn[r])
-        if boots is None:
-            out[names[r].item()] = FitWithCI(main, (math.nan, math.nan), (math.nan, math.nan), 0)
-        else:
-            thr, slope = boots[0][j], boots[1][j]
-            out[names[r].item()] = FitWithCI(main, _interval(thr), _interval(slope), int(np.isfinite(thr).sum()))
+        polished, best = _polish(form, theta[j], float(nll[j]), x, g, gk[r], gn[r])
+        fits.append(_fit_from(form, polished, best, x, g, gk[r], gn[r]))
+        found.append(identify(form, fits[-1].threshold, best, x, g, gk[r], gn[r], unit))
+        fitted_p.append(_fitted_p(form, polished, x, g))
+    boots = None
+    identified = np.array([f.identified for f in found])
+    if n_boot >= 1 and identified.any():
+        kb, nb = _parametric_resamples(np.array(fitted_p)[identified], gn[rows[identified]], n_boot, rng)
+        boots = [a.reshape(int(identified.sum()), n_boot) for a in _resampled(form, x, g, kb, nb)]
+    b = 0
+    for j, r in enumerate(rows):
+        if boots is None or not found[j].identified:
+            out[names[r].item()] = FitWithCI(fits[j], (math.nan, math.nan), (math.nan, math.nan), 0, found[j])
+            continue
+        thr, slope = boots[0][b], boots[1][b]
+        b += 1
+        out[names[r].item()] = FitWithCI(fits[j], _interval(thr), _interval(slope), int(np.isfinite(thr).sum()),
+                                         found[j])
     return out
 
 
-def _binomial_resamples(k: np.ndarray, n: np.ndarray, n_boot: int, rng: np.random.Generator):
-    """(R * n_boot, bins): each row's trials redrawn within each difference, row after row."""
-    p_hat = np.where(n > 0, k / np.maximum(n, 1), 0.0)
-    kb = rng.binomial(np.repeat(n, n_boot, axis=0).astype(np.int64), np.repeat(p_hat, n_boot, axis=0))
-    return kb.astype(float), np.repeat(n, n_boot, axis=0).astype(float)
+def _fitted_p(form: str, theta: np.ndarray, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """P(correct) of the fitted (a, b, lapse) at every bin."""
+    f, _da, _db = _curve_and_derivatives(form, x, theta[0], theta[1])
+    return np.clip(g + (1.0 - g - theta[2]) * f, 0.0, 1.0)
+
+
+def _parametric_resamples(p_rows: np.ndarray, n_rows: np.ndarray, n_boot: int, rng: np.random.Generator):
+    """(R * n_boot, bins): each row's answers drawn again from its fitted P at each difference."""
+    kb = rng.binomial(np.repeat(n_rows, n_boot, axis=0).astype(np.int64), np.repeat(p_rows, n_boot, axis=0))
+    return kb.astype(float), np.repeat(n_rows, n_boot, axis=0).astype(float)
 
 
 def _usable_rows(form: str, x: np.ndarray, n_rows: np.ndarray) -> np.ndarray:

@@ -105,13 +105,14 @@ def analyse_psychometrics(resp, model_runs, stimuli: dict[str, Stimulus], n_opti
             rng = np.random.default_rng([seed, d_index, order[kind]])
             if kind == "humans":
                 values, correct, chance, group = mine[0][1].arrays()
-                fits[(kind, mine[0][0])] = pm.fit_with_ci(values, correct, chance, dim.form, n_boot, rng, groups=group)
+                fits[(kind, mine[0][0])] = pm.fit_with_ci(values, correct, chance, dim.form, n_boot, rng, groups=group,
+                                                          unit=dim.unit)
                 continue
             arrays = [t.arrays() for _who, t in mine]
             who_per_trial = np.concatenate([np.full(len(a[0]), who, dtype=object) for (who, _t), a in zip(mine, arrays)])
             by_who = pm.fit_responders(np.concatenate([a[0] for a in arrays]), np.concatenate([a[1] for a in arrays]),
                                        np.concatenate([a[2] for a in arrays]), who_per_trial.astype(str), dim.form,
-                                       n_boot, rng)
+                                       n_boot, rng, unit=dim.unit)
             fits.update({(kind, who): by_who.get(who) for who, _t in mine})
         fitted = {}
         for (kind, who), t in entries:
@@ -127,9 +128,12 @@ def analyse_psychometrics(resp, model_runs, stimuli: dict[str, Stimulus], n_opti
                                                    "participant's fit) and every model, with fitted curves")
     table = pd.DataFrame(rows)
     note = (f"Threshold: the difference at which P(correct) is halfway between chance and 1; slope: dP/dx there. "
-            f"Maximum-likelihood fits with guess rate = 1/options and a lapse rate of at most {pm.MAX_LAPSE}; 95% "
-            f"percentile bootstrap CIs (B={n_boot}, seed {seed}): pooled humans resample participants, single "
-            "responders resample trials within each difference. Control items are not fitted.")
+            f"Maximum-likelihood fits with guess rate = 1/options and a lapse rate of at most {pm.MAX_LAPSE}. "
+            "A threshold is given only where the answers identify it (enough trials per difference, accuracy above "
+            "chance, a likelihood that is not flat, inside the tested range); otherwise the note says why, with a "
+            f"bound (< lowest, > highest tested) where one can be said. 95% percentile bootstrap CIs (B={n_boot}, "
+            f"seed {seed}): pooled humans resample participants, single responders draw their answers again from "
+            "their fitted curve. Control items are not fitted.")
     return PsychometricReport([
         Table("psychometric_thresholds", "Psychometric thresholds per dimension", table, _display(table), note=note),
         Table("psychometric_points", "Proportion correct per difference", pd.DataFrame(points)),
@@ -140,18 +144,27 @@ def _row(dim_name: str, kind: str, who: str, res, t: Trials) -> dict:
     dim = DIMENSIONS[dim_name]
     nan = math.nan
     fit = res.fit if res is not None else None
+    found = res.identification if res is not None else None
+    shown = fit if found is not None and found.identified else None  # a threshold only where identified
+    if res is None:
+        note = f"no fit: needs {pm.MIN_TRIALS}+ trials on two or more audible differences"
+    else:
+        note = found.note
     return {
         "dimension": dim_name, "unit": dim.unit, "responder": who, "kind": kind, "function": dim.form,
         "n_trials": len(t.value), "n_values": len(set(t.value)),
         "chance": fit.chance if fit else (float(np.mean(t.chance)) if t.chance else nan),
-        "threshold": fit.threshold if fit else nan,
-        "threshold_ci_low": res.threshold_ci[0] if res else nan, "threshold_ci_high": res.threshold_ci[1] if res else nan,
-        "slope_per_unit": fit.slope if fit else nan,
-        "slope_ci_low": res.slope_ci[0] if res else nan, "slope_ci_high": res.slope_ci[1] if res else nan,
+        "identified": bool(found is not None and found.identified),
+        "threshold": shown.threshold if shown else nan,
+        "threshold_bound": found.bound if found is not None else "",
+        "threshold_ci_low": res.threshold_ci[0] if shown else nan,
+        "threshold_ci_high": res.threshold_ci[1] if shown else nan,
+        "slope_per_unit": shown.slope if shown else nan,
+        "slope_ci_low": res.slope_ci[0] if shown else nan, "slope_ci_high": res.slope_ci[1] if shown else nan,
         "lapse": fit.lapse if fit else nan, "alpha": fit.alpha if fit else nan, "beta": fit.beta if fit else nan,
         "control_trials": t.control_trials,
         "control_accuracy": t.control_right / t.control_trials if t.control_trials else nan,
-        "note": "" if fit else f"no fit: needs {pm.MIN_TRIALS}+ trials on two or more audible differences",
+        "note": note,
     }
 
 
@@ -175,7 +188,8 @@ def _display(table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for r in table.itertuples():
         rows.append({"dimension": r.dimension, "unit": r.unit, "responder": r.responder,
-                     "threshold [95% CI]": with_ci(r.threshold, r.threshold_ci_low, r.threshold_ci_high, 1),
+                     "threshold [95% CI]": (r.threshold_bound or "--") if math.isnan(r.threshold) else
+                     with_ci(r.threshold, r.threshold_ci_low, r.threshold_ci_high, 1),
                      "slope per unit [95% CI]": with_ci(r.slope_per_unit, r.slope_ci_low, r.slope_ci_high, 4),
                      "lapse": cell(r.lapse, 3), "trials": str(r.n_trials),
                      "control accuracy": cell(r.control_accuracy, 2)})
@@ -195,8 +209,9 @@ def _figure(dim_name: str, fitted: dict) -> Figure | None:
     model_k = 0
     for (kind, who), (res, t) in fitted.items():
         values, correct, chance, _g = t.arrays()
+        identified = res is not None and res.identification.identified
         if kind == "participant":
-            if res is not None:
+            if identified:
                 ax.plot(xs, res.fit.p_correct(xs), color=PARTICIPANT_COLOR, linewidth=0.7, zorder=1)
             continue
         color = HUMAN_COLOR if kind == "humans" else MODEL_COLORS[model_k % len(MODEL_COLORS)]
@@ -206,7 +221,7 @@ def _figure(dim_name: str, fitted: dict) -> Figure | None:
         py = np.array([p["proportion_correct"] for p in pts])
         err = np.vstack([py - [p["ci_low"] for p in pts], np.array([p["ci_high"] for p in pts]) - py])
         label = who
-        if res is not None and math.isfinite(res.fit.threshold):
+        if identified and math.isfinite(res.fit.threshold):
             label += f" (threshold {res.fit.threshold:.3g} {dim.unit})"
             ax.plot(xs, res.fit.p_correct(xs), color=color, linewidth=1.6, zorder=3)
             ax.plot([res.fit.threshold], [(1 + res.fit.chance) / 2], marker="|", markersize=14, color=color)

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
 from matplotlib.figure import Figure
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession
 
 from db import repo
+from tasks.adaptive.thresholds_csv import COLUMNS as THRESHOLD_COLUMNS, threshold_rows
 from tasks.analysis import agreement, contrasts, figures, item_analysis, scores
 from tasks.analysis.bootstrap import DEFAULT_BOOTSTRAP, DEFAULT_SEED
 from tasks.analysis.design import Design
@@ -128,8 +130,9 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
     flagged = items[items["flags"] != ""]
     tables = [
         Table("leaderboard", "Leaderboard (AA %)", board, scores.leaderboard_display(rows, board),
-              note=f"Human mean: mean of participants, [95% two-level bootstrap CI, B={n_bootstrap}, seed {seed}]; "
-                   "next line: the t interval. Paper rows are published values (dataset v0.5), not measured here.",
+              note=f"Human mean: mean of participants, [95% interval for participants and items both sampled: "
+                   f"crossed design, B={n_bootstrap}, seed {seed}]; next line: the t interval (participants "
+                   "sampled, these items fixed). Paper rows are published values (dataset v0.5), not measured here.",
               header_groups=(("", 1),) + LEADERBOARD_GROUPS),
         Table("categories", "Scores per category and sub-category", groups),
         Table("human_vs_model", "Human (pooled) minus model per category", vs_models,
@@ -146,6 +149,13 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
               agreement.run_agreement_table(design)),
         Table("screening", "Headphone screening per participant", screen.table),
     ]
+    adaptive = [r for r in threshold_rows(engine, study) if r["participant"] not in set(screen.excluded)]
+    if adaptive:
+        tables.append(Table("adaptive_thresholds", "Adaptive thresholds (one row per block)",
+                            pd.DataFrame.from_records(adaptive, columns=list(THRESHOLD_COLUMNS)),
+                            note="As thresholds.csv of the export: QUEST+ posterior median with its 95% "
+                                 "interval, or the staircase's reversal mean with its t-interval "
+                                 "(docs/adaptive.md); participants excluded by screening are left out."))
     # psychometric fits: only when some answered pc item has known parameters
     with DbSession(engine) as s:
         study_roots = [st.dataset_root for st in repo.list_studies(s) if st.name == study]
@@ -163,7 +173,7 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
     step(7, STEPS, "figures")
     made = {
         "bars_categories": (figures.group_bars(groups, "category"),
-                            "Humans (mean of participants, 95% bootstrap CI) and every model per category"),
+                            "Humans (mean of participants, 95% crossed interval) and every model per category"),
         "bars_subcategories": (figures.group_bars(groups, "sub-category"), "Humans and every model per sub-category"),
         "human_vs_model": (figures.model_contrasts(vs_models), "Human minus model per category, paired CIs"),
         "variant_contrasts": (figures.variant_contrasts(variants), "Variant contrasts with CIs"),
@@ -220,6 +230,8 @@ def _write(data: ReportData, out_dir: Path) -> list[Path]:
     if "psychometric_thresholds" in t:
         sections.append(("8. Psychometric functions", [t["psychometric_thresholds"]]
                          + figs(*(n for n in blocks if n.startswith("psychometric_")))))
+    if "adaptive_thresholds" in t:
+        sections.append((f"{len(sections) + 1}. Adaptive thresholds", [t["adaptive_thresholds"]]))
     report = out_dir / "report.html"
     report.write_text(render(f"Humans vs models on STAR-Bench: {data.study}", intro, sections, data.warnings),
                       encoding="utf-8")

@@ -1,5 +1,5 @@
-"""Point 1 and 2 of the report: the leaderboard (human mean with the two-level bootstrap CI
-beside the t interval, the pooled row, models, the paper's rows, chance) and the scores per
+"""Point 1 and 2 of the report: the leaderboard (human mean with the crossed participants x
+items interval beside the t interval, the pooled row, models, the paper's rows, chance) and the scores per
 category and sub-category of every variant, humans with bootstrap CIs and every model.
 
 Every point estimate comes from tasks.scoring.metrics (the kit's arithmetic, as the exports); the
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tasks.analysis.bootstrap import percentile_ci, weighted_participant_mean
+from tasks.analysis.bootstrap import crossed_ci
 from tasks.analysis.design import Design
 from tasks.analysis.models import ModelRuns
 from tasks.results.compare import LeaderRow, build_rows, mean_ci
@@ -44,23 +44,32 @@ def _people(design: Design, idx: np.ndarray) -> int:
     return int((design.answered[idx].sum(axis=0) > 0).sum())
 
 
-def leaderboard_replicates(design: Design) -> dict[str, np.ndarray]:
-    """(n_boot,) two-level bootstrap replicates of the human mean for each leaderboard column
-    with at least two participants (one participant has no spread to resample)."""
-    out: dict[str, np.ndarray] = {}
-    per_participant: dict[str, np.ndarray] = {}
+def leaderboard_intervals(design: Design) -> dict[str, tuple[float, float]]:
+    """The crossed participants x items 95% interval (tasks.analysis.bootstrap.crossed_ci) of the
+    human mean for each leaderboard column with at least two participants."""
+    out: dict[str, tuple[float, float]] = {}
+    resampled: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    items = 0
     for key, _header, alias, category in LEADERBOARD_COLUMNS:
         if key == "ma":
             continue
         idx = design.items(alias, category)
         if _people(design, idx) < 2:
             continue
-        scores = design.participant_replicates(alias, idx)
-        per_participant[key] = scores
-        out[key] = weighted_participant_mean(scores, design.participant_weights)
-    if all(k in per_participant for k in ("pc_ma", "tr_oa", "sr_oa")):
-        ma = (per_participant["pc_ma"] + per_participant["tr_oa"] + per_participant["sr_oa"]) / 3.0
-        out["ma"] = weighted_participant_mean(ma, design.participant_weights)
+        resampled[key] = (design.participant_replicates(alias, idx), design.participant_scores(alias, idx))
+        if key in ("pc_ma", "tr_oa", "sr_oa"):
+            items += int(idx.size)
+        ci = crossed_ci(*design.crossed_sets(*resampled[key]), _people(design, idx), int(idx.size))
+        if ci is not None:
+            out[key] = ci
+    if all(k in resampled for k in ("pc_ma", "tr_oa", "sr_oa")):
+        parts = [resampled[k] for k in ("pc_ma", "tr_oa", "sr_oa")]
+        per_participant = sum(p[0] for p in parts) / 3.0
+        fixed = sum(p[1] for p in parts) / 3.0
+        people = int((~np.isnan(fixed)).sum())
+        ci = crossed_ci(*design.crossed_sets(per_participant, fixed), people, items)
+        if ci is not None:
+            out["ma"] = ci
     return out
 
 
@@ -68,17 +77,16 @@ def leaderboard(design: Design, humans: HumanScores, models: list[ModelResult]) 
     """The compare command's rows with the bootstrap CI added to the human mean; and as a table
     (value, t interval, bootstrap interval per column)."""
     rows = build_rows(humans.inputs, [m for m in models if m.refused is None])
-    reps = leaderboard_replicates(design)
-    boot: dict[str, tuple[float, float] | None] = {k: percentile_ci(v) for k, v in reps.items()}
+    crossed = leaderboard_intervals(design)
     records = []
     for r in rows:
         rec = {"row": r.name, "kind": r.kind, "n": r.n}
         for key in LEADERBOARD_KEYS:
             t_ci = r.ci.get(key)
-            b_ci = boot.get(key) if r.kind == "human-mean" else None
+            c_ci = crossed.get(key) if r.kind == "human-mean" else None
             rec[key] = r.values.get(key)
             rec[f"{key}_t_low"], rec[f"{key}_t_high"] = t_ci if t_ci else (None, None)
-            rec[f"{key}_boot_low"], rec[f"{key}_boot_high"] = b_ci if b_ci else (None, None)
+            rec[f"{key}_crossed_low"], rec[f"{key}_crossed_high"] = c_ci if c_ci else (None, None)
         records.append(rec)
     return rows, pd.DataFrame.from_records(records)
 
@@ -107,7 +115,7 @@ def group_table(design: Design, humans: HumanScores, models: list[ModelRuns]) ->
             groups.append(("sub-category", sub, design.items(variant, sub_category=sub)))
         for level, name, idx in groups:
             vals = [v for v in (_value(p.get(variant), level, name) for p in humans.participant_perfs) if v is not None]
-            ci = percentile_ci(design.mean_replicates(variant, idx)) if _people(design, idx) >= 2 else None
+            ci = design.crossed_interval(variant, idx) if _people(design, idx) >= 2 else None
             base = {"variant": variant, "level": level, "group": name}
             records.append({**base, "responder": "Human (mean of participants)", "kind": "human",
                             "aa": mean_ci(vals)[0] if vals else None, "ci_low": ci[0] if ci else None,
@@ -132,8 +140,8 @@ def leaderboard_display(rows: list[LeaderRow], table: pd.DataFrame) -> pd.DataFr
         for key in LEADERBOARD_KEYS:
             v = rec[key]
             text = "--" if v is None or pd.isna(v) else f"{v:.2f}"
-            if rec[f"{key}_boot_low"] is not None and not pd.isna(rec[f"{key}_boot_low"]):
-                text += f" [{rec[f'{key}_boot_low']:.1f}, {rec[f'{key}_boot_high']:.1f}]"
+            if rec[f"{key}_crossed_low"] is not None and not pd.isna(rec[f"{key}_crossed_low"]):
+                text += f" [{rec[f'{key}_crossed_low']:.1f}, {rec[f'{key}_crossed_high']:.1f}]"
             cells.append(text)
         out.append([name] + cells)
         if r.kind == "human-mean":

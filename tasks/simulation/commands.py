@@ -28,6 +28,10 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
                         min_run_spacing=args.min_run_spacing, adaptive_dimensions=adaptive,
                         adaptive_procedure=args.adaptive_procedure, adaptive_max_trials=args.adaptive_trials)
     observer = Observer(args.observer)
+    if args.observer_threshold and not adaptive:
+        print("--observer-threshold sets thresholds for adaptive blocks and changes no answer without them: "
+              "add --adaptive DIMENSION[,...] or leave it out", file=sys.stderr)
+        return EXIT_USAGE
     if adaptive:
         if args.observer != "psychometric":
             print("--adaptive needs --observer psychometric (with --observer-threshold DIMENSION=VALUE)",

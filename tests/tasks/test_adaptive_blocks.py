@@ -210,3 +210,24 @@ def test_pending_blocks_are_known_and_take_home_sessions_have_none(tmp_path):
         s.add(row)
         s.commit()
     assert not adaptive_pending(home, home_id)
+
+
+def test_an_observer_threshold_without_adaptive_blocks_is_refused_before_anything_is_written(tmp_path, capsys):
+    import main
+
+    root = write_dataset(tmp_path / "ds")
+    db = tmp_path / "lab.sqlite"
+    assert main.main(["simulate", "--db", str(db), "--dataset", str(root), "--participants", "2", "--observer",
+                      "psychometric", "--observer-threshold", "pitch=300"]) == 2
+    err = capsys.readouterr().err
+    assert "changes no answer without them" in err and err.count("\n") == 1
+    assert not db.exists()
+
+
+def test_plan_power_names_its_grid_level_apart_from_simulates_threshold(tmp_path, capsys):
+    import main
+
+    with pytest.raises(SystemExit) as exited:
+        main.main(["plan-power", "--target-ci-halfwidth", "2", "--out", str(tmp_path / "p"),
+                   "--observer-threshold", "0.35"])
+    assert exited.value.code == 2 and "--observer-threshold" in capsys.readouterr().err

@@ -48,12 +48,12 @@ def test_the_page_draws_the_reports_figures_with_its_intervals(cohort, tmp_path)
     bars = next(f for f in page.figures if f.name == "bars_categories")
     assert bars.responders == ("Human (mean of participants)", "model-a", "model-b")
     assert next(f for f in page.figures if f.name == "human_vs_model").responders[1:] == ("model-a", "model-b")
-    # the human mean's bootstrap interval is the one leaderboard.csv holds
+    # the human mean's crossed interval is the one leaderboard.csv holds
     with open(tmp_path / "out" / "leaderboard.csv", newline="", encoding="utf-8") as f:
         human = next(r for r in csv.DictReader(f) if r["kind"] == "human-mean")
     assert set(page.human_boot_ci) == set(LEADERBOARD_KEYS)
     for key, (low, high) in page.human_boot_ci.items():
-        assert (low, high) == pytest.approx((float(human[f"{key}_boot_low"]), float(human[f"{key}_boot_high"])))
+        assert (low, high) == pytest.approx((float(human[f"{key}_crossed_low"]), float(human[f"{key}_crossed_high"])))
     assert steps[-1][:2] == (steps[-1][1], steps[-1][1]) and len(steps) > 3
 
 

@@ -121,3 +121,20 @@ def test_the_command_writes_table_and_figure(tmp_path, dataset, capsys):
     assert main.main(["plan-power", "--dataset", str(dataset.root), "--target-ci-halfwidth", "3",
                       "--participants", "5,x", "--out", str(out)]) == 2
     assert "--participants" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("protocol", ["full-robust", "single-pass"])
+def test_a_pilot_is_resampled_from_its_answers_so_the_sd_is_the_pilots(tmp_path, dataset, protocol):
+    from tasks.study.plan import Protocol
+
+    proto = (robust(variants=["pc", "tr", "sr"]) if protocol == "full-robust" else
+             Protocol(mode="single-pass", variants=["pc", "tr", "sr"], practice_per_block=0, min_run_spacing=1))
+    engine = cohort_db(tmp_path / "pilot.sqlite", dataset, Observer("psychometric", accuracy=0.75, threshold=0.4), 8,
+                       study="pilot", protocol=proto)
+    result = plan_power(dataset, 2.0, participants=(8,), seeds=300, pilot=load_responses(engine, "pilot"))
+    needed = result.needed.set_index("score")
+    for score in (FINAL_MA, "pc Total", "tr Total", "sr Total"):
+        simulated, pilot = needed.loc[score, "sd_between_participants"], needed.loc[score, "pilot_sd"]
+        assert pilot > 0
+        # drawing answers again as Bernoulli of each participant's accuracy made this 1.16-1.55
+        assert simulated / pilot == pytest.approx(1.0, abs=0.1), score

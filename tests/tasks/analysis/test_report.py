@@ -83,7 +83,7 @@ def test_random_observers_agree_at_chance_and_their_interval_covers_chance(tmp_p
     board = {r["kind"]: r for r in read_csv(tmp_path / "out" / "leaderboard.csv")}
     human, chance = board["human-mean"], board["chance"]
     for key in ("pc_ma", "tr_oa", "sr_oa", "ma"):
-        low, high = float(human[f"{key}_boot_low"]), float(human[f"{key}_boot_high"])
+        low, high = float(human[f"{key}_crossed_low"]), float(human[f"{key}_crossed_high"])
         assert low <= float(chance[key]) <= high, (key, low, high, chance[key])
 
 
@@ -97,14 +97,13 @@ def test_the_bootstrap_interval_covers_the_true_mean_of_a_psychometric_cohort(tm
     for rep in range(50):
         simulate(engine, ds, robust(seed=rep, variants=["pc", "tr", "sr"]), 8, Observer("psychometric", accuracy=0.7),
                  "test", study_name=f"cohort{rep}")
-    from tasks.analysis.bootstrap import percentile_ci
-    from tasks.analysis.scores import leaderboard_replicates
+    from tasks.analysis.scores import leaderboard_intervals
     covered = Counter()
     for rep in range(50):
         design = Design.build(load_responses(engine, f"cohort{rep}"), 400, rep)
-        reps = leaderboard_replicates(design)
+        intervals = leaderboard_intervals(design)
         for key in ("pc_ma", "tr_oa", "sr_oa", "ma"):
-            low, high = percentile_ci(reps[key])
+            low, high = intervals[key]
             covered[key] += low <= 70.0 <= high
     assert all(n >= 45 for n in covered.values()), covered
 
