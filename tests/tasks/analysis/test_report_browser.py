@@ -15,17 +15,17 @@ from tasks.analysis.report import write_report
 from tasks.dataset.loader import load_dataset
 from tasks.simulation.observers import Observer
 from db.engine import open_database
-from tests.factories import write_dataset
 from tests.tasks.analysis.cohorts import model_workdir
 from tests.tasks.analysis.psycho_data import bank_pc_items
-from tests.factories import sr_items, tr_items
+from tests.support.factories import sr_items, tr_items, write_dataset
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOTEXT = shutil.which("pdftotext")
 A4_WIDTH_PT = 595.28
-pytestmark = pytest.mark.skipif(CHROMIUM is None or PDFTOTEXT is None,
-                                reason="needs Debian's chromium and poppler-utils (packaging/bootstrap.sh test "
-                                       "installs them when run as root)")
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None or PDFTOTEXT is None,
+                                 reason="needs Debian's chromium and poppler-utils (packaging/bootstrap.sh test "
+                                        "installs them when run as root)")]
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
