@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 import main
+from db.engine import open_database
 from tasks.analysis.report import write_report
 from tasks.dataset.loader import load_dataset
 from tasks.simulation.observers import Observer
-from db.engine import open_database
+from tests.support.factories import sr_items, tr_items, write_dataset
 from tests.tasks.analysis.cohorts import model_workdir
 from tests.tasks.analysis.psycho_data import bank_pc_items
-from tests.support.factories import sr_items, tr_items, write_dataset
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOTEXT = shutil.which("pdftotext")
