@@ -48,3 +48,10 @@ def test_built_program_plays_on_a_real_audio_server(built, tmp_path, jack_server
 def test_built_program_validates_a_dataset(built, tmp_path, dataset_dir):
     r = run(built, "validate", str(dataset_dir), cwd=tmp_path)
     assert r.returncode == 0 and "No problems." in r.stdout
+
+
+def test_built_program_runs_commands_whose_bodies_are_imported_by_name(built, tmp_path):
+    r = run(built, "lab-grants", cwd=tmp_path)
+    assert r.returncode == 0 and 'GRANT CONNECT ON DATABASE "starlab"' in r.stdout, r.stdout + r.stderr
+    r = run(built, "lab-grants", "--station-role", 'x"; DROP TABLE canary; --', cwd=tmp_path)
+    assert r.returncode == 1 and r.stderr.startswith("error: ") and "Traceback" not in r.stderr
