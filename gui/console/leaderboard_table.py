@@ -72,7 +72,8 @@ class LeaderboardTable(QTableWidget):
         item = QTableWidgetItem(f"{v:.1f}" + (f"\n[{shown[0]:.0f}, {shown[1]:.0f}]" if shown else ""))
         tip = [f"{row.name}: {v:.2f}"]
         if boot:
-            tip.append(self.tr("95% two-level bootstrap CI {lo:.2f} to {hi:.2f}").format(lo=boot[0], hi=boot[1]))
+            tip.append(self.tr("95% crossed interval (people and items sampled) {lo:.2f} to {hi:.2f}").format(
+                lo=boot[0], hi=boot[1]))
         if t_ci:
             tip.append(self.tr("95% t interval {lo:.2f} to {hi:.2f}").format(lo=t_ci[0], hi=t_ci[1]))
         item.setToolTip("\n".join(tip))

@@ -264,13 +264,13 @@ class ResultsPage(QWidget):
         self.board.show_rows(self.data.rows, boot)
         if boot:
             self.board_note.setText(self.tr(
-                "Brackets: the human mean's 95% two-level bootstrap interval (participants and items resampled, "
+                "Brackets: the human mean's 95% interval for people and items both sampled (crossed design, "
                 "B = {b}, seed {seed}), as in report.html; other rows: the t interval. Hover a cell for the exact "
                 "values.").format(b=self.figures.n_bootstrap, seed=self.figures.seed))
         elif not self.data.answered_test:
             self.board_note.setText(self.tr("No answered test trial yet: the rows shown are the paper's."))
         else:
-            self.board_note.setText(self.tr("Brackets: 95% t interval across participants (the bootstrap interval "
+            self.board_note.setText(self.tr("Brackets: 95% t interval across participants (the crossed interval "
                                             "follows with the figures). Hover a cell for the exact values."))
 
     def show_figures(self, report) -> None:

@@ -63,7 +63,7 @@ def test_results_page_computes_on_a_worker_with_progress_and_attenuation(qtbot, 
     assert page.progress.bar.value() == page.progress.bar.maximum()
     # then the report's figures, in a second child process (photographed once drawn)
     qtbot.waitUntil(lambda: page.figures is not None, timeout=180000)
-    assert "bootstrap interval" in page.board_note.text()
+    assert "people and items both sampled" in page.board_note.text()
     QApplication.processEvents()  # the layouts catch up with the strip hidden and the new note
     save_screenshot(window, "console-results-computed")
 
