@@ -150,7 +150,8 @@ def human_vs_model_coverage(n_studies: int, rng) -> list[tuple]:
             truth = 100 * float(weights @ (human - model))
             covered += row.ci_low <= truth <= row.ci_high
             total += 1
-    return [("human minus model per category, paired item bootstrap (items sampled; these people, this model); "
+    return [("human minus model per category, paired item resamples with the t quantile (items sampled; these "
+             "people, this model); "
              "P=12", covered / total, "93-97%", f"{total} intervals")]
 
 
