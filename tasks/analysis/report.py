@@ -136,7 +136,7 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
               header_groups=(("", 1),) + LEADERBOARD_GROUPS),
         Table("categories", "Scores per category and sub-category", groups),
         Table("human_vs_model", "Human (pooled) minus model per category", vs_models,
-              note="Paired bootstrap CI over items; Wilcoxon signed-rank p on per-item differences, Holm-corrected "
+              note="CI from paired item resamples (t quantile, n items); Wilcoxon signed-rank p on per-item differences, Holm-corrected "
                    "across the categories of each model; d_z = mean / SD of the per-item differences."),
         Table("variant_contrasts", "Variant contrasts (second minus first)", variants),
         Table("items", "Item analysis", items),
