@@ -13,6 +13,7 @@ import posixpath
 import re
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 # A Windows drive ("C:", "c:foo") or an NT device / UNC prefix ("\\?\", "\\server\share", "//server").
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -120,12 +121,26 @@ def read_regular_file(path: Path | str, max_bytes: int) -> bytes:
         raise NotRegularFileError(path, "not a regular file (a device, FIFO or folder); not read")
     if st.st_size > max_bytes:
         raise NotRegularFileError(path, f"{st.st_size} bytes, more than the {max_bytes} allowed; not read")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
-    fd = os.open(path, flags)
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped between stat and open
-            raise NotRegularFileError(path, "not a regular file (a device, FIFO or folder); not read")
+    with open_regular_file(path) as fh:
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise NotRegularFileError(path, f"more than the {max_bytes} bytes allowed; not read")
     return data
+
+
+def open_regular_file(path: Path | str, max_bytes: int | None = None) -> BinaryIO:
+    """``path`` opened for reading in binary mode, when it is a regular file (of at most
+    ``max_bytes`` bytes, when given). A FIFO, a device or a folder is refused before it is opened
+    (non-blocking, so a FIFO swapped in meanwhile cannot make it wait, and checked again on the
+    open file). Raises :class:`NotRegularFileError` or ``OSError``."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegularFileError(path, "not a regular file (a device, FIFO or folder); not read")
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise NotRegularFileError(path, f"{st.st_size} bytes, more than the {max_bytes} allowed; not read")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    fh = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped between stat and open
+        fh.close()
+        raise NotRegularFileError(path, "not a regular file (a device, FIFO or folder); not read")
+    return fh

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterator, Mapping
 
 from tasks.dataset.items import VARIANT_SOURCE, Item, family_of
+from tasks.dataset.paths import NotRegularFileError, open_regular_file
 from tasks.model_results.key import against_key
 from tasks.model_results.text import LineProblems, describe, quoted, safe
 from tasks.dataset.runs import REASONING_RUNS
 from tasks.scoring.metrics import RunResult
 
 MAX_LINE_BYTES = 1 << 20  # one run is a few hundred bytes; a longer line is not a run
+MAX_RESULTS_BYTES = 1 << 30  # a file larger than this is refused before it is read
 MAX_ROTATE_ID = 10_000  # sanity bound when the number of runs of an item is not known
 
 
@@ -123,7 +125,7 @@ def read_results_file(path: Path, alias: str, display: str, known: Mapping[str, 
     n_options: dict[str, int | None] = {}
     notes = 0
     try:
-        with open(path, "rb") as f:
+        with open_regular_file(path, MAX_RESULTS_BYTES) as f:
             for line_no, raw in _physical_lines(f):
                 if raw is None:
                     problems.add(line_no, f"longer than {MAX_LINE_BYTES} bytes, not a run; skipped")
@@ -178,6 +180,9 @@ def read_results_file(path: Path, alias: str, display: str, known: Mapping[str, 
                     if said:
                         disagree.add(line_no, "; ".join(said))
                 out.results.append(r)
+    except NotRegularFileError as exc:
+        out.refused = f"{display}: {exc.reason}"
+        return out
     except OSError as exc:
         out.refused = f"{display}: cannot be read ({exc.strerror or exc})"
         return out
