@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -138,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def user_errors() -> tuple[type[Exception], ...]:
     """Errors caused by the environment or the input: a clear message, never a traceback."""
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError
 
     from db.engine import DatabaseFileError
     from db.pg import RoleNameError
@@ -150,14 +151,14 @@ def user_errors() -> tuple[type[Exception], ...]:
     from tasks.takehome.files import BundleError
 
     return (BundleError, DatabaseFileError, DatasetChangedError, ExportError, NotADatasetError, PlanError, ReportError,
-            RoleNameError, StudyError, StoredDataError, OperationalError, OSError)
+            RoleNameError, StudyError, StoredDataError, DatabaseError, OSError)
 
 
 def user_message(exc: Exception) -> str:
     """The one line for an error of user_errors()."""
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError
 
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, DatabaseError):  # OperationalError too; a damaged file ("disk image is malformed")
         return f"database error: {exc.orig}. Responses already saved are kept."
     if isinstance(exc, OSError):
         return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)

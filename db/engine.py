@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from sqlalchemy import event, insert, inspect
-from sqlalchemy.engine import URL, Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlmodel import Session as DbSession, SQLModel, create_engine, select
 
 from db import pg
@@ -75,14 +75,32 @@ def make_engine(url_or_path: str | Path, create: bool = True, password: str | No
         if not create and not path.is_file():
             raise DatabaseFileError(f"no database at {path}: this command only reads an existing database "
                                     "(check the --db path); nothing was created")
+        if not create and path.stat().st_size == 0:
+            raise DatabaseFileError(f"{path} is an empty file (0 bytes), not a database: this command only reads "
+                                    "an existing database; the file was left as it is")
         path.parent.mkdir(parents=True, exist_ok=True)
         url = sqlite_url(path)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 2.0}
-                           if text.startswith("sqlite") or not isinstance(url, str) else {})
+    try:
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 2.0}
+                               if text.startswith("sqlite") or not isinstance(url, str) else {})
+    except ImportError as exc:  # a URL whose driver is not part of the app (mysql://: MySQLdb)
+        raise DatabaseFileError(f"{_shown_url(text)}: this kind of database is not supported (its driver "
+                                f"{exc.name or 'module'} is not part of the app); use a file or postgresql://") from None
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:  # foo://, a malformed URL
+        raise DatabaseFileError(f"{_shown_url(text)}: not a database this app can open ({exc}); use a file "
+                                "or postgresql://") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
     return engine
+
+
+def _shown_url(text: str) -> str:
+    """A --db URL as a message shows it: its password hidden (when it parses at all)."""
+    try:
+        return make_url(text).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return text.split("://", 1)[0] + "://..."
 
 
 def sqlite_file(engine: Engine) -> Path | None:
@@ -292,6 +310,10 @@ def init_db(engine: Engine, migrations: Mapping[int, Migration] | None = None,
                 conn.execute(insert(SchemaInfo).values(id=1, version=target_version))
             return target_version
         version = info.version
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise DatabaseFileError(
+                f"{sqlite_file(engine) or pg.shown(engine.url)}: its schema version (schema_info.version) is "
+                f"{version!r}, not a version number; the database was left untouched")
         if version > target_version:
             raise DatabaseFileError(
                 f"{sqlite_file(engine) or pg.shown(engine.url)} was written by a newer version of the app "
@@ -320,9 +342,58 @@ def init_db(engine: Engine, migrations: Mapping[int, Migration] | None = None,
         raise DatabaseFileError(describe_db_error(engine, exc)) from None
 
 
+def check_intact(engine: Engine) -> None:
+    """Raise DatabaseFileError when an SQLite file is damaged (PRAGMA quick_check: garbage in
+    its pages, "database disk image is malformed"): found before anything is read from it or
+    written, not halfway through an export."""
+    path = sqlite_file(engine)
+    if path is None or not path.is_file() or path.stat().st_size == 0:
+        return
+    try:  # read-only and without our pragmas, as refuse_foreign_sqlite: another program's file stays as it is
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            verdict = str(con.execute("PRAGMA quick_check(1)").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        text = str(exc)
+        if "not a database" in text or "encrypted" in text or "locked" in text or "unable to open" in text:
+            raise DatabaseFileError(describe_db_error(engine, exc)) from None
+        raise DatabaseFileError(f"{path} is damaged and cannot be read ({text}); it was left as it is: "
+                                "restore it from a backup") from None
+    if verdict != "ok":
+        first = next((line for line in verdict.splitlines() if line.strip() and not line.startswith("***")), verdict)
+        raise DatabaseFileError(f"{path} is damaged (SQLite finds: {first[:120]}); nothing was read from it or "
+                                "written: restore it from a backup")
+
+
+def check_schema(engine: Engine) -> None:
+    """Raise DatabaseFileError naming the first table or column of this schema version that the
+    database lacks (dropped by hand, or a file of another build): refused before any command
+    reads a row, rather than failing halfway."""
+    where = sqlite_file(engine) or pg.shown(engine.url)
+    try:
+        found = inspect(engine)
+        tables = set(found.get_table_names())
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in tables:
+                raise DatabaseFileError(f"{where}: the table {table.name} is missing (the file was changed outside "
+                                        "the app?); it was left untouched")
+            columns = {c["name"] for c in found.get_columns(table.name)}
+            lacking = [c.name for c in table.columns if c.name not in columns]
+            if lacking:
+                raise DatabaseFileError(f"{where}: the table {table.name} lacks the column(s) {', '.join(lacking)} "
+                                        "(the file was changed outside the app?); it was left untouched")
+    except (OperationalError, DatabaseError) as exc:
+        raise DatabaseFileError(describe_db_error(engine, exc)) from None
+
+
 def open_database(url_or_path: str | Path, create: bool = True, password: str | None = None) -> Engine:
-    """make_engine + init_db, with clear errors. With ``create`` False a missing SQLite file is
-    refused (commands that only read must not make an empty database from a mistyped path)."""
+    """make_engine + init_db, with clear errors. With ``create`` False a missing or empty SQLite
+    file is refused (commands that only read must not make a database from a mistyped path). A
+    damaged file, or one that lacks a table or column of the schema, is refused before use."""
     engine = make_engine(url_or_path, create=create, password=password)
+    check_intact(engine)
     init_db(engine, password=password)
+    check_schema(engine)
     return engine

@@ -49,7 +49,8 @@ def read_model_runs(work_dir: Path, known: KnownItems | None = None) -> tuple[li
             path = d / alias / RESULTS_FILE
             if path.is_file():
                 got = read_results_file(path, alias, f"{name}/{alias}/{RESULTS_FILE}",
-                                        known.for_alias(alias) if known is not None else None)
+                                        known.for_alias(alias) if known is not None else None,
+                                        known.key_for(alias) if known is not None else None)
                 if not got.refused:
                     results += got.results
         if results:

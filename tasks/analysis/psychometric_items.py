@@ -18,6 +18,7 @@ import csv
 import math
 from pathlib import Path
 
+from tasks.dataset.paths import NotRegularFileError, read_regular_file
 from tasks.psychometrics.dimensions import DIMENSIONS, Stimulus, stimulus_from_params
 from tasks.psychometrics.functions import WEIBULL
 
@@ -39,12 +40,17 @@ class ItemParamsError(ValueError):
 CSV_COLUMNS = ("item_id", "dimension", "difference", "unit")
 
 
+MAX_ITEM_PARAMS_BYTES = 64 << 20  # one line per pc item: a few hundred KiB at most
+
+
 def read_item_params(path: Path) -> dict[str, Stimulus]:
     """item id -> stimulus from a CSV with the columns item_id, dimension, difference, unit
     (the unit must be the dimension's: see DIMENSIONS). Every bad line is named (file:line)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular_file(path, MAX_ITEM_PARAMS_BYTES).decode("utf-8-sig")
+    except NotRegularFileError as exc:
+        raise ItemParamsError(str(exc)) from None
     except UnicodeDecodeError:
         raise ItemParamsError(f"{path}: not a UTF-8 text file") from None
     rows = list(csv.reader(text.splitlines()))

@@ -34,6 +34,8 @@ def cmd_runs(args: argparse.Namespace, ctx: CommandContext) -> int:
     except KeyError:
         reasons = [str(p) for s in ds.set_aside if s.alias == source and s.item_id == args.id for p in s.reasons]
         detail = ("; set aside: " + "; ".join(reasons)) if reasons else ""
+        file_problems = [str(p) for p in ds.problems if p.item_id is None and p.index is None]
+        detail += ("; " + "; ".join(file_problems)) if file_problems else ""
         raise CommandError(printable(f"no valid {source} item with id {args.id!r} in {ds.root}{detail}")) from None
     try:
         runs = expand_runs(item, args.alias)

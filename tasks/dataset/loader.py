@@ -24,7 +24,8 @@ from tasks.dataset.items import (
     parse_temporal_id,
     printable,
 )
-from tasks.dataset.paths import PathGuard, UnsafePathError, relative_form_problem
+from tasks.dataset.paths import NotRegularFileError, PathGuard, UnsafePathError, read_regular_file
+from tasks.dataset.paths import relative_form_problem
 from tasks.dataset.runs import MAX_OPTIONS, REASONING_RUNS, RunError, make_run
 
 META_DIR = "meta_info"
@@ -115,9 +116,16 @@ def _surrogate_field(raw: dict) -> str | None:
     return None
 
 
+MAX_META_BYTES = 1 << 30  # a meta file larger than this is refused before it is read
+
+
 def _read_json(path: Path, rel: str, problems: list[Problem]) -> list | None:
     try:
-        text = path.read_bytes().decode("utf-8")
+        raw = read_regular_file(path, MAX_META_BYTES)
+        text = raw.decode("utf-8")
+    except NotRegularFileError as exc:
+        problems.append(Problem(rel, exc.reason))
+        return None
     except UnicodeDecodeError as exc:
         problems.append(Problem(rel, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
         return None
@@ -308,6 +316,11 @@ def load_dataset(
         rel = path.relative_to(root).as_posix()
         if path.name != ALIAS_FILES[alias]:
             ds.notes.append(f"{alias}: read {rel} (the evaluation kit's name) because {ALIAS_FILES[alias]} is absent")
+        try:
+            guard.inside(rel)
+        except UnsafePathError as exc:
+            ds.problems.append(Problem(rel, f"meta file not read: {exc}"))
+            continue
         ds.meta_files[alias] = path
         data = _read_json(path, rel, ds.problems)
         if data is not None:
@@ -423,9 +436,14 @@ def dataset_fingerprint(root: Path | str) -> str:
     import hashlib
 
     root = Path(root)
+    guard = PathGuard(root)
     digest = hashlib.sha256()
     for alias in ALIAS_FILES:
         path = find_meta_file(root, alias)
         if path is not None:
+            try:
+                guard.inside(path.relative_to(root).as_posix())
+            except UnsafePathError:
+                continue  # a meta file outside the dataset is never read
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 # A Windows drive ("C:", "c:foo") or an NT device / UNC prefix ("\\?\", "\\server\share", "//server").
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -98,3 +100,47 @@ def contained_path(root: Path | str, relative: str) -> Path:
     """``root / relative`` with every symbolic link followed, checked to lie inside the root
     (itself resolved), at this moment. Raises :class:`UnsafePathError` with the reason otherwise."""
     return PathGuard(root).inside(relative)
+
+
+class NotRegularFileError(OSError):
+    """A file that is not a regular file (a FIFO, a device such as /dev/zero, a folder), or one
+    larger than the caller allows: it is never opened, or never read past the limit."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{os.fspath(path)}: {reason}")
+        self.reason = reason
+
+
+def read_regular_file(path: Path | str, max_bytes: int) -> bytes:
+    """The bytes of ``path`` when it is a regular file of at most ``max_bytes`` bytes. A FIFO, a
+    device or a folder is refused before it is opened (opening a FIFO would wait for a writer;
+    /dev/zero never ends); at most ``max_bytes`` + 1 bytes are read, so a file that grows while
+    it is read is refused too. Raises :class:`NotRegularFileError` or ``OSError``."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegularFileError(path, "not a regular file (a device, FIFO or folder); not read")
+    if st.st_size > max_bytes:
+        raise NotRegularFileError(path, f"{st.st_size} bytes, more than the {max_bytes} allowed; not read")
+    with open_regular_file(path) as fh:
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise NotRegularFileError(path, f"more than the {max_bytes} bytes allowed; not read")
+    return data
+
+
+def open_regular_file(path: Path | str, max_bytes: int | None = None) -> BinaryIO:
+    """``path`` opened for reading in binary mode, when it is a regular file (of at most
+    ``max_bytes`` bytes, when given). A FIFO, a device or a folder is refused before it is opened
+    (non-blocking, so a FIFO swapped in meanwhile cannot make it wait, and checked again on the
+    open file). Raises :class:`NotRegularFileError` or ``OSError``."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegularFileError(path, "not a regular file (a device, FIFO or folder); not read")
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise NotRegularFileError(path, f"{st.st_size} bytes, more than the {max_bytes} allowed; not read")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    fh = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped between stat and open
+        fh.close()
+        raise NotRegularFileError(path, "not a regular file (a device, FIFO or folder); not read")
+    return fh

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tasks.dataset.paths import NotRegularFileError, read_regular_file
 from tasks.model_results.text import describe, safe
 
 MAX_PERFORMANCE_BYTES = 16 << 20
@@ -18,7 +19,9 @@ def read_performance_file(path: Path, display: str) -> tuple[dict[str, float] | 
     try:
         if path.stat().st_size > MAX_PERFORMANCE_BYTES:
             return None, [f"{display}: larger than {MAX_PERFORMANCE_BYTES >> 20} MiB, not a performance file; ignored"]
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_PERFORMANCE_BYTES)
+    except NotRegularFileError as exc:
+        return None, [f"{display}: {exc.reason}; ignored"]
     except OSError as exc:
         return None, [f"{display}: cannot be read ({exc.strerror or exc}); ignored"]
     try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from tasks.dataset.items import VARIANT_SOURCE, VARIANTS
+from tasks.dataset.items import VARIANT_SOURCE, VARIANTS, Item
 from tasks.dataset.loader import Dataset, NotADatasetError, load_dataset
 from tasks.model_results.performance_file import read_performance_file
 from tasks.model_results.runs_file import read_results_file
@@ -37,19 +37,26 @@ class KnownItems:
     aside (it is in the dataset, but its runs cannot be derived)."""
 
     runs: Mapping[str, Mapping[str, int | None]]
+    items: Mapping[str, Mapping[str, Item]] = field(default_factory=dict)  # the valid items, the key
 
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> "KnownItems":
         runs: dict[str, dict[str, int | None]] = {}
+        key: dict[str, dict[str, Item]] = {}
         for alias, items in dataset.items.items():
             runs.setdefault(alias, {}).update({it.id: n_runs(it) for it in items})
+            key.setdefault(alias, {}).update({it.id: it for it in items})
         for aside in dataset.set_aside:
             if aside.item_id is not None:
                 runs.setdefault(aside.alias, {}).setdefault(aside.item_id, None)
-        return cls(runs)
+        return cls(runs, key)
 
     def for_alias(self, alias: str) -> Mapping[str, int | None] | None:
         return self.runs.get(VARIANT_SOURCE[alias])
+
+    def key_for(self, alias: str) -> Mapping[str, Item] | None:
+        """The dataset's items of the alias's source, to score runs against (None: not known)."""
+        return self.items.get(VARIANT_SOURCE[alias]) if self.items else None
 
 
 def known_items_of(dataset_roots: Iterable[str]) -> tuple[KnownItems | None, str | None]:
@@ -144,7 +151,8 @@ def _read_alias(alias_dir: Path, alias: str, display: str, known: KnownItems | N
         out.warnings += perf_warnings
     if jsonl.exists():
         got = read_results_file(jsonl, alias, f"{display}/{RESULTS_FILE}",
-                                known.for_alias(alias) if known is not None else None)
+                                known.for_alias(alias) if known is not None else None,
+                                known.key_for(alias) if known is not None else None)
         out.warnings += got.warnings
         if got.refused or not got.results:
             out.reason = got.refused or f"{display}/{RESULTS_FILE}: no usable run"

@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, Mapping
 
-from tasks.dataset.items import VARIANT_SOURCE, family_of
+from tasks.dataset.items import VARIANT_SOURCE, Item, family_of
+from tasks.dataset.paths import NotRegularFileError, open_regular_file
+from tasks.model_results.key import against_key
 from tasks.model_results.text import LineProblems, describe, quoted, safe
 from tasks.dataset.runs import REASONING_RUNS
 from tasks.scoring.metrics import RunResult
 
 MAX_LINE_BYTES = 1 << 20  # one run is a few hundred bytes; a longer line is not a run
+MAX_RESULTS_BYTES = 1 << 30  # a file larger than this is refused before it is read
 MAX_ROTATE_ID = 10_000  # sanity bound when the number of runs of an item is not known
 
 
@@ -21,6 +24,8 @@ class _Line:
     result: RunResult
     n_options: int | None
     note: str | None  # used, but with something to say
+    prediction: str | None = None
+    answer_letter: str | None = None
 
 
 def _text_or_null(rec: dict, key: str) -> tuple[str | None, str | None]:
@@ -82,7 +87,7 @@ def _parse_fields(rec: Any, alias: str) -> _Line | str:
                     f"answer_letter instead ({'right' if recomputed else 'wrong'})")
         ok = recomputed
     return _Line(RunResult(alias, str(raw_id), rotate_id, category, sub_category, ok),
-                 None if options is None else len(options), note)
+                 None if options is None else len(options), note, prediction, answer_letter)
 
 
 # ---------------------------------------------------------------- one file ---------------------
@@ -108,15 +113,19 @@ class AliasResults:
     refused: str | None = None  # the whole file is set aside
 
 
-def read_results_file(path: Path, alias: str, display: str, known: Mapping[str, int | None] | None) -> AliasResults:
-    """Every usable run of one infer_results.jsonl, in file order, and what was wrong."""
+def read_results_file(path: Path, alias: str, display: str, known: Mapping[str, int | None] | None,
+                      answer_key: Mapping[str, Item] | None = None) -> AliasResults:
+    """Every usable run of one infer_results.jsonl, in file order, and what was wrong. With the
+    dataset's items (``answer_key``), each run is scored against the dataset's answer letter and grouped
+    by its categories, and every line that says otherwise is named (tasks.model_results.key)."""
     out = AliasResults()
     problems = LineProblems(display)
+    disagree = LineProblems(display)
     first_line: dict[tuple[str, int], int] = {}
     n_options: dict[str, int | None] = {}
     notes = 0
     try:
-        with open(path, "rb") as f:
+        with open_regular_file(path, MAX_RESULTS_BYTES) as f:
             for line_no, raw in _physical_lines(f):
                 if raw is None:
                     problems.add(line_no, f"longer than {MAX_LINE_BYTES} bytes, not a run; skipped")
@@ -165,11 +174,22 @@ def read_results_file(path: Path, alias: str, display: str, known: Mapping[str, 
                 if line.note:
                     notes += 1
                     problems.add(line_no, f"item {quoted(r.item_id)}: {line.note}")
+                item = answer_key.get(r.item_id) if answer_key is not None else None
+                if item is not None:
+                    r, said = against_key(r, line.prediction, line.answer_letter, item)
+                    if said:
+                        disagree.add(line_no, "; ".join(said))
                 out.results.append(r)
+    except NotRegularFileError as exc:
+        out.refused = f"{display}: {exc.reason}"
+        return out
     except OSError as exc:
         out.refused = f"{display}: cannot be read ({exc.strerror or exc})"
         return out
-    out.warnings += problems.messages()
+    out.warnings += problems.messages() + disagree.messages()
+    if disagree.count:
+        out.warnings.append(f"{display}: {disagree.count} line{'s' if disagree.count != 1 else ''} disagree with the "
+                            "dataset; they are scored against the dataset's answer key and categories")
     skipped = problems.count - notes
     if skipped:
         out.warnings.append(f"{display}: {skipped} line{'s' if skipped != 1 else ''} not counted; the scores use "

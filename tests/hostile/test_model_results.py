@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import main
 from db.engine import open_database
 from tasks.dataset.loader import load_dataset
+from tasks.dataset.runs import make_run
 from tasks.model_results.runs_file import MAX_LINE_BYTES
 from tasks.model_results.reader import KnownItems, read_model, read_models
 from tasks.simulation.observers import Observer
@@ -255,7 +256,9 @@ def test_compare_command_reports_bad_model_files_and_checks_ids_against_the_stud
              study_name="s")
     work = tmp_path / "models"
     sr_items = [it.id for it in ds.items["sr"]]
-    lines = [run(i, r, True, cat=CATS[0]) for i in sr_items for r in range(3)]
+    # right on every run, by the dataset's own key and categories (tasks.model_results.key)
+    lines = [run(it.id, r, True, cat=it.category, answer_letter=k, prediction=k, **{"sub-category": it.sub_category})
+             for it in ds.items["sr"] for r in range(3) for k in [make_run(it, "sr", r).answer_letter]]
     lines += ["[1, 2]", run("not_in_dataset", 0, True), lines[0], run(sr_items[0], 1, True, rotate_id=1e400)]
     write_alias(work, "sr", lines, perf=[], model="bad-model")
     write_alias(work, "pc", ["caf\xe9".encode("latin-1")], model="bad-model")
