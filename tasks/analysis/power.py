@@ -321,14 +321,16 @@ def write_power(result: PowerResult, out_dir) -> list:
 
     from tasks.analysis.tables import write_table
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    from tasks.results.atomic_dir import staged_dir
+
     files = []
-    for table in power_tables(result):
-        files += write_table(table, out)
-    fig = power_figure(result)
-    for ext in ("png", "pdf"):
-        path = out / f"power.{ext}"
-        fig.savefig(path, dpi=150 if ext == "png" else None)
-        files.append(path)
-    return files
+    with staged_dir(Path(out_dir), "power.png") as stage:  # whole or absent
+        out = stage.path
+        for table in power_tables(result):
+            files += write_table(table, out)
+        fig = power_figure(result)
+        for ext in ("png", "pdf"):
+            path = out / f"power.{ext}"
+            fig.savefig(path, dpi=150 if ext == "png" else None)
+            files.append(path)
+    return [stage.final(p) for p in files]

@@ -31,6 +31,7 @@ from tasks.analysis.psychometric_report import analyse_psychometrics, known_stim
 from tasks.analysis.responses import ReportError, Responses, load_responses, pick_study
 from tasks.analysis.screening import screening
 from tasks.analysis.tables import Table, formatted, write_table
+from tasks.results.atomic_dir import staged_dir
 from tasks.study.screening_records import ScreeningRecordError
 from tasks.scoring.metrics import LEADERBOARD_GROUPS
 
@@ -77,7 +78,8 @@ def write_report(engine: Engine, out_dir: Path, models_dir: Path | None = None, 
     data = analyse(engine, models_dir, study_name, exclude_failed_screening, step, seed, n_bootstrap, item_params)
     step(STEPS - 1, STEPS, "writing the files")
     try:
-        files = _write(data, out_dir)
+        with staged_dir(out_dir, "report.html") as stage:  # whole or absent (tasks.results.atomic_dir)
+            files = [stage.final(p) for p in _write(data, stage.path)]
     except OSError as exc:
         raise ReportError(f"cannot write the report to {exc.filename or out_dir}: {exc.strerror or exc}. "
                           "Choose another folder; the database is unchanged.") from None

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from scipy import stats
 
+from tasks.results.atomic_dir import staged_dir
 from tasks.results.compare_input import HumanInputs, StudyInput, inputs_from_records
 from tasks.results.export import ExportResult, export
 from tasks.results.trial_records import TrialRecord
@@ -136,12 +137,26 @@ def export_and_compare(engine, out_dir: Path, app_version: str, models: list[Mod
     database is read once and each participant and the pooled study scored once. The files are
     those of export() and write_compare() run apart."""
     inputs = HumanInputs()
+    if compare_dir is None:  # inside the export's folder, put in place with it (whole or absent)
+        written: list[Path] = []
+        result = export(engine, out_dir, app_version, study_name, majority=majority, inputs=inputs,
+                        also=lambda folder: written.extend(_write_compare(folder / "compare", inputs, models)))
+        compare = Path(out_dir) / "compare"
+        return result, [compare / p.name for p in written]
     result = export(engine, out_dir, app_version, study_name, majority=majority, inputs=inputs)
-    files = write_compare(Path(out_dir) / "compare" if compare_dir is None else compare_dir, inputs, models)
-    return result, files
+    return result, write_compare(compare_dir, inputs, models)
 
 
 def write_compare(out_dir: Path, records: list[TrialRecord] | HumanInputs, models: list[ModelResult]) -> list[Path]:
+    """leaderboard.md, leaderboard.csv and human_minus_model.csv in ``out_dir``, a folder put in
+    place whole (tasks.results.atomic_dir): the complete comparison or what was there before."""
+    out_dir = Path(out_dir)
+    with staged_dir(out_dir, "leaderboard.md") as stage:
+        files = _write_compare(stage.path, records, models)
+    return [stage.final(p) for p in files]
+
+
+def _write_compare(out_dir: Path, records: list[TrialRecord] | HumanInputs, models: list[ModelResult]) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = build_rows(records, models)
     diffs = diff_rows(rows)

@@ -13,10 +13,10 @@ Practice and catch trials are left out of the kit files (they are in trials.csv)
 from __future__ import annotations
 
 import json
-import os
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession, select
@@ -24,6 +24,7 @@ from sqlmodel import Session as DbSession, select
 from db.models import Calibration, Study
 from tasks.adaptive.thresholds_csv import write_thresholds
 from tasks.analysis.majority import add_majority_folders
+from tasks.results.atomic_dir import staged_dir
 from tasks.results.kit_writer import WRITE_BUFFER_BYTES, KitWriter, write_pieces
 from tasks.results.screening_csv import write_screening
 from tasks.results.trial_records import ExportError, SessionOf, safe_name
@@ -116,16 +117,26 @@ class ExportResult:
 
 
 def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None = None,
-           majority: bool = False, inputs: HumanInputs | None = None) -> ExportResult:
+           majority: bool = False, inputs: HumanInputs | None = None,
+           also: Callable[[Path], object] | None = None) -> ExportResult:
     """The export; with ``inputs``, also what the comparison needs (tasks.results.compare.write_compare),
     filled from the same read and the same scoring: the same as collect_human_inputs gives. With
-    ``majority``, a human-majority/ folder beside the participants (tasks.analysis.majority)."""
+    ``majority``, a human-majority/ folder beside the participants (tasks.analysis.majority).
+    ``also(folder)`` writes more files into the export's folder before it is put in place.
+
+    The folder is written as a hidden sibling and renamed into place at the end
+    (tasks.results.atomic_dir): ``out_dir`` is the whole export or what it was before."""
     out_dir = Path(out_dir)
     try:
-        result = _export(engine, out_dir, app_version, study_name, inputs)
-        if majority:
-            add_majority_folders(engine, out_dir, study_name)
-            result.files = sorted(p for p in out_dir.rglob("*") if p.is_file())
+        with staged_dir(out_dir, "trials.csv") as stage:
+            result = _export(engine, stage.path, app_version, study_name, inputs)
+            if majority:
+                add_majority_folders(engine, stage.path, study_name)
+            result.files = sorted(p for p in stage.path.rglob("*") if p.is_file())
+            if also is not None:
+                also(stage.path)
+        result.out_dir = out_dir
+        result.files = [stage.final(p) for p in result.files]
         return result
     except OSError as exc:
         where = exc.filename or out_dir
@@ -138,9 +149,6 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
     """One pass over the stored trials: each row goes to trials.csv, and each answered test
     trial to its participant's and its study's kit folders, as it is read."""
     groups = study_sessions(engine, study_name)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if not os.access(out_dir, os.W_OK):
-        raise PermissionError(13, "Permission denied", str(out_dir))
     result = ExportResult(out_dir)
     options_of = PlainOptions(OptionsCache())
     response_id, kind_at, position_at = R_AT["id"], PT_AT["kind"], PT_AT["position"]

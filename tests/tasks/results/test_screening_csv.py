@@ -67,7 +67,7 @@ def test_screening_csv_holds_the_last_screening_of_each_screened_session(engine,
     assert sidecar["sessions_screened"] == 2
 
 
-def test_a_damaged_screening_row_is_named_and_stops_only_the_screening_file(engine, tmp_path):
+def test_a_damaged_screening_row_is_named_and_leaves_no_export(engine, tmp_path):
     ids = _sessions(engine)
     with DbSession(engine) as s:
         repo.audit(s, "screening", "[{\"test\": \"antiphase\"}]", ids["SIM003"])
@@ -75,7 +75,8 @@ def test_a_damaged_screening_row_is_named_and_stops_only_the_screening_file(engi
     with pytest.raises(ExportError) as err:
         export(engine, out, "test")
     assert f"screening record of session {ids['SIM003']}, entry 0: field 'correct'" in str(err.value)
-    assert (out / "trials.csv").exists() and not (out / "screening.csv").exists()
+    # the export is whole or absent: no trials.csv without its screening.csv, no hidden sibling left
+    assert not out.exists() and list(tmp_path.glob(".out.*")) == []
 
 
 def test_no_screening_gives_a_header_only_file(engine, tmp_path):
