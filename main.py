@@ -145,12 +145,13 @@ def user_errors() -> tuple[type[Exception], ...]:
     from tasks.analysis.responses import ReportError
     from tasks.results.trial_records import ExportError
     from tasks.dataset.loader import NotADatasetError
+    from tasks.dataset.paths import UnsafePathError
     from tasks.study.plan import PlanError
     from tasks.study.studies import DatasetChangedError, StoredDataError, StudyError
     from tasks.takehome.files import BundleError
 
     return (BundleError, DatabaseFileError, DatasetChangedError, ExportError, NotADatasetError, PlanError, ReportError,
-            RoleNameError, StudyError, StoredDataError, OperationalError, OSError)
+            RoleNameError, StudyError, StoredDataError, UnsafePathError, OperationalError, OSError)
 
 
 def user_message(exc: Exception) -> str:

@@ -60,12 +60,13 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def _simulate_station(args: argparse.Namespace, ctx: CommandContext, engine, dataset, protocol, committed) -> int:
     from db.outbox import Outbox, default_outbox_path
+    from tasks.dataset.paths import path_component
     from tasks.labserver.station import simulate_station
     from tasks.simulation.observers import Observer
     from tasks.simulation.simulate import simulation_study_name
 
     observer = Observer(args.observer)
-    outbox = Outbox(args.outbox or default_outbox_path(ctx.data_dir(), args.station))
+    outbox = Outbox(args.outbox or default_outbox_path(ctx.data_dir(), path_component(args.station)))
 
     def state(name: str, pending: int) -> None:
         print(f"station {args.station}: {name} ({pending} answers in the journal)", file=sys.stderr, flush=True)
