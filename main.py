@@ -18,7 +18,9 @@ APP_NAME = "STAR Listening Lab"
 
 
 def _fail(message: str, code: int = EXIT_PROBLEMS) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    from tasks.dataset.items import printable  # a name in the message may hold control characters
+
+    print(f"error: {printable(message)}", file=sys.stderr)
     return code
 
 
@@ -115,10 +117,20 @@ def cmd_selftest() -> int:
     return EXIT_OK if run_selftest(print, app_version()) else EXIT_PROBLEMS
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A usage error is one line (what is wrong, and where to read more), exit 2; its
+    subcommands' parsers are of this class too."""
+
+    def error(self, message: str):
+        from tasks.dataset.items import printable
+
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tasks.cli import add_commands
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="main.py",
         description=f"{APP_NAME}: human baselines for STAR-Bench. Without a command, opens the app.",
     )
