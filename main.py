@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -19,7 +18,9 @@ APP_NAME = "STAR Listening Lab"
 
 
 def _fail(message: str, code: int = EXIT_PROBLEMS) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    from tasks.dataset.items import printable  # a name in the message may hold control characters
+
+    print(f"error: {printable(message)}", file=sys.stderr)
     return code
 
 
@@ -116,10 +117,20 @@ def cmd_selftest() -> int:
     return EXIT_OK if run_selftest(print, app_version()) else EXIT_PROBLEMS
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A usage error is one line (what is wrong, and where to read more), exit 2; its
+    subcommands' parsers are of this class too."""
+
+    def error(self, message: str):
+        from tasks.dataset.items import printable
+
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tasks.cli import add_commands
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="main.py",
         description=f"{APP_NAME}: human baselines for STAR-Bench. Without a command, opens the app.",
     )
@@ -139,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def user_errors() -> tuple[type[Exception], ...]:
     """Errors caused by the environment or the input: a clear message, never a traceback."""
+    import sqlite3
+
     from sqlalchemy.exc import DatabaseError
 
     from db.engine import DatabaseFileError
@@ -146,12 +159,13 @@ def user_errors() -> tuple[type[Exception], ...]:
     from tasks.analysis.responses import ReportError
     from tasks.results.trial_records import ExportError
     from tasks.dataset.loader import NotADatasetError
+    from tasks.dataset.paths import UnsafePathError
     from tasks.study.plan import PlanError
     from tasks.study.studies import DatasetChangedError, StoredDataError, StudyError
     from tasks.takehome.files import BundleError
 
     return (BundleError, DatabaseFileError, DatasetChangedError, ExportError, NotADatasetError, PlanError, ReportError,
-            RoleNameError, StudyError, StoredDataError, DatabaseError, OSError)
+            RoleNameError, StudyError, StoredDataError, UnsafePathError, DatabaseError, sqlite3.Error, OSError)
 
 
 def user_message(exc: Exception) -> str:

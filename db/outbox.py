@@ -49,6 +49,8 @@ def unreachable(exc: BaseException) -> bool:
 
 
 def default_outbox_path(data_folder: Path, station: str) -> Path:
+    """The journal's file in ``data_folder``; ``station`` must already be one safe file name
+    component (callers pass tasks.dataset.paths.path_component(name): db does not import tasks)."""
     return Path(data_folder) / f"outbox-{station}.sqlite3"
 
 

@@ -129,10 +129,11 @@ class Application:
         """The station's link to a lab server with its journal (made once); None on a SQLite file."""
         if self.ctx.station_link is None and self.ctx.db.dialect.name == "postgresql":
             from db.outbox import Outbox, default_outbox_path
+            from tasks.dataset.paths import path_component
             from tasks.labserver.station import StationLink, station_name
 
             name = station_name(self.ctx.db, self.ctx.station)
-            link = StationLink(self.ctx.db, Outbox(default_outbox_path(self.ctx.data_dir, name)), name)
+            link = StationLink(self.ctx.db, Outbox(default_outbox_path(self.ctx.data_dir, path_component(name))), name)
             link.deliver_on_record = False  # the delivery timer does it, between the participant's answers
             self.ctx.station_link = link
             self.delivery.start()

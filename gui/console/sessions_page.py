@@ -18,6 +18,7 @@ from gui.common.widgets import JobStrip, local_time, show_error
 from gui.common.workers import LatestJob
 from tasks.adaptive.blocks import adaptive_pending
 from tasks.dataset.loader import Cancelled
+from tasks.dataset.paths import UnsafePathError
 from tasks.study.plan import PlanError
 from tasks.study.studies import DatasetChangedError, StudyError
 from tasks.study.runner import SessionRunner
@@ -215,15 +216,16 @@ class SessionsPage(QWidget):
         self.write_package(dialog.out_dir(), dialog.files())
 
     def write_package(self, out_dir: str, files: dict[str, str]) -> None:
-        from tasks.takehome.packages import make_package, read_package_text
+        from tasks.dataset.paths import inside_folder
+        from tasks.takehome.packages import make_package, package_file_name, read_package_text
 
-        study, ds, code = self.state.study, self.state.dataset, self.participant.currentText()
+        study, ds, code = self.state.study, self.state.dataset, self.participant.currentText().strip()
         what = {"information": "study information", "consent": "consent", "return_instructions": "return instructions"}
         try:
             texts = {key: read_package_text(Path(path), what[key]) for key, path in files.items()}
-            path = make_package(self.ctx.db, ds, study.name, code, Path(out_dir) / f"star-lab-package-{study.name}-{code}.zip",
+            path = make_package(self.ctx.db, ds, study.name, code, inside_folder(out_dir, package_file_name(study.name, code)),
                                 self.ctx.app_version, texts=texts or None)
-        except (StudyError, DatasetChangedError, PlanError, OSError) as exc:
+        except (StudyError, DatasetChangedError, PlanError, OSError, UnsafePathError) as exc:
             self.message.setText(self.tr("No package written: {why}").format(why=exc))
             return
         names = ", ".join(Path(files[k]).name for k in ("information", "consent", "return_instructions") if k in files)

@@ -10,13 +10,14 @@ from tasks.cli import EXIT_OK, EXIT_USAGE, CommandContext, CommandError
 
 def cmd_report(args: argparse.Namespace, ctx: CommandContext) -> int:
     from tasks.analysis.report import write_report
+    from tasks.dataset.items import printable
 
     summary = write_report(ctx.open_db(args.db, create=False), args.out, models_dir=args.models,
                            study_name=args.study, exclude_failed_screening=args.exclude_failed_screening,
                            seed=args.seed, n_bootstrap=args.bootstrap, item_params=args.item_params)
     for w in summary.warnings:
         print(f"warning: {w}", file=sys.stderr)
-    print(f"report on study {summary.study}: {summary.participants} participants, {summary.responses} answers"
+    print(f"report on study {printable(summary.study)}: {summary.participants} participants, {summary.responses} answers"
           + (f", {len(summary.excluded)} excluded for failed screening" if summary.excluded else "")
           + f"; {len(summary.files)} files in {summary.out_dir} ({summary.seconds:.1f} s)")
     return EXIT_OK

@@ -25,7 +25,8 @@ import numpy as np
 from sqlalchemy.engine import Engine
 
 from tasks.analysis.responses import NO_ANSWER, Responses, load_responses
-from tasks.results.trial_records import ExportError, safe_name
+from tasks.dataset.paths import inside_folder, path_component
+from tasks.results.trial_records import ExportError
 from tasks.results.kit_writer import KitWriter
 from tasks.dataset.items import family_of
 from tasks.results.kit_format import kit_model_response
@@ -109,11 +110,11 @@ def add_majority_folders(engine: Engine, out_dir: Path, study_name: str | None =
     out = []
     for g in study_sessions(engine, study_name):
         codes = {p.code for p in g.participants.values()}
-        clash = sorted(c for c in codes if f"human-{safe_name(c)}" == FOLDER)
+        clash = sorted(c for c in codes if f"human-{path_component(c)}" == FOLDER)
         if clash:
             raise ExportError(f"study {g.study.name!r}: participant {clash[0]!r} and the majority responder would "
                               f"share the folder {FOLDER}; rename the participant")
         resp = load_responses(engine, g.study.name)
         if len(resp.run):
-            out.append(write_majority(resp, Path(out_dir) / safe_name(g.study.name), seed))
+            out.append(write_majority(resp, inside_folder(out_dir, path_component(g.study.name)), seed))
     return out

@@ -8,6 +8,7 @@ lab chose is ever read, played or copied into a package.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import re
@@ -20,6 +21,10 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_PATH_CHARS = 1024
+MAX_COMPONENT_CHARS = 100  # a study name and a code both fit in one file name (255 bytes on most systems)
+_NOT_PLAIN = re.compile(r"[^A-Za-z0-9._-]+")
+# Names Windows gives to devices in every folder ("NUL", "com1.txt"): never a file of ours.
+_WINDOWS_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?", re.IGNORECASE)
 
 
 class UnsafePathError(ValueError):
@@ -144,3 +149,38 @@ def open_regular_file(path: Path | str, max_bytes: int | None = None) -> BinaryI
         fh.close()
         raise NotRegularFileError(path, "not a regular file (a device, FIFO or folder); not read")
     return fh
+
+
+def path_component(name: str) -> str:
+    """``name`` (a study, a participant code, a station) as ONE file name component that stays in
+    the folder it is joined to. Every run of characters other than ASCII letters, digits, ``.``,
+    ``_`` and ``-`` becomes ``_`` (so no separator, no control character survives); leading dots
+    and underscores and trailing underscores go (no ``..``, no hidden file); Windows device names
+    get a ``_``; a name longer than MAX_COMPONENT_CHARS is cut and given a digest of the whole
+    name, so that long names stay apart; nothing left gives ``unnamed``. Deterministic, and a
+    name of letters, digits and ``._-`` that starts with a letter or digit comes back unchanged."""
+    text = str(name)
+    plain = _NOT_PLAIN.sub("_", text).strip("_").lstrip("._")
+    if len(plain) > MAX_COMPONENT_CHARS:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        plain = f"{plain[:MAX_COMPONENT_CHARS - 13]}-{digest}"
+    if _WINDOWS_DEVICE.fullmatch(plain):
+        plain += "_"
+    return plain or "unnamed"
+
+
+def inside_folder(folder: Path | str, file_name: str) -> Path:
+    """``folder / file_name`` when ``file_name`` is one plain component that keeps the joined path
+    inside ``folder`` (followed symbolic links included); raises :class:`UnsafePathError` otherwise.
+    Build ``file_name`` from names with :func:`path_component`; this is the check that it was."""
+    if (not file_name or file_name in (".", "..") or "/" in file_name or "\\" in file_name
+            or _CONTROL.search(file_name) or _DRIVE.match(file_name)):
+        raise UnsafePathError(f"file name {file_name!r} is not one plain name inside {str(folder)!r}")
+    target = Path(folder) / file_name
+    try:
+        real_folder, real_target = Path(folder).resolve(), target.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise UnsafePathError(f"{str(target)!r} cannot be resolved: {exc}") from None
+    if real_target.parent != real_folder:
+        raise UnsafePathError(f"{str(target)!r} leads outside {str(folder)!r} (to {str(real_target)!r})")
+    return target

@@ -9,6 +9,7 @@ from tasks.cli import EXIT_OK, CommandContext
 
 
 def cmd_export(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from tasks.dataset.items import printable
     from tasks.results.export import export
 
     result = export(ctx.open_db(args.db, create=False), args.out, ctx.app_version, study_name=args.study,
@@ -16,7 +17,7 @@ def cmd_export(args: argparse.Namespace, ctx: CommandContext) -> int:
     print(f"exported {result.responses} responses of {result.participants} participants: "
           f"{len(result.files)} files in {result.out_dir}")
     for study, attenuation in result.attenuation.items():
-        print(f"  {study}: {attenuation.describe()}")
+        print(f"  {printable(study)}: {attenuation.describe()}")
     return EXIT_OK
 
 

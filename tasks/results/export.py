@@ -27,7 +27,8 @@ from tasks.analysis.majority import add_majority_folders
 from tasks.results.atomic_dir import staged_dir
 from tasks.results.kit_writer import WRITE_BUFFER_BYTES, KitWriter, write_pieces
 from tasks.results.screening_csv import write_screening
-from tasks.results.trial_records import ExportError, SessionOf, safe_name
+from tasks.dataset.paths import inside_folder, path_component
+from tasks.results.trial_records import ExportError, SessionOf
 from tasks.results.compare_input import HumanInputs, StudyInput
 from tasks.results.export_rows import ExportRows
 from tasks.results.kit_lines import KitLines, json_value
@@ -170,17 +171,21 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
         kit_lines: list[str] = []  # a batch's answered test trials, written per batch (write_pieces)
         kit_pieces: list = []
         kit_add, piece_add = kit_lines.append, kit_pieces.append
+        study_folders: dict[str, str] = {}  # folder name -> the study exported into it
         for g in groups:
             name = g.study.name
-            study_dir = out_dir / safe_name(name)
+            study_dir = inside_folder(out_dir, path_component(name))
+            if study_folders.setdefault(study_dir.name, name) != name:
+                raise ExportError(f"studies {study_folders[study_dir.name]!r} and {name!r} would share the folder "
+                                  f"{study_dir.name}; rename one of them")
             last = g.last_session_of()
             attenuation = Attenuation()
             withheld = 0
             with ExitStack() as files:
-                pooled = KitWriter(study_dir / f"human-{safe_name(name)}", files)
+                pooled = KitWriter(inside_folder(study_dir, f"human-{path_component(name)}"), files)
                 writers: dict[str, KitWriter] = {}  # open until the participant's last session
-                # kit folder name -> whose it is: two names made the same by safe_name must not share one
-                folders = {f"human-{safe_name(name)}": "the pooled study results"}
+                # kit folder name -> whose it is: two names made the same by path_component must not share one
+                folders = {f"human-{path_component(name)}": "the pooled study results"}
                 scored_codes: dict[str, tuple] = {}  # in order of first appearance -> (performances, runs)
                 for i, session in enumerate(g.sessions):
                     participant = g.participants[session.participant_id]
@@ -233,13 +238,13 @@ def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | N
                         if kit_lines:
                             writer = writers.get(code)
                             if writer is None:
-                                folder = f"human-{safe_name(code)}"
+                                folder = f"human-{path_component(code)}"
                                 if folder in folders:
                                     raise ExportError(
                                         f"study {name!r}: participant {code!r} and "
                                         f"{folders[folder]} would share the folder {folder}; rename one of them")
                                 folders[folder] = f"participant {code!r}"
-                                writer = writers[code] = KitWriter(study_dir / folder, files)
+                                writer = writers[code] = KitWriter(inside_folder(study_dir, folder), files)
                                 scored_codes[code] = ()
                             write_pieces(kit_lines, kit_pieces, (writer, pooled), chance)
                             kit_lines.clear()

@@ -2,7 +2,6 @@
 response, its kit record and run result; and the error every export step raises."""
 from __future__ import annotations
 
-import re
 from collections import namedtuple
 from dataclasses import dataclass
 from typing import Iterator
@@ -79,7 +78,3 @@ def iter_records(engine: Engine, study_name: str | None = None) -> Iterator[Tria
 def load_records(engine: Engine, study_name: str | None = None) -> list[TrialRecord]:
     """iter_records as a list, for small databases (the console's pages)."""
     return list(iter_records(engine, study_name))
-
-
-def safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "unnamed"

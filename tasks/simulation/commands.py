@@ -7,6 +7,27 @@ import sys
 
 from tasks.cli import EXIT_OK, EXIT_USAGE, CommandContext, CommandError
 
+MAX_PARTICIPANTS = 10_000
+MAX_ADAPTIVE_TRIALS = 1_000  # per adaptive block; a real block ends well before
+MAX_SEED = 2**63 - 1  # the seeds numpy and the database hold as 64-bit integers
+# option -> (smallest, largest) accepted value
+LIMITS = {"participants": (1, MAX_PARTICIPANTS), "adaptive_trials": (1, MAX_ADAPTIVE_TRIALS), "seed": (0, MAX_SEED),
+          "practice": (0, 1_000), "catch_every": (0, 1_000_000), "min_run_spacing": (0, 1_000),
+          "items_per_group": (1, 1_000_000), "batch": (1, 1_000_000)}
+
+
+def limits_problem(args: argparse.Namespace) -> str | None:
+    """The first option of ``args`` outside its LIMITS, named with its range; None when all fit."""
+    for key, (low, high) in LIMITS.items():
+        value = getattr(args, key, None)
+        if value is not None and not low <= value <= high:
+            return f"--{key.replace('_', '-')} {value}: use a whole number from {low} to {high}"
+    for key in ("delay_ms", "wait_s"):
+        value = getattr(args, key, None)
+        if value is not None and not 0 <= value <= 86_400_000:  # also refuses nan
+            return f"--{key.replace('_', '-')} {value}: use a number from 0 to 86400000"
+    return None
+
 
 def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Checks every input before the database is opened: a mistake creates no database file."""
@@ -16,6 +37,8 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
     from tasks.simulation.simulate import simulate
     from tasks.study.plan import Protocol
 
+    if limits_problem(args):
+        raise CommandError(limits_problem(args), EXIT_USAGE)
     if args.station:
         from tasks.labserver.station import station_problem
 
@@ -60,12 +83,13 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
 
 def _simulate_station(args: argparse.Namespace, ctx: CommandContext, engine, dataset, protocol, committed) -> int:
     from db.outbox import Outbox, default_outbox_path
+    from tasks.dataset.paths import path_component
     from tasks.labserver.station import simulate_station
     from tasks.simulation.observers import Observer
     from tasks.simulation.simulate import simulation_study_name
 
     observer = Observer(args.observer)
-    outbox = Outbox(args.outbox or default_outbox_path(ctx.data_dir(), args.station))
+    outbox = Outbox(args.outbox or default_outbox_path(ctx.data_dir(), path_component(args.station)))
 
     def state(name: str, pending: int) -> None:
         print(f"station {args.station}: {name} ({pending} answers in the journal)", file=sys.stderr, flush=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-PARTICIPANT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+PARTICIPANT_CODE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")  # \Z: no newline after
 CODE_RULE = ("a pseudonymous code such as P007: letters, digits, '.', '_' or '-', starting with a letter or "
              "digit, at most 64 characters (never a name or an e-mail address)")
 

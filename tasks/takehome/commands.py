@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tasks.cli import EXIT_OK, EXIT_PROBLEMS, CommandContext, CommandError
+from tasks.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CommandContext, CommandError
 
 
 def cmd_make_package(args: argparse.Namespace, ctx: CommandContext) -> int:
@@ -13,8 +13,14 @@ def cmd_make_package(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     from db import repo
     from tasks.dataset.loader import load_dataset
-    from tasks.takehome.packages import make_package, read_package_text
+    from tasks.dataset.items import printable
+    from tasks.dataset.paths import inside_folder
+    from tasks.study.codes import code_problem
+    from tasks.takehome.packages import make_package, package_file_name, read_package_text
 
+    for code in args.participant:
+        if code_problem(code):
+            raise CommandError(printable(code_problem(code)), EXIT_USAGE)
     texts = {key: read_package_text(path, what) for key, path, what in (
         ("information", args.information, "study information"), ("consent", args.consent, "consent"),
         ("return_instructions", args.return_instructions, "return instructions")) if path is not None}
@@ -22,14 +28,14 @@ def cmd_make_package(args: argparse.Namespace, ctx: CommandContext) -> int:
     with DbSession(db) as s:
         study = repo.get_study(s, args.study)
     if study is None:
-        raise CommandError(f"no study {args.study!r} in {db.url.database}")
+        raise CommandError(printable(f"no study {args.study!r} in {db.url.database}"))
     dataset = load_dataset(args.dataset or study.dataset_root, check_audio=False)
     aside = [s for s in dataset.set_aside if any(p.field in ("audio_paths", "uncut_audio_path") for p in s.reasons)]
     if aside:
         print(f"note: {len(aside)} items set aside for their audio paths are not planned (see validate)",
               file=sys.stderr)
     for code in args.participant:
-        out = args.out / f"star-lab-package-{args.study}-{code}.zip"
+        out = inside_folder(args.out, package_file_name(args.study, code))
         make_package(db, dataset, args.study, code, out, ctx.app_version, texts=texts)
         print(f"package for {code}: {out}")
     return EXIT_OK

@@ -42,7 +42,7 @@ from tasks.takehome.schema import (
 )
 from tasks.dataset.items import ALIAS_FILES, VARIANT_SOURCE, printable
 from tasks.dataset.loader import META_DIR, Dataset, dataset_fingerprint, find_meta_file
-from tasks.dataset.paths import UnsafePathError, contained_path
+from tasks.dataset.paths import UnsafePathError, contained_path, path_component
 from tasks.study.plan import make_plan
 from tasks.takehome.safezip import PACKAGE_LIMITS, SafeZip, ZipRefused, temp_path_beside, write_then_commit
 from tasks.study.studies import StudyError, check_dataset, study_protocol, trial_row
@@ -137,6 +137,11 @@ def _copy_hashing(z: zipfile.ZipFile, name: str, source: Path) -> str:
     return digest.hexdigest()
 
 
+def package_file_name(study_name: str, participant_code: str) -> str:
+    """The package's file name; the study name and the code each as one safe file name component."""
+    return f"star-lab-package-{path_component(study_name)}-{path_component(participant_code)}.zip"
+
+
 def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code: str, out_path: Path,
                  app_version: str, texts: dict[str, dict] | None = None) -> Path:
     """Plan the participant's session as the lab would and write it with its items and audio.
@@ -149,7 +154,7 @@ def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code
         if study is None:
             raise StudyError(f"no study {study_name!r} in this database")
     check_dataset(study, dataset.root)
-    code = participant_code.strip()
+    code = participant_code
     if not PARTICIPANT_CODE.match(code):
         raise StudyError(f"participant code {printable(participant_code)!r}: use a pseudonymous code such as P007 "
                          "(letters, digits, '_', '.', '-'; it becomes part of file names)")
@@ -345,7 +350,7 @@ def write_results_bundle(db: Engine, session_id: int, opened: OpenedPackage, out
     manifest = {"kind": "star-lab results bundle", "files": digests, **meta,
                 "hmac_sha256": integrity_code(info["key_hex"], digests, meta)}
     code = info["participant"]["code"] if PARTICIPANT_CODE.match(str(info["participant"]["code"])) else "participant"
-    name = f"star-lab-results-{code}-{opened.package_id[:8]}.zip"
+    name = f"star-lab-results-{path_component(code)}-{opened.package_id[:8]}.zip"
     return write_zip(Path(out_dir) / name, files, manifest)
 
 

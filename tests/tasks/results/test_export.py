@@ -178,7 +178,8 @@ def reference_export(engine, out: Path, app_version: str) -> None:
     from db import repo
     from db.models import Calibration, Participant
     from tasks.results.export import TRIAL_COLUMNS
-    from tasks.results.trial_records import TrialRecord, safe_name
+    from tasks.dataset.paths import path_component
+    from tasks.results.trial_records import TrialRecord
     from tasks.results.kit_writer import write_summary_csv
     from tasks.study.plan import Protocol as P
     from tasks.scoring.metrics import score_all
@@ -243,9 +244,9 @@ def reference_export(engine, out: Path, app_version: str) -> None:
         for rec in scored:
             by_participant[rec.participant.code].append(rec)
         for code, prec in by_participant.items():
-            kit_dir(out / safe_name(name) / f"human-{safe_name(code)}", prec)
+            kit_dir(out / path_component(name) / f"human-{path_component(code)}", prec)
         if scored:
-            kit_dir(out / safe_name(name) / f"human-{safe_name(name)}", scored)
+            kit_dir(out / path_component(name) / f"human-{path_component(name)}", scored)
     with open(out / "trials.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=list(TRIAL_COLUMNS))
         w.writeheader()
