@@ -110,10 +110,10 @@ def test_the_page_shows_every_model_beside_the_humans_under_grouped_headers(qtbo
         assert all(vmetrics.horizontalAdvance(line) < board.verticalHeader().width()
                    for line in board.verticalHeaderItem(i).text().split("\n"))
         assert "…" not in board.verticalHeaderItem(i).text()
-    # the human mean's interval is the report's bootstrap one; exact values in the tooltip
+    # the human mean's interval is the report's crossed one; exact values in the tooltip
     low, high = page.figures.human_boot_ci["pc_range"]
     assert board.item(0, 0).text().split("\n")[1] == f"[{low:.0f}, {high:.0f}]"
-    assert f"bootstrap CI {low:.2f} to {high:.2f}" in board.item(0, 0).toolTip()
+    assert f"crossed interval (people and items sampled) {low:.2f} to {high:.2f}" in board.item(0, 0).toolTip()
     assert "B = 2000" in page.board_note.text()
 
     photograph(window, page, "Leaderboard", "console-results-leaderboard")
