@@ -180,3 +180,17 @@ def test_tasks_keeps_its_code_in_domain_packages():
     assert len(top) <= MAX_TASKS_TOP_MODULES, top
     packages = sorted(p.name for p in (ROOT / "tasks").iterdir() if (p / "__init__.py").exists())
     assert {"dataset", "study", "scoring", "results", "takehome"} <= set(packages)
+
+
+def test_every_module_imports():
+    """A module left behind by a move (importing one that no longer exists) fails here, not in
+    the one command that happens to reach it."""
+    import importlib
+
+    failed = {}
+    for name in module_files(ROOT):
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 - every failure is reported with its module
+            failed[name] = f"{type(exc).__name__}: {exc}"
+    assert failed == {}
