@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from audio.files import AudioFileError
+from audio.playback.events import EngineError
 from audio.render import RenderError
 from audio.safety import SafetyError
 from gui.common.bridge import EngineBridge
@@ -128,7 +129,13 @@ class TrialScreen(QWidget):
         self.worker.crashed.connect(self._prepare_failed)
         self.worker.start()
 
+    def release(self) -> None:
+        """The window is closing: a sound still being prepared is neither played nor reported."""
+        self.released = True
+
     def _prepared(self, prepared: PreparedTrial | Withheld) -> None:
+        if getattr(self, "released", False):
+            return  # prepared on a worker after the window let go of the audio output
         if isinstance(prepared, Withheld):
             self.withheld.emit(prepared.reason)
             return
@@ -161,7 +168,12 @@ class TrialScreen(QWidget):
             return
         self.replays_used += self._is_replay(clip_index)
         index = None if clip_index is None else clip_index + self.prepared.n_context
-        self.current_playback = self.presenter.play(self.prepared, index)
+        try:
+            self.current_playback = self.presenter.play(self.prepared, index)
+        except EngineError as exc:  # the output was closed or lost meanwhile: the session pauses, no traceback
+            self.replays_used -= self._is_replay(clip_index)
+            self._prepare_failed(str(exc))
+            return
         self.current_clip = clip_index
         self._update_buttons()
         what = self.tr("all clips") if clip_index is None else self.q.clip_labels[clip_index]

@@ -186,6 +186,7 @@ class ParticipantWindow(QWidget):
             super().closeEvent(event)
             return
         self._released = True
+        self.trial.release()
         self.presenter.stop()
         if isinstance(self.presenter.exposure, SessionExposure) and self.presenter.exposure.unsaved:
             self.presenter.exposure.save()  # a last try for figures a failed write left in memory
@@ -334,8 +335,10 @@ class ParticipantWindow(QWidget):
         self.show_message(title, body, self.close, button=self.tr("Close"))
 
     def cannot_play(self, message: str) -> None:
-        """A sound that cannot be prepared or a stored block that cannot be run: logged, and the
-        session pauses for the experimenter."""
+        """A sound that cannot be prepared or played, or a stored block that cannot be run: logged,
+        and the session pauses for the experimenter."""
+        if self.finished:
+            return  # the session is over or paused already; nothing of it is to be played
         with DbSession(self.db) as s:
             repo.audit(s, "error", message, self.session_id)
         self.pause_and_close("cannot play: " + message, self.tr("Please call the experimenter"),
