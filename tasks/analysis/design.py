@@ -84,7 +84,11 @@ class Design:
 
     def crossed_interval(self, variant: str, idx: np.ndarray) -> tuple[float, float] | None:
         """The crossed participants x items 95% interval of the human mean on the items idx."""
-        point, both, p_only, i_only = self.crossed_sets(self.participant_replicates(variant, idx),
-                                                        self.participant_scores(variant, idx))
         people = int((self.answered[idx].sum(axis=0) > 0).sum())
-        return crossed_ci(point, both, p_only, i_only, people, int(idx.size))
+        return self.crossed_interval_of(self.participant_replicates(variant, idx),
+                                        self.participant_scores(variant, idx), people, int(idx.size))
+
+    def crossed_interval_of(self, per_participant: np.ndarray, fixed: np.ndarray, people: int,
+                            n_items: int) -> tuple[float, float] | None:
+        """crossed_ci of participant scores already computed (crossed_sets explains them)."""
+        return crossed_ci(*self.crossed_sets(per_participant, fixed), people, n_items)

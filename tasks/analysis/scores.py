@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tasks.analysis.bootstrap import crossed_ci
 from tasks.analysis.design import Design
 from tasks.analysis.models import ModelRuns
 from tasks.results.compare import LeaderRow, build_rows, mean_ci
@@ -54,12 +53,13 @@ def leaderboard_intervals(design: Design) -> dict[str, tuple[float, float]]:
         if key == "ma":
             continue
         idx = design.items(alias, category)
-        if _people(design, idx) < 2:
+        people = _people(design, idx)
+        if people < 2:
             continue
         resampled[key] = (design.participant_replicates(alias, idx), design.participant_scores(alias, idx))
         if key in ("pc_ma", "tr_oa", "sr_oa"):
             items += int(idx.size)
-        ci = crossed_ci(*design.crossed_sets(*resampled[key]), _people(design, idx), int(idx.size))
+        ci = design.crossed_interval_of(*resampled[key], people, int(idx.size))
         if ci is not None:
             out[key] = ci
     if all(k in resampled for k in ("pc_ma", "tr_oa", "sr_oa")):
@@ -67,15 +67,15 @@ def leaderboard_intervals(design: Design) -> dict[str, tuple[float, float]]:
         per_participant = sum(p[0] for p in parts) / 3.0
         fixed = sum(p[1] for p in parts) / 3.0
         people = int((~np.isnan(fixed)).sum())
-        ci = crossed_ci(*design.crossed_sets(per_participant, fixed), people, items)
+        ci = design.crossed_interval_of(per_participant, fixed, people, items)
         if ci is not None:
             out["ma"] = ci
     return out
 
 
 def leaderboard(design: Design, humans: HumanScores, models: list[ModelResult]) -> tuple[list[LeaderRow], pd.DataFrame]:
-    """The compare command's rows with the bootstrap CI added to the human mean; and as a table
-    (value, t interval, bootstrap interval per column)."""
+    """The compare command's rows with the crossed interval added to the human mean; and as a
+    table (value, t interval, crossed interval per column)."""
     rows = build_rows(humans.inputs, [m for m in models if m.refused is None])
     crossed = leaderboard_intervals(design)
     records = []
