@@ -49,9 +49,12 @@ def _fill(table: QTableWidget, headers: list[str], rows: list[tuple[str, ...]]) 
     table.setColumnCount(len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setRowCount(len(rows))
+    table.setWordWrap(False)  # one line a row (a long note is cut at the edge; its tooltip is whole)
     for i, row in enumerate(rows):
         for j, text in enumerate(row):
-            table.setItem(i, j, QTableWidgetItem(text))
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            table.setItem(i, j, item)
     table.resizeRowsToContents()
     height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
     height += sum(table.rowHeight(i) for i in range(len(rows)))

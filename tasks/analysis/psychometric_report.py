@@ -192,7 +192,8 @@ def _display(table: pd.DataFrame) -> pd.DataFrame:
                      with_ci(r.threshold, r.threshold_ci_low, r.threshold_ci_high, 1),
                      "slope per unit [95% CI]": with_ci(r.slope_per_unit, r.slope_ci_low, r.slope_ci_high, 4),
                      "lapse": cell(r.lapse, 3), "trials": str(r.n_trials),
-                     "control accuracy": cell(r.control_accuracy, 2)})
+                     "control accuracy": cell(r.control_accuracy, 2),
+                     "note": r.note})  # why a threshold is a bound or missing, beside the "--"
     return pd.DataFrame(rows)
 
 

@@ -77,6 +77,8 @@ def test_the_tab_shows_a_figure_per_dimension_and_the_adaptive_thresholds(qtbot,
                                                                                  r["responder"])
         assert row[at["threshold [95% CI]"]].split(" ")[0] == cell(float(r["threshold"] or "nan"), 1)
         assert row[at["trials"]] == r["n_trials"]
+        # a threshold left out ("--") says why, as the report's CSV does
+        assert row[at["note"]] == r["note"] and (r["threshold"] != "" or r["note"] != "")
     assert "halfway between chance and 1" in view.note.text()
 
     # the adaptive thresholds: the rows of thresholds.csv, in its order, with the same numbers
