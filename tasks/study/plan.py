@@ -26,6 +26,12 @@ from tasks.dataset.loader import Dataset
 from tasks.dataset.runs import Run, make_run, n_runs
 
 PROTOCOLS = ("single-pass", "full-robust")
+# shared: every participant gets the same test items (all, or one stratified subset);
+# cover: each participant gets a share, and the cohort answers every run K times (tasks.cover)
+DESIGNS = ("shared", "cover")
+# written to the stored protocol_json only when they differ from their defaults, so studies
+# made before these fields existed read and store exactly as before
+_OMITTED_AT_DEFAULT = ("design", "responses_per_run", "session_minutes")
 DEFAULT_REFERENCE_DBFS = -20.0
 DEFAULT_REFERENCE_DB_SPL = 70.0
 
@@ -68,6 +74,11 @@ class Protocol:
     adaptive_reversals_per_halving: int = 2
     adaptive_step_halvings: int = 2
     adaptive_threshold_reversals: int = 6
+    # The study design (docs/cover-design.md). session_minutes is the longest session the lab
+    # allows: the Study page warns above it, and a cover share is made to fit in it.
+    design: str = "shared"
+    responses_per_run: int = 3  # cover: answers each run gets, from that many participants
+    session_minutes: float = 60.0
 
     def __post_init__(self) -> None:
         if self.mode not in PROTOCOLS:
@@ -83,6 +94,14 @@ class Protocol:
         limit = self.max_clip_duration_s
         if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit < float("inf"):
             raise PlanError(f"max_clip_duration_s must be a positive number of seconds, not {limit!r}")
+        if self.design not in DESIGNS:
+            raise PlanError(f"design must be one of {', '.join(DESIGNS)}, not {self.design!r}")
+        k = self.responses_per_run
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= 1000:
+            raise PlanError(f"responses_per_run must be a whole number from 1 to 1000, not {k!r}")
+        minutes = self.session_minutes
+        if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 1 <= minutes <= 24 * 60:
+            raise PlanError(f"session_minutes must be a number of minutes from 1 to 1440, not {minutes!r}")
         try:
             check_protocol(self)
         except AdaptiveProtocolError as exc:
@@ -91,7 +110,8 @@ class Protocol:
     def to_json(self) -> str:
         fields_ = asdict(self)
         defaults = asdict(Protocol())
-        for name in [n for n in fields_ if n.startswith("adaptive_") and fields_[n] == defaults[n]]:
+        for name in [n for n in fields_ if (n.startswith("adaptive_") or n in _OMITTED_AT_DEFAULT)
+                     and fields_[n] == defaults[n]]:
             del fields_[name]
         return json.dumps(fields_, sort_keys=True)
 
