@@ -1,5 +1,6 @@
 """Study page: the dataset (with its validation report), variants, protocol and seed, the adaptive
-threshold blocks (gui/console/adaptive_box.py); what is in
+threshold blocks (gui/console/adaptive_box.py), the design and the session length
+(gui/console/design_box.py); what is in
 force (the open study's stored protocol, the digital reference and where it comes from, the
 longest clip accepted, the station's safety ceiling)."""
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlmodel import Session as DbSession
 from db import repo
 from gui.common.context import AppContext, ConsoleState
 from gui.console.adaptive_box import AdaptiveBox
+from gui.console.design_box import DesignBox
 from gui.common.widgets import CheckedDoubleSpinBox, CheckedSpinBox, TaskStrip, local_time, show_error, with_note
 from gui.common.workers import Worker
 from tasks.dataset.items import VARIANT_SOURCE, VARIANTS
@@ -144,8 +146,11 @@ class StudyPage(QWidget):
         right.addStretch(1)
         self.adaptive = AdaptiveBox()
         self.adaptive.changed.connect(self.update_counts)
+        self.design = DesignBox(ctx.db)
+        self.design.changed.connect(self.update_counts)
         left = QVBoxLayout()
         left.addWidget(ds_box, 1)
+        left.addWidget(self.design)
         left.addWidget(self.adaptive)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)
@@ -271,7 +276,8 @@ class StudyPage(QWidget):
                         break_every=self.break_every.value(), max_replays=self.max_replays.value(),
                         min_run_spacing=self.spacing.value(), seed=self.seed.value(),
                         reference_dbfs=self.reference_dbfs.value(), reference_db_spl=self.reference_db_spl.value(),
-                        max_clip_duration_s=self.max_clip_duration_s, **self.adaptive.fields())
+                        max_clip_duration_s=self.max_clip_duration_s, **self.adaptive.fields(),
+                        **self.design.fields())
 
     def show_protocol(self, protocol: Protocol) -> list[str]:
         """Fill the form from a protocol (a reopened study's stored one). Returns the fields whose
@@ -294,6 +300,7 @@ class StudyPage(QWidget):
             if spin.value() != value:
                 outside.append(f"{label} {value:g}")
         outside += self.adaptive.show_protocol(protocol)
+        outside += self.design.show_protocol(protocol)
         self.max_clip_duration_s = protocol.max_clip_duration_s
         self.update_in_force()
         return outside
@@ -337,11 +344,18 @@ class StudyPage(QWidget):
         self.outside_note = (" " + self.tr("Stored values outside this form's range (in force all the same): "
                                            "{fields}.").format(fields=", ".join(outside))) if outside else ""
         self.study_status.setText(text + self.outside_note)
+        self.update_counts()  # the session length with the study's response times
+
+    def shutdown(self) -> None:
+        self.design.shutdown()
+        self.tasks.cancel()
+        self.tasks.wait()
 
     def update_counts(self) -> None:
         ds = self.state.dataset
         if ds is None:
             self.counts.setText(self.tr("Load a dataset to see the plan size."))
+            self.design.recompute(None, None, None)
             return
         try:
             protocol = self.current_protocol()
@@ -349,8 +363,14 @@ class StudyPage(QWidget):
             short = practice_shortfall(ds, protocol)
         except PlanError as exc:
             self.counts.setText(str(exc))
+            self.design.recompute(ds, None, None)
             return
-        text = self.tr("Each participant: {test} test, {practice} practice and {catch} catch trials").format(**kinds)
+        self.design.recompute(ds, protocol, self.state.study.id if self.state.study is not None else None)
+        text = (self.tr("Each participant: {test} test, {practice} practice and {catch} catch trials").format(**kinds)
+                if protocol.design != "cover" else
+                self.tr("The whole study: {test} test units, each answered {k} times, every participant a share "
+                        "(Design and session length); with {practice} practice trials each").format(
+                    k=protocol.responses_per_run, **kinds))
         adaptive = self.adaptive.summary()
         text += (self.tr("; then {adaptive}, except in take-home sessions.").format(adaptive=adaptive) if adaptive
                  else ".")
