@@ -138,6 +138,12 @@ def add_commands(sub) -> None:
     p.add_argument("--study", default=None, help="only this study (default: all)")
     p.set_defaults(body="tasks.results.commands:cmd_export")
 
+    p = sub.add_parser("coverage", help="a study's answers per unit (coverage.csv) and what it still needs")
+    add_db_option(p)
+    p.add_argument("--study", default=None, help="the study (needed when the database holds several)")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.set_defaults(body="tasks.cover.commands:cmd_coverage")
+
     p = sub.add_parser("make-package", help="write take-home study packages for participants")
     add_db_option(p)
     p.add_argument("--study", required=True)

@@ -1,0 +1,118 @@
+"""How far a study's cohort has come towards answering every unit K times, and what it still needs.
+
+K is the protocol's ``responses_per_run`` in a cover study. A shared-design study is read with
+K = 1: its coverage says which units have been answered at least once (every participant there
+answers every unit, so the cohort's size is a matter of precision, which ``plan-power`` plans,
+not of coverage).
+
+What is still needed (docs/cover-design-results.md, "Coverage"):
+- answers: the sum over units of max(0, K - answers so far);
+- time per trial: the median over the study's answered test trials of the sound of the trial
+  (its clips and gaps, read from the files' headers) plus its response time; before the first
+  answer (or when no answered trial can be measured) the median over the units of the sound
+  plus the session-time estimate's answering allowance (tasks.study.session_time);
+- trials per session: (session_minutes x 60 - the set-up allowance) / (time per trial + the
+  break allowance spread over ``break_every`` trials), rounded down, at least 1;
+- participants: the answers over the trials per session, rounded up, and at least the largest
+  number of answers one unit still lacks (a unit's answers come from different participants);
+- person-hours: (answers x time per trial + participants x the set-up allowance) / 3600.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlmodel import Session as DbSession
+
+from db.models import PlannedTrial, Response, Session, Study
+from tasks.cover.counts import answered_counts
+from tasks.cover.units import cover_units
+from tasks.dataset.loader import Dataset
+from tasks.presentation.presenter import CONTEXT_GAP_S, DEFAULT_GAP_S
+from tasks.study.plan import Protocol
+from tasks.study.session_time import ANSWER_ALLOWANCE_S, BREAK_ALLOWANCE_S, SETUP_ALLOWANCE_S, UNKNOWN_TRIAL_S
+from tasks.study.studies import study_protocol
+from tasks.takehome.plausibility import StimulusDurations
+
+
+@dataclass(frozen=True)
+class GroupCoverage:
+    group: str  # "variant/sub-category" (or category where items have no sub-category)
+    runs: int  # units of the group (runs in full-robust, items in single-pass)
+    by_answers: tuple[int, ...]  # by_answers[a] = units with a answers, a = 0..K (more than K counted at K)
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    study: str
+    responses_per_run: int
+    groups: tuple[GroupCoverage, ...]
+    answers_needed: int
+    participants_needed: int
+    person_hours_needed: float
+
+
+def responses_per_unit(protocol: Protocol) -> int:
+    """K: the answers each unit should get (1 for a shared-design study)."""
+    return protocol.responses_per_run if protocol.design == "cover" else 1
+
+
+def _sound_s(durations: StimulusDurations, variant: str, item_id: str, rotate_id: int) -> float | None:
+    clips = durations.clips_s(variant, item_id, rotate_id)
+    if clips is None:
+        return None
+    context, main = clips
+    return sum(context) + CONTEXT_GAP_S * len(context) + sum(main) + DEFAULT_GAP_S * (len(main) - 1)
+
+
+def seconds_per_trial(s: DbSession, dataset: Dataset, study: Study, protocol: Protocol) -> float:
+    """The median time one trial takes (the rule in the module's docstring)."""
+    durations = StimulusDurations(dataset.root)
+    rows = s.exec(
+        select(PlannedTrial.variant, PlannedTrial.item_id, PlannedTrial.rotate_id, Response.rt_ms)
+        .join(Response, Response.planned_trial_id == PlannedTrial.id)
+        .join(Session, Session.id == PlannedTrial.session_id)
+        .where(Session.study_id == study.id, PlannedTrial.kind == "test")
+    ).all()
+    answered = []
+    for variant, item_id, rotate_id, rt_ms in rows:
+        sound = _sound_s(durations, variant, item_id, rotate_id)
+        if sound is not None and rt_ms is not None:
+            answered.append(sound + rt_ms / 1000.0)
+    if answered:
+        return float(statistics.median(answered))
+    estimated = []
+    for unit in cover_units(dataset, protocol):
+        sound = _sound_s(durations, unit.variant, unit.item.id, unit.rotate_id or 0)
+        estimated.append(UNKNOWN_TRIAL_S if sound is None else sound + ANSWER_ALLOWANCE_S)
+    return float(statistics.median(estimated)) if estimated else UNKNOWN_TRIAL_S
+
+
+def trials_per_session(protocol: Protocol, trial_s: float) -> int:
+    per_trial = trial_s + (BREAK_ALLOWANCE_S / protocol.break_every if protocol.break_every else 0.0)
+    usable = protocol.session_minutes * 60.0 - SETUP_ALLOWANCE_S
+    return max(1, int(usable // per_trial)) if per_trial > 0 else 1
+
+
+def coverage_summary(s: DbSession, dataset: Dataset, study: Study) -> CoverageSummary:
+    protocol = study_protocol(study)
+    k = responses_per_unit(protocol)
+    counts = answered_counts(s, study.id, protocol.mode)
+    groups: dict[str, list[int]] = {}
+    needed, largest_gap = 0, 0
+    for unit in cover_units(dataset, protocol):
+        got = counts.get(unit.key, 0)
+        groups.setdefault(unit.group, [0] * (k + 1))[min(got, k)] += 1
+        needed += max(0, k - got)
+        largest_gap = max(largest_gap, k - got)
+    order = {v: i for i, v in enumerate(protocol.variants)}
+    ordered = sorted(groups, key=lambda g: (order[g.split("/", 1)[0]], g))
+    cover = tuple(GroupCoverage(g, sum(groups[g]), tuple(groups[g])) for g in ordered)
+    if needed == 0:
+        return CoverageSummary(study.name, k, cover, 0, 0, 0.0)
+    trial_s = seconds_per_trial(s, dataset, study, protocol)
+    participants = max(math.ceil(needed / trials_per_session(protocol, trial_s)), largest_gap)
+    hours = (needed * trial_s + participants * SETUP_ALLOWANCE_S) / 3600.0
+    return CoverageSummary(study.name, k, cover, needed, participants, hours)
