@@ -30,6 +30,11 @@ class SessionLine:
     withheld: int = 0  # planned trials never played: over the hearing-safety ceiling
     station: str = ""  # lab server: the station running it and its state, e.g. "booth2 (offline?)"
     last_answer_at: datetime | None = None
+    design: str = "shared"  # the study's design: a cover session's share can be released
+
+    @property
+    def releasable(self) -> bool:
+        return self.design == "cover" and self.status not in ("completed", "released")
 
     @property
     def progress_text(self) -> str:
@@ -68,6 +73,18 @@ class SessionsTable:
     lines: list[SessionLine]
     warnings: list[str] = field(default_factory=list)  # e.g. a damaged screening record, named
 
+def study_design(protocol_json: str) -> str:
+    """The stored protocol's design ("shared" when it names none or cannot be read: the Study page
+    says what is wrong with a damaged protocol; here it only decides whether Release is offered)."""
+    import json
+
+    try:
+        design = json.loads(protocol_json).get("design", "shared")
+    except (ValueError, AttributeError):
+        return "shared"
+    return design if isinstance(design, str) else "shared"
+
+
 def participant_codes(engine) -> list[str]:
     """The codes for the participant chooser, in the order they were added (a small query)."""
     from sqlmodel import Session as DbSession, select
@@ -94,7 +111,9 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
     with DbSession(engine) as s:
         step(0, "reading sessions")
         sessions = s.exec(select(SessionRow).order_by(SessionRow.id)).all()
-        studies = dict(s.exec(select(Study.id, Study.name)).all())
+        studies, designs = {}, {}
+        for sid, name, protocol_json in s.exec(select(Study.id, Study.name, Study.protocol_json)).all():
+            studies[sid], designs[sid] = name, study_design(protocol_json)
         people = dict(s.exec(select(Participant.id, Participant.code)).all())
         step(1, "counting planned trials")
         planned = dict(s.exec(select(PlannedTrial.session_id, func.count(PlannedTrial.id))
@@ -129,6 +148,6 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
                                      station_text(x.station, x.status, last_answer.get(x.id),
                                                   known.seen_at if known else None,
                                                   known.pending_answers if known else 0, now),
-                                     last_answer.get(x.id)))
+                                     last_answer.get(x.id), designs.get(x.study_id, "shared")))
     progress(5, 5, "done")
     return SessionsTable(lines, warnings)

@@ -1,6 +1,7 @@
-"""Sessions page: start, resume and abort sessions; the status of each (with why a paused one is
-paused) and each participant's headphone screening. The table is read on a worker thread
-(sessions_data.py) with a progress bar; a newer refresh supersedes a running one."""
+"""Sessions page: start, resume and abort sessions, release a cover study's share; the status of
+each (with why a paused one is paused) and each participant's headphone screening; for a cover
+study its coverage (coverage_view.py). The table is read on a worker thread (sessions_data.py)
+with a progress bar; a newer refresh supersedes a running one."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from gui.common.context import AUDIO_STARTING, AppContext, ConsoleState
-from gui.console.sessions_data import SessionLine, SessionsTable, participant_codes, sessions_data
+from gui.console.coverage_view import CoverageView
+from gui.console.sessions_data import SessionLine, SessionsTable, participant_codes, sessions_data, study_design
 from gui.common.widgets import JobStrip, local_time, show_error
 from gui.common.workers import LatestJob
 from tasks.adaptive.blocks import adaptive_pending
@@ -45,6 +47,12 @@ class SessionsPage(QWidget):
         self.start_button.clicked.connect(self.start)
         self.abort_button = QPushButton(self.tr("A&bort selected"))
         self.abort_button.clicked.connect(self.abort_selected)
+        self.release_button = QPushButton(self.tr("&Release share"))
+        self.release_button.setObjectName("releaseShare")
+        self.release_button.setToolTip(self.tr("A cover study: give up the rest of the selected session's share; "
+                                               "its unanswered trials go back to the pool, its answers stay"))
+        self.release_button.setEnabled(False)
+        self.release_button.clicked.connect(self.release_selected)
         self.package_button = QPushButton(self.tr("Take-home &package…"))
         self.package_button.setToolTip(self.tr("Write a study package for this participant to run at home"))
         self.package_button.clicked.connect(self.make_package)
@@ -63,6 +71,7 @@ class SessionsPage(QWidget):
         top.addWidget(self.participant, 1)
         top.addWidget(self.start_button)
         top.addWidget(self.abort_button)
+        top.addWidget(self.release_button)
         top.addWidget(self.package_button)
         top.addWidget(self.import_button)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -89,6 +98,8 @@ class SessionsPage(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
+        self.coverage = CoverageView(ctx.db)
+        layout.addWidget(self.coverage, 1)
         for sig in (state.participantsChanged, state.sessionsChanged, state.studyChanged):
             sig.connect(self.refresh)
         self.refresh()
@@ -110,6 +121,8 @@ class SessionsPage(QWidget):
 
     def refresh_table(self) -> None:
         self.job.start(self.tr("Reading the sessions…"), sessions_data, self.ctx.db, user_errors=(Cancelled,))
+        study = self.state.study
+        self.coverage.refresh(self.state.dataset, study, study_design(study.protocol_json) if study else None)
 
     def status_text(self, x: SessionLine) -> str:
         if x.status == "paused" and x.pause_reason:
@@ -137,6 +150,7 @@ class SessionsPage(QWidget):
     def show_detail(self) -> None:
         """The selected session's status and screening in full, under the table."""
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        self.release_button.setEnabled(bool(rows) and rows[0] < len(self.lines) and self.lines[rows[0]].releasable)
         if not rows or rows[0] >= len(self.lines):
             self.detail.setText(self.tr("Select a session to see its status and screening in full."))
             return
@@ -147,6 +161,7 @@ class SessionsPage(QWidget):
 
     def shutdown(self) -> None:
         self.job.shutdown()
+        self.coverage.shutdown()
 
     def start(self) -> None:
         study, ds = self.state.study, self.state.dataset
@@ -189,6 +204,38 @@ class SessionsPage(QWidget):
         if answer == QMessageBox.Yes:
             SessionRunner(self.ctx.db, session_id).abort("by the experimenter")
             self.refresh()
+
+    def release_selected(self) -> None:
+        """Ask, then release the selected cover session's share (tasks/cover/release.py)."""
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        if not rows or rows[0] >= len(self.lines) or not self.lines[rows[0]].releasable:
+            return
+        x = self.lines[rows[0]]
+        box = QMessageBox(QMessageBox.Question, self.tr("Release share"), self.tr(
+            "Release the share of session {id} ({code})? Its {left} unanswered trials go back to the pool for "
+            "other participants and the session cannot be resumed; its {answered} answers stay stored and count."
+        ).format(id=x.session_id, code=x.participant, left=x.planned - x.answered, answered=x.answered),
+            QMessageBox.Yes | QMessageBox.Cancel, self)
+        box.setObjectName("releaseConfirm")
+        box.setDefaultButton(QMessageBox.Cancel)
+        box.finished.connect(lambda _r: self._release(x.session_id) if box.clickedButton() is box.button(
+            QMessageBox.Yes) else None)
+        self.release_box = box
+        box.open()
+
+    def _release(self, session_id: int) -> None:
+        from tasks.cover.release import release_share
+
+        try:
+            station = station_name(self.ctx.db, self.ctx.station)
+            returned = release_share(self.ctx.db, session_id, by=self.tr("the experimenter at station {station}").format(
+                station=station) if station else self.tr("the experimenter"))
+        except StudyError as exc:
+            self.message.setText(self.tr("Not released: {why}.").format(why=exc))
+            return
+        self.message.setText(self.tr("Session {id} released: {n} unanswered test trials went back to the pool.")
+                             .format(id=session_id, n=returned))
+        self.state.sessionsChanged.emit()  # this page's refresh, and any other page that counts sessions
 
     def make_package(self, out_dir: str | None = None, files: dict[str, str] | None = None) -> None:
         """Write a take-home package. Without ``out_dir`` the package dialog asks where, and for
