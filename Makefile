@@ -4,7 +4,8 @@
 # child process and no long run (the markers in pyproject.toml): over 80% of the suite in a
 # few minutes, for the edit-test loop; `make test` remains the verdict.
 # `make screenshots` regenerates docs/screenshots (the console pages and participant screens at
-# 1280x720) by running the GUI tests that photograph them; `make test` never writes there.
+# 1280x720, the Study page's session length and cover design, the Sessions page's coverage) by
+# running the GUI tests that photograph them; `make test` never writes there.
 PY := .venv/bin/python
 ARGS ?=
 SCREENSHOT_DIR := docs/screenshots
