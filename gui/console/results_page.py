@@ -183,6 +183,10 @@ class ResultsPage(QWidget):
         return (self.state.study.name if self.state.study else None, self.models_path(),
                 self.exclude_failed.isChecked())
 
+    def cache_dir(self) -> Path:
+        """Where the leaderboard and figures are kept until the database changes (results_cache.py)."""
+        return Path(self.ctx.data_dir) / "results-cache"
+
     def mark_stale(self) -> None:
         self.stale = True
 
@@ -196,7 +200,8 @@ class ResultsPage(QWidget):
             view.set_message(self.tr("Waiting for the leaderboard…"))
         self.excluded_note.setText("")
         self.job.start(self.tr("Computing the results…"), run_in_process, results_from_url, db_url(self.ctx.db),
-                       study, self.models_path(), self.exclude_failed.isChecked(), user_errors=(Cancelled,))
+                       study, self.models_path(), self.exclude_failed.isChecked(), self.cache_dir(),
+                       user_errors=(Cancelled,))
 
     def _failed(self, message: str) -> None:
         self.status.setText(self.tr("Not computed: {why}.").format(why=message))
@@ -220,7 +225,7 @@ class ResultsPage(QWidget):
         for view in self.message_views():
             view.set_message(self.tr("Drawing the figures (bootstrap resampling)…"))
         self.figure_job.start(self.tr("Drawing the report's figures…"), run_in_process, figures_from_url,
-                              db_url(self.ctx.db), study, models, self.figure_width_px(), exclude,
+                              db_url(self.ctx.db), study, models, self.figure_width_px(), exclude, self.cache_dir(),
                               user_errors=(ReportError, Cancelled))
 
     def show_data(self, data: ResultsData) -> None:
