@@ -1,7 +1,8 @@
 """A Unix-socket relay in front of a PostgreSQL server's socket that takes no connection until
 ``release()``: a lab server that is slow to answer, for the start-up tests. The client's connect
 waits in the listening socket's backlog (its first read blocks) until the relay is released;
-after that each connection is relayed to the real socket byte for byte, a thread per direction."""
+after that each connection is relayed to the real socket byte for byte, a thread per direction,
+each one ``hold_s`` seconds after it came (a distant server; bench/gui_startup.py --pg-delay-ms)."""
 from __future__ import annotations
 
 import os
@@ -11,11 +12,12 @@ from pathlib import Path
 
 
 class HeldSocket:
-    def __init__(self, target: Path, folder: Path):
+    def __init__(self, target: Path, folder: Path, hold_s: float = 0.0):
         """``target``: the real socket file (…/.s.PGSQL.<port>); the relay listens at the same
         name inside ``folder``, so a URL with host=``folder`` and the same port reaches it."""
         self.target, self.folder = Path(target), Path(folder)
         self.path = self.folder / self.target.name
+        self.hold_s = hold_s
         self.released = threading.Event()
         self.closed = False
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -37,10 +39,19 @@ class HeldSocket:
             except OSError:
                 return
             self.accepted += 1
-            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        if self.hold_s:
+            threading.Event().wait(self.hold_s)  # the distant server's delay (no fixed sleep in a test)
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
             server.connect(str(self.target))
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+        except OSError:
+            client.close()
+            return
+        for a, b in ((client, server), (server, client)):
+            threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
     @staticmethod
     def _pump(src: socket.socket, dst: socket.socket) -> None:
