@@ -54,33 +54,54 @@ def cache_file(cache_dir: Path, inputs: tuple) -> Path:
     return Path(cache_dir) / f"{digest}.pickle"
 
 
-def cached(cache_dir: Path | None, engine, inputs: tuple, compute: Callable[[], Any],
-           progress: Callable[..., None] | None = None) -> Any:
-    """``compute()``, or what it returned before for the same ``inputs`` and the same state of
-    the database (see the module's notes). ``cache_dir`` None: no cache."""
+def lookup(cache_dir: Path | None, engine, inputs: tuple) -> tuple[bool, Any, str]:
+    """(found, the stored value, the database's state now) for ``inputs``."""
+    key = repr(data_version(engine))
     if cache_dir is None:
-        return compute()
+        return False, None, key
+    from tasks.version import app_version
+
+    try:
+        with open(cache_file(cache_dir, (app_version(), *inputs)), "rb") as f:
+            stored_inputs, stored_key, value = pickle.load(f)
+        if stored_inputs == repr((app_version(), *inputs)) and stored_key == key:
+            return True, value, key
+    except Exception:  # noqa: BLE001 - missing, damaged or from another version: compute again
+        pass
+    return False, None, key
+
+
+def store(cache_dir: Path, inputs: tuple, key: str, value: Any) -> None:
+    """Keep ``value`` for ``inputs`` and the database's state ``key`` (written whole: a
+    temporary file renamed over the old one). A full disk or read-only folder keeps nothing."""
     from tasks.version import app_version
 
     inputs = (app_version(), *inputs)
-    key = repr(data_version(engine))  # before computing: an answer stored meanwhile invalidates
     path = cache_file(cache_dir, inputs)
-    try:
-        with open(path, "rb") as f:
-            stored_inputs, stored_key, value = pickle.load(f)
-        if stored_inputs == repr(inputs) and stored_key == key:
-            if progress is not None:
-                progress(1, 1, "done (unchanged since last computed)")
-            return value
-    except Exception:  # noqa: BLE001 - missing, damaged or from another version: compute again
-        pass
-    value = compute()
     try:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
         staged = path.with_suffix(f".{os.getpid()}.tmp")
         with open(staged, "wb") as f:
             pickle.dump((repr(inputs), key, value), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(staged, path)
-    except OSError:  # a full disk or a read-only folder: the result is still shown
+    except OSError:
         pass
+
+
+UNCHANGED = "done (unchanged since last computed)"
+
+
+def cached(cache_dir: Path | None, engine, inputs: tuple, compute: Callable[[], Any],
+           progress: Callable[..., None] | None = None) -> Any:
+    """``compute()``, or what it returned before for the same ``inputs`` and the same state of
+    the database (see the module's notes). ``cache_dir`` None: no cache."""
+    if cache_dir is None:
+        return compute()
+    found, value, key = lookup(cache_dir, engine, inputs)  # the state before computing
+    if found:
+        if progress is not None:
+            progress(1, 1, UNCHANGED)
+        return value
+    value = compute()
+    store(cache_dir, inputs, key, value)
     return value

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pickle
 
 from gui.console.results_cache import data_version
-from gui.console.results_data import results_from_url
+from gui.console.results_data import results_from_url, stored_leaderboard
 from tasks.simulation.observers import Observer
 from tasks.simulation.simulate import simulate
 from tests.tasks.analysis.cohorts import robust, small_dataset
@@ -35,9 +35,16 @@ def test_a_new_answer_invalidates_the_stored_leaderboard(ctx, tmp_path):
     assert said == ["done (unchanged since last computed)"]  # nothing read again
     assert again.people == first.people and human_row(again).values == human_row(first).values
 
+    # the window's own engine finds it too (no child process needed)
+    kept = stored_leaderboard(ctx.db, "lab", None, False, cache_dir, progress=lambda *a: None,
+                              should_cancel=lambda: False)
+    assert kept is not None and kept.people == first.people
+
     before = data_version(ctx.db)
     simulate(ctx.db, ds, robust(seed=3), 3, Observer("random"), "test", study_name="lab")  # SIM003 answers
     assert data_version(ctx.db) != before
+    assert stored_leaderboard(ctx.db, "lab", None, False, cache_dir, progress=lambda *a: None,
+                              should_cancel=lambda: False) is None
     said.clear()
     after = leaderboard(url, cache_dir, said)
     assert "reading responses" in said  # computed again
