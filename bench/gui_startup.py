@@ -103,7 +103,8 @@ def child_app(db_path: str, station: str | None = None) -> None:
     sys.exit(code)
 
 
-def sample(kind: str, env: dict, db_path: Path | str, timeout_s: float = 120.0, station: str | None = None) -> dict[str, float]:
+def sample(kind: str, env: dict, db_path: Path | str, timeout_s: float = 120.0,
+           station: str | None = None) -> dict[str, float]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--db", str(db_path)]
     cmd += ["--station", station] if station else []
     t0 = time.time()

@@ -203,7 +203,8 @@ def results_from_url(db_url: str, study_name: str | None, models_dir: Path | Non
         engine.dispose()
 
 
-def leaderboard_inputs(engine, study_name: str | None, models_dir: Path | None, exclude_failed_screening: bool) -> tuple:
+def leaderboard_inputs(engine, study_name: str | None, models_dir: Path | None,
+                       exclude_failed_screening: bool) -> tuple:
     """What the leaderboard is kept under in the cache (gui/console/results_cache.py)."""
     from gui.console.results_cache import folder_fingerprint
 
