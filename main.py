@@ -60,7 +60,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
     """The app: console on the built-in bank (or the last study), audio on the station's device.
 
     The window comes first: only PySide6 is imported before it is painted; the database is
-    opened, then the audio output, on worker threads after that (gui/launch.py)."""
+    opened (on a lab server: connected to, which may take seconds), then the audio output, on
+    worker threads after that (gui/launch.py)."""
     if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
         return _fail("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset). Run it on a "
@@ -99,7 +100,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
         opened["audio"] = audio
         return audio, "" if audio is not None else "no output device found"
 
-    code = run_gui(open_context, open_audio, package=args.package)
+    lab_server = str(args.app_db or "").split(":", 1)[0].lower().startswith("postgres")
+    code = run_gui(open_context, open_audio, package=args.package, lab_server=lab_server)
     audio = opened.get("audio")
     if audio is not None:
         if audio.presenter.engine.stream_abandoned:
@@ -202,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     if args is None:
         args = build_parser().parse_args(argv)
     if args.app_station:
-        from tasks.labserver.station import station_problem
+        from tasks.labserver.names import station_problem
 
         if station_problem(args.app_station):
             return _fail(station_problem(args.app_station), EXIT_USAGE)

@@ -86,8 +86,10 @@ class FirstPaint(QObject):
 class Launcher:
     """Runs the start-up steps above; keeps the workers referenced until their threads end."""
 
-    def __init__(self, app: QApplication, open_context, open_audio, package: Path | None = None):
+    def __init__(self, app: QApplication, open_context, open_audio, package: Path | None = None,
+                 lab_server: bool = False):
         self.app, self.open_context, self.open_audio, self.package = app, open_context, open_audio, package
+        self.lab_server = lab_server
         self.console: ConsoleWindow | None = None
         self.application: Application | None = None
         self.takehome: TakeHome | None = None
@@ -96,7 +98,7 @@ class Launcher:
 
     def start(self) -> None:
         if self.package is None:
-            self.console = ConsoleWindow()
+            self.console = ConsoleWindow(lab_server=self.lab_server)
             self.console.state.set_audio(AUDIO_STARTING, "")
             self.first_paint = FirstPaint(self.console.nav, self._open_context)
             self.console.show()
@@ -150,15 +152,17 @@ class Launcher:
             worker.wait()
 
 
-def run_gui(open_context, open_audio, package: Path | None = None, argv: list[str] | None = None) -> int:
+def run_gui(open_context, open_audio, package: Path | None = None, argv: list[str] | None = None,
+            lab_server: bool = False) -> int:
     """The app's event loop. ``open_context()`` returns the AppContext (raises StartupError);
     ``open_audio(ctx)`` returns (AudioServices or None, why there is none); both run on worker
-    threads after the first paint."""
+    threads after the first paint. ``lab_server``: the database is a lab server, so opening it
+    is a connection over the network (the console says "Connecting to the lab server…")."""
     app = QApplication.instance() or QApplication(argv or sys.argv)
     app.setApplicationName("STAR Listening Lab")
     follow_system_theme(app)
     install_translations(app)
-    launcher = Launcher(app, open_context, open_audio, package)
+    launcher = Launcher(app, open_context, open_audio, package, lab_server)
     QTimer.singleShot(0, launcher.start)
     code = app.exec()
     launcher.wait()

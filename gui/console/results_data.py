@@ -186,30 +186,65 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
 
 
 def results_from_url(db_url: str, study_name: str | None, models_dir: Path | None, exclude_failed_screening: bool = False,
-                     *, progress, should_cancel) -> ResultsData:
+                     cache_dir: Path | None = None, *, progress, should_cancel) -> ResultsData:
     """results_data in a child process: an engine of its own on the same database (read only
-    here; SQLite's WAL lets it read while the app writes answers)."""
+    here; SQLite's WAL lets it read while the app writes answers). ``cache_dir``: kept there
+    until the database changes (gui/console/results_cache.py)."""
     from db.engine import make_engine
+    from gui.console.results_cache import cached
 
     engine = make_engine(db_url)
     try:
-        return results_data(engine, study_name, models_dir, progress, should_cancel,
-                            exclude_failed_screening=exclude_failed_screening)
+        inputs = leaderboard_inputs(engine, study_name, models_dir, exclude_failed_screening)
+        return cached(cache_dir, engine, inputs, lambda: results_data(
+            engine, study_name, models_dir, progress, should_cancel,
+            exclude_failed_screening=exclude_failed_screening), progress)
     finally:
         engine.dispose()
 
 
+def leaderboard_inputs(engine, study_name: str | None, models_dir: Path | None,
+                       exclude_failed_screening: bool) -> tuple:
+    """What the leaderboard is kept under in the cache (gui/console/results_cache.py)."""
+    from gui.console.results_cache import folder_fingerprint
+
+    return ("leaderboard", engine.url.render_as_string(), study_name, str(models_dir), folder_fingerprint(models_dir),
+            exclude_failed_screening)
+
+
+def stored_leaderboard(engine, study_name: str | None, models_dir: Path | None, exclude_failed_screening: bool,
+                       cache_dir: Path, *, progress, should_cancel) -> ResultsData | None:
+    """The leaderboard kept in the cache for the database as it is now, or None (read on a
+    worker thread of the window's process: one small query and one file, no child process)."""
+    from gui.console.results_cache import UNCHANGED, lookup
+
+    found, value, _key = lookup(cache_dir, engine, leaderboard_inputs(engine, study_name, models_dir,
+                                                                      exclude_failed_screening))
+    if found:
+        progress(1, 1, UNCHANGED)
+    return value if found else None
+
+
 def figures_from_url(db_url: str, study_name: str | None, models_dir: Path | None, width_px: int,
-                     exclude_failed_screening: bool = False, *, progress, should_cancel):
+                     exclude_failed_screening: bool = False, cache_dir: Path | None = None, *, progress,
+                     should_cancel):
     """The report's figures for the page (tasks.analysis.page_data.page_report) in a child
-    process: matplotlib is imported there, never in the window's process."""
+    process: matplotlib is imported there, never in the window's process. ``cache_dir``: kept
+    there until the database changes (gui/console/results_cache.py)."""
     from db.engine import make_engine
-    from tasks.analysis.page_data import page_report
+    from gui.console.results_cache import cached, folder_fingerprint
 
     engine = make_engine(db_url)
     try:
-        return page_report(engine, study_name, models_dir, width_px, progress, should_cancel,
-                           exclude_failed_screening=exclude_failed_screening)
+        def compute():
+            from tasks.analysis.page_data import page_report
+
+            return page_report(engine, study_name, models_dir, width_px, progress, should_cancel,
+                               exclude_failed_screening=exclude_failed_screening)
+
+        inputs = ("figures", engine.url.render_as_string(), study_name, str(models_dir),
+                  folder_fingerprint(models_dir), width_px, exclude_failed_screening)
+        return cached(cache_dir, engine, inputs, compute, progress)
     finally:
         engine.dispose()
 

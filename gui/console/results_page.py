@@ -28,7 +28,7 @@ from gui.console.figure_view import FigureView
 from gui.console.psychometric_view import PsychometricView
 from gui.console.leaderboard_table import LeaderboardTable
 from gui.console.results_data import (
-    ResultsData, export_and_count_job, figures_from_url, report_from_url, results_from_url,
+    ResultsData, export_and_count_job, figures_from_url, report_from_url, results_from_url, stored_leaderboard,
 )
 from gui.common.processes import run_in_process
 from gui.common.widgets import JobStrip, TaskStrip, show_error
@@ -42,6 +42,18 @@ FIGURE_TABS = ("bars_categories", "bars_subcategories", "human_vs_model", "varia
 
 def db_url(engine) -> str:
     return engine.url.render_as_string(hide_password=False)
+
+
+def leaderboard_job(engine, study: str | None, models: Path | None, exclude: bool, cache_dir: Path, *, progress,
+                    should_cancel) -> ResultsData:
+    """The leaderboard kept in the cache when the database has not changed since (read here, on
+    the worker thread: no child process to start), else computed in a child process."""
+    kept = stored_leaderboard(engine, study, models, exclude, cache_dir, progress=progress,
+                              should_cancel=should_cancel)
+    if kept is not None:
+        return kept
+    return run_in_process(results_from_url, db_url(engine), study, models, exclude, cache_dir, progress=progress,
+                          should_cancel=should_cancel)
 
 
 
@@ -183,6 +195,10 @@ class ResultsPage(QWidget):
         return (self.state.study.name if self.state.study else None, self.models_path(),
                 self.exclude_failed.isChecked())
 
+    def cache_dir(self) -> Path:
+        """Where the leaderboard and figures are kept until the database changes (results_cache.py)."""
+        return Path(self.ctx.data_dir) / "results-cache"
+
     def mark_stale(self) -> None:
         self.stale = True
 
@@ -195,8 +211,8 @@ class ResultsPage(QWidget):
         for view in self.message_views():
             view.set_message(self.tr("Waiting for the leaderboard…"))
         self.excluded_note.setText("")
-        self.job.start(self.tr("Computing the results…"), run_in_process, results_from_url, db_url(self.ctx.db),
-                       study, self.models_path(), self.exclude_failed.isChecked(), user_errors=(Cancelled,))
+        self.job.start(self.tr("Computing the results…"), leaderboard_job, self.ctx.db, study, self.models_path(),
+                       self.exclude_failed.isChecked(), self.cache_dir(), user_errors=(Cancelled,))
 
     def _failed(self, message: str) -> None:
         self.status.setText(self.tr("Not computed: {why}.").format(why=message))
@@ -220,7 +236,7 @@ class ResultsPage(QWidget):
         for view in self.message_views():
             view.set_message(self.tr("Drawing the figures (bootstrap resampling)…"))
         self.figure_job.start(self.tr("Drawing the report's figures…"), run_in_process, figures_from_url,
-                              db_url(self.ctx.db), study, models, self.figure_width_px(), exclude,
+                              db_url(self.ctx.db), study, models, self.figure_width_px(), exclude, self.cache_dir(),
                               user_errors=(ReportError, Cancelled))
 
     def show_data(self, data: ResultsData) -> None:

@@ -33,7 +33,9 @@ def page_class(name: str):
 
 class ConsoleWindow(QMainWindow):
     def __init__(self, ctx: AppContext | None = None, audio_page_factory=None, participant_window_factory=None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, lab_server: bool = False):
+        """``lab_server``: the database is a lab server (PostgreSQL), reached over the network
+        while the window is already up; the status line says so until ``attach``."""
         super().__init__(parent)
         self.ctx: AppContext | None = None
         self.state = ConsoleState()
@@ -50,7 +52,7 @@ class ConsoleWindow(QMainWindow):
         titles = [self.tr("Study"), self.tr("Audio"), self.tr("Participants"), self.tr("Sessions"), self.tr("Results")]
         for i, (name, title) in enumerate(zip(PAGE_NAMES, titles)):
             self.nav.addItem(title)
-            self.pages.addWidget(self._placeholder(name))
+            self.pages.addWidget(self._placeholder(name, lab_server))
             action = QAction(self)
             action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             action.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
@@ -65,14 +67,18 @@ class ConsoleWindow(QMainWindow):
         self.audio_status.setObjectName("audioStatus")
         self.statusBar().addPermanentWidget(self.audio_status)
         self.state.audioChanged.connect(self._audio_changed)
-        self.statusBar().showMessage(self.tr("Opening the database…"))
+        self.statusBar().showMessage(self.tr("Connecting to the lab server…") if lab_server
+                                     else self.tr("Opening the database…"))
+        # the pages wait for the database: the page list and pages are enabled by attach()
+        self.nav.setEnabled(False)
+        self.pages.setEnabled(False)
         self.resize(1280, 720)
         self.nav.setCurrentRow(0)
         if ctx is not None:
             self.attach(ctx)
 
-    def _placeholder(self, name: str) -> QLabel:
-        label = QLabel(self.tr("Loading…"))
+    def _placeholder(self, name: str, lab_server: bool = False) -> QLabel:
+        label = QLabel(self.tr("Connecting to the lab server…") if lab_server else self.tr("Loading…"))
         label.setObjectName(f"placeholder-{name}")
         label.setAlignment(Qt.AlignCenter)
         return label
@@ -83,6 +89,8 @@ class ConsoleWindow(QMainWindow):
         """The database is open: build the page on show and those asked for from now on."""
         self.ctx = ctx
         self.statusBar().showMessage(self.tr("Database: {db}").format(db=ctx.db.url.database))
+        self.nav.setEnabled(True)
+        self.pages.setEnabled(True)
         self._audio_changed()
         self._row_chosen(self.nav.currentRow())
 

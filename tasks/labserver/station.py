@@ -35,16 +35,6 @@ RETRY_S = 2.0
 DEFAULT_WAIT_S = 300.0  # how long a station waits for the server between sessions before giving up
 
 
-def station_problem(name: str) -> str | None:
-    """Why ``name`` cannot name a station (it names its journal file too), or None."""
-    import re
-
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}", name or ""):
-        return (f"station name {name!r}: use 1 to 40 letters, digits, '-', '_' or '.', starting with a letter "
-                "or digit (e.g. booth2)")
-    return None
-
-
 def station_name(engine: Engine, name: str | None = None) -> str | None:
     """The name this computer's sessions carry on a lab server: ``name`` (``main.py --station
     NAME``), else the host name; None on a SQLite file (one computer)."""

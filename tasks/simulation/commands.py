@@ -40,7 +40,7 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
     if limits_problem(args):
         raise CommandError(limits_problem(args), EXIT_USAGE)
     if args.station:
-        from tasks.labserver.station import station_problem
+        from tasks.labserver.names import station_problem
 
         if station_problem(args.station):
             raise CommandError(station_problem(args.station), EXIT_USAGE)

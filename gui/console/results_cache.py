@@ -1,0 +1,107 @@
+"""The Results page's computations kept on disk, keyed by what they read (no Qt here).
+
+A leaderboard or a set of figures is stored with the state of the database it was computed
+from: the row count and the highest row id of every table it reads (studies, participants,
+sessions, responses, the audit log that holds the screening outcomes, adaptive blocks and
+trials), read BEFORE the computation. A new answer raises the response count and id, so the next
+look at the page computes again; until then the page (and a console started again) shows the
+stored result at once instead of reading every response again. An answer stored while a
+computation runs leaves it stored under the older state, so the next look computes again.
+
+One file per set of inputs (study, models folder and its files' sizes and times, exclusion,
+figure width, app version) in the app's data folder; a file that cannot be read (damaged,
+written by another version) is computed again and replaced, never an error.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+from typing import Any, Callable
+
+CACHE_FORMAT = 1
+TABLES = ("study", "participant", "session", "response", "audit_log", "adaptive_block", "adaptive_trial")
+
+
+def data_version(engine) -> tuple:
+    """(count, highest id) of each table in TABLES: one query, cheap on SQLite and PostgreSQL."""
+    from sqlalchemy import text
+
+    parts = ", ".join(f"(SELECT COUNT(*) FROM {t}), (SELECT COALESCE(MAX(id), 0) FROM {t})" for t in TABLES)
+    with engine.connect() as conn:
+        return tuple(int(v) for v in conn.execute(text(f"SELECT {parts}")).one())
+
+
+def folder_fingerprint(folder: Path | None) -> tuple:
+    """The files under ``folder`` (a model kit's work_dir) with their sizes and modification times."""
+    if folder is None:
+        return ()
+    found = []
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            path = Path(root) / name
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            found.append((str(path.relative_to(folder)), st.st_size, st.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+def cache_file(cache_dir: Path, inputs: tuple) -> Path:
+    digest = hashlib.sha256(repr((CACHE_FORMAT, inputs)).encode()).hexdigest()[:32]
+    return Path(cache_dir) / f"{digest}.pickle"
+
+
+def lookup(cache_dir: Path | None, engine, inputs: tuple) -> tuple[bool, Any, str]:
+    """(found, the stored value, the database's state now) for ``inputs``."""
+    key = repr(data_version(engine))
+    if cache_dir is None:
+        return False, None, key
+    from tasks.version import app_version
+
+    try:
+        with open(cache_file(cache_dir, (app_version(), *inputs)), "rb") as f:
+            stored_inputs, stored_key, value = pickle.load(f)
+        if stored_inputs == repr((app_version(), *inputs)) and stored_key == key:
+            return True, value, key
+    except Exception:  # noqa: BLE001 - missing, damaged or from another version: compute again
+        pass
+    return False, None, key
+
+
+def store(cache_dir: Path, inputs: tuple, key: str, value: Any) -> None:
+    """Keep ``value`` for ``inputs`` and the database's state ``key`` (written whole: a
+    temporary file renamed over the old one). A full disk or read-only folder keeps nothing."""
+    from tasks.version import app_version
+
+    inputs = (app_version(), *inputs)
+    path = cache_file(cache_dir, inputs)
+    try:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        staged = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(staged, "wb") as f:
+            pickle.dump((repr(inputs), key, value), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(staged, path)
+    except OSError:
+        pass
+
+
+UNCHANGED = "done (unchanged since last computed)"
+
+
+def cached(cache_dir: Path | None, engine, inputs: tuple, compute: Callable[[], Any],
+           progress: Callable[..., None] | None = None) -> Any:
+    """``compute()``, or what it returned before for the same ``inputs`` and the same state of
+    the database (see the module's notes). ``cache_dir`` None: no cache."""
+    if cache_dir is None:
+        return compute()
+    found, value, key = lookup(cache_dir, engine, inputs)  # the state before computing
+    if found:
+        if progress is not None:
+            progress(1, 1, UNCHANGED)
+        return value
+    value = compute()
+    store(cache_dir, inputs, key, value)
+    return value

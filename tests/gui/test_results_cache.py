@@ -1,0 +1,69 @@
+"""The Results page's leaderboard and figures kept until the database changes
+(gui/console/results_cache.py): the same result again without reading the responses, and a
+new one once a new answer is stored."""
+from __future__ import annotations
+
+import pickle
+
+from gui.console.results_cache import data_version
+from gui.console.results_data import results_from_url, stored_leaderboard
+from tasks.simulation.observers import Observer
+from tasks.simulation.simulate import simulate
+from tests.tasks.analysis.cohorts import robust, small_dataset
+
+
+def leaderboard(url, cache_dir, said):
+    return results_from_url(url, "lab", None, False, cache_dir, progress=lambda *a: said.append(a[-1]),
+                            should_cancel=lambda: False)
+
+
+def human_row(data):
+    return next(r for r in data.rows if r.kind == "human-mean")
+
+
+def test_a_new_answer_invalidates_the_stored_leaderboard(ctx, tmp_path):
+    ds = small_dataset(tmp_path / "ds")
+    simulate(ctx.db, ds, robust(seed=3), 2, Observer("psychometric"), "test", study_name="lab")
+    url = ctx.db.url.render_as_string(hide_password=False)
+    cache_dir = tmp_path / "results-cache"
+    said: list[str] = []
+    first = leaderboard(url, cache_dir, said)
+    assert len(list(cache_dir.glob("*.pickle"))) == 1 and "reading responses" in said
+
+    said.clear()
+    again = leaderboard(url, cache_dir, said)
+    assert said == ["done (unchanged since last computed)"]  # nothing read again
+    assert again.people == first.people and human_row(again).values == human_row(first).values
+
+    # the window's own engine finds it too (no child process needed)
+    kept = stored_leaderboard(ctx.db, "lab", None, False, cache_dir, progress=lambda *a: None,
+                              should_cancel=lambda: False)
+    assert kept is not None and kept.people == first.people
+
+    before = data_version(ctx.db)
+    simulate(ctx.db, ds, robust(seed=3), 3, Observer("random"), "test", study_name="lab")  # SIM003 answers
+    assert data_version(ctx.db) != before
+    assert stored_leaderboard(ctx.db, "lab", None, False, cache_dir, progress=lambda *a: None,
+                              should_cancel=lambda: False) is None
+    said.clear()
+    after = leaderboard(url, cache_dir, said)
+    assert "reading responses" in said  # computed again
+    assert after.answered_test > first.answered_test
+    assert len(after.people) == len(first.people) + 1
+    assert human_row(after).values != human_row(first).values
+    assert len(list(cache_dir.glob("*.pickle"))) == 1  # replaced, not accumulated
+
+
+def test_a_damaged_cache_file_is_computed_again(ctx, tmp_path):
+    ds = small_dataset(tmp_path / "ds")
+    simulate(ctx.db, ds, robust(seed=3), 2, Observer("psychometric"), "test", study_name="lab")
+    url = ctx.db.url.render_as_string(hide_password=False)
+    cache_dir = tmp_path / "results-cache"
+    first = leaderboard(url, cache_dir, [])
+    (stored,) = cache_dir.glob("*.pickle")
+    stored.write_bytes(b"not a pickle")
+    said: list[str] = []
+    again = leaderboard(url, cache_dir, said)
+    assert "reading responses" in said and again.people == first.people
+    with open(stored, "rb") as f:
+        assert pickle.load(f)[2].people == first.people  # written again whole
