@@ -47,12 +47,20 @@ def station_problem(name: str) -> str | None:
 
 def station_name(engine: Engine, name: str | None = None) -> str | None:
     """The name this computer's sessions carry on a lab server: ``name`` (``main.py --station
-    NAME``), else the host name; None on a SQLite file (one computer)."""
+    NAME``), else the station its login role is bound to (lab-grants --bind), else the host
+    name; None on a SQLite file (one computer). DatabaseFileError when ``name`` is not the
+    station the login role is bound to (the server would refuse its sessions)."""
     if engine.dialect.name == "sqlite":
         return None
     import socket
 
-    return name or socket.gethostname()
+    from db.pg import bound_station
+
+    bound = bound_station(engine) if engine.dialect.name == "postgresql" else None
+    if bound and name and name != bound:
+        raise DatabaseFileError(f"the login role {engine.url.username!r} is station {bound!r} on the lab server, "
+                                f"not {name!r}: start with --station {bound} (or log in as {name}'s role)")
+    return name or bound or socket.gethostname()
 
 
 def sim_code(position: int) -> str:

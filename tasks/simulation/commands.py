@@ -84,10 +84,11 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
 def _simulate_station(args: argparse.Namespace, ctx: CommandContext, engine, dataset, protocol, committed) -> int:
     from db.outbox import Outbox, default_outbox_path
     from tasks.dataset.paths import path_component
-    from tasks.labserver.station import simulate_station
+    from tasks.labserver.station import simulate_station, station_name
     from tasks.simulation.observers import Observer
     from tasks.simulation.simulate import simulation_study_name
 
+    station_name(engine, args.station)  # refused in one line when the login role is another station
     observer = Observer(args.observer)
     outbox = Outbox(args.outbox or default_outbox_path(ctx.data_dir(), path_component(args.station)))
 
