@@ -135,6 +135,12 @@ def add_commands(sub) -> None:
                         "only that station's sessions); repeat for each station")
     p.set_defaults(body="tasks.labserver.commands:cmd_lab_grants")
 
+    p = sub.add_parser("lab-journal", help="list a station's offline journal: answers waiting, conflicts and the "
+                                           "entries quarantined with their reasons (never deleted)")
+    p.add_argument("--station", default=None, help="the station's name (its journal in the data folder)")
+    p.add_argument("--outbox", type=Path, default=None, metavar="FILE", help="the journal file itself")
+    p.set_defaults(body="tasks.labserver.commands:cmd_lab_journal")
+
     p = sub.add_parser("export", help="write human results in the model kit's layout plus a tidy CSV")
     add_db_option(p)
     p.add_argument("--out", type=Path, required=True, metavar="DIR")

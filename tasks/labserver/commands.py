@@ -57,3 +57,35 @@ def cmd_lab_grants(args: argparse.Namespace, ctx: CommandContext) -> int:
     print(f"granted: {args.station_role} (station), {args.experimenter_role} (experimenter) on "
           f"{engine.url.database}, schema created or up to date{bound}")
     return EXIT_OK
+
+
+def cmd_lab_journal(args: argparse.Namespace, ctx: CommandContext) -> int:
+    """What a station's journal holds: answers waiting, conflicts, and the quarantined entries
+    with their reasons (docs/lab-server.md, "A damaged journal")."""
+    from db.outbox import Outbox, default_outbox_path
+    from tasks.dataset.paths import path_component
+    from tasks.labserver.station import station_problem
+
+    if args.outbox is None:
+        if not args.station:
+            raise CommandError("lab-journal needs --station NAME or --outbox FILE", EXIT_USAGE)
+        if station_problem(args.station):
+            raise CommandError(station_problem(args.station), EXIT_USAGE)
+        args.outbox = default_outbox_path(ctx.data_dir(), path_component(args.station))
+    if not args.outbox.is_file():
+        raise CommandError(f"no journal at {args.outbox}")
+    outbox = Outbox(args.outbox)
+    try:
+        if outbox.opened_note:
+            print(outbox.opened_note)
+        quarantined = outbox.quarantined()
+        print(f"{args.outbox}: {outbox.count()} answers waiting, {outbox.count('delivered')} delivered, "
+              f"{len(outbox.conflicts())} conflicts, {len(quarantined)} quarantined")
+        for planned_trial_id, note in outbox.conflicts():
+            print(f"conflict: planned trial {planned_trial_id}: {note}")
+        for entry_id, at, planned_trial_id, session_id, reason in quarantined:
+            print(f"quarantined #{entry_id} at {at}: planned trial {planned_trial_id!r}, session {session_id!r}: "
+                  f"{reason}")
+    finally:
+        outbox.close()
+    return EXIT_OK

@@ -229,7 +229,8 @@ class JournalledStore:
         """Read the remaining plan; returns ``on_server`` with the journalled answers counted."""
         pt = repo.PLANNED_TRIAL_TABLE
         with self.link.engine.begin() as conn:
-            touch_station(conn, self.link.station, self.link.outbox.count())  # the console's status row
+            touch_station(conn, self.link.station, self.link.outbox.count(),  # the console's status row
+                          self.link.outbox.status_note())
             self._kinds = dict(conn.execute(select(pt.c.position, pt.c.kind)
                                             .where(pt.c.session_id == self.session_id)).all())
             remaining = [TrialRow._make(r) for r in
@@ -323,7 +324,7 @@ def simulate_station(engine: Engine, dataset: Dataset, protocol: Protocol, n_par
                 return None
             SessionRunner(engine, session.id).begin()
             with engine.begin() as conn:
-                touch_station(conn, station, outbox.count())
+                touch_station(conn, station, outbox.count(), outbox.status_note())
             return session, _remaining_trials(engine, session.id)
 
         found = link.wait_for_server(next_session, wait_s)
