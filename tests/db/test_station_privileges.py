@@ -271,3 +271,21 @@ def test_printed_grants_give_no_key_and_no_update_of_answers():
                    for line in station)
     assert not any("DELETE" in line for line in station)
     assert any(line.startswith("INSERT INTO lab_station_role") and "'booth2_login', 'booth2'" in line for line in sql)
+
+
+def test_binding_a_role_that_is_no_station_member_is_refused_in_one_line(pg_server, capsys):
+    lab = make_lab(pg_server, stations=("booth1",))
+    try:
+        pg_server.psql(f'CREATE ROLE "stranger_{lab.database}" LOGIN')
+        import main
+
+        args = ["lab-grants", "--db", lab.owner_url(), "--station-role", lab.station_role, "--experimenter-role",
+                lab.experimenter, "--bind", f"stranger_{lab.database}=booth9"]
+        assert main.main(args) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "createuser --pwprompt --role" in err
+        assert main.main(args[:-2] + ["--bind", "booth9"]) == 2  # no '=': a usage error
+        assert main.main(["lab-journal", "--outbox", str(pg_server.folder / "nothing.sqlite3")]) == 1
+    finally:
+        pg_server.psql(f'DROP ROLE IF EXISTS "stranger_{lab.database}"')
+        lab.drop()
