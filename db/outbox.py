@@ -24,6 +24,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from db import repo
+from db.journal_checks import (JOURNAL_COLUMNS, JOURNAL_DDL, QUARANTINE_DDL, STATES, entry_problem, id_problem,
+                               layout_problem, put_aside, salvage_rows, server_problem)
 from db.models import Station, utc_now
 
 _DATETIME_COLUMNS = ("presented_at", "answered_at")
@@ -72,17 +74,81 @@ def _decode(text: str) -> dict:
 
 
 class Outbox:
-    """The journal file. One per station; used by one thread at a time."""
+    """The journal file. One per station; used by one thread at a time. A file that cannot be
+    used as it is (not SQLite, damaged, another layout) is put aside and what can be read from
+    it carried over (db.journal_checks); ``opened_note`` then says so."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._con = sqlite3.connect(str(self.path), isolation_level=None, timeout=5.0)
-        self._con.execute("PRAGMA journal_mode=WAL")
-        self._con.execute("PRAGMA synchronous=FULL")
-        self._con.execute("CREATE TABLE IF NOT EXISTS journal (planned_trial_id INTEGER PRIMARY KEY, "
-                          "session_id INTEGER NOT NULL, values_json TEXT NOT NULL, queued_at TEXT NOT NULL, "
-                          "state TEXT NOT NULL DEFAULT 'pending', note TEXT NOT NULL DEFAULT '')")
+        self.opened_note = ""
+        problem, self._con = None, None
+        try:
+            self._con = self._connect()
+            problem = layout_problem(self._con)
+        except sqlite3.DatabaseError as exc:
+            if any(w in str(exc).lower() for w in ("locked", "unable to open", "readonly", "disk i/o")):
+                raise  # the file may well be sound (another process holds it, a full disk): not put aside
+            problem = f"not a SQLite database ({exc})"
+        if problem:
+            if self._con is not None:
+                self._con.close()
+            aside = put_aside(self.path)
+            self._con = self._connect()
+            self._create()
+            self._carry_over(aside, problem)
+        else:
+            self._create()
+        self._sweep_states()
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(str(self.path), isolation_level=None, timeout=5.0)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=FULL")
+        except sqlite3.Error:
+            con.close()
+            raise
+        return con
+
+    def _create(self) -> None:
+        self._con.execute(JOURNAL_DDL)
+        self._con.execute(QUARANTINE_DDL)
+
+    def _carry_over(self, aside: Path, problem: str) -> None:
+        """Rows of the file put aside: deliverable ones into the journal, the rest quarantined."""
+        rows, unread = salvage_rows(aside)
+        now = utc_now().isoformat()
+        kept = set()
+        with self._con:
+            self._con.execute("BEGIN")
+            for row in rows:
+                values = [row.get(c) for c in ("planned_trial_id", "session_id", "values_json", "queued_at", "state",
+                                               "note")]
+                values[3], values[4], values[5] = values[3] or now, values[4] or "pending", values[5] or ""
+                reason = row.get("reason") if row["_table"] == "quarantine" else None
+                if reason is None and values[0] in kept:
+                    reason = f"a second entry for planned trial {values[0]} (the first is kept in the journal)"
+                if reason is None and id_problem("planned trial id", values[0]) is None \
+                        and isinstance(values[2], str) and values[1] is not None:
+                    self._con.execute(f"INSERT INTO journal ({', '.join(JOURNAL_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+                                      [_text_or_int(v) for v in values])
+                    kept.add(values[0])
+                    continue
+                self._con.execute("INSERT INTO quarantine (quarantined_at, reason, planned_trial_id, session_id, "
+                                  "values_json, queued_at, state, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                  [row.get("quarantined_at") or now,
+                                   reason or entry_problem(*values[:3]) or "not a journal entry",
+                                   *[_text_or_int(v) for v in values]])
+            self.opened_note = (f"the journal file was {problem}; kept as {aside.name}, {len(kept)} entries carried "
+                                f"over into a new journal" + (f", {unread}" if unread else ""))
+            self._con.execute("INSERT INTO quarantine (quarantined_at, reason) VALUES (?, ?)", (now, self.opened_note))
+
+    def _sweep_states(self) -> None:
+        """Entries in a state this version does not know are quarantined (never silently kept)."""
+        rows = self._con.execute(f"SELECT planned_trial_id, state FROM journal WHERE state NOT IN "
+                                 f"({', '.join('?' for _ in STATES)})", STATES).fetchall()
+        self.quarantine([(pt, f"unknown state {state!r}") for pt, state in rows])
 
     def close(self) -> None:
         self._con.close()
@@ -97,11 +163,11 @@ class Outbox:
                 "INSERT OR IGNORE INTO journal (planned_trial_id, session_id, values_json, queued_at) "
                 "VALUES (?, ?, ?, ?)", [(r["planned_trial_id"], session_id, _encode(_answered(r)), now) for r in rows])
 
-    def pending(self, limit: int = DELIVERY_BATCH) -> list[tuple[int, int, dict]]:
-        """(planned_trial_id, session_id, values) of undelivered answers, in the order journalled."""
-        rows = self._con.execute("SELECT planned_trial_id, session_id, values_json FROM journal "
+    def pending(self, limit: int = DELIVERY_BATCH) -> list[tuple[Any, Any, Any, Any]]:
+        """(planned_trial_id, session_id, values_json, queued_at) of undelivered answers as stored
+        (unchecked), in the order journalled."""
+        return self._con.execute("SELECT planned_trial_id, session_id, values_json, queued_at FROM journal "
                                  "WHERE state = 'pending' ORDER BY rowid LIMIT ?", (limit,)).fetchall()
-        return [(pt, sid, _decode(v)) for pt, sid, v in rows]
 
     def count(self, state: str = "pending") -> int:
         return self._con.execute("SELECT COUNT(*) FROM journal WHERE state = ?", (state,)).fetchone()[0]
@@ -113,6 +179,29 @@ class Outbox:
     def conflicts(self) -> list[tuple[int, str]]:
         return self._con.execute("SELECT planned_trial_id, note FROM journal WHERE state = 'conflict'").fetchall()
 
+    def quarantined(self) -> list[tuple]:
+        """(id, quarantined_at, planned_trial_id, session_id, reason) of every quarantined entry."""
+        return self._con.execute("SELECT id, quarantined_at, planned_trial_id, session_id, reason FROM quarantine "
+                                 "ORDER BY id").fetchall()
+
+    def status_note(self) -> str:
+        """What the console's station status says about this journal ("" when nothing is wrong)."""
+        return quarantine_note(self._con.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0])
+
+    def quarantine(self, entries: list[tuple[Any, str]]) -> None:
+        """Move journal entries (planned_trial_id, reason) into quarantine, in one transaction."""
+        if not entries:
+            return
+        now = utc_now().isoformat()
+        with self._con:
+            self._con.execute("BEGIN")
+            for planned_trial_id, reason in entries:
+                self._con.execute("INSERT INTO quarantine (quarantined_at, reason, planned_trial_id, session_id, "
+                                  "values_json, queued_at, state, note) SELECT ?, ?, planned_trial_id, session_id, "
+                                  "values_json, queued_at, state, note FROM journal WHERE planned_trial_id IS ?",
+                                  (now, reason, planned_trial_id))
+                self._con.execute("DELETE FROM journal WHERE planned_trial_id IS ?", (planned_trial_id,))
+
     def mark(self, outcomes: list[tuple[int, str, str]]) -> None:
         """(planned_trial_id, state, note) after the server committed."""
         with self._con:
@@ -121,26 +210,73 @@ class Outbox:
                                   [(state, note, pt) for pt, state, note in outcomes])
 
 
+def _text_or_int(value):
+    """A value read from a damaged file as SQLite can store it again (blobs and the like as text)."""
+    return value if value is None or isinstance(value, (int, float, str)) else repr(value)
+
+
 def _insert_ignoring_duplicates(dialect_name: str):
     table = repo.RESPONSE_TABLE
     make = pg_insert if dialect_name == "postgresql" else sqlite_insert
     return lambda values: make(table).values(**values).on_conflict_do_nothing(index_elements=["planned_trial_id"])
 
 
+def _server_facts(conn, ids: list[int]) -> dict[int, tuple]:
+    """planned trial id -> (its session, that session's station, its withheld reason)."""
+    pt, se = repo.PLANNED_TRIAL_TABLE, repo.SESSION_TABLE
+    rows = conn.execute(select(pt.c.id, pt.c.session_id, se.c.station, pt.c.withheld_reason)
+                        .join(se, se.c.id == pt.c.session_id).where(pt.c.id.in_(ids))).all()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
 def deliver(engine: Engine, outbox: Outbox, station: str | None = None, limit: int = DELIVERY_BATCH) -> int:
     """Deliver up to ``limit`` journalled answers in one server transaction (with the cursors of
-    their sessions and, for a station, its status row); returns how many were handled. Raises
-    the database's OperationalError when the server cannot be reached (nothing marked)."""
+    their sessions and, for a station, its status row); returns how many were handled. Each
+    entry is checked first (db.journal_checks: here, then against the server: its planned trial
+    exists in its session, the session is this station's) and quarantined with the reason when
+    it fails; each insert runs in a savepoint, so that an answer the server refuses is
+    quarantined too and never stops the others. Raises the database's OperationalError when the
+    server cannot be reached (nothing marked)."""
     batch = outbox.pending(limit)
     if not batch:
         return 0
+    local = []
+    checked = []
+    for planned_trial_id, session_id, values_json, queued_at in batch:
+        problem = entry_problem(planned_trial_id, session_id, values_json)
+        if problem:
+            local.append((planned_trial_id, problem))
+        else:
+            values = _decode(values_json)
+            values.setdefault("answered_at", _when(queued_at))
+            checked.append((planned_trial_id, session_id, {**values, "planned_trial_id": planned_trial_id}))
+    outbox.quarantine(local)  # kept whatever the server does next
+    if not checked:
+        return len(batch)
     insert_one = _insert_ignoring_duplicates(engine.dialect.name)
     r = repo.RESPONSE_TABLE
     outcomes: list[tuple[int, str, str]] = []
+    refused: list[tuple[int, str]] = []
     with engine.begin() as conn:
-        for planned_trial_id, session_id, values in batch:
+        facts = _server_facts(conn, [pt for pt, _, _ in checked])
+        stored_sessions = set()
+        for planned_trial_id, session_id, values in checked:
+            problem = server_problem(session_id, facts.get(planned_trial_id), station)
+            if problem:
+                refused.append((planned_trial_id, problem))
+                continue
             values = {**values, "session_id": session_id}
-            if conn.execute(insert_one(values)).rowcount == 1:
+            try:
+                with conn.begin_nested():
+                    inserted = conn.execute(insert_one(values)).rowcount == 1
+            except DBAPIError as exc:
+                if unreachable(exc):
+                    raise
+                refused.append((planned_trial_id, "the server refused it: "
+                                + str(exc.orig).strip().splitlines()[0][:300]))
+                continue
+            stored_sessions.add(session_id)
+            if inserted:
                 outcomes.append((planned_trial_id, "delivered", ""))
                 continue
             there = conn.execute(select(*(r.c[k] for k in _SAME_ANSWER))
@@ -152,21 +288,40 @@ def deliver(engine: Engine, outbox: Outbox, station: str | None = None, limit: i
                 outcomes.append((planned_trial_id, "conflict",
                                  f"planned trial {planned_trial_id}: the server holds {dict(zip(_SAME_ANSWER, there))}, "
                                  f"the journal {dict(zip(_SAME_ANSWER, ours))}; the server's answer was kept"))
-        for session_id in sorted({sid for _, sid, _ in batch}):
+        for session_id in sorted(stored_sessions):
             repo.advance_cursor(conn, session_id)
         if station:
-            left = max(0, outbox.count() - len(batch))
-            touch_station(conn, station, left)
+            left = max(0, outbox.count() - len(checked))
+            touch_station(conn, station, left, _note_after(outbox, refused))
     outbox.mark(outcomes)
+    outbox.quarantine(refused)
     return len(batch)
 
 
-def touch_station(conn, station: str, pending_answers: int, last_error: str = "") -> None:
-    """Note on the server that ``station`` was heard of now, with its journal's backlog."""
+def _note_after(outbox: Outbox, refused: list) -> str:
+    n = len(outbox.quarantined()) + len(refused)
+    return quarantine_note(n)
+
+
+def quarantine_note(n: int) -> str:
+    return f"{n} journal entries quarantined (python main.py lab-journal lists them)" if n else ""
+
+
+def _when(queued_at) -> datetime:
+    try:
+        return datetime.fromisoformat(queued_at)
+    except (TypeError, ValueError):
+        return utc_now()
+
+
+def touch_station(conn, station: str, pending_answers: int, last_error: str | None = None) -> None:
+    """Note on the server that ``station`` was heard of now, with its journal's backlog and, when
+    given, what is wrong with it (the console's station status; None: left as it was)."""
     table = Station.__table__
     make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = make(table).values(name=station, seen_at=utc_now(), pending_answers=pending_answers,
-                              last_error=last_error)
-    conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={
-        "seen_at": stmt.excluded.seen_at, "pending_answers": stmt.excluded.pending_answers,
-        "last_error": stmt.excluded.last_error}))
+                              last_error=last_error or "")
+    update = {"seen_at": stmt.excluded.seen_at, "pending_answers": stmt.excluded.pending_answers}
+    if last_error is not None:
+        update["last_error"] = stmt.excluded.last_error
+    conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_=update))

@@ -104,7 +104,7 @@ def describe_server_error(url: URL, text: str) -> str | None:
     if "password authentication failed" in low or "no password supplied" in low:
         return (f"the lab server {where} refused the login (wrong or missing password: set PGPASSWORD, "
                 "~/.pgpass or answer the prompt)")
-    if "permission denied" in low or "must be owner" in low:
+    if "permission denied" in low or "must be owner" in low or "row-level security" in low:
         return f"the lab server {where} refused this for the role {url.username!r}: {text.strip().splitlines()[0]}"
     if "does not exist" in low and "database" in low:
         return f"the lab server has no database {url.database!r} ({where}); create it first (docs/lab-server.md)"
@@ -112,17 +112,7 @@ def describe_server_error(url: URL, text: str) -> str | None:
 
 
 # -- roles ------------------------------------------------------------------------------------
-# Tables a station writes during a session (its own sessions, plans, answers, exposure, audit,
-# participants it enrols, its own status row); everything else it only reads.
-STATION_INSERT = ("participant", "session", "planned_trial", "response", "exposure_record", "audit_log",
-                  "device", "calibration", "station", "setting")
-# the columns of session a station moves forward (cursor, status, times); responses never change
-STATION_UPDATE = {"session": ("next_position", "status", "started_at", "ended_at", "station"),
-                  "station": ("seen_at", "pending_answers", "last_error"),
-                  "planned_trial": ("withheld_reason",),
-                  "calibration": ("measured_db_spl", "reference_dbfs"),
-                  "setting": ("value_json",)}
-
+# What the station role may do, column by column, and its row-level security: db/pg_policies.py
 
 # A role name the grants accept: PostgreSQL's own rule for an unquoted identifier (a letter or _,
 # then letters, digits, _ or $; at most 63 bytes), lower case so that it means the same quoted or not.
@@ -147,13 +137,38 @@ def quoted(identifier: str) -> str:
     return sql.Identifier(identifier).as_string()
 
 
-def role_grants(database: str, station_role: str, experimenter_role: str, tables: list[str]) -> list[str]:
-    """The SQL (run by the database owner after the schema exists) that gives the station role
-    INSERT and SELECT but no DELETE and no UPDATE of responses, and the experimenter role all of
-    it (migrations need the owner: make the experimenter the owner of the database and tables).
-    Every name is quoted as an identifier; role names must also pass role_name_problem
-    (RoleNameError), so that a name can never be read as SQL."""
-    for role in (station_role, experimenter_role):
+def bound_station(engine: Engine) -> str | None:
+    """The station the connection's login role is bound to (lab-grants --bind), or None: not
+    bound, no bindings on this server (lab-grants not run yet), or the server not reachable."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT public.lab_station()").scalar()
+    except DBAPIError:
+        return None
+
+
+def literal(value: str) -> str:
+    """A string literal as PostgreSQL reads it (psycopg's sql.Literal)."""
+    from psycopg import sql  # here: psycopg is needed only with a lab server
+
+    return sql.Literal(value).as_string()
+
+
+def role_grants(database: str, station_role: str, experimenter_role: str, tables: list[str],
+                binds: tuple[tuple[str, str], ...] = ()) -> list[str]:
+    """The SQL (run by the database owner after the schema exists) that gives the station group
+    role exactly what a station needs (db/pg_policies.py: column privileges, no DELETE, no
+    UPDATE of responses, row-level security keeping each station to its own sessions) and the
+    experimenter role all of it (migrations need the owner: make the experimenter the owner of
+    the database and tables); ``binds``: (login role, station name) pairs, each login role (a
+    member of the station role) bound to its station. Idempotent. Every name is quoted as
+    an identifier or a literal; role names must also pass role_name_problem (RoleNameError),
+    so that a name can never be read as SQL."""
+    from db.pg_policies import bind_station, station_privileges
+
+    for role in (station_role, experimenter_role, *(login for login, _ in binds)):
         problem = role_name_problem(role)
         if problem:
             raise RoleNameError(problem)
@@ -162,13 +177,9 @@ def role_grants(database: str, station_role: str, experimenter_role: str, tables
            f"GRANT USAGE ON SCHEMA public TO {station}, {experimenter}",
            f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {station}"]
     for table in tables:
-        name = quoted(table)
-        sql.append(f"GRANT SELECT ON {name} TO {station}")
-        if table in STATION_INSERT:
-            sql.append(f"GRANT INSERT ON {name} TO {station}")
-        if table in STATION_UPDATE:
-            cols = ", ".join(quoted(c) for c in STATION_UPDATE[table])
-            sql.append(f"GRANT UPDATE ({cols}) ON {name} TO {station}")
-        sql.append(f"GRANT ALL ON {name} TO {experimenter}")
-    sql.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {station}, {experimenter}")
+        sql.append(f"GRANT ALL ON {quoted(table)} TO {experimenter}")
+    sql.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {experimenter}")
+    sql += station_privileges(station, experimenter, tables, quoted)
+    for login, name in binds:
+        sql += bind_station(login, name, literal)
     return sql

@@ -130,7 +130,16 @@ def add_commands(sub) -> None:
                    help="instead of printing: connect as the database owner, create or upgrade the schema and grant")
     p.add_argument("--station-role", default="starlab_station")
     p.add_argument("--experimenter-role", default="starlab_experimenter")
+    p.add_argument("--bind", action="append", default=[], metavar="ROLE=STATION",
+                   help="make login role ROLE station STATION (a member of the station role, allowed to change "
+                        "only that station's sessions); repeat for each station")
     p.set_defaults(body="tasks.labserver.commands:cmd_lab_grants")
+
+    p = sub.add_parser("lab-journal", help="list a station's offline journal: answers waiting, conflicts and the "
+                                           "entries quarantined with their reasons (never deleted)")
+    p.add_argument("--station", default=None, help="the station's name (its journal in the data folder)")
+    p.add_argument("--outbox", type=Path, default=None, metavar="FILE", help="the journal file itself")
+    p.set_defaults(body="tasks.labserver.commands:cmd_lab_journal")
 
     p = sub.add_parser("export", help="write human results in the model kit's layout plus a tidy CSV")
     add_db_option(p)

@@ -52,12 +52,15 @@ def _aware(t: datetime | None) -> datetime | None:
 
 
 def station_text(station: str | None, status: str, last_answer_at: datetime | None, seen_at: datetime | None,
-                 pending_answers: int, now: datetime) -> str:
+                 pending_answers: int, now: datetime, last_error: str = "") -> str:
     """The Station column: the station's name, and when it matters its state: "catching up (n
     answers)" while it delivers its offline journal, "offline?" when a running session has not
-    been heard of for OFFLINE_AFTER_S (the server cannot know more while it is away)."""
+    been heard of for OFFLINE_AFTER_S (the server cannot know more while it is away); then what
+    the station reports as wrong (``last_error``: journal entries quarantined)."""
     if not station:
         return ""
+    if last_error:  # e.g. journal entries quarantined: the station's own words after its name
+        return f"{station_text(station, status, last_answer_at, seen_at, pending_answers, now)}; {last_error}"
     heard = max((t for t in (_aware(last_answer_at), _aware(seen_at)) if t is not None), default=None)
     recent = heard is not None and (now - heard).total_seconds() < OFFLINE_AFTER_S
     if pending_answers and recent:
@@ -147,7 +150,8 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
                                      withheld.get(x.id, 0),
                                      station_text(x.station, x.status, last_answer.get(x.id),
                                                   known.seen_at if known else None,
-                                                  known.pending_answers if known else 0, now),
+                                                  known.pending_answers if known else 0, now,
+                                                  known.last_error if known else ""),
                                      last_answer.get(x.id), designs.get(x.study_id, "shared")))
     progress(5, 5, "done")
     return SessionsTable(lines, warnings)

@@ -37,12 +37,20 @@ DEFAULT_WAIT_S = 300.0  # how long a station waits for the server between sessio
 
 def station_name(engine: Engine, name: str | None = None) -> str | None:
     """The name this computer's sessions carry on a lab server: ``name`` (``main.py --station
-    NAME``), else the host name; None on a SQLite file (one computer)."""
+    NAME``), else the station its login role is bound to (lab-grants --bind), else the host
+    name; None on a SQLite file (one computer). DatabaseFileError when ``name`` is not the
+    station the login role is bound to (the server would refuse its sessions)."""
     if engine.dialect.name == "sqlite":
         return None
     import socket
 
-    return name or socket.gethostname()
+    from db.pg import bound_station
+
+    bound = bound_station(engine) if engine.dialect.name == "postgresql" else None
+    if bound and name and name != bound:
+        raise DatabaseFileError(f"the login role {engine.url.username!r} is station {bound!r} on the lab server, "
+                                f"not {name!r}: start with --station {bound} (or log in as {name}'s role)")
+    return name or bound or socket.gethostname()
 
 
 def sim_code(position: int) -> str:
@@ -211,7 +219,8 @@ class JournalledStore:
         """Read the remaining plan; returns ``on_server`` with the journalled answers counted."""
         pt = repo.PLANNED_TRIAL_TABLE
         with self.link.engine.begin() as conn:
-            touch_station(conn, self.link.station, self.link.outbox.count())  # the console's status row
+            touch_station(conn, self.link.station, self.link.outbox.count(),  # the console's status row
+                          self.link.outbox.status_note())
             self._kinds = dict(conn.execute(select(pt.c.position, pt.c.kind)
                                             .where(pt.c.session_id == self.session_id)).all())
             remaining = [TrialRow._make(r) for r in
@@ -305,7 +314,7 @@ def simulate_station(engine: Engine, dataset: Dataset, protocol: Protocol, n_par
                 return None
             SessionRunner(engine, session.id).begin()
             with engine.begin() as conn:
-                touch_station(conn, station, outbox.count())
+                touch_station(conn, station, outbox.count(), outbox.status_note())
             return session, _remaining_trials(engine, session.id)
 
         found = link.wait_for_server(next_session, wait_s)

@@ -84,12 +84,15 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
 def _simulate_station(args: argparse.Namespace, ctx: CommandContext, engine, dataset, protocol, committed) -> int:
     from db.outbox import Outbox, default_outbox_path
     from tasks.dataset.paths import path_component
-    from tasks.labserver.station import simulate_station
+    from tasks.labserver.station import simulate_station, station_name
     from tasks.simulation.observers import Observer
     from tasks.simulation.simulate import simulation_study_name
 
+    station_name(engine, args.station)  # refused in one line when the login role is another station
     observer = Observer(args.observer)
     outbox = Outbox(args.outbox or default_outbox_path(ctx.data_dir(), path_component(args.station)))
+    if outbox.opened_note:
+        print(f"station {args.station}: {outbox.opened_note}", file=sys.stderr, flush=True)
 
     def state(name: str, pending: int) -> None:
         print(f"station {args.station}: {name} ({pending} answers in the journal)", file=sys.stderr, flush=True)
@@ -99,7 +102,9 @@ def _simulate_station(args: argparse.Namespace, ctx: CommandContext, engine, dat
                                  args.station, outbox, args.study or simulation_study_name(observer, protocol),
                                  delay_s=args.delay_ms / 1000.0, on_commit=committed if args.print_commits else None,
                                  wait_s=args.wait_s, on_state=state)
+        note = outbox.status_note()
     finally:
         outbox.close()
-    print(f"study {study.name!r}: station {args.station} finished its {args.participants} simulated participants")
+    print(f"study {study.name!r}: station {args.station} finished its {args.participants} simulated participants"
+          + (f"; {note}" if note else ""))
     return EXIT_OK

@@ -105,7 +105,7 @@ def test_station_role_answers_but_cannot_delete_or_alter_a_response(pg_url, pg_s
     import main
 
     assert main.main(["lab-grants", "--db", pg_url, "--station-role", station,
-                      "--experimenter-role", experimenter]) == 0
+                      "--experimenter-role", experimenter, "--bind", f"{station}=booth1"]) == 0
     ds = load_dataset(dataset_dir)
     open_study(owner, ds, "pilot", Protocol(practice_per_block=0))
 

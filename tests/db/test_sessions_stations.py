@@ -44,6 +44,8 @@ def test_a_running_session_not_heard_of_for_a_minute_is_shown_as_perhaps_offline
     # heard of recently through its status row, with answers still to deliver
     assert station_text("booth3", "running", quiet, now, 4, now) == "booth3 (catching up: 4 answers)"
     assert station_text(None, "running", quiet, None, 0, now) == ""
+    assert station_text("booth3", "running", now, now, 0, now, "2 journal entries quarantined") == \
+        "booth3; 2 journal entries quarantined"
 
 
 def test_sessions_started_on_a_lab_server_carry_the_station_name(pg_url, dataset_dir, tmp_path):

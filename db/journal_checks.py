@@ -1,0 +1,189 @@
+"""What a station's journal entry must be before it is delivered, and how a journal file that
+cannot be used as it is gets opened anyway (docs/lab-server.md, "A damaged journal").
+
+An entry is checked on this computer first (its ids whole numbers in the server's range, its
+answer a JSON object of known response columns, each of its column's type, finite, of a sane
+size, a known state) and then against the server, in the delivery's transaction (the planned
+trial exists, belongs to the entry's session, that session is this station's, the trial is not
+withheld). An entry failing either is quarantined with the reason: moved into the journal's
+``quarantine`` table, never deleted, listed by ``lab-journal`` and counted on the console.
+
+A journal file that is not a SQLite database, is damaged, or whose ``journal`` table is not
+the one this version writes is renamed aside (``<name>.damaged-<time>``, kept), a new journal is
+made in its place, and every row that can still be read from the old file is carried over:
+into the journal when it can be delivered, into quarantine with its reason otherwise.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Boolean, DateTime, Float, Integer
+
+from db.models import Response, utc_now
+
+STATES = ("pending", "delivered", "conflict")
+JOURNAL_COLUMNS = ("planned_trial_id", "session_id", "values_json", "queued_at", "state", "note")
+JOURNAL_DDL = ("CREATE TABLE IF NOT EXISTS journal (planned_trial_id INTEGER PRIMARY KEY, "
+               "session_id INTEGER NOT NULL, values_json TEXT NOT NULL, queued_at TEXT NOT NULL, "
+               "state TEXT NOT NULL DEFAULT 'pending', note TEXT NOT NULL DEFAULT '')")
+QUARANTINE_DDL = ("CREATE TABLE IF NOT EXISTS quarantine (id INTEGER PRIMARY KEY, quarantined_at TEXT NOT NULL, "
+                  "reason TEXT NOT NULL, planned_trial_id, session_id, values_json, queued_at, state, note)")
+MAX_ID = 2**31 - 1  # the server's INTEGER
+MAX_VALUES_CHARS = 65_536
+MAX_TEXT_CHARS = 10_000
+MAX_NUMBER = 1e12
+_COLUMNS = {c.name: c for c in Response.__table__.columns if c.name not in ("id", "session_id")}
+
+
+def _shown(value, n: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= n else text[:n] + "..."
+
+
+def id_problem(what: str, value) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"{what} {_shown(value)} is not a whole number"
+    if not 1 <= value <= MAX_ID:
+        return f"{what} {_shown(value)} is out of range"
+    return None
+
+
+def _value_problem(name: str, value):
+    column = _COLUMNS[name]
+    if value is None:
+        return None if column.nullable else f"column {name} is NULL"
+    kind = getattr(column.type, "impl", column.type)  # a TypeDecorator (UTCDateTime) by what it stores
+    if isinstance(kind, Boolean):
+        return None if isinstance(value, bool) else f"column {name} = {_shown(value)} is not true/false"
+    if isinstance(kind, Integer):
+        if isinstance(value, bool) or not isinstance(value, int) or not -MAX_ID <= value <= MAX_ID:
+            return f"column {name} = {_shown(value)} is not a whole number in range"
+        return None
+    if isinstance(kind, Float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or abs(value) > MAX_NUMBER:
+            return f"column {name} = {_shown(value)} is not a finite number in range"
+        return None
+    if isinstance(kind, DateTime):
+        try:
+            datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            return f"column {name} = {_shown(value)} is not a date and time"
+        return None
+    # String (and any other type): text
+    if not isinstance(value, str) or len(value) > MAX_TEXT_CHARS or "\x00" in value:
+        return f"column {name} = {_shown(value)} is not text of at most {MAX_TEXT_CHARS} characters"
+    return None
+
+
+def entry_problem(planned_trial_id, session_id, values_json, state="pending") -> str | None:
+    """Why this journal row cannot be delivered as it stands (checked here, before the server), or None."""
+    if state not in STATES:
+        return f"unknown state {_shown(state)}"
+    problem = id_problem("planned trial id", planned_trial_id) or id_problem("session id", session_id)
+    if problem:
+        return problem
+    if not isinstance(values_json, str):
+        return f"the answer is {type(values_json).__name__}, not JSON text"
+    if len(values_json) > MAX_VALUES_CHARS:
+        return f"the answer is {len(values_json)} characters long (at most {MAX_VALUES_CHARS})"
+    try:
+        values = json.loads(values_json)
+    except ValueError as exc:
+        return f"the answer is not valid JSON ({exc})"
+    if not isinstance(values, dict):
+        return f"the answer is a JSON {type(values).__name__}, not an object"
+    unknown = sorted(k for k in values if k not in _COLUMNS)
+    if unknown:
+        return f"unknown column {_shown(unknown[0])}" + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+    if values.get("planned_trial_id", planned_trial_id) != planned_trial_id:
+        return (f"the answer names planned trial {_shown(values['planned_trial_id'])}, the entry "
+                f"{planned_trial_id}")
+    for name, column in _COLUMNS.items():
+        if name not in values:
+            if not column.nullable and column.default is None and column.server_default is None \
+                    and name not in ("planned_trial_id", "answered_at"):
+                return f"column {name} is missing"
+            continue
+        problem = _value_problem(name, values[name])
+        if problem:
+            return problem
+    return None
+
+
+def server_problem(entry_session_id: int, found, station: str | None) -> str | None:
+    """Why the server's facts about the entry's planned trial (``found``: (session_id, station,
+    withheld_reason) or None) forbid delivering it, or None."""
+    if found is None:
+        return "its planned trial does not exist on the server"
+    session_id, owner, withheld = found
+    if session_id != entry_session_id:
+        return f"its planned trial belongs to session {session_id}, not to the entry's session {entry_session_id}"
+    if station is not None and owner != station:
+        return f"session {session_id} is station {owner!r}'s, not this station's ({station!r})"
+    if withheld is not None:
+        return f"its planned trial was withheld ({withheld}); no answer is stored for it"
+    return None
+
+
+def _columns(con: sqlite3.Connection, table: str) -> list[tuple]:
+    return con.execute(f"PRAGMA table_info({table})").fetchall()
+
+
+def layout_problem(con: sqlite3.Connection) -> str | None:
+    """Why the file open on ``con`` is not a journal this version can use as it is (None: it is,
+    or it is new and empty)."""
+    check = con.execute("PRAGMA quick_check").fetchall()
+    if check != [("ok",)]:
+        return f"damaged ({'; '.join(str(r[0]) for r in check[:3])})"
+    journal = _columns(con, "journal")
+    if not journal:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return None if set(tables) <= {"quarantine"} else f"not a journal (tables {', '.join(tables)})"
+    names = tuple(c[1] for c in journal)
+    pk = [c[1] for c in journal if c[5]]
+    if names != JOURNAL_COLUMNS or pk != ["planned_trial_id"]:
+        return f"a journal table of another layout (columns {', '.join(names)})"
+    quarantine = _columns(con, "quarantine")
+    if quarantine and [c[1] for c in quarantine][:3] != ["id", "quarantined_at", "reason"]:
+        return "a quarantine table of another layout"
+    return None
+
+
+def salvage_rows(path: Path) -> tuple[list[dict], str]:
+    """The rows that can still be read from the journal (and quarantine) of a file put aside,
+    as dicts of whatever columns they have; and a note on what could not be read."""
+    rows: list[dict] = []
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+    except sqlite3.Error as exc:
+        return rows, f"nothing could be read ({exc})"
+    note = ""
+    try:
+        for table in ("journal", "quarantine"):
+            try:
+                cursor = con.execute(f"SELECT * FROM {table}")
+                names = [d[0] for d in cursor.description]
+                for row in cursor:
+                    rows.append({"_table": table, **dict(zip(names, row))})
+            except sqlite3.Error as exc:
+                if table == "journal":
+                    note = f"its journal could not be read ({exc})"
+    finally:
+        con.close()
+    return rows, note
+
+
+def put_aside(path: Path) -> Path:
+    """Rename the journal file (and its -wal and -shm) aside; returns the new name of the file."""
+    stamp = utc_now().strftime("%Y%m%dT%H%M%S%f")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("-wal", "-shm", ""):
+        part = path.with_name(path.name + suffix)
+        if part.exists():
+            part.rename(aside.with_name(aside.name + suffix))
+    return aside
