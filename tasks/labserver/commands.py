@@ -10,7 +10,7 @@ from tasks.cli import EXIT_OK, EXIT_USAGE, CommandContext, CommandError
 def _binds(pairs: list[str]) -> tuple[tuple[str, str], ...]:
     """--bind ROLE=STATION, each checked (role: db.pg.role_name_problem at grant time; station:
     the rule station names follow)."""
-    from tasks.labserver.station import station_problem
+    from tasks.labserver.names import station_problem
 
     binds = []
     for pair in pairs:
@@ -64,7 +64,7 @@ def cmd_lab_journal(args: argparse.Namespace, ctx: CommandContext) -> int:
     with their reasons (docs/lab-server.md, "A damaged journal")."""
     from db.outbox import Outbox, default_outbox_path
     from tasks.dataset.paths import path_component
-    from tasks.labserver.station import station_problem
+    from tasks.labserver.names import station_problem
 
     if args.outbox is None:
         if not args.station:
