@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 from sqlmodel import Session as DbSession
 
@@ -31,6 +31,7 @@ from gui.participant.question import Question
 from gui.participant.screening import SCREENING_REFERENCE
 from gui.participant.trial_screen import TrialScreen
 from gui.participant.window import ParticipantWindow
+from gui.takehome.start import fit_to_screen
 from gui.takehome.screens import (
     ConsentScreen, DeclinedScreen, EndScreen, InformationScreen, OutputScreen, Screen, WelcomeScreen,
 )
@@ -49,14 +50,6 @@ class TakeHomeParticipantWindow(ParticipantWindow):
         self.show_message(self.tr("Ready"),
                           self.tr("The questions start now. Take your time; there is no time limit."),
                           self.next_trial)
-
-
-def fit_to_screen(window: QWidget) -> None:
-    """Cover the screen: the geometry is set explicitly, as without a window manager the
-    full-screen request alone leaves the window at its small preferred size."""
-    screen = window.screen() or QGuiApplication.primaryScreen()
-    window.setGeometry(screen.geometry())
-    window.showFullScreen()
 
 
 class TakeHomeFlow(QWidget):
