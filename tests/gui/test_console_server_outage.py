@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.outbox import Outbox
 from tasks.labserver.station import StationLink
+from tests.gui.conftest import save_screenshot
 from tests.support.gui_harness import lab_context
 from tests.support.waiting import wait_until
 
@@ -50,6 +51,13 @@ def test_a_stopped_server_gives_one_status_line_and_no_dialog_and_the_page_recov
     assert text.startswith("Lab server unreachable since ") and "2 answers waiting in this station's journal" in text
     assert console.state.server_lost_at is not None
     assert text.count("\n") == 0 and "Traceback" not in text
+    console.show_page("sessions")
+    console.resize(1280, 720)
+    page.server_timer.stop()  # the picture between two refreshes
+    wait_until(lambda: not page.job.busy, 30, what="a refresh to end", pause=pause)
+    assert page.progress.bar.format() == "server unreachable"
+    save_screenshot(console, "console-sessions-server-unreachable")
+    page.server_timer.start()
 
     server.start()
     wait_until(lambda: status.isHidden(), 60, what="the status line to go after the restart", pause=pause)
