@@ -59,6 +59,12 @@ def test_a_stopped_server_gives_one_status_line_and_no_dialog_and_the_page_recov
     save_screenshot(console, "console-sessions-server-unreachable")
     page.server_timer.start()
 
+    results = console.results_page  # its leaderboard is read in a child process: the same line, no dialog
+    results.refresh()
+    wait_until(lambda: "lab server cannot be reached" in results.status.text(), 120,
+               what="the Results page's read to fail", pause=pause)
+    assert visible_boxes() == [] and not status.isHidden()
+
     server.start()
     wait_until(lambda: status.isHidden(), 60, what="the status line to go after the restart", pause=pause)
     assert console.state.server_lost_at is None and visible_boxes() == [] and crashes == []
