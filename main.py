@@ -85,14 +85,16 @@ def cmd_gui(args: argparse.Namespace) -> int:
         return AppContext(db=db, settings=settings, data_dir=data_dir(), app_version=app_version(),
                           builtin_bank=functools.partial(builtin_bank_path, settings), station=args.app_station)
 
-    def open_audio(ctx, progress=None, should_cancel=None):
+    def open_audio(ctx, progress=None, should_cancel=None, rescan=False):
         import socket
 
-        from audio.devices import AudioBackendError
+        from audio.devices import AudioBackendError, rescan_devices
         from audio.playback.events import EngineError
         from tasks.presentation.presenter import build_audio
 
         try:
+            if rescan:  # Retry on the take-home's first screen: a headphone plugged in since
+                rescan_devices()
             audio = build_audio(ctx.db, ctx.settings, socket.gethostname())
         except (AudioBackendError, EngineError, OSError) as exc:
             print(f"warning: no audio output ({exc}); the console opens without sessions", file=sys.stderr)

@@ -71,6 +71,15 @@ def list_output_devices(sounddevice_module: Any | None = None) -> list[OutputDev
     return devices
 
 
+def rescan_devices(sounddevice_module: Any | None = None) -> None:
+    """Read the device list anew. PortAudio lists the devices once, when it is initialised, so a
+    headphone plugged in later appears only after it is terminated and initialised again. Only
+    while no stream is open: the caller has none (it found no output to open)."""
+    sd = sounddevice_module or import_sounddevice()
+    sd._terminate()
+    sd._initialize()
+
+
 def format_device_list(devices: Iterable[OutputDevice] | None = None) -> str:
     """Text for ``python main.py devices``: one line per output device, with the exact name and
     host API strings a station's configuration must use."""

@@ -268,3 +268,16 @@ def _resonator_state(y1: float, y2: float, a1: float, a2: float) -> np.ndarray:
     """lfilter's transposed direct-form state that continues an all-pole filter whose last
     outputs were y1 (newest) and y2 - so the resonance glides without discontinuities."""
     return np.array([-a1 * y1 - a2 * y2, -a2 * y1])
+
+
+LEVEL_CHECK_SEED = 7  # the level check's noise is the same sound every time
+
+
+def level_check_noise(reference_dbfs: float, sample_rate_hz: int = DEFAULT_SAMPLE_RATE_HZ,
+                      duration_s: float = 2.0) -> np.ndarray:
+    """The level check's sound: broadband noise whose RMS equals a sine at ``reference_dbfs``
+    (the study's digital reference), diotic (frames, 2) float32 with 50 ms ramps. Played with
+    the study's calibrated gain it sounds at the study's reference dB SPL."""
+    mono = noise(duration_s, reference_dbfs, np.random.default_rng(LEVEL_CHECK_SEED), sample_rate_hz, ramp_s=0.05)
+    mono = np.asarray(mono, dtype=np.float32).reshape(-1, 1)
+    return np.repeat(mono, 2, axis=1)

@@ -207,16 +207,18 @@ def results_folder() -> Path:
 
 class TakeHome:
     """Participant mode: run one study package in the take-home flow (gui/takehome/flow.py),
-    which ends with the results bundle to send back."""
+    which ends with the results bundle to send back. ``start_window``: the first screen
+    (gui/takehome/start.py) the launcher showed; the flow replaces it."""
 
     def __init__(self, ctx: AppContext, app: QApplication, package: Path, screening=None, out_dir: Path | None = None,
-                 open_url=None):
+                 open_url=None, start_window=None):
         from gui.participant.screening import standard_screening
 
         self.ctx, self.app, self.package = ctx, app, package
         self.screening = screening or standard_screening
         self.out_dir = out_dir or results_folder()
         self.open_url = open_url  # None: the desktop's file manager (QDesktopServices)
+        self.start_window = start_window
         self.window = None
 
     @property
@@ -224,33 +226,42 @@ class TakeHome:
         return self.window.bundle if self.window is not None else None
 
     def start(self) -> None:
-        from gui.takehome.flow import TakeHomeFlow
-        from tasks.dataset.loader import NotADatasetError, load_dataset
-        from tasks.study.session_time import estimate_session
-        from tasks.takehome.files import BundleError
-        from tasks.takehome.packages import open_package, package_session
+        """Everything at once on this thread (the launcher runs ``prepare_package`` on a worker
+        and calls ``show`` instead)."""
+        from gui.takehome.start import PackageProblem, prepare_package
 
         if self.ctx.audio is None:
-            return self._fail(QApplication.translate("TakeHome", "No sound output was found on this computer."))
+            return self.no_output("")
         try:
-            opened = open_package(self.package, self.ctx.data_dir)
-            dataset = load_dataset(opened.dataset_root)
-        except (BundleError, NotADatasetError, OSError) as exc:
+            prepared = prepare_package(self.ctx, self.package)
+        except PackageProblem as exc:
             return self._fail(str(exc))
-        self.ctx.audio.reconfigure()
-        plan = sorted(opened.info["plan"], key=lambda row: row["position"])
-        _session, answered = package_session(self.ctx.db, opened)
-        estimate = estimate_session(plan[answered:], opened.dataset_root)
+        self.show(prepared)
+
+    def no_output(self, why: str) -> None:
+        if self.start_window is not None:
+            self.start_window.show_no_output(why)
+            return
+        self._fail(QApplication.translate("TakeHome", "No sound output was found on this computer. Plug in your "
+                                                      "headphones, check the computer's sound output, then open "
+                                                      "the study package again."))
+
+    def show(self, prepared) -> None:
+        """The flow on the prepared package (gui.takehome.start.PreparedPackage)."""
+        from gui.takehome.flow import TakeHomeFlow
+
         extra = {"open_url": self.open_url} if self.open_url is not None else {}
-        self.window = TakeHomeFlow(self.ctx, opened, dataset, estimate.range_min, len(plan), self.screening,
-                                   self.out_dir, **extra)
+        self.window = TakeHomeFlow(self.ctx, prepared.opened, prepared.dataset, prepared.minutes,
+                                   prepared.n_questions, self.screening, self.out_dir, **extra)
         if self.app is not None:
             self.window.closed.connect(self.app.quit)
         self.window.show_for_participant()
+        if self.start_window is not None:
+            self.start_window.hide()
 
     def _fail(self, message: str) -> None:
-        box = QMessageBox(QMessageBox.Critical, "STAR Listening Lab", message, QMessageBox.Ok)
+        box = QMessageBox(QMessageBox.Critical, "STAR Listening Lab", message, QMessageBox.Ok, self.start_window)
         box.setObjectName("takeHomeError")
-        box.finished.connect(lambda _r: self.app.quit())
+        box.finished.connect(lambda _r: self.app.quit() if self.app is not None else None)
         box.open()
         self.error_box = box

@@ -12,6 +12,12 @@
    need (``warm_up``); after that the objects of start-up are frozen out of the garbage
    collector's view (``freeze_startup_objects``).
 
+In participant mode (``--package FILE``) the take-home window's first screen (gui/takehome/
+start.py, PySide6 only) takes the console's place in step 1; after step 3 the package is unpacked
+and read on a worker (``prepare_package``) and the take-home flow replaces the first screen.
+Without an output the first screen says what to do and its Retry runs step 3 again, with the
+device list read anew (``open_audio(ctx, rescan=True)``).
+
 main.py supplies both functions, so this module creates no objects of the other layers itself.
 """
 from __future__ import annotations
@@ -28,6 +34,7 @@ from gui.console.window import ConsoleWindow
 from gui.common.context import AUDIO_STARTING
 from gui.common.theme import follow_system_theme
 from gui.common.workers import Worker
+from gui.takehome.start import PackageProblem, StartWindow, prepare_package
 
 
 # Pure-Python modules the pages import when they are first built. Imported on a worker thread
@@ -93,6 +100,7 @@ class Launcher:
         self.console: ConsoleWindow | None = None
         self.application: Application | None = None
         self.takehome: TakeHome | None = None
+        self.start_window: StartWindow | None = None  # participant mode: the first screen
         self.workers: list[Worker] = []
         self.exit_code = 0
 
@@ -102,16 +110,21 @@ class Launcher:
             self.console.state.set_audio(AUDIO_STARTING, "")
             self.first_paint = FirstPaint(self.console.nav, self._open_context)
             self.console.show()
-        else:  # participant mode: no console; the participant window opens when all is ready
-            QTimer.singleShot(0, self._open_context)
+        else:  # participant mode: no console; the take-home window's first screen, the rest behind it
+            self.start_window = StartWindow()
+            self.start_window.retry.connect(self._retry_audio)
+            self.start_window.leave.connect(lambda: self.app.exit(0))
+            self.first_paint = FirstPaint(self.start_window, self._open_context)
+            self.start_window.show_for_participant()
 
-    def _run(self, fn, *args, on_success) -> None:
-        worker = Worker(fn, *args, user_errors=(StartupError,))
+    def _run(self, fn, *args, on_success, **kwargs) -> Worker:
+        worker = Worker(fn, *args, user_errors=(StartupError,), **kwargs)
         worker.succeeded.connect(on_success)
         worker.failed.connect(self._fatal)
         worker.crashed.connect(self._fatal)
         self.workers.append(worker)
         worker.start()
+        return worker
 
     def _open_context(self) -> None:
         self._run(self.open_context, on_success=self._context_ready)
@@ -133,14 +146,34 @@ class Launcher:
             self.application.start()  # reopen the last study; loads its dataset on a worker
         else:
             self.ctx.audio = audio
-            self.takehome = TakeHome(self.ctx, self.app, self.package)
-            self.takehome.start()
+            self.takehome = TakeHome(self.ctx, self.app, self.package, start_window=self.start_window)
+            if audio is None:
+                self.takehome.no_output(why_not)  # Retry comes back here (_retry_audio)
+                return
+            self.start_window.show_preparing()
+            worker = Worker(prepare_package, self.ctx, self.package, user_errors=(PackageProblem,))
+            worker.succeeded.connect(self._package_ready)
+            worker.failed.connect(self.takehome._fail)
+            worker.crashed.connect(self._fatal)
+            self.workers.append(worker)
+            self.package_worker = worker
+            worker.start()
+            return  # the warm-up follows the package's preparation (both import scipy)
         self._run(warm_up, on_success=lambda _r: freeze_startup_objects())
+
+    def _package_ready(self, prepared) -> None:
+        self.takehome.show(prepared)
+        self._run(warm_up, on_success=lambda _r: freeze_startup_objects())
+
+    def _retry_audio(self) -> None:
+        """The first screen's Retry: look for outputs again (the device list read anew)."""
+        self._run(self.open_audio, self.ctx, on_success=self._audio_ready, rescan=True)
 
     def _fatal(self, message: str) -> None:
         print(f"error: {message}", file=sys.stderr)
         self.exit_code = 1
-        box = QMessageBox(QMessageBox.Critical, "STAR Listening Lab", message, QMessageBox.Ok, self.console)
+        box = QMessageBox(QMessageBox.Critical, "STAR Listening Lab", message, QMessageBox.Ok,
+                          self.console or self.start_window)
         box.setObjectName("startupError")
         box.finished.connect(lambda _r: self.app.exit(1))
         box.open()

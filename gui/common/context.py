@@ -5,6 +5,7 @@ the console's first window does not wait for SQLAlchemy or numpy to import."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -45,6 +46,7 @@ class ConsoleState(QObject):
     participantsChanged = Signal()
     sessionsChanged = Signal()
     audioChanged = Signal()
+    serverChanged = Signal()  # the lab server went away or came back (server_lost_at)
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,10 +54,28 @@ class ConsoleState(QObject):
         self.study = None  # db.models.Study
         self.audio_state = AUDIO_READY  # the app sets "starting" while the output opens after the first paint
         self.audio_text = ""  # e.g. "system (JACK Audio Connection Kit), 48000 Hz" or why there is none
+        # lab server: when a read of the console first found it unreachable (local time), None
+        # while it answers; the console shows one status line for it, never a dialog
+        self.server_lost_at: datetime | None = None
+        self.server_error = ""  # the driver's one line, for the status line's tooltip
 
     def set_audio(self, state: str, text: str) -> None:
         self.audio_state, self.audio_text = state, text
         self.audioChanged.emit()
+
+    def server_unreachable(self, message: str = "") -> None:
+        """A read found the lab server away (each failing refresh says so again: the status line
+        counts the journal anew)."""
+        if self.server_lost_at is None:
+            self.server_lost_at = datetime.now()
+        self.server_error = message
+        self.serverChanged.emit()
+
+    def server_reachable(self) -> None:
+        """A read reached the server: the status line goes away."""
+        if self.server_lost_at is not None:
+            self.server_lost_at, self.server_error = None, ""
+            self.serverChanged.emit()
 
     def set_dataset(self, dataset: Dataset) -> None:
         self.dataset = dataset

@@ -98,6 +98,7 @@ class JobStrip(QWidget):
         job.succeeded.connect(self._done)
         job.failed.connect(self._stopped)
         job.crashed.connect(lambda _tb: self._stopped(self.tr("failed")))
+        job.unreachable.connect(lambda _why: self._stopped(self.tr("server unreachable")))
         self.setVisible(False)
 
     def _started(self, label: str) -> None:

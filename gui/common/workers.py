@@ -12,11 +12,22 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QThread, Signal
 
 
+def server_unreachable(exc: BaseException) -> bool:
+    """True when ``exc`` means the database server cannot be reached now (refused, cut off).
+    db.outbox is imported here, not at the top, so that a page's first paint does not wait for
+    SQLAlchemy."""
+    from db.outbox import unreachable
+
+    return unreachable(exc)
+
+
 class Worker(QThread):
     progressed = Signal(int, int, str)
     succeeded = Signal(object)
     failed = Signal(str)  # a clear message for the user
     crashed = Signal(str)  # a bug: the traceback, for the log
+    # the lab server cannot be reached now (the environment, not a bug): one line, no traceback
+    unreachable = Signal(str)
 
     def __init__(self, fn: Callable[..., Any], *args, user_errors: tuple[type[BaseException], ...] = (), **kwargs):
         super().__init__()
@@ -39,8 +50,12 @@ class Worker(QThread):
                               should_cancel=self._cancel.is_set, **self._kwargs)
         except self._user_errors as exc:
             self.failed.emit(str(exc))
-        except Exception:  # a bug: report it, keep the app alive
-            self.crashed.emit(traceback.format_exc())
+        except Exception as exc:  # a bug (or a server that is away): report it, keep the app alive
+            if server_unreachable(exc):
+                text = str(getattr(exc, "orig", None) or exc).strip()
+                self.unreachable.emit(text.splitlines()[0] if text else type(exc).__name__)
+            else:
+                self.crashed.emit(traceback.format_exc())
         else:
             self.succeeded.emit(result)
 
@@ -59,6 +74,7 @@ class LatestJob(QObject):
     succeeded = Signal(object)
     failed = Signal(str)
     crashed = Signal(str)
+    unreachable = Signal(str)  # the lab server is away (Worker.unreachable)
     idle = Signal()  # the newest job ended, however it ended
 
     def __init__(self, parent: QObject | None = None):
@@ -83,6 +99,7 @@ class LatestJob(QObject):
         worker.succeeded.connect(self._succeeded)
         worker.failed.connect(self._failed)
         worker.crashed.connect(self._crashed)
+        worker.unreachable.connect(self._unreachable)
         worker.finished.connect(self._finished)
         self.running.add(worker)
         self.current = worker
@@ -108,6 +125,10 @@ class LatestJob(QObject):
     def _crashed(self, trace: str) -> None:
         if self._is_current():
             self.crashed.emit(trace)
+
+    def _unreachable(self, message: str) -> None:
+        if self._is_current():
+            self.unreachable.emit(message)
 
     def _finished(self) -> None:
         worker = self.sender()

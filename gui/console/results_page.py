@@ -88,12 +88,15 @@ class ResultsPage(QWidget):
         self.job.succeeded.connect(self.show_data)
         self.job.failed.connect(self._failed)
         self.job.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
+        self.job.unreachable.connect(self._unreachable)
+        self.job.succeeded.connect(lambda _data: state.server_reachable())
         self.progress = JobStrip(self.job)
         # the figures: a second child process, started once the leaderboard is shown
         self.figure_job = LatestJob(self)
         self.figure_job.succeeded.connect(self.show_figures)
         self.figure_job.failed.connect(self._figures_failed)
         self.figure_job.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
+        self.figure_job.unreachable.connect(self._unreachable)
         self.figure_progress = JobStrip(self.figure_job)
         # once drawn, one strip says how fresh both are
         self.figure_job.started.connect(lambda _label: self.figure_progress.setVisible(True))
@@ -214,6 +217,12 @@ class ResultsPage(QWidget):
         self.job.start(self.tr("Computing the results…"), leaderboard_job, self.ctx.db, study, self.models_path(),
                        self.exclude_failed.isChecked(), self.cache_dir(), user_errors=(Cancelled,))
 
+    def _unreachable(self, message: str) -> None:
+        """The lab server is away: said on this page and in the console's status line, no dialog."""
+        self.stale = True  # computed again when the page is next shown or Refresh is pressed
+        self.status.setText(self.tr("Not computed: the lab server cannot be reached now; try again when it is back."))
+        self.state.server_unreachable(message)
+
     def _failed(self, message: str) -> None:
         self.status.setText(self.tr("Not computed: {why}.").format(why=message))
         for view in self.message_views():
@@ -331,6 +340,7 @@ class ResultsPage(QWidget):
         worker.succeeded.connect(lambda done: self.status.setText(export_status(self, done)))
         worker.failed.connect(lambda msg: show_error(self, self.tr("Export"), msg))
         worker.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
+        worker.unreachable.connect(self._unreachable)
         self.tasks.start(worker, self.tr("Exporting…"))
 
     def export_report(self, out: str | None = None) -> None:
@@ -347,6 +357,7 @@ class ResultsPage(QWidget):
         worker.succeeded.connect(self._report_written)
         worker.failed.connect(self._report_failed)
         worker.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
+        worker.unreachable.connect(self._unreachable)
         self.tasks.start(worker, self.tr("Writing the report…"))
 
     def _report_written(self, summary) -> None:

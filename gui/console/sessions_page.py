@@ -17,7 +17,7 @@ from gui.common.context import AUDIO_STARTING, AppContext, ConsoleState
 from gui.console.coverage_view import CoverageView
 from gui.console.sessions_data import SessionLine, SessionsTable, participant_codes, sessions_data, study_design
 from gui.common.widgets import JobStrip, local_time, show_error
-from gui.common.workers import LatestJob
+from gui.common.workers import LatestJob, server_unreachable
 from tasks.adaptive.blocks import adaptive_pending
 from tasks.dataset.loader import Cancelled
 from tasks.dataset.paths import UnsafePathError
@@ -64,6 +64,10 @@ class SessionsPage(QWidget):
         self.job.succeeded.connect(self.show_lines)
         self.job.failed.connect(lambda msg: self.message.setText(self.tr("Not read: {why}.").format(why=msg)))
         self.job.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
+        # the lab server away: the console's status line says so (no dialog); the next read that
+        # reaches it takes the line away
+        self.job.unreachable.connect(state.server_unreachable)
+        self.job.succeeded.connect(lambda _data: state.server_reachable())
         self.progress = JobStrip(self.job)
         self.lines: list[SessionLine] = []
         top = QHBoxLayout()
@@ -111,7 +115,14 @@ class SessionsPage(QWidget):
 
     def refresh(self) -> None:
         """The participant chooser at once (one small query); the table on a worker."""
-        codes = participant_codes(self.ctx.db)
+        try:
+            codes = participant_codes(self.ctx.db)
+        except Exception as exc:  # noqa: BLE001 - only a server that is away is caught, the rest re-raised
+            if not server_unreachable(exc):
+                raise
+            self.state.server_unreachable(str(getattr(exc, "orig", exc)).strip())
+            self.refresh_table()  # the table's read says when the server is back
+            return
         current = self.participant.currentText()
         self.participant.clear()
         self.participant.addItems(codes)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget,
+)
 
 from gui.common.context import AUDIO_NONE, AUDIO_STARTING, AppContext, ConsoleState
 
@@ -58,10 +60,22 @@ class ConsoleWindow(QMainWindow):
             action.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
             self.addAction(action)
         self.nav.currentRowChanged.connect(self._row_chosen)
+        # one line while the lab server is away (never a dialog: a participant's full-screen
+        # window may be in front); it goes away by itself with the next read that reaches it
+        self.server_status = QLabel()
+        self.server_status.setObjectName("serverStatus")
+        self.server_status.setWordWrap(True)
+        self.server_status.setStyleSheet("QLabel { background: #fff4ce; color: #3b2f00; padding: 6px 10px; }")
+        self.server_status.hide()
+        self.state.serverChanged.connect(self._server_changed)
         central = QWidget()
-        row = QHBoxLayout(central)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.server_status)
+        row = QHBoxLayout()
         row.addWidget(self.nav)
         row.addWidget(self.pages, 1)
+        column.addLayout(row, 1)
         self.setCentralWidget(central)
         self.audio_status = QLabel()
         self.audio_status.setObjectName("audioStatus")
@@ -170,6 +184,26 @@ class ConsoleWindow(QMainWindow):
             placeholder.setText(self.tr("Audio is starting…") if state == AUDIO_STARTING else
                                 self.tr("No audio output is available on this computer.")
                                 + (f"\n{text}" if text and state == AUDIO_NONE else ""))
+
+    # -- lab server -------------------------------------------------------------------------
+
+    def journal_count(self) -> int:
+        """Answers waiting in this station's journal (0 before a session ran here)."""
+        link = self.ctx.station_link if self.ctx is not None else None
+        return link.outbox.count() if link is not None else 0
+
+    def _server_changed(self) -> None:
+        lost = self.state.server_lost_at
+        if lost is None:
+            self.server_status.hide()
+            self.server_status.clear()
+            return
+        self.server_status.setText(self.tr("Lab server unreachable since {time}; {n} answers waiting in this "
+                                           "station's journal. Sessions running here go on; the console reads "
+                                           "the server again by itself.")
+                                   .format(time=lost.strftime("%H:%M:%S"), n=self.journal_count()))
+        self.server_status.setToolTip(self.state.server_error)
+        self.server_status.show()
 
     # -- windows -----------------------------------------------------------------------------
 

@@ -22,8 +22,6 @@ translate = QCoreApplication.translate
 def ask_level(window) -> None:
     """The level check step of ``window`` (a gui.participant.window.ParticipantWindow); the
     answer goes to the session's audit log."""
-    rate = window.presenter.choice.sample_rate_hz
-    sound = level_check_noise(rate)
     labels = [translate("ParticipantWindow", "Sound")]
     if window.comfortable_level:
         question = translate("ParticipantWindow", "Play the sound and set your computer's volume so that it is "
@@ -60,17 +58,18 @@ def ask_level(window) -> None:
 
     window.ask(Question(title=translate("ParticipantWindow", "Sound level"), question=question, options=options,
                         clip_labels=labels,
-                        prepare=lambda: window.presenter.prepare_samples([sound], rate, labels, 0.0),
+                        prepare=lambda: prepare_level_check(window.presenter, labels),
                         max_replays=replays, on_answer=on_answer))
 
 
-def level_check_noise(sample_rate_hz: int, duration_s: float = 2.0):
-    """Broadband noise whose RMS equals a sine at the reference dBFS (so it plays at the
-    reference dB SPL), diotic, with ramps."""
-    import numpy as np
+def prepare_level_check(presenter, labels: list[str]):
+    """The level check's sound rendered for ``presenter`` (tasks.presentation.presenter.Presenter):
+    noise at the study's digital reference (``presenter.reference``, which the participant
+    window sets from the study), played with the calibrated gain for that same reference, so it
+    sounds at the study's reference dB SPL (the level the audit records); a PreparedTrial."""
+    from audio.synthesis import level_check_noise
 
-    from audio.synthesis import noise
-
-    mono = noise(duration_s, -20.0, np.random.default_rng(7), sample_rate_hz, ramp_s=0.05)
-    mono = np.asarray(mono, dtype=np.float32).reshape(-1, 1)
-    return np.repeat(mono, 2, axis=1)
+    rate = presenter.choice.sample_rate_hz
+    reference = presenter.reference
+    return presenter.prepare_samples([level_check_noise(reference.reference_dbfs, rate)], rate, labels, 0.0,
+                                     level_reference=reference)

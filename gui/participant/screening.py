@@ -18,6 +18,7 @@ from audio.screening import antiphase_test, huggins_test, score as score_screeni
 from db import repo
 from gui.participant.question import Question
 from gui.participant.session_flow import check_intro
+from tasks.study.screening_records import ScreeningRecordError, screening_seed
 
 translate = QCoreApplication.translate
 
@@ -58,10 +59,24 @@ def run_screening(window) -> None:
     window.show_message(translate("ParticipantWindow", "Headphone check"),
                         translate("ParticipantWindow", "Put on your headphones. You will hear three sounds each "
                                                        "time and pick one of them."),
-                        lambda: _run_checks(window, window.screening(window.session_id), []))
+                        lambda: _start_checks(window))
 
 
-def _run_checks(window, tests: list, results: list, n_tests: int | None = None) -> None:
+def _start_checks(window) -> None:
+    # the session's own seed, drawn once and stored before the first sound (a resumed screening
+    # replays the same sequence; see tasks.study.screening_records)
+    try:
+        seed = screening_seed(window.db, window.session_id)
+    except ScreeningRecordError as exc:  # a hand-edited database: say so, guess nothing
+        window.pause_and_close(f"screening not started: {exc}",
+                               translate("ParticipantWindow", "Please call the experimenter"),
+                               translate("ParticipantWindow", "The headphone check cannot start. Your session is "
+                                                              "saved."))
+        return
+    _run_checks(window, window.screening(seed), [], seed=seed)
+
+
+def _run_checks(window, tests: list, results: list, n_tests: int | None = None, seed: int | None = None) -> None:
     n_tests = len(tests) if n_tests is None else n_tests
     if not tests:
         with DbSession(window.db) as s:
@@ -74,8 +89,9 @@ def _run_checks(window, tests: list, results: list, n_tests: int | None = None) 
     def ask(i: int) -> None:
         if i == len(test.trials):
             r = score_screening(test, responses)
-            results.append({"test": r.name, "correct": r.n_correct, "trials": r.n_trials, "passed": r.passed})
-            _run_checks(window, rest, results, n_tests)
+            results.append({"test": r.name, "correct": r.n_correct, "trials": r.n_trials, "passed": r.passed,
+                            "seed": seed})
+            _run_checks(window, rest, results, n_tests, seed)
             return
         st = test.trials[i]
         labels = [translate("ParticipantWindow", "Sound {n}").format(n=k + 1) for k in range(len(st.intervals))]

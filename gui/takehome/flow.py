@@ -20,17 +20,18 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 from sqlmodel import Session as DbSession
 
 from db import repo
 from gui.common.bridge import EngineBridge
-from gui.participant.level_check import level_check_noise
+from gui.participant.level_check import prepare_level_check
 from gui.participant.question import Question
 from gui.participant.screening import SCREENING_REFERENCE
 from gui.participant.trial_screen import TrialScreen
 from gui.participant.window import ParticipantWindow
+from gui.takehome.start import fit_to_screen
 from gui.takehome.screens import (
     ConsentScreen, DeclinedScreen, EndScreen, InformationScreen, OutputScreen, Screen, WelcomeScreen,
 )
@@ -49,14 +50,6 @@ class TakeHomeParticipantWindow(ParticipantWindow):
         self.show_message(self.tr("Ready"),
                           self.tr("The questions start now. Take your time; there is no time limit."),
                           self.next_trial)
-
-
-def fit_to_screen(window: QWidget) -> None:
-    """Cover the screen: the geometry is set explicitly, as without a window manager the
-    full-screen request alone leaves the window at its small preferred size."""
-    screen = window.screen() or QGuiApplication.primaryScreen()
-    window.setGeometry(screen.geometry())
-    window.showFullScreen()
 
 
 class TakeHomeFlow(QWidget):
@@ -243,15 +236,13 @@ class TakeHomeFlow(QWidget):
         for key in (Qt.Key_Return, Qt.Key_Enter):
             QShortcut(QKeySequence(key), screen, activated=screen.confirm_answer)
         QShortcut(QKeySequence(Qt.Key_Space), screen, activated=lambda: screen.play(None))
-        rate = self.presenter.choice.sample_rate_hz
-        sound = level_check_noise(rate)
         labels = [self.tr("Sound")]
         self.level_answers = ["comfortable", "cannot make it comfortable"]
         q = Question(title=self.tr("Sound level"),
                      question=self.tr("Play the sound and set your computer's volume so that it is clearly audible "
                                       "and comfortable, never loud. Then keep the volume as it is."),
                      options=[self.tr("It is comfortable now"), self.tr("I cannot make it comfortable")],
-                     clip_labels=labels, prepare=lambda: self.presenter.prepare_samples([sound], rate, labels, 0.0),
+                     clip_labels=labels, prepare=lambda: prepare_level_check(self.presenter, labels),
                      max_replays=20)
         screen.answered.connect(self._level_answered)
         self._show("level", screen)

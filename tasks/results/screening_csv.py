@@ -30,6 +30,8 @@ SCREENING_COLUMNS: dict[str, str] = {
     "trials": "trials of this test presented",
     "passed": "true when the test's pass criterion was met",
     "at": "when the screening was stored (ISO 8601, UTC)",
+    "seed": "the seed the session's screening sequences came from (audio.screening's tests take it; "
+            "screenings stored before seeds were recorded: the session number)",
 }
 
 
@@ -47,7 +49,7 @@ def write_screening(engine: Engine, out_dir: Path, study_name: str | None = None
         writer.writerow(SCREENING_COLUMNS)
         for o in outcomes:
             writer.writerow([o.study, o.participant_code, o.session_id, o.test, o.n_correct, o.n_trials,
-                             "true" if o.passed else "false", iso_utc(o.at)])
+                             "true" if o.passed else "false", iso_utc(o.at), o.seed])
     sidecar = {
         "description": ("One row per screening test of every screened session (the last screening stored "
                         "for the session); sessions without a row were not screened. A participant "

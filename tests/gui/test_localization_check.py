@@ -94,7 +94,9 @@ def test_station_setting_adds_the_check_and_its_result_reaches_the_sessions_page
     assert len(rows) == 1
     results = {r["test"]: r for r in json.loads(rows[0].detail)}
     # "A" = Left every time: right on the two trials from the left only
+    seed = results["localization"].pop("seed")  # the session's screening seed, the same for every check
     assert results["localization"] == {"test": "localization", "correct": 2, "trials": 8, "passed": False}
+    assert results["antiphase"]["seed"] == results["huggins"]["seed"] == seed
     assert set(results) == {"antiphase", "huggins", "localization"}
     page = console.sessions_page
     page.refresh()

@@ -54,7 +54,7 @@ def test_screening_csv_holds_the_last_screening_of_each_screened_session(engine,
     assert out / "screening.csv" in result.files and (out / "trials.csv").exists()
     with open(out / "screening.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["study", "participant", "session", "test", "correct", "trials", "passed", "at"]
+    assert list(rows[0]) == ["study", "participant", "session", "test", "correct", "trials", "passed", "at", "seed"]
     assert [(r["participant"], r["session"], r["test"], r["correct"], r["trials"], r["passed"]) for r in rows] == [
         ("SIM001", str(ids["SIM001"]), "antiphase", "6", "6", "true"),
         ("SIM001", str(ids["SIM001"]), "huggins", "5", "6", "true"),
