@@ -54,3 +54,20 @@ def test_completed_and_shared_design_sessions_cannot_be_released(tmp_path):
         release_share(engine, done.id, by="AB")
     with pytest.raises(StudyError, match="no session"):
         release_share(engine, 999, by="AB")
+
+
+def test_a_released_session_is_neither_resumed_nor_offered(tmp_path):
+    from tasks.study.runner import SessionRunner
+
+    ds = load_dataset(write_dataset(tmp_path / "ds"))
+    engine = open_database(tmp_path / "lab.db")
+    study = open_study(engine, ds, "c", Protocol(design="cover", practice_per_block=0, session_minutes=10))
+    session = start_or_resume(engine, ds, study, "P001", "test")
+    release_share(engine, session.id, by="AB")
+    with pytest.raises(StudyError, match="released"):
+        SessionRunner(engine, session.id).begin()
+    with DbSession(engine) as s:
+        assert session.id not in {x.id for x in repo.unfinished_sessions(s)}
+        assert s.get(Session, session.id).ended_at is not None
+    again = start_or_resume(engine, ds, study, "P001", "test")
+    assert again.id != session.id and again.status == "planned"
