@@ -58,8 +58,9 @@ def test_completed_and_shared_design_sessions_cannot_be_released(tmp_path):
 
 def test_a_released_session_is_neither_resumed_nor_offered(tmp_path):
     from tasks.study.runner import SessionRunner
+    from tests.support.cover_shape import write_cover_shape
 
-    ds = load_dataset(write_dataset(tmp_path / "ds"))
+    ds = load_dataset(write_cover_shape(tmp_path / "ds", n_pc=30, n_tr=10, n_sr=6))
     engine = open_database(tmp_path / "lab.db")
     study = open_study(engine, ds, "c", Protocol(design="cover", practice_per_block=0, session_minutes=10))
     session = start_or_resume(engine, ds, study, "P001", "test")
