@@ -28,3 +28,18 @@ def cover_facts(engine, study_id: int, mode: str) -> dict:
     per_participant = Counter((p, VARIANT_SOURCE[v], i) for p, v, i in given)
     return {"answers": answers, "participants_per_unit": Counter(len(x) for x in who.values()),
             "items_given_twice": sum(1 for n in per_participant.values() if n > 1)}
+
+
+def share_estimates(engine, study_id: int, dataset) -> list[float]:
+    """Each session's estimated seconds (tasks.study.session_time), from its stored plan."""
+    from tasks.study.session_time import estimate_session
+
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT t.session_id, t.variant, t.item_id, t.rotate_id, t.break_before FROM planned_trial t "
+            "JOIN session s ON s.id = t.session_id WHERE s.study_id = :st ORDER BY t.session_id, t.position"),
+            {"st": study_id}).all()
+    plans: dict = defaultdict(list)
+    for sid, v, i, r, b in rows:
+        plans[sid].append({"variant": v, "item_id": i, "rotate_id": r, "break_before": b})
+    return [estimate_session(plan, dataset.root).total_s for plan in plans.values()]
