@@ -28,13 +28,16 @@ def unit_claims(s: DbSession, study_id: int, mode: str) -> Counter[UnitKey]:
     live_open = and_(Response.id.is_(None), PlannedTrial.withheld_reason.is_(None),
                      Session.status.in_(LIVE_STATUSES))
     claims = func.sum(case((answered, 1), (live_open, 1), else_=0))
-    rows = s.exec(
+    # Core rows, not ORM ones: up to one row a unit (8,580 in a full-robust study), read at every enrolment
+    rows = s.connection().execute(
         select(PlannedTrial.variant, PlannedTrial.item_id, PlannedTrial.rotate_id, claims)
         .join(Session, Session.id == PlannedTrial.session_id)
         .outerjoin(Response, Response.planned_trial_id == PlannedTrial.id)
         .where(Session.study_id == study_id, PlannedTrial.kind == "test")
         .group_by(PlannedTrial.variant, PlannedTrial.item_id, PlannedTrial.rotate_id)
     ).all()
+    if mode != "single-pass":
+        return Counter({(v, i, r): int(n) for v, i, r, n in rows if n})
     out: Counter[UnitKey] = Counter()
     for variant, item_id, rotate_id, n in rows:
         if n:
@@ -46,7 +49,7 @@ def items_had(s: DbSession, study_id: int, participant_id: int) -> set[tuple[str
     """(source, item id) of every item planned for the participant in the study, across all their
     sessions whatever their status, test and practice alike: a participant never gets a unit of an
     item they were given before (in any variant), nor one they practised on."""
-    rows = s.exec(
+    rows = s.connection().execute(
         select(PlannedTrial.variant, PlannedTrial.item_id).distinct()
         .join(Session, Session.id == PlannedTrial.session_id)
         .where(Session.study_id == study_id, Session.participant_id == participant_id)

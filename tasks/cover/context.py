@@ -3,13 +3,13 @@
 whoever enrols (a station, simulate) in a CoverContexts."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from db.models import Study
 from tasks.cover.units import CoverUnit, UnitKey, cover_units
-from tasks.dataset.items import VARIANT_SOURCE, Item
+from tasks.dataset.items import Item
 from tasks.dataset.loader import Dataset
 from tasks.dataset.runs import make_run
 from tasks.study.plan import Protocol
@@ -29,6 +29,7 @@ class CoverContext:
     item_keys: list[tuple[str, str]]  # (source, item id)
     item_index: dict[tuple[str, str], int]
     run_seconds: RunSeconds
+    _sorted: dict[str, list[Item]] = field(default_factory=dict, repr=False)
 
     def claims_array(self, claims: dict[UnitKey, int]) -> np.ndarray:
         out = np.zeros(len(self.units), dtype=np.int64)
@@ -46,11 +47,12 @@ class CoverContext:
                 out[i] = True
         return out
 
-    def spare_items(self, variant: str) -> list[Item]:
-        """The variant's items that are no cover unit (left out by items_per_group), by id."""
-        source = VARIANT_SOURCE[variant]
-        return [i for i in sorted(self.dataset.items.get(source, []), key=lambda i: i.id)
-                if (source, i.id) not in self.item_index]
+    def items_by_id(self, source: str) -> list[Item]:
+        """The dataset's items of ``source`` (pc, tr, sr), sorted by id (kept: asked at every share)."""
+        found = self._sorted.get(source)
+        if found is None:
+            found = self._sorted[source] = sorted(self.dataset.items.get(source, []), key=lambda i: i.id)
+        return found
 
 
 def cover_context(dataset: Dataset, protocol: Protocol) -> CoverContext:

@@ -85,17 +85,16 @@ def choose_share(seconds: np.ndarray, group: np.ndarray, item: np.ndarray, claim
     return chosen
 
 
-def practice_for(ctx: CoverContext, variant: str, avoid: set[tuple[str, str]], claims: np.ndarray,
-                 k: int, rng) -> list[Item]:
-    """The block's practice items (the module's docstring says which)."""
+def practice_for(ctx: CoverContext, variant: str, avoid: set[tuple[str, str]], covered: np.ndarray,
+                 rng) -> list[Item]:
+    """The block's practice items (the module's docstring says which); ``covered``: per item, True
+    when all its units have K claims."""
     want = ctx.protocol.practice_per_block
     if want <= 0:
         return []
     source = VARIANT_SOURCE[variant]
-    covered = np.ones(len(ctx.item_keys), dtype=bool)
-    np.logical_and.at(covered, ctx.item, claims >= k)
     tiers: list[list[Item]] = [[], [], []]
-    for it in sorted(ctx.dataset.items.get(source, []), key=lambda i: i.id):
+    for it in ctx.items_by_id(source):
         key = (source, it.id)
         if key in avoid:
             continue
@@ -117,6 +116,8 @@ def share_plan(ctx: CoverContext, chosen: list[int], claims: np.ndarray, had: se
     for u in chosen:
         by_variant.setdefault(ctx.units[u].variant, []).append(u)
     avoid = set(had) | {ctx.item_keys[int(ctx.item[u])] for u in chosen}
+    short = claims < protocol.responses_per_run
+    covered = np.bincount(ctx.item, weights=short, minlength=len(ctx.item_keys)) == 0
     trials: list[PlanTrial] = []
 
     def add(block: int, run, kind: str, catch_of: int | None = None) -> None:
@@ -130,7 +131,7 @@ def share_plan(ctx: CoverContext, chosen: list[int], claims: np.ndarray, had: se
         if not units:
             continue
         rng = rng_for(protocol.seed, participant_code, cohort_index, "share", variant)
-        for item in practice_for(ctx, variant, avoid, claims, protocol.responses_per_run, rng):
+        for item in practice_for(ctx, variant, avoid, covered, rng):
             avoid.add((VARIANT_SOURCE[variant], item.id))
             add(block, make_run(item, variant, rng.randrange(n_runs(item))), "practice")
         units = sorted(units)
