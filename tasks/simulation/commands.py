@@ -130,5 +130,6 @@ def _simulate_station(args: argparse.Namespace, ctx: CommandContext, engine, dat
                                  wait_s=args.wait_s, on_state=state)
     finally:
         outbox.close()
-    print(f"study {study.name!r}: station {args.station} finished its {args.participants or 'until-covered'} simulated participants")
+    count = "until-covered" if args.participants is None else args.participants
+    print(f"study {study.name!r}: station {args.station} finished its {count} simulated participants")
     return EXIT_OK

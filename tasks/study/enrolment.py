@@ -59,8 +59,8 @@ def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_
     else a new one with its whole plan stored. In a cover study a finished (or released) share
     is followed by a new share, chosen in the same transaction under the enrolment lock
     (tasks.cover.assign; ``shares``: a tasks.cover.context.CoverContexts kept by the caller).
-    A new session takes the next counterbalancing position under the study's enrolment lock, so stations enrolling at once get distinct,
-    gap-free positions (the unique (study_id, cohort_index) backs it; a lost race is retried)."""
+    A new session takes the next counterbalancing position under the study's enrolment lock, so
+    stations enrolling at once get distinct, gap-free positions (the unique (study_id, cohort_index) backs it; a lost race is retried)."""
     code = participant_code.strip()
     problem = code_problem(code)
     if problem:
