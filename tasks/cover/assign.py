@@ -80,6 +80,6 @@ def assign_share(s: DbSession, dataset: Dataset, study: Study, protocol: Protoco
     """The share of a new session, read in ``s``'s transaction, which must hold the study's
     enrolment lock (repo.lock_enrolment) and insert the session before it commits."""
     ctx = (contexts or CoverContexts()).get(dataset, study, protocol)
-    claims = ctx.claims_array(unit_claims(s, study.id, protocol.mode))
+    claims = ctx.claims_array(unit_claims(s, study.id, protocol.mode, ctx.completed))
     had = items_had(s, study.id, participant.id) if participant.id is not None else set()
     return plan_share(ctx, claims, had, study.name, participant.code, cohort_index)

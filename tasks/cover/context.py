@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from db.models import Study
+from tasks.cover.claims import CompletedClaims
 from tasks.cover.units import CoverUnit, UnitKey, cover_units
 from tasks.dataset.items import Item
 from tasks.dataset.loader import Dataset
@@ -29,6 +30,7 @@ class CoverContext:
     item_keys: list[tuple[str, str]]  # (source, item id)
     item_index: dict[tuple[str, str], int]
     run_seconds: RunSeconds
+    completed: CompletedClaims = field(default_factory=CompletedClaims, repr=False)
     _sorted: dict[str, list[Item]] = field(default_factory=dict, repr=False)
 
     def claims_array(self, claims: dict[UnitKey, int]) -> np.ndarray:

@@ -108,3 +108,20 @@ def test_released_and_aborted_shares_return_to_the_pool_and_later_participants_c
         _answer_all(engine, session.id)
         n += 1
     _assert_covered(engine, ds, st)
+
+
+def test_claims_kept_for_completed_sessions_equal_claims_read_whole(study):
+    from tasks.cover.claims import CompletedClaims
+
+    engine, ds, st = study
+    shares = CoverContexts()
+    kept = CompletedClaims()
+    sessions = [start_or_resume(engine, ds, st, f"P{n:03d}", "test", shares=shares) for n in range(3)]
+    _answer_all(engine, sessions[0].id)
+    _answer_all(engine, sessions[1].id, upto=4)
+    with DbSession(engine) as s:
+        assert unit_claims(s, st.id, PROTOCOL.mode, kept) == unit_claims(s, st.id, PROTOCOL.mode)
+        assert kept.sessions == {sessions[0].id}
+        repo.set_status(s, s.get(Session, sessions[0].id), "aborted")  # changed by hand: read again
+        assert unit_claims(s, st.id, PROTOCOL.mode, kept) == unit_claims(s, st.id, PROTOCOL.mode)
+        assert kept.sessions == set()
