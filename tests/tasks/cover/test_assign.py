@@ -125,3 +125,31 @@ def test_claims_kept_for_completed_sessions_equal_claims_read_whole(study):
         repo.set_status(s, s.get(Session, sessions[0].id), "aborted")  # changed by hand: read again
         assert unit_claims(s, st.id, PROTOCOL.mode, kept) == unit_claims(s, st.id, PROTOCOL.mode)
         assert kept.sessions == set()
+
+
+def test_single_pass_answers_of_an_item_take_its_runs_in_turn(tmp_path):
+    from sqlalchemy import text
+
+    ds = load_dataset(write_cover_shape(tmp_path / "ds", n_pc=20, n_tr=10, n_sr=6))
+    engine = open_database(tmp_path / "lab.db")
+    protocol = Protocol(mode="single-pass", design="cover", responses_per_run=3, session_minutes=10,
+                        practice_per_block=0)
+    st = open_study(engine, ds, "sp", protocol)
+    shares = CoverContexts()
+    n = 0
+    while True:
+        try:
+            session = start_or_resume(engine, ds, st, f"S{n:03d}", "test", shares=shares)
+        except StudyCovered:
+            break
+        _answer_all(engine, session.id)
+        n += 1
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT t.variant, t.item_id, t.rotate_id FROM planned_trial t "
+                                 "WHERE t.kind = 'test'")).all()
+    runs: dict = {}
+    for v, i, r in rows:
+        runs.setdefault((v, i), []).append(r)
+    assert len(runs) == 36 and all(len(r) == 3 for r in runs.values())
+    # three answers of an item with three runs (tr, sr) take each run once
+    assert all(len(set(r)) == 3 for (v, _), r in runs.items() if v in ("tr", "sr"))
