@@ -93,7 +93,9 @@ class Session(SQLModel, table=True):
     level_procedure: str = "uncalibrated default"
     import_key: Optional[str] = Field(default=None, unique=True)  # "<package id>" for imported take-home data
     app_version: str
-    status: str = "planned"  # planned, running, paused, completed, aborted
+    # planned, running, paused, completed, aborted; released: a cover share given up by the
+    # experimenter, its unanswered trials back in the pool (tasks.cover.release)
+    status: str = "planned"
     # A lower bound on the position of the first unanswered planned trial: every trial before it
     # is answered. Moved forward in the same transaction as each answer, so that finding the next
     # trial starts here instead of at the beginning of the plan. Responses added by other paths

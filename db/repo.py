@@ -221,7 +221,7 @@ def set_status(s: DbSession, session: Session, status: str, detail: str = "") ->
     session.status = status
     if status == "running" and session.started_at is None:
         session.started_at = utc_now()
-    if status in ("completed", "aborted"):
+    if status in ("completed", "aborted", "released"):
         session.ended_at = utc_now()
     s.add(session)
     s.add(AuditLog(session_id=session.id, event=status, detail=detail))

@@ -49,6 +49,16 @@ def add_db_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default=None, help="database file or SQLAlchemy URL (default: user data folder)")
 
 
+def participants_arg(text: str) -> int | None:
+    """``--participants``: a whole number, or until-covered (None)."""
+    if text == "until-covered":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: a whole number or until-covered") from None
+
+
 def run_body(args: argparse.Namespace, ctx: CommandContext) -> int:
     """Run the command the parser chose: ``args.body`` names it as "module:function", imported
     only now, so that a command pays for its own imports only (tasks.bank alone takes 0.6 s)."""
@@ -89,7 +99,15 @@ def add_commands(sub) -> None:
     p = sub.add_parser("simulate", help="run simulated participants through plan, answers and storage")
     p.add_argument("--dataset", type=Path, default=None, metavar="DIR",
                    help="STAR-Bench folder (default: the built-in bank)")
-    p.add_argument("--participants", type=int, required=True, metavar="N")
+    p.add_argument("--participants", type=participants_arg, required=True, metavar="N|until-covered",
+                   help="how many simulated participants; until-covered (with --design cover): as many as it "
+                        "takes to give every run its --responses-per-run answers")
+    p.add_argument("--design", choices=("shared", "cover"), default="shared",
+                   help="shared: every participant the same items; cover: each a share, the cohort answers every "
+                        "run K times (docs/cover-design.md)")
+    p.add_argument("--responses-per-run", type=int, default=3, metavar="K", help="cover: answers each run gets")
+    p.add_argument("--session-minutes", type=float, default=60.0, metavar="M",
+                   help="cover: the longest session; each share is made to fit (default 60)")
     p.add_argument("--observer", choices=OBSERVERS, default="perfect")
     p.add_argument("--protocol", choices=PROTOCOLS, default="single-pass")
     p.add_argument("--seed", type=int, default=0)

@@ -4,7 +4,8 @@ K and the lab's session length M, and the estimated length of one session (or on
 the protocol in force, with a warning when it exceeds M.
 
 The estimate (tasks/study/session_time.estimate_protocol, the estimator of the take-home
-welcome screen) plans one participant and reads every clip's duration, which takes seconds on
+welcome screen and of the cover shares; for a cover study the first share as assignment would
+make it, tasks/cover/assign.first_share_estimate) plans one participant and reads every clip's duration, which takes seconds on
 the full dataset: it runs on a worker (a LatestJob), newest form wins."""
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
 
 from gui.common.widgets import CheckedSpinBox, JobStrip, show_error, with_note
 from gui.common.workers import LatestJob
+from tasks.cover.assign import first_share_estimate
 from tasks.dataset.loader import Cancelled
 from tasks.study.plan import DESIGNS, PlanError, Protocol
 from tasks.study.session_time import SETUP_ALLOWANCE_S, SessionEstimate, estimate_protocol, study_rts_ms
@@ -28,7 +30,10 @@ def session_length(engine, dataset, protocol: Protocol, study_id: int | None, pr
     progress(0, 2, "response times")
     rts = study_rts_ms(engine, study_id) if study_id is not None else []
     progress(1, 2, "planning and reading clip durations")
-    estimate = estimate_protocol(dataset, protocol, rts, should_cancel)
+    if protocol.design == "cover":
+        estimate = first_share_estimate(dataset, protocol, rts)
+    else:
+        estimate = estimate_protocol(dataset, protocol, rts, should_cancel)
     progress(2, 2, "done")
     return estimate
 

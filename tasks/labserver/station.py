@@ -22,6 +22,8 @@ from db.answers import ResponseRow, TrialRow, store_batch
 from db.engine import DatabaseFileError, describe_db_error
 from db.models import Session, Study
 from db.outbox import UNREACHABLE, Outbox, deliver, touch_station, unreachable
+from tasks.cover.assign import StudyCovered
+from tasks.cover.context import CoverContexts
 from tasks.dataset.loader import Dataset
 from tasks.simulation.observers import Observer
 from tasks.study.plan import Protocol
@@ -297,7 +299,8 @@ def simulate_station(engine: Engine, dataset: Dataset, protocol: Protocol, n_par
                      app_version: str, station: str, outbox: Outbox, study_name: str, delay_s: float = 0.0,
                      on_commit: Callable[[str, int], None] | None = None, wait_s: float = DEFAULT_WAIT_S,
                      on_state: Callable[[str, int], None] | None = None) -> Study:
-    """Run ``n_participants`` simulated participants as station ``station``: each is the study's
+    """Run ``n_participants`` simulated participants (None: until a cover study is covered) as
+    station ``station``: each is the study's
     next free position (code SIM<position + 1>), answered one commit per answer; the station's
     own unfinished session (after a crash) is finished first. Many processes with distinct
     station names fill one study together."""
@@ -305,11 +308,15 @@ def simulate_station(engine: Engine, dataset: Dataset, protocol: Protocol, n_par
     study = link.wait_for_server(lambda: open_study(engine, dataset, study_name, protocol), wait_s)
     runs: dict = {}
     options = OptionsCache()
+    shares = CoverContexts()
     while True:
         def next_session():
             session = _own_unfinished(engine, study.id, station)
-            if session is None and _count_own(engine, study.id, station) < n_participants:
-                session = enrol_next(engine, dataset, study, app_version, sim_code, station)
+            if session is None and (n_participants is None or _count_own(engine, study.id, station) < n_participants):
+                try:
+                    session = enrol_next(engine, dataset, study, app_version, sim_code, station, shares=shares)
+                except StudyCovered:  # a cover study with nothing left to give: the others finish theirs
+                    return None
             if session is None:
                 return None
             SessionRunner(engine, session.id).begin()

@@ -39,6 +39,8 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     if limits_problem(args):
         raise CommandError(limits_problem(args), EXIT_USAGE)
+    if args.participants is None and args.design != "cover":
+        raise CommandError("--participants until-covered needs --design cover", EXIT_USAGE)
     if args.station:
         from tasks.labserver.names import station_problem
 
@@ -49,7 +51,8 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
     protocol = Protocol(mode=args.protocol, variants=args.variants, items_per_group=args.items_per_group,
                         practice_per_block=args.practice, catch_every=args.catch_every, seed=args.seed,
                         min_run_spacing=args.min_run_spacing, adaptive_dimensions=adaptive,
-                        adaptive_procedure=args.adaptive_procedure, adaptive_max_trials=args.adaptive_trials)
+                        adaptive_procedure=args.adaptive_procedure, adaptive_max_trials=args.adaptive_trials,
+                        **_design_fields(args))
     observer = Observer(args.observer)
     if args.observer_threshold and not adaptive:
         print("--observer-threshold sets thresholds for adaptive blocks and changes no answer without them: "
@@ -74,10 +77,36 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     if args.station:
         return _simulate_station(args, ctx, engine, dataset, protocol, committed)
+    if protocol.design == "cover":
+        return _simulate_cover(args, ctx, engine, dataset, protocol, observer, committed)
     study = simulate(engine, dataset, protocol, args.participants, observer, ctx.app_version,
                      study_name=args.study, delay_s=args.delay_ms / 1000.0,
                      on_commit=committed if args.print_commits else None, batch_answers=args.batch)
     print(f"study {study.name!r}: {args.participants} simulated participants complete in {engine.url.database}")
+    return EXIT_OK
+
+
+def _design_fields(args: argparse.Namespace) -> dict:
+    """The protocol's design fields, checked by Protocol (a bad value is a usage error there)."""
+    if args.design != "cover":
+        return {}
+    return {"design": "cover", "responses_per_run": args.responses_per_run, "session_minutes": args.session_minutes}
+
+
+def _simulate_cover(args: argparse.Namespace, ctx: CommandContext, engine, dataset, protocol, observer,
+                    committed) -> int:
+    import time
+
+    from tasks.simulation.simulate import simulate_cover
+
+    start = time.perf_counter()
+    study, n, covered = simulate_cover(engine, dataset, protocol, args.participants, observer, ctx.app_version,
+                                       study_name=args.study, delay_s=args.delay_ms / 1000.0,
+                                       on_commit=committed if args.print_commits else None, batch_answers=args.batch)
+    state = (f"covered: every run has {protocol.responses_per_run} answers" if covered
+             else "not yet covered")
+    print(f"study {study.name!r}: {n} simulated participants with a share, {state} "
+          f"({time.perf_counter() - start:.1f} s) in {engine.url.database}")
     return EXIT_OK
 
 
@@ -105,6 +134,7 @@ def _simulate_station(args: argparse.Namespace, ctx: CommandContext, engine, dat
         note = outbox.status_note()
     finally:
         outbox.close()
-    print(f"study {study.name!r}: station {args.station} finished its {args.participants} simulated participants"
+    count = "until-covered" if args.participants is None else args.participants
+    print(f"study {study.name!r}: station {args.station} finished its {count} simulated participants"
           + (f"; {note}" if note else ""))
     return EXIT_OK

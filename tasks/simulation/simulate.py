@@ -15,9 +15,14 @@ from typing import Callable
 
 from sqlalchemy.engine import Engine
 
+from sqlmodel import Session as DbSession
+
 from db import repo
 from db.answers import store_batch
 from db.models import Study, utc_now
+from tasks.cover.assign import StudyCovered
+from tasks.cover.claims import unit_claims
+from tasks.cover.context import CoverContexts
 from tasks.dataset.loader import Dataset
 from tasks.adaptive.simulated import run_simulated_blocks
 from tasks.simulation.observers import Observer
@@ -25,7 +30,7 @@ from tasks.study.plan import Protocol, rng_for
 from tasks.study.records import OptionsCache
 from tasks.dataset.runs import Run
 from tasks.study.runner import SessionRunner, answer_values
-from tasks.study.studies import open_study, run_for
+from tasks.study.studies import StudyError, open_study, run_for, study_protocol
 from tasks.study.enrolment import start_or_resume
 
 DEFAULT_BATCH_ANSWERS = 500
@@ -37,7 +42,8 @@ _TRIAL_COLUMNS = (_PT.id, _PT.session_id, _PT.position, _PT.variant, _PT.item_id
 
 
 def simulation_study_name(observer: Observer, protocol: Protocol) -> str:
-    return f"sim-{observer.kind}-{protocol.mode}-seed{protocol.seed}"
+    design = "-cover" if protocol.design == "cover" else ""
+    return f"sim-{observer.kind}-{protocol.mode}{design}-seed{protocol.seed}"
 
 
 def simulate(engine: Engine, dataset: Dataset, protocol: Protocol, n_participants: int, observer: Observer,
@@ -61,6 +67,45 @@ def simulate(engine: Engine, dataset: Dataset, protocol: Protocol, n_participant
         if protocol.adaptive_dimensions:  # after the other blocks; resumes unfinished ones
             run_simulated_blocks(engine, protocol, observer, code, session.id)
     return study
+
+
+def simulate_cover(engine: Engine, dataset: Dataset, protocol: Protocol, n_participants: int | None,
+                   observer: Observer, app_version: str, study_name: str | None = None, delay_s: float = 0.0,
+                   on_commit: Callable[[str, int], None] | None = None,
+                   batch_answers: int = DEFAULT_BATCH_ANSWERS) -> tuple[Study, int, bool]:
+    """A cover study (protocol.design "cover"): simulated participants SIM001, SIM002, ... each
+    given one share and answering it, until every unit has its K answers (``n_participants``
+    None) or after ``n_participants``. Run again with the same arguments, it resumes: finished
+    participants are passed, an unfinished share is answered. Returns the study, the participants
+    with a share and whether the study is covered."""
+    study = open_study(engine, dataset, study_name or simulation_study_name(observer, protocol), protocol)
+    protocol = study_protocol(study)  # an existing study's stored protocol stays in force
+    if protocol.design != "cover":
+        raise StudyError(f"study {study.name!r} exists with the shared design; name a new study for a cover one")
+    shares = CoverContexts()
+    runs: dict[tuple[str, str, int], Run] = {}
+    options = OptionsCache()
+    k = 0
+    while n_participants is None or k < n_participants:
+        code = f"SIM{k + 1:03d}"
+        with DbSession(engine) as s:
+            participant = repo.get_participant(s, code)
+            latest = None if participant is None else repo.session_for(s, study.id, participant.id)
+        if latest is not None and latest.status == "completed":
+            k += 1
+            continue
+        try:
+            session = start_or_resume(engine, dataset, study, code, app_version, shares=shares)
+        except StudyCovered:
+            return study, k, True
+        SessionRunner(engine, session.id).begin()
+        _answer_session(engine, dataset, protocol, observer, code, session.id, runs, options, delay_s, on_commit,
+                        max(1, batch_answers))
+        k += 1
+    ctx = shares.get(dataset, study, protocol)
+    with DbSession(engine) as s:
+        claims = ctx.claims_array(unit_claims(s, study.id, protocol.mode))
+    return study, k, bool((claims >= protocol.responses_per_run).all())
 
 
 def _answer_session(engine: Engine, dataset: Dataset, protocol: Protocol, observer: Observer, code: str,

@@ -38,9 +38,14 @@ def _enrol_retry(engine: Engine, attempt) -> Session:
 
 
 def _new_session(s: DbSession, dataset: Dataset, study: Study, participant: Participant, index: int,
-                 app_version: str, **session_fields) -> Session:
+                 app_version: str, shares=None, **session_fields) -> Session:
     protocol = study_protocol(study)
-    plan = make_plan(dataset, protocol, participant.code, index)
+    if protocol.design == "cover":  # a share, chosen under the enrolment lock the caller holds
+        from tasks.cover.assign import assign_share
+
+        plan = assign_share(s, dataset, study, protocol, participant, index, shares).plan
+    else:
+        plan = make_plan(dataset, protocol, participant.code, index)
     session = Session(study_id=study.id, participant_id=participant.id, cohort_index=index,
                       plan_seed=protocol.seed, app_version=app_version, **session_fields)
     options_json: dict[tuple[str, ...], str] = {}  # the same few option lists recur across runs
@@ -49,11 +54,13 @@ def _new_session(s: DbSession, dataset: Dataset, study: Study, participant: Part
 
 def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_code: str,
                     app_version: str, cohort_index: int | None = None,
-                    participant_fields: dict | None = None, **session_fields) -> Session:
+                    participant_fields: dict | None = None, shares=None, **session_fields) -> Session:
     """The participant's session in this study: the unfinished (or finished) one if it exists,
-    else a new one with its whole plan stored. A new session takes the next counterbalancing
-    position under the study's enrolment lock, so stations enrolling at once get distinct,
-    gap-free positions (the unique (study_id, cohort_index) backs it; a lost race is retried)."""
+    else a new one with its whole plan stored. In a cover study a finished (or released) share
+    is followed by a new share, chosen in the same transaction under the enrolment lock
+    (tasks.cover.assign; ``shares``: a tasks.cover.context.CoverContexts kept by the caller).
+    A new session takes the next counterbalancing position under the study's enrolment lock, so
+    stations enrolling at once get distinct, gap-free positions (the unique (study_id, cohort_index) backs it; a lost race is retried)."""
     code = participant_code.strip()
     problem = code_problem(code)
     if problem:
@@ -64,20 +71,24 @@ def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_
         participant = repo.get_participant(s, code)
         if participant is None:
             participant = repo.add_participant(s, Participant(code=code, **(participant_fields or {})))
+        cover = study_protocol(study).design == "cover"
+        if cover:
+            repo.lock_enrolment(s, study.id)
         existing = repo.session_for(s, study.id, participant.id)
-        if existing is not None and existing.status != "aborted":
+        if existing is not None and existing.status not in (("aborted", "released", "completed") if cover
+                                                            else ("aborted", "released")):
             return existing
         index = cohort_index
         if index is None:
             repo.lock_enrolment(s, study.id)
             index = repo.next_cohort_index(s, study.id)
-        return _new_session(s, dataset, study, participant, index, app_version, **session_fields)
+        return _new_session(s, dataset, study, participant, index, app_version, shares, **session_fields)
 
     return _enrol_retry(engine, attempt)
 
 
 def enrol_next(engine: Engine, dataset: Dataset, study: Study, app_version: str, code_for, station: str,
-               **session_fields) -> Session:
+               shares=None, **session_fields) -> Session:
     """A new session at the study's next free counterbalancing position for a new participant
     whose code is ``code_for(position)`` (e.g. SIM001 for position 0), taken by ``station``:
     position, code, session and plan in one transaction under the enrolment lock, so that many
@@ -96,6 +107,7 @@ def enrol_next(engine: Engine, dataset: Dataset, study: Study, app_version: str,
         elif repo.session_for(s, study.id, participant.id) is not None:
             raise StudyError(f"participant {code} already has a session in study {study.name!r} at another "
                              f"position than {index}; use another code prefix for this study")
-        return _new_session(s, dataset, study, participant, index, app_version, station=station, **session_fields)
+        return _new_session(s, dataset, study, participant, index, app_version, shares, station=station,
+                            **session_fields)
 
     return _enrol_retry(engine, attempt)

@@ -118,7 +118,7 @@ class SessionRunner:
             self._journal.deliver()  # what a crash left in the journal first, so the plan read is right
         with DbSession(self.engine) as s:
             session = s.get(Session, self.session_id)
-            if session.status in ("completed", "aborted"):
+            if session.status in ("completed", "aborted", "released"):
                 raise StudyError(f"session {self.session_id} is {session.status}")
             was = session.status
             repo.set_status(s, session, "running")

@@ -1,20 +1,18 @@
-"""How long a planned session takes: for the participant's welcome screen (a take-home
-package's plan) and for the Study page (the protocol in force, one participant's plan, or one
-share of a cover study).
+"""How long a planned session takes: one estimator for the participant's welcome screen (a
+take-home package's plan), the Study page (the protocol in force, or one share of a cover study)
+and the cover design's shares (tasks.cover.shares), so that all of them say the same.
 
 The sound of every planned trial is read from the clips' headers (durations, not samples); to it
 come the time to answer, the breaks and the set-up steps before the first question. The
-allowances are round figures, stated here, not measurements; once a study has answered trials
-the Study page passes their median response time instead of ANSWER_ALLOWANCE_S. rt_ms runs
-from the last stimulus onset, so sound + median rt counts the last clip of a trial twice: the
-estimate errs long, which is the safe side for a session length. The welcome screen gives a
-range in whole five minutes so that it does not claim a precision it lacks.
+allowances are round figures, stated here, not measurements: the estimate is given as a range
+in whole five minutes so that it does not claim a precision it lacks. Once a study has answers,
+the Study page uses their median response time instead of the answering allowance.
 """
 from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -27,13 +25,14 @@ from tasks.dataset.loader import Cancelled, Dataset
 from tasks.dataset.paths import UnsafePathError, contained_path
 from tasks.dataset.runs import Run
 from tasks.presentation.presenter import CONTEXT_GAP_S, DEFAULT_GAP_S
-from tasks.study.plan import Protocol, make_plan
+from tasks.study.plan import PlanTrial, Protocol, make_plan
 from tasks.takehome.plausibility import StimulusDurations
 
 ANSWER_ALLOWANCE_S = 8.0  # reading the question and choosing, per trial
 BREAK_ALLOWANCE_S = 60.0  # per break screen
 SETUP_ALLOWANCE_S = 300.0  # information, consent, output check, sound level, headphone check
 UNKNOWN_TRIAL_S = 15.0  # a trial whose clips cannot be measured (missing file)
+
 
 @dataclass(frozen=True)
 class SessionEstimate:
@@ -60,20 +59,35 @@ class SessionEstimate:
         return self.sound_s + self.answer_s * self.trials
 
 
-def _estimate(rows: Iterable[tuple[object, bool]], answer_s: float | None, answers_measured: int = 0,
+def clips_sound_s(context: list[float], main: list[float]) -> float:
+    """Seconds of one trial's sound: its context clips each followed by the context gap, then its
+    clips with the gap between them (as tasks.presentation.presenter renders them)."""
+    return sum(context) + CONTEXT_GAP_S * len(context) + sum(main) + DEFAULT_GAP_S * (len(main) - 1)
+
+
+def trial_s(sound_s: float | None) -> float:
+    """Seconds one trial takes with its answer (UNKNOWN_TRIAL_S when its sound is unknown)."""
+    return UNKNOWN_TRIAL_S if sound_s is None else sound_s + ANSWER_ALLOWANCE_S
+
+
+def session_total_s(trials_s: float, breaks: int) -> float:
+    """A session's seconds from the sum of its trials' trial_s and its break screens."""
+    return SETUP_ALLOWANCE_S + trials_s + BREAK_ALLOWANCE_S * breaks
+
+
+def _estimate(rows: Iterable[tuple[float | None, bool]], answer_s: float | None = None, answers_measured: int = 0,
               test_trials: int = 0) -> SessionEstimate:
-    """``rows``: (clips, break_before) per trial in order."""
+    """``rows``: (sound seconds or None when unknown, break_before) per trial in order."""
     answer = ANSWER_ALLOWANCE_S if answer_s is None else answer_s
     sound_s, unmeasured, breaks, trials = 0.0, 0, 0, 0
-    for clips, break_before in rows:
+    for sound, break_before in rows:
         trials += 1
         breaks += bool(break_before)
-        if clips is None:
+        if sound is None:
             unmeasured += 1
             sound_s += max(0.0, UNKNOWN_TRIAL_S - answer)
             continue
-        context, main = clips
-        sound_s += sum(context) + CONTEXT_GAP_S * len(context) + sum(main) + DEFAULT_GAP_S * (len(main) - 1)
+        sound_s += sound
     total_s = SETUP_ALLOWANCE_S + sound_s + answer * trials + BREAK_ALLOWANCE_S * breaks
     return SessionEstimate(sound_s=sound_s, total_s=total_s, trials=trials, unmeasured_trials=unmeasured,
                            answer_s=answer, answers_measured=answers_measured if answer_s is not None else 0,
@@ -83,33 +97,55 @@ def _estimate(rows: Iterable[tuple[object, bool]], answer_s: float | None, answe
 def estimate_session(plan: list[dict], dataset_root: Path | str) -> SessionEstimate:
     """``plan``: planned-trial rows (package.json's plan) of the session."""
     durations = StimulusDurations(dataset_root)
-    return _estimate(((durations.clips_s(row["variant"], row["item_id"], row["rotate_id"]),
-                       row.get("break_before")) for row in plan), None,
+
+    def sound(row: dict) -> float | None:
+        clips = durations.clips_s(row["variant"], row["item_id"], row["rotate_id"])
+        return None if clips is None else clips_sound_s(*clips)
+
+    return _estimate(((sound(row), row.get("break_before")) for row in plan),
                      test_trials=sum(row.get("kind", "test") == "test" for row in plan))
 
 
-class DatasetDurations:
-    """Clip seconds from a loaded dataset: the format its validation read, else the file's header."""
+class RunSeconds:
+    """Sound seconds of runs of a loaded dataset, from the format its validation read, else the
+    clip's file header; each file read once and each (variant, item) measured once: the runs of
+    one item play the same clips in another order, so they last the same. Built once per study
+    and dataset and kept by its user (the cover design keeps one per study, so that assigning a
+    share reads no header twice)."""
 
-    def __init__(self, dataset: Dataset):
-        self.dataset = dataset
-        self._seconds: dict[str, float | None] = {}
+    def __init__(self, dataset: Dataset) -> None:
+        self.root = dataset.root
+        self._files: dict[str, float | None] = {k: v.duration_s for k, v in dataset.audio_info.items()}
+        self._runs: dict[tuple[str, str], float | None] = {}
 
-    def seconds(self, relative: str) -> float | None:
-        if relative not in self._seconds:
-            info = self.dataset.audio_info.get(relative)
-            if info is None:
-                try:
-                    info = probe(contained_path(self.dataset.root, relative))
-                except (AudioFileError, UnsafePathError):
-                    info = None
-            self._seconds[relative] = None if info is None else info.duration_s
-        return self._seconds[relative]
+    def file_s(self, relative: str) -> float | None:
+        if relative not in self._files:
+            try:
+                self._files[relative] = probe(contained_path(self.root, relative)).duration_s
+            except (AudioFileError, UnsafePathError):
+                self._files[relative] = None
+        return self._files[relative]
 
-    def clips_s(self, run: Run):
-        context = [self.seconds(c.path) for c in run.context_clips]
-        clips = [self.seconds(c.path) for c in run.clips]
-        return None if None in context or None in clips or not clips else (context, clips)
+    def clips_s(self, run: Run) -> tuple[list[float], list[float]] | None:
+        """(context clip seconds, clip seconds) of a run; None when one cannot be measured."""
+        context = [self.file_s(c.path) for c in run.context_clips]
+        clips = [self.file_s(c.path) for c in run.clips]
+        return None if None in context or None in clips or not clips else (context, clips)  # type: ignore[return-value]
+
+    def sound_s(self, run: Run) -> float | None:
+        key = (run.variant, run.item.id)
+        if key not in self._runs:
+            clips = self.clips_s(run)
+            self._runs[key] = None if clips is None else clips_sound_s(*clips)
+        return self._runs[key]
+
+
+def estimate_plan(plan: list[PlanTrial], seconds: RunSeconds, answer_s: float | None = None,
+                  answers_measured: int = 0) -> SessionEstimate:
+    """A plan not yet stored (the Study page, a cover share before it is stored). ``answer_s``:
+    seconds to answer a trial (None: the allowance)."""
+    return _estimate(((seconds.sound_s(t.run), t.break_before) for t in plan), answer_s, answers_measured,
+                     test_trials=sum(t.kind == "test" for t in plan))
 
 
 def study_rts_ms(engine: Engine, study_id: int) -> list[float]:
@@ -127,51 +163,14 @@ def median_rt_s(rts_ms: list[float]) -> float | None:
 
 def estimate_protocol(dataset: Dataset, protocol: Protocol, rts_ms: list[float] | None = None,
                       should_cancel: Callable[[], bool] = lambda: False) -> SessionEstimate:
-    """One participant's session under ``protocol`` (the plan of cohort index 0; the others
+    """One participant's session under the shared design (the plan of cohort index 0; the others
     differ in order and, in single-pass, in runs, not in size). ``rts_ms``: the study's stored
-    response times; their median replaces the answer allowance when there are any. For a cover
-    design, the estimate of one share (share_estimate)."""
-    durations = DatasetDurations(dataset)
+    response times; their median replaces the answer allowance when there are any. (A cover
+    study's share: tasks.cover.assign.first_share_estimate.)"""
+    seconds = RunSeconds(dataset)
     plan = make_plan(dataset, protocol, "estimate", 0)
-    rows = []
     for i, trial in enumerate(plan):
         if i % 256 == 0 and should_cancel():
             raise Cancelled("cancelled")
-        rows.append((durations.clips_s(trial.run), trial.break_before))
-    whole = _estimate(rows, median_rt_s(rts_ms or []), len(rts_ms or []),
-                      test_trials=sum(t.kind == "test" for t in plan))
-    if protocol.design != "cover":
-        return whole
-    practice = _estimate((r for r, t in zip(rows, plan) if t.kind == "practice"), whole.answer_s)
-    return share_estimate(whole, practice.trial_time_s, practice.trials, protocol)
-
-
-def share_estimate(whole: SessionEstimate, practice_s: float, practice_trials: int,
-                   protocol: Protocol) -> SessionEstimate:
-    """The longest share that fits ``protocol.session_minutes``: the set-up and the practice of
-    every block, then n test trials of the mean test trial's length (catch trials and breaks
-    counted as the protocol places them). A share never has more than the whole study's test
-    trials, and at least one (a single trial longer than the session is still shown, and the
-    page warns)."""
-    limit_s = protocol.session_minutes * 60.0
-    n_test = max(1, whole.test_trials)
-    per_trial_s = (whole.trial_time_s - practice_s) / max(1, whole.trials - practice_trials)
-
-    def parts(n: int) -> tuple[int, int, float]:
-        catch = (n - 1) // protocol.catch_every if protocol.catch_every else 0
-        trials = practice_trials + n + catch
-        breaks = (trials - 1) // protocol.break_every if protocol.break_every else 0
-        total = SETUP_ALLOWANCE_S + practice_s + per_trial_s * (n + catch) + BREAK_ALLOWANCE_S * breaks
-        return trials, breaks, total
-
-    low, high = 1, n_test  # the largest n whose total fits (the total grows with n)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if parts(mid)[2] <= limit_s:
-            low = mid
-        else:
-            high = mid - 1
-    trials, breaks, total = parts(low)
-    sound = total - SETUP_ALLOWANCE_S - BREAK_ALLOWANCE_S * breaks - whole.answer_s * trials
-    return replace(whole, sound_s=sound, total_s=total, trials=trials, breaks=breaks, test_trials=low,
-                   unmeasured_trials=min(whole.unmeasured_trials, trials), share_of=whole.test_trials)
+        seconds.sound_s(trial.run)
+    return estimate_plan(plan, seconds, median_rt_s(rts_ms or []), len(rts_ms or []))

@@ -165,6 +165,11 @@ def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code
         used = [p.cohort_index for p in s.exec(select(TakeHomePackage).where(TakeHomePackage.study_id == study.id))]
         index = max([repo.next_cohort_index(s, study.id)] + [i + 1 for i in used])
     protocol = study_protocol(study)
+    if protocol.design == "cover":
+        # a package's plan is stored only when its results come back, so a share given to one would
+        # hold no claims meanwhile and other participants could push its runs past K
+        raise StudyError(f"study {study_name!r} uses the cover design: take-home packages are not made for it "
+                         "(docs/cover-design.md); run its sessions in the lab")
     rows = [trial_row(t) for t in make_plan(dataset, protocol, code, index)]
     metas, audio = _package_contents(dataset, _items_of_plan(rows))
     package_id = str(uuid.uuid4())

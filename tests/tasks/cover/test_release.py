@@ -54,3 +54,33 @@ def test_completed_and_shared_design_sessions_cannot_be_released(tmp_path):
         release_share(engine, done.id, by="AB")
     with pytest.raises(StudyError, match="no session"):
         release_share(engine, 999, by="AB")
+
+
+def test_a_released_session_is_neither_resumed_nor_offered(tmp_path):
+    from tasks.study.runner import SessionRunner
+    from tests.support.cover_shape import write_cover_shape
+
+    ds = load_dataset(write_cover_shape(tmp_path / "ds", n_pc=30, n_tr=10, n_sr=6))
+    engine = open_database(tmp_path / "lab.db")
+    study = open_study(engine, ds, "c", Protocol(design="cover", practice_per_block=0, session_minutes=10))
+    session = start_or_resume(engine, ds, study, "P001", "test")
+    release_share(engine, session.id, by="AB")
+    with pytest.raises(StudyError, match="released"):
+        SessionRunner(engine, session.id).begin()
+    with DbSession(engine) as s:
+        assert session.id not in {x.id for x in repo.unfinished_sessions(s)}
+        assert s.get(Session, session.id).ended_at is not None
+    again = start_or_resume(engine, ds, study, "P001", "test")
+    assert again.id != session.id and again.status == "planned"
+
+
+def test_a_cover_study_makes_no_take_home_package(tmp_path):
+    from tasks.takehome.packages import make_package
+
+    ds = load_dataset(write_dataset(tmp_path / "ds"))
+    engine = open_database(tmp_path / "lab.db")
+    open_study(engine, ds, "c", Protocol(design="cover"))
+    out = tmp_path / "pkg.zip"
+    with pytest.raises(StudyError, match="cover design: take-home packages are not made"):
+        make_package(engine, ds, "c", "P001", out, "test")
+    assert not out.exists()

@@ -7,12 +7,13 @@ from sqlmodel import Session as DbSession, select
 
 from db.engine import open_database
 from db.models import PlannedTrial, Response
+from tasks.cover.assign import first_share_estimate
 from tasks.dataset.loader import load_dataset
 from tasks.presentation.presenter import CONTEXT_GAP_S, DEFAULT_GAP_S
 from tasks.simulation.observers import Observer
 from tasks.simulation.simulate import simulate
 from tasks.study.plan import Protocol, plan_size
-from tasks.study.session_time import (ANSWER_ALLOWANCE_S, BREAK_ALLOWANCE_S, SETUP_ALLOWANCE_S, DatasetDurations,
+from tasks.study.session_time import (ANSWER_ALLOWANCE_S, BREAK_ALLOWANCE_S, SETUP_ALLOWANCE_S, RunSeconds,
                                       estimate_protocol, study_rts_ms)
 from tasks.study.studies import run_for
 from tests.support.timed_dataset import write_timed_dataset
@@ -29,7 +30,7 @@ def lab(tmp_path):
 def simulated_session_s(db, ds, study_id: int) -> tuple[float, float, int]:
     """The first session's answered trials: (their clip seconds plus their stored rt_ms, the
     same with the gaps the presenter plays between clips, how many)."""
-    durations = DatasetDurations(ds)
+    durations = RunSeconds(ds)
     with DbSession(db) as s:
         rows = s.exec(select(PlannedTrial, Response.rt_ms).join(Response, Response.planned_trial_id == PlannedTrial.id)
                       .where(PlannedTrial.session_id == 1)).all()
@@ -66,12 +67,12 @@ def test_a_cover_share_fits_the_session_minutes(lab):
     whole = estimate_protocol(ds, Protocol(mode="full-robust", practice_per_block=1, break_every=10))
     assert whole.share_of is None and whole.total_s > 6 * 60
     protocol = Protocol(mode="full-robust", practice_per_block=1, break_every=10, design="cover", session_minutes=6)
-    share = estimate_protocol(ds, protocol)
+    share = first_share_estimate(ds, protocol)
     assert share.share_of == whole.test_trials and 0 < share.test_trials < whole.test_trials
     assert share.total_s <= 6 * 60
-    longer = estimate_protocol(ds, Protocol(mode="full-robust", practice_per_block=1, break_every=10, design="cover",
+    longer = first_share_estimate(ds, Protocol(mode="full-robust", practice_per_block=1, break_every=10, design="cover",
                                             session_minutes=7))
     assert longer.test_trials > share.test_trials  # one more minute holds more trials
-    everything = estimate_protocol(ds, Protocol(mode="full-robust", practice_per_block=1, break_every=10,
+    everything = first_share_estimate(ds, Protocol(mode="full-robust", practice_per_block=1, break_every=10,
                                                 design="cover", session_minutes=600))
     assert everything.test_trials == whole.test_trials and everything.total_s == pytest.approx(whole.total_s, rel=0.05)

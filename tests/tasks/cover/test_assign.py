@@ -1,0 +1,155 @@
+"""Shares assigned at enrolment on a real SQLite file: claims, a second share after a completed
+one, release and abort returning trials to the pool."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session as DbSession
+
+from db import repo
+from db.engine import open_database
+from db.models import Response, Session
+from tasks.cover.assign import StudyCovered
+from tasks.cover.claims import items_had, unit_claims
+from tasks.cover.context import CoverContexts
+from tasks.cover.release import release_share
+from tasks.cover.units import cover_units
+from tasks.dataset.items import VARIANT_SOURCE
+from tasks.dataset.loader import load_dataset
+from tasks.study.enrolment import start_or_resume
+from tasks.study.plan import Protocol
+from tasks.study.studies import open_study
+from tests.support.cover_checks import cover_facts
+from tests.support.cover_shape import write_cover_shape
+
+PROTOCOL = Protocol(mode="full-robust", design="cover", responses_per_run=2, session_minutes=15,
+                    practice_per_block=1, catch_every=8)
+
+
+def _answer_all(engine, session_id: int, upto: int | None = None) -> None:
+    with DbSession(engine) as s:
+        trials = repo.planned_trials(s, session_id)[:upto]
+        for t in trials:
+            s.add(Response(planned_trial_id=t.id, session_id=session_id, chosen_letter="<A>", is_correct=True))
+        session = s.get(Session, session_id)
+        s.commit()
+        if upto is None:
+            repo.set_status(s, session, "completed")
+
+
+@pytest.fixture
+def study(tmp_path):
+    ds = load_dataset(write_cover_shape(tmp_path / "ds", n_pc=20, n_tr=10, n_sr=6))
+    engine = open_database(tmp_path / "lab.db")
+    return engine, ds, open_study(engine, ds, "c", PROTOCOL)
+
+
+def test_shares_never_claim_a_unit_more_than_k_times_and_a_participant_never_an_item_twice(study):
+    engine, ds, st = study
+    shares = CoverContexts()
+    first = start_or_resume(engine, ds, st, "P001", "test", shares=shares)
+    assert start_or_resume(engine, ds, st, "P001", "test", shares=shares).id == first.id  # live: resumed
+    _answer_all(engine, first.id)
+    second = start_or_resume(engine, ds, st, "P001", "test", shares=shares)  # completed: a new share
+    assert second.id != first.id and second.cohort_index == 1
+    with DbSession(engine) as s:
+        p1 = [t for x in (first, second) for t in repo.planned_trials(s, x.id) if t.kind != "catch"]
+    keys = [(VARIANT_SOURCE[t.variant], t.item_id) for t in p1]
+    assert len(keys) == len(set(keys))  # no item twice, practice included, across both shares
+    _answer_all(engine, second.id)
+    codes = iter(f"Q{n:03d}" for n in range(1000))
+    while True:
+        try:
+            session = start_or_resume(engine, ds, st, next(codes), "test", shares=shares)
+        except StudyCovered:
+            break
+        _answer_all(engine, session.id)
+    _assert_covered(engine, ds, st)
+
+
+def _assert_covered(engine, ds, st) -> None:
+    facts = cover_facts(engine, st.id, PROTOCOL.mode)
+    units = {u.key for u in cover_units(ds, PROTOCOL)}
+    assert set(facts["answers"]) == units and set(facts["answers"].values()) == {2}
+    assert facts["participants_per_unit"] == {2: len(units)}
+    assert facts["items_given_twice"] == 0
+
+
+def test_released_and_aborted_shares_return_to_the_pool_and_later_participants_complete_them(study):
+    engine, ds, st = study
+    shares = CoverContexts()
+    gone = start_or_resume(engine, ds, st, "P001", "test", shares=shares)
+    _answer_all(engine, gone.id, upto=5)
+    with DbSession(engine) as s:
+        held = sum(unit_claims(s, st.id, PROTOCOL.mode).values())
+        n_test = sum(t.kind == "test" for t in repo.planned_trials(s, gone.id))
+        answered_tests = sum(t.kind == "test" for t in repo.planned_trials(s, gone.id)[:5])
+    assert held == n_test
+    returned = release_share(engine, gone.id, by="AB")
+    assert returned == n_test - answered_tests
+    with DbSession(engine) as s:
+        assert sum(unit_claims(s, st.id, PROTOCOL.mode).values()) == answered_tests
+    quitter = start_or_resume(engine, ds, st, "P002", "test", shares=shares)
+    with DbSession(engine) as s:
+        repo.set_status(s, s.get(Session, quitter.id), "aborted")
+    # the one who left may come back: a new share, without the items already heard
+    back = start_or_resume(engine, ds, st, "P001", "test", shares=shares)
+    with DbSession(engine) as s:
+        had_before = {t.item_id for t in repo.planned_trials(s, gone.id)}
+        assert not had_before & {t.item_id for t in repo.planned_trials(s, back.id)}
+        assert items_had(s, st.id, back.participant_id) >= {(VARIANT_SOURCE[t.variant], t.item_id)
+                                                            for t in repo.planned_trials(s, gone.id)}
+    _answer_all(engine, back.id)
+    n = 3
+    while True:
+        try:
+            session = start_or_resume(engine, ds, st, f"P{n:03d}", "test", shares=shares)
+        except StudyCovered:
+            break
+        _answer_all(engine, session.id)
+        n += 1
+    _assert_covered(engine, ds, st)
+
+
+def test_claims_kept_for_completed_sessions_equal_claims_read_whole(study):
+    from tasks.cover.claims import CompletedClaims
+
+    engine, ds, st = study
+    shares = CoverContexts()
+    kept = CompletedClaims()
+    sessions = [start_or_resume(engine, ds, st, f"P{n:03d}", "test", shares=shares) for n in range(3)]
+    _answer_all(engine, sessions[0].id)
+    _answer_all(engine, sessions[1].id, upto=4)
+    with DbSession(engine) as s:
+        assert unit_claims(s, st.id, PROTOCOL.mode, kept) == unit_claims(s, st.id, PROTOCOL.mode)
+        assert kept.sessions == {sessions[0].id}
+        repo.set_status(s, s.get(Session, sessions[0].id), "aborted")  # changed by hand: read again
+        assert unit_claims(s, st.id, PROTOCOL.mode, kept) == unit_claims(s, st.id, PROTOCOL.mode)
+        assert kept.sessions == set()
+
+
+def test_single_pass_answers_of_an_item_take_its_runs_in_turn(tmp_path):
+    from sqlalchemy import text
+
+    ds = load_dataset(write_cover_shape(tmp_path / "ds", n_pc=20, n_tr=10, n_sr=6))
+    engine = open_database(tmp_path / "lab.db")
+    protocol = Protocol(mode="single-pass", design="cover", responses_per_run=3, session_minutes=10,
+                        practice_per_block=0)
+    st = open_study(engine, ds, "sp", protocol)
+    shares = CoverContexts()
+    n = 0
+    while True:
+        try:
+            session = start_or_resume(engine, ds, st, f"S{n:03d}", "test", shares=shares)
+        except StudyCovered:
+            break
+        _answer_all(engine, session.id)
+        n += 1
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT t.variant, t.item_id, t.rotate_id FROM planned_trial t "
+                                 "WHERE t.kind = 'test'")).all()
+    runs: dict = {}
+    for v, i, r in rows:
+        runs.setdefault((v, i), []).append(r)
+    assert len(runs) == 36 and all(len(r) == 3 for r in runs.values())
+    # three answers of an item with three runs (tr, sr) take each run once
+    assert all(len(set(r)) == 3 for (v, _), r in runs.items() if v in ("tr", "sr"))
