@@ -19,6 +19,7 @@ from gui.common.workers import LatestJob
 from tasks.cover.assign import first_share_estimate
 from tasks.dataset.loader import Cancelled
 from tasks.study.plan import DESIGNS, PlanError, Protocol
+from tasks.study.studies import StudyError
 from tasks.study.session_time import SETUP_ALLOWANCE_S, SessionEstimate, estimate_protocol, study_rts_ms
 
 DESIGN_LABELS = {"shared": "Shared: every participant the same test items",
@@ -124,7 +125,7 @@ class DesignBox(QGroupBox):
         self.minutes_allowed = protocol.session_minutes
         self.responses = protocol.responses_per_run
         self.job.start(self.tr("Estimating the session length…"), session_length, self.engine, dataset, protocol,
-                       study_id, user_errors=(Cancelled, PlanError, OSError))
+                       study_id, user_errors=(Cancelled, PlanError, StudyError, OSError))
 
     def show_estimate(self, est: SessionEstimate) -> None:
         self.estimate = est
