@@ -117,7 +117,8 @@ def describe_server_error(url: URL, text: str) -> str | None:
 STATION_INSERT = ("participant", "session", "planned_trial", "response", "exposure_record", "audit_log",
                   "device", "calibration", "station", "setting")
 # the columns of session a station moves forward (cursor, status, times); responses never change
-STATION_UPDATE = {"session": ("next_position", "status", "started_at", "ended_at", "station"),
+STATION_UPDATE = {"session": ("next_position", "status", "started_at", "ended_at", "station", "lease_holder",
+                              "lease_until"),
                   "station": ("seen_at", "pending_answers", "last_error"),
                   "planned_trial": ("withheld_reason",),
                   "calibration": ("measured_db_spl", "reference_dbfs"),

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session as DbSession, select
 
+from db import leases
 from db.engine import DatabaseFileError, describe_db_error
 from db.models import AuditLog, Participant, PlannedTrial, Response, Session, Study, utc_now
 
@@ -199,14 +200,17 @@ def store_answers(conn: Connection, session_id: int, rows: list[dict]) -> Row | 
     return advance_cursor(conn, session_id)
 
 
-def record_answers(engine, session_id: int, rows: list[dict]) -> Row | None:
+def record_answers(engine, session_id: int, rows: list[dict], lease: tuple[str, Any] | None = None) -> Row | None:
     """Commit responses (dicts of Response columns, without id/session_id) and the session's
     cursor in ONE transaction, durable on return (WAL, synchronous=FULL). Returns the next
     unanswered trial's row, or None when the session is complete (then marked so in the same
     transaction). AlreadyAnswered / DatabaseFileError as record_response; nothing is stored
-    when either is raised."""
+    when either is raised. ``lease``: (holder, until): db.leases.guard in the same transaction
+    (NotOwner when another window holds the session)."""
     try:
         with engine.begin() as conn:
+            if lease is not None:
+                leases.guard(conn, session_id, *lease)
             return store_answers(conn, session_id, rows)
     except OperationalError as exc:
         raise DatabaseFileError(describe_db_error(engine, exc) + "; this answer was not saved yet") from None

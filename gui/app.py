@@ -38,16 +38,21 @@ def install_translations(app: QApplication) -> list[QTranslator]:
 
 
 def crashed_sessions(ctx: AppContext) -> list[tuple[SessionRow, str, str, int]]:
-    """Sessions left 'running' (the app ended without pausing them): (session, code, study, answered)."""
+    """Sessions left 'running' by this station (the app ended without pausing them) whose window
+    is gone: (session, code, study, answered). A session another station runs, or one interrupted
+    on another station, is not among them (tasks.study.ownership: that needs a take-over)."""
     from sqlmodel import Session as DbSession
 
     from db import repo
+    from db.leases import lease_of
     from db.models import Participant, Study
+    from tasks.study.ownership import offered_here, station_label
 
+    here = station_label(ctx.station)
     with DbSession(ctx.db) as s:
         out = []
         for x in repo.unfinished_sessions(s):
-            if x.status == "running":
+            if offered_here(lease_of(x), here):
                 out.append((x, s.get(Participant, x.participant_id).code, s.get(Study, x.study_id).name,
                             repo.count_answered(s, x.id)))
         return out
@@ -113,6 +118,7 @@ class Application:
         from audio.hrtf import HrtfError
         from gui.participant.screening import standard_screening, station_screening
         from gui.participant.window import ParticipantWindow
+        from tasks.study.ownership import new_holder, station_label
 
         self.ctx.audio.reconfigure()
         try:
@@ -123,7 +129,8 @@ class Application:
         return ParticipantWindow(self.ctx.db, session_id, state.dataset, self.ctx.audio.presenter, self.bridge,
                                  str(self.ctx.settings.get("participant_exit_pin")),
                                  auto_play=bool(self.ctx.settings.get("auto_play")), screening=screening,
-                                 station_link=self.station_link())
+                                 station_link=self.station_link(),
+                                 holder=new_holder(station_label(self.ctx.station)))
 
     def station_link(self):
         """The station's link to a lab server with its journal (made once); None on a SQLite file."""

@@ -24,6 +24,8 @@ from tasks.study.studies import DatasetChangedError, StudyError
 from tasks.study.runner import SessionRunner
 from tasks.study.enrolment import start_or_resume
 from tasks.labserver.station import station_name
+from tasks.study.ownership import interrupted_elsewhere, live, station_label
+from db.leases import lease_of
 
 
 COLUMNS = ("Session", "Study", "Participant", "Status", "Progress", "Screening", "Started", "Ended", "Station",
@@ -45,6 +47,9 @@ class SessionsPage(QWidget):
         self.start_button.clicked.connect(self.start)
         self.abort_button = QPushButton(self.tr("A&bort selected"))
         self.abort_button.clicked.connect(self.abort_selected)
+        self.takeover_button = QPushButton(self.tr("&Take over selected…"))
+        self.takeover_button.setToolTip(self.tr("Continue here a session interrupted on another station"))
+        self.takeover_button.clicked.connect(self.take_over_selected)
         self.package_button = QPushButton(self.tr("Take-home &package…"))
         self.package_button.setToolTip(self.tr("Write a study package for this participant to run at home"))
         self.package_button.clicked.connect(self.make_package)
@@ -63,6 +68,7 @@ class SessionsPage(QWidget):
         top.addWidget(self.participant, 1)
         top.addWidget(self.start_button)
         top.addWidget(self.abort_button)
+        top.addWidget(self.takeover_button)
         top.addWidget(self.package_button)
         top.addWidget(self.import_button)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -176,6 +182,16 @@ class SessionsPage(QWidget):
         if session.status == "completed" and not adaptive_pending(self.ctx.db, session.id):
             self.message.setText(self.tr("{code} has completed this study.").format(code=code))
             return
+        lease, here = lease_of(session), station_label(self.ctx.station)
+        if session.status == "running" and live(lease) and lease.holder_station != here:
+            self.message.setText(self.tr("The session of {code} is running on station {station}.").format(
+                code=code, station=lease.holder_station))
+            return
+        if interrupted_elsewhere(lease, here):
+            self.message.setText(self.tr("The session of {code} was interrupted on station {station}: select it and "
+                                         "take it over to continue it here.").format(code=code,
+                                                                                     station=lease.holder_station))
+            return
         self.state.sessionsChanged.emit()
         self.open_participant_window(session.id)
 
@@ -189,6 +205,16 @@ class SessionsPage(QWidget):
         if answer == QMessageBox.Yes:
             SessionRunner(self.ctx.db, session_id).abort("by the experimenter")
             self.refresh()
+
+    def take_over_selected(self) -> None:
+        from gui.console.takeover import TakeOver
+
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        if not rows:
+            self.message.setText(self.tr("Select the interrupted session to take over."))
+            return
+        self.takeover = TakeOver(self, self.ctx, self.message.setText, self.open_participant_window)
+        self.takeover.ask(int(self.table.item(rows.pop(), 0).text()))
 
     def make_package(self, out_dir: str | None = None, files: dict[str, str] | None = None) -> None:
         """Write a take-home package. Without ``out_dir`` the package dialog asks where, and for

@@ -15,10 +15,12 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession, select
 
+from db import leases
 from db.models import AdaptiveBlock, AdaptiveTrial, Session, Study, utc_now
 from tasks.adaptive.procedures import AdaptiveSettings, replay
 from tasks.adaptive.settings import settings_of
 from tasks.psychometrics.dimensions import AdaptiveScale, adaptive_scale
+from tasks.study.ownership import LEASE_S
 from tasks.study.plan import Protocol, rng_for
 from tasks.study.studies import StoredDataError
 
@@ -70,8 +72,10 @@ def ensure_blocks(engine: Engine, session_id: int, protocol: Protocol) -> list[A
 class AdaptiveBlockRunner:
     """One block: ``next_trial`` -> present -> ``record``; ``finished`` after the stopping rule."""
 
-    def __init__(self, engine: Engine, block_id: int):
-        self.engine, self.block_id = engine, block_id
+    def __init__(self, engine: Engine, block_id: int, holder: str | None = None):
+        """``holder``: the lease of the window running the session (tasks.study.ownership): each
+        answer renews it, and is refused (db.leases.NotOwner) once another window holds it."""
+        self.engine, self.block_id, self.holder = engine, block_id, holder
         with DbSession(engine) as s:
             block = s.get(AdaptiveBlock, block_id)
             if block is None:
@@ -131,6 +135,8 @@ class AdaptiveBlockRunner:
                             attenuation_db=attenuation_db, level_db_spl=level_db_spl)
         try:
             with DbSession(self.engine) as s:
+                if self.holder is not None:
+                    leases.guard(s.connection(), self.session_id, self.holder, leases.lease_for(LEASE_S))
                 s.add(row)
                 block = s.get(AdaptiveBlock, self.block_id)
                 block.n_trials = self.n_trials

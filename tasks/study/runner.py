@@ -18,6 +18,7 @@ from db.answers import AnswerStore, ResponseRow, TrialRow
 from db.models import PlannedTrial, Session, utc_now
 from db.outbox import unreachable
 from tasks.dataset.runs import letter_index
+from tasks.study.ownership import LEASE_S
 from tasks.study.studies import StudyError, trial_options
 
 RESPONSE_DEFAULTS = {"n_replays": 0, "rt_ms": None, "presented_at": None, "uncalibrated": True,
@@ -76,13 +77,18 @@ class SessionRunner:
 
     ``link``: a lab station's way to the server (tasks.labserver.station.StationLink). Answers then go
     through its journal when the server cannot be reached, and the trials come from the
-    session's remaining plan, read into memory when the session begins."""
+    session's remaining plan, read into memory when the session begins.
 
-    def __init__(self, engine: Engine, session_id: int, link=None):
+    ``holder``: the lease of the window running the session (tasks.study.ownership): each answer
+    renews it and is refused (db.leases.NotOwner, nothing stored) once another window holds it."""
+
+    def __init__(self, engine: Engine, session_id: int, link=None, holder: str | None = None):
         self.engine = engine
         self.session_id = session_id
-        self._journal = None if link is None else link.store(session_id)
-        self._store = AnswerStore(engine, session_id) if link is None else self._journal
+        self.holder = holder
+        lease = None if holder is None else (holder, LEASE_S)
+        self._journal = None if link is None else link.store(session_id, lease)
+        self._store = AnswerStore(engine, session_id, holder, LEASE_S) if link is None else self._journal
         # the next trial as found in the last answer's transaction; None: ask the database
         self._next: TrialRow | None = None
         self._next_known = False
