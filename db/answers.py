@@ -40,6 +40,9 @@ _INSERT_SQL = (f"INSERT INTO response ({', '.join(_RESPONSE_COLUMNS)}) "
 _CURSOR_SQL = "UPDATE session SET next_position = ? WHERE id = ?"
 _END_SQL = "SELECT COALESCE(MAX(position) + 1, 0) FROM planned_trial WHERE session_id = ?"
 _COMPLETE_SQL = "UPDATE session SET next_position = ?, status = 'completed', ended_at = ? WHERE id = ?"
+# adaptive blocks (tasks.adaptive) come after the planned trials: a session with one unfinished is
+# not complete yet when its last planned trial is answered (its last block completes it)
+_BLOCKS_LEFT_SQL = "SELECT 1 FROM adaptive_block WHERE session_id = ? AND status != 'completed' LIMIT 1"
 _GUARD_SQL = "UPDATE session SET lease_until = ? WHERE id = ? AND lease_holder = ?"
 _AUDIT_SQL = "INSERT INTO audit_log (session_id, at, event, detail) VALUES (?, ?, 'completed', '')"
 
@@ -138,8 +141,11 @@ class AnswerStore:
                 else:
                     now = self._datetime(utc_now())
                     end = cur.execute(_END_SQL, (self.session_id,)).fetchone()[0]
-                    cur.execute(_COMPLETE_SQL, (end, now, self.session_id))
-                    cur.execute(_AUDIT_SQL, (self.session_id, now))
+                    if cur.execute(_BLOCKS_LEFT_SQL, (self.session_id,)).fetchone() is not None:
+                        cur.execute(_CURSOR_SQL, (end, self.session_id))
+                    else:
+                        cur.execute(_COMPLETE_SQL, (end, now, self.session_id))
+                        cur.execute(_AUDIT_SQL, (self.session_id, now))
                 cur.execute("COMMIT")
             except leases.NotOwner:
                 con.rollback()

@@ -11,7 +11,7 @@ from sqlmodel import Session as DbSession, select
 
 from db import leases
 from db.engine import DatabaseFileError, describe_db_error
-from db.models import AuditLog, Participant, PlannedTrial, Response, Session, Study, utc_now
+from db.models import AdaptiveBlock, AuditLog, Participant, PlannedTrial, Response, Session, Study, utc_now
 
 
 class AlreadyAnswered(Exception):
@@ -151,7 +151,8 @@ def advance_cursor(conn: Connection, session_id: int, completed_detail: str = ""
     """After answers were inserted in this transaction: find the next unanswered trial, move
     the session's cursor onto it, and mark the session completed when none is left. Returns
     the next trial's row (None when complete). Commits nothing: the caller's transaction
-    holds the answers and the cursor together."""
+    holds the answers and the cursor together. A session with an unfinished adaptive block
+    keeps its status (the block comes next, and its last trial completes the session)."""
     row = conn.execute(unanswered_query(session_id)).first()
     se = SESSION_TABLE
     if row is not None:
@@ -159,6 +160,10 @@ def advance_cursor(conn: Connection, session_id: int, completed_detail: str = ""
         return row
     end = conn.execute(select(func.coalesce(func.max(PLANNED_TRIAL_TABLE.c.position) + 1, 0))
                        .where(PLANNED_TRIAL_TABLE.c.session_id == session_id)).scalar_one()
+    ab = AdaptiveBlock.__table__
+    if conn.execute(select(ab.c.id).where(ab.c.session_id == session_id, ab.c.status != "completed").limit(1)).first():
+        conn.execute(update(se).where(se.c.id == session_id).values(next_position=end))
+        return None
     now = utc_now()
     conn.execute(update(se).where(se.c.id == session_id).values(next_position=end, status="completed", ended_at=now))
     conn.execute(insert(AuditLog.__table__).values(session_id=session_id, at=now, event="completed",

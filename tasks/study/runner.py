@@ -15,11 +15,12 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from db.answers import AnswerStore, ResponseRow, TrialRow
-from db.models import PlannedTrial, Session, utc_now
+from db.models import PlannedTrial, Session, Study, utc_now
 from db.outbox import unreachable
+from tasks.adaptive.blocks import ensure_blocks
 from tasks.dataset.runs import letter_index
 from tasks.study.ownership import LEASE_S
-from tasks.study.studies import StudyError, trial_options
+from tasks.study.studies import StudyError, study_protocol, trial_options
 
 RESPONSE_DEFAULTS = {"n_replays": 0, "rt_ms": None, "presented_at": None, "uncalibrated": True,
                      "attenuation_db": 0.0, "level_db_spl": None, "paused_ms": 0.0, "rt_interrupted": False}
@@ -127,10 +128,15 @@ class SessionRunner:
             if session.status in ("completed", "aborted"):
                 raise StudyError(f"session {self.session_id} is {session.status}")
             was = session.status
+            protocol = study_protocol(s.get(Study, session.study_id))
             repo.set_status(s, session, "running")
             if was != "planned":
                 repo.audit(s, "resumed", f"from {was} after {repo.count_answered(s, self.session_id)} answers",
                            self.session_id)
+        if protocol.adaptive_dimensions:
+            # made now, so that the last planned answer leaves the session running: it completes
+            # only with its last adaptive block (and a crash in between is offered for resumption)
+            ensure_blocks(self.engine, self.session_id, protocol)
         if self._journal is not None:
             self._counts = self._journal.load(progress_counts(self.engine, self.session_id))
 
