@@ -221,6 +221,7 @@ class TakeHome:
         from gui.participant.screening import standard_screening
 
         self.ctx, self.app, self.package = ctx, app, package
+        self.screening_given = screening is not None  # else: the checks the package asks for
         self.screening = screening or standard_screening
         self.out_dir = out_dir or results_folder()
         self.open_url = open_url  # None: the desktop's file manager (QDesktopServices)
@@ -245,6 +246,8 @@ class TakeHome:
         except (BundleError, NotADatasetError, OSError) as exc:
             return self._fail(str(exc))
         self.ctx.audio.reconfigure()
+        if not self.screening_given:
+            self.screening = self._package_screening(opened.info)
         plan = sorted(opened.info["plan"], key=lambda row: row["position"])
         _session, answered = package_session(self.ctx.db, opened)
         estimate = estimate_session(plan[answered:], opened.dataset_root)
@@ -254,6 +257,21 @@ class TakeHome:
         if self.app is not None:
             self.window.closed.connect(self.app.quit)
         self.window.show_for_participant()
+
+    def _package_screening(self, info: dict):
+        """The screening the study asks for (tasks.takehome.adaptive_data): the localization check
+        through the app's own HRTF (MIT KEMAR) when the lab runs it, else the two standard checks."""
+        from audio.hrtf import HrtfError, load_hrtf
+        from gui.participant.screening import standard_screening, with_localization
+        from tasks.takehome.adaptive_data import package_screening
+
+        if not package_screening(info)["localization"]:
+            return standard_screening
+        try:
+            return with_localization(standard_screening, load_hrtf(None, self.ctx.audio.presenter.choice.sample_rate_hz))
+        except HrtfError as exc:
+            print(f"warning: no localization check ({exc})", file=sys.stderr)
+            return standard_screening
 
     def _fail(self, message: str) -> None:
         box = QMessageBox(QMessageBox.Critical, "STAR Listening Lab", message, QMessageBox.Ok)

@@ -243,6 +243,7 @@ class SessionsPage(QWidget):
 
     def write_package(self, out_dir: str, files: dict[str, str]) -> None:
         from tasks.dataset.paths import inside_folder
+        from tasks.takehome.adaptive_data import screening_of
         from tasks.takehome.packages import make_package, package_file_name, read_package_text
 
         study, ds, code = self.state.study, self.state.dataset, self.participant.currentText().strip()
@@ -250,7 +251,7 @@ class SessionsPage(QWidget):
         try:
             texts = {key: read_package_text(Path(path), what[key]) for key, path in files.items()}
             path = make_package(self.ctx.db, ds, study.name, code, inside_folder(out_dir, package_file_name(study.name, code)),
-                                self.ctx.app_version, texts=texts or None)
+                                self.ctx.app_version, texts=texts or None, screening=screening_of(self.ctx.settings))
         except (StudyError, DatasetChangedError, PlanError, OSError, UnsafePathError) as exc:
             self.message.setText(self.tr("No package written: {why}").format(why=exc))
             return
