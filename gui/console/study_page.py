@@ -352,7 +352,7 @@ class StudyPage(QWidget):
             return
         text = self.tr("Each participant: {test} test, {practice} practice and {catch} catch trials").format(**kinds)
         adaptive = self.adaptive.summary()
-        text += (self.tr("; then {adaptive}, except in take-home sessions.").format(adaptive=adaptive) if adaptive
+        text += (self.tr("; then {adaptive}.").format(adaptive=adaptive) if adaptive
                  else ".")
         self.counts.setToolTip("\n".join(short.values()))  # the full reasons: the column is narrow
         if short:
