@@ -6,7 +6,9 @@ Run: ``python -m bench answer_latency [--positions 1 4000 8000] [--answers 300] 
 Peer, measured in the same run on a copy of the same database file: raw ``sqlite3`` doing the
 same storage work: INSERT the response, COMMIT (WAL, synchronous=FULL), and SELECT the next
 planned trial by its (session_id, position) index with LIMIT 1. Ours goes through
-SessionRunner.answer + next_trial (SQLAlchemy, the session cursor, the completion check).
+SessionRunner.answer + next_trial (SQLAlchemy, the session cursor, the completion check), with
+a window's lease on the session as the participant window holds it (each answer renews it in
+its own transaction: tasks.study.ownership).
 Targets: p99 <= 5 ms, and within 3x of the peer at every position.
 """
 from __future__ import annotations
@@ -78,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from db.engine import open_database
+    from tasks.study import ownership
     from tasks.study.runner import SessionRunner
     from tasks.study.studies import open_study
     from tasks.study.enrolment import start_or_resume
@@ -98,6 +101,8 @@ def main(argv: list[str] | None = None) -> None:
         shutil.copy(tmp / "lab.sqlite3", tmp / "raw.sqlite3")  # WAL checkpointed by dispose
         raw = raw_connect(tmp / "raw.sqlite3")
         rows = []
+        holder = ownership.new_holder("bench")  # one window's lease, renewed by every answer
+        ownership.claim(engine, session.id, holder)
         for position in args.positions:
             if position - 1 + args.answers > total:
                 print(f"  position {position}: skipped, the plan has {total} runs")
@@ -105,7 +110,8 @@ def main(argv: list[str] | None = None) -> None:
             fill_ours(engine, session.id, position - 1)
             last = fill_raw(raw, session.id, position - 1)
             # a new runner, as after a resume: the bulk fill went around the previous one
-            ours, peer = time_both(SessionRunner(engine, session.id), raw, session.id, last, args.answers)
+            ours, peer = time_both(SessionRunner(engine, session.id, holder=holder), raw, session.id, last,
+                                   args.answers)
             rows.append((position, ours, peer))
         print(f"  {'position':>8} | {'ours p50':>8} {'ours p99':>8} | {'raw p50':>8} {'raw p99':>8} | "
               f"{'ratio p50':>9} {'ratio p99':>9}   (ms, {args.answers} answers each)")

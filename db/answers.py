@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 from sqlalchemy.engine import Connection, Engine
 
-from db import repo
+from db import leases, repo
 from db.engine import DatabaseFileError, describe_db_error
 from db.models import utc_now
 
@@ -40,6 +40,10 @@ _INSERT_SQL = (f"INSERT INTO response ({', '.join(_RESPONSE_COLUMNS)}) "
 _CURSOR_SQL = "UPDATE session SET next_position = ? WHERE id = ?"
 _END_SQL = "SELECT COALESCE(MAX(position) + 1, 0) FROM planned_trial WHERE session_id = ?"
 _COMPLETE_SQL = "UPDATE session SET next_position = ?, status = 'completed', ended_at = ? WHERE id = ?"
+# adaptive blocks (tasks.adaptive) come after the planned trials: a session with one unfinished is
+# not complete yet when its last planned trial is answered (its last block completes it)
+_BLOCKS_LEFT_SQL = "SELECT 1 FROM adaptive_block WHERE session_id = ? AND status != 'completed' LIMIT 1"
+_GUARD_SQL = "UPDATE session SET lease_until = ? WHERE id = ? AND lease_holder = ?"
 _AUDIT_SQL = "INSERT INTO audit_log (session_id, at, event, detail) VALUES (?, ?, 'completed', '')"
 
 
@@ -76,11 +80,16 @@ def store_batch(conn: Connection, session_id: int, rows: list[Mapping[str, Any]]
 
 
 class AnswerStore:
-    """Answers of one session. Not shared between threads (each caller builds its own)."""
+    """Answers of one session. Not shared between threads (each caller builds its own).
 
-    def __init__(self, engine: Engine, session_id: int):
+    ``holder`` (a participant window's lease, db.leases): every answer first renews the lease by
+    ``lease_s`` in its own transaction, and is refused (leases.NotOwner, nothing stored) when
+    another window holds the session. None: no lease is checked (simulation, tools)."""
+
+    def __init__(self, engine: Engine, session_id: int, holder: str | None = None, lease_s: float = 0.0):
         self.engine = engine
         self.session_id = session_id
+        self.holder, self.lease_s = holder, lease_s
         self._sqlite = engine.dialect.name == "sqlite"
         dialect = engine.dialect
         self._bind = _binders(dialect)
@@ -112,7 +121,8 @@ class AnswerStore:
         Raises repo.AlreadyAnswered or DatabaseFileError; then nothing was stored."""
         values = {**values, "session_id": self.session_id}
         if not self._sqlite:
-            next_row = repo.record_answers(self.engine, self.session_id, [dict(values)])
+            lease = None if self.holder is None else (self.holder, leases.lease_for(self.lease_s))
+            next_row = repo.record_answers(self.engine, self.session_id, [dict(values)], lease)
             return ResponseRow(id=None, **values), None if next_row is None else TrialRow._make(next_row)
         params = tuple(v if p is None or v is None else p(v)
                        for p, v in zip(self._bind, (values[name] for name in _RESPONSE_COLUMNS)))
@@ -121,6 +131,8 @@ class AnswerStore:
             cur = con.cursor()
             try:
                 cur.execute("BEGIN")
+                if self.holder is not None:
+                    self._guard(cur)
                 cur.execute(_INSERT_SQL, params)
                 response_id = cur.lastrowid
                 raw = cur.execute(_NEXT_SQL, (self.session_id, self.session_id)).fetchone()
@@ -129,9 +141,15 @@ class AnswerStore:
                 else:
                     now = self._datetime(utc_now())
                     end = cur.execute(_END_SQL, (self.session_id,)).fetchone()[0]
-                    cur.execute(_COMPLETE_SQL, (end, now, self.session_id))
-                    cur.execute(_AUDIT_SQL, (self.session_id, now))
+                    if cur.execute(_BLOCKS_LEFT_SQL, (self.session_id,)).fetchone() is not None:
+                        cur.execute(_CURSOR_SQL, (end, self.session_id))
+                    else:
+                        cur.execute(_COMPLETE_SQL, (end, now, self.session_id))
+                        cur.execute(_AUDIT_SQL, (self.session_id, now))
                 cur.execute("COMMIT")
+            except leases.NotOwner:
+                con.rollback()
+                raise
             except sqlite3.Error as exc:
                 if con.in_transaction:
                     con.rollback()
@@ -143,3 +161,11 @@ class AnswerStore:
         finally:
             con.close()
         return ResponseRow(id=response_id, **values), self._trial(raw)
+
+    def _guard(self, cur) -> None:
+        """The lease check of db.leases.guard on the driver's cursor (inside the answer's transaction)."""
+        until = self._datetime(leases.lease_for(self.lease_s))
+        if cur.execute(_GUARD_SQL, (until, self.session_id, self.holder)).rowcount != 1:
+            row = cur.execute("SELECT lease_holder, station FROM session WHERE id = ?", (self.session_id,)).fetchone()
+            where = (row[0].rsplit("/", 1)[0] if row and row[0] else row[1] if row else None) or "another window"
+            raise leases.NotOwner(f"session {self.session_id} is now run by {where}; this answer was not saved")

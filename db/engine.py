@@ -228,10 +228,22 @@ def _v5_to_v6(engine: Engine) -> None:
             conn.exec_driver_sql("ALTER TABLE calibration ADD COLUMN headphone_filter VARCHAR NOT NULL DEFAULT ''")
 
 
+def _v6_to_v7_leases(engine: Engine) -> None:
+    """Schema 7: session.lease_holder and session.lease_until (NULL: no window holds the
+    session; a session left running then reads as interrupted, as before). Idempotent."""
+    with engine.begin() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("session")}
+        if "lease_holder" not in columns:
+            conn.exec_driver_sql("ALTER TABLE session ADD COLUMN lease_holder VARCHAR")
+        if "lease_until" not in columns:
+            kind = "TIMESTAMP WITH TIME ZONE" if engine.dialect.name == "postgresql" else "DATETIME"
+            conn.exec_driver_sql(f"ALTER TABLE session ADD COLUMN lease_until {kind}")
+
+
 Migration = Callable[[Engine], None]
 # version -> function that upgrades a database of that version to version + 1
 MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4_adaptive, 4: _v4_to_v5_stations,
-                                   5: _v5_to_v6}
+                                   5: _v5_to_v6, 6: _v6_to_v7_leases}
 
 
 def backup_before_migration(engine: Engine, version: int, backup_dir: Path | None,

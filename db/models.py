@@ -19,7 +19,9 @@ from sqlmodel import Field, SQLModel
 # 5: session.station (the station that runs it), unique (study_id, cohort_index), the station
 #    table (when each station was last heard of and how many answers it still has to deliver).
 # 6: calibration.headphone_filter (the headphone equalization a calibration was measured with).
-SCHEMA_VERSION = 6
+# 7: session.lease_holder and session.lease_until: the window that runs a session and until when
+#    its lease holds (renewed while it runs); db.leases, tasks.study.ownership.
+SCHEMA_VERSION = 7
 
 
 def utc_now() -> datetime:
@@ -105,6 +107,11 @@ class Session(SQLModel, table=True):
     started_at: Optional[datetime] = None
     ended_at: Optional[datetime] = None
     created_at: datetime = Field(default_factory=utc_now)
+    # "<station>/<token>" of the participant window running the session (None: no window holds
+    # it), and until when that lease holds unless renewed (db.leases): answers from any other
+    # holder are refused; after it lapses, another station may take the session over explicitly
+    lease_holder: Optional[str] = None
+    lease_until: Optional[datetime] = None
 
 
 class PlannedTrial(SQLModel, table=True):

@@ -35,7 +35,8 @@ STATION_INSERT = {
 }
 # the columns a station updates (never a response, a study, a calibration or a setting)
 STATION_UPDATE = {
-    "session": ("next_position", "status", "started_at", "ended_at"),  # cursor, pause/resume, completion
+    # cursor, pause/resume, completion; the lease of the window that runs it (tasks.study.ownership)
+    "session": ("next_position", "status", "started_at", "ended_at", "lease_holder", "lease_until"),
     "planned_trial": ("withheld_reason",),  # a trial over the safety ceiling, never an answered one
     "exposure_record": ("at", "played_s", "leq_db_a", "dose_pa2h", "daily_dose_percent", "trials",
                         "uncalibrated_trials"),  # the sitting's cumulative figures

@@ -9,8 +9,9 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session as DbSession, select
 
+from db import leases
 from db.engine import DatabaseFileError, describe_db_error
-from db.models import AuditLog, Participant, PlannedTrial, Response, Session, Study, utc_now
+from db.models import AdaptiveBlock, AuditLog, Participant, PlannedTrial, Response, Session, Study, utc_now
 
 
 class AlreadyAnswered(Exception):
@@ -150,7 +151,8 @@ def advance_cursor(conn: Connection, session_id: int, completed_detail: str = ""
     """After answers were inserted in this transaction: find the next unanswered trial, move
     the session's cursor onto it, and mark the session completed when none is left. Returns
     the next trial's row (None when complete). Commits nothing: the caller's transaction
-    holds the answers and the cursor together."""
+    holds the answers and the cursor together. A session with an unfinished adaptive block
+    keeps its status (the block comes next, and its last trial completes the session)."""
     row = conn.execute(unanswered_query(session_id)).first()
     se = SESSION_TABLE
     if row is not None:
@@ -158,6 +160,10 @@ def advance_cursor(conn: Connection, session_id: int, completed_detail: str = ""
         return row
     end = conn.execute(select(func.coalesce(func.max(PLANNED_TRIAL_TABLE.c.position) + 1, 0))
                        .where(PLANNED_TRIAL_TABLE.c.session_id == session_id)).scalar_one()
+    ab = AdaptiveBlock.__table__
+    if conn.execute(select(ab.c.id).where(ab.c.session_id == session_id, ab.c.status != "completed").limit(1)).first():
+        conn.execute(update(se).where(se.c.id == session_id).values(next_position=end))
+        return None
     now = utc_now()
     conn.execute(update(se).where(se.c.id == session_id).values(next_position=end, status="completed", ended_at=now))
     conn.execute(insert(AuditLog.__table__).values(session_id=session_id, at=now, event="completed",
@@ -199,14 +205,17 @@ def store_answers(conn: Connection, session_id: int, rows: list[dict]) -> Row | 
     return advance_cursor(conn, session_id)
 
 
-def record_answers(engine, session_id: int, rows: list[dict]) -> Row | None:
+def record_answers(engine, session_id: int, rows: list[dict], lease: tuple[str, Any] | None = None) -> Row | None:
     """Commit responses (dicts of Response columns, without id/session_id) and the session's
     cursor in ONE transaction, durable on return (WAL, synchronous=FULL). Returns the next
     unanswered trial's row, or None when the session is complete (then marked so in the same
     transaction). AlreadyAnswered / DatabaseFileError as record_response; nothing is stored
-    when either is raised."""
+    when either is raised. ``lease``: (holder, until): db.leases.guard in the same transaction
+    (NotOwner when another window holds the session)."""
     try:
         with engine.begin() as conn:
+            if lease is not None:
+                leases.guard(conn, session_id, *lease)
             return store_answers(conn, session_id, rows)
     except OperationalError as exc:
         raise DatabaseFileError(describe_db_error(engine, exc) + "; this answer was not saved yet") from None

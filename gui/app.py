@@ -38,16 +38,21 @@ def install_translations(app: QApplication) -> list[QTranslator]:
 
 
 def crashed_sessions(ctx: AppContext) -> list[tuple[SessionRow, str, str, int]]:
-    """Sessions left 'running' (the app ended without pausing them): (session, code, study, answered)."""
+    """Sessions left 'running' by this station (the app ended without pausing them) whose window
+    is gone: (session, code, study, answered). A session another station runs, or one interrupted
+    on another station, is not among them (tasks.study.ownership: that needs a take-over)."""
     from sqlmodel import Session as DbSession
 
     from db import repo
+    from db.leases import lease_of
     from db.models import Participant, Study
+    from tasks.study.ownership import offered_here, station_label
 
+    here = station_label(ctx.station)
     with DbSession(ctx.db) as s:
         out = []
         for x in repo.unfinished_sessions(s):
-            if x.status == "running":
+            if offered_here(lease_of(x), here):
                 out.append((x, s.get(Participant, x.participant_id).code, s.get(Study, x.study_id).name,
                             repo.count_answered(s, x.id)))
         return out
@@ -113,6 +118,7 @@ class Application:
         from audio.hrtf import HrtfError
         from gui.participant.screening import standard_screening, station_screening
         from gui.participant.window import ParticipantWindow
+        from tasks.study.ownership import new_holder, station_label
 
         self.ctx.audio.reconfigure()
         try:
@@ -123,7 +129,8 @@ class Application:
         return ParticipantWindow(self.ctx.db, session_id, state.dataset, self.ctx.audio.presenter, self.bridge,
                                  str(self.ctx.settings.get("participant_exit_pin")),
                                  auto_play=bool(self.ctx.settings.get("auto_play")), screening=screening,
-                                 station_link=self.station_link())
+                                 station_link=self.station_link(),
+                                 holder=new_holder(station_label(self.ctx.station)))
 
     def station_link(self):
         """The station's link to a lab server with its journal (made once); None on a SQLite file."""
@@ -215,6 +222,7 @@ class TakeHome:
         from gui.participant.screening import standard_screening
 
         self.ctx, self.app, self.package = ctx, app, package
+        self.screening_given = screening is not None  # else: the checks the package asks for
         self.screening = screening or standard_screening
         self.out_dir = out_dir or results_folder()
         self.open_url = open_url  # None: the desktop's file manager (QDesktopServices)
@@ -250,6 +258,8 @@ class TakeHome:
         """The flow on the prepared package (gui.takehome.start.PreparedPackage)."""
         from gui.takehome.flow import TakeHomeFlow
 
+        if not self.screening_given:
+            self.screening = self._package_screening(prepared.opened.info)
         extra = {"open_url": self.open_url} if self.open_url is not None else {}
         self.window = TakeHomeFlow(self.ctx, prepared.opened, prepared.dataset, prepared.minutes,
                                    prepared.n_questions, self.screening, self.out_dir, **extra)
@@ -258,6 +268,21 @@ class TakeHome:
         self.window.show_for_participant()
         if self.start_window is not None:
             self.start_window.hide()
+
+    def _package_screening(self, info: dict):
+        """The screening the study asks for (tasks.takehome.adaptive_data): the localization check
+        through the app's own HRTF (MIT KEMAR) when the lab runs it, else the two standard checks."""
+        from audio.hrtf import HrtfError, load_hrtf
+        from gui.participant.screening import standard_screening, with_localization
+        from tasks.takehome.adaptive_data import package_screening
+
+        if not package_screening(info)["localization"]:
+            return standard_screening
+        try:
+            return with_localization(standard_screening, load_hrtf(None, self.ctx.audio.presenter.choice.sample_rate_hz))
+        except HrtfError as exc:
+            print(f"warning: no localization check ({exc})", file=sys.stderr)
+            return standard_screening
 
     def _fail(self, message: str) -> None:
         box = QMessageBox(QMessageBox.Critical, "STAR Listening Lab", message, QMessageBox.Ok, self.start_window)

@@ -26,6 +26,8 @@ from tasks.study.studies import DatasetChangedError, StudyError
 from tasks.study.runner import SessionRunner
 from tasks.study.enrolment import start_or_resume
 from tasks.labserver.station import station_name
+from tasks.study.ownership import interrupted_elsewhere, live, station_label
+from db.leases import lease_of
 
 
 COLUMNS = ("Session", "Study", "Participant", "Status", "Progress", "Screening", "Started", "Ended", "Station",
@@ -53,6 +55,10 @@ class SessionsPage(QWidget):
                                                "its unanswered trials go back to the pool, its answers stay"))
         self.release_button.setEnabled(False)
         self.release_button.clicked.connect(self.release_selected)
+
+        self.takeover_button = QPushButton(self.tr("&Take over selected…"))
+        self.takeover_button.setToolTip(self.tr("Continue here a session interrupted on another station"))
+        self.takeover_button.clicked.connect(self.take_over_selected)
         self.package_button = QPushButton(self.tr("Take-home &package…"))
         self.package_button.setToolTip(self.tr("Write a study package for this participant to run at home"))
         self.package_button.clicked.connect(self.make_package)
@@ -76,6 +82,7 @@ class SessionsPage(QWidget):
         top.addWidget(self.start_button)
         top.addWidget(self.abort_button)
         top.addWidget(self.release_button)
+        top.addWidget(self.takeover_button)
         top.addWidget(self.package_button)
         top.addWidget(self.import_button)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -202,6 +209,16 @@ class SessionsPage(QWidget):
         if session.status == "completed" and not adaptive_pending(self.ctx.db, session.id):
             self.message.setText(self.tr("{code} has completed this study.").format(code=code))
             return
+        lease, here = lease_of(session), station_label(self.ctx.station)
+        if session.status == "running" and live(lease) and lease.holder_station != here:
+            self.message.setText(self.tr("The session of {code} is running on station {station}.").format(
+                code=code, station=lease.holder_station))
+            return
+        if interrupted_elsewhere(lease, here):
+            self.message.setText(self.tr("The session of {code} was interrupted on station {station}: select it and "
+                                         "take it over to continue it here.").format(code=code,
+                                                                                     station=lease.holder_station))
+            return
         self.state.sessionsChanged.emit()
         self.open_participant_window(session.id)
 
@@ -248,6 +265,16 @@ class SessionsPage(QWidget):
                              .format(id=session_id, n=returned))
         self.state.sessionsChanged.emit()  # this page's refresh, and any other page that counts sessions
 
+    def take_over_selected(self) -> None:
+        from gui.console.takeover import TakeOver
+
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        if not rows:
+            self.message.setText(self.tr("Select the interrupted session to take over."))
+            return
+        self.takeover = TakeOver(self, self.ctx, self.message.setText, self.open_participant_window)
+        self.takeover.ask(int(self.table.item(rows.pop(), 0).text()))
+
     def make_package(self, out_dir: str | None = None, files: dict[str, str] | None = None) -> None:
         """Write a take-home package. Without ``out_dir`` the package dialog asks where, and for
         the lab's texts (information, consent, return instructions); ``files``: those texts by
@@ -275,6 +302,7 @@ class SessionsPage(QWidget):
 
     def write_package(self, out_dir: str, files: dict[str, str]) -> None:
         from tasks.dataset.paths import inside_folder
+        from tasks.takehome.adaptive_data import screening_of
         from tasks.takehome.packages import make_package, package_file_name, read_package_text
 
         study, ds, code = self.state.study, self.state.dataset, self.participant.currentText().strip()
@@ -282,7 +310,7 @@ class SessionsPage(QWidget):
         try:
             texts = {key: read_package_text(Path(path), what[key]) for key, path in files.items()}
             path = make_package(self.ctx.db, ds, study.name, code, inside_folder(out_dir, package_file_name(study.name, code)),
-                                self.ctx.app_version, texts=texts or None)
+                                self.ctx.app_version, texts=texts or None, screening=screening_of(self.ctx.settings))
         except (StudyError, DatasetChangedError, PlanError, OSError, UnsafePathError) as exc:
             self.message.setText(self.tr("No package written: {why}").format(why=exc))
             return

@@ -372,7 +372,7 @@ class StudyPage(QWidget):
                         "(Design and session length); with {practice} practice trials each").format(
                     k=protocol.responses_per_run, **kinds))
         adaptive = self.adaptive.summary()
-        text += (self.tr("; then {adaptive}, except in take-home sessions.").format(adaptive=adaptive) if adaptive
+        text += (self.tr("; then {adaptive}.").format(adaptive=adaptive) if adaptive
                  else ".")
         self.counts.setToolTip("\n".join(short.values()))  # the full reasons: the column is narrow
         if short:

@@ -15,6 +15,7 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from db.engine import DatabaseFileError
+from db.leases import NotOwner
 from db.models import Session as SessionRow, utc_now
 from gui.participant.question import Question
 from tasks.adaptive.blocks import LETTERS, AdaptiveBlockError, AdaptiveBlockRunner, AdaptiveTrialPlan, adaptive_pending, ensure_blocks
@@ -60,7 +61,7 @@ class AdaptiveFlow:
             return self.runner
         for block in ensure_blocks(w.db, w.session_id, w.protocol):
             if block.status != "completed":
-                self.runner = AdaptiveBlockRunner(w.db, block.id)
+                self.runner = AdaptiveBlockRunner(w.db, block.id, w.holder)
                 if not self.runner.finished():
                     return self.runner
         return None
@@ -105,6 +106,9 @@ class AdaptiveFlow:
                 runner.record(plan, stim.level_played, LETTERS[index] if index is not None else None, stim.params,
                               rt_ms=rt_ms, presented_at=presented_at, uncalibrated=not prepared.calibrated,
                               attenuation_db=prepared.attenuation_db, level_db_spl=prepared.level_db_spl)
+            except NotOwner as exc:
+                w.taken_elsewhere(str(exc))
+                return
             except DatabaseFileError as exc:
                 w.show_message(_tr("Not saved yet"), str(exc) + "\n" + _tr("Please call the experimenter."),
                                lambda: on_answer(index, rt_ms, _replays), button=_tr("Try again"))

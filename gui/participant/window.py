@@ -17,15 +17,17 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QProgressBar, QStackedWidget, QVBoxLayout, QWidget
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session as DbSession
 
 from audio.levels import DigitalReference
 from audio.safety import ExposureLog
 from db import repo
 from db.engine import DatabaseFileError
+from db.leases import NotOwner
 from db.models import Session as SessionRow, Study, utc_now
 from gui.common.bridge import EngineBridge
 from gui.common.theme import apply_participant_look
@@ -39,6 +41,7 @@ from gui.participant.trial_screen import TrialScreen
 from tasks.dataset.loader import Dataset
 from tasks.study.plan import block_instructions
 from tasks.presentation.presenter import Presenter, SessionExposure
+from tasks.study import ownership
 from tasks.study.runner import SessionRunner
 from tasks.study.pauses import needs_level_check
 from tasks.study.studies import run_for, study_protocol
@@ -51,18 +54,25 @@ class ParticipantWindow(QWidget):
     def __init__(self, db, session_id: int, dataset: Dataset, presenter: Presenter, bridge: EngineBridge,
                  exit_pin: str | None, auto_play: bool = True,
                  screening: Callable[[int], list] | None = standard_screening, comfortable_level: bool = False,
-                 on_finish: Callable[[], str] | None = None, parent: QWidget | None = None, station_link=None):
+                 on_finish: Callable[[], str] | None = None, parent: QWidget | None = None, station_link=None,
+                 holder: str | None = None):
         """``exit_pin`` None: the participant may pause and leave (take-home). ``comfortable_level``:
         the participant sets the volume (uncalibrated take-home). ``on_finish`` runs at the end and
         returns a line for the thank-you screen (where the results bundle was written). ``station_link``
         (tasks.labserver.station.StationLink, on a lab server): answers the server cannot take go to the
-        station's journal and the session goes on from the plan in memory."""
+        station's journal and the session goes on from the plan in memory. ``holder``: this window's
+        lease on the session (tasks.study.ownership.new_holder; default: one of this host)."""
         super().__init__(parent)
         self.db, self.session_id, self.dataset = db, session_id, dataset
+        self.holder = holder or ownership.new_holder(ownership.station_label())
+        # the lease is renewed by every answer and by this timer (a participant may think long)
+        self.heartbeat = QTimer(self)
+        self.heartbeat.setInterval(int(ownership.RENEW_S * 1000))
+        self.heartbeat.timeout.connect(self._renew_lease)
         self.presenter, self.bridge, self.exit_pin = presenter, bridge, exit_pin
         self.auto_play, self.screening = auto_play, screening
         self.comfortable_level, self.on_finish = comfortable_level, on_finish
-        self.runner = SessionRunner(db, session_id, link=station_link)
+        self.runner = SessionRunner(db, session_id, link=station_link, holder=self.holder)
         with DbSession(db) as s:
             session = s.get(SessionRow, session_id)
             study = s.get(Study, session.study_id)
@@ -186,6 +196,11 @@ class ParticipantWindow(QWidget):
             super().closeEvent(event)
             return
         self._released = True
+        self.heartbeat.stop()
+        try:
+            ownership.release(self.db, self.session_id, self.holder)
+        except SQLAlchemyError:
+            pass  # a server away: the lease lapses by itself
         self.trial.release()
         self.presenter.stop()
         if isinstance(self.presenter.exposure, SessionExposure) and self.presenter.exposure.unsaved:
@@ -200,6 +215,12 @@ class ParticipantWindow(QWidget):
 
     # --- flow -----------------------------------------------------------------------
     def start(self) -> None:
+        try:
+            ownership.claim(self.db, self.session_id, self.holder)
+        except ownership.SessionHeld as exc:
+            self.taken_elsewhere(str(exc))
+            return
+        self.heartbeat.start()
         if self.adaptive.resume_after_planned_trials():  # only adaptive blocks are left
             return
         self.runner.begin()
@@ -296,6 +317,9 @@ class ParticipantWindow(QWidget):
                 self.show_message(self.tr("Not saved yet"), str(exc) + "\n" + self.tr("Please call the experimenter."),
                                   lambda: on_answer(index, rt_ms, replays), button=self.tr("Try again"))
                 return
+            except NotOwner as exc:
+                self.taken_elsewhere(str(exc))
+                return
             except repo.AlreadyAnswered:
                 pass
             if practice:
@@ -333,6 +357,30 @@ class ParticipantWindow(QWidget):
         self.runner.pause(pause_detail)
         self.finished = True
         self.show_message(title, body, self.close, button=self.tr("Close"))
+
+    def _renew_lease(self) -> None:
+        try:
+            held = ownership.renew(self.db, self.session_id, self.holder)
+        except SQLAlchemyError:
+            return  # a server away: answers go to the journal; the lease is renewed when it is back
+        if not held and not self.finished:
+            self.taken_elsewhere(f"session {self.session_id} is now run by another station")
+
+    def taken_elsewhere(self, why: str) -> None:
+        """Another station runs the session (taken over, or open there): this window stores
+        nothing more and says so calmly; the session's status is the other station's to set."""
+        if self.finished:
+            return
+        self.finished = True
+        self.heartbeat.stop()
+        try:
+            with DbSession(self.db) as s:
+                repo.audit(s, "error", "window closed: " + why, self.session_id)
+        except SQLAlchemyError:
+            pass
+        self.show_message(self.tr("Please call the experimenter"),
+                          self.tr("This session continues on another computer. Your answers so far are saved."),
+                          self.close, button=self.tr("Close"))
 
     def cannot_play(self, message: str) -> None:
         """A sound that cannot be prepared or played, or a stored block that cannot be run: logged,

@@ -15,10 +15,12 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession, select
 
-from db.models import AdaptiveBlock, AdaptiveTrial, Session, Study, utc_now
+from db import leases, repo
+from db.models import AdaptiveBlock, AdaptiveTrial, AuditLog, Session, Study, utc_now
 from tasks.adaptive.procedures import AdaptiveSettings, replay
 from tasks.adaptive.settings import settings_of
 from tasks.psychometrics.dimensions import AdaptiveScale, adaptive_scale
+from tasks.study.ownership import LEASE_S
 from tasks.study.plan import Protocol, rng_for
 from tasks.study.studies import StoredDataError
 
@@ -70,8 +72,10 @@ def ensure_blocks(engine: Engine, session_id: int, protocol: Protocol) -> list[A
 class AdaptiveBlockRunner:
     """One block: ``next_trial`` -> present -> ``record``; ``finished`` after the stopping rule."""
 
-    def __init__(self, engine: Engine, block_id: int):
-        self.engine, self.block_id = engine, block_id
+    def __init__(self, engine: Engine, block_id: int, holder: str | None = None):
+        """``holder``: the lease of the window running the session (tasks.study.ownership): each
+        answer renews it, and is refused (db.leases.NotOwner) once another window holds it."""
+        self.engine, self.block_id, self.holder = engine, block_id, holder
         with DbSession(engine) as s:
             block = s.get(AdaptiveBlock, block_id)
             if block is None:
@@ -131,6 +135,8 @@ class AdaptiveBlockRunner:
                             attenuation_db=attenuation_db, level_db_spl=level_db_spl)
         try:
             with DbSession(self.engine) as s:
+                if self.holder is not None:
+                    leases.guard(s.connection(), self.session_id, self.holder, leases.lease_for(LEASE_S))
                 s.add(row)
                 block = s.get(AdaptiveBlock, self.block_id)
                 block.n_trials = self.n_trials
@@ -139,6 +145,8 @@ class AdaptiveBlockRunner:
                 block.status = "completed" if self.finished() else "running"
                 block.updated_at = utc_now()
                 s.add(block)
+                if self.finished():
+                    _complete_if_done(s, self.session_id, block.id)
                 s.commit()
                 s.refresh(row)
         except BaseException:
@@ -149,6 +157,23 @@ class AdaptiveBlockRunner:
         return row
 
 
+def _complete_if_done(s: DbSession, session_id: int, finished_block_id: int) -> None:
+    """In a block's last answer's transaction: the session is completed when no adaptive block
+    and no planned trial is left (the planned trials come first; a block may also be the
+    last thing a resumed session had left)."""
+    others = s.exec(select(AdaptiveBlock.id).where(AdaptiveBlock.session_id == session_id,
+                                                   AdaptiveBlock.id != finished_block_id,
+                                                   AdaptiveBlock.status != "completed")).first()
+    if others is not None or s.connection().execute(repo.unanswered_query(session_id)).first() is not None:
+        return
+    session = s.get(Session, session_id)
+    if session.status in ("completed", "aborted"):
+        return
+    session.status, session.ended_at = "completed", utc_now()
+    s.add(session)
+    s.add(AuditLog(session_id=session_id, event="completed", detail="after the adaptive blocks"))
+
+
 def adaptive_pending(engine: Engine, session_id: int) -> bool:
     """True when the session's study asks for adaptive blocks and one of them is not finished
     (or not begun): a session whose planned trials are all answered still has trials to give."""
@@ -156,8 +181,12 @@ def adaptive_pending(engine: Engine, session_id: int) -> bool:
         session = s.get(Session, session_id)
         study = s.get(Study, session.study_id)
         dims = json.loads(study.protocol_json).get("adaptive_dimensions") or []
-        if not dims or session.take_home:  # take-home results bundles do not carry adaptive blocks
+        blocks = s.exec(select(AdaptiveBlock).where(AdaptiveBlock.session_id == session_id)).all()
+        if session.take_home:
+            # a take-home session runs the blocks its package made (created when it began); one
+            # imported from an older bundle, without blocks, has none left to give
+            dims = [b.dimension for b in blocks]
+        if not dims:
             return False
-        done = {b.dimension for b in s.exec(select(AdaptiveBlock).where(AdaptiveBlock.session_id == session_id,
-                                                                       AdaptiveBlock.status == "completed"))}
+        done = {b.dimension for b in blocks if b.status == "completed"}
     return not set(dims) <= done

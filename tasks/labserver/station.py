@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session as DbSession, select
 
-from db import repo
+from db import leases, repo
 from db.answers import ResponseRow, TrialRow, store_batch
 from db.engine import DatabaseFileError, describe_db_error
 from db.models import Session, Study
@@ -82,9 +82,10 @@ class StationLink:
         self._background: threading.Thread | None = None
         self._background_outcome: str | None = None
 
-    def store(self, session_id: int) -> "JournalledStore":
-        """The answer store of a session run through this link (SessionRunner's ``_store``)."""
-        return JournalledStore(self, session_id)
+    def store(self, session_id: int, lease: tuple[str, float] | None = None) -> "JournalledStore":
+        """The answer store of a session run through this link (SessionRunner's ``_store``);
+        ``lease``: (holder, seconds) of the window running it (db.leases)."""
+        return JournalledStore(self, session_id, lease)
 
     def _set(self, state: str) -> None:
         if state != self.state:
@@ -92,11 +93,15 @@ class StationLink:
             if self.on_state:
                 self.on_state(state, self.outbox.count())
 
-    def record(self, session_id: int, rows: list[dict]) -> None:
-        """Durable on return: committed on the server, or journalled on this computer."""
+    def record(self, session_id: int, rows: list[dict], lease: tuple[str, float] | None = None) -> None:
+        """Durable on return: committed on the server, or journalled on this computer.
+        ``lease``: (holder, seconds): the server refuses the answers (leases.NotOwner) when
+        another window holds the session (checked in the same transaction)."""
         if self.outbox.count() == 0:
             try:
                 with self.engine.begin() as conn:
+                    if lease is not None:
+                        leases.guard(conn, session_id, lease[0], leases.lease_for(lease[1]))
                     store_batch(conn, session_id, rows)
                 self._set("online")
                 return
@@ -106,6 +111,8 @@ class StationLink:
                     raise repo.AlreadyAnswered(f"planned trial {ids} is already answered") from None
                 raise DatabaseFileError(describe_db_error(self.engine, exc) + "; this answer was not saved yet") \
                     from None
+            except leases.NotOwner:
+                raise
             except Exception as exc:
                 if not unreachable(exc):  # the server refused the data: not a matter for the journal
                     if not isinstance(exc, SQLAlchemyError):
@@ -208,8 +215,8 @@ class JournalledStore:
     when the session begins (in plan order, withheld and journalled trials left out), so that
     the participant goes on while the server is away. Used by one thread."""
 
-    def __init__(self, link: StationLink, session_id: int):
-        self.link, self.session_id = link, session_id
+    def __init__(self, link: StationLink, session_id: int, lease: tuple[str, float] | None = None):
+        self.link, self.session_id, self.lease = link, session_id, lease
         self._plan: list[TrialRow] | None = None  # remaining trials, first to answer last (pop())
         self._kinds: dict[int, str] = {}  # position -> kind, for every planned trial
 
@@ -254,7 +261,7 @@ class JournalledStore:
         """Durable on return (on the server or in the journal); returns the answer and the next
         trial of the plan (None: none left). AlreadyAnswered / DatabaseFileError when the server
         refused the answer itself (nothing stored)."""
-        self.link.record(self.session_id, [dict(values)])
+        self.link.record(self.session_id, [dict(values)], self.lease)
         self._drop(values["planned_trial_id"])
         return ResponseRow(id=None, **{**values, "session_id": self.session_id}), self.next_trial()
 

@@ -15,10 +15,12 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from db.answers import AnswerStore, ResponseRow, TrialRow
-from db.models import PlannedTrial, Session, utc_now
+from db.models import PlannedTrial, Session, Study, utc_now
 from db.outbox import unreachable
+from tasks.adaptive.blocks import ensure_blocks
 from tasks.dataset.runs import letter_index
-from tasks.study.studies import StudyError, trial_options
+from tasks.study.ownership import LEASE_S
+from tasks.study.studies import StudyError, study_protocol, trial_options
 
 RESPONSE_DEFAULTS = {"n_replays": 0, "rt_ms": None, "presented_at": None, "uncalibrated": True,
                      "attenuation_db": 0.0, "level_db_spl": None, "paused_ms": 0.0, "rt_interrupted": False}
@@ -76,13 +78,18 @@ class SessionRunner:
 
     ``link``: a lab station's way to the server (tasks.labserver.station.StationLink). Answers then go
     through its journal when the server cannot be reached, and the trials come from the
-    session's remaining plan, read into memory when the session begins."""
+    session's remaining plan, read into memory when the session begins.
 
-    def __init__(self, engine: Engine, session_id: int, link=None):
+    ``holder``: the lease of the window running the session (tasks.study.ownership): each answer
+    renews it and is refused (db.leases.NotOwner, nothing stored) once another window holds it."""
+
+    def __init__(self, engine: Engine, session_id: int, link=None, holder: str | None = None):
         self.engine = engine
         self.session_id = session_id
-        self._journal = None if link is None else link.store(session_id)
-        self._store = AnswerStore(engine, session_id) if link is None else self._journal
+        self.holder = holder
+        lease = None if holder is None else (holder, LEASE_S)
+        self._journal = None if link is None else link.store(session_id, lease)
+        self._store = AnswerStore(engine, session_id, holder, LEASE_S) if link is None else self._journal
         # the next trial as found in the last answer's transaction; None: ask the database
         self._next: TrialRow | None = None
         self._next_known = False
@@ -121,10 +128,15 @@ class SessionRunner:
             if session.status in ("completed", "aborted", "released"):
                 raise StudyError(f"session {self.session_id} is {session.status}")
             was = session.status
+            protocol = study_protocol(s.get(Study, session.study_id))
             repo.set_status(s, session, "running")
             if was != "planned":
                 repo.audit(s, "resumed", f"from {was} after {repo.count_answered(s, self.session_id)} answers",
                            self.session_id)
+        if protocol.adaptive_dimensions:
+            # made now, so that the last planned answer leaves the session running: it completes
+            # only with its last adaptive block (and a crash in between is offered for resumption)
+            ensure_blocks(self.engine, self.session_id, protocol)
         if self._journal is not None:
             self._counts = self._journal.load(progress_counts(self.engine, self.session_id))
 

@@ -14,6 +14,7 @@ from db import repo
 from db.models import (
     AuditLog, ExposureRecord, Participant, PlannedTrial, Response, Session, Study, TakeHomePackage, utc_now,
 )
+from tasks.takehome.adaptive_data import store_adaptive
 from tasks.takehome.schema import UUID4, ShapeError, check_results, parse_json
 from tasks.dataset.items import printable
 from tasks.takehome.plausibility import PlausibilityReport, StimulusDurations, check_plausibility
@@ -113,6 +114,10 @@ def import_results(db: Engine, bundle_path: Path,
         if packaged is not None and plan_digest([t["raw_planned"] for t in results["trials"]]) != packaged:
             raise BundleError(f"{bundle_path}: its plan differs from the plan packaged for {participant.code} "
                               "(trials, options or answers were changed)")
+        unknown = sorted({b["dimension"] for b in results["adaptive"]} - set(study_protocol(study).adaptive_dimensions))
+        if unknown:
+            raise BundleError(printable(f"{bundle_path}: adaptive blocks {', '.join(unknown)} are not blocks of "
+                                        f"study {study.name!r}"))
         _rescore(results["trials"])
         report = check_plausibility(participant.code, results["session"], results["trials"],
                                     _durations_of(durations, study.dataset_root))
@@ -155,16 +160,18 @@ def import_results(db: Engine, bundle_path: Path,
                 continue
             s.add(Response(planned_trial_id=row.id, session_id=session.id, **t["response"]))
             added += 1
+        adaptive_added = store_adaptive(s, session.id, results["adaptive"])
         if status == "already imported":
-            if not added and not held:
+            if not added and not held and not adaptive_added:
                 s.rollback()
                 return ImportResult(bundle_path, status, participant.code, study.name, n_answers, report)
             status = "updated"
             session.status, session.ended_at = sess["status"], sess["ended_at"]
             s.add(session)
             s.add(AuditLog(session_id=session.id, event="imported", detail=f"{added} more responses "
-                                                                           f"({held} more withheld trials) from "
-                                                                           f"{bundle_path.name}"))
+                                                                           f"({held} more withheld trials, "
+                                                                           f"{adaptive_added} more adaptive trials) "
+                                                                           f"from {bundle_path.name}"))
         else:
             for a in results["audit"]:
                 s.add(AuditLog(session_id=session.id, **a))

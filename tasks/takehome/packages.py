@@ -44,6 +44,7 @@ from tasks.dataset.items import ALIAS_FILES, VARIANT_SOURCE, printable
 from tasks.dataset.loader import META_DIR, Dataset, dataset_fingerprint, find_meta_file
 from tasks.dataset.paths import UnsafePathError, contained_path, path_component
 from tasks.study.plan import make_plan
+from tasks.takehome.adaptive_data import SCREENING_KEYS, bundle_adaptive
 from tasks.takehome.safezip import PACKAGE_LIMITS, SafeZip, ZipRefused, temp_path_beside, write_then_commit
 from tasks.study.studies import StudyError, check_dataset, study_protocol, trial_row
 from tasks.takehome.files import (
@@ -143,9 +144,11 @@ def package_file_name(study_name: str, participant_code: str) -> str:
 
 
 def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code: str, out_path: Path,
-                 app_version: str, texts: dict[str, dict] | None = None) -> Path:
+                 app_version: str, texts: dict[str, dict] | None = None, screening: dict | None = None) -> Path:
     """Plan the participant's session as the lab would and write it with its items and audio.
     ``texts``: the lab's own words for the participant, by PACKAGE_TEXTS key (read_package_text).
+    ``screening``: the lab's screening settings (tasks.takehome.adaptive_data.screening_of; None:
+    the two standard checks). The study's adaptive blocks travel in its protocol.
     The zip is written to a temporary file beside ``out_path``, the package is committed to the
     database, and only then is the file renamed into place: a failure at any step (a full disk,
     a database error) leaves neither a zip nor a row."""
@@ -183,6 +186,8 @@ def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code
                   "dataset_fingerprint": study.dataset_fingerprint},
         "plan": plan,
     }
+    if screening:
+        info["screening"] = {key: bool(screening.get(key, False)) for key in SCREENING_KEYS}
     if texts:
         info["texts"] = dict(texts)
         check_package_info(json.loads(json.dumps(info)))  # the app that opens it checks the same way
@@ -347,6 +352,7 @@ def write_results_bundle(db: Engine, session_id: int, opened: OpenedPackage, out
                             mode="json", exclude={"id", "planned_trial_id", "session_id"}),
                         "withheld_reason": t.withheld_reason} for t in trials],
             "audit": [a.model_dump(mode="json", exclude={"id", "session_id"}) for a in audit],
+            "adaptive": bundle_adaptive(s, session_id),
             "exposure": [e.model_dump(mode="json", exclude={"id", "session_id"}) for e in exposure],
         }
     files = {"results.json": json.dumps(results, indent=1, ensure_ascii=False).encode()}

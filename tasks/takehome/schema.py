@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlmodel import SQLModel
 
-from db.models import AuditLog, ExposureRecord, PlannedTrial, Response
+from db.models import AdaptiveBlock, AdaptiveTrial, AuditLog, ExposureRecord, PlannedTrial, Response
 from tasks.study.codes import PARTICIPANT_CODE
 from tasks.dataset.items import VARIANT_SOURCE
 
@@ -155,6 +155,9 @@ def check_package_info(info) -> dict:
     if not isinstance(protocol, dict):
         raise ShapeError("package.json.study.protocol_json: must be an object")
     check_package_texts(info.get("texts"))
+    screening = info.get("screening", {})
+    if not isinstance(screening, dict) or not all(isinstance(v, bool) for v in screening.values()):
+        raise ShapeError("package.json.screening: must be an object of true/false settings")
     plan = info.get("plan")
     if not isinstance(plan, list):
         raise ShapeError("package.json.plan: must be a list")
@@ -223,4 +226,29 @@ def check_results(results) -> dict:
         if not isinstance(rows, list):
             raise ShapeError(f"{where}.{key}: must be a list")
         out[key] = [check_row(model, r, f"{where}.{key}[{i}]", {"id", "session_id"}) for i, r in enumerate(rows)]
+    out["adaptive"] = check_adaptive(results.get("adaptive", []), f"{where}.adaptive")
+    return out
+
+
+def check_adaptive(blocks, where: str) -> list[dict]:
+    """results.json "adaptive" (absent from older bundles): blocks of distinct dimensions, each
+    with its trials numbered 0, 1, 2, ... as the block stores them."""
+    if not isinstance(blocks, list):
+        raise ShapeError(f"{where}: must be a list")
+    out, seen = [], set()
+    for i, b in enumerate(blocks):
+        b = _obj(b, f"{where}[{i}]")
+        trials = b.get("trials", [])
+        if not isinstance(trials, list):
+            raise ShapeError(f"{where}[{i}].trials: must be a list")
+        row = check_row(AdaptiveBlock, {k: v for k, v in b.items() if k != "trials"}, f"{where}[{i}]",
+                        {"id", "session_id"})
+        if row["dimension"] in seen:
+            raise ShapeError(f"{where}[{i}].dimension: {row['dimension'][:40]!r} appears twice")
+        seen.add(row["dimension"])
+        row["trials"] = [check_row(AdaptiveTrial, t, f"{where}[{i}].trials[{k}]", {"id", "block_id"})
+                         for k, t in enumerate(trials)]
+        if [t["trial_index"] for t in row["trials"]] != list(range(len(row["trials"]))):
+            raise ShapeError(f"{where}[{i}].trials: trial_index must run 0, 1, 2, ... in order")
+        out.append(row)
     return out

@@ -44,7 +44,8 @@ def test_a_quoted_identifier_always_reads_back_as_the_same_name(text):
 
 def test_the_station_may_update_only_the_named_columns():
     sql = role_grants("starlab", "starlab_station", "starlab_experimenter", ["session", "response"])
-    assert 'GRANT UPDATE ("next_position", "status", "started_at", "ended_at") ON "session" ' \
+    assert 'GRANT UPDATE ("next_position", "status", "started_at", "ended_at", "lease_holder", "lease_until") ' \
+           'ON "session" ' \
            'TO "starlab_station"' in sql
     assert not any("UPDATE" in line and '"response"' in line and "starlab_station" in line for line in sql)
 

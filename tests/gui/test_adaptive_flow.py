@@ -6,6 +6,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
+from db.models import Session as SessionRow
 from sqlmodel import Session as DbSession, select
 
 from db.models import AdaptiveBlock, AdaptiveTrial
@@ -120,7 +121,9 @@ def test_a_session_whose_planned_trials_are_done_continues_its_adaptive_block(qt
     runner = AdaptiveBlockRunner(lab.db, block.id)
     first = runner.next_trial()
     runner.record(first, first.level_asked, first.answer_letter)
-    assert start_or_resume(lab.db, dataset, study, "P001", "test").status == "completed"
+    # the planned trials are done, the adaptive block is not: the session is not completed
+    resumed = start_or_resume(lab.db, dataset, study, "P001", "test")
+    assert resumed.status == "running" and resumed.ended_at is None
 
     window, seen = drive_window(qtbot, lab, session.id, dataset, lambda *_: "A", 10)
     window.close()
