@@ -80,7 +80,10 @@ def unit_claims(s: DbSession, study_id: int, mode: str, completed: CompletedClai
         ids = ", ".join(str(i) for i in sorted(new))
         _count(_claims_rows(s, study_id, f" AND s.id IN ({ids})"), mode, completed.counts)
         completed.sessions |= new
-    rest = _count(_claims_rows(s, study_id, " AND s.status <> 'completed'"), mode, Counter())
+    # the others by id, not by status: a session that completed after the list above was read
+    # (its last answer does not take the enrolment lock) is counted here, not lost between the two
+    kept = ", ".join(str(i) for i in sorted(completed.sessions))
+    rest = _count(_claims_rows(s, study_id, f" AND s.id NOT IN ({kept})" if kept else ""), mode, Counter())
     rest.update(completed.counts)
     return rest
 

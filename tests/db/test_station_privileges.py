@@ -28,7 +28,8 @@ from tests.support.factories import write_dataset
 from tests.support.pg_roles import make_lab
 from tests.support.station_runs import STUDY, finish, station_cmd, study_facts, ROOT
 
-PROTOCOL = Protocol(practice_per_block=0, variants=["pc"], items_per_group=1, adaptive_dimensions=["azimuth"])
+PROTOCOL = Protocol(practice_per_block=0, variants=["pc"], items_per_group=1, adaptive_dimensions=["azimuth"],
+                    adaptive_max_trials=3, adaptive_min_trials=3)
 
 
 @pytest.fixture
@@ -102,11 +103,13 @@ def test_everything_a_station_does_works_under_its_own_role(lab, tmp_path):
     runner = SessionRunner(booth, session.id)  # the session resumed after the delivery
     while (trial := runner.next_trial()) is not None:
         runner.answer(trial, trial.answer_letter, rt_ms=650.0)
+    while (plan := adaptive.next_trial()) is not None:  # completed only after its adaptive block
+        adaptive.record(plan, plan.level_asked, plan.answer_letter, rt_ms=500.0)
     with DbSession(owner) as s:
         done = s.get(Session, session.id)
         assert done.status == "completed" and done.station == "booth1"
         assert len(s.exec(select(Response).where(Response.session_id == session.id)).all()) == runner.progress().total - 1
-        assert len(s.exec(select(AdaptiveTrial)).all()) == 1
+        assert len(s.exec(select(AdaptiveTrial)).all()) == 3
     outbox.close()
     for engine in (booth, owner):
         engine.dispose()

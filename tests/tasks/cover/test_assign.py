@@ -153,3 +153,35 @@ def test_single_pass_answers_of_an_item_take_its_runs_in_turn(tmp_path):
     assert len(runs) == 36 and all(len(r) == 3 for r in runs.values())
     # three answers of an item with three runs (tr, sr) take each run once
     assert all(len(set(r)) == 3 for (v, _), r in runs.items() if v in ("tr", "sr"))
+
+
+@pytest.mark.pg
+def test_a_session_completing_while_claims_are_read_is_still_counted(pg_url, tmp_path, monkeypatch):
+    """The last answer of a session does not take the enrolment lock, so on PostgreSQL (each
+    statement its own snapshot) a session may complete between the read of the completed list and
+    the read of the others: its answers must count."""
+    import tasks.cover.claims as claims_module
+    from tasks.cover.claims import CompletedClaims
+
+    ds = load_dataset(write_cover_shape(tmp_path / "ds", n_pc=20, n_tr=10, n_sr=6))
+    engine = open_database(pg_url)
+    st = open_study(engine, ds, "c", PROTOCOL)
+    shares = CoverContexts()
+    sessions = [start_or_resume(engine, ds, st, f"P{n:03d}", "test", shares=shares) for n in range(2)]
+    with DbSession(engine) as s:
+        whole_before = unit_claims(s, st.id, PROTOCOL.mode)
+    real_rows = claims_module._driver_rows
+    completed_between = []
+
+    def rows_then_complete(s, sql):
+        rows = real_rows(s, sql)
+        if sql.startswith("SELECT id FROM session") and not completed_between:
+            _answer_all(engine, sessions[1].id)  # another connection answers all and completes it
+            completed_between.append(sessions[1].id)
+        return rows
+
+    monkeypatch.setattr(claims_module, "_driver_rows", rows_then_complete)
+    with DbSession(engine) as s:
+        claims = unit_claims(s, st.id, PROTOCOL.mode, CompletedClaims())
+    assert completed_between == [sessions[1].id]
+    assert claims == whole_before  # every planned unit answered instead: the same claims, none lost
