@@ -20,9 +20,24 @@ result per item, so ACR equals AA, as in a single-pass participant's own folder.
 from __future__ import annotations
 
 import numpy as np
+from sqlalchemy.engine import Engine
+from sqlmodel import Session as DbSession
+
+from db import repo
 
 from tasks.analysis.responses import Responses
 from tasks.scoring.metrics import Performance, RunResult, leaderboard_row, score_all
+from tasks.study.studies import study_protocol
+
+
+def cover_mode_of(engine: Engine, study_name: str) -> str | None:
+    """The protocol mode of a cover study ("full-robust" or "single-pass"); None for a shared one."""
+    with DbSession(engine) as s:
+        study = repo.get_study(s, study_name)
+    if study is None:
+        return None
+    protocol = study_protocol(study)
+    return protocol.mode if protocol.design == "cover" else None
 
 
 def cover_results(resp: Responses, mode: str) -> list[RunResult]:
