@@ -62,3 +62,14 @@ def cover_scores(resp: Responses, mode: str) -> dict[str, Performance]:
 def cover_row(resp: Responses, mode: str) -> dict[str, float | None]:
     """The leaderboard row of the cover study."""
     return leaderboard_row(cover_scores(resp, mode))
+
+
+def add_cover_rows(engine: Engine, inputs) -> None:
+    """Set ``cover_row`` on the cover studies of a comparison's inputs
+    (tasks.results.compare_input.HumanInputs)."""
+    from tasks.analysis.responses import load_responses
+
+    for name, study in inputs.studies.items():
+        mode = cover_mode_of(engine, name)
+        if mode is not None:
+            study.cover_row = cover_row(load_responses(engine, name), mode)

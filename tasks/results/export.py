@@ -26,6 +26,7 @@ from db.models import Calibration, Study
 from tasks.adaptive.thresholds_csv import write_thresholds
 from tasks.analysis.majority import add_majority_folders
 from tasks.cover.draws import add_draw_folders
+from tasks.cover.scores import add_cover_rows
 from tasks.results.atomic_dir import staged_dir
 from tasks.results.kit_writer import WRITE_BUFFER_BYTES, KitWriter, write_pieces
 from tasks.results.screening_csv import write_screening
@@ -133,6 +134,8 @@ def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | No
     try:
         with staged_dir(out_dir, "trials.csv") as stage:
             result = _export(engine, stage.path, app_version, study_name, inputs)
+            if inputs is not None:
+                add_cover_rows(engine, inputs)
             if majority:
                 add_majority_folders(engine, stage.path, study_name)
             add_draw_folders(engine, stage.path, [g.study for g in study_sessions(engine, study_name) if g.sessions])

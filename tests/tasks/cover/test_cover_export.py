@@ -119,3 +119,20 @@ def test_shared_studies_get_no_draws(tmp_path, ds):
              Observer("random"), "test", study_name="shared")
     export(engine, tmp_path / "out", "test", majority=True)
     assert not list((tmp_path / "out" / "shared").glob("human-draw-*"))
+
+
+def test_compare_shows_the_cover_row(tmp_path, ds):
+    import csv
+
+    from tasks.results.compare import export_and_compare, write_compare
+    from tasks.results.compare_input import collect_human_inputs
+    protocol = cover_protocol(k=3)
+    built = build_cover_study(tmp_path / "c.sqlite", ds, protocol)
+    expected = cover_row(load_responses(built.engine, "cover"), "full-robust")
+    _result, files = export_and_compare(built.engine, tmp_path / "out", "test", [])
+    apart = write_compare(tmp_path / "cmp", collect_human_inputs(built.engine, "cover"), [])
+    for csv_path in (files[1], apart[1]):
+        rows = {r["kind"]: r for r in csv.DictReader(csv_path.open(encoding="utf-8"))}
+        human = rows["human-mean"]
+        assert "cover design" in human["row"] and human["ma_ci_low"] == ""
+        assert float(human["ma"]) == pytest.approx(expected["ma"], abs=1e-4)
