@@ -136,3 +136,18 @@ def test_compare_shows_the_cover_row(tmp_path, ds):
         human = rows["human-mean"]
         assert "cover design" in human["row"] and human["ma_ci_low"] == ""
         assert float(human["ma"]) == pytest.approx(expected["ma"], abs=1e-4)
+
+
+def test_single_pass_draws_hold_one_line_per_item(tmp_path, ds):
+    protocol = cover_protocol(k=2, mode="single-pass", variants=["pc", "sr"])
+    built = build_cover_study(tmp_path / "c.sqlite", ds, protocol)
+    export(built.engine, tmp_path / "out", "test")
+    for j in (1, 2):
+        for variant in ("pc", "sr"):
+            recs = read_jsonl(tmp_path / "out" / "cover" / f"human-draw-{j}" / variant / "infer_results.jsonl")
+            ids = [r["id"] for r in recs]
+            assert len(ids) == len(set(ids)) == len(ds.items[variant])
+            assert all(r["answer_index"] == j for r in recs)
+    resp = load_responses(built.engine, "cover")
+    perfs = cover_scores(resp, "single-pass")
+    assert perfs["sr"].total.acr == pytest.approx(perfs["sr"].total.aa)
