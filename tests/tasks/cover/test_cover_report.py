@@ -80,3 +80,15 @@ def test_cover_intervals_pool_answers_and_differ_from_the_participant_mean(tmp_p
     assert both.shape == people_only.shape == items_only.shape == (300,)
     assert leaderboard_intervals(design) == cover_intervals(design)
     assert set(cover_intervals(design)) >= {"pc_ma", "tr_oa", "sr_oa", "ma"}
+
+
+def test_the_report_on_tiny_shares(tmp_path):
+    """Shares of one or two runs: split-half reliability has no participant with both halves,
+    and the report says so (empty cells) instead of failing."""
+    ds = load_dataset(write_dataset(tmp_path / "d", pc=pc_items(2), tr=tr_items(1), sr=sr_items(1)))
+    protocol = cover_protocol(k=2)
+    built = build_cover_study(tmp_path / "c.sqlite", ds, protocol, participants=60, chooser=share_chooser(0.7))
+    write_report(built.engine, tmp_path / "out", n_bootstrap=200)
+    split = read_csv(tmp_path / "out" / "split_half.csv") if (tmp_path / "out" / "split_half.csv").exists() else []
+    assert all(r["split_half_r"] in ("", None) or -1 <= float(r["split_half_r"]) <= 1 for r in split)
+    assert (tmp_path / "out" / "items.csv").exists()
