@@ -11,9 +11,10 @@ The model: a participant p answers a run of item i right with probability
 chance + (1 - chance) * logistic(mu + a_p - b_i), abilities a_p ~ N(0, sd_people), difficulties
 b_i ~ N(0, sd_items), every run drawn on its own. pc has 4 sub-categories of 15 items with 2 runs
 each, tr and sr 20 items with 3 runs each, 4 options everywhere; every participant answers every
-run. Targets:
+run (in the cover-design rows every run is answered by K participants, each answering a share,
+nobody two runs of one item). Targets:
 - the crossed interval of the human mean: the mean over the populations of people and items
-  (by numerical integration);
+  (by numerical integration); the same for the cover design's pooled human mean;
 - the t interval: the expected mean of people on these items (people integrated, items fixed);
 - human minus model per category (paired item bootstrap): the expected difference over the
   population of items, for these participants and this model;
@@ -71,6 +72,59 @@ def build_study(rng, n_people: int, sd_people: float, sd_items: float, mu: float
     resp = Responses("sim", [f"P{i:02d}" for i in range(n_people)], runs, participant, run, choice, right.reshape(-1))
     families = np.array([r.variant for r in runs])[np.unique(run_item, return_index=True)[1]]
     return resp, a, b, families
+
+
+def build_cover_study(rng, n_people: int, k: int, sd_people: float, sd_items: float, mu: float = 1.0,
+                      chance: float = 0.25):
+    """The study of build_study answered in the cover design: every run by k participants, each
+    participant a share (the runs of an item go to consecutive participants round the cohort, so
+    that nobody answers two runs of one item), items taken in a random order."""
+    from tasks.analysis.responses import Responses
+
+    full, a, b, families = build_study(rng, n_people, sd_people, sd_items, mu, chance)
+    runs_of: dict[int, list[int]] = {}
+    for ri, r in enumerate(full.runs):
+        runs_of.setdefault(full.items.index((r.variant, r.item_id)), []).append(ri)
+    participant, run = [], []
+    cursor = int(rng.integers(n_people))
+    for item in rng.permutation(len(runs_of)):
+        for _ in range(k):
+            for ri in runs_of[int(item)]:
+                participant.append(cursor % n_people)
+                run.append(ri)
+                cursor += 1
+    participant, run = np.array(participant), np.array(run)
+    p = chance + (1 - chance) * logistic(mu + a[participant] - b[full.run_item[run]])
+    right = rng.random(p.size) < p
+    resp = Responses("sim", [f"P{i:02d}" for i in range(n_people)], full.runs, participant, run,
+                     np.where(right, 0, 1), right)
+    return resp, a, b, families
+
+
+def cover_coverage(n_studies: int, rng) -> list[tuple]:
+    from tasks.analysis.design import Design
+    from tasks.analysis.scores import cover_intervals
+
+    rows = []
+    for n_people, k, sd_people, sd_items in ((12, 3, 0.5, 0.0), (24, 3, 0.5, 0.8), (48, 2, 0.3, 0.8),
+                                             (18, 3, 0.8, 1.2)):
+        truth = population_truth(sd_people, sd_items)
+        covered = {"ma": 0, "tr_oa": 0}
+        width = 0.0
+        for _ in range(n_studies):
+            resp, _a, _b, _f = build_cover_study(rng, n_people, k, sd_people, sd_items)
+            design = Design.build(resp, 400, int(rng.integers(1 << 30)), cover_mode="full-robust")
+            intervals = cover_intervals(design)
+            for key in covered:
+                low, high = intervals[key]
+                covered[key] += low <= truth <= high
+            width += intervals["ma"][1] - intervals["ma"][0]
+        for key, label in (("ma", "Final MA"), ("tr_oa", "tr OA")):
+            rows.append((f"cover design, {label}, crossed interval (people and items sampled); P={n_people} "
+                         f"answering shares, K={k} answers per run, SD people {sd_people}, SD items {sd_items}",
+                         covered[key] / n_studies, "93-97%",
+                         f"width {width / n_studies:.1f}" if key == "ma" else ""))
+    return rows
 
 
 def population_truth(sd_people, sd_items, mu=1.0, chance=0.25) -> float:
@@ -245,6 +299,7 @@ def main(argv: list[str]) -> None:
     rng = np.random.default_rng(args.seed)
     started = time.perf_counter()
     rows = leaderboard_coverage(args.studies, rng)
+    rows += cover_coverage(args.studies, rng)
     rows += human_vs_model_coverage(max(args.studies // 4, 20), rng)
     rows += psychometric_coverage(args.studies, rng)
     rows += adaptive_coverage(max(args.studies // 4, 20))

@@ -232,4 +232,12 @@ def add_commands(sub) -> None:
     p.add_argument("--level-sd", type=float, default=0.10, help="its spread between participants")
     p.add_argument("--observer-accuracy", type=float, default=0.8, help="accuracy on items without a known level")
     p.add_argument("--accuracy-sd", type=float, default=0.08, help="its spread between participants")
+    p.add_argument("--design", choices=("shared", "cover"), default="shared",
+                   help="cover: each participant answers a share, every run answered K times (docs/cover-design.md)")
+    p.add_argument("--responses-per-run", default="1,2,3,5", metavar="K,K,...",
+                   help="cover design: answers per run to plan for")
+    p.add_argument("--runs-per-participant", type=int, default=None, metavar="M",
+                   help="cover design: runs in one participant's share (default: what --session-minutes holds)")
+    p.add_argument("--session-minutes", type=float, default=60.0, metavar="MIN",
+                   help="cover design: the longest session, to size shares when M is not given")
     p.set_defaults(body="tasks.analysis.commands:cmd_plan_power")

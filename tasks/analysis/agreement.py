@@ -143,7 +143,9 @@ def split_half_table(design: Design, seed: int, splits: int = SPLITS) -> pd.Data
                 b = (second @ c) / (second @ n)
             ok = ~(np.isnan(a).any(axis=0) | np.isnan(b).any(axis=0))
             a, b = a[:, ok], b[:, ok]
-            varying = (np.ptp(a, axis=1) > 0) & (np.ptp(b, axis=1) > 0)
+            # a cover study's participants answer shares: a split often leaves a participant none
+            # of one half, and with fewer than three participants left there is no correlation
+            varying = ((np.ptp(a, axis=1) > 0) & (np.ptp(b, axis=1) > 0)) if a.shape[1] >= 3 else np.zeros(0, bool)
             if a.shape[1] >= 3 and varying.any():
                 r = stats.pearsonr(a[varying], b[varying], axis=1).statistic
                 mean_r = float(np.mean(r))

@@ -37,6 +37,8 @@ def cmd_plan_power(args: argparse.Namespace, ctx: CommandContext) -> int:
                            f"(items also 'all'), not {args.participants!r} / {args.items_per_subcategory!r}",
                            EXIT_USAGE) from None
     dataset = load_dataset(args.dataset or builtin_bank_for(ctx.data_dir()), check_audio=False)
+    if args.design == "cover":
+        return _plan_cover_power(args, dataset)
     pilot = None
     if args.pilot_db is not None:
         engine = ctx.open_db(args.pilot_db, create=False)
@@ -50,5 +52,30 @@ def cmd_plan_power(args: argparse.Namespace, ctx: CommandContext) -> int:
     shown = result.needed[result.needed["score"].isin(["Final MA"]) | result.needed["score"].str.endswith(" Total")]
     print(f"{result.source}; target CI half-width {result.target_ci_halfwidth} points")
     print(shown.to_string(index=False))
+    print(f"{len(files)} files in {args.out} ({result.seconds:.1f} s)")
+    return EXIT_OK
+
+
+def _plan_cover_power(args: argparse.Namespace, dataset) -> int:
+    from tasks.analysis.power import Population, PowerError
+    from tasks.cover.power import plan_cover_power, write_cover_power
+
+    if args.pilot_db is not None:
+        raise CommandError("--pilot-db plans the shared design only; leave it out with --design cover", EXIT_USAGE)
+    try:
+        ks = [int(v) for v in args.responses_per_run.split(",") if v.strip()]
+    except ValueError:
+        raise CommandError(f"--responses-per-run takes whole numbers separated by commas, not "
+                           f"{args.responses_per_run!r}", EXIT_USAGE) from None
+    population = Population(args.observer_level, args.level_sd, args.observer_accuracy, args.accuracy_sd)
+    try:
+        result = plan_cover_power(dataset, args.target_ci_halfwidth, ks, args.runs_per_participant,
+                                  args.session_minutes, args.seeds, population, args.seed)
+    except PowerError as exc:
+        raise CommandError(str(exc)) from None
+    files = write_cover_power(result, args.out)
+    print(f"cover design; target CI half-width {result.target_ci_halfwidth} points; "
+          f"{result.trial_s:.1f} s per trial")
+    print(result.table.to_string(index=False))
     print(f"{len(files)} files in {args.out} ({result.seconds:.1f} s)")
     return EXIT_OK

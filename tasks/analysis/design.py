@@ -24,9 +24,13 @@ class Design:
     variant: np.ndarray  # (I,) per item
     category: np.ndarray
     sub_category: np.ndarray
+    # a cover study ("full-robust" or "single-pass"; None: shared design): each participant
+    # answers a share, and the human mean is the pooled share correct over the units, not a mean
+    # of participants' scores (cover_sets)
+    cover_mode: str | None = None
 
     @classmethod
-    def build(cls, resp: Responses, n_boot: int, seed: int) -> "Design":
+    def build(cls, resp: Responses, n_boot: int, seed: int, cover_mode: str | None = None) -> "Design":
         if n_boot < 1:
             raise ValueError("the number of bootstrap resamples must be at least 1")
         rng = np.random.default_rng(seed)
@@ -39,7 +43,7 @@ class Design:
                                          len(resp.items))
         v = multinomial_weights(resp.n_participants, n_boot, rng)
         w = strata_weights(strata, n_boot, rng)
-        return cls(resp, n_boot, right, answered, v, w, variant, category, sub)
+        return cls(resp, n_boot, right, answered, v, w, variant, category, sub, cover_mode)
 
     def items(self, variant: str, category: str | None = None, sub_category: str | None = None) -> np.ndarray:
         mask = self.variant == variant
@@ -82,9 +86,41 @@ class Design:
         items_only = weighted_participant_mean(per_participant, ones)
         return point, both, participants_only, items_only
 
+    def pooled_scores(self, variant: str, idx: np.ndarray, participant_weights: np.ndarray,
+                      item_weights: np.ndarray) -> np.ndarray:
+        """(n,) the pooled share correct (percent) of the items idx under n rows of participant
+        and item weights: each answer weighted by its participant's and its item's draw count;
+        pc-family columns the unweighted mean of their sub-categories' shares (the kit's macro)."""
+        parts = []
+        for g in self.groups(variant, idx):
+            w = item_weights[:, g].astype(np.float64)
+            num = ((participant_weights @ self.correct[g].T).astype(np.float64) * w).sum(axis=1)
+            den = ((participant_weights @ self.answered[g].T).astype(np.float64) * w).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                parts.append(np.where(den > 0, 100.0 * num / np.where(den > 0, den, 1.0), np.nan))
+        return np.nanmean(np.stack(parts), axis=0) if len(parts) > 1 else parts[0]
+
+    def cover_sets(self, variant: str, idx: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        """A cover study's human mean on the items idx and its replicates resampling both levels,
+        participants only and items only (what crossed_ci takes). The mean pools every answer:
+        with K answers per run it is the mean over runs of their proportions correct (the cover
+        human row, tasks.cover.scores). Resampling participants also moves items' answers, since
+        each participant answers a share; the variance algebra of crossed_ci holds for such sparse
+        arrays as for complete ones (docs/cover-design-results.md)."""
+        n_p, n_i = self.participant_weights.shape[1], self.item_weights.shape[1]
+        ones_p = np.ones((1, n_p), dtype=np.float32)
+        ones_i = np.ones((1, n_i), dtype=np.float32)
+        point = float(self.pooled_scores(variant, idx, ones_p, ones_i)[0])
+        both = self.pooled_scores(variant, idx, self.participant_weights, self.item_weights)
+        participants_only = self.pooled_scores(variant, idx, self.participant_weights, ones_i)
+        items_only = self.pooled_scores(variant, idx, ones_p, self.item_weights)
+        return point, both, participants_only, items_only
+
     def crossed_interval(self, variant: str, idx: np.ndarray) -> tuple[float, float] | None:
         """The crossed participants x items 95% interval of the human mean on the items idx."""
         people = int((self.answered[idx].sum(axis=0) > 0).sum())
+        if self.cover_mode is not None:
+            return crossed_ci(*self.cover_sets(variant, idx), people, int(idx.size))
         return self.crossed_interval_of(self.participant_replicates(variant, idx),
                                         self.participant_scores(variant, idx), people, int(idx.size))
 

@@ -105,6 +105,7 @@ def page_report(engine: Engine, study_name: str | None, models_dir: Path | None,
     not a folder) and tasks.dataset.loader.Cancelled between steps once should_cancel() is true."""
     from tasks.analysis import contrasts, figures, item_analysis, scores
     from tasks.analysis.design import Design
+    from tasks.cover.scores import cover_mode_of
     from tasks.analysis.models import study_model_runs
     from tasks.analysis.responses import ReportError, load_responses, pick_study
     from tasks.analysis.screening import screening
@@ -128,7 +129,7 @@ def page_report(engine: Engine, study_name: str | None, models_dir: Path | None,
     model_rows, model_runs, model_warnings = study_model_runs(engine, study, models_dir)
     warnings += model_warnings
     step(2, "resampling")
-    design = Design.build(resp, n_bootstrap, seed)
+    design = Design.build(resp, n_bootstrap, seed, cover_mode_of(engine, study))
     humans = scores.human_scores(design)
     boot = scores.leaderboard_intervals(design)
     groups = scores.group_table(design, humans, model_runs)

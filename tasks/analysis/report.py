@@ -23,6 +23,7 @@ from tasks.adaptive.thresholds_csv import COLUMNS as THRESHOLD_COLUMNS, threshol
 from tasks.analysis import agreement, contrasts, figures, item_analysis, scores
 from tasks.analysis.bootstrap import DEFAULT_BOOTSTRAP, DEFAULT_SEED
 from tasks.analysis.design import Design
+from tasks.cover.scores import cover_mode_of
 from tasks.analysis.html import FigureBlock, render
 from tasks.analysis.majority import write_majority
 from tasks.analysis.models import study_model_runs
@@ -117,7 +118,7 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
     model_rows, model_runs, model_warnings = study_model_runs(engine, study, models_dir)
     warnings += model_warnings
     step(2, STEPS, "resampling")
-    design = Design.build(resp, n_bootstrap, seed)
+    design = Design.build(resp, n_bootstrap, seed, cover_mode_of(engine, study))
     humans = scores.human_scores(design)
     step(3, STEPS, "leaderboard and categories")
     rows, board = scores.leaderboard(design, humans, model_rows)

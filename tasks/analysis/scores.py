@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tasks.analysis.bootstrap import crossed_ci
 from tasks.analysis.design import Design
 from tasks.analysis.models import ModelRuns
+from tasks.cover.scores import cover_row, cover_scores
 from tasks.results.compare import LeaderRow, build_rows, mean_ci
 from tasks.results.compare_input import HumanInputs, StudyInput
 from tasks.model_results.reader import ModelResult
@@ -46,6 +48,8 @@ def _people(design: Design, idx: np.ndarray) -> int:
 def leaderboard_intervals(design: Design) -> dict[str, tuple[float, float]]:
     """The crossed participants x items 95% interval (tasks.analysis.bootstrap.crossed_ci) of the
     human mean for each leaderboard column with at least two participants."""
+    if design.cover_mode is not None:
+        return cover_intervals(design)
     out: dict[str, tuple[float, float]] = {}
     resampled: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     items = 0
@@ -73,10 +77,49 @@ def leaderboard_intervals(design: Design) -> dict[str, tuple[float, float]]:
     return out
 
 
+def cover_human_row(design: Design, mean_row: LeaderRow) -> LeaderRow:
+    """A cover study's human row in place of the mean of participants (each answered a share):
+    the cover row (tasks.cover.scores), without a t interval across participants."""
+    values = cover_row(design.responses, design.cover_mode)
+    name = mean_row.name.replace("mean of participants", "cover design, every answer")
+    return LeaderRow(name, "human-mean", values, {}, n=mean_row.n,
+                     note="each run's proportion correct over its answers (docs/cover-design-results.md)")
+
+
+def cover_intervals(design: Design) -> dict[str, tuple[float, float]]:
+    """leaderboard_intervals for a cover study: the pooled human mean of each column (Design.cover_sets);
+    the overall MA's sets are the mean of the three families' sets."""
+    out: dict[str, tuple[float, float]] = {}
+    family_sets, items = {}, 0
+    for key, _header, alias, category in LEADERBOARD_COLUMNS:
+        if key == "ma":
+            continue
+        idx = design.items(alias, category)
+        people = _people(design, idx)
+        if people < 2:
+            continue
+        sets = design.cover_sets(alias, idx)
+        if key in ("pc_ma", "tr_oa", "sr_oa"):
+            family_sets[key] = sets
+            items += int(idx.size)
+        ci = crossed_ci(*sets, people, int(idx.size))
+        if ci is not None:
+            out[key] = ci
+    if len(family_sets) == 3:
+        parts = list(family_sets.values())
+        sets = (sum(p[0] for p in parts) / 3.0, *(sum(p[k] for p in parts) / 3.0 for k in (1, 2, 3)))
+        ci = crossed_ci(*sets, _people(design, np.arange(len(design.variant))), items)
+        if ci is not None:
+            out["ma"] = ci
+    return out
+
+
 def leaderboard(design: Design, humans: HumanScores, models: list[ModelResult]) -> tuple[list[LeaderRow], pd.DataFrame]:
     """The compare command's rows with the crossed interval added to the human mean; and as a
     table (value, t interval, crossed interval per column)."""
     rows = build_rows(humans.inputs, [m for m in models if m.refused is None])
+    if design.cover_mode is not None:
+        rows = [cover_human_row(design, r) if r.kind == "human-mean" else r for r in rows]
     crossed = leaderboard_intervals(design)
     records = []
     for r in rows:
@@ -106,6 +149,8 @@ def group_table(design: Design, humans: HumanScores, models: list[ModelRuns]) ->
     participants with its bootstrap CI. Levels: total, category, sub-category."""
     resp = design.responses
     records = []
+    cover = None if design.cover_mode is None else cover_scores(resp, design.cover_mode)
+    responder = "Human (mean of participants)" if cover is None else "Human (cover design, every answer)"
     for variant in dict.fromkeys(r.variant for r in resp.runs):
         idx_all = design.items(variant)
         groups = [("total", "Total", idx_all)]
@@ -117,8 +162,11 @@ def group_table(design: Design, humans: HumanScores, models: list[ModelRuns]) ->
             vals = [v for v in (_value(p.get(variant), level, name) for p in humans.participant_perfs) if v is not None]
             ci = design.crossed_interval(variant, idx) if _people(design, idx) >= 2 else None
             base = {"variant": variant, "level": level, "group": name}
-            records.append({**base, "responder": "Human (mean of participants)", "kind": "human",
-                            "aa": mean_ci(vals)[0] if vals else None, "ci_low": ci[0] if ci else None,
+            aa = mean_ci(vals)[0] if vals else None
+            if cover is not None:
+                aa = _value(cover.get(variant), level, name)
+            records.append({**base, "responder": responder, "kind": "human",
+                            "aa": aa, "ci_low": ci[0] if ci else None,
                             "ci_high": ci[1] if ci else None, "n": len(vals)})
             for m in models:
                 value = _value(m.perfs.get(variant), level, name)

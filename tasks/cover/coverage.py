@@ -83,6 +83,12 @@ def seconds_per_trial(s: DbSession, dataset: Dataset, study: Study, protocol: Pr
             answered.append(sound + rt_ms / 1000.0)
     if answered:
         return float(statistics.median(answered))
+    return estimated_trial_s(dataset, protocol, durations)
+
+
+def estimated_trial_s(dataset: Dataset, protocol: Protocol, durations: StimulusDurations | None = None) -> float:
+    """Before any answer: the median over the units of their sound plus the answering allowance."""
+    durations = durations or StimulusDurations(dataset.root)
     estimated = []
     for unit in cover_units(dataset, protocol):
         sound = _sound_s(durations, unit.variant, unit.item.id, unit.rotate_id or 0)

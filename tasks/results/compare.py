@@ -58,6 +58,11 @@ def study_rows(study: StudyInput, study_name: str) -> list[LeaderRow]:
         else:
             mean_row[key], ci[key] = None, None
     pooled = leaderboard_row(study.pooled_scores())
+    if study.cover_row is not None:
+        mean = LeaderRow(f"Human ({study_name}), cover design, every answer", "human-mean", study.cover_row, {},
+                         n=len(rows), note="each run's proportion correct over its answers (docs/cover-design-results.md)")
+        return [mean, LeaderRow(f"Human ({study_name}), pooled", "human-pooled", pooled, n=len(rows),
+                                note="all participants' runs scored as one responder")]
     return [
         LeaderRow(f"Human ({study_name}), mean of participants", "human-mean", mean_row, ci, n=len(rows)),
         LeaderRow(f"Human ({study_name}), pooled", "human-pooled", pooled, n=len(rows),

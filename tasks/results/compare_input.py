@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from db import repo
 
+from tasks.cover.scores import add_cover_rows
 from tasks.study.records import OptionsCache, ScoredRow, read_snapshot, scored_batches, study_sessions
 from tasks.scoring.metrics import Performance, RunResult, leaderboard_row, score_all
 
@@ -29,6 +30,8 @@ class StudyInput:
     # the pooled runs already scored (an export that collects these inputs scores them for its
     # kit folder; then ``pooled`` stays empty)
     pooled_performances: dict[str, Performance] | None = None
+    # a cover study's human row (tasks.cover.scores), shown instead of the mean of participants
+    cover_row: Row | None = None
 
     def has_runs(self) -> bool:
         return bool(self.pooled or self.pooled_performances)
@@ -130,6 +133,7 @@ def collect_human_inputs(engine: Engine, study_name: str | None = None) -> Human
                 study.participant_rows = [finished[c] for c in codes]
                 study.participant_codes = codes
                 study.participant_runs = [n_runs[c] for c in codes]
+    add_cover_rows(engine, out)
     return out
 
 

@@ -6,6 +6,7 @@ Layout (STARBENCH.md section 5); each study's folder is a work_dir of the kit:
   <out>/<study>/human-<code>/performance_summary_<variants joined by +>.csv
   <out>/<study>/human-<study>/...  the pooled cohort: every participant's runs as one responder
   <out>/<study>/human-majority/...  with majority=True: per run the answer most participants gave
+  <out>/<study>/human-draw-<j>/...  cover studies: per unit its j-th answer received (tasks.cover.draws)
   <out>/trials.csv, <out>/trials.columns.json
   <out>/screening.csv, <out>/screening.columns.json  (tasks/results/screening_csv.py)
 Practice and catch trials are left out of the kit files (they are in trials.csv).
@@ -24,6 +25,8 @@ from sqlmodel import Session as DbSession, select
 from db.models import Calibration, Study
 from tasks.adaptive.thresholds_csv import write_thresholds
 from tasks.analysis.majority import add_majority_folders
+from tasks.cover.draws import add_draw_folders
+from tasks.cover.scores import add_cover_rows
 from tasks.results.atomic_dir import staged_dir
 from tasks.results.kit_writer import WRITE_BUFFER_BYTES, KitWriter, write_pieces
 from tasks.results.screening_csv import write_screening
@@ -131,8 +134,11 @@ def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | No
     try:
         with staged_dir(out_dir, "trials.csv") as stage:
             result = _export(engine, stage.path, app_version, study_name, inputs)
+            if inputs is not None:
+                add_cover_rows(engine, inputs)
             if majority:
                 add_majority_folders(engine, stage.path, study_name)
+            add_draw_folders(engine, stage.path, [g.study for g in study_sessions(engine, study_name) if g.sessions])
             result.files = sorted(p for p in stage.path.rglob("*") if p.is_file())
             if also is not None:
                 also(stage.path)
