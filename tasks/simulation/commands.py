@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tasks.cli import EXIT_OK, EXIT_USAGE, CommandContext, CommandError
+from tasks.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CommandContext, CommandError
 
 MAX_PARTICIPANTS = 10_000
 MAX_ADAPTIVE_TRIALS = 1_000  # per adaptive block; a real block ends well before
@@ -88,8 +88,17 @@ def _simulate_station(args: argparse.Namespace, ctx: CommandContext, engine, dat
     from tasks.simulation.observers import Observer
     from tasks.simulation.simulate import simulation_study_name
 
+    from tasks.labserver.station_lock import StationBusyError, StationLock
+    from db.repo import AlreadyAnswered
+
     observer = Observer(args.observer)
-    outbox = Outbox(args.outbox or default_outbox_path(ctx.data_dir(), path_component(args.station)))
+    journal = args.outbox or default_outbox_path(ctx.data_dir(), path_component(args.station))
+    lock = StationLock(journal, args.station)
+    try:
+        lock.acquire()
+    except StationBusyError as exc:
+        raise CommandError(str(exc), EXIT_PROBLEMS) from None
+    outbox = Outbox(journal)
 
     def state(name: str, pending: int) -> None:
         print(f"station {args.station}: {name} ({pending} answers in the journal)", file=sys.stderr, flush=True)
@@ -99,7 +108,12 @@ def _simulate_station(args: argparse.Namespace, ctx: CommandContext, engine, dat
                                  args.station, outbox, args.study or simulation_study_name(observer, protocol),
                                  delay_s=args.delay_ms / 1000.0, on_commit=committed if args.print_commits else None,
                                  wait_s=args.wait_s, on_state=state)
+    except AlreadyAnswered as exc:
+        raise CommandError(f"station {args.station!r}: {exc} by another process running as the same station (on "
+                           "another computer or with another --outbox); this one stopped, every answer stored so "
+                           "far is kept. Give each process its own --station NAME", EXIT_PROBLEMS) from None
     finally:
         outbox.close()
+        lock.release()
     print(f"study {study.name!r}: station {args.station} finished its {args.participants} simulated participants")
     return EXIT_OK

@@ -61,3 +61,56 @@ def test_a_station_simulating_a_study_the_server_lacks_is_one_line(pg_url, pg_se
         assert [st.name for st in s.exec(select(Study)).all()] == ["pilot"]
         assert len(s.exec(select(Response)).all()) == answers
     owner.dispose()
+
+
+def start_station(db, dataset_dir, journal: Path) -> subprocess.Popen:
+    """A station answering one simulated participant slowly (half a second per answer)."""
+    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), "simulate", "--db", str(db), "--dataset",
+                             str(dataset_dir), "--participants", "1", "--study", "p", "--station", "booth1",
+                             "--delay-ms", "500", "--outbox", str(journal), "--print-commits"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+
+
+def answers_of(db) -> list[tuple]:
+    engine = open_database(db)
+    with DbSession(engine) as s:
+        rows = sorted((r.planned_trial_id, r.chosen_letter, r.rt_ms) for r in s.exec(select(Response)).all())
+    engine.dispose()
+    return rows
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("same_journal", [True, False], ids=["same-computer", "other-journal"])
+def test_two_processes_as_one_station_the_second_is_refused_in_one_line(lab_db, dataset_dir, tmp_path, same_journal):
+    first = start_station(lab_db, dataset_dir, tmp_path / "outbox.sqlite3")
+    try:
+        assert first.stdout.readline().startswith("committed ")  # the session is running
+        before = answers_of(lab_db)
+        done = run("simulate", "--db", str(lab_db), "--dataset", str(dataset_dir), "--participants", "1",
+                   "--study", "p", "--station", "booth1", "--outbox",
+                   str(tmp_path / ("outbox.sqlite3" if same_journal else "other.sqlite3")))
+        if same_journal:  # refused before it answers anything
+            assert done.returncode == 1 and done.stdout == "", done.stderr
+            assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+            assert "station 'booth1' is already running in another process on this computer" in done.stderr
+            assert "outbox.sqlite3 is in use" in done.stderr
+            assert set(before) <= set(answers_of(lab_db))
+        out, err = first.communicate(timeout=300)
+    finally:
+        first.kill()
+        first.wait()
+    assert "Traceback" not in err and "Traceback" not in done.stderr
+    if same_journal:
+        assert first.returncode == 0, err
+    else:
+        # on another journal (another computer) both answer the one session; the unique answer per
+        # trial stops whichever comes second on a trial, in one line, and keeps what is stored
+        stopped = [(p.returncode, e) for p, e in ((first, err), (done, done.stderr)) if p.returncode != 0]
+        assert stopped, "the second answer to a trial was refused"
+        for code, e in stopped:
+            assert code == 1
+            last = e.strip().splitlines()[-1]
+            assert "is already answered by another process running as the same station" in last, e
+    after = answers_of(lab_db)
+    assert set(before) <= set(after)
+    assert len({trial for trial, _, _ in after}) == len(after)  # one answer per trial
