@@ -271,9 +271,9 @@ def load_sofa(path: Path | str, sample_rate_hz: int = 48_000) -> HrirSet:
     return _prepare(path.name, path, np.transpose(ir, (0, 2, 1)), directions, rate, sample_rate_hz)
 
 
-def _check_declared_size(path: Path, sample_rate_hz: int) -> None:
-    """check_size from the file's dimensions (M, N) and Data.SamplingRate, read without its
-    data; a file netCDF4 cannot open this way is left to sofar's reader and its error."""
+def sofa_dimensions(path: Path) -> tuple[int, int, float] | None:
+    """(measurements M, taps N, Data.SamplingRate) of a SOFA file, read without its data; None
+    for a file netCDF4 cannot open this way (left to sofar's reader and its error)."""
     try:
         import netCDF4
 
@@ -281,8 +281,14 @@ def _check_declared_size(path: Path, sample_rate_hz: int) -> None:
             n_measurements, n_taps = len(nc.dimensions["M"]), len(nc.dimensions["N"])
             rate = float(np.ravel(np.ma.filled(nc.variables["Data.SamplingRate"][:], np.nan))[0])
     except Exception:  # noqa: BLE001 - not a netCDF file, or not SOFA's layout: sofar says what
-        return
-    check_size(path, n_measurements, n_taps, rate, sample_rate_hz)
+        return None
+    return n_measurements, n_taps, rate
+
+
+def _check_declared_size(path: Path, sample_rate_hz: int) -> None:
+    declared = sofa_dimensions(path)
+    if declared is not None:
+        check_size(path, *declared, sample_rate_hz)
 
 
 def load_hrtf(path: Path | str | None, sample_rate_hz: int = 48_000) -> HrirSet:
