@@ -26,6 +26,9 @@ import soundfile
 DEFAULT_MAX_CLIP_DURATION_S = 600.0  # a study setting (tasks.study.plan.Protocol.max_clip_duration_s)
 VERIFY_BLOCK_FRAMES = 65536          # verify() holds at most this many frames at a time
 _MAX_RIFF_CHUNKS = 1000              # a WAV with more chunks than this is not parsed further
+# A float file may go above full scale (1.0), but a sample beyond +60 dBFS is no recording: 1e30
+# is garbage that only the safety check's attenuation would stop. Refused like NaN.
+MAX_ABS_SAMPLE = 1000.0
 # fmt tags whose block_align is exactly one frame: PCM, IEEE float, A-law, mu-law, extensible
 _FRAME_ALIGNED_FORMATS = {0x0001, 0x0003, 0x0006, 0x0007, 0xFFFE}
 
@@ -132,8 +135,19 @@ def check_header(path: Path, info: AudioInfo, max_duration_s: float) -> None:
             f"{path}: truncated: the header promises {info.header_frames} frames, the file holds {info.frames}")
 
 
-def _non_finite_error(path: Path, count: int) -> AudioFileError:
+def _non_finite_error(path: Path, count: int, wild: int = 0) -> AudioFileError:
+    if not count:
+        return AudioFileError(f"{path}: {wild} samples beyond +-{MAX_ABS_SAMPLE:g} (+60 dBFS); not a sound to play")
     return AudioFileError(f"{path}: {count} non-finite samples (NaN/inf)")
+
+
+def count_wild(samples: np.ndarray) -> int:
+    """How many finite samples lie beyond +-MAX_ABS_SAMPLE (0 for integer arrays)."""
+    samples = np.asarray(samples)
+    if not np.issubdtype(samples.dtype, np.inexact):
+        return 0
+    with np.errstate(invalid="ignore"):
+        return int(np.count_nonzero(np.abs(samples) > MAX_ABS_SAMPLE) - np.count_nonzero(np.isinf(samples)))
 
 
 def count_non_finite(samples: np.ndarray) -> int:
@@ -158,9 +172,9 @@ def read(path: Path, max_duration_s: float = DEFAULT_MAX_CLIP_DURATION_S) -> tup
         raise AudioFileError(f"unreadable audio file {path}: {exc}") from None
     if samples.shape[0] == 0:
         raise AudioFileError(f"empty audio file {path} (0 frames)")
-    bad = count_non_finite(samples)
-    if bad:
-        raise _non_finite_error(path, bad)
+    bad, wild = count_non_finite(samples), count_wild(samples)
+    if bad or wild:
+        raise _non_finite_error(path, bad, wild)
     return samples, int(sample_rate_hz)
 
 
@@ -175,16 +189,17 @@ def verify(path: Path | str, max_duration_s: float = DEFAULT_MAX_CLIP_DURATION_S
     path = Path(path)
     info = probe(path)
     check_header(path, info, max_duration_s)
-    frames_read = bad = 0
+    frames_read = bad = wild = 0
     try:
         with soundfile.SoundFile(str(path)) as f:
             for block in f.blocks(blocksize=VERIFY_BLOCK_FRAMES, dtype="float32", always_2d=True):
                 frames_read += block.shape[0]
                 bad += count_non_finite(block)
+                wild += count_wild(block)
     except (RuntimeError, soundfile.LibsndfileError) as exc:
         raise AudioFileError(f"unreadable audio file {path} after {frames_read} frames: {exc}") from None
     if frames_read != info.frames:
         raise AudioFileError(f"{path}: truncated: {info.frames} frames announced, {frames_read} decoded")
-    if bad:
-        raise _non_finite_error(path, bad)
+    if bad or wild:
+        raise _non_finite_error(path, bad, wild)
     return info

@@ -42,6 +42,16 @@ OUT_OF_BAND_BETA = 1.0
 TRANSITION_OCTAVES = 0.5
 CALIBRATION_FREQUENCY_HZ = 1000.0
 PROCEDURE_MARKER = "; headphone EQ: "
+# What a measurement may hold, checked from the file's header (a WAV's frames and rate, a SOFA
+# file's dimensions) before its samples are read: a rate of 1 Hz or 2,147,483,647 Hz made the
+# resampling to the output rate allocate gigabytes (a MemoryError outside any handler). An
+# impulse response of up to 262,144 samples (5.5 s at 48 kHz), up to 1,000 measurements, at most
+# 2**25 samples once resampled, and sample values within +-1e6 (1e300 overflowed to NaN taps).
+MIN_RATE_HZ, MAX_RATE_HZ = 8_000, 384_000
+MAX_SAMPLES_PER_MEASUREMENT = 262_144
+MAX_MEASUREMENTS = 1_000
+MAX_RESAMPLED = 1 << 25
+MAX_ABS_VALUE = 1e6
 
 
 class HeadphoneEqError(ValueError):
@@ -57,6 +67,10 @@ class HeadphoneFilter:
     sample_rate_hz: int
     band_hz: tuple[float, float]
     taps: np.ndarray = field(repr=False)
+
+    def __post_init__(self) -> None:  # no filter with NaN or infinite taps is ever made, so none is applied
+        if not np.all(np.isfinite(self.taps)):
+            raise HeadphoneEqError(f"{self.source_file}: the filter designed from it is not finite; not used")
 
     def label(self) -> str:
         lo, hi = self.band_hz
@@ -75,6 +89,11 @@ def read_transfer_function(path: Path | str) -> tuple[np.ndarray, int]:
     if not path.is_file():
         raise HeadphoneEqError(f"{path}: headphone measurement not found")
     if path.suffix.lower() == ".sofa":
+        from audio.hrtf import sofa_dimensions
+
+        declared = sofa_dimensions(path)
+        if declared is not None:
+            check_size(path, *declared)
         import sofar  # only here: it pulls netCDF4
 
         try:
@@ -88,6 +107,8 @@ def read_transfer_function(path: Path | str) -> tuple[np.ndarray, int]:
         ir = np.transpose(ir, (0, 2, 1))
     else:
         try:
+            info = soundfile.info(str(path))
+            check_size(path, 1, info.frames, info.samplerate)
             data, rate = soundfile.read(str(path), dtype="float64", always_2d=True)
         except (RuntimeError, soundfile.LibsndfileError) as exc:
             raise HeadphoneEqError(f"{path}: not a readable audio file ({exc})") from None
@@ -98,9 +119,32 @@ def read_transfer_function(path: Path | str) -> tuple[np.ndarray, int]:
         ir = np.repeat(ir, 2, axis=2)
     if ir.shape[1] < 16 or not np.all(np.isfinite(ir)) or not np.any(ir):
         raise HeadphoneEqError(f"{path}: the impulse response is empty, silent or holds non-finite values")
-    if not (math.isfinite(rate) and rate > 0 and rate == round(rate)):
-        raise HeadphoneEqError(f"{path}: sampling rate {rate!r} Hz is not a positive whole number")
-    return ir, int(round(rate))
+    check_size(path, ir.shape[0], ir.shape[1], rate)
+    peak = float(np.max(np.abs(ir)))
+    if peak > MAX_ABS_VALUE:
+        raise HeadphoneEqError(f"{path}: a sample of the impulse response is {peak:.3g}; values within "
+                               f"+-{MAX_ABS_VALUE:g} are accepted")
+    return ir / peak, int(round(rate))  # scaled to peak 1: the design normalizes the level anyway
+
+
+def check_size(path: Path, n_measurements: int, n_samples: int, rate_hz: float,
+               sample_rate_hz: int | None = None) -> None:
+    """HeadphoneEqError, with the limit, for a measurement too long or at an impossible rate;
+    its size once resampled to ``sample_rate_hz`` (None: as it is)."""
+    if not (math.isfinite(rate_hz) and rate_hz > 0 and rate_hz == round(rate_hz)):
+        raise HeadphoneEqError(f"{path}: sampling rate {rate_hz!r} Hz is not a positive whole number")
+    if not MIN_RATE_HZ <= rate_hz <= MAX_RATE_HZ:
+        raise HeadphoneEqError(f"{path}: sampling rate {rate_hz:,.0f} Hz; a headphone measurement must be made at "
+                               f"{MIN_RATE_HZ:,} to {MAX_RATE_HZ:,} Hz")
+    if n_samples > MAX_SAMPLES_PER_MEASUREMENT:
+        raise HeadphoneEqError(f"{path}: {n_samples:,} samples per impulse response; at most "
+                               f"{MAX_SAMPLES_PER_MEASUREMENT:,} are accepted")
+    if n_measurements > MAX_MEASUREMENTS:
+        raise HeadphoneEqError(f"{path}: {n_measurements:,} measurements; at most {MAX_MEASUREMENTS:,} are accepted")
+    resampled = n_measurements * 2 * math.ceil(n_samples * (sample_rate_hz or rate_hz) / rate_hz)
+    if resampled > MAX_RESAMPLED:
+        raise HeadphoneEqError(f"{path}: {n_measurements:,} measurements of {n_samples:,} samples make {resampled:,} "
+                               f"samples once resampled; at most {MAX_RESAMPLED:,} are accepted")
 
 
 def regularization(freqs_hz: np.ndarray, band_hz: tuple[float, float]) -> np.ndarray:
@@ -156,6 +200,7 @@ def load_headphone_filter(path: Path | str, sample_rate_hz: int = 48_000,
     from scipy.signal import resample_poly
 
     ir, rate = read_transfer_function(path)
+    check_size(Path(path), ir.shape[0], ir.shape[1], rate, sample_rate_hz)
     if rate != sample_rate_hz:
         g = math.gcd(rate, sample_rate_hz)
         ir = resample_poly(ir, sample_rate_hz // g, rate // g, axis=1)

@@ -47,6 +47,15 @@ from scipy.signal import resample_poly
 KEMAR_NAME = "MIT KEMAR normal pinna (slab)"
 KEMAR_FILE = "mit_kemar_normal_pinna.bz2"
 NORMALISATION_BAND_HZ = (200.0, 1000.0)
+# What an HRTF file may hold, checked from its dimensions before its data is read (a compressed
+# SOFA file of 175 KB can declare 2 million taps; 1 Hz resampled to 48 kHz made every response
+# 48,000 times longer): the sampling rates of real measurements, responses of up to 32,768 taps
+# (0.68 s at 48 kHz; anechoic HRIRs have 128 to 2,048), up to 100,000 directions, and at most
+# 2**26 samples (512 MiB) once resampled to the rendering rate.
+MIN_RATE_HZ, MAX_RATE_HZ = 8_000, 384_000
+MAX_TAPS = 32_768
+MAX_MEASUREMENTS = 100_000
+MAX_SAMPLES = 1 << 26
 
 
 class HrtfError(OSError):
@@ -162,10 +171,34 @@ def _unit_vectors(azimuth_ccw_deg: np.ndarray, elevation_deg: np.ndarray) -> np.
     return np.column_stack([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)])
 
 
-def _prepare(name: str, path: Path, hrirs: np.ndarray, directions: np.ndarray, rate_in_hz: float,
-             sample_rate_hz: int) -> HrirSet:
+def check_size(path: Path, n_measurements: int, n_taps: int, rate_in_hz: float, sample_rate_hz: int) -> None:
+    """HrtfError, with the limits, for a set too large or at a rate no measurement has."""
     if not math.isfinite(rate_in_hz) or rate_in_hz <= 0 or rate_in_hz != round(rate_in_hz):
         raise HrtfError(f"{path}: sampling rate {rate_in_hz!r} Hz is not a positive whole number")
+    if not MIN_RATE_HZ <= rate_in_hz <= MAX_RATE_HZ:
+        raise HrtfError(f"{path}: sampling rate {rate_in_hz:,.0f} Hz; an HRTF must be measured at "
+                        f"{MIN_RATE_HZ:,} to {MAX_RATE_HZ:,} Hz")
+    if not 1 <= n_taps <= MAX_TAPS:
+        raise HrtfError(f"{path}: {n_taps:,} taps per impulse response; 1 to {MAX_TAPS:,} are accepted")
+    if not 1 <= n_measurements <= MAX_MEASUREMENTS:
+        raise HrtfError(f"{path}: {n_measurements:,} measured directions; 1 to {MAX_MEASUREMENTS:,} are accepted")
+    resampled = n_measurements * 2 * math.ceil(n_taps * sample_rate_hz / rate_in_hz)
+    if resampled > MAX_SAMPLES:
+        raise HrtfError(f"{path}: {n_measurements:,} directions x 2 ears x {n_taps:,} taps make {resampled:,} "
+                        f"samples at {sample_rate_hz:,} Hz; at most {MAX_SAMPLES:,} are accepted")
+
+
+def _check_directions(path: Path, positions: np.ndarray) -> None:
+    bad = np.flatnonzero(~np.all(np.isfinite(positions), axis=1))
+    if bad.size:
+        raise HrtfError(f"{path}: SourcePosition of measurement {int(bad[0])} is {positions[bad[0]].tolist()} "
+                        f"({bad.size:,} measurement(s) with a position that is not finite)")
+
+
+def _prepare(name: str, path: Path, hrirs: np.ndarray, directions: np.ndarray, rate_in_hz: float,
+             sample_rate_hz: int) -> HrirSet:
+    check_size(path, hrirs.shape[0], hrirs.shape[1], rate_in_hz, sample_rate_hz)
+    _check_directions(path, directions)
     if not np.all(np.isfinite(hrirs)):
         raise HrtfError(f"{path}: the impulse responses hold non-finite values")
     rate_in = int(round(rate_in_hz))
@@ -203,6 +236,7 @@ def load_sofa(path: Path | str, sample_rate_hz: int = 48_000) -> HrirSet:
         raise HrtfError(f"{path}: HRTF file not found")
     if path.suffix.lower() != ".sofa":  # sofar would look for "<path>.sofa" instead
         raise HrtfError(f"{path}: an HRTF file must be a SOFA file (name ending in .sofa)")
+    _check_declared_size(path, sample_rate_hz)
     import sofar  # here, not at start-up: it pulls netCDF4
 
     try:
@@ -220,9 +254,14 @@ def load_sofa(path: Path | str, sample_rate_hz: int = 48_000) -> HrirSet:
         positions = np.repeat(positions, ir.shape[0], axis=0)
     if positions.shape != (ir.shape[0], 3):
         raise HrtfError(f"{path}: SourcePosition has shape {positions.shape}; expected ({ir.shape[0]}, 3)")
+    _check_directions(path, positions)
     kind = str(getattr(sofa, "SourcePosition_Type", "spherical")).lower()
     if kind.startswith("cartesian"):
-        directions = positions / np.linalg.norm(positions, axis=1, keepdims=True)
+        norms = np.linalg.norm(positions, axis=1, keepdims=True)
+        if not np.all(norms > 0):
+            raise HrtfError(f"{path}: SourcePosition of measurement {int(np.argmin(norms))} is the listener's own "
+                            "position (0, 0, 0): it has no direction")
+        directions = positions / norms
     else:
         directions = _unit_vectors(positions[:, 0], positions[:, 1])
     receivers = np.atleast_2d(np.asarray(getattr(sofa, "ReceiverPosition", [[0, 0.09, 0], [0, -0.09, 0]]), dtype=np.float64))
@@ -230,6 +269,26 @@ def load_sofa(path: Path | str, sample_rate_hz: int = 48_000) -> HrirSet:
         ir = ir[:, ::-1, :]
     rate = float(np.ravel(np.asarray(sofa.Data_SamplingRate, dtype=np.float64))[0])
     return _prepare(path.name, path, np.transpose(ir, (0, 2, 1)), directions, rate, sample_rate_hz)
+
+
+def sofa_dimensions(path: Path) -> tuple[int, int, float] | None:
+    """(measurements M, taps N, Data.SamplingRate) of a SOFA file, read without its data; None
+    for a file netCDF4 cannot open this way (left to sofar's reader and its error)."""
+    try:
+        import netCDF4
+
+        with netCDF4.Dataset(str(path)) as nc:
+            n_measurements, n_taps = len(nc.dimensions["M"]), len(nc.dimensions["N"])
+            rate = float(np.ravel(np.ma.filled(nc.variables["Data.SamplingRate"][:], np.nan))[0])
+    except Exception:  # noqa: BLE001 - not a netCDF file, or not SOFA's layout: sofar says what
+        return None
+    return n_measurements, n_taps, rate
+
+
+def _check_declared_size(path: Path, sample_rate_hz: int) -> None:
+    declared = sofa_dimensions(path)
+    if declared is not None:
+        check_size(path, *declared, sample_rate_hz)
 
 
 def load_hrtf(path: Path | str | None, sample_rate_hz: int = 48_000) -> HrirSet:

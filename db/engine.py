@@ -72,6 +72,8 @@ def make_engine(url_or_path: str | Path, create: bool = True, password: str | No
         path = Path(text).expanduser()
         if path.is_dir():
             raise DatabaseFileError(f"{path} is a folder, not a database file")
+        if path.exists() and not path.is_file():  # a FIFO would block, a device be written to
+            raise DatabaseFileError(f"{path} is not a regular file (a device or FIFO), not a database file")
         if not create and not path.is_file():
             raise DatabaseFileError(f"no database at {path}: this command only reads an existing database "
                                     "(check the --db path); nothing was created")

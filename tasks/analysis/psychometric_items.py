@@ -41,6 +41,25 @@ CSV_COLUMNS = ("item_id", "dimension", "difference", "unit")
 
 
 MAX_ITEM_PARAMS_BYTES = 64 << 20  # one line per pc item: a few hundred KiB at most
+MAX_DIFFERENCE = 1e6  # in the canonical unit; far beyond any stimulus, and the fit and axes stay finite
+MAX_SHOWN = 60  # characters of a field quoted in a message
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= MAX_SHOWN else f"{text[:MAX_SHOWN]}... ({len(text):,} characters)")
+
+
+def _csv_rows(path: Path, text: str) -> list[list[str]]:
+    """The CSV's rows; a field over the csv module's limit (131,072 characters) or a broken
+    quote is named with its line."""
+    reader = csv.reader(text.splitlines())
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        raise ItemParamsError(f"{path}:{reader.line_num}: not a CSV line the report can read ({exc})") from None
+    return rows
 
 
 def read_item_params(path: Path) -> dict[str, Stimulus]:
@@ -53,7 +72,7 @@ def read_item_params(path: Path) -> dict[str, Stimulus]:
         raise ItemParamsError(str(exc)) from None
     except UnicodeDecodeError:
         raise ItemParamsError(f"{path}: not a UTF-8 text file") from None
-    rows = list(csv.reader(text.splitlines()))
+    rows = _csv_rows(path, text)
     if not rows or not any(c.strip() for c in rows[0]):
         raise ItemParamsError(f"{path}:1: empty; expected a header line {','.join(CSV_COLUMNS)}")
     header = [c.strip().lower() for c in rows[0]]
@@ -72,12 +91,13 @@ def read_item_params(path: Path) -> dict[str, Stimulus]:
             problems.append(f"{where}: {len(row)} fields, the header has {len(header)}")
             continue
         item_id, dim_name, raw, unit = (row[at[c]].strip() for c in CSV_COLUMNS)
+        shown_id = _shown(item_id)
         if not item_id:
             problems.append(f"{where}: field 'item_id' is empty")
             continue
         dim = DIMENSIONS.get(dim_name.lower())
         if dim is None:
-            problems.append(f"{where}: item {item_id!r}: field 'dimension' is {dim_name!r}; "
+            problems.append(f"{where}: item {shown_id}: field 'dimension' is {_shown(dim_name)}; "
                             f"known: {', '.join(DIMENSIONS)}")
             continue
         try:
@@ -85,18 +105,22 @@ def read_item_params(path: Path) -> dict[str, Stimulus]:
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
-            problems.append(f"{where}: item {item_id!r}: field 'difference' is {raw!r}, not a number")
+            problems.append(f"{where}: item {shown_id}: field 'difference' is {_shown(raw)}, not a number")
+            continue
+        if abs(value) > MAX_DIFFERENCE:
+            problems.append(f"{where}: item {shown_id}: field 'difference' is {_shown(raw)}; a {dim.name} "
+                            f"difference lies within -{MAX_DIFFERENCE:,.0f} to {MAX_DIFFERENCE:,.0f} {dim.unit}")
             continue
         if dim.form == WEIBULL and value < 0:
-            problems.append(f"{where}: item {item_id!r}: field 'difference' is {raw}; a {dim.name} "
+            problems.append(f"{where}: item {shown_id}: field 'difference' is {_shown(raw)}; a {dim.name} "
                             "difference is a magnitude, 0 or more")
             continue
         if unit != dim.unit:
-            problems.append(f"{where}: item {item_id!r}: field 'unit' is {unit!r}; {dim.name} is "
+            problems.append(f"{where}: item {shown_id}: field 'unit' is {_shown(unit)}; {dim.name} is "
                             f"given in {dim.unit!r}")
             continue
         if item_id in out:
-            problems.append(f"{where}: item {item_id!r} appears a second time")
+            problems.append(f"{where}: item {shown_id} appears a second time")
             continue
         out[item_id] = Stimulus(dim.name, value, dim.unit, dim.is_control(value))
     if problems:

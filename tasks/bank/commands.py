@@ -12,14 +12,19 @@ def cmd_generate_bank(args: argparse.Namespace, ctx: CommandContext) -> int:
     from tasks.bank.common import BankConfig
     from tasks.bank.build import generate_bank
 
+    shown = []  # a progress line was started (and must be ended before a message)
+
     def progress(done: int, total: int, label: str) -> None:
+        if not shown:
+            shown.append(True)
         print(f"\r{done}/{total} {label[:60]:60}", end="", file=sys.stderr, flush=True)
 
     try:
         config = BankConfig(renderer=args.renderer, hrtf_path=str(args.hrtf or ""))
         summary = generate_bank(args.out, seed=args.seed, scale=args.scale, progress=progress, config=config)
     except (HrtfError, ValueError, FileExistsError) as exc:
-        print(file=sys.stderr)  # ends the progress line
+        if shown:
+            print(file=sys.stderr)  # ends the progress line
         raise CommandError(f"generate-bank: {exc}") from None
     print(file=sys.stderr)
     counts = ", ".join(f"{a}: {n}" for a, n in summary.counts.items())

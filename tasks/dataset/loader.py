@@ -7,7 +7,6 @@ not a dataset at all raises :class:`NotADatasetError`.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from tasks.dataset.items import (
     printable,
 )
 from tasks.dataset.paths import NotRegularFileError, PathGuard, UnsafePathError, read_regular_file
+from tasks.dataset.item_checks import channel_problem, family_problem, reference_problem, surrogate_field
 from tasks.dataset.paths import relative_form_problem
 from tasks.dataset.runs import MAX_OPTIONS, REASONING_RUNS, RunError, make_run
 
@@ -95,27 +95,6 @@ def _is_str_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _surrogate_field(raw: dict) -> str | None:
-    """The first top-level field whose value (at any depth, keys included) holds a lone
-    surrogate: JSON allows "\\ud800", but such text cannot be stored, exported or printed."""
-    for name, value in raw.items():
-        stack = [name, value]
-        while stack:
-            v = stack.pop()
-            if isinstance(v, str):
-                if _SURROGATE.search(v):
-                    return name
-            elif isinstance(v, list):
-                stack.extend(v)
-            elif isinstance(v, dict):
-                stack.extend(v.keys())
-                stack.extend(v.values())
-    return None
-
-
 MAX_META_BYTES = 1 << 30  # a meta file larger than this is refused before it is read
 
 
@@ -172,7 +151,7 @@ def _validate_entry(alias: str, rel: str, index: int, raw: Any, root: Path) -> t
     elif printable(item_id) != item_id:
         bad("id", "contains control or format characters or a lone surrogate; ids must be plain text")
         item_id = None
-    surrogate_in = _surrogate_field(raw)
+    surrogate_in = surrogate_field(raw)
     if surrogate_in is not None and surrogate_in != "id":
         bad(printable(surrogate_in), "contains a lone surrogate (e.g. \\ud800): not valid Unicode text")
 
@@ -242,6 +221,9 @@ def _validate_entry(alias: str, rel: str, index: int, raw: Any, root: Path) -> t
         if audio_paths is not None and len(audio_paths) != 3:
             bad("audio_paths", f"a temporal item needs exactly 3 clips, found {len(audio_paths)}")
 
+    for fld, msg in (("category", family_problem(family, raw)), ("params", reference_problem(raw))):
+        if msg:
+            bad(fld, msg)
     if problems:
         return None, problems
     extra = {k: v for k, v in raw.items() if k not in _KNOWN_FIELDS}
@@ -382,20 +364,22 @@ def _check_item_audio(ds: Dataset, rel: str, item: Item, mode: str, max_clip_dur
     if item.uncut_audio_path:
         fields.append(("uncut_audio_path", item.uncut_audio_path))
     for fld, audio_rel in fields:
-        if audio_rel in ds.audio_info:
-            continue
-        if audio_rel not in ds.audio_errors:  # a file shared by several items is checked once
+        if audio_rel not in ds.audio_info and audio_rel not in ds.audio_errors:  # a shared file is checked once
             path = ds.root / audio_rel
             try:
                 if mode == AUDIO_FULL:
                     ds.audio_info[audio_rel] = verify(path, max_clip_duration_s)
-                    continue
-                info = probe(path)
-                check_header(path, info, max_clip_duration_s)
-                ds.audio_info[audio_rel] = info
-                continue
+                else:
+                    info = probe(path)
+                    check_header(path, info, max_clip_duration_s)
+                    ds.audio_info[audio_rel] = info
             except AudioFileError as exc:
                 ds.audio_errors[audio_rel] = str(exc).replace(str(path), audio_rel)
+        if audio_rel in ds.audio_info:  # the file is fine; is it what this item's family plays?
+            wrong = channel_problem(item.family, ds.audio_info[audio_rel].channels)
+            if wrong:
+                problems.append(Problem(rel, f"{audio_rel}: {wrong}", item_id=item.id, index=item.index, field=fld))
+            continue
         problems.append(Problem(rel, ds.audio_errors[audio_rel], item_id=item.id, index=item.index, field=fld))
     return problems
 

@@ -9,6 +9,7 @@ station waits for it, delivering its journal first.
 """
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from typing import Callable
@@ -105,8 +106,8 @@ class StationLink:
                     store_batch(conn, session_id, rows)
                 self._set("online")
                 return
-            except IntegrityError as exc:
-                if "unique" in str(exc.orig).lower():
+            except (IntegrityError, sqlite3.IntegrityError) as exc:  # SQLite's batches go through the driver
+                if "unique" in str(getattr(exc, "orig", exc)).lower():
                     ids = ", ".join(str(r.get("planned_trial_id")) for r in rows[:5])
                     raise repo.AlreadyAnswered(f"planned trial {ids} is already answered") from None
                 raise DatabaseFileError(describe_db_error(self.engine, exc) + "; this answer was not saved yet") \

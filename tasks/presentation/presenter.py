@@ -25,6 +25,8 @@ from audio.safety import ExposureLog, SafetyCeiling, SafetyGuard, ATTENUATE, REF
 from db.engine import DatabaseFileError
 from db.exposure import save_exposure
 from db.models import Calibration as CalibrationRow, Device
+from tasks.dataset.item_checks import ItemReferenceError, channel_problem, digital_reference
+from tasks.dataset.items import family_of, printable
 from tasks.dataset.paths import UnsafePathError, contained_path
 from tasks.dataset.runs import Run
 
@@ -41,12 +43,22 @@ def _inside(root: Path, relative: str) -> Path:
 
 
 def item_reference(run: Run, default: DigitalReference) -> DigitalReference:
-    """The digital reference an item states (the built-in bank records it), else the study's."""
-    params = run.item.extra.get("params")
-    ref = params.get("digital_reference") if isinstance(params, dict) else None
-    if isinstance(ref, dict) and {"reference_dbfs", "reference_db_spl"} <= set(ref):
-        return DigitalReference(float(ref["reference_dbfs"]), float(ref["reference_db_spl"]))
-    return default
+    """The digital reference an item states (the built-in bank records it), else the study's.
+    One that is stated but unusable ("abc", a text for a number, NaN, above full scale) is
+    refused (AudioFileError naming the item and field), never played by."""
+    try:
+        return digital_reference(run.item.extra.get("params")) or default
+    except ItemReferenceError as exc:
+        raise AudioFileError(f"refused to play item {printable(run.item.id)!r}: {exc}") from None
+
+
+def check_channels(run: Run, clip: Clip) -> Clip:
+    """A spatial reasoning item's file must be binaural; a mono file would play the same in both
+    ears, without any of the spatial cues the question is about."""
+    wrong = channel_problem(family_of(run.variant), clip.samples.shape[1])
+    if wrong:
+        raise AudioFileError(f"refused to play {clip.label} for item {printable(run.item.id)!r}: {wrong}")
+    return clip
 
 
 def output_gains_db(choice: DeviceChoice, calibrations: CalibrationSet, reference: DigitalReference,
@@ -161,8 +173,8 @@ class Presenter:
         SafetyError with clear text."""
         limit_s = self.max_clip_duration_s
         clips = [Clip.from_file(_inside(root, c.path), max_clip_duration_s=limit_s) for c in run.context_clips]
-        clips += [Clip.from_file(_inside(root, c.path), max_clip_duration_s=limit_s, source_channel=c.channel)
-                  for c in run.clips]
+        clips += [check_channels(run, Clip.from_file(_inside(root, c.path), max_clip_duration_s=limit_s,
+                                                     source_channel=c.channel)) for c in run.clips]
         gaps = [CONTEXT_GAP_S] * len(run.context_clips) + [gap_s] * (len(run.clips) - 1)
         gaps = gaps[:len(clips) - 1]
         labels = tuple(c.label for c in run.context_clips) + tuple(c.label for c in run.clips)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tasks.cli import EXIT_OK, EXIT_USAGE, CommandContext, CommandError
+from tasks.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CommandContext, CommandError
 
 MAX_PARTICIPANTS = 10_000
 MAX_ADAPTIVE_TRIALS = 1_000  # per adaptive block; a real block ends well before
@@ -117,9 +117,18 @@ def _simulate_station(args: argparse.Namespace, ctx: CommandContext, engine, dat
     from tasks.simulation.observers import Observer
     from tasks.simulation.simulate import simulation_study_name
 
+    from tasks.labserver.station_lock import StationBusyError, StationLock
+    from db.repo import AlreadyAnswered
+
     station_name(engine, args.station)  # refused in one line when the login role is another station
     observer = Observer(args.observer)
-    outbox = Outbox(args.outbox or default_outbox_path(ctx.data_dir(), path_component(args.station)))
+    journal = args.outbox or default_outbox_path(ctx.data_dir(), path_component(args.station))
+    lock = StationLock(journal, args.station)
+    try:
+        lock.acquire()
+    except StationBusyError as exc:
+        raise CommandError(str(exc), EXIT_PROBLEMS) from None
+    outbox = Outbox(journal)
     if outbox.opened_note:
         print(f"station {args.station}: {outbox.opened_note}", file=sys.stderr, flush=True)
 
@@ -132,8 +141,13 @@ def _simulate_station(args: argparse.Namespace, ctx: CommandContext, engine, dat
                                  delay_s=args.delay_ms / 1000.0, on_commit=committed if args.print_commits else None,
                                  wait_s=args.wait_s, on_state=state)
         note = outbox.status_note()
+    except AlreadyAnswered as exc:
+        raise CommandError(f"station {args.station!r}: {exc} by another process running as the same station (on "
+                           "another computer or with another --outbox); this one stopped, every answer stored so "
+                           "far is kept. Give each process its own --station NAME", EXIT_PROBLEMS) from None
     finally:
         outbox.close()
+        lock.release()
     count = "until-covered" if args.participants is None else args.participants
     print(f"study {study.name!r}: station {args.station} finished its {count} simulated participants"
           + (f"; {note}" if note else ""))

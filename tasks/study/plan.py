@@ -21,6 +21,7 @@ from collections import defaultdict, deque
 from dataclasses import asdict, dataclass, field
 
 from tasks.adaptive.settings import AdaptiveProtocolError, check_protocol
+from tasks.dataset.item_checks import ItemReferenceError, digital_reference
 from tasks.dataset.items import VARIANT_SOURCE, Item, family_of
 from tasks.dataset.loader import Dataset
 from tasks.dataset.runs import Run, make_run, n_runs
@@ -126,12 +127,13 @@ def declared_reference(dataset: Dataset) -> tuple[float, float] | None:
     found: set[tuple[float, float]] = set()
     for items in dataset.items.values():
         for item in items:
-            params = item.extra.get("params")
-            ref = params.get("digital_reference") if isinstance(params, dict) else None
             try:
-                found.add((float(ref["reference_dbfs"]), float(ref["reference_db_spl"])))
-            except (TypeError, KeyError, ValueError):
+                ref = digital_reference(item.extra.get("params"))
+            except ItemReferenceError:  # such an item is set aside by the validator, never played
                 return None
+            if ref is None:
+                return None
+            found.add((ref.reference_dbfs, ref.reference_db_spl))
             if len(found) > 1:
                 return None
     return found.pop() if found else None

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlmodel import Session as DbSession
 
 from db import repo
+from db.pg import shown
 from db.models import PlannedTrial, Study
 from tasks.dataset.loader import Dataset, dataset_fingerprint
 from tasks.dataset.runs import Run, make_run
@@ -52,6 +53,14 @@ def open_study(engine: Engine, dataset: Dataset, name: str, protocol: Protocol) 
                 study = repo.get_study(s, name)
                 if study is None:
                     raise
+            except ProgrammingError as exc:  # a lab server's station role may add sessions, not studies
+                if "permission denied" not in str(exc.orig).lower():
+                    raise
+                where = shown(engine.url)
+                raise StudyError(f"the study {name!r} does not exist on the lab server {where}, and the role "
+                                 f"{engine.url.username!r} may not create one (a station joins studies the "
+                                 "experimenter created); create it first as the experimenter, or name a study "
+                                 "that exists") from None
     check_dataset(study, dataset.root)
     return study
 

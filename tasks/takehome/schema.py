@@ -13,7 +13,7 @@ import math
 import re
 import types
 import typing
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlmodel import SQLModel
 
@@ -25,6 +25,10 @@ UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_INT = 2 ** 63 - 1
+# times a bundle may carry, in UTC: a computer whose clock was reset (1970) still counts; the
+# bounds keep every later step (durations, the plausibility report, pandas in the report) in range
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
 # package.json "texts": what the lab wrote for the participant, shown as written
 PACKAGE_TEXTS = ("information", "consent", "return_instructions")
 PACKAGE_TEXT_FORMATS = ("markdown", "plain")
@@ -88,6 +92,12 @@ def _check_value(where: str, value, accepted: tuple[type, ...], optional: bool):
         if parsed.utcoffset() is None:
             # the app writes UTC times with their offset; a time without one is not ours
             raise ShapeError(f"{where}: {value[:40]!r} has no UTC offset")
+        try:
+            utc = parsed.astimezone(timezone.utc)
+        except OverflowError:  # 0001-01-01T00:00:00+14:00 is in year 0 in UTC
+            utc = None
+        if utc is None or not EARLIEST <= utc < LATEST:
+            raise ShapeError(f"{where}: {value[:40]!r} is outside {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} (UTC)")
         return parsed
     raise ShapeError(f"{where}: unsupported field type")  # pragma: no cover - our models only
 
