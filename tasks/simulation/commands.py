@@ -75,6 +75,12 @@ def cmd_simulate(args: argparse.Namespace, ctx: CommandContext) -> int:
         if args.print_commits:
             print(f"committed {code} {position}", flush=True)
 
+    if not args.station and engine.dialect.name == "postgresql":
+        from db.pg import bound_station
+
+        # a station's login role (lab-grants --bind) writes only its own station's sessions: it
+        # simulates as that station, as the console does without --station
+        args.station = bound_station(engine)
     if args.station:
         return _simulate_station(args, ctx, engine, dataset, protocol, committed)
     if protocol.design == "cover":

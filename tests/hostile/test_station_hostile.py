@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -16,17 +15,9 @@ from db.models import Response, Study
 from tasks.dataset.loader import load_dataset
 from tasks.study.plan import Protocol
 from tasks.study.studies import open_study
+from tests.support.pg_roles import make_lab
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def station_roles(pg_server, pg_url) -> tuple[str, str]:
-    suffix = uuid.uuid4().hex[:8]
-    station, experimenter = f"station_{suffix}", f"experimenter_{suffix}"
-    pg_server.psql(f'CREATE ROLE "{station}" LOGIN; CREATE ROLE "{experimenter}" LOGIN')
-    assert main.main(["lab-grants", "--db", pg_url, "--station-role", station,
-                      "--experimenter-role", experimenter]) == 0
-    return station, experimenter
 
 
 def run(*argv: str) -> subprocess.CompletedProcess:
@@ -36,13 +27,13 @@ def run(*argv: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.subprocess
 @pytest.mark.parametrize("station", [[], ["--station", "booth1", "--wait-s", "5"]], ids=["plain", "station"])
-def test_a_station_simulating_a_study_the_server_lacks_is_one_line(pg_url, pg_server, dataset_dir, tmp_path, station):
-    owner = open_database(pg_url)
-    database = owner.url.database
-    role, _ = station_roles(pg_server, pg_url)
+def test_a_station_simulating_a_study_the_server_lacks_is_one_line(pg_server, dataset_dir, tmp_path, station):
+    lab = make_lab(pg_server, stations=("booth1",))  # a login role bound to booth1, as docs/lab-server.md sets up
+    owner = open_database(lab.owner_url())
+    role = lab.logins["booth1"]
     ds = load_dataset(dataset_dir)
     open_study(owner, ds, "pilot", Protocol(practice_per_block=0))
-    booth = pg_server.url(database, role=role)
+    booth = lab.station_url("booth1")
     # the station answers in the study that exists, then asks for one that does not
     assert run("simulate", "--db", booth, "--dataset", str(dataset_dir), "--participants", "1", "--study", "pilot",
                "--outbox", str(tmp_path / "outbox.sqlite3"), *station).returncode == 0
@@ -61,6 +52,7 @@ def test_a_station_simulating_a_study_the_server_lacks_is_one_line(pg_url, pg_se
         assert [st.name for st in s.exec(select(Study)).all()] == ["pilot"]
         assert len(s.exec(select(Response)).all()) == answers
     owner.dispose()
+    lab.drop()
 
 
 def start_station(db, dataset_dir, journal: Path) -> subprocess.Popen:
