@@ -193,3 +193,23 @@ def test_a_package_that_cannot_be_written_gives_its_share_back(tmp_path, cover_l
         assert repo.sessions_of_study(s, study.id) == []
         assert s.exec(select(TakeHomePackage)).all() == []
         assert not unit_claims(s, study.id, MODE)
+
+
+def test_a_bundle_that_does_not_fill_the_stored_share_is_refused(tmp_path, cover_lab):
+    from db.models import PlannedTrial
+    from tasks.takehome.files import BundleError
+
+    engine, ds, study = cover_lab
+    package = make_package(engine, ds, "c", "H001", tmp_path / "pkg.zip", "test")
+    away = package_session(engine, "H001")
+    bundle = run_at_home(tmp_path, package)
+    with DbSession(engine) as s:  # the stored share changed since (edited by hand)
+        row = s.exec(select(PlannedTrial).where(PlannedTrial.session_id == away.id)
+                     .order_by(PlannedTrial.position)).first()
+        row.rotate_id = row.rotate_id + 7
+        s.add(row)
+        s.commit()
+    with pytest.raises(BundleError, match="does not fill the share stored for H001's package: trial at position"):
+        import_results(engine, bundle)
+    with DbSession(engine) as s:
+        assert repo.count_answered(s, away.id) == 0 and s.get(Session, away.id).status == "planned"
