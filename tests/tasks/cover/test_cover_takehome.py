@@ -213,3 +213,28 @@ def test_a_bundle_that_does_not_fill_the_stored_share_is_refused(tmp_path, cover
         import_results(engine, bundle)
     with DbSession(engine) as s:
         assert repo.count_answered(s, away.id) == 0 and s.get(Session, away.id).status == "planned"
+
+
+@pytest.mark.subprocess
+def test_cli_packages_of_a_cover_study_and_a_late_bundle(tmp_path, cover_lab):
+    import subprocess
+    import sys
+
+    engine, ds, study = cover_lab
+    root = Path(__file__).resolve().parents[3]
+    main = [sys.executable, str(root / "main.py")]
+    db = ["--db", str(tmp_path / "lab.sqlite3")]
+    r = subprocess.run(main + ["make-package", *db, "--study", "c", "--participant", "H001", "H002", "--out",
+                               str(tmp_path / "pk")], capture_output=True, text=True, cwd=root)
+    assert r.returncode == 0, r.stderr
+    one, two = package_session(engine, "H001"), package_session(engine, "H002")
+    assert one.status == two.status == "planned" and not test_units(engine, one.id) & test_units(engine, two.id)
+    r = subprocess.run(main + ["make-package", *db, "--study", "c", "--participant", "H001", "--out",
+                               str(tmp_path / "again")], capture_output=True, text=True, cwd=root)
+    assert r.returncode == 1 and "already has a share" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    release_share(engine, one.id, by="AB")
+    bundle = run_at_home(tmp_path, tmp_path / "pk" / "star-lab-package-c-H001.zip")
+    r = subprocess.run(main + ["import-results", *db, str(bundle)], capture_output=True, text=True, cwd=root)
+    assert r.returncode == 0, r.stderr
+    assert "imported:" in r.stdout and "returned after its share was released" in r.stdout
