@@ -152,3 +152,27 @@ def test_a_released_package_whose_bundle_comes_back_is_imported_and_reported(qtb
     settled(qtbot, sessions)
     x = select_session(qtbot, sessions, away.id)
     assert x.status == "released" and x.answered == x.planned
+
+
+def test_a_take_home_session_left_running_by_a_partial_bundle_is_not_offered_for_resuming(qtbot, ctx, cover_console,
+                                                                                           tmp_path):
+    from db.engine import open_database
+    from gui.app import crashed_sessions
+    from tasks.takehome.importing import import_results
+
+    sessions = cover_console.sessions_page
+    sessions.participant.setCurrentText("H001")
+    sessions.make_package(out_dir=str(tmp_path / "out"))
+    (package,) = (tmp_path / "out").glob("*.zip")
+    home = open_database(tmp_path / "home.sqlite3")
+    opened = open_package(package, tmp_path / "home-data")
+    runner = SessionRunner(home, start_session(home, opened, "test").id)
+    runner.begin()
+    t = runner.next_trial()
+    runner.answer(t, t.answer_letter, rt_ms=700.0)  # one answer, the bundle written mid-session
+    import_results(ctx.db, write_results_bundle(home, runner.session_id, opened, tmp_path / "home-out", "test"))
+    away = session_of(ctx, "H001")
+    assert away.status == "running" and away.take_home
+    assert crashed_sessions(ctx) == []  # it runs at home: the lab console never resumes it
+    x = select_session(qtbot, sessions, away.id)
+    assert x.releasable  # no window of the lab holds it
