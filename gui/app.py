@@ -52,7 +52,8 @@ def crashed_sessions(ctx: AppContext) -> list[tuple[SessionRow, str, str, int]]:
     with DbSession(ctx.db) as s:
         out = []
         for x in repo.unfinished_sessions(s):
-            if offered_here(lease_of(x), here):
+            # a take-home session (a cover package's share, or a partial bundle's) runs at home
+            if offered_here(lease_of(x), here) and not x.take_home:
                 out.append((x, s.get(Participant, x.participant_id).code, s.get(Study, x.study_id).name,
                             repo.count_answered(s, x.id)))
         return out

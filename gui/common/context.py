@@ -36,6 +36,17 @@ class AppContext:
     # this computer's station name on a lab server (main.py --station NAME); None: the host name
     # (tasks.labserver.station.station_name gives the name sessions carry)
     station: str | None = None
+    # tasks.cover.context.CoverContexts: each cover study's units and trial times, built once for
+    # the app's lifetime (a full-size study takes 0.5-0.8 s to build); made by cover_shares()
+    shares: Any = None
+
+    def cover_shares(self) -> Any:
+        """The app's one CoverContexts, made on first use (numpy is not imported before)."""
+        if self.shares is None:
+            from tasks.cover.context import CoverContexts
+
+            self.shares = CoverContexts()
+        return self.shares
 
 
 class ConsoleState(QObject):

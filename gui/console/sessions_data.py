@@ -31,10 +31,29 @@ class SessionLine:
     station: str = ""  # lab server: the station running it and its state, e.g. "booth2 (offline?)"
     last_answer_at: datetime | None = None
     design: str = "shared"  # the study's design: a cover session's share can be released
+    take_home: bool = False
+    # a participant window runs the session now (tasks.study.ownership.live), on lease_station
+    lease_live: bool = False
+    lease_station: str = ""
+
+    @property
+    def release_blocked(self) -> str:
+        """Why the share cannot be released ('' when it can): only a cover session that is
+        planned (a take-home package not returned, too), paused, aborted, or running with no
+        live window; a live window's later answers would push runs given to others past K."""
+        if self.design != "cover":
+            return "only a share of a cover study can be released"
+        if self.status in ("completed", "released"):
+            return f"session {self.session_id} is {self.status}: nothing to release"
+        if self.status == "running" and self.lease_live:
+            return (f"session {self.session_id} is running on station {self.lease_station or 'this computer'} right "
+                    "now: its later answers would push runs past K. Pause it there first, or wait until its window "
+                    "has stopped")
+        return ""
 
     @property
     def releasable(self) -> bool:
-        return self.design == "cover" and self.status not in ("completed", "released")
+        return not self.release_blocked
 
     @property
     def progress_text(self) -> str:
@@ -102,7 +121,9 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
     from sqlalchemy import func
     from sqlmodel import Session as DbSession, select
 
+    from db.leases import lease_of
     from db.models import Participant, PlannedTrial, Response, Session as SessionRow, Station, Study
+    from tasks.study.ownership import live
     from tasks.study.pauses import pause_reasons
     from tasks.study.screening_records import ScreeningRecordError, read_screening, summary_by_participant
 
@@ -143,6 +164,7 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
         now = datetime.now(timezone.utc)
         for x in sessions:
             known = stations.get(x.station) if x.station else None
+            lease = lease_of(x)
             study, code = studies.get(x.study_id, "?"), people.get(x.participant_id, "?")
             lines.append(SessionLine(x.id, study, code, x.status, answered.get(x.id, 0), planned.get(x.id, 0),
                                      x.started_at, x.ended_at, screening.get((study, code), ""),
@@ -152,6 +174,7 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
                                                   known.seen_at if known else None,
                                                   known.pending_answers if known else 0, now,
                                                   known.last_error if known else ""),
-                                     last_answer.get(x.id), designs.get(x.study_id, "shared")))
+                                     last_answer.get(x.id), designs.get(x.study_id, "shared"), x.take_home,
+                                     x.status == "running" and live(lease, now), lease.holder_station or ""))
     progress(5, 5, "done")
     return SessionsTable(lines, warnings)

@@ -51,8 +51,7 @@ class SessionsPage(QWidget):
         self.abort_button.clicked.connect(self.abort_selected)
         self.release_button = QPushButton(self.tr("&Release share"))
         self.release_button.setObjectName("releaseShare")
-        self.release_button.setToolTip(self.tr("A cover study: give up the rest of the selected session's share; "
-                                               "its unanswered trials go back to the pool, its answers stay"))
+        self.release_button.setToolTip(self.tr("Select a session of a cover study to release its share"))
         self.release_button.setEnabled(False)
         self.release_button.clicked.connect(self.release_selected)
 
@@ -168,7 +167,7 @@ class SessionsPage(QWidget):
     def show_detail(self) -> None:
         """The selected session's status and screening in full, under the table."""
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
-        self.release_button.setEnabled(bool(rows) and rows[0] < len(self.lines) and self.lines[rows[0]].releasable)
+        self.show_release(self.lines[rows[0]] if rows and rows[0] < len(self.lines) else None)
         if not rows or rows[0] >= len(self.lines):
             self.detail.setText(self.tr("Select a session to see its status and screening in full."))
             return
@@ -176,6 +175,26 @@ class SessionsPage(QWidget):
         self.detail.setText(self.tr("Session {id} ({code}, study {study!r}): {status}. Screening: {screening}.").format(
             id=x.session_id, code=x.participant, study=x.study, status=self.status_text(x),
             screening=x.screening or self.tr("not screened")))
+
+    def show_release(self, x: SessionLine | None) -> None:
+        """Release share: enabled for a cover session that may be given up; else disabled, and
+        its tooltip says why."""
+        if x is None:
+            self.release_button.setEnabled(False)
+            self.release_button.setToolTip(self.tr("Select a session of a cover study to release its share"))
+            return
+        why = x.release_blocked
+        self.release_button.setEnabled(not why)
+        if why:
+            self.release_button.setToolTip(self.tr("Not offered: {why}.").format(why=why))
+        elif x.take_home and x.status == "planned":
+            self.release_button.setToolTip(self.tr("A take-home package not returned: its share goes back to the "
+                                                   "pool; should its results still come, they are imported and "
+                                                   "their answers kept"))
+        else:
+            self.release_button.setToolTip(self.tr("A cover study: give up the rest of the selected session's "
+                                                   "share; its unanswered trials go back to the pool, its answers "
+                                                   "stay"))
 
     def shutdown(self) -> None:
         self.job.shutdown()
@@ -199,6 +218,7 @@ class SessionsPage(QWidget):
             # process (a segmentation fault in the event loop, PySide6 6.11) in 2 of 3 test runs
             session = start_or_resume(self.ctx.db, ds, study, code, self.ctx.app_version,
                                       station=station_name(self.ctx.db, self.ctx.station),
+                                      shares=self.ctx.cover_shares(),
                                       **(self.ctx.audio.session_fields() if self.ctx.audio else {}))
         except (DatasetChangedError, PlanError, StudyError) as exc:
             show_error(self, self.tr("Session"), str(exc))
@@ -242,7 +262,10 @@ class SessionsPage(QWidget):
         box = QMessageBox(QMessageBox.Question, self.tr("Release share"), self.tr(
             "Release the share of session {id} ({code})? Its {left} unanswered trials go back to the pool for "
             "other participants and the session cannot be resumed; its {answered} answers stay stored and count."
-        ).format(id=x.session_id, code=x.participant, left=x.planned - x.answered, answered=x.answered),
+        ).format(id=x.session_id, code=x.participant, left=x.planned - x.answered, answered=x.answered) + (
+            " " + self.tr("Its take-home package is not back: should its results still come, they are imported and "
+                          "their answers kept (some runs may then have more answers than the study asks for).")
+            if x.take_home else ""),
             QMessageBox.Yes | QMessageBox.Cancel, self)
         box.setObjectName("releaseConfirm")
         box.setDefaultButton(QMessageBox.Cancel)
@@ -310,7 +333,8 @@ class SessionsPage(QWidget):
         try:
             texts = {key: read_package_text(Path(path), what[key]) for key, path in files.items()}
             path = make_package(self.ctx.db, ds, study.name, code, inside_folder(out_dir, package_file_name(study.name, code)),
-                                self.ctx.app_version, texts=texts or None, screening=screening_of(self.ctx.settings))
+                                self.ctx.app_version, texts=texts or None, screening=screening_of(self.ctx.settings),
+                                shares=self.ctx.cover_shares())
         except (StudyError, DatasetChangedError, PlanError, OSError, UnsafePathError) as exc:
             self.message.setText(self.tr("No package written: {why}").format(why=exc))
             return
@@ -332,6 +356,10 @@ class SessionsPage(QWidget):
                 r = import_results(self.ctx.db, Path(p), durations)
                 lines.append(self.tr("{status}: {code} ({n} responses)").format(status=r.status, code=r.participant,
                                                                                   n=r.responses))
+                if r.after_release:
+                    lines.append(self.tr("  returned after its share was released: its answers are kept and count; "
+                                         "{n} of its runs now have more answers than the study asks for").format(
+                        n=r.units_past_k))
             except BundleError as exc:
                 lines.append(self.tr("refused: {err}").format(err=exc))
         self.message.setText("\n".join(lines))

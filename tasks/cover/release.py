@@ -13,7 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session as DbSession
 
 from db import repo
+from db.leases import lease_of
 from db.models import PlannedTrial, Response, Session, Study
+from tasks.study.ownership import live
 from tasks.study.studies import StudyError, study_protocol
 
 RELEASED = "released"
@@ -33,8 +35,10 @@ def release_share(engine: Engine, session_id: int, by: str) -> int:
     """Mark a cover session released (audit_log: who and how many trials went back) and return the
     number of its unanswered test trials returned to the pool. Taken under the study's enrolment
     lock, so a share being assigned at that moment sees the session either live or released.
-    Releasing a released session again returns 0 and changes nothing; a completed session or a
-    session of a shared-design study cannot be released (StudyError)."""
+    Releasing a released session again returns 0 and changes nothing; a completed session, a
+    session of a shared-design study and a running session whose window holds a live lease
+    (tasks.study.ownership.live) cannot be released (StudyError). A take-home package not yet
+    returned (a planned take-home session) is released like any other share."""
     with DbSession(engine) as s:
         session = s.get(Session, session_id)
         if session is None:
@@ -49,6 +53,11 @@ def release_share(engine: Engine, session_id: int, by: str) -> int:
             return 0
         if session.status == "completed":
             raise StudyError(f"session {session_id} is completed: nothing to release")
+        lease = lease_of(session)
+        if session.status == "running" and live(lease):
+            # its later answers would still be stored, and could push units given to others past K
+            raise StudyError(f"session {session_id} is running on station {lease.holder_station} right now: "
+                             "pause it there (or wait until its window has stopped) before releasing its share")
         returned = unanswered_test_trials(s, session_id)
         was = session.status
         who = by.strip() or "unknown"

@@ -18,7 +18,7 @@ from tasks.study.studies import StudyError, check_dataset, study_protocol, trial
 ENROL_ATTEMPTS = 20
 
 
-def _enrol_retry(engine: Engine, attempt) -> Session:
+def enrol_retry(engine: Engine, attempt) -> Session:
     """Run ``attempt(s)`` in a fresh database session until it is not beaten by another station
     (a unique position or code taken meanwhile, SQLite's write lock held): bounded, and the
     last failure is a clear StudyError."""
@@ -75,6 +75,11 @@ def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_
         if cover:
             repo.lock_enrolment(s, study.id)
         existing = repo.session_for(s, study.id, participant.id)
+        if cover and existing is not None and existing.take_home and existing.status in ("planned", "running", "paused"):
+            # a cover share away in a take-home package: its results come back by import
+            raise StudyError(f"participant {code} has a take-home package of study {study.name!r} not yet "
+                             f"returned (session {existing.id}, {existing.status}): import its results, or release "
+                             "its share on the Sessions page, before starting a session in the lab")
         if existing is not None and existing.status not in (("aborted", "released", "completed") if cover
                                                             else ("aborted", "released")):
             return existing
@@ -84,7 +89,7 @@ def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_
             index = repo.next_cohort_index(s, study.id)
         return _new_session(s, dataset, study, participant, index, app_version, shares, **session_fields)
 
-    return _enrol_retry(engine, attempt)
+    return enrol_retry(engine, attempt)
 
 
 def enrol_next(engine: Engine, dataset: Dataset, study: Study, app_version: str, code_for, station: str,
@@ -110,4 +115,4 @@ def enrol_next(engine: Engine, dataset: Dataset, study: Study, app_version: str,
         return _new_session(s, dataset, study, participant, index, app_version, shares, station=station,
                             **session_fields)
 
-    return _enrol_retry(engine, attempt)
+    return enrol_retry(engine, attempt)

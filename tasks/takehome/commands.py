@@ -34,9 +34,12 @@ def cmd_make_package(args: argparse.Namespace, ctx: CommandContext) -> int:
     if aside:
         print(f"note: {len(aside)} items set aside for their audio paths are not planned (see validate)",
               file=sys.stderr)
+    from tasks.cover.context import CoverContexts
+
+    shares = CoverContexts()  # a cover study's units and times, built once for all the packages
     for code in args.participant:
         out = inside_folder(args.out, package_file_name(args.study, code))
-        make_package(db, dataset, args.study, code, out, ctx.app_version, texts=texts)
+        make_package(db, dataset, args.study, code, out, ctx.app_version, texts=texts, shares=shares)
         print(f"package for {code}: {out}")
     return EXIT_OK
 
@@ -61,6 +64,9 @@ def cmd_import_results(args: argparse.Namespace, ctx: CommandContext) -> int:
             print(f"refused: {printable(exc)}", file=sys.stderr)
             continue
         print(printable(f"{r.status}: {bundle} ({r.participant}, study {r.study!r}, {r.responses} responses)"))
+        if r.after_release:
+            print(f"  returned after its share was released: its answers are kept and count; {r.units_past_k} of its "
+                  "runs now have more answers than the study asks for")
         if r.plausibility is not None:
             print("\n".join(printable(line) for line in r.plausibility.lines()))
     return EXIT_PROBLEMS if failures else EXIT_OK

@@ -15,6 +15,7 @@ from db.models import (
     AuditLog, ExposureRecord, Participant, PlannedTrial, Response, Session, Study, TakeHomePackage, utc_now,
 )
 from tasks.takehome.adaptive_data import store_adaptive
+from tasks.takehome.cover_package import stored_plan_differs, units_past_k
 from tasks.takehome.schema import UUID4, ShapeError, check_results, parse_json
 from tasks.dataset.items import printable
 from tasks.takehome.plausibility import PlausibilityReport, StimulusDurations, check_plausibility
@@ -35,6 +36,10 @@ class ImportResult:
     study: str
     responses: int
     plausibility: PlausibilityReport | None = field(default=None, compare=False)
+    # a cover study's bundle returned after its share was released: its answers are kept and
+    # count; units_past_k of the units it answered now have more than K answers
+    after_release: bool = False
+    units_past_k: int = 0
 
 
 def _read_bundle(bundle_path: Path) -> tuple[dict, bytes]:
@@ -127,7 +132,24 @@ def import_results(db: Engine, bundle_path: Path,
         n_answers = sum(1 for t in results["trials"] if t["response"] is not None)
         sess = results["session"]
         session = s.exec(select(Session).where(Session.import_key == package_id)).first()
-        if session is None:
+        # a cover study's package stored its share when it was made: the first bundle fills it
+        reserved = session is not None and s.exec(select(AuditLog.id).where(
+            AuditLog.session_id == session.id, AuditLog.event == "imported")).first() is None
+        released = session is not None and session.status == "released"
+        if reserved:
+            planned = {t.position: t for t in repo.planned_trials(s, session.id)}
+            why = stored_plan_differs(list(planned.values()), results["trials"])
+            if why:
+                raise BundleError(printable(f"{bundle_path}: does not fill the share stored for {participant.code}'s "
+                                            f"package: {why}"))
+            session.uncalibrated, session.level_procedure = sess["uncalibrated"], sess["level_procedure"]
+            session.app_version, session.started_at = sess["app_version"], sess["started_at"]
+            if not released:  # a released share stays released: its unanswered trials stay in the pool
+                session.status, session.ended_at = sess["status"], sess["ended_at"]
+            s.add(session)
+            answered = {r.planned_trial_id for r in repo.responses(s, session.id)}
+            status = "imported"
+        elif session is None:
             session = Session(study_id=study.id, participant_id=participant.id, cohort_index=package.cohort_index,
                               plan_seed=study_protocol(study).seed, uncalibrated=sess["uncalibrated"],
                               take_home=True, level_procedure=sess["level_procedure"], import_key=package_id,
@@ -164,9 +186,10 @@ def import_results(db: Engine, bundle_path: Path,
         if status == "already imported":
             if not added and not held and not adaptive_added:
                 s.rollback()
-                return ImportResult(bundle_path, status, participant.code, study.name, n_answers, report)
+                return ImportResult(bundle_path, status, participant.code, study.name, n_answers, report, released)
             status = "updated"
-            session.status, session.ended_at = sess["status"], sess["ended_at"]
+            if not released:
+                session.status, session.ended_at = sess["status"], sess["ended_at"]
             s.add(session)
             s.add(AuditLog(session_id=session.id, event="imported", detail=f"{added} more responses "
                                                                            f"({held} more withheld trials, "
@@ -178,8 +201,16 @@ def import_results(db: Engine, bundle_path: Path,
             for e in results["exposure"]:
                 s.add(ExposureRecord(session_id=session.id, **e))
             s.add(AuditLog(session_id=session.id, event="imported", detail=f"take-home bundle {bundle_path.name}"))
+        past_k = 0
+        if released:
+            s.flush()
+            past_k = units_past_k(s, study, [planned[t["planned"]["position"]] for t in results["trials"]
+                                            if t["response"] is not None and t["planned"]["position"] in planned])
+            s.add(AuditLog(session_id=session.id, event="late bundle", detail=(
+                f"returned after its share was released: {added} answers kept; {past_k} of its runs now have more "
+                f"than {study_protocol(study).responses_per_run} answers")))
         s.add(AuditLog(session_id=session.id, event="plausibility", detail=report.to_json()))
         package.imported_at = utc_now()
         s.add(package)
         s.commit()
-        return ImportResult(bundle_path, status, participant.code, study.name, n_answers, report)
+        return ImportResult(bundle_path, status, participant.code, study.name, n_answers, report, released, past_k)

@@ -46,7 +46,7 @@ from tasks.dataset.paths import UnsafePathError, contained_path, path_component
 from tasks.study.plan import make_plan
 from tasks.takehome.adaptive_data import SCREENING_KEYS, bundle_adaptive
 from tasks.takehome.safezip import PACKAGE_LIMITS, SafeZip, ZipRefused, temp_path_beside, write_then_commit
-from tasks.study.studies import StudyError, check_dataset, study_protocol, trial_row
+from tasks.study.studies import StudyError, check_dataset, study_protocol, trial_values
 from tasks.takehome.files import (
     BundleError, checked_manifest, integrity_code, open_zip, plan_digest, read_checked, sha256_bytes, write_zip,
 )
@@ -81,11 +81,16 @@ def read_package_text(path: Path, what: str) -> dict:
 
 
 # ---------------------------------------------------------------- lab: make a package
-def _items_of_plan(trials: list[PlannedTrial]) -> dict[str, set[str]]:
+def _items_of_plan(plan: list[dict]) -> dict[str, set[str]]:
     needed: dict[str, set[str]] = {}
-    for t in trials:
-        needed.setdefault(VARIANT_SOURCE[t.variant], set()).add(t.item_id)
+    for t in plan:
+        needed.setdefault(VARIANT_SOURCE[t["variant"]], set()).add(t["item_id"])
     return needed
+
+
+def _plan_fields(values: dict) -> dict:
+    """A planned trial as a package carries it (what the home app stores, without outcomes)."""
+    return PlannedTrial(**values).model_dump(exclude={"id", "session_id"} | PLAN_OUTCOME_FIELDS)
 
 
 def _package_contents(dataset: Dataset, needed: dict[str, set[str]]) -> tuple[dict[str, bytes], dict[str, Path]]:
@@ -144,8 +149,13 @@ def package_file_name(study_name: str, participant_code: str) -> str:
 
 
 def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code: str, out_path: Path,
-                 app_version: str, texts: dict[str, dict] | None = None, screening: dict | None = None) -> Path:
+                 app_version: str, texts: dict[str, dict] | None = None, screening: dict | None = None,
+                 shares=None) -> Path:
     """Plan the participant's session as the lab would and write it with its items and audio.
+    In a cover study the share is assigned as at a lab enrolment and stored at once with the
+    package (tasks.takehome.cover_package; ``shares``: a tasks.cover.context.CoverContexts kept
+    by the caller), so its claims count while the package is away; a package that cannot be
+    written gives it back.
     ``texts``: the lab's own words for the participant, by PACKAGE_TEXTS key (read_package_text).
     ``screening``: the lab's screening settings (tasks.takehome.adaptive_data.screening_of; None:
     the two standard checks). The study's adaptive blocks travel in its protocol.
@@ -161,23 +171,61 @@ def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code
     if not PARTICIPANT_CODE.match(code):
         raise StudyError(f"participant code {printable(participant_code)!r}: use a pseudonymous code such as P007 "
                          "(letters, digits, '_', '.', '-'; it becomes part of file names)")
+    protocol = study_protocol(study)
+    package_id = str(uuid.uuid4())
+    key_hex = secrets.token_hex(32)
+
+    def describe(plan: list[dict]) -> str:
+        return f"take-home package {package_id} for {code} in {study.name}; plan sha256 {plan_digest(plan)}"
+
+    if protocol.design == "cover":
+        from tasks.takehome.cover_package import reserve_share, unreserve_share
+
+        plan, index = reserve_share(db, dataset, study, code, package_id, key_hex, app_version, describe,
+                                    _plan_fields, shares, take_home=True, uncalibrated=True,
+                                    level_procedure=TAKE_HOME_PROCEDURE, import_key=package_id)
+        try:
+            return _write_package(db, dataset, study, code, out_path, app_version, texts, screening, package_id,
+                                  key_hex, plan, index, commit=lambda: None)
+        except BaseException:
+            unreserve_share(db, package_id)
+            raise
     with DbSession(db) as s:
         participant = repo.get_participant(s, code)
         if participant is not None and repo.session_for(s, study.id, participant.id) is not None:
             raise StudyError(f"{code} already has a session in study {study_name!r}")
         used = [p.cohort_index for p in s.exec(select(TakeHomePackage).where(TakeHomePackage.study_id == study.id))]
         index = max([repo.next_cohort_index(s, study.id)] + [i + 1 for i in used])
-    protocol = study_protocol(study)
-    if protocol.design == "cover":
-        # a package's plan is stored only when its results come back, so a share given to one would
-        # hold no claims meanwhile and other participants could push its runs past K
-        raise StudyError(f"study {study_name!r} uses the cover design: take-home packages are not made for it "
-                         "(docs/cover-design.md); run its sessions in the lab")
-    rows = [trial_row(t) for t in make_plan(dataset, protocol, code, index)]
-    metas, audio = _package_contents(dataset, _items_of_plan(rows))
-    package_id = str(uuid.uuid4())
-    key_hex = secrets.token_hex(32)
-    plan = [r.model_dump(exclude={"id", "session_id"} | PLAN_OUTCOME_FIELDS) for r in rows]
+    plan = [_plan_fields(trial_values(t)) for t in make_plan(dataset, protocol, code, index)]
+
+    def commit() -> None:
+        with DbSession(db) as s:
+            participant = repo.get_participant(s, code)
+            if participant is None:
+                participant = Participant(code=code)
+                s.add(participant)
+                s.flush()
+            s.add(TakeHomePackage(package_id=package_id, study_id=study.id, participant_id=participant.id,
+                                  cohort_index=index, key_hex=key_hex))
+            s.add(AuditLog(event="package", detail=describe(plan)))
+            s.commit()
+
+    def undo() -> None:
+        with DbSession(db) as s:
+            row = s.get(TakeHomePackage, package_id)
+            if row is not None:
+                s.delete(row)
+                s.commit()
+
+    return _write_package(db, dataset, study, code, out_path, app_version, texts, screening, package_id, key_hex,
+                          plan, index, commit, undo)
+
+
+def _write_package(db: Engine, dataset: Dataset, study: Study, code: str, out_path: Path, app_version: str,
+                   texts: dict[str, dict] | None, screening: dict | None, package_id: str, key_hex: str,
+                   plan: list[dict], index: int, commit, undo=None) -> Path:
+    """The package's zip written beside ``out_path``, ``commit`` run, then renamed into place."""
+    metas, audio = _package_contents(dataset, _items_of_plan(plan))
     info = {
         "format": PACKAGE_FORMAT, "package_id": package_id, "app_version": app_version,
         "created_at": utc_now().isoformat(), "key_hex": key_hex, "cohort_index": index,
@@ -202,26 +250,6 @@ def make_package(db: Engine, dataset: Dataset, study_name: str, participant_code
             digests[name] = _copy_hashing(z, name, audio[name])
         manifest = {"kind": "star-lab study package", "files": digests}
         z.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-
-    def commit() -> None:
-        with DbSession(db) as s:
-            participant = repo.get_participant(s, code)
-            if participant is None:
-                participant = Participant(code=code)
-                s.add(participant)
-                s.flush()
-            s.add(TakeHomePackage(package_id=package_id, study_id=study.id, participant_id=participant.id,
-                                  cohort_index=index, key_hex=key_hex))
-            s.add(AuditLog(event="package", detail=f"take-home package {package_id} for {code} in {study.name}; "
-                                                   f"plan sha256 {plan_digest(plan)}"))
-            s.commit()
-
-    def undo() -> None:
-        with DbSession(db) as s:
-            row = s.get(TakeHomePackage, package_id)
-            if row is not None:
-                s.delete(row)
-                s.commit()
 
     return write_then_commit(out_path, write, commit, undo)
 

@@ -72,15 +72,3 @@ def test_a_released_session_is_neither_resumed_nor_offered(tmp_path):
         assert s.get(Session, session.id).ended_at is not None
     again = start_or_resume(engine, ds, study, "P001", "test")
     assert again.id != session.id and again.status == "planned"
-
-
-def test_a_cover_study_makes_no_take_home_package(tmp_path):
-    from tasks.takehome.packages import make_package
-
-    ds = load_dataset(write_dataset(tmp_path / "ds"))
-    engine = open_database(tmp_path / "lab.db")
-    open_study(engine, ds, "c", Protocol(design="cover"))
-    out = tmp_path / "pkg.zip"
-    with pytest.raises(StudyError, match="cover design: take-home packages are not made"):
-        make_package(engine, ds, "c", "P001", out, "test")
-    assert not out.exists()
