@@ -117,7 +117,14 @@ class Responses:
         return [shared[ri] for ri in self.run.tolist()]
 
     def labels(self) -> tuple[np.ndarray, list[str]]:
-        """Per response the label id of its answer (NO_ANSWER for none), and the label texts."""
+        """Per response the label id of its answer (NO_ANSWER for none), and the label texts
+        (made once per study: the item analysis and the agreement both read them)."""
+        made = self.__dict__.get("_labels")
+        if made is None:
+            made = self.__dict__["_labels"] = self._make_labels()
+        return made[0].copy(), list(made[1])
+
+    def _make_labels(self) -> tuple[np.ndarray, list[str]]:
         vocab: dict[str, int] = {}
         per_run = [[vocab.setdefault(r.label(k), len(vocab)) for k in range(len(r.options))] for r in self.runs]
         width = max((len(x) for x in per_run), default=1)
