@@ -233,7 +233,9 @@ def figures_from_url(db_url: str, study_name: str | None, models_dir: Path | Non
     there until the database changes (gui/console/results_cache.py)."""
     from db.engine import make_engine
     from gui.console.results_cache import cached, folder_fingerprint
+    from tasks.analysis.blas import one_blas_thread
 
+    one_blas_thread()
     engine = make_engine(db_url)
     try:
         def compute():
@@ -299,8 +301,10 @@ def report_from_url(db_url: str, out: Path, models_dir: Path | None, study_name:
                     exclude_failed_screening: bool = False, *, progress, should_cancel) -> ReportWritten:
     """tasks.analysis.report.write_report in a child process (the Export report button)."""
     from db.engine import make_engine
+    from tasks.analysis.blas import one_blas_thread
     from tasks.analysis.report import write_report
 
+    one_blas_thread()
     engine = make_engine(db_url)
     try:
         done = write_report(engine, Path(out), models_dir, study_name, exclude_failed_screening, progress=progress)

@@ -156,24 +156,45 @@ def split_half_table(design: Design, seed: int, splits: int = SPLITS) -> pd.Data
 
 
 def run_agreement_table(design: Design) -> pd.DataFrame:
-    """Within a participant, do the runs of one item get the same answer?"""
+    """Within a participant, do the runs of one item get the same answer? (Counted on arrays: the
+    (participant, item) pairs with two or more answered runs in (participant, item) order, and per
+    pair the counts of its answers, as the grouped table of them gives.)"""
     resp = design.responses
     labels, texts = resp.labels()
+    n_lab = len(texts) + 1
     lab = np.where(labels == NO_ANSWER, len(texts), labels)
-    frame = pd.DataFrame({"p": resp.participant, "item": resp.item, "label": lab})
+    n_items = len(resp.items)
+    item_options = np.array([len(resp.item_run(k).options) for k in range(n_items)], dtype=np.int64)
     records = []
     for v in dict.fromkeys(design.variant.tolist()):
-        sub = frame[design.variant[frame["item"].to_numpy()] == v]
-        sizes = sub.groupby(["p", "item"]).size()
-        multi = sizes[sizes >= 2]
+        keep = design.variant[resp.item] == v
+        pair = resp.participant[keep] * n_items + resp.item[keep]  # (participant, item), sorted as grouped
+        pairs, sizes = np.unique(pair, return_counts=True)
+        multi = pairs[sizes >= 2]
         rec = {"variant": v, "participant_items": int(multi.size), "all_runs_same": None, "runs_kappa": None,
                "kappa_subjects": 0}
         if multi.size:
-            sub = sub.set_index(["p", "item"]).loc[multi.index].reset_index()
-            counts = sub.groupby(["p", "item", "label"]).size().unstack(fill_value=0)
-            rec["all_runs_same"] = float((counts.max(axis=1) == counts.sum(axis=1)).mean())
-            options = np.array([len(resp.item_run(int(k)).options) for k in counts.index.get_level_values("item")])
-            rec["runs_kappa"] = chance_corrected_agreement(counts.to_numpy(), options)
-            rec["kappa_subjects"] = int(counts.shape[0])
+            row = np.searchsorted(multi, pair)
+            inside = (row < multi.size) & (multi[np.minimum(row, multi.size - 1)] == pair)
+            cells, per_cell = np.unique(row[inside] * n_lab + lab[keep][inside], return_counts=True)
+            cell_row = cells // n_lab
+            answers = np.bincount(cell_row, weights=per_cell, minlength=multi.size)
+            same = np.bincount(cell_row, weights=per_cell * (per_cell - 1), minlength=multi.size)
+            top = np.zeros(multi.size, dtype=np.int64)
+            np.maximum.at(top, cell_row, per_cell)
+            rec["all_runs_same"] = float((top == answers).mean())
+            rec["runs_kappa"] = _agreement_of(answers, same, item_options[multi % n_items])
+            rec["kappa_subjects"] = int(multi.size)
         records.append(rec)
     return pd.DataFrame.from_records(records)
+
+
+def _agreement_of(answers: np.ndarray, same: np.ndarray, n_options: np.ndarray) -> float | None:
+    """chance_corrected_agreement from each subject's number of answers and its sum of c (c - 1)
+    over its answer counts c (whole numbers, exact as floats)."""
+    m = answers.astype(float)
+    observed = same / (m * (m - 1))
+    expected = 1.0 / n_options
+    if np.isclose(expected.sum(), len(expected)):
+        return None
+    return float((observed.sum() - expected.sum()) / (len(expected) - expected.sum()))

@@ -9,9 +9,11 @@ from tasks.cli import EXIT_OK, EXIT_USAGE, CommandContext, CommandError
 
 
 def cmd_report(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from tasks.analysis.blas import one_blas_thread
     from tasks.analysis.report import write_report
     from tasks.dataset.items import printable
 
+    one_blas_thread()  # its own process: small matrix products run faster on one thread (blas.py)
     summary = write_report(ctx.open_db(args.db, create=False), args.out, models_dir=args.models,
                            study_name=args.study, exclude_failed_screening=args.exclude_failed_screening,
                            seed=args.seed, n_bootstrap=args.bootstrap, item_params=args.item_params)

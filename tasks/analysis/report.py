@@ -200,6 +200,9 @@ def _write(data: ReportData, out_dir: Path) -> list[Path]:
             path = out_dir / f"{name}.{ext}"
             fig.savefig(path, dpi=150 if ext == "png" else None)
             files.append(path)
+            # the constrained layout is computed by the first save; the PDF and the HTML's PNG keep
+            # it (positions are fractions of the figure) instead of solving it again (half the time)
+            fig.set_layout_engine("none")
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=110)
         blocks[name] = FigureBlock(name, caption, buf.getvalue())

@@ -11,13 +11,15 @@ different orders in different runs.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy.engine import Engine
 
 from tasks.dataset.items import family_of
-from tasks.study.records import PT_AT, R_AT, OptionsCache, PlainOptions, read_snapshot, session_batches, study_sessions
+from tasks.study.records import (PT_AT, OptionsCache, PlainOptions, answer_batches, read_snapshot, study_sessions,
+                                 trials_by_id)
 from tasks.dataset.runs import letter_index
 from tasks.scoring.metrics import RunResult
 
@@ -96,18 +98,17 @@ class Responses:
 
     def run_results(self, mask: np.ndarray | None = None) -> list[RunResult]:
         """The responses (all, or those in mask) as the scoring module's run results, in stored
-        order; one shared object per distinct (run, correctness)."""
-        shared: dict[tuple[int, bool], RunResult] = {}
-        idx = np.arange(len(self.run)) if mask is None else np.flatnonzero(mask)
-        out = []
-        for ri, ok in zip(self.run[idx].tolist(), self.correct[idx].tolist()):
-            r = shared.get((ri, ok))
-            if r is None:
-                info = self.runs[ri]
-                r = shared[(ri, ok)] = RunResult(info.variant, info.item_id, info.rotate_id, info.category,
-                                                 info.sub_category, bool(ok))
-            out.append(r)
-        return out
+        order; one shared object per distinct (run, correctness), made once per study."""
+        table = self.__dict__.get("_results")
+        if table is None:
+            table = np.empty(2 * len(self.runs), dtype=object)
+            for ri, info in enumerate(self.runs):
+                for ok in (False, True):
+                    table[2 * ri + ok] = RunResult(info.variant, info.item_id, info.rotate_id, info.category,
+                                                   info.sub_category, ok)
+            self.__dict__["_results"] = table
+        run, ok = (self.run, self.correct) if mask is None else (self.run[mask], self.correct[mask])
+        return table[2 * run + ok].tolist()
 
     def chance_results(self) -> list[RunResult]:
         """Each response's expected credit under uniform guessing (1 / number of options)."""
@@ -116,7 +117,14 @@ class Responses:
         return [shared[ri] for ri in self.run.tolist()]
 
     def labels(self) -> tuple[np.ndarray, list[str]]:
-        """Per response the label id of its answer (NO_ANSWER for none), and the label texts."""
+        """Per response the label id of its answer (NO_ANSWER for none), and the label texts
+        (made once per study: the item analysis and the agreement both read them)."""
+        made = self.__dict__.get("_labels")
+        if made is None:
+            made = self.__dict__["_labels"] = self._make_labels()
+        return made[0].copy(), list(made[1])
+
+    def _make_labels(self) -> tuple[np.ndarray, list[str]]:
         vocab: dict[str, int] = {}
         per_run = [[vocab.setdefault(r.label(k), len(vocab)) for k in range(len(r.options))] for r in self.runs]
         width = max((len(x) for x in per_run), default=1)
@@ -153,16 +161,18 @@ def pick_study(engine: Engine, study_name: str | None) -> str:
 
 
 def load_responses(engine: Engine, study_name: str, exclude_codes: set[str] | frozenset = frozenset()) -> Responses:
-    """The answered test trials of one study, participants in exclude_codes left out."""
+    """The answered test trials of one study, participants in exclude_codes left out.
+
+    Read in columns (tasks.study.records.answer_batches: planned trial id, run key, chosen
+    letter, correctness), each row's run found by a map over the batch; the whole planned trial
+    is read only for the first answer of each run (its options and key)."""
     groups = study_sessions(engine, study_name)
     options_of = PlainOptions(OptionsCache())
     run_index: dict[tuple, int] = {}
     runs: list[RunInfo] = []
     code_index: dict[str, int] = {}
-    participant, run, choice, correct = [], [], [], []
+    participant, run, letter, correct = [], [], [], []
     letters: dict[str | None, int] = {}
-    kind_at, answered_at, chosen_at, correct_at = PT_AT["kind"], R_AT["id"], R_AT["chosen_letter"], R_AT["is_correct"]
-    key_at = (PT_AT["variant"], PT_AT["item_id"], PT_AT["rotate_id"])
     excluded: list[str] = []
     with read_snapshot(engine) as conn:
         for g in groups:
@@ -172,29 +182,44 @@ def load_responses(engine: Engine, study_name: str, exclude_codes: set[str] | fr
                     if code not in excluded:
                         excluded.append(code)
                     continue
-                p = None
-                for batch in session_batches(conn, session.id):
-                    for v in batch:
-                        if v[kind_at] != "test" or v[answered_at] is None:
-                            continue
-                        if p is None:
-                            p = code_index.setdefault(code, len(code_index))
-                        key = (v[key_at[0]], v[key_at[1]], v[key_at[2]])
-                        ri = run_index.get(key)
-                        if ri is None:
-                            ri = run_index[key] = len(runs)
-                            runs.append(_run_info(v, options_of(v)))
-                        chosen = v[chosen_at]
-                        c = letters.get(chosen)
-                        if c is None:
-                            c = letters[chosen] = _letter(chosen)
-                        participant.append(p)
-                        run.append(ri)
-                        choice.append(c if c < len(runs[ri].options) else NO_ANSWER)
-                        correct.append(bool(v[correct_at]))
-    return Responses(study_name, list(code_index), runs, np.array(participant, dtype=np.int64),
-                     np.array(run, dtype=np.int64), np.array(choice, dtype=np.int64),
-                     np.array(correct, dtype=bool), excluded)
+                for batch in answer_batches(conn, session.id):
+                    if not batch:
+                        continue
+                    p = code_index.setdefault(code, len(code_index))
+                    keys = list(map(_RUN_KEY, batch))
+                    found = list(map(run_index.get, keys))
+                    if None in found:
+                        new = {}  # run key -> planned trial id of its first answer here
+                        for key, row, ri in zip(keys, batch, found):
+                            if ri is None and key not in new:
+                                new[key] = row[0]
+                        rows = trials_by_id(conn, list(new.values()))
+                        for key, trial_id in new.items():
+                            run_index[key] = len(runs)
+                            runs.append(_run_info(rows[trial_id], options_of(rows[trial_id])))
+                        found = list(map(run_index.__getitem__, keys))
+                    participant.append(np.full(len(batch), p, dtype=np.int64))
+                    run.append(np.array(found, dtype=np.int64))
+                    for chosen in set(map(_CHOSEN, batch)) - letters.keys():
+                        letters[chosen] = _letter(chosen)
+                    letter.append(np.fromiter(map(letters.__getitem__, map(_CHOSEN, batch)), dtype=np.int64,
+                                              count=len(batch)))
+                    correct.append(np.fromiter(map(bool, map(_CORRECT, batch)), dtype=bool, count=len(batch)))
+    run_arr = _joined(run, np.int64)
+    # a letter beyond the run's options is no answer
+    n_options = np.array([len(r.options) for r in runs], dtype=np.int64)
+    chosen = _joined(letter, np.int64)
+    choice = np.where(chosen < n_options[run_arr], chosen, NO_ANSWER) if len(run_arr) else chosen
+    return Responses(study_name, list(code_index), runs, _joined(participant, np.int64), run_arr, choice,
+                     _joined(correct, bool), excluded)
+
+
+# in a row of answer_batches: (variant, item_id, rotate_id), chosen_letter, is_correct
+_RUN_KEY, _CHOSEN, _CORRECT = itemgetter(1, 2, 3), itemgetter(4), itemgetter(5)
+
+
+def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 def _letter(chosen: str | None) -> int:

@@ -14,6 +14,7 @@ import pandas as pd
 from tasks.analysis.bootstrap import crossed_ci
 from tasks.analysis.design import Design
 from tasks.analysis.models import ModelRuns
+from tasks.analysis.participant_scores import participant_performances
 from tasks.cover.scores import cover_row, cover_scores
 from tasks.results.compare import LeaderRow, build_rows, mean_ci
 from tasks.results.compare_input import HumanInputs, StudyInput
@@ -31,7 +32,7 @@ class HumanScores:
 
 def human_scores(design: Design) -> HumanScores:
     resp = design.responses
-    perfs = [score_all(resp.run_results(resp.participant == p)) for p in range(resp.n_participants)]
+    perfs = participant_performances(resp)  # score_all of each participant's run results
     pooled = resp.run_results()
     study = StudyInput(participant_rows=[leaderboard_row(x) for x in perfs], participant_codes=list(resp.codes),
                        participant_runs=np.bincount(resp.participant, minlength=resp.n_participants).tolist(),

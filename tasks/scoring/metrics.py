@@ -206,6 +206,13 @@ def _score_counted(alias: str, runs: Counter, correct: Counter) -> Performance:
     return Performance(alias, total, by_cat, by_sub)
 
 
+def score_counted(alias: str, runs: Mapping[tuple, int], correct: Mapping[tuple, int]) -> Performance:
+    """score() of true/false results given as counts per (category, sub-category, item id) cell:
+    ``runs`` in order of the cells' first appearance, ``correct`` the correct runs of a cell
+    (missing: none). The same Performance as score() on the results those counts come from."""
+    return _score_counted(alias, runs, correct)
+
+
 def _count_metric(counts: tuple[int, int, int, int]) -> Metric:
     """The metric of a group's (runs, correct runs, items, items all correct) of true/false
     results: the kit's share of 0/1 values is (count / n) * 100, exactly."""

@@ -185,3 +185,36 @@ class PlainOptions:
     def __call__(self, values: tuple) -> list[str]:
         found = self._cache.known(values[self._at])
         return found if found is not None else self._cache.options(TrialRow._make(values[:_N_PT]))
+
+
+_ANSWER_COLUMNS = (_PT.c.id, _PT.c.variant, _PT.c.item_id, _PT.c.rotate_id, _R.c.chosen_letter, _R.c.is_correct)
+_ANSWERS_SQL = (f"SELECT {', '.join(('r.' if c.table is _R else 't.') + c.name for c in _ANSWER_COLUMNS)} "
+                "FROM planned_trial t JOIN response r ON r.planned_trial_id = t.id "
+                "WHERE t.session_id = ? AND t.kind = 'test' ORDER BY t.position")
+
+
+def answer_batches(conn: Connection, session_id: int) -> Iterator[list[tuple]]:
+    """The answered test trials of a session in plan order, only (planned trial id, variant,
+    item_id, rotate_id, chosen_letter, is_correct): the few columns an analysis of the answers
+    reads, so that reading millions of them moves no option lists or times (the planned trial
+    of a run seen first comes whole from trials_by_id)."""
+    if conn.dialect.name != "sqlite":
+        stmt = (select(*_ANSWER_COLUMNS).select_from(_PT.join(_R, _R.c.planned_trial_id == _PT.c.id))
+                .where(_PT.c.session_id == session_id, _PT.c.kind == "test").order_by(_PT.c.position))
+        result = conn.execution_options(yield_per=FETCH_ROWS).execute(stmt)
+        while batch := result.fetchmany(FETCH_ROWS):
+            yield [tuple(row) for row in batch]
+        return
+    cursor = conn.connection.driver_connection.execute(_ANSWERS_SQL, (session_id,))
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        yield batch
+
+
+def trials_by_id(conn: Connection, ids: list[int]) -> dict[int, tuple]:
+    """Planned trial rows (plain tuples, columns at PT_AT) by id."""
+    out: dict[int, tuple] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for row in conn.execute(select(_PT).where(_PT.c.id.in_(chunk))):
+            out[row[0]] = tuple(row)
+    return out
