@@ -35,6 +35,7 @@ class CoverContext:
     # per unit number of ``completed`` (CompletedClaims.keys): its position in ``units``, -1: none
     _remap: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _fixed: float | None = field(default=None, repr=False)
+    _indices: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def claims_array(self, claims: dict[UnitKey, int]) -> np.ndarray:
         out = np.zeros(len(self.units), dtype=np.int64)
@@ -43,6 +44,14 @@ class CoverContext:
             if i is not None:
                 out[i] = n
         return out
+
+    def item_indices(self, source: str) -> np.ndarray:
+        """Per item of items_by_id(source): its place in ``item_keys``, -1 for an item that is no unit."""
+        found = self._indices.get(source)
+        if found is None:
+            found = self._indices[source] = np.asarray(
+                [self.item_index.get((source, it.id), -1) for it in self.items_by_id(source)], dtype=np.int64)
+        return found
 
     def counts_array(self, counts: np.ndarray) -> np.ndarray:
         """Claims per unit from counts per unit number of ``completed`` (claims.claim_counts)."""
