@@ -80,7 +80,8 @@ def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_
             return existing
         index = cohort_index
         if index is None:
-            repo.lock_enrolment(s, study.id)
+            if not cover:  # a cover study's lock is held already
+                repo.lock_enrolment(s, study.id)
             index = repo.next_cohort_index(s, study.id)
         return _new_session(s, dataset, study, participant, index, app_version, shares, **session_fields)
 
