@@ -12,7 +12,7 @@ from tasks.cover.claims import CompletedClaims
 from tasks.cover.units import CoverUnit, UnitKey, cover_units
 from tasks.dataset.items import Item
 from tasks.dataset.loader import Dataset
-from tasks.dataset.runs import make_run
+from tasks.dataset.runs import Run, make_run
 from tasks.study.plan import Protocol
 from tasks.study.session_time import SETUP_ALLOWANCE_S, RunSeconds, trial_s
 
@@ -36,6 +36,7 @@ class CoverContext:
     _remap: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _fixed: float | None = field(default=None, repr=False)
     _indices: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _runs: dict[tuple[str, str, int], Run] = field(default_factory=dict, repr=False)
 
     def claims_array(self, claims: dict[UnitKey, int]) -> np.ndarray:
         out = np.zeros(len(self.units), dtype=np.int64)
@@ -44,6 +45,14 @@ class CoverContext:
             if i is not None:
                 out[i] = n
         return out
+
+    def run_of(self, item: Item, variant: str, rotate_id: int) -> Run:
+        """make_run, kept (a Run is frozen): a share plans some 200 of them."""
+        key = (variant, item.id, rotate_id)
+        found = self._runs.get(key)
+        if found is None:
+            found = self._runs[key] = make_run(item, variant, rotate_id)
+        return found
 
     def item_indices(self, source: str) -> np.ndarray:
         """Per item of items_by_id(source): its place in ``item_keys``, -1 for an item that is no unit."""

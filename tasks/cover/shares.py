@@ -31,7 +31,7 @@ import numpy as np
 from tasks.cover.context import CoverContext
 from tasks.cover.units import rotation_for
 from tasks.dataset.items import VARIANT_SOURCE, Item
-from tasks.dataset.runs import make_run, n_runs
+from tasks.dataset.runs import n_runs
 from tasks.study.plan import PlanTrial, rng_for
 from tasks.study.session_time import BREAK_ALLOWANCE_S, SETUP_ALLOWANCE_S
 
@@ -138,13 +138,13 @@ def share_plan(ctx: CoverContext, chosen: list[int], claims: np.ndarray, had: se
         rng = rng_for(protocol.seed, participant_code, cohort_index, "share", variant)
         for item in practice_for(ctx, variant, avoid, covered, rng):
             avoid.add((VARIANT_SOURCE[variant], item.id))
-            add(block, make_run(item, variant, rng.randrange(n_runs(item))), "practice")
+            add(block, ctx.run_of(item, variant, rng.randrange(n_runs(item))), "practice")
         units = sorted(units)
         rng.shuffle(units)
         test_positions: list[int] = []
         for n, u in enumerate(units, start=1):
             unit = ctx.units[u]
-            add(block, make_run(unit.item, variant, rotation_for(unit, int(claims[u]), protocol.seed)), "test")
+            add(block, ctx.run_of(unit.item, variant, rotation_for(unit, int(claims[u]), protocol.seed)), "test")
             test_positions.append(trials[-1].position)
             if protocol.catch_every and n % protocol.catch_every == 0 and n < len(units):
                 original = trials[rng.choice(test_positions[:-1] or test_positions)]
