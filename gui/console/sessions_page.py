@@ -19,6 +19,7 @@ from gui.console.sessions_data import SessionLine, SessionsTable, participant_co
 from gui.common.widgets import JobStrip, local_time, show_error
 from gui.common.workers import LatestJob, server_unreachable
 from tasks.adaptive.blocks import adaptive_pending
+from tasks.cover.context import CoverContexts
 from tasks.dataset.loader import Cancelled
 from tasks.dataset.paths import UnsafePathError
 from tasks.study.plan import PlanError
@@ -42,6 +43,9 @@ class SessionsPage(QWidget):
         super().__init__(parent)
         self.ctx, self.state = ctx, state
         self.open_participant_window = open_participant_window
+        # each cover study's units and the claims kept between its shares, made at its first
+        # enrolment here (without it, every enrolment would build them again and read every claim)
+        self.shares = CoverContexts()
         self.participant = QComboBox()
         self.participant.setObjectName("sessionParticipant")
         self.start_button = QPushButton(self.tr("&Start or resume session"))
@@ -198,7 +202,7 @@ class SessionsPage(QWidget):
             # on the GUI thread: storing the plan from a worker while the window ran crashed the
             # process (a segmentation fault in the event loop, PySide6 6.11) in 2 of 3 test runs
             session = start_or_resume(self.ctx.db, ds, study, code, self.ctx.app_version,
-                                      station=station_name(self.ctx.db, self.ctx.station),
+                                      station=station_name(self.ctx.db, self.ctx.station), shares=self.shares,
                                       **(self.ctx.audio.session_fields() if self.ctx.audio else {}))
         except (DatasetChangedError, PlanError, StudyError) as exc:
             show_error(self, self.tr("Session"), str(exc))
