@@ -37,6 +37,14 @@ def _enrol_retry(engine: Engine, attempt) -> Session:
                      f"position): {str(getattr(last, 'orig', last)).strip().splitlines()[0]}")
 
 
+def _prepare_shares(dataset: Dataset, study: Study, shares) -> None:
+    """A cover study's context (its units and their times: the slow part of a first share) made
+    before the enrolment lock is taken, not while the other stations wait for it."""
+    protocol = study_protocol(study)
+    if protocol.design == "cover" and shares is not None:
+        shares.get(dataset, study, protocol)
+
+
 def _new_session(s: DbSession, dataset: Dataset, study: Study, participant: Participant, index: int,
                  app_version: str, shares=None, **session_fields) -> Session:
     protocol = study_protocol(study)
@@ -66,6 +74,7 @@ def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_
     if problem:
         raise StudyError(problem)
     check_dataset(study, dataset.root)
+    _prepare_shares(dataset, study, shares)
 
     def attempt(s: DbSession) -> Session:
         participant = repo.get_participant(s, code)
@@ -95,6 +104,7 @@ def enrol_next(engine: Engine, dataset: Dataset, study: Study, app_version: str,
     position, code, session and plan in one transaction under the enrolment lock, so that many
     stations fill one study with distinct codes and positions 0, 1, 2, ... without gaps."""
     check_dataset(study, dataset.root)
+    _prepare_shares(dataset, study, shares)
 
     def attempt(s: DbSession) -> Session:
         repo.lock_enrolment(s, study.id)
