@@ -78,8 +78,10 @@ def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_
 
     def attempt(s: DbSession) -> Session:
         participant = repo.get_participant(s, code)
-        if participant is None:
-            participant = repo.add_participant(s, Participant(code=code, **(participant_fields or {})))
+        if participant is None:  # stored with the session, in one commit (a lost race is retried)
+            participant = Participant(code=code, **(participant_fields or {}))
+            s.add(participant)
+            s.flush()
         cover = study_protocol(study).design == "cover"
         if cover:
             repo.lock_enrolment(s, study.id)
