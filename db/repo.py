@@ -6,6 +6,7 @@ import json
 from typing import Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import and_, exists, func, insert, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session as DbSession, select
@@ -125,7 +126,8 @@ def add_session(s: DbSession, session: Session, trials: Iterable[PlannedTrial | 
         conn.execute(insert(PLANNED_TRIAL_TABLE), [dict(zip(PLAN_COLUMNS, r)) for r in rows])
     s.add(AuditLog(session_id=session.id, event="created"))
     s.commit()
-    s.refresh(session)
+    if sa_inspect(session).expired:  # a database session made with expire_on_commit=False needs no re-read
+        s.refresh(session)
     return session
 
 

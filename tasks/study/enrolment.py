@@ -24,7 +24,8 @@ def _enrol_retry(engine: Engine, attempt) -> Session:
     last failure is a clear StudyError."""
     for n in range(ENROL_ATTEMPTS):
         try:
-            with DbSession(engine) as s:
+            # expire_on_commit=False: the session returned keeps what was stored (no re-read)
+            with DbSession(engine, expire_on_commit=False) as s:
                 return attempt(s)
         except IntegrityError as exc:
             last = exc
