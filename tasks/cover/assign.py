@@ -9,12 +9,12 @@ import numpy as np
 from sqlmodel import Session as DbSession
 
 from db.models import Participant, Study
-from tasks.cover.claims import unit_claims, items_had
+from tasks.cover.claims import claim_counts, items_had
 from tasks.cover.context import CoverContext, CoverContexts, cover_context
 from tasks.cover.shares import choose_share, share_plan, share_seed
 from tasks.dataset.loader import Dataset
 from tasks.study.plan import PlanTrial, Protocol
-from tasks.study.session_time import SETUP_ALLOWANCE_S, SessionEstimate, estimate_plan, median_rt_s
+from tasks.study.session_time import SessionEstimate, estimate_plan, median_rt_s
 from tasks.study.studies import StudyError
 
 
@@ -33,19 +33,6 @@ class AssignedShare:
     units: int
 
 
-def _fixed_s(ctx: CoverContext) -> float:
-    """Set-up and practice: practice counted at the longest trial of its variant."""
-    practice = 0.0
-    per = ctx.protocol.practice_per_block
-    if per:
-        variants = np.asarray([u.variant for u in ctx.units])
-        for v in ctx.protocol.variants:
-            mask = variants == v
-            if mask.any():
-                practice += per * float(ctx.seconds[mask].max())
-    return SETUP_ALLOWANCE_S + practice
-
-
 def plan_share(ctx: CoverContext, claims: np.ndarray, had: set[tuple[str, str]], study_name: str,
                participant_code: str, cohort_index: int) -> AssignedShare:
     """Choose and plan a share from the claims (pure); StudyError when there is none."""
@@ -56,12 +43,13 @@ def plan_share(ctx: CoverContext, claims: np.ndarray, had: set[tuple[str, str]],
         raise StudyCovered(f"study {study_name!r} is covered: every run has its {k} answers or sessions under "
                            "way that will give them")
     n_practice = protocol.practice_per_block * len(protocol.variants)
-    chosen = choose_share(ctx.seconds, ctx.group, ctx.item, claims, ctx.had_array(had), k, budget_s,
-                          share_seed(protocol.seed, participant_code, cohort_index, "share"), fixed_s=_fixed_s(ctx),
+    had_items = ctx.had_array(had)
+    chosen = choose_share(ctx.seconds, ctx.group, ctx.item, claims, had_items, k, budget_s,
+                          share_seed(protocol.seed, participant_code, cohort_index, "share"), fixed_s=ctx.fixed_s(),
                           n_practice=n_practice, catch_every=protocol.catch_every, break_every=protocol.break_every)
     while True:
         if not chosen:
-            eligible = (claims < k) & ~ctx.had_array(had)[ctx.item]
+            eligible = (claims < k) & ~had_items[ctx.item]
             if eligible.any():
                 raise StudyError(f"study {study_name!r}: not even one trial fits in a session of "
                                  f"{protocol.session_minutes:g} minutes with its set-up and practice; allow longer "
@@ -80,7 +68,7 @@ def assign_share(s: DbSession, dataset: Dataset, study: Study, protocol: Protoco
     """The share of a new session, read in ``s``'s transaction, which must hold the study's
     enrolment lock (repo.lock_enrolment) and insert the session before it commits."""
     ctx = (contexts or CoverContexts()).get(dataset, study, protocol)
-    claims = ctx.claims_array(unit_claims(s, study.id, protocol.mode, ctx.completed))
+    claims = ctx.counts_array(claim_counts(s, study.id, protocol.mode, ctx.completed))
     had = items_had(s, study.id, participant.id) if participant.id is not None else set()
     return plan_share(ctx, claims, had, study.name, participant.code, cohort_index)
 

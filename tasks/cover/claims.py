@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 from sqlmodel import Session as DbSession
 
 from tasks.cover.units import UnitKey, unit_key
@@ -20,16 +21,17 @@ from tasks.dataset.items import VARIANT_SOURCE
 LIVE_STATUSES = ("planned", "running", "paused")
 
 
-# One grouped query a share, run on the driver's cursor inside the enrolling transaction: it reads
-# every test trial of the study (some 30,000 at 200 participants) and returns a row a unit (8,580
-# in a full-robust study); SQLAlchemy's row objects would cost more than the query. The study id is
-# an int and the statuses are constants, so the text carries no outside input.
+# Grouped queries run on the driver's cursor inside the enrolling transaction, returning a row a
+# unit; SQLAlchemy's row objects would cost more than the queries. The study and session ids are
+# ints and the statuses are constants, so the text carries no outside input.
 _CLAIMS_SQL = (
     "SELECT t.variant, t.item_id, t.rotate_id, SUM(CASE WHEN r.id IS NOT NULL THEN 1 WHEN t.withheld_reason IS NULL "
     "AND s.status IN ({live}) THEN 1 ELSE 0 END) FROM session s JOIN planned_trial t ON t.session_id = s.id "
     "LEFT JOIN response r ON r.planned_trial_id = t.id WHERE s.study_id = {study} AND t.kind = 'test'{where} "
     "GROUP BY t.variant, t.item_id, t.rotate_id")
-_COMPLETED_SQL = "SELECT id FROM session WHERE study_id = {study} AND status = 'completed'"
+_SESSIONS_SQL = "SELECT id, status FROM session WHERE study_id = {study}"
+_LIVE_PLAN_SQL = ("SELECT session_id, variant, item_id, rotate_id FROM planned_trial WHERE session_id IN ({ids}) "
+                  "AND kind = 'test' AND withheld_reason IS NULL")
 _HAD_SQL = ("SELECT DISTINCT t.variant, t.item_id FROM session s JOIN planned_trial t ON t.session_id = s.id "
             "WHERE s.study_id = {study} AND s.participant_id = {participant}")
 
@@ -44,14 +46,43 @@ def _driver_rows(s: DbSession, sql: str) -> list[tuple]:
 
 
 class CompletedClaims:
-    """The claims of a study's completed sessions, kept between shares (in the study's
-    CoverContext): a completed session's answers no longer change (it is not resumed, released
-    or imported into again), so each is read once, and a share reads only the others. Should a
-    kept session no longer be completed (changed by hand), everything is read again."""
+    """What a study's claims are made of, kept between shares (in the study's CoverContext), so
+    that a share reads only what changed since the last one:
+
+    - a completed session's answers no longer change (it is not resumed, released or imported into
+      again): each is read once, into ``completed`` (``sessions``: their ids). Should a kept session
+      no longer be completed (changed by hand), they are all read again;
+    - a live session's claims are its test trials not withheld (each answered or still to be): its
+      plan, read once when it is first seen live (``live``). A trial withheld later still counts
+      until the session ends: one claim too many for a while, never one too few;
+    - aborted and released sessions (few; a running station may still store answers into them)
+      are read at every share.
+
+    Units are numbered in order of first sight (``keys``, ``position``); counts are arrays over
+    those numbers."""
 
     def __init__(self) -> None:
         self.sessions: set[int] = set()
-        self.counts: Counter[UnitKey] = Counter()
+        self.completed = np.zeros(0, dtype=np.int64)
+        self.live: dict[int, np.ndarray] = {}
+        self.keys: list[UnitKey] = []
+        self.position: dict[UnitKey, int] = {}
+
+    def number(self, key: UnitKey) -> int:
+        found = self.position.get(key)
+        if found is None:
+            found = self.position[key] = len(self.keys)
+            self.keys.append(key)
+        return found
+
+    def counts(self, rows: list[tuple], mode: str, into: np.ndarray | None = None) -> np.ndarray:
+        """Claims per unit number from grouped rows (variant, item, rotation, n)."""
+        numbers = [self.number(unit_key(mode, v, i, r)) for v, i, r, _ in rows]
+        out = np.zeros(len(self.keys), dtype=np.int64)
+        if into is not None:
+            out[:into.size] = into
+        np.add.at(out, np.asarray(numbers, dtype=np.int64), np.asarray([int(n or 0) for *_, n in rows], dtype=np.int64))
+        return out
 
 
 def _claims_rows(s: DbSession, study_id: int, where: str = "") -> list[tuple]:
@@ -59,33 +90,63 @@ def _claims_rows(s: DbSession, study_id: int, where: str = "") -> list[tuple]:
     return _driver_rows(s, _CLAIMS_SQL.format(live=live, study=int(study_id), where=where))
 
 
-def _count(rows: list[tuple], mode: str, into: Counter[UnitKey]) -> Counter[UnitKey]:
-    for variant, item_id, rotate_id, n in rows:
-        if n:
-            into[unit_key(mode, variant, item_id, rotate_id)] += int(n)
-    return into
+def _ids(ids) -> str:
+    return ", ".join(str(int(i)) for i in sorted(ids))
+
+
+def _read_live_plans(s: DbSession, ids: list[int], mode: str, kept: CompletedClaims) -> None:
+    found: dict[int, list[int]] = {i: [] for i in ids}
+    for session_id, variant, item_id, rotate_id in _driver_rows(s, _LIVE_PLAN_SQL.format(ids=_ids(ids))):
+        found[int(session_id)].append(kept.number(unit_key(mode, variant, item_id, rotate_id)))
+    for i, numbers in found.items():
+        kept.live[i] = np.asarray(numbers, dtype=np.int64)
+
+
+def claim_counts(s: DbSession, study_id: int, mode: str, kept: CompletedClaims) -> np.ndarray:
+    """Claims per unit number of ``kept`` (its ``keys``), reading only what changed since the last
+    call: the study's sessions and their statuses (one statement), the plans of sessions newly
+    live, the answers of sessions newly completed, and the aborted and released sessions.
+
+    On PostgreSQL each statement has its own snapshot and answers do not take the enrolment lock,
+    so a session may change status between the first statement and the others. A session seen
+    live is counted by its whole plan: at least its claims whatever happens next (a claim is an
+    answered or unanswered trial of the plan). Every other session is counted by the grouped
+    query, which reads status and answers in one snapshot."""
+    statuses = {int(i): st for i, st in _driver_rows(s, _SESSIONS_SQL.format(study=int(study_id)))}
+    completed = {i for i, st in statuses.items() if st == "completed"}
+    if not kept.sessions <= completed:
+        kept.sessions, kept.completed = set(), np.zeros(0, dtype=np.int64)
+    live = [i for i, st in statuses.items() if st in LIVE_STATUSES]
+    for gone in [i for i in kept.live if statuses.get(i) not in LIVE_STATUSES]:
+        del kept.live[gone]
+    new_live = [i for i in live if i not in kept.live]
+    if new_live:
+        _read_live_plans(s, new_live, mode, kept)
+    new_completed = completed - kept.sessions
+    if new_completed:
+        rows = _claims_rows(s, study_id, f" AND s.id IN ({_ids(new_completed)})")
+        kept.completed = kept.counts(rows, mode, kept.completed)
+        kept.sessions |= new_completed
+    others = [i for i, st in statuses.items() if st not in LIVE_STATUSES and i not in kept.sessions]
+    total = kept.counts(_claims_rows(s, study_id, f" AND s.id IN ({_ids(others)})") if others else [], mode,
+                        kept.completed)
+    if kept.live:
+        plans = np.concatenate(list(kept.live.values()))
+        total += np.bincount(plans, minlength=len(kept.keys))[:total.size]
+    return total
 
 
 def unit_claims(s: DbSession, study_id: int, mode: str, completed: CompletedClaims | None = None) -> Counter[UnitKey]:
     """Unit -> claims (answers + unanswered trials of live sessions). One grouped query; with
-    ``completed``, that query reads only the sessions not completed, and each newly completed
-    session once."""
+    ``completed``, only what changed since it was last used is read (claim_counts)."""
     if completed is None:
-        return _count(_claims_rows(s, study_id), mode, Counter())
-    now = {int(r[0]) for r in _driver_rows(s, _COMPLETED_SQL.format(study=int(study_id)))}
-    if not completed.sessions <= now:
-        completed.sessions, completed.counts = set(), Counter()
-    new = now - completed.sessions
-    if new:
-        ids = ", ".join(str(i) for i in sorted(new))
-        _count(_claims_rows(s, study_id, f" AND s.id IN ({ids})"), mode, completed.counts)
-        completed.sessions |= new
-    # the others by id, not by status: a session that completed after the list above was read
-    # (its last answer does not take the enrolment lock) is counted here, not lost between the two
-    kept = ", ".join(str(i) for i in sorted(completed.sessions))
-    rest = _count(_claims_rows(s, study_id, f" AND s.id NOT IN ({kept})" if kept else ""), mode, Counter())
-    rest.update(completed.counts)
-    return rest
+        out: Counter[UnitKey] = Counter()
+        for variant, item_id, rotate_id, n in _claims_rows(s, study_id):
+            if n:
+                out[unit_key(mode, variant, item_id, rotate_id)] += int(n)
+        return out
+    counts = claim_counts(s, study_id, mode, completed)
+    return Counter({completed.keys[i]: int(counts[i]) for i in np.flatnonzero(counts)})
 
 
 def items_had(s: DbSession, study_id: int, participant_id: int) -> set[tuple[str, str]]:

@@ -12,9 +12,9 @@ from tasks.cover.claims import CompletedClaims
 from tasks.cover.units import CoverUnit, UnitKey, cover_units
 from tasks.dataset.items import Item
 from tasks.dataset.loader import Dataset
-from tasks.dataset.runs import make_run
+from tasks.dataset.runs import Run, make_run
 from tasks.study.plan import Protocol
-from tasks.study.session_time import RunSeconds, trial_s
+from tasks.study.session_time import SETUP_ALLOWANCE_S, RunSeconds, trial_s
 
 
 @dataclass
@@ -32,6 +32,11 @@ class CoverContext:
     run_seconds: RunSeconds
     completed: CompletedClaims = field(default_factory=CompletedClaims, repr=False)
     _sorted: dict[str, list[Item]] = field(default_factory=dict, repr=False)
+    # per unit number of ``completed`` (CompletedClaims.keys): its position in ``units``, -1: none
+    _remap: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+    _fixed: float | None = field(default=None, repr=False)
+    _indices: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _runs: dict[tuple[str, str, int], Run] = field(default_factory=dict, repr=False)
 
     def claims_array(self, claims: dict[UnitKey, int]) -> np.ndarray:
         out = np.zeros(len(self.units), dtype=np.int64)
@@ -40,6 +45,49 @@ class CoverContext:
             if i is not None:
                 out[i] = n
         return out
+
+    def run_of(self, item: Item, variant: str, rotate_id: int) -> Run:
+        """make_run, kept (a Run is frozen): a share plans some 200 of them."""
+        key = (variant, item.id, rotate_id)
+        found = self._runs.get(key)
+        if found is None:
+            found = self._runs[key] = make_run(item, variant, rotate_id)
+        return found
+
+    def item_indices(self, source: str) -> np.ndarray:
+        """Per item of items_by_id(source): its place in ``item_keys``, -1 for an item that is no unit."""
+        found = self._indices.get(source)
+        if found is None:
+            found = self._indices[source] = np.asarray(
+                [self.item_index.get((source, it.id), -1) for it in self.items_by_id(source)], dtype=np.int64)
+        return found
+
+    def counts_array(self, counts: np.ndarray) -> np.ndarray:
+        """Claims per unit from counts per unit number of ``completed`` (claims.claim_counts)."""
+        keys = self.completed.keys
+        if self._remap.size < len(keys):
+            more = [self.index.get(k, -1) for k in keys[self._remap.size:]]
+            self._remap = np.concatenate([self._remap, np.asarray(more, dtype=np.int64)])
+        remap = self._remap[:counts.size]
+        known = remap >= 0
+        out = np.zeros(len(self.units), dtype=np.int64)
+        out[remap[known]] = counts[known]
+        return out
+
+    def fixed_s(self) -> float:
+        """Set-up and practice seconds of a share: practice counted at the longest trial of its
+        variant (kept: asked at every share)."""
+        if self._fixed is None:
+            practice = 0.0
+            per = self.protocol.practice_per_block
+            if per:
+                variants = np.asarray([u.variant for u in self.units])
+                for v in self.protocol.variants:
+                    mask = variants == v
+                    if mask.any():
+                        practice += per * float(self.seconds[mask].max())
+            self._fixed = SETUP_ALLOWANCE_S + practice
+        return self._fixed
 
     def had_array(self, had: set[tuple[str, str]]) -> np.ndarray:
         out = np.zeros(len(self.item_keys), dtype=bool)

@@ -31,7 +31,7 @@ import numpy as np
 from tasks.cover.context import CoverContext
 from tasks.cover.units import rotation_for
 from tasks.dataset.items import VARIANT_SOURCE, Item
-from tasks.dataset.runs import make_run, n_runs
+from tasks.dataset.runs import n_runs
 from tasks.study.plan import PlanTrial, rng_for
 from tasks.study.session_time import BREAK_ALLOWANCE_S, SETUP_ALLOWANCE_S
 
@@ -53,7 +53,8 @@ def choose_share(seconds: np.ndarray, group: np.ndarray, item: np.ndarray, claim
     tiebreak = np.random.default_rng(seed).random(eligible.size)
     order = eligible[np.lexsort((tiebreak, claims[eligible]))]
     need = np.bincount(group[eligible], weights=k - claims[eligible], minlength=int(group.max()) + 1)
-    queues = {int(g): list(order[group[order] == g]) for g in np.flatnonzero(need > 0)}
+    queues = {int(g): order[group[order] == g].tolist() for g in np.flatnonzero(need > 0)}
+    item_of, seconds_of = item.tolist(), seconds.tolist()  # Python numbers: the loop below reads them one by one
     cursor = {g: 0 for g in queues}
     picked = {g: 0 for g in queues}
     heap = [(1.0 / need[g], g) for g in sorted(queues)]
@@ -64,13 +65,13 @@ def choose_share(seconds: np.ndarray, group: np.ndarray, item: np.ndarray, claim
     while heap:
         _, g = heapq.heappop(heap)
         queue, i = queues[g], cursor[g]
-        while i < len(queue) and int(item[queue[i]]) in in_share:
+        while i < len(queue) and item_of[queue[i]] in in_share:
             i += 1
         if i == len(queue):
             continue  # the group has nothing more this participant may take
-        unit = int(queue[i])
+        unit = queue[i]
         n_test = len(chosen) + 1
-        s_new, m_new = sum_s + seconds[unit], max(max_s, seconds[unit])
+        s_new, m_new = sum_s + seconds_of[unit], max(max_s, seconds_of[unit])
         catches = n_test // catch_every if catch_every else 0
         n_trials = n_test + catches + n_practice
         breaks = (n_trials - 1) // break_every if break_every else 0
@@ -78,7 +79,7 @@ def choose_share(seconds: np.ndarray, group: np.ndarray, item: np.ndarray, claim
             continue  # closed: its next unit does not fit
         cursor[g] = i + 1
         chosen.append(unit)
-        in_share.add(int(item[unit]))
+        in_share.add(item_of[unit])
         sum_s, max_s = s_new, m_new
         picked[g] += 1
         heapq.heappush(heap, ((picked[g] + 1) / need[g], g))
@@ -93,13 +94,17 @@ def practice_for(ctx: CoverContext, variant: str, avoid: set[tuple[str, str]], c
     if want <= 0:
         return []
     source = VARIANT_SOURCE[variant]
-    tiers: list[list[Item]] = [[], [], []]
-    for it in ctx.items_by_id(source):
-        key = (source, it.id)
-        if key in avoid:
-            continue
+    items, index = ctx.items_by_id(source), ctx.item_indices(source)
+    avoided = np.zeros(len(ctx.item_keys) + 1, dtype=bool)  # the last place: items that are no unit
+    for key in avoid:
         idx = ctx.item_index.get(key)
-        tiers[0 if idx is None else 1 if covered[idx] else 2].append(it)
+        if idx is not None:
+            avoided[idx] = True
+    rank = np.where(index < 0, 0, np.where(covered[index], 1, 2))
+    rank[avoided[index]] = -1
+    loose = np.flatnonzero(index < 0)  # items that are no unit, looked up by key
+    rank[[j for j in loose if (source, items[j].id) in avoid]] = -1
+    tiers: list[list[Item]] = [[items[j] for j in np.flatnonzero(rank == n)] for n in range(3)]
     out: list[Item] = []
     for tier in tiers:
         take = min(want - len(out), len(tier))
@@ -133,13 +138,13 @@ def share_plan(ctx: CoverContext, chosen: list[int], claims: np.ndarray, had: se
         rng = rng_for(protocol.seed, participant_code, cohort_index, "share", variant)
         for item in practice_for(ctx, variant, avoid, covered, rng):
             avoid.add((VARIANT_SOURCE[variant], item.id))
-            add(block, make_run(item, variant, rng.randrange(n_runs(item))), "practice")
+            add(block, ctx.run_of(item, variant, rng.randrange(n_runs(item))), "practice")
         units = sorted(units)
         rng.shuffle(units)
         test_positions: list[int] = []
         for n, u in enumerate(units, start=1):
             unit = ctx.units[u]
-            add(block, make_run(unit.item, variant, rotation_for(unit, int(claims[u]), protocol.seed)), "test")
+            add(block, ctx.run_of(unit.item, variant, rotation_for(unit, int(claims[u]), protocol.seed)), "test")
             test_positions.append(trials[-1].position)
             if protocol.catch_every and n % protocol.catch_every == 0 and n < len(units):
                 original = trials[rng.choice(test_positions[:-1] or test_positions)]

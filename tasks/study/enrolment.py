@@ -24,7 +24,8 @@ def enrol_retry(engine: Engine, attempt) -> Session:
     last failure is a clear StudyError."""
     for n in range(ENROL_ATTEMPTS):
         try:
-            with DbSession(engine) as s:
+            # expire_on_commit=False: the session returned keeps what was stored (no re-read)
+            with DbSession(engine, expire_on_commit=False) as s:
                 return attempt(s)
         except IntegrityError as exc:
             last = exc
@@ -35,6 +36,14 @@ def enrol_retry(engine: Engine, attempt) -> Session:
         time.sleep(0.01 * (n + 1))
     raise StudyError(f"could not enrol after {ENROL_ATTEMPTS} attempts (other stations kept taking the same "
                      f"position): {str(getattr(last, 'orig', last)).strip().splitlines()[0]}")
+
+
+def _prepare_shares(dataset: Dataset, study: Study, shares) -> None:
+    """A cover study's context (its units and their times: the slow part of a first share) made
+    before the enrolment lock is taken, not while the other stations wait for it."""
+    protocol = study_protocol(study)
+    if protocol.design == "cover" and shares is not None:
+        shares.get(dataset, study, protocol)
 
 
 def _new_session(s: DbSession, dataset: Dataset, study: Study, participant: Participant, index: int,
@@ -66,11 +75,14 @@ def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_
     if problem:
         raise StudyError(problem)
     check_dataset(study, dataset.root)
+    _prepare_shares(dataset, study, shares)
 
     def attempt(s: DbSession) -> Session:
         participant = repo.get_participant(s, code)
-        if participant is None:
-            participant = repo.add_participant(s, Participant(code=code, **(participant_fields or {})))
+        if participant is None:  # stored with the session, in one commit (a lost race is retried)
+            participant = Participant(code=code, **(participant_fields or {}))
+            s.add(participant)
+            s.flush()
         cover = study_protocol(study).design == "cover"
         if cover:
             repo.lock_enrolment(s, study.id)
@@ -85,7 +97,8 @@ def start_or_resume(engine: Engine, dataset: Dataset, study: Study, participant_
             return existing
         index = cohort_index
         if index is None:
-            repo.lock_enrolment(s, study.id)
+            if not cover:  # a cover study's lock is held already
+                repo.lock_enrolment(s, study.id)
             index = repo.next_cohort_index(s, study.id)
         return _new_session(s, dataset, study, participant, index, app_version, shares, **session_fields)
 
@@ -99,6 +112,7 @@ def enrol_next(engine: Engine, dataset: Dataset, study: Study, app_version: str,
     position, code, session and plan in one transaction under the enrolment lock, so that many
     stations fill one study with distinct codes and positions 0, 1, 2, ... without gaps."""
     check_dataset(study, dataset.root)
+    _prepare_shares(dataset, study, shares)
 
     def attempt(s: DbSession) -> Session:
         repo.lock_enrolment(s, study.id)

@@ -127,6 +127,48 @@ def test_claims_kept_for_completed_sessions_equal_claims_read_whole(study):
         assert kept.sessions == set()
 
 
+def test_claims_kept_across_shares_follow_live_withheld_released_aborted_and_late_answers(study):
+    """The kept claims (live plans read once, completed sessions read once, the others every time)
+    equal the claims read whole at every step, except a trial withheld in a session already kept
+    as live: one claim more until the session ends, never fewer."""
+    from tasks.cover.claims import CompletedClaims
+
+    engine, ds, st = study
+    shares = CoverContexts()
+    kept = CompletedClaims()
+    sessions = [start_or_resume(engine, ds, st, f"P{n:03d}", "test", shares=shares) for n in range(4)]
+
+    def same() -> None:
+        with DbSession(engine) as s:
+            assert unit_claims(s, st.id, PROTOCOL.mode, kept) == unit_claims(s, st.id, PROTOCOL.mode)
+
+    with DbSession(engine) as s:
+        first_test = [t for t in repo.planned_trials(s, sessions[0].id) if t.kind == "test"]
+    repo.withhold_trial(engine, sessions[0].id, first_test[0].id, "over the ceiling")  # before it is seen
+    same()
+    assert set(kept.live) == {x.id for x in sessions}
+    _answer_all(engine, sessions[1].id, upto=6)
+    release_share(engine, sessions[1].id, by="AB")
+    with DbSession(engine) as s:
+        repo.set_status(s, s.get(Session, sessions[2].id), "aborted")
+    same()
+    with DbSession(engine) as s:  # a station still answering the released share: counted
+        for trial in repo.planned_trials(s, sessions[1].id)[6:]:
+            s.add(Response(planned_trial_id=trial.id, session_id=sessions[1].id, chosen_letter="<A>", is_correct=True))
+        s.commit()
+    _answer_all(engine, sessions[3].id)
+    same()
+    assert kept.sessions == {sessions[3].id} and set(kept.live) == {sessions[0].id}
+    repo.withhold_trial(engine, sessions[0].id, first_test[1].id, "over the ceiling")  # kept live already
+    with DbSession(engine) as s:
+        over = unit_claims(s, st.id, PROTOCOL.mode, kept) - unit_claims(s, st.id, PROTOCOL.mode)
+    assert sum(over.values()) == 1
+    with DbSession(engine) as s:
+        repo.set_status(s, s.get(Session, sessions[0].id), "aborted")
+    same()
+    assert not kept.live
+
+
 def test_single_pass_answers_of_an_item_take_its_runs_in_turn(tmp_path):
     from sqlalchemy import text
 
@@ -175,7 +217,7 @@ def test_a_session_completing_while_claims_are_read_is_still_counted(pg_url, tmp
 
     def rows_then_complete(s, sql):
         rows = real_rows(s, sql)
-        if sql.startswith("SELECT id FROM session") and not completed_between:
+        if sql.startswith("SELECT id, status FROM session") and not completed_between:
             _answer_all(engine, sessions[1].id)  # another connection answers all and completes it
             completed_between.append(sessions[1].id)
         return rows
