@@ -9,6 +9,7 @@ import numpy as np
 
 from tasks.analysis.bootstrap import (counts_by_item, crossed_ci, group_scores, multinomial_weights, strata_weights,
                                       weighted_participant_mean)
+from tasks.analysis.crossed_moments import CrossedMoments, crossed_moments
 from tasks.analysis.responses import Responses
 from tasks.dataset.items import family_of
 
@@ -26,7 +27,7 @@ class Design:
     sub_category: np.ndarray
     # a cover study ("full-robust" or "single-pass"; None: shared design): each participant
     # answers a share, and the human mean is the pooled share correct over the units, not a mean
-    # of participants' scores (cover_sets)
+    # of participants' scores (cover_moments)
     cover_mode: str | None = None
 
     @classmethod
@@ -38,7 +39,7 @@ class Design:
         variant = np.array([r.variant for r in first], dtype=object)
         category = np.array([r.category or "" for r in first], dtype=object)
         sub = np.array([r.sub_category or "" for r in first], dtype=object)
-        strata = [f"{v}\x00{s or c}" for v, c, s in zip(variant, category, sub)]
+        strata = [f"{v}\x00{s or c}" for v, c, s in zip(variant, category, sub)]  # as strata() below
         right, answered = counts_by_item(resp.participant, resp.item, resp.correct, resp.n_participants,
                                          len(resp.items))
         v = multinomial_weights(resp.n_participants, n_boot, rng)
@@ -86,41 +87,42 @@ class Design:
         items_only = weighted_participant_mean(per_participant, ones)
         return point, both, participants_only, items_only
 
-    def pooled_scores(self, variant: str, idx: np.ndarray, participant_weights: np.ndarray,
-                      item_weights: np.ndarray) -> np.ndarray:
-        """(n,) the pooled share correct (percent) of the items idx under n rows of participant
-        and item weights: each answer weighted by its participant's and its item's draw count;
-        pc-family columns the unweighted mean of their sub-categories' shares (the kit's macro)."""
-        parts = []
-        for g in self.groups(variant, idx):
-            w = item_weights[:, g].astype(np.float64)
-            num = ((participant_weights @ self.correct[g].T).astype(np.float64) * w).sum(axis=1)
-            den = ((participant_weights @ self.answered[g].T).astype(np.float64) * w).sum(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                parts.append(np.where(den > 0, 100.0 * num / np.where(den > 0, den, 1.0), np.nan))
-        return np.nanmean(np.stack(parts), axis=0) if len(parts) > 1 else parts[0]
+    def strata(self) -> np.ndarray:
+        """(I,) each item's stratum (variant and sub-category, or category where it has none), as
+        the item resamples keep them."""
+        return np.array([f"{v}\x00{s or c}" for v, c, s in zip(self.variant, self.category, self.sub_category)],
+                        dtype=object)
 
-    def cover_sets(self, variant: str, idx: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        """A cover study's human mean on the items idx and its replicates resampling both levels,
-        participants only and items only (what crossed_ci takes). The mean pools every answer:
-        with K answers per run it is the mean over runs of their proportions correct (the cover
-        human row, tasks.cover.scores). Resampling participants also moves items' answers, since
-        each participant answers a share; the variance algebra of crossed_ci holds for such sparse
-        arrays as for complete ones (docs/cover-design-results.md)."""
-        n_p, n_i = self.participant_weights.shape[1], self.item_weights.shape[1]
-        ones_p = np.ones((1, n_p), dtype=np.float32)
-        ones_i = np.ones((1, n_i), dtype=np.float32)
-        point = float(self.pooled_scores(variant, idx, ones_p, ones_i)[0])
-        both = self.pooled_scores(variant, idx, self.participant_weights, self.item_weights)
-        participants_only = self.pooled_scores(variant, idx, self.participant_weights, ones_i)
-        items_only = self.pooled_scores(variant, idx, ones_p, self.item_weights)
-        return point, both, participants_only, items_only
+    def cover_answers(self, variant: str, idx: np.ndarray, scale: float = 1.0) -> tuple[np.ndarray, ...]:
+        """A cover study's answers to the items idx as crossed_moments takes them: participant, item,
+        stratum, 100 x correct, and each answer's weight in the pooled human mean (times scale): the
+        share correct over the answers of each macro group (pc: its sub-categories, unweighted),
+        so the weights of the answers sum to scale. With K answers per run this is the mean over
+        runs of their proportions correct (the cover human row, tasks.cover.scores)."""
+        resp = self.responses
+        groups = [g for g in self.groups(variant, idx) if self.answered[g].sum() > 0]
+        group_of = np.full(len(self.variant), -1, dtype=np.int64)
+        for k, g in enumerate(groups):
+            group_of[g] = k
+        mask = group_of[resp.item] >= 0 if len(resp.item) else np.zeros(0, dtype=bool)
+        answer_group = group_of[resp.item[mask]]
+        per_group = np.bincount(answer_group, minlength=len(groups)).astype(np.float64)
+        weight = scale / (len(groups) * per_group[answer_group]) if len(groups) else np.zeros(0)
+        return (resp.participant[mask], resp.item[mask], self.strata()[resp.item[mask]],
+                100.0 * resp.correct[mask].astype(np.float64), weight)
+
+    def cover_moments(self, columns: list[tuple[str, np.ndarray]]) -> CrossedMoments | None:
+        """crossed_moments of a cover study's pooled human mean: of one column (variant, items),
+        or the unweighted mean of several (the overall MA of the three families)."""
+        parts = [self.cover_answers(variant, idx, 1.0 / len(columns)) for variant, idx in columns]
+        return crossed_moments(*(np.concatenate([part[k] for part in parts]) for k in range(5)))
 
     def crossed_interval(self, variant: str, idx: np.ndarray) -> tuple[float, float] | None:
         """The crossed participants x items 95% interval of the human mean on the items idx."""
         people = int((self.answered[idx].sum(axis=0) > 0).sum())
         if self.cover_mode is not None:
-            return crossed_ci(*self.cover_sets(variant, idx), people, int(idx.size))
+            moments = self.cover_moments([(variant, idx)])
+            return None if moments is None else moments.interval()
         return self.crossed_interval_of(self.participant_replicates(variant, idx),
                                         self.participant_scores(variant, idx), people, int(idx.size))
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tasks.analysis.bootstrap import crossed_ci
 from tasks.analysis.design import Design
 from tasks.analysis.models import ModelRuns
 from tasks.cover.scores import cover_row, cover_scores
@@ -87,30 +86,26 @@ def cover_human_row(design: Design, mean_row: LeaderRow) -> LeaderRow:
 
 
 def cover_intervals(design: Design) -> dict[str, tuple[float, float]]:
-    """leaderboard_intervals for a cover study: the pooled human mean of each column (Design.cover_sets);
-    the overall MA's sets are the mean of the three families' sets."""
+    """leaderboard_intervals for a cover study: the pooled human mean of each column and its
+    method-of-moments interval for the incomplete crossed design (Design.cover_moments,
+    tasks.analysis.crossed_moments); the overall MA is the mean of the three families' totals."""
     out: dict[str, tuple[float, float]] = {}
-    family_sets, items = {}, 0
+    families = []
     for key, _header, alias, category in LEADERBOARD_COLUMNS:
         if key == "ma":
             continue
         idx = design.items(alias, category)
-        people = _people(design, idx)
-        if people < 2:
+        if _people(design, idx) < 2:
             continue
-        sets = design.cover_sets(alias, idx)
         if key in ("pc_ma", "tr_oa", "sr_oa"):
-            family_sets[key] = sets
-            items += int(idx.size)
-        ci = crossed_ci(*sets, people, int(idx.size))
-        if ci is not None:
-            out[key] = ci
-    if len(family_sets) == 3:
-        parts = list(family_sets.values())
-        sets = (sum(p[0] for p in parts) / 3.0, *(sum(p[k] for p in parts) / 3.0 for k in (1, 2, 3)))
-        ci = crossed_ci(*sets, _people(design, np.arange(len(design.variant))), items)
-        if ci is not None:
-            out["ma"] = ci
+            families.append((alias, idx))
+        moments = design.cover_moments([(alias, idx)])
+        if moments is not None:
+            out[key] = moments.interval()
+    if len(families) == 3:
+        moments = design.cover_moments(families)
+        if moments is not None:
+            out["ma"] = moments.interval()
     return out
 
 

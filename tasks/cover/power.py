@@ -4,8 +4,8 @@ session holds), the participants, person-hours and the 95% CI half-width of the 
 The cohort follows from K and M: participants = max(ceil(units x K / M), K x the most runs one
 item has), since a run's K answers come from different people and nobody answers two runs of
 one item. The half-width is the mean over simulated cohorts (seeds) of the crossed interval the
-report gives a cover study (tasks.analysis.design Design.cover_sets, tasks.analysis.bootstrap
-crossed_ci): psychometric observers of tasks.analysis.power's Population answer their shares,
+report gives a cover study (tasks.analysis.design Design.cover_moments, the method-of-moments
+interval of tasks.analysis.crossed_moments): psychometric observers of tasks.analysis.power's Population answer their shares,
 every run of the dataset's pc, tr and sr items (full-robust). Person-hours: (units x K x the
 time per trial + participants x the set-up allowance) / 3600, the time per trial as the coverage
 command estimates it before any answer (tasks.cover.coverage).

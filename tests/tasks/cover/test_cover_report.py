@@ -73,13 +73,20 @@ def test_cover_intervals_pool_answers_and_differ_from_the_participant_mean(tmp_p
     built = build_cover_study(tmp_path / "c.sqlite", ds, cover_protocol(k=2), chooser=share_chooser(0.6))
     resp = load_responses(built.engine, "cover")
     design = Design.build(resp, 300, 1, cover_mode="full-robust")
-    idx = design.items("sr")
-    point, both, people_only, items_only = design.cover_sets("sr", idx)
+    moments = design.cover_moments([("sr", design.items("sr"))])
     sr = resp.correct[np.array([resp.runs[r].variant == "sr" for r in resp.run])]
-    assert point == pytest.approx(100 * sr.mean())  # every run K answers: the share of all answers
-    assert both.shape == people_only.shape == items_only.shape == (300,)
-    assert leaderboard_intervals(design) == cover_intervals(design)
-    assert set(cover_intervals(design)) >= {"pc_ma", "tr_oa", "sr_oa", "ma"}
+    assert moments.point == pytest.approx(100 * sr.mean())  # every run K answers: the share of all answers
+    assert moments.variance > 0 and moments.df >= 1
+    intervals = cover_intervals(design)
+    assert leaderboard_intervals(design) == intervals
+    assert set(intervals) >= {"pc_ma", "tr_oa", "sr_oa", "ma"}
+    expected = cover_row(resp, "full-robust")
+    for key in ("pc_ma", "tr_oa", "sr_oa", "ma"):
+        low, high = intervals[key]
+        assert low < expected[key] < high
+        assert (low + high) / 2 == pytest.approx(expected[key], abs=0.006)  # centred on the cover row (2 decimals)
+    # the intervals do not depend on the resamples: they are computed, not drawn
+    assert cover_intervals(Design.build(resp, 50, 7, cover_mode="full-robust")) == intervals
 
 
 def test_the_report_on_tiny_shares(tmp_path):
