@@ -103,7 +103,7 @@ def build_cover_study(rng, n_people: int, k: int, sd_people: float, sd_items: fl
 
 def cover_coverage(n_studies: int, rng) -> list[tuple]:
     from tasks.analysis.design import Design
-    from tasks.analysis.scores import cover_intervals
+    from tasks.analysis.scores import leaderboard_intervals
 
     rows = []
     for n_people, k, sd_people, sd_items in ((12, 3, 0.5, 0.0), (24, 3, 0.5, 0.8), (48, 2, 0.3, 0.8),
@@ -114,7 +114,7 @@ def cover_coverage(n_studies: int, rng) -> list[tuple]:
         for _ in range(n_studies):
             resp, _a, _b, _f = build_cover_study(rng, n_people, k, sd_people, sd_items)
             design = Design.build(resp, 400, int(rng.integers(1 << 30)), cover_mode="full-robust")
-            intervals = cover_intervals(design)
+            intervals = leaderboard_intervals(design)
             for key in covered:
                 low, high = intervals[key]
                 covered[key] += low <= truth <= high

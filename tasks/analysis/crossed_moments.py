@@ -1,6 +1,7 @@
-"""The interval of a weighted mean of answers in an incomplete crossed participants x items design
-(a cover study: each participant answers a share, each cell at most once), by the method of
-moments (docs/cover-design-results.md, "Intervals").
+"""The interval of a weighted mean of answers in a crossed participants x items design, complete
+(a shared study: everyone answers every run) or incomplete (a cover study: each participant
+answers a share, each cell at most once), by the method of moments (docs/report.md, "The
+statistics"; docs/cover-design-results.md, "Intervals").
 
 The estimate is theta = sum_c w_c y_c over the answers c (weights summing to 1: a pooled share
 correct, the kit's macro over sub-categories, the mean of three families). Its variance under the
@@ -51,8 +52,16 @@ def crossed_moments(participant: np.ndarray, item: np.ndarray, stratum: np.ndarr
     n_p, n_i, n_s = int(p.max(initial=-1)) + 1, int(i.max(initial=-1)) + 1, int(s.max(initial=-1)) + 1
     if n_p < 2 or n_i < 2:
         return None
-    y = np.asarray(y, dtype=np.float64)
-    w = np.asarray(weight, dtype=np.float64)
+    # one observation per cell (several runs of an item answered by one participant share the
+    # cell's effect): its weight the sum of its answers' weights, its value their weighted mean
+    weight = np.asarray(weight, dtype=np.float64)
+    cells, cell = np.unique(p * n_i + i, return_inverse=True)
+    w = np.bincount(cell, weights=weight)
+    y = np.bincount(cell, weights=weight * np.asarray(y, dtype=np.float64)) / np.where(w > 0, w, 1.0)
+    p, i = cells // n_i, cells % n_i
+    s_of = np.zeros(n_i, dtype=np.int64)
+    s_of[i] = s[np.unique(cell, return_index=True)[1]]
+    s = s_of[i]
     n_st = np.bincount(s, minlength=n_s).astype(np.float64)
     residual = y - (np.bincount(s, weights=y, minlength=n_s) / n_st)[s]
     wr = w * residual

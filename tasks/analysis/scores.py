@@ -45,50 +45,10 @@ def _people(design: Design, idx: np.ndarray) -> int:
 
 
 def leaderboard_intervals(design: Design) -> dict[str, tuple[float, float]]:
-    """The crossed participants x items 95% interval (tasks.analysis.bootstrap.crossed_ci) of the
-    human mean for each leaderboard column with at least two participants."""
-    if design.cover_mode is not None:
-        return cover_intervals(design)
-    out: dict[str, tuple[float, float]] = {}
-    resampled: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    items = 0
-    for key, _header, alias, category in LEADERBOARD_COLUMNS:
-        if key == "ma":
-            continue
-        idx = design.items(alias, category)
-        people = _people(design, idx)
-        if people < 2:
-            continue
-        resampled[key] = (design.participant_replicates(alias, idx), design.participant_scores(alias, idx))
-        if key in ("pc_ma", "tr_oa", "sr_oa"):
-            items += int(idx.size)
-        ci = design.crossed_interval_of(*resampled[key], people, int(idx.size))
-        if ci is not None:
-            out[key] = ci
-    if all(k in resampled for k in ("pc_ma", "tr_oa", "sr_oa")):
-        parts = [resampled[k] for k in ("pc_ma", "tr_oa", "sr_oa")]
-        per_participant = sum(p[0] for p in parts) / 3.0
-        fixed = sum(p[1] for p in parts) / 3.0
-        people = int((~np.isnan(fixed)).sum())
-        ci = design.crossed_interval_of(per_participant, fixed, people, items)
-        if ci is not None:
-            out["ma"] = ci
-    return out
-
-
-def cover_human_row(design: Design, mean_row: LeaderRow) -> LeaderRow:
-    """A cover study's human row in place of the mean of participants (each answered a share):
-    the cover row (tasks.cover.scores), without a t interval across participants."""
-    values = cover_row(design.responses, design.cover_mode)
-    name = mean_row.name.replace("mean of participants", "cover design, every answer")
-    return LeaderRow(name, "human-mean", values, {}, n=mean_row.n,
-                     note="each run's proportion correct over its answers (docs/cover-design-results.md)")
-
-
-def cover_intervals(design: Design) -> dict[str, tuple[float, float]]:
-    """leaderboard_intervals for a cover study: the pooled human mean of each column and its
-    method-of-moments interval for the incomplete crossed design (Design.cover_moments,
-    tasks.analysis.crossed_moments); the overall MA is the mean of the three families' totals."""
+    """The crossed participants x items 95% interval of the human mean for each leaderboard column
+    with at least two participants: the method of moments for the crossed design
+    (Design.human_moments, tasks.analysis.crossed_moments), complete (shared) or incomplete
+    (cover); the overall MA is the mean of the three families' totals."""
     out: dict[str, tuple[float, float]] = {}
     families = []
     for key, _header, alias, category in LEADERBOARD_COLUMNS:
@@ -99,14 +59,23 @@ def cover_intervals(design: Design) -> dict[str, tuple[float, float]]:
             continue
         if key in ("pc_ma", "tr_oa", "sr_oa"):
             families.append((alias, idx))
-        moments = design.cover_moments([(alias, idx)])
+        moments = design.human_moments([(alias, idx)])
         if moments is not None:
             out[key] = moments.interval()
     if len(families) == 3:
-        moments = design.cover_moments(families)
+        moments = design.human_moments(families)
         if moments is not None:
             out["ma"] = moments.interval()
     return out
+
+
+def cover_human_row(design: Design, mean_row: LeaderRow) -> LeaderRow:
+    """A cover study's human row in place of the mean of participants (each answered a share):
+    the cover row (tasks.cover.scores), without a t interval across participants."""
+    values = cover_row(design.responses, design.cover_mode)
+    name = mean_row.name.replace("mean of participants", "cover design, every answer")
+    return LeaderRow(name, "human-mean", values, {}, n=mean_row.n,
+                     note="each run's proportion correct over its answers (docs/cover-design-results.md)")
 
 
 def leaderboard(design: Design, humans: HumanScores, models: list[ModelResult]) -> tuple[list[LeaderRow], pd.DataFrame]:

@@ -65,3 +65,20 @@ def test_a_negative_component_counts_as_zero_and_small_designs_have_none():
     assert kept  # the cells' noise at least
     assert crossed_moments(np.zeros(4), np.arange(4), np.zeros(4), y[:4], np.full(4, 0.25)) is None
     assert crossed_moments(np.arange(4), np.zeros(4), np.zeros(4), y[:4], np.full(4, 0.25)) is None
+
+
+def test_several_answers_in_a_cell_are_one_observation():
+    """A shared study: each participant answers every run of an item; the runs share the cell."""
+    rng = np.random.default_rng(6)
+    n_p, n_i, runs = 5, 8, 3
+    y = (rng.random((n_p, n_i, runs)) < 0.7).astype(float)
+    p, i, _r = np.meshgrid(np.arange(n_p), np.arange(n_i), np.arange(runs), indexing="ij")
+    n = y.size
+    answers = crossed_moments(p.ravel(), i.ravel(), np.zeros(n), y.ravel(), np.full(n, 1.0 / n))
+    cells = y.mean(axis=2)
+    q, j = np.meshgrid(np.arange(n_p), np.arange(n_i), indexing="ij")
+    means = crossed_moments(q.ravel(), j.ravel(), np.zeros(cells.size), cells.ravel(),
+                            np.full(cells.size, 1.0 / cells.size))
+    assert answers.point == pytest.approx(means.point)
+    assert answers.variance == pytest.approx(means.variance)
+    assert answers.df == pytest.approx(means.df)

@@ -11,7 +11,7 @@ import pytest
 from tasks.analysis.design import Design
 from tasks.analysis.report import write_report
 from tasks.analysis.responses import load_responses
-from tasks.analysis.scores import cover_intervals, leaderboard_intervals
+from tasks.analysis.scores import leaderboard_intervals
 from tasks.cover.scores import cover_row
 from tasks.dataset.loader import load_dataset
 from tests.support.cover_db import build_cover_study, cover_protocol, share_chooser
@@ -73,12 +73,11 @@ def test_cover_intervals_pool_answers_and_differ_from_the_participant_mean(tmp_p
     built = build_cover_study(tmp_path / "c.sqlite", ds, cover_protocol(k=2), chooser=share_chooser(0.6))
     resp = load_responses(built.engine, "cover")
     design = Design.build(resp, 300, 1, cover_mode="full-robust")
-    moments = design.cover_moments([("sr", design.items("sr"))])
+    moments = design.human_moments([("sr", design.items("sr"))])
     sr = resp.correct[np.array([resp.runs[r].variant == "sr" for r in resp.run])]
     assert moments.point == pytest.approx(100 * sr.mean())  # every run K answers: the share of all answers
     assert moments.variance > 0 and moments.df >= 1
-    intervals = cover_intervals(design)
-    assert leaderboard_intervals(design) == intervals
+    intervals = leaderboard_intervals(design)
     assert set(intervals) >= {"pc_ma", "tr_oa", "sr_oa", "ma"}
     expected = cover_row(resp, "full-robust")
     for key in ("pc_ma", "tr_oa", "sr_oa", "ma"):
@@ -86,7 +85,10 @@ def test_cover_intervals_pool_answers_and_differ_from_the_participant_mean(tmp_p
         assert low < expected[key] < high
         assert (low + high) / 2 == pytest.approx(expected[key], abs=0.006)  # centred on the cover row (2 decimals)
     # the intervals do not depend on the resamples: they are computed, not drawn
-    assert cover_intervals(Design.build(resp, 50, 7, cover_mode="full-robust")) == intervals
+    assert leaderboard_intervals(Design.build(resp, 50, 7, cover_mode="full-robust")) == intervals
+    # the participant mean of the same answers (as if a shared study) is another estimate
+    shared = Design.build(resp, 300, 1).human_moments([("sr", design.items("sr"))])
+    assert shared.point != pytest.approx(moments.point)
 
 
 def test_the_report_on_tiny_shares(tmp_path):
