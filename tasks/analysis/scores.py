@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tasks.analysis.bootstrap import crossed_ci
 from tasks.analysis.design import Design
 from tasks.analysis.models import ModelRuns
 from tasks.analysis.participant_scores import participant_performances
@@ -47,34 +46,27 @@ def _people(design: Design, idx: np.ndarray) -> int:
 
 
 def leaderboard_intervals(design: Design) -> dict[str, tuple[float, float]]:
-    """The crossed participants x items 95% interval (tasks.analysis.bootstrap.crossed_ci) of the
-    human mean for each leaderboard column with at least two participants."""
-    if design.cover_mode is not None:
-        return cover_intervals(design)
+    """The crossed participants x items 95% interval of the human mean for each leaderboard column
+    with at least two participants: the method of moments for the crossed design
+    (Design.human_moments, tasks.analysis.crossed_moments), complete (shared) or incomplete
+    (cover); the overall MA is the mean of the three families' totals."""
     out: dict[str, tuple[float, float]] = {}
-    resampled: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    items = 0
+    families = []
     for key, _header, alias, category in LEADERBOARD_COLUMNS:
         if key == "ma":
             continue
         idx = design.items(alias, category)
-        people = _people(design, idx)
-        if people < 2:
+        if _people(design, idx) < 2:
             continue
-        resampled[key] = (design.participant_replicates(alias, idx), design.participant_scores(alias, idx))
         if key in ("pc_ma", "tr_oa", "sr_oa"):
-            items += int(idx.size)
-        ci = design.crossed_interval_of(*resampled[key], people, int(idx.size))
-        if ci is not None:
-            out[key] = ci
-    if all(k in resampled for k in ("pc_ma", "tr_oa", "sr_oa")):
-        parts = [resampled[k] for k in ("pc_ma", "tr_oa", "sr_oa")]
-        per_participant = sum(p[0] for p in parts) / 3.0
-        fixed = sum(p[1] for p in parts) / 3.0
-        people = int((~np.isnan(fixed)).sum())
-        ci = design.crossed_interval_of(per_participant, fixed, people, items)
-        if ci is not None:
-            out["ma"] = ci
+            families.append((alias, idx))
+        moments = design.human_moments([(alias, idx)])
+        if moments is not None:
+            out[key] = moments.interval()
+    if len(families) == 3:
+        moments = design.human_moments(families)
+        if moments is not None:
+            out["ma"] = moments.interval()
     return out
 
 
@@ -85,34 +77,6 @@ def cover_human_row(design: Design, mean_row: LeaderRow) -> LeaderRow:
     name = mean_row.name.replace("mean of participants", "cover design, every answer")
     return LeaderRow(name, "human-mean", values, {}, n=mean_row.n,
                      note="each run's proportion correct over its answers (docs/cover-design-results.md)")
-
-
-def cover_intervals(design: Design) -> dict[str, tuple[float, float]]:
-    """leaderboard_intervals for a cover study: the pooled human mean of each column (Design.cover_sets);
-    the overall MA's sets are the mean of the three families' sets."""
-    out: dict[str, tuple[float, float]] = {}
-    family_sets, items = {}, 0
-    for key, _header, alias, category in LEADERBOARD_COLUMNS:
-        if key == "ma":
-            continue
-        idx = design.items(alias, category)
-        people = _people(design, idx)
-        if people < 2:
-            continue
-        sets = design.cover_sets(alias, idx)
-        if key in ("pc_ma", "tr_oa", "sr_oa"):
-            family_sets[key] = sets
-            items += int(idx.size)
-        ci = crossed_ci(*sets, people, int(idx.size))
-        if ci is not None:
-            out[key] = ci
-    if len(family_sets) == 3:
-        parts = list(family_sets.values())
-        sets = (sum(p[0] for p in parts) / 3.0, *(sum(p[k] for p in parts) / 3.0 for k in (1, 2, 3)))
-        ci = crossed_ci(*sets, _people(design, np.arange(len(design.variant))), items)
-        if ci is not None:
-            out["ma"] = ci
-    return out
 
 
 def leaderboard(design: Design, humans: HumanScores, models: list[ModelResult]) -> tuple[list[LeaderRow], pd.DataFrame]:

@@ -4,8 +4,8 @@ session holds), the participants, person-hours and the 95% CI half-width of the 
 The cohort follows from K and M: participants = max(ceil(units x K / M), K x the most runs one
 item has), since a run's K answers come from different people and nobody answers two runs of
 one item. The half-width is the mean over simulated cohorts (seeds) of the crossed interval the
-report gives a cover study (tasks.analysis.design Design.cover_sets, tasks.analysis.bootstrap
-crossed_ci): psychometric observers of tasks.analysis.power's Population answer their shares,
+report gives a cover study (tasks.analysis.design Design.human_moments, the method-of-moments
+interval of tasks.analysis.crossed_moments): psychometric observers of tasks.analysis.power's Population answer their shares,
 every run of the dataset's pc, tr and sr items (full-robust). Person-hours: (units x K x the
 time per trial + participants x the set-up allowance) / 3600, the time per trial as the coverage
 command estimates it before any answer (tasks.cover.coverage).
@@ -70,7 +70,7 @@ def plan_cover_power(dataset, target_ci_halfwidth: float, responses_per_run=(1, 
                      session_minutes: float = 60.0, seeds: int = 10, population: Population | None = None,
                      seed: int = 0, n_boot: int = 300) -> CoverPowerResult:
     from tasks.analysis.design import Design
-    from tasks.analysis.scores import cover_intervals
+    from tasks.analysis.scores import leaderboard_intervals
     from tasks.cover.coverage import estimated_trial_s
     from tasks.study.plan import Protocol
 
@@ -96,7 +96,7 @@ def plan_cover_power(dataset, target_ci_halfwidth: float, responses_per_run=(1, 
         widths: dict[str, list[float]] = {key: [] for key, _ in SCORES}
         for _ in range(seeds):
             resp = simulate_cover(runs, items, k, n, population, rng)
-            intervals = cover_intervals(Design.build(resp, n_boot, int(rng.integers(1 << 30)), "full-robust"))
+            intervals = leaderboard_intervals(Design.build(resp, n_boot, int(rng.integers(1 << 30)), "full-robust"))
             for key, _label in SCORES:
                 if key in intervals:
                     widths[key].append((intervals[key][1] - intervals[key][0]) / 2.0)

@@ -11,7 +11,7 @@ import pytest
 from tasks.analysis.design import Design
 from tasks.analysis.report import write_report
 from tasks.analysis.responses import load_responses
-from tasks.analysis.scores import cover_intervals, leaderboard_intervals
+from tasks.analysis.scores import leaderboard_intervals
 from tasks.cover.scores import cover_row
 from tasks.dataset.loader import load_dataset
 from tests.support.cover_db import build_cover_study, cover_protocol, share_chooser
@@ -73,13 +73,22 @@ def test_cover_intervals_pool_answers_and_differ_from_the_participant_mean(tmp_p
     built = build_cover_study(tmp_path / "c.sqlite", ds, cover_protocol(k=2), chooser=share_chooser(0.6))
     resp = load_responses(built.engine, "cover")
     design = Design.build(resp, 300, 1, cover_mode="full-robust")
-    idx = design.items("sr")
-    point, both, people_only, items_only = design.cover_sets("sr", idx)
+    moments = design.human_moments([("sr", design.items("sr"))])
     sr = resp.correct[np.array([resp.runs[r].variant == "sr" for r in resp.run])]
-    assert point == pytest.approx(100 * sr.mean())  # every run K answers: the share of all answers
-    assert both.shape == people_only.shape == items_only.shape == (300,)
-    assert leaderboard_intervals(design) == cover_intervals(design)
-    assert set(cover_intervals(design)) >= {"pc_ma", "tr_oa", "sr_oa", "ma"}
+    assert moments.point == pytest.approx(100 * sr.mean())  # every run K answers: the share of all answers
+    assert moments.variance > 0 and moments.df >= 1
+    intervals = leaderboard_intervals(design)
+    assert set(intervals) >= {"pc_ma", "tr_oa", "sr_oa", "ma"}
+    expected = cover_row(resp, "full-robust")
+    for key in ("pc_ma", "tr_oa", "sr_oa", "ma"):
+        low, high = intervals[key]
+        assert low < expected[key] < high
+        assert (low + high) / 2 == pytest.approx(expected[key], abs=0.006)  # centred on the cover row (2 decimals)
+    # the intervals do not depend on the resamples: they are computed, not drawn
+    assert leaderboard_intervals(Design.build(resp, 50, 7, cover_mode="full-robust")) == intervals
+    # the participant mean of the same answers (as if a shared study) is another estimate
+    shared = Design.build(resp, 300, 1).human_moments([("sr", design.items("sr"))])
+    assert shared.point != pytest.approx(moments.point)
 
 
 def test_the_report_on_tiny_shares(tmp_path):
