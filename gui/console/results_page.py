@@ -290,8 +290,8 @@ class ResultsPage(QWidget):
         if boot:
             self.board_note.setText(self.tr(
                 "Brackets: the human mean's 95% interval for people and items both sampled (crossed design, "
-                "B = {b}, seed {seed}), as in report.html; other rows: the t interval. Hover a cell for the exact "
-                "values.").format(b=self.figures.n_bootstrap, seed=self.figures.seed))
+                "variance components by the method of moments), as in report.html; other rows: the t interval. "
+                "Hover a cell for the exact values."))
         elif not self.data.answered_test:
             self.board_note.setText(self.tr("No answered test trial yet: the rows shown are the paper's."))
         else:

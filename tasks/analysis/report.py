@@ -133,8 +133,8 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
     flagged = items[items["flags"] != ""]
     tables = [
         Table("leaderboard", "Leaderboard (AA %)", board, scores.leaderboard_display(rows, board),
-              note=f"Human mean: mean of participants, [95% interval for participants and items both sampled: "
-                   f"crossed design, B={n_bootstrap}, seed {seed}]; next line: the t interval (participants "
+              note="Human mean: mean of participants, [95% interval for participants and items both sampled: "
+                   "crossed design, variance components by the method of moments]; next line: the t interval (participants "
                    "sampled, these items fixed). Paper rows are published values (dataset v0.5), not measured here.",
               header_groups=(("", 1),) + LEADERBOARD_GROUPS),
         Table("categories", "Scores per category and sub-category", groups),
