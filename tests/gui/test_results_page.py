@@ -114,7 +114,7 @@ def test_the_page_shows_every_model_beside_the_humans_under_grouped_headers(qtbo
     low, high = page.figures.human_boot_ci["pc_range"]
     assert board.item(0, 0).text().split("\n")[1] == f"[{low:.0f}, {high:.0f}]"
     assert f"crossed interval (people and items sampled) {low:.2f} to {high:.2f}" in board.item(0, 0).toolTip()
-    assert "B = 2000" in page.board_note.text()
+    assert "method of moments" in page.board_note.text()
 
     photograph(window, page, "Leaderboard", "console-results-leaderboard")
     photograph(window, page, "Categories", "console-results-categories")
