@@ -8,22 +8,13 @@ out of ``python -m bench``); ``python -m bench._shape DIR`` writes the folder on
 """
 from __future__ import annotations
 
-import itertools
 import json
 import sys
 import wave
 from pathlib import Path
 
-N_PC, N_TR, N_SR = 951, 900, 502
-RANGE = "Absolute Perception Range"
-SENSITIVITY = "Relative Discrimination Sensitivity"
-PC_SUBS = [(RANGE, s) for s in ("range_pitch_loudness", "range_azimuth", "range_elevation", "range_distance")] + [
-    (SENSITIVITY, s) for s in ("sensitivity_pitch", "sensitivity_loudness", "sensitivity_duration",
-                               "sensitivity_azimuth", "sensitivity_elevation", "sensitivity_distance")]
-TR_SUBS = {"OSM": "Continuous Processes", "ISSE": "Continuous Processes", "TAO": "Discrete Event Sequences",
-           "DSS": "Discrete Event Sequences", "ETC": "Discrete Event Sequences"}
-SR_CATS = ["Single-source Static Localization", "Multi-source Spatial Relation", "Dynamic Trajectory Tracking"]
-ORDERS = [" -> ".join(f"clip {c}" for c in p) for p in itertools.permutations((1, 2, 3))]
+from tests.support.cover_shape import N_PC, N_SR, N_TR, ORDERS, PC_SUBS, RANGE, SENSITIVITY, SR_CATS, TR_SUBS
+
 MONO, STEREO = "starbench_audios/shared/mono.wav", "starbench_audios/shared/stereo.wav"
 
 

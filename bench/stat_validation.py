@@ -84,20 +84,13 @@ def build_cover_study(rng, n_people: int, k: int, sd_people: float, sd_items: fl
     participant a share (the runs of an item go to consecutive participants round the cohort, so
     that nobody answers two runs of one item), items taken in a random order."""
     from tasks.analysis.responses import Responses
+    from tasks.cover.power import deal_runs
 
     full, a, b, families = build_study(rng, n_people, sd_people, sd_items, mu, chance)
     runs_of: dict[int, list[int]] = {}
     for ri, r in enumerate(full.runs):
         runs_of.setdefault(full.items.index((r.variant, r.item_id)), []).append(ri)
-    participant, run = [], []
-    cursor = int(rng.integers(n_people))
-    for item in rng.permutation(len(runs_of)):
-        for _ in range(k):
-            for ri in runs_of[int(item)]:
-                participant.append(cursor % n_people)
-                run.append(ri)
-                cursor += 1
-    participant, run = np.array(participant), np.array(run)
+    participant, run = deal_runs([runs_of[i] for i in range(len(runs_of))], k, n_people, rng)
     p = chance + (1 - chance) * logistic(mu + a[participant] - b[full.run_item[run]])
     right = rng.random(p.size) < p
     resp = Responses("sim", [f"P{i:02d}" for i in range(n_people)], full.runs, participant, run,

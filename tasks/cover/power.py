@@ -46,9 +46,10 @@ def cover_cohort(runs, k: int, m: int) -> tuple[int, list[list[int]]]:
     return max(math.ceil(len(runs.item_key) * k / m), widest), list(by_item.values())
 
 
-def simulate_cover(runs, items: list[list[int]], k: int, n: int, population: Population,
-                   rng: np.random.Generator) -> Responses:
-    p = observer_probabilities(runs, population, n, rng)  # (participants, runs)
+def deal_runs(items: list[list[int]], k: int, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A cover design's answers as (participant, run) arrays: the items in a random order, each
+    item's runs K times, dealt to the n participants in turn from a random start, so that every
+    run gets K answers and (with n at least an item's runs times K) nobody two runs of one item."""
     participant, run = [], []
     cursor = int(rng.integers(n))
     for item in rng.permutation(len(items)):
@@ -57,7 +58,13 @@ def simulate_cover(runs, items: list[list[int]], k: int, n: int, population: Pop
                 participant.append(cursor % n)
                 run.append(ri)
                 cursor += 1
-    participant, run = np.array(participant), np.array(run)
+    return np.array(participant), np.array(run)
+
+
+def simulate_cover(runs, items: list[list[int]], k: int, n: int, population: Population,
+                   rng: np.random.Generator) -> Responses:
+    p = observer_probabilities(runs, population, n, rng)  # (participants, runs)
+    participant, run = deal_runs(items, k, n, rng)
     right = rng.random(run.size) < p[participant, run]
     infos = [RunInfo(a, key[1], r, a, c, g if a == "pc" else None, tuple("o" * max(2, round(1 / ch))), "o", "<A>",
                      None, f"{key[1]}@{r}")
