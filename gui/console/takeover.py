@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.leases import lease_of
+from db.pg import describe_server_error
 from db.models import Session as SessionRow
 from tasks.study.ownership import interrupted_elsewhere, station_label, take_over
 from tasks.study.studies import StudyError
@@ -56,8 +57,16 @@ class TakeOver:
         """Take the session over (audit-logged) and open its participant window here."""
         try:
             before = take_over(self.ctx.db, session_id, station_label(self.ctx.station))
-        except (StudyError, SQLAlchemyError) as exc:
+        except StudyError as exc:
             self.say(self.page.tr("Not taken over: {why}").format(why=exc))
+            return
+        except SQLAlchemyError as exc:
+            # on a lab server a station's own login may not move a session to itself (its row
+            # security keeps it to its own sessions): the experimenter's login takes sessions over
+            text = str(getattr(exc, "orig", exc)).strip()
+            why = describe_server_error(self.ctx.db.url, text) or (text.splitlines() or [type(exc).__name__])[0]
+            self.say(self.page.tr("Not taken over: {why}. On a lab server, take a session over from a console "
+                                  "started with the experimenter's login (docs/lab-server.md).").format(why=why))
             return
         self.say(self.page.tr("Session {id} taken over from station {station}.").format(id=session_id, station=before))
         self.open_window(session_id)
