@@ -134,8 +134,9 @@ def analyse(engine: Engine, models_dir: Path | None = None, study_name: str | No
     tables = [
         Table("leaderboard", "Leaderboard (AA %)", board, scores.leaderboard_display(rows, board),
               note="Human mean: mean of participants, [95% interval for participants and items both sampled: "
-                   "crossed design, variance components by the method of moments]; next line: the t interval (participants "
-                   "sampled, these items fixed). Paper rows are published values (dataset v0.5), not measured here.",
+                   "crossed design, variance components by the method of moments]; next line: the t interval "
+                   "(participants sampled, these items fixed). Paper rows are published values (dataset v0.5), not measured here. "
+                   f"The report's bootstrap intervals (contrasts, item resamples): B={n_bootstrap}, seed {seed}.",
               header_groups=(("", 1),) + LEADERBOARD_GROUPS),
         Table("categories", "Scores per category and sub-category", groups),
         Table("human_vs_model", "Human (pooled) minus model per category", vs_models,
