@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from gui.common.widgets import CheckedSpinBox, JobStrip, show_error, with_note
 from gui.common.workers import LatestJob
@@ -80,13 +80,17 @@ class DesignBox(QGroupBox):
                                                                 .format(why=msg)))
         self.job.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
         self.progress = JobStrip(self.job)
-        form = QFormLayout(self)
+        # the wrapped notes below the form, not as spanning form rows: a form row gave them the
+        # height of fewer lines than they wrap to, and their last lines were drawn clipped
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
         form.addRow(self.tr("&Design"), self.design)
         form.addRow(self.tr("Answers per run (K)"), with_note(self.responses_per_run))
         form.addRow(self.tr("Session length allowed (M)"), with_note(self.session_minutes))
-        form.addRow(self.length)
-        form.addRow(self.warning)
-        form.addRow(self.progress)
+        layout.addLayout(form)
+        layout.addWidget(self.length)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.progress)
         self.design.currentIndexChanged.connect(self._enable)
         for spin in (self.responses_per_run, self.session_minutes):
             spin.valueChanged.connect(self.changed)

@@ -129,9 +129,12 @@ class StudyPage(QWidget):
         open_button.setObjectName("openStudy")
         open_button.clicked.connect(self.open_study)
         proto_layout.addWidget(open_button)
+        # in the box, whose layout gives a wrapped text its height (directly in the scrolling column
+        # a two-line status was given one line and drawn clipped)
         self.study_status = QLabel()
         self.study_status.setObjectName("studyStatus")
         self.study_status.setWordWrap(True)
+        proto_layout.addWidget(self.study_status)
         for w in (self.protocol, self.items_per_group, self.practice, self.catch_every, self.spacing):
             (w.currentIndexChanged if isinstance(w, QComboBox) else w.valueChanged).connect(self.update_counts)
         for box in self.variant_boxes.values():
@@ -139,19 +142,20 @@ class StudyPage(QWidget):
         for spin in (self.reference_dbfs, self.reference_db_spl):
             spin.valueChanged.connect(self.update_in_force)
 
-        right = QVBoxLayout()
-        right.addWidget(var_box)
-        right.addWidget(proto_box)
-        right.addWidget(self.study_status)
-        right.addStretch(1)
         self.adaptive = AdaptiveBox()
         self.adaptive.changed.connect(self.update_counts)
         self.design = DesignBox(ctx.db)
         self.design.changed.connect(self.update_counts)
+        # the protocol's parts in the scrolling column; the dataset and the session length beside
+        # them (at 1280x720 the three boxes under the dataset left the length's lines no room)
+        right = QVBoxLayout()
+        right.addWidget(var_box)
+        right.addWidget(proto_box)
+        right.addWidget(self.adaptive)
+        right.addStretch(1)
         left = QVBoxLayout()
         left.addWidget(ds_box, 1)
         left.addWidget(self.design)
-        left.addWidget(self.adaptive)
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)
         # the protocol column scrolls when its notes (practice shortfalls, the status) outgrow the window
@@ -163,6 +167,9 @@ class StudyPage(QWidget):
         right_scroll.setWidgetResizable(True)
         right_scroll.setFrameShape(QFrame.NoFrame)
         right_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        # always there, so that wrapped notes are laid out for the width they get (a bar appearing
+        # after the layout narrowed the column and clipped their last lines)
+        right_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
         layout.addWidget(right_scroll, 1)
         self.state.datasetChanged.connect(self.update_counts)
         self.state.studyChanged.connect(self._study_changed)
