@@ -35,6 +35,8 @@ from typing import Mapping
 
 import numpy as np
 
+from audio.response_limits import ResponseLimits
+
 DEFAULT_BAND_HZ = (100.0, 16_000.0)
 DEFAULT_N_TAPS = 2048
 IN_BAND_BETA = 0.0025
@@ -42,17 +44,12 @@ OUT_OF_BAND_BETA = 1.0
 TRANSITION_OCTAVES = 0.5
 CALIBRATION_FREQUENCY_HZ = 1000.0
 PROCEDURE_MARKER = "; headphone EQ: "
-# What a measurement may hold, checked from the file's header (a WAV's frames and rate, a SOFA
-# file's dimensions) before its samples are read: a rate of 1 Hz or 2,147,483,647 Hz made the
-# resampling to the output rate allocate gigabytes (a MemoryError outside any handler). An
-# impulse response of up to 262,144 samples (5.5 s at 48 kHz), up to 1,000 measurements, at most
-# 2**25 samples once resampled, and sample values within +-1e6 (1e300 overflowed to NaN taps).
-MIN_RATE_HZ, MAX_RATE_HZ = 8_000, 384_000
-MAX_SAMPLES_PER_MEASUREMENT = 262_144
-MAX_MEASUREMENTS = 1_000
-MAX_RESAMPLED = 1 << 25
+# What a measurement may hold: an impulse response of up to 262,144 samples (5.5 s at 48 kHz), up
+# to 1,000 measurements, at most 2**25 samples once resampled, and sample values within +-1e6
+# (1e300 overflowed to NaN taps).
+LIMITS = ResponseLimits("a headphone measurement must be made at", "samples", "measurements", max_taps=262_144,
+                        max_measurements=1_000, max_resampled=1 << 25)
 MAX_ABS_VALUE = 1e6
-
 
 class HeadphoneEqError(ValueError):
     """A measurement that cannot be turned into a filter; the message names the file."""
@@ -131,20 +128,9 @@ def check_size(path: Path, n_measurements: int, n_samples: int, rate_hz: float,
                sample_rate_hz: int | None = None) -> None:
     """HeadphoneEqError, with the limit, for a measurement too long or at an impossible rate;
     its size once resampled to ``sample_rate_hz`` (None: as it is)."""
-    if not (math.isfinite(rate_hz) and rate_hz > 0 and rate_hz == round(rate_hz)):
-        raise HeadphoneEqError(f"{path}: sampling rate {rate_hz!r} Hz is not a positive whole number")
-    if not MIN_RATE_HZ <= rate_hz <= MAX_RATE_HZ:
-        raise HeadphoneEqError(f"{path}: sampling rate {rate_hz:,.0f} Hz; a headphone measurement must be made at "
-                               f"{MIN_RATE_HZ:,} to {MAX_RATE_HZ:,} Hz")
-    if n_samples > MAX_SAMPLES_PER_MEASUREMENT:
-        raise HeadphoneEqError(f"{path}: {n_samples:,} samples per impulse response; at most "
-                               f"{MAX_SAMPLES_PER_MEASUREMENT:,} are accepted")
-    if n_measurements > MAX_MEASUREMENTS:
-        raise HeadphoneEqError(f"{path}: {n_measurements:,} measurements; at most {MAX_MEASUREMENTS:,} are accepted")
-    resampled = n_measurements * 2 * math.ceil(n_samples * (sample_rate_hz or rate_hz) / rate_hz)
-    if resampled > MAX_RESAMPLED:
-        raise HeadphoneEqError(f"{path}: {n_measurements:,} measurements of {n_samples:,} samples make {resampled:,} "
-                               f"samples once resampled; at most {MAX_RESAMPLED:,} are accepted")
+    problem = LIMITS.problem(n_measurements, n_samples, rate_hz, sample_rate_hz)
+    if problem is not None:
+        raise HeadphoneEqError(f"{path}: {problem}")
 
 
 def regularization(freqs_hz: np.ndarray, band_hz: tuple[float, float]) -> np.ndarray:

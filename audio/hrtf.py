@@ -44,19 +44,17 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import resample_poly
 
+from audio.response_limits import ResponseLimits
+
 KEMAR_NAME = "MIT KEMAR normal pinna (slab)"
 KEMAR_FILE = "mit_kemar_normal_pinna.bz2"
 NORMALISATION_BAND_HZ = (200.0, 1000.0)
-# What an HRTF file may hold, checked from its dimensions before its data is read (a compressed
-# SOFA file of 175 KB can declare 2 million taps; 1 Hz resampled to 48 kHz made every response
-# 48,000 times longer): the sampling rates of real measurements, responses of up to 32,768 taps
-# (0.68 s at 48 kHz; anechoic HRIRs have 128 to 2,048), up to 100,000 directions, and at most
+# What an HRTF file may hold: the sampling rates of real measurements, responses of up to 32,768
+# taps (0.68 s at 48 kHz; anechoic HRIRs have 128 to 2,048), up to 100,000 directions, and at most
 # 2**26 samples (512 MiB) once resampled to the rendering rate.
-MIN_RATE_HZ, MAX_RATE_HZ = 8_000, 384_000
-MAX_TAPS = 32_768
-MAX_MEASUREMENTS = 100_000
 MAX_SAMPLES = 1 << 26
-
+LIMITS = ResponseLimits("an HRTF must be measured at", "taps", "measured directions", max_taps=32_768,
+                        max_measurements=100_000, max_resampled=MAX_SAMPLES)
 
 class HrtfError(OSError):
     """An HRTF file that cannot be used; the message names the file and what is wrong. An
@@ -173,19 +171,9 @@ def _unit_vectors(azimuth_ccw_deg: np.ndarray, elevation_deg: np.ndarray) -> np.
 
 def check_size(path: Path, n_measurements: int, n_taps: int, rate_in_hz: float, sample_rate_hz: int) -> None:
     """HrtfError, with the limits, for a set too large or at a rate no measurement has."""
-    if not math.isfinite(rate_in_hz) or rate_in_hz <= 0 or rate_in_hz != round(rate_in_hz):
-        raise HrtfError(f"{path}: sampling rate {rate_in_hz!r} Hz is not a positive whole number")
-    if not MIN_RATE_HZ <= rate_in_hz <= MAX_RATE_HZ:
-        raise HrtfError(f"{path}: sampling rate {rate_in_hz:,.0f} Hz; an HRTF must be measured at "
-                        f"{MIN_RATE_HZ:,} to {MAX_RATE_HZ:,} Hz")
-    if not 1 <= n_taps <= MAX_TAPS:
-        raise HrtfError(f"{path}: {n_taps:,} taps per impulse response; 1 to {MAX_TAPS:,} are accepted")
-    if not 1 <= n_measurements <= MAX_MEASUREMENTS:
-        raise HrtfError(f"{path}: {n_measurements:,} measured directions; 1 to {MAX_MEASUREMENTS:,} are accepted")
-    resampled = n_measurements * 2 * math.ceil(n_taps * sample_rate_hz / rate_in_hz)
-    if resampled > MAX_SAMPLES:
-        raise HrtfError(f"{path}: {n_measurements:,} directions x 2 ears x {n_taps:,} taps make {resampled:,} "
-                        f"samples at {sample_rate_hz:,} Hz; at most {MAX_SAMPLES:,} are accepted")
+    problem = LIMITS.problem(n_measurements, n_taps, rate_in_hz, sample_rate_hz)
+    if problem is not None:
+        raise HrtfError(f"{path}: {problem}")
 
 
 def _check_directions(path: Path, positions: np.ndarray) -> None:

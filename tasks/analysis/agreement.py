@@ -76,12 +76,7 @@ def stratified_fleiss(table: np.ndarray, n_options: np.ndarray) -> tuple[float |
 def chance_corrected_agreement(counts: np.ndarray, n_options: np.ndarray) -> float | None:
     """Kappa of agreement within subjects (rows of answer counts, any number of answers >= 2)
     against the agreement of uniform guessing among each subject's options."""
-    m = counts.sum(axis=1).astype(float)
-    observed = (counts * (counts - 1)).sum(axis=1) / (m * (m - 1))
-    expected = 1.0 / n_options
-    if np.isclose(expected.sum(), len(expected)):
-        return None
-    return float((observed.sum() - expected.sum()) / (len(expected) - expected.sum()))
+    return _agreement_of(counts.sum(axis=1), (counts * (counts - 1)).sum(axis=1), n_options)
 
 
 def _alpha(table: np.ndarray) -> float | None:
@@ -190,8 +185,8 @@ def run_agreement_table(design: Design) -> pd.DataFrame:
 
 
 def _agreement_of(answers: np.ndarray, same: np.ndarray, n_options: np.ndarray) -> float | None:
-    """chance_corrected_agreement from each subject's number of answers and its sum of c (c - 1)
-    over its answer counts c (whole numbers, exact as floats)."""
+    """The kappa of chance_corrected_agreement from each subject's number of answers and its sum
+    of c (c - 1) over its answer counts c (whole numbers, exact as floats)."""
     m = answers.astype(float)
     observed = same / (m * (m - 1))
     expected = 1.0 / n_options

@@ -20,13 +20,11 @@ class Design:
     n_boot: int
     correct: np.ndarray  # (I, P) correct runs per item and participant
     answered: np.ndarray  # (I, P) answered runs
-    # (n_boot, P) participant draws: no interval uses them now, but they are drawn first from the
-    # seed, so that the item draws (and every contrast's interval) stay what they were
-    participant_weights: np.ndarray
-    item_weights: np.ndarray  # (n_boot, I), resampled within (variant, sub-category or category)
+    item_weights: np.ndarray  # (n_boot, I), resampled within each item's stratum
     variant: np.ndarray  # (I,) per item
     category: np.ndarray
     sub_category: np.ndarray
+    stratum: np.ndarray  # (I,) variant and sub-category, or category where the item has none
     # a cover study ("full-robust" or "single-pass"; None: shared design): each participant
     # answers a share, and the human mean is the pooled share correct over the units, not a mean
     # of participants' scores (human_answers)
@@ -41,12 +39,14 @@ class Design:
         variant = np.array([r.variant for r in first], dtype=object)
         category = np.array([r.category or "" for r in first], dtype=object)
         sub = np.array([r.sub_category or "" for r in first], dtype=object)
-        strata = [f"{v}\x00{s or c}" for v, c, s in zip(variant, category, sub)]  # as strata() below
+        strata = np.array([f"{v}\x00{s or c}" for v, c, s in zip(variant, category, sub)], dtype=object)
         right, answered = counts_by_item(resp.participant, resp.item, resp.correct, resp.n_participants,
                                          len(resp.items))
-        v = multinomial_weights(resp.n_participants, n_boot, rng)
+        # participants are no longer resampled, but their draws still come first from the seed,
+        # so that the item draws (and every contrast's interval) stay what they were
+        multinomial_weights(resp.n_participants, n_boot, rng)
         w = strata_weights(strata, n_boot, rng)
-        return cls(resp, n_boot, right, answered, v, w, variant, category, sub, cover_mode)
+        return cls(resp, n_boot, right, answered, w, variant, category, sub, strata, cover_mode)
 
     def items(self, variant: str, category: str | None = None, sub_category: str | None = None) -> np.ndarray:
         mask = self.variant == variant
@@ -62,12 +62,6 @@ class Design:
             return [idx]
         subs = self.sub_category[idx]
         return [idx[subs == s] for s in sorted(set(subs.tolist()))]
-
-    def strata(self) -> np.ndarray:
-        """(I,) each item's stratum (variant and sub-category, or category where it has none), as
-        the item resamples keep them."""
-        return np.array([f"{v}\x00{s or c}" for v, c, s in zip(self.variant, self.category, self.sub_category)],
-                        dtype=object)
 
     def human_answers(self, variant: str, idx: np.ndarray, scale: float = 1.0,
                       people: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
@@ -93,7 +87,7 @@ class Design:
         owners, owner_of = np.unique(owner, return_inverse=True)
         groups_per_owner = np.bincount(owner_of[np.unique(unit, return_index=True)[1]], minlength=owners.size)
         weight = scale / (owners.size * groups_per_owner[owner_of] * per_unit[unit])
-        return (resp.participant[mask], resp.item[mask], self.strata()[resp.item[mask]],
+        return (resp.participant[mask], resp.item[mask], self.stratum[resp.item[mask]],
                 100.0 * resp.correct[mask].astype(np.float64), weight)
 
     def human_moments(self, columns: list[tuple[str, np.ndarray]]) -> CrossedMoments | None:

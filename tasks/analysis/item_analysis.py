@@ -122,14 +122,9 @@ def item_table(design: Design, models: list[ModelRuns]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-def poisson_binomial_cdf(successes: int, probabilities: np.ndarray) -> float:
-    """P(X <= successes) for X the number of successes of independent trials with these
-    probabilities (exact, by convolving one trial at a time)."""
-    return float(min(1.0, poisson_binomial_pmf(probabilities)[:successes + 1].sum()))
-
-
 def poisson_binomial_pmf(probabilities: np.ndarray) -> np.ndarray:
-    """P(X = k), k = 0..n, convolving one trial at a time."""
+    """P(X = k), k = 0..n, for X the number of successes of independent trials with these
+    probabilities (exact, by convolving one trial at a time)."""
     pmf = np.array([1.0])
     for p in probabilities:
         pmf = np.convolve(pmf, [1.0 - p, p])

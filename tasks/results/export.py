@@ -35,7 +35,8 @@ from tasks.results.trial_records import ExportError, SessionOf
 from tasks.results.compare_input import HumanInputs, StudyInput
 from tasks.results.export_rows import ExportRows
 from tasks.results.kit_lines import KitLines, json_value
-from tasks.study.records import PT_AT, R_AT, OptionsCache, PlainOptions, read_snapshot, session_batches, study_sessions
+from tasks.study.records import (PT_AT, R_AT, OptionsCache, PlainOptions, StudySessions, read_snapshot,
+                                 session_batches, study_sessions)
 from tasks.results.trials_csv import TrialLines, iso_utc, session_cells
 from tasks.scoring.metrics import leaderboard_row
 from tasks.study.studies import study_protocol
@@ -133,12 +134,13 @@ def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | No
     out_dir = Path(out_dir)
     try:
         with staged_dir(out_dir, "trials.csv") as stage:
-            result = _export(engine, stage.path, app_version, study_name, inputs)
+            groups = study_sessions(engine, study_name)
+            result = _export(engine, stage.path, app_version, study_name, groups, inputs)
             if inputs is not None:
                 add_cover_rows(engine, inputs)
             if majority:
                 add_majority_folders(engine, stage.path, study_name)
-            add_draw_folders(engine, stage.path, [g.study for g in study_sessions(engine, study_name) if g.sessions])
+            add_draw_folders(engine, stage.path, [g.study for g in groups if g.sessions])
             result.files = sorted(p for p in stage.path.rglob("*") if p.is_file())
             if also is not None:
                 also(stage.path)
@@ -151,11 +153,11 @@ def export(engine: Engine, out_dir: Path, app_version: str, study_name: str | No
                           "Choose another folder; the database is unchanged.") from None
 
 
-def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None,
+def _export(engine: Engine, out_dir: Path, app_version: str, study_name: str | None, groups: list[StudySessions],
             inputs: HumanInputs | None) -> ExportResult:
-    """One pass over the stored trials: each row goes to trials.csv, and each answered test
-    trial to its participant's and its study's kit folders, as it is read."""
-    groups = study_sessions(engine, study_name)
+    """One pass over the stored trials of ``groups`` (study_sessions of study_name): each row goes
+    to trials.csv, and each answered test trial to its participant's and its study's kit folders,
+    as it is read."""
     result = ExportResult(out_dir)
     options_of = PlainOptions(OptionsCache())
     response_id, kind_at, position_at = R_AT["id"], PT_AT["kind"], PT_AT["position"]

@@ -175,7 +175,7 @@ def score(alias: str, results: Iterable[RunResult]) -> Performance:
         r = next(r for r in rows if r.alias != alias)
         raise ValueError(f"result {r.item_id}@{r.rotate_id} belongs to {r.alias!r}, not {alias!r}")
     if set(map(_IS_CORRECT, distinct)) <= _TRUE_FALSE:
-        return _score_counted(alias, *cell_counts(distinct, weights))
+        return score_counted(alias, *cell_counts(distinct, weights))
     return _score_in_order(alias, rows, None if weights is None else distinct)
 
 
@@ -184,9 +184,10 @@ _TRUE_FALSE = frozenset((True, False, None))
 _ALIAS = attrgetter("alias")
 
 
-def _score_counted(alias: str, runs: Counter, correct: Counter) -> Performance:
-    """score() of true/false results from their counts per (category, sub-category, item id)
-    (``runs`` in order of first appearance)."""
+def score_counted(alias: str, runs: Mapping[tuple, int], correct: Mapping[tuple, int]) -> Performance:
+    """score() of true/false results given as counts per (category, sub-category, item id) cell:
+    ``runs`` in order of the cells' first appearance, ``correct`` the correct runs of a cell
+    (missing: none). The same Performance as score() on the results those counts come from."""
     if not runs:
         return Performance(alias, Metric(0.0, 0.0, 0, 0, 0, 0))
     counts = group_counts(runs, correct)
@@ -204,13 +205,6 @@ def _score_counted(alias: str, runs: Counter, correct: Counter) -> Performance:
         by_cat = {name: _count_metric(c) for name, c in counts.by_category().items()}
         total = _count_metric(counts.total())
     return Performance(alias, total, by_cat, by_sub)
-
-
-def score_counted(alias: str, runs: Mapping[tuple, int], correct: Mapping[tuple, int]) -> Performance:
-    """score() of true/false results given as counts per (category, sub-category, item id) cell:
-    ``runs`` in order of the cells' first appearance, ``correct`` the correct runs of a cell
-    (missing: none). The same Performance as score() on the results those counts come from."""
-    return _score_counted(alias, runs, correct)
 
 
 def _count_metric(counts: tuple[int, int, int, int]) -> Metric:

@@ -118,42 +118,44 @@ def session_rows(conn: Connection, session_id: int) -> Iterator[tuple[TrialRow, 
             yield TrialRow._make(t), ResponseRow._make(r)
 
 
+def _answered_test_batches(conn: Connection, columns: tuple, session_id: int) -> Iterator[list[tuple]]:
+    """The given columns (planned trial's or response's) of a session's answered test trials in
+    plan order, as plain tuples in lists of up to FETCH_ROWS; on SQLite straight from the driver
+    (booleans then 0 or 1)."""
+    if conn.dialect.name != "sqlite":
+        stmt = (select(*columns).select_from(_PT.join(_R, _R.c.planned_trial_id == _PT.c.id))
+                .where(_PT.c.session_id == session_id, _PT.c.kind == "test").order_by(_PT.c.position))
+        result = conn.execution_options(yield_per=FETCH_ROWS).execute(stmt)
+        while batch := result.fetchmany(FETCH_ROWS):
+            yield [tuple(row) for row in batch]
+        return
+    sql = (f"SELECT {', '.join(('r.' if c.table is _R else 't.') + c.name for c in columns)} "
+           "FROM planned_trial t JOIN response r ON r.planned_trial_id = t.id "
+           "WHERE t.session_id = ? AND t.kind = 'test' ORDER BY t.position")
+    cursor = conn.connection.driver_connection.execute(sql, (session_id,))
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        yield batch
+
+
 _SCORED_COLUMNS = (_PT.c.id, _PT.c.session_id, _PT.c.position, _PT.c.variant, _PT.c.item_id, _PT.c.rotate_id,
                    _PT.c.category, _PT.c.sub_category, _PT.c.options_json, _R.c.is_correct)
 
 
 ScoredRow = namedtuple("ScoredRow", [c.name for c in _SCORED_COLUMNS])
-_SCORED_SQL = (f"SELECT {', '.join(('r.' if c.table is _R else 't.') + c.name for c in _SCORED_COLUMNS)} "
-               "FROM planned_trial t JOIN response r ON r.planned_trial_id = t.id "
-               "WHERE t.session_id = ? AND t.kind = 'test' ORDER BY t.position")
 
 
 def scored_rows(conn: Connection, session_id: int) -> Iterator[ScoredRow]:
     """The answered test trials of a session in plan order, with only the columns scoring
     needs (variant, item_id, rotate_id, category, sub_category, options_json, is_correct);
     on SQLite straight from the driver, as session_rows (is_correct then 0 or 1)."""
-    if conn.dialect.name != "sqlite":
-        stmt = (select(*_SCORED_COLUMNS).select_from(_PT.join(_R, _R.c.planned_trial_id == _PT.c.id))
-                .where(_PT.c.session_id == session_id, _PT.c.kind == "test").order_by(_PT.c.position))
-        for row in conn.execution_options(yield_per=2000).execute(stmt):
-            yield ScoredRow._make(row)
-        return
-    cursor = conn.connection.driver_connection.execute(_SCORED_SQL, (session_id,))
-    while batch := cursor.fetchmany(2000):
-        yield from map(ScoredRow._make, batch)  # is_correct: 0/1 here
+    for batch in scored_batches(conn, session_id):
+        yield from map(ScoredRow._make, batch)
 
 
 def scored_batches(conn: Connection, session_id: int) -> Iterator[list[tuple]]:
     """The rows of scored_rows as plain tuples (columns in ScoredRow order), in lists of up to
     FETCH_ROWS."""
-    if conn.dialect.name != "sqlite":
-        rows = list(scored_rows(conn, session_id))
-        for i in range(0, len(rows), FETCH_ROWS):
-            yield [tuple(r) for r in rows[i:i + FETCH_ROWS]]
-        return
-    cursor = conn.connection.driver_connection.execute(_SCORED_SQL, (session_id,))
-    while batch := cursor.fetchmany(FETCH_ROWS):
-        yield batch
+    return _answered_test_batches(conn, _SCORED_COLUMNS, session_id)
 
 
 class OptionsCache:
@@ -188,9 +190,6 @@ class PlainOptions:
 
 
 _ANSWER_COLUMNS = (_PT.c.id, _PT.c.variant, _PT.c.item_id, _PT.c.rotate_id, _R.c.chosen_letter, _R.c.is_correct)
-_ANSWERS_SQL = (f"SELECT {', '.join(('r.' if c.table is _R else 't.') + c.name for c in _ANSWER_COLUMNS)} "
-                "FROM planned_trial t JOIN response r ON r.planned_trial_id = t.id "
-                "WHERE t.session_id = ? AND t.kind = 'test' ORDER BY t.position")
 
 
 def answer_batches(conn: Connection, session_id: int) -> Iterator[list[tuple]]:
@@ -198,16 +197,7 @@ def answer_batches(conn: Connection, session_id: int) -> Iterator[list[tuple]]:
     item_id, rotate_id, chosen_letter, is_correct): the few columns an analysis of the answers
     reads, so that reading millions of them moves no option lists or times (the planned trial
     of a run seen first comes whole from trials_by_id)."""
-    if conn.dialect.name != "sqlite":
-        stmt = (select(*_ANSWER_COLUMNS).select_from(_PT.join(_R, _R.c.planned_trial_id == _PT.c.id))
-                .where(_PT.c.session_id == session_id, _PT.c.kind == "test").order_by(_PT.c.position))
-        result = conn.execution_options(yield_per=FETCH_ROWS).execute(stmt)
-        while batch := result.fetchmany(FETCH_ROWS):
-            yield [tuple(row) for row in batch]
-        return
-    cursor = conn.connection.driver_connection.execute(_ANSWERS_SQL, (session_id,))
-    while batch := cursor.fetchmany(FETCH_ROWS):
-        yield batch
+    return _answered_test_batches(conn, _ANSWER_COLUMNS, session_id)
 
 
 def trials_by_id(conn: Connection, ids: list[int]) -> dict[int, tuple]:

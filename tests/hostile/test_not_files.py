@@ -14,6 +14,10 @@ import pytest
 from audio.headphone_eq import HeadphoneEqError
 from db.engine import open_database
 from tasks.presentation.headphone_setting import load_for_station
+from tasks.dataset.loader import load_dataset
+from tasks.simulation.observers import Observer
+from tasks.simulation.simulate import simulate
+from tasks.study.plan import Protocol
 from tests.support.factories import write_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,9 +37,11 @@ def run(*argv: str) -> subprocess.CompletedProcess:
 
 
 def one_line(done: subprocess.CompletedProcess, text: str) -> None:
+    """Exit 1 and stderr exactly one line, holding text once."""
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1].count(text) == 1, done.stderr
+    assert done.stderr.count("\n") == 1 and done.stderr.endswith("\n"), done.stderr
+    assert done.stderr.count(text) == 1, done.stderr
 
 
 @pytest.mark.parametrize("target", ["fifo", "/dev/zero", "/dev/null"])
@@ -44,16 +50,20 @@ def test_a_database_that_is_not_a_file(tmp_path, fifo, target, command):
     db = str(fifo) if target == "fifo" else target
     extra = (["--dataset", str(write_dataset(tmp_path / "ds")), "--participants", "1"] if command == "simulate"
              else ["--out", str(tmp_path / "out")])
-    done = run(command, "--db", db, *extra)
-    assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert f"{db} is not a regular file" in done.stderr or f"no database at {db}" in done.stderr, done.stderr
-    assert not (tmp_path / "out").exists()
+    one_line(run(command, "--db", db, *extra), f"error: {db} is not a regular file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["fifo"] + (["ds"] if command == "simulate" else []))
 
 
 def test_item_params_that_is_a_fifo(tmp_path, fifo):
-    done = run("report", "--db", str(tmp_path / "none.sqlite3"), "--study", "s", "--out", str(tmp_path / "o"),
-               "--item-params", str(fifo))
-    assert done.returncode == 1 and "Traceback" not in done.stderr and not (tmp_path / "o").exists()
+    """Against a study that exists, so that the refusal is the item parameters' own."""
+    lab = tmp_path / "lab.sqlite3"
+    engine = open_database(lab)
+    simulate(engine, load_dataset(write_dataset(tmp_path / "ds")), Protocol(practice_per_block=0, seed=2), 2,
+             Observer("perfect"), "test", study_name="s")
+    engine.dispose()
+    one_line(run("report", "--db", str(lab), "--study", "s", "--out", str(tmp_path / "o"), "--bootstrap", "10",
+                 "--item-params", str(fifo)), f"{fifo}: not a regular file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "fifo", "lab.sqlite3"]
 
 
 @pytest.mark.parametrize("target", ["fifo", "/dev/zero"])

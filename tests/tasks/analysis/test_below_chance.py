@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from tasks.analysis.design import Design
-from tasks.analysis.item_analysis import BELOW_CHANCE_FDR, below_chance_p, fdr_bh, item_table, poisson_binomial_cdf
+from tasks.analysis.item_analysis import BELOW_CHANCE_FDR, below_chance_p, fdr_bh, item_table, poisson_binomial_pmf
 from tasks.analysis.responses import load_responses
 from tasks.simulation.observers import Observer
 from tests.tasks.analysis.cohorts import cohort_db, small_dataset
@@ -25,8 +25,10 @@ def guessed_table(rng, n_items: int = ITEMS, answers: int = 12):
 
 def test_the_poisson_binomial_equals_the_binomial_when_every_answer_has_the_same_chance():
     for n, p in ((12, 0.25), (7, 0.5), (30, 1 / 3)):
-        for k in range(n + 1):
-            assert poisson_binomial_cdf(k, np.full(n, p)) == pytest.approx(stats.binom.cdf(k, n, p), abs=1e-12)
+        pmf = poisson_binomial_pmf(np.full(n, p))
+        assert pmf.shape == (n + 1,)
+        assert pmf == pytest.approx(stats.binom.pmf(np.arange(n + 1), n, p), abs=1e-12)
+        assert np.cumsum(pmf) == pytest.approx(stats.binom.cdf(np.arange(n + 1), n, p), abs=1e-12)
 
 
 def test_the_p_value_of_guessing_is_valid_at_every_level():

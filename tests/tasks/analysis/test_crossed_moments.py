@@ -60,9 +60,13 @@ def test_a_negative_component_counts_as_zero_and_small_designs_have_none():
     y = rng.normal(size=p.size)  # no person or item effect at all
     w = np.full(p.size, 1.0 / p.size)
     got = crossed_moments(p, i, np.zeros(p.size), y, w)
-    assert got.variance >= 0 and got.df >= 1
-    kept = [c for c in got.components if c > 0]
-    assert kept  # the cells' noise at least
+    assert got.df >= 1
+    components = np.array(got.components)
+    assert (components < 0).any() and (components > 0).any()  # this draw has both
+    # V = sa sum u^2 + sb sum v^2 + se sum w^2 with each negative component taken as 0
+    u, v = np.bincount(p, weights=w), np.bincount(i, weights=w)
+    assert got.variance == pytest.approx(float(np.array([u @ u, v @ v, w @ w]) @ np.clip(components, 0.0, None)))
+    assert got.variance > 0
     assert crossed_moments(np.zeros(4), np.arange(4), np.zeros(4), y[:4], np.full(4, 0.25)) is None
     assert crossed_moments(np.arange(4), np.zeros(4), np.zeros(4), y[:4], np.full(4, 0.25)) is None
 
