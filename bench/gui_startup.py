@@ -103,23 +103,30 @@ def child_app(db_path: str, station: str | None = None) -> None:
     sys.exit(code)
 
 
-def sample(kind: str, env: dict, db_path: Path | str, timeout_s: float = 120.0,
-           station: str | None = None) -> dict[str, float]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--db", str(db_path)]
-    cmd += ["--station", station] if station else []
+def run_marked(cmd: list[str], env: dict, names: tuple[str, ...], kind: str, timeout_s: float) -> dict:
+    """Run a child that prints "MARK time" lines (_stamp) and "said TEXT" lines: each mark in
+    ``names`` as seconds since the child was started, and the last "said" text under "said".
+    RuntimeError when it never reported its first paint."""
     t0 = time.time()
     done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout_s)
-    marks = {}
+    marks: dict = {}
     for line in done.stdout.splitlines():
         if line.startswith("said "):
             marks["said"] = line[len("said "):]
         parts = line.split()
-        if len(parts) == 2 and parts[0] in MARKS:
+        if len(parts) == 2 and parts[0] in names:
             marks[parts[0]] = float(parts[1]) - t0
     if "painted" not in marks:
         raise RuntimeError(f"{kind} child did not report its first paint (exit {done.returncode}):\n"
                            f"{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     return marks
+
+
+def sample(kind: str, env: dict, db_path: Path | str, timeout_s: float = 120.0,
+           station: str | None = None) -> dict[str, float]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--db", str(db_path)]
+    cmd += ["--station", station] if station else []
+    return run_marked(cmd, env, MARKS, kind, timeout_s)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -101,18 +101,11 @@ def make_package(folder: Path, env: dict) -> Path:
 def sample_takehome(env: dict, package: Path, db_path: Path, timeout_s: float = 180.0) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "takehome", "--package", str(package),
            "--db", str(db_path)]
-    t0 = time.time()
-    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout_s)
-    marks: dict = {}
-    for line in done.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0] in MARKS:
-            marks[parts[0]] = float(parts[1]) - t0
-        if line == "said no output":
-            marks["no_output"] = True
-    if "painted" not in marks:
-        raise RuntimeError(f"take-home child did not report its first paint (exit {done.returncode}):\n"
-                           f"{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+    from bench.gui_startup import run_marked
+
+    marks = run_marked(cmd, env, MARKS, "take-home", timeout_s)
+    if marks.pop("said", None) == "no output":
+        marks["no_output"] = True
     return marks
 
 

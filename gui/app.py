@@ -242,7 +242,7 @@ class TakeHome:
         if self.ctx.audio is None:
             return self.no_output("")
         try:
-            prepared = prepare_package(self.ctx, self.package)
+            prepared = prepare_package(self.ctx, self.package, hrtf=not self.screening_given)
         except PackageProblem as exc:
             return self._fail(str(exc))
         self.show(prepared)
@@ -259,8 +259,11 @@ class TakeHome:
         """The flow on the prepared package (gui.takehome.start.PreparedPackage)."""
         from gui.takehome.flow import TakeHomeFlow
 
-        if not self.screening_given:
-            self.screening = self._package_screening(prepared.opened.info)
+        if not self.screening_given and prepared.hrirs is not None:
+            # the package asks for the localization check: its HRTF was read on the worker
+            from gui.participant.screening import with_localization
+
+            self.screening = with_localization(self.screening, prepared.hrirs)
         extra = {"open_url": self.open_url} if self.open_url is not None else {}
         self.window = TakeHomeFlow(self.ctx, prepared.opened, prepared.dataset, prepared.minutes,
                                    prepared.n_questions, self.screening, self.out_dir, **extra)
@@ -269,21 +272,6 @@ class TakeHome:
         self.window.show_for_participant()
         if self.start_window is not None:
             self.start_window.hide()
-
-    def _package_screening(self, info: dict):
-        """The screening the study asks for (tasks.takehome.adaptive_data): the localization check
-        through the app's own HRTF (MIT KEMAR) when the lab runs it, else the two standard checks."""
-        from audio.hrtf import HrtfError, load_hrtf
-        from gui.participant.screening import standard_screening, with_localization
-        from tasks.takehome.adaptive_data import package_screening
-
-        if not package_screening(info)["localization"]:
-            return standard_screening
-        try:
-            return with_localization(standard_screening, load_hrtf(None, self.ctx.audio.presenter.choice.sample_rate_hz))
-        except HrtfError as exc:
-            print(f"warning: no localization check ({exc})", file=sys.stderr)
-            return standard_screening
 
     def _fail(self, message: str) -> None:
         box = QMessageBox(QMessageBox.Critical, "STAR Listening Lab", message, QMessageBox.Ok, self.start_window)

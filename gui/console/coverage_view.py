@@ -60,6 +60,9 @@ class CoverageView(QGroupBox):
         self.job = LatestJob(self)
         self.job.succeeded.connect(self.show_summary)
         self.job.failed.connect(lambda msg: self.needed.setText(self.tr("Coverage not read: {why}.").format(why=msg)))
+        # the lab server away: said here too, so that the counts shown are not taken for today's
+        self.job.unreachable.connect(lambda msg: self.needed.setText(
+            self.tr("Coverage not read: the lab server cannot be reached ({why}).").format(why=msg)))
         self.job.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
         self.summary: CoverageSummary | None = None
         self.setVisible(False)

@@ -40,18 +40,22 @@ class PackageProblem(Exception):
 @dataclass
 class PreparedPackage:
     """What the take-home flow needs, read on a worker: tasks.takehome.packages.OpenedPackage,
-    the dataset, the number of planned trials and the estimate (low, high) of the minutes left."""
+    the dataset, the number of planned trials, the estimate (low, high) of the minutes left, and
+    the HRTF (audio.hrtf.HrirSet at the output's rate) of the localization check when the package
+    asks for it (None: not asked for, not loaded, or not loadable: a warning said why)."""
 
     opened: Any
     dataset: Any
     n_questions: int
     minutes: tuple[int, int]
+    hrirs: Any = None
 
 
-def prepare_package(ctx, package: Path, progress=None, should_cancel=None) -> PreparedPackage:
-    """Unpack and check the package, load its dataset, apply the station's audio settings and
-    estimate the time left (runs on a worker thread; no Qt). PackageProblem names what is wrong
-    with the package or its dataset."""
+def prepare_package(ctx, package: Path, progress=None, should_cancel=None, hrtf: bool = True) -> PreparedPackage:
+    """Unpack and check the package, load its dataset, apply the station's audio settings,
+    estimate the time left and, with ``hrtf`` and a package that asks for the localization
+    check, load the app's own HRTF (MIT KEMAR) at the output's rate (runs on a worker thread; no
+    Qt). PackageProblem names what is wrong with the package or its dataset."""
     from tasks.dataset.loader import NotADatasetError, load_dataset
     from tasks.study.session_time import estimate_session
     from tasks.takehome.files import BundleError
@@ -66,7 +70,25 @@ def prepare_package(ctx, package: Path, progress=None, should_cancel=None) -> Pr
     plan = sorted(opened.info["plan"], key=lambda row: row["position"])
     _session, answered = package_session(ctx.db, opened)
     estimate = estimate_session(plan[answered:], opened.dataset_root)
-    return PreparedPackage(opened, dataset, len(plan), estimate.range_min)
+    hrirs = localization_hrtf(ctx, opened.info) if hrtf else None
+    return PreparedPackage(opened, dataset, len(plan), estimate.range_min, hrirs)
+
+
+def localization_hrtf(ctx, info: dict):
+    """The HRTF of the localization check when the package asks for it (tasks.takehome.adaptive_data),
+    else None; None with a warning when it cannot be loaded (the two standard checks then)."""
+    import sys
+
+    from audio.hrtf import HrtfError, load_hrtf
+    from tasks.takehome.adaptive_data import package_screening
+
+    if not package_screening(info)["localization"]:
+        return None
+    try:
+        return load_hrtf(None, ctx.audio.presenter.choice.sample_rate_hz)
+    except HrtfError as exc:
+        print(f"warning: no localization check ({exc})", file=sys.stderr)
+        return None
 
 
 class StartWindow(QWidget):

@@ -16,7 +16,7 @@ from tasks.study.plan import Protocol
 from tasks.study.studies import open_study
 from tasks.study.enrolment import start_or_resume
 from tests.support.factories import sr_items, write_dataset
-from tests.support.gui_harness import lab_context
+from tests.support.gui_harness import lab_context, start_participant_window
 
 pytestmark = pytest.mark.jack
 
@@ -37,11 +37,7 @@ def drive_window(qtbot, lab, session_id: int, dataset, choose, max_screens: int)
     from gui.participant.window import ParticipantWindow
 
     window = ParticipantWindow(lab.db, session_id, dataset, lab.audio.presenter, lab.bridge, "0000", screening=None)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    window.start()
+    start_participant_window(qtbot, window)
     seen: list[str] = []
     for _ in range(max_screens):
         if window.finished:

@@ -6,13 +6,13 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from db.models import Participant, Response
-from gui.console.window import ConsoleWindow
 from tasks.cover.coverage import coverage_summary
 from tasks.cover.units import cover_units
 from tasks.study.enrolment import start_or_resume
 from tests.gui.conftest import save_screenshot
 from tests.support.cover_db import build_cover_study, cover_protocol
 from tests.support.factories import write_dataset
+from tests.support.gui_harness import open_console
 
 
 @pytest.fixture
@@ -25,13 +25,8 @@ def cover_window(qtbot, ctx, tmp_path):
     units = cover_units(ds, protocol)
     missing = {units[0].key: 3, units[1].key: 2, units[5].key: 1, units[-1].key: 1}
     build_cover_study(tmp_path / "lab.sqlite3", ds, protocol, engine=ctx.db, missing=missing, study_name="cover")
-    window = ConsoleWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1280, 720)
-    window.show()
+    window = open_console(qtbot, ctx, root)
     page = window.study_page
-    with qtbot.waitSignal(window.state.datasetChanged, timeout=20000):
-        page.load(str(root))
     page.study_name.setText("cover")
     page.open_study()
     assert window.state.study.name == "cover"

@@ -12,12 +12,12 @@ from sqlmodel import Session as DbSession, select
 from db import leases, repo
 from db.leases import lease_of
 from db.models import Participant, Session
-from gui.console.window import ConsoleWindow
 from tasks.study.plan import Protocol
 from tasks.study.runner import SessionRunner
 from tasks.study.studies import open_study
 from tasks.takehome.packages import open_package, start_session, write_results_bundle
 from tests.support.factories import write_dataset
+from tests.support.gui_harness import open_console
 
 
 @pytest.fixture
@@ -31,13 +31,8 @@ def cover_console(qtbot, ctx, tmp_path):
     with DbSession(ctx.db) as s:
         for code in ("H001", "L001", "L002", "L003"):
             repo.add_participant(s, Participant(code=code))
-    window = ConsoleWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1280, 720)
-    window.show()
+    window = open_console(qtbot, ctx, root)
     page = window.study_page
-    with qtbot.waitSignal(window.state.datasetChanged, timeout=20000):
-        page.load(str(root))
     page.study_name.setText("c")
     page.open_study()
     assert window.state.study.name == "c"

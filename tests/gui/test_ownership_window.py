@@ -14,6 +14,7 @@ from tasks.study import ownership
 from tasks.study.runner import SessionRunner
 from tests.gui.test_participant_flow import lab, make_session, right_answer, step  # noqa: F401 (fixture)
 from tests.gui.test_session_jack import short_screening
+from tests.support.gui_harness import start_participant_window
 
 pytestmark = pytest.mark.jack
 
@@ -23,12 +24,7 @@ def window_for(ctx, qtbot, dataset, session_id, holder):
 
     window = ParticipantWindow(ctx.db, session_id, dataset, ctx.audio.presenter, ctx.bridge, "0000",
                                screening=short_screening, holder=holder)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    window.start()
-    return window
+    return start_participant_window(qtbot, window)
 
 
 def answers(db, session_id):

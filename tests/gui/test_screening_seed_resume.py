@@ -5,7 +5,6 @@ seed comes back when the session is opened again after a pause in the middle of 
 import json
 
 import pytest
-from PySide6.QtCore import Qt
 from sqlmodel import Session as DbSession
 
 from db import repo
@@ -16,7 +15,7 @@ from tasks.study.screening_records import read_screening, stored_seed
 from tasks.study.studies import open_study
 from tests.gui.test_session_jack import short_screening
 from tests.support.factories import pc_items, write_dataset
-from tests.support.gui_harness import lab_context
+from tests.support.gui_harness import answer_a, lab_context, start_participant_window
 
 pytestmark = pytest.mark.jack
 
@@ -46,12 +45,7 @@ def open_window(qtbot, app, session_id, dataset, seeds: list, orders: list):
 
     window = app.participant_window(session_id, State)
     window.screening = screening
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    window.start()
-    return window
+    return start_participant_window(qtbot, window)
 
 
 def answer_screening_trials(qtbot, window, n: int) -> None:
@@ -60,14 +54,7 @@ def answer_screening_trials(qtbot, window, n: int) -> None:
     for _ in range(4 * n + 10):
         if answered == n:
             return
-        if window.stack.currentWidget() is window.message:
-            qtbot.keyClick(window, Qt.Key_Return)
-            continue
-        trial = window.trial
-        qtbot.waitUntil(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled(), timeout=30000)
-        qtbot.keyClick(window, "A")
-        qtbot.keyClick(window, Qt.Key_Return)
-        answered += 1
+        answered += answer_a(qtbot, window)
     raise AssertionError(f"answered {answered} of {n} screening trials")
 
 

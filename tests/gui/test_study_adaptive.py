@@ -8,20 +8,14 @@ from PySide6.QtWidgets import QApplication
 from sqlmodel import Session as DbSession
 
 from db import repo
-from gui.console.window import ConsoleWindow
 from tasks.study.plan import Protocol
 from tests.gui.conftest import save_screenshot
+from tests.support.gui_harness import open_console
 
 
 def study_page(qtbot, ctx):
-    window = ConsoleWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1280, 720)
-    window.show()
-    page = window.study_page
-    with qtbot.waitSignal(window.state.datasetChanged, timeout=20000):
-        page.load(None)
-    return window, page
+    window = open_console(qtbot, ctx)
+    return window, window.study_page
 
 
 def stored_protocol(ctx, name: str) -> Protocol:

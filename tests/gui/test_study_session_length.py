@@ -4,13 +4,13 @@ answers, the warning above the session length, and a cover study's share."""
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from gui.console.window import ConsoleWindow
 from tasks.simulation.observers import Observer
 from tasks.simulation.simulate import simulate
 from tasks.study.plan import Protocol
 from tasks.study.session_time import ANSWER_ALLOWANCE_S
 from tasks.study.studies import study_protocol
 from tests.gui.conftest import save_screenshot
+from tests.support.gui_harness import open_console
 from tests.support.timed_dataset import write_timed_dataset
 from tests.tasks.study.test_session_time_protocol import simulated_session_s
 
@@ -18,14 +18,8 @@ from tests.tasks.study.test_session_time_protocol import simulated_session_s
 @pytest.fixture
 def timed_window(qtbot, ctx, tmp_path):
     root = write_timed_dataset(tmp_path / "timed")
-    window = ConsoleWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1280, 720)
-    window.show()
-    page = window.study_page
-    with qtbot.waitSignal(window.state.datasetChanged, timeout=20000):
-        page.load(str(root))
-    return window, page
+    window = open_console(qtbot, ctx, root)
+    return window, window.study_page
 
 
 def estimate_after(qtbot, page, change=lambda: None):

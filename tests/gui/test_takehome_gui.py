@@ -19,7 +19,7 @@ from tasks.study.plan import Protocol
 from tasks.study.studies import open_study
 from tasks.takehome.importing import import_results
 from tests.gui.conftest import save_screenshot
-from tests.support.gui_harness import lab_context
+from tests.support.gui_harness import answer_a, lab_context
 from tests.gui.test_session_jack import drive, short_screening
 
 pytestmark = pytest.mark.jack
@@ -208,13 +208,7 @@ def answer_until(qtbot, participant, done, max_steps=100):
     for _ in range(max_steps):
         if done():
             return
-        if participant.stack.currentWidget() is participant.message:
-            qtbot.keyClick(participant, Qt.Key_Return)
-            continue
-        trial = participant.trial
-        qtbot.waitUntil(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled(), timeout=30000)
-        qtbot.keyClick(participant, "A")
-        qtbot.keyClick(participant, Qt.Key_Return)
+        answer_a(qtbot, participant)
     raise AssertionError("never got there")
 
 

@@ -108,3 +108,40 @@ def test_no_output_says_what_to_do_and_retry_with_a_device_goes_on(qtbot, tmp_pa
     assert calls == [False, True]  # Retry looked again, with the device list read anew
     assert flow.current == "welcome" and not first.isVisible()
     launcher.wait()
+
+
+def test_the_localization_check_a_package_asks_for_has_its_hrtf_read_on_the_worker(qtbot, tmp_path, dataset_dir,
+                                                                                   opened):
+    """prepare_package (the worker's part) reads the HRTF at the output's rate when the package asks
+    for the localization check, and only then; the flow's screening then ends with that check."""
+    from db.engine import open_database
+    from gui.app import TakeHome
+    from gui.takehome.start import prepare_package
+    from tasks.dataset.loader import load_dataset
+    from tasks.study.plan import Protocol
+    from tasks.study.studies import open_study
+    from tasks.takehome.packages import make_package
+
+    made, open_context = opened
+    lab, ds = open_database(tmp_path / "lab.sqlite3"), load_dataset(dataset_dir)
+    open_study(lab, ds, "home", Protocol(variants=["sr", "tr"], items_per_group=1, practice_per_block=0, seed=3))
+    with_check = make_package(lab, ds, "home", "H103", tmp_path / "with.zip", "test", screening={"localization": True})
+    without = make_package(lab, ds, "home", "H104", tmp_path / "without.zip", "test")
+    ctx = open_context()
+    ctx.audio = real_output(made, ctx)[0]
+    rate = ctx.audio.presenter.choice.sample_rate_hz
+
+    prepared = prepare_package(ctx, with_check)
+    assert prepared.hrirs is not None and prepared.hrirs.sample_rate_hz == rate
+    assert prepare_package(ctx, with_check, hrtf=False).hrirs is None  # a screening given by the caller
+    takehome = TakeHome(ctx, None, with_check, out_dir=tmp_path / "out")
+    takehome.show(prepared)
+    qtbot.addWidget(takehome.window)
+    assert [t.name for t in takehome.screening(5)] == ["antiphase", "huggins", "localization"]
+
+    plain = prepare_package(ctx, without)
+    assert plain.hrirs is None
+    takehome = TakeHome(ctx, None, without, out_dir=tmp_path / "out2")
+    takehome.show(plain)
+    qtbot.addWidget(takehome.window)
+    assert [t.name for t in takehome.screening(5)] == ["antiphase", "huggins"]

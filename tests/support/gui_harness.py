@@ -66,6 +66,45 @@ def load_builtin(qtbot, window):
     return page
 
 
+def open_console(qtbot, ctx, dataset_root=None):
+    """A console on ``ctx``, shown at 1280x720, with the dataset at ``dataset_root`` (None: the
+    built-in bank) loaded on its Study page; the window."""
+    from gui.console.window import ConsoleWindow
+
+    window = ConsoleWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    with qtbot.waitSignal(window.state.datasetChanged, timeout=20000):
+        window.study_page.load(None if dataset_root is None else str(dataset_root))
+    return window
+
+
+def start_participant_window(qtbot, window):
+    """Show ``window`` (a ParticipantWindow), wait until it has the focus and start it; the window."""
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.start()
+    return window
+
+
+def answer_a(qtbot, window) -> bool:
+    """One step of a participant window: a message is confirmed (False), a trial is answered with
+    option A once its buttons are enabled (True)."""
+    from PySide6.QtCore import Qt
+
+    if window.stack.currentWidget() is window.message:
+        qtbot.keyClick(window, Qt.Key_Return)
+        return False
+    trial = window.trial
+    qtbot.waitUntil(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled(), timeout=30000)
+    qtbot.keyClick(window, "A")
+    qtbot.keyClick(window, Qt.Key_Return)
+    return True
+
+
 def settle_layouts() -> None:
     """The layouts' next pass, now: deliver the layout requests posted so far instead of waiting
     for the event loop to reach them (a pass may post more; callers poll what they need)."""
