@@ -123,8 +123,7 @@ class Outbox:
         with self._con:
             self._con.execute("BEGIN")
             for row in rows:
-                values = [row.get(c) for c in ("planned_trial_id", "session_id", "values_json", "queued_at", "state",
-                                               "note")]
+                values = [row.get(c) for c in JOURNAL_COLUMNS]
                 values[3], values[4], values[5] = values[3] or now, values[4] or "pending", values[5] or ""
                 reason = row.get("reason") if row["_table"] == "quarantine" else None
                 if reason is None and values[0] in kept:
