@@ -186,8 +186,7 @@ def role_grants(database: str, station_role: str, experimenter_role: str, tables
             raise RoleNameError(problem)
     station, experimenter = quoted(station_role), quoted(experimenter_role)
     sql = [f"GRANT CONNECT ON DATABASE {quoted(database)} TO {station}, {experimenter}",
-           f"GRANT USAGE ON SCHEMA public TO {station}, {experimenter}",
-           f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {station}"]
+           f"GRANT USAGE ON SCHEMA public TO {station}, {experimenter}"]
     for table in tables:
         sql.append(f"GRANT ALL ON {quoted(table)} TO {experimenter}")
     sql.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {experimenter}")
