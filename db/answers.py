@@ -167,5 +167,5 @@ class AnswerStore:
         until = self._datetime(leases.lease_for(self.lease_s))
         if cur.execute(_GUARD_SQL, (until, self.session_id, self.holder)).rowcount != 1:
             row = cur.execute("SELECT lease_holder, station FROM session WHERE id = ?", (self.session_id,)).fetchone()
-            where = (row[0].rsplit("/", 1)[0] if row and row[0] else row[1] if row else None) or "another window"
-            raise leases.NotOwner(f"session {self.session_id} is now run by {where}; this answer was not saved")
+            where = None if row is None else leases.station_of(row[0]) if row[0] else row[1]
+            raise leases.not_owner(self.session_id, where)

@@ -37,13 +37,22 @@ class Lease:
     @property
     def holder_station(self) -> str | None:
         """The station named by the holder, else the session's own station."""
-        if self.holder:
-            return self.holder.rsplit("/", 1)[0]
-        return self.station
+        return station_of(self.holder) if self.holder else self.station
 
     def live(self, now: datetime) -> bool:
         """A window holds the lease and has renewed it in time."""
         return bool(self.holder) and not self.holder.endswith("/") and self.until is not None and self.until > now
+
+
+def station_of(holder: str) -> str:
+    """The station a holder names ("<station>/<token>")."""
+    return holder.rsplit("/", 1)[0]
+
+
+def not_owner(session_id: int, holder_station: str | None) -> NotOwner:
+    """The refusal of an answer to a session that ``holder_station`` runs now."""
+    return NotOwner(f"session {session_id} is now run by {holder_station or 'another window'}; "
+                    "this answer was not saved")
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -67,10 +76,9 @@ def read_lease(conn: Connection, session_id: int) -> Lease | None:
 
 def _swap(conn: Connection, old: Lease, **values) -> bool:
     """Set ``values`` if the lease is still exactly ``old`` (holder and time): True when it was."""
-    until = old.until if old.until is not None else None
     stmt = (update(SESSION).where(SESSION.c.id == old.session_id,
                                   SESSION.c.lease_holder.is_not_distinct_from(old.holder),
-                                  SESSION.c.lease_until.is_not_distinct_from(until))
+                                  SESSION.c.lease_until.is_not_distinct_from(old.until))
             .values(**values))
     return conn.execute(stmt).rowcount == 1
 
@@ -103,8 +111,7 @@ def guard(conn: Connection, session_id: int, holder: str, until: datetime) -> No
     """In an answer's transaction: NotOwner unless ``holder`` holds the session (then renewed)."""
     if not renew(conn, session_id, holder, until):
         lease = read_lease(conn, session_id)
-        where = lease.holder_station if lease is not None and lease.holder_station else "another window"
-        raise NotOwner(f"session {session_id} is now run by {where}; this answer was not saved")
+        raise not_owner(session_id, None if lease is None else lease.holder_station)
 
 
 def release(engine: Engine, session_id: int, holder: str) -> bool:

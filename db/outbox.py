@@ -123,8 +123,7 @@ class Outbox:
         with self._con:
             self._con.execute("BEGIN")
             for row in rows:
-                values = [row.get(c) for c in ("planned_trial_id", "session_id", "values_json", "queued_at", "state",
-                                               "note")]
+                values = [row.get(c) for c in JOURNAL_COLUMNS]
                 values[3], values[4], values[5] = values[3] or now, values[4] or "pending", values[5] or ""
                 reason = row.get("reason") if row["_table"] == "quarantine" else None
                 if reason is None and values[0] in kept:
@@ -184,9 +183,11 @@ class Outbox:
         return self._con.execute("SELECT id, quarantined_at, planned_trial_id, session_id, reason FROM quarantine "
                                  "ORDER BY id").fetchall()
 
-    def status_note(self) -> str:
-        """What the console's station status says about this journal ("" when nothing is wrong)."""
-        return quarantine_note(self._con.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0])
+    def status_note(self, more_quarantined: int = 0) -> str:
+        """What the console's station status says about this journal ("" when nothing is wrong);
+        ``more_quarantined``: entries about to be quarantined besides those already are."""
+        n = self._con.execute("SELECT COUNT(*) FROM quarantine").fetchone()[0] + more_quarantined
+        return quarantine_note(n)
 
     def quarantine(self, entries: list[tuple[Any, str]]) -> None:
         """Move journal entries (planned_trial_id, reason) into quarantine, in one transaction."""
@@ -292,15 +293,10 @@ def deliver(engine: Engine, outbox: Outbox, station: str | None = None, limit: i
             repo.advance_cursor(conn, session_id)
         if station:
             left = max(0, outbox.count() - len(checked))
-            touch_station(conn, station, left, _note_after(outbox, refused))
+            touch_station(conn, station, left, outbox.status_note(len(refused)))
     outbox.mark(outcomes)
     outbox.quarantine(refused)
     return len(batch)
-
-
-def _note_after(outbox: Outbox, refused: list) -> str:
-    n = len(outbox.quarantined()) + len(refused)
-    return quarantine_note(n)
 
 
 def quarantine_note(n: int) -> str:

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import weakref
 from datetime import datetime
 from pathlib import Path
 
@@ -137,16 +138,27 @@ def quoted(identifier: str) -> str:
     return sql.Identifier(identifier).as_string()
 
 
+# engine -> the station its login role is bound to, as the server answered (once per engine:
+# the console asks at every session start, simulate twice at its start)
+_BOUND: "weakref.WeakKeyDictionary[Engine, str | None]" = weakref.WeakKeyDictionary()
+
+
 def bound_station(engine: Engine) -> str | None:
     """The station the connection's login role is bound to (lab-grants --bind), or None: not
-    bound, no bindings on this server (lab-grants not run yet), or the server not reachable."""
+    bound, no bindings on this server (lab-grants not run yet), or the server not reachable.
+    The server's answer is kept for the engine's life (a binding changed meanwhile counts from
+    the program's next start); an unreachable server is asked again next time."""
     from sqlalchemy.exc import DBAPIError
 
+    if engine in _BOUND:
+        return _BOUND[engine]
     try:
         with engine.connect() as conn:
-            return conn.exec_driver_sql("SELECT public.lab_station()").scalar()
+            bound = conn.exec_driver_sql("SELECT public.lab_station()").scalar()
     except DBAPIError:
         return None
+    _BOUND[engine] = bound
+    return bound
 
 
 def literal(value: str) -> str:
@@ -174,8 +186,7 @@ def role_grants(database: str, station_role: str, experimenter_role: str, tables
             raise RoleNameError(problem)
     station, experimenter = quoted(station_role), quoted(experimenter_role)
     sql = [f"GRANT CONNECT ON DATABASE {quoted(database)} TO {station}, {experimenter}",
-           f"GRANT USAGE ON SCHEMA public TO {station}, {experimenter}",
-           f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {station}"]
+           f"GRANT USAGE ON SCHEMA public TO {station}, {experimenter}"]
     for table in tables:
         sql.append(f"GRANT ALL ON {quoted(table)} TO {experimenter}")
     sql.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {experimenter}")

@@ -100,7 +100,7 @@ FUNCTIONS = {
 def station_privileges(station: str, experimenter: str, tables: list[str], quoted) -> list[str]:
     """The station group role's table, column and sequence privileges and the row-level
     security on ``tables`` (names quoted with ``quoted``); idempotent (policies are dropped and
-    made again, privileges revoked first)."""
+    made again, every table and sequence privilege of the station revoked first)."""
     sql = [f"CREATE TABLE IF NOT EXISTS {BINDING_TABLE} (role_name text PRIMARY KEY, station text NOT NULL UNIQUE)",
            f"REVOKE ALL ON {BINDING_TABLE} FROM PUBLIC",
            f"GRANT ALL ON {BINDING_TABLE} TO {experimenter}"]
@@ -108,6 +108,7 @@ def station_privileges(station: str, experimenter: str, tables: list[str], quote
         sql.append(f"CREATE OR REPLACE FUNCTION public.{signature} {body}")
         sql.append(f"REVOKE ALL ON FUNCTION public.{signature} FROM PUBLIC")
         sql.append(f"GRANT EXECUTE ON FUNCTION public.{signature} TO {station}, {experimenter}")
+    sql.append(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {station}")
     sql.append(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {station}")
     for table in tables:
         name = quoted(table)

@@ -70,10 +70,6 @@ def live(lease: Lease, now: datetime | None = None) -> bool:
     return lease.live(_now(now)) and not _process_gone(lease.holder)
 
 
-def holder_station(holder: str) -> str:
-    return holder.rsplit("/", 1)[0]
-
-
 def _now(now: datetime | None) -> datetime:
     return now or datetime.now(timezone.utc)
 
@@ -109,7 +105,7 @@ def claim(engine: Engine, session_id: int, holder: str, now: datetime | None = N
     """Let the window ``holder`` run the session: it takes the lease unless another window holds
     it live, or the session was interrupted on another station (then it needs a take-over).
     SessionHeld says which station and what to do; nothing changes then."""
-    station = holder_station(holder)
+    station = leases.station_of(holder)
     for _attempt in range(3):
         now_ = _now(now)
         lease = _read(engine, session_id)

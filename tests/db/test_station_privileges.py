@@ -7,7 +7,7 @@ idempotent and upgrades an existing lab server first."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import ProgrammingError
 from sqlmodel import Session as DbSession, select
 
@@ -70,7 +70,16 @@ def test_everything_a_station_does_works_under_its_own_role(lab, tmp_path):
     owner = open_database(lab.owner_url())
     open_study(owner, ds, STUDY, PROTOCOL)  # the experimenter creates the study
     booth = station_engine(lab, "booth1")
+    asked = []
+
+    def note(conn, cursor, statement, *rest):
+        asked.append(statement)
+
+    event.listen(booth, "before_cursor_execute", note)
     assert station_name(booth) == "booth1"  # the name its login role is bound to
+    assert station_name(booth, "booth1") == "booth1"  # --station naming it too
+    event.remove(booth, "before_cursor_execute", note)
+    assert sum("lab_station" in q for q in asked) == 1  # the server is asked once per engine
     study = open_study(booth, ds, STUDY, PROTOCOL)
     session, runner = run_session(booth, ds, study, "P001", "booth1", answers=2)
     with DbSession(booth) as s:  # pause and resume, as the participant window does

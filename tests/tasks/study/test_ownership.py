@@ -3,6 +3,7 @@ one SQLite file, and on one private PostgreSQL server). A live session is offere
 and cannot be opened there; an interrupted one is offered on its own station, elsewhere only
 through an explicit, audit-logged take-over; an answer from a window that does not hold the
 session is refused with nothing stored, and the holder's next answer lands."""
+import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -46,6 +47,17 @@ def answer_next(runner):
     return trial
 
 
+def window_on(engine, session_id, station, answers):
+    """A participant window of ``station`` claims the session, begins it and answers ``answers`` trials."""
+    holder = ownership.new_holder(station)
+    ownership.claim(engine, session_id, holder)
+    runner = SessionRunner(engine, session_id, holder=holder)
+    runner.begin()
+    for _ in range(answers):
+        answer_next(runner)
+    return holder, runner
+
+
 def answered_positions(engine, session_id):
     with DbSession(engine) as s:
         ids = {r.planned_trial_id for r in repo.responses(s, session_id)}
@@ -54,12 +66,7 @@ def answered_positions(engine, session_id):
 
 def test_a_live_session_is_not_offered_elsewhere_and_a_second_window_cannot_answer(two_stations):
     a, b, sid = two_stations
-    holder_a = ownership.new_holder("boothA")
-    ownership.claim(a, sid, holder_a)
-    runner_a = SessionRunner(a, sid, holder=holder_a)
-    runner_a.begin()
-    for _ in range(3):
-        answer_next(runner_a)
+    _, runner_a = window_on(a, sid, "boothA", answers=3)
     # station B starts: nothing to offer, and its window cannot open A's session
     assert not ownership.offered_here(lease(b, sid), "boothB")
     assert not ownership.interrupted_elsewhere(lease(b, sid), "boothB")  # live: not even for a take-over
@@ -81,12 +88,7 @@ def test_a_live_session_is_not_offered_elsewhere_and_a_second_window_cannot_answ
 
 def test_an_interrupted_session_is_offered_on_its_station_and_elsewhere_only_by_take_over(two_stations):
     a, b, sid = two_stations
-    holder_a = ownership.new_holder("boothA")
-    ownership.claim(a, sid, holder_a)
-    runner_a = SessionRunner(a, sid, holder=holder_a)
-    runner_a.begin()
-    for _ in range(3):
-        answer_next(runner_a)
+    _, runner_a = window_on(a, sid, "boothA", answers=3)
     later = utc_now() + timedelta(seconds=ownership.LEASE_S + 5)  # A crashed: its lease lapsed
     assert ownership.offered_here(lease(a, sid), "boothA", later)
     assert not ownership.offered_here(lease(b, sid), "boothB", later)  # never the start-up offer on B
@@ -115,18 +117,16 @@ def test_an_interrupted_session_is_offered_on_its_station_and_elsewhere_only_by_
 
 def test_a_window_closed_lets_go_and_a_killed_process_is_not_live(two_stations):
     a, b, sid = two_stations
-    holder_a = ownership.new_holder("boothA")
-    ownership.claim(a, sid, holder_a)
-    runner_a = SessionRunner(a, sid, holder=holder_a)
-    runner_a.begin()
+    holder_a, runner_a = window_on(a, sid, "boothA", answers=0)
     assert ownership.renew(a, sid, holder_a)
     runner_a.pause("left by the experimenter")
     ownership.release(a, sid, holder_a)  # the window closed after the pause, as the app does
     assert lease(a, sid).holder is None
     ownership.claim(b, sid, ownership.new_holder("boothB"))  # paused, nobody's: B may open it
+    assert lease(b, sid).holder_station == "boothB"
     # a holder naming a process of this computer that has ended is not live, before its lease lapses
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    dead = f"boothA/{ownership.new_holder('x').split('/', 1)[1].split('.')[0]}.{gone.stdout.strip()}.abc"
+    dead = f"boothA/{socket.gethostname()}.{gone.stdout.strip()}.abc"
     with a.begin() as conn:
         conn.execute(SessionRow.__table__.update().where(SessionRow.__table__.c.id == sid)
                      .values(status="running", lease_holder=dead, lease_until=utc_now() + timedelta(seconds=60)))
