@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -28,7 +29,7 @@ from sqlmodel import Session as DbSession
 
 from db.models import PlannedTrial, Response, Session, Study
 from tasks.cover.counts import answered_counts
-from tasks.cover.units import cover_units
+from tasks.cover.units import UnitKey, cover_units
 from tasks.dataset.items import VARIANT_SOURCE
 from tasks.dataset.loader import Dataset
 from tasks.dataset.runs import make_run
@@ -101,10 +102,12 @@ def trials_per_session(protocol: Protocol, seconds_each: float) -> int:
     return max(1, int(usable // per_trial)) if per_trial > 0 else 1
 
 
-def coverage_summary(s: DbSession, dataset: Dataset, study: Study) -> CoverageSummary:
+def coverage_summary(s: DbSession, dataset: Dataset, study: Study,
+                     counts: Counter[UnitKey] | None = None) -> CoverageSummary:
+    """``counts``: the study's answered_counts when the caller has read them already."""
     protocol = study_protocol(study)
     k = responses_per_unit(protocol)
-    counts = answered_counts(s, study.id, protocol.mode)
+    counts = answered_counts(s, study.id, protocol.mode) if counts is None else counts
     groups: dict[str, list[int]] = {}
     needed, largest_gap = 0, 0
     for unit in cover_units(dataset, protocol):
