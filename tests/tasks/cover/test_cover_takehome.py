@@ -20,11 +20,11 @@ from tasks.dataset.items import VARIANT_SOURCE
 from tasks.dataset.loader import load_dataset
 from tasks.study.enrolment import start_or_resume
 from tasks.study.plan import Protocol
-from tasks.study.runner import SessionRunner
 from tasks.study.studies import StudyError, open_study
 from tasks.takehome.importing import import_results
-from tasks.takehome.packages import make_package, open_package, start_session, write_results_bundle
+from tasks.takehome.packages import make_package, open_package
 from tests.support.factories import write_dataset
+from tests.tasks.takehome.test_takehome import run_at_home
 
 MODE = Protocol().mode
 
@@ -38,20 +38,6 @@ def cover_lab(tmp_path):
     study = open_study(engine, ds, "c", Protocol(design="cover", responses_per_run=1, practice_per_block=0,
                                                  session_minutes=6))
     return engine, ds, study
-
-
-def run_at_home(tmp_path: Path, package: Path, answers: int | None = None, name: str = "home") -> Path:
-    """The installed app: open the package, answer (everything, or the first ``answers``), write the bundle."""
-    home_db = open_database(tmp_path / f"{name}.sqlite3")
-    opened = open_package(package, tmp_path / f"{name}-data")
-    session = start_session(home_db, opened, "test")
-    runner = SessionRunner(home_db, session.id)
-    runner.begin()
-    n = 0
-    while (t := runner.next_trial()) is not None and (answers is None or n < answers):
-        runner.answer(t, t.answer_letter, rt_ms=700.0)
-        n += 1
-    return write_results_bundle(home_db, session.id, opened, tmp_path / f"{name}-out", "test")
 
 
 def package_session(engine, code: str) -> Session:
