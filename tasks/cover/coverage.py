@@ -96,10 +96,15 @@ def estimated_trial_s(dataset: Dataset, protocol: Protocol, seconds: RunSeconds 
     return float(statistics.median(estimated)) if estimated else UNKNOWN_TRIAL_S
 
 
-def trials_per_session(protocol: Protocol, seconds_each: float) -> int:
-    per_trial = seconds_each + (BREAK_ALLOWANCE_S / protocol.break_every if protocol.break_every else 0.0)
-    usable = protocol.session_minutes * 60.0 - SETUP_ALLOWANCE_S
+def trials_per_session(session_minutes: float, break_every: int, seconds_each: float) -> int:
+    """Trials one session holds (the rule in the module's docstring; plan-power sizes its shares by it too)."""
+    per_trial = seconds_each + (BREAK_ALLOWANCE_S / break_every if break_every else 0.0)
+    usable = session_minutes * 60.0 - SETUP_ALLOWANCE_S
     return max(1, int(usable // per_trial)) if per_trial > 0 else 1
+
+
+def person_hours(answers: int, participants: int, seconds_each: float) -> float:
+    return (answers * seconds_each + participants * SETUP_ALLOWANCE_S) / 3600.0
 
 
 def coverage_summary(s: DbSession, dataset: Dataset, study: Study,
@@ -121,6 +126,6 @@ def coverage_summary(s: DbSession, dataset: Dataset, study: Study,
     if needed == 0:
         return CoverageSummary(study.name, k, cover, 0, 0, 0.0)
     seconds_each = seconds_per_trial(s, dataset, study, protocol)
-    participants = max(math.ceil(needed / trials_per_session(protocol, seconds_each)), largest_gap)
-    hours = (needed * seconds_each + participants * SETUP_ALLOWANCE_S) / 3600.0
-    return CoverageSummary(study.name, k, cover, needed, participants, hours)
+    per_session = trials_per_session(protocol.session_minutes, protocol.break_every, seconds_each)
+    participants = max(math.ceil(needed / per_session), largest_gap)
+    return CoverageSummary(study.name, k, cover, needed, participants, person_hours(needed, participants, seconds_each))

@@ -48,7 +48,7 @@ def test_under_covered_units_are_counted_and_priced(tmp_path, ds):
     assert first.by_answers[0] >= 1 and sum(first.by_answers) == first.runs
     total = [sum(g.by_answers[a] for g in summary.groups) for a in range(4)]
     assert total == [1, 1, 1, len(units) - 3]
-    per_session = trials_per_session(protocol, trial_s)
+    per_session = trials_per_session(protocol.session_minutes, protocol.break_every, trial_s)
     # a unit lacking 3 answers needs 3 different people, however short the answers are
     assert summary.participants_needed == max(3, math.ceil(6 / per_session))
     assert summary.person_hours_needed == pytest.approx(
