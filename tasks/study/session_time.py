@@ -88,7 +88,7 @@ def _estimate(rows: Iterable[tuple[float | None, bool]], answer_s: float | None 
             sound_s += max(0.0, UNKNOWN_TRIAL_S - answer)
             continue
         sound_s += sound
-    total_s = SETUP_ALLOWANCE_S + sound_s + answer * trials + BREAK_ALLOWANCE_S * breaks
+    total_s = session_total_s(sound_s + answer * trials, breaks)
     return SessionEstimate(sound_s=sound_s, total_s=total_s, trials=trials, unmeasured_trials=unmeasured,
                            answer_s=answer, answers_measured=answers_measured if answer_s is not None else 0,
                            breaks=breaks, test_trials=test_trials)
