@@ -136,17 +136,14 @@ def claim_counts(s: DbSession, study_id: int, mode: str, kept: CompletedClaims) 
     return total
 
 
-def unit_claims(s: DbSession, study_id: int, mode: str, completed: CompletedClaims | None = None) -> Counter[UnitKey]:
-    """Unit -> claims (answers + unanswered trials of live sessions). One grouped query; with
-    ``completed``, only what changed since it was last used is read (claim_counts)."""
-    if completed is None:
-        out: Counter[UnitKey] = Counter()
-        for variant, item_id, rotate_id, n in _claims_rows(s, study_id):
-            if n:
-                out[unit_key(mode, variant, item_id, rotate_id)] += int(n)
-        return out
-    counts = claim_counts(s, study_id, mode, completed)
-    return Counter({completed.keys[i]: int(counts[i]) for i in np.flatnonzero(counts)})
+def unit_claims(s: DbSession, study_id: int, mode: str) -> Counter[UnitKey]:
+    """Unit -> claims (answers + unanswered trials of live sessions), read whole in one grouped
+    query (assigning a share reads only what changed: claim_counts)."""
+    out: Counter[UnitKey] = Counter()
+    for variant, item_id, rotate_id, n in _claims_rows(s, study_id):
+        if n:
+            out[unit_key(mode, variant, item_id, rotate_id)] += int(n)
+    return out
 
 
 def items_had(s: DbSession, study_id: int, participant_id: int) -> set[tuple[str, str]]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -28,13 +29,13 @@ from sqlmodel import Session as DbSession
 
 from db.models import PlannedTrial, Response, Session, Study
 from tasks.cover.counts import answered_counts
-from tasks.cover.units import cover_units
+from tasks.cover.units import UnitKey, cover_units
+from tasks.dataset.items import VARIANT_SOURCE
 from tasks.dataset.loader import Dataset
-from tasks.presentation.presenter import CONTEXT_GAP_S, DEFAULT_GAP_S
+from tasks.dataset.runs import make_run
 from tasks.study.plan import Protocol
-from tasks.study.session_time import ANSWER_ALLOWANCE_S, BREAK_ALLOWANCE_S, SETUP_ALLOWANCE_S, UNKNOWN_TRIAL_S
+from tasks.study.session_time import BREAK_ALLOWANCE_S, SETUP_ALLOWANCE_S, UNKNOWN_TRIAL_S, RunSeconds, trial_s
 from tasks.study.studies import study_protocol
-from tasks.takehome.plausibility import StimulusDurations
 
 
 @dataclass(frozen=True)
@@ -59,17 +60,18 @@ def responses_per_unit(protocol: Protocol) -> int:
     return protocol.responses_per_run if protocol.design == "cover" else 1
 
 
-def _sound_s(durations: StimulusDurations, variant: str, item_id: str, rotate_id: int) -> float | None:
-    clips = durations.clips_s(variant, item_id, rotate_id)
-    if clips is None:
+def _run_sound_s(seconds: RunSeconds, dataset: Dataset, variant: str, item_id: str, rotate_id: int) -> float | None:
+    """Sound seconds of a stored trial's run (None when its item or clips cannot be found)."""
+    try:
+        run = make_run(dataset.item(VARIANT_SOURCE[variant], item_id), variant, rotate_id)
+    except (KeyError, ValueError):
         return None
-    context, main = clips
-    return sum(context) + CONTEXT_GAP_S * len(context) + sum(main) + DEFAULT_GAP_S * (len(main) - 1)
+    return seconds.sound_s(run)
 
 
 def seconds_per_trial(s: DbSession, dataset: Dataset, study: Study, protocol: Protocol) -> float:
     """The median time one trial takes (the rule in the module's docstring)."""
-    durations = StimulusDurations(dataset.root)
+    seconds = RunSeconds(dataset)
     rows = s.exec(
         select(PlannedTrial.variant, PlannedTrial.item_id, PlannedTrial.rotate_id, Response.rt_ms)
         .join(Response, Response.planned_trial_id == PlannedTrial.id)
@@ -78,34 +80,39 @@ def seconds_per_trial(s: DbSession, dataset: Dataset, study: Study, protocol: Pr
     ).all()
     answered = []
     for variant, item_id, rotate_id, rt_ms in rows:
-        sound = _sound_s(durations, variant, item_id, rotate_id)
+        sound = _run_sound_s(seconds, dataset, variant, item_id, rotate_id)
         if sound is not None and rt_ms is not None:
             answered.append(sound + rt_ms / 1000.0)
     if answered:
         return float(statistics.median(answered))
-    return estimated_trial_s(dataset, protocol, durations)
+    return estimated_trial_s(dataset, protocol, seconds)
 
 
-def estimated_trial_s(dataset: Dataset, protocol: Protocol, durations: StimulusDurations | None = None) -> float:
+def estimated_trial_s(dataset: Dataset, protocol: Protocol, seconds: RunSeconds | None = None) -> float:
     """Before any answer: the median over the units of their sound plus the answering allowance."""
-    durations = durations or StimulusDurations(dataset.root)
-    estimated = []
-    for unit in cover_units(dataset, protocol):
-        sound = _sound_s(durations, unit.variant, unit.item.id, unit.rotate_id or 0)
-        estimated.append(UNKNOWN_TRIAL_S if sound is None else sound + ANSWER_ALLOWANCE_S)
+    seconds = seconds or RunSeconds(dataset)
+    estimated = [trial_s(_run_sound_s(seconds, dataset, unit.variant, unit.item.id, unit.rotate_id or 0))
+                 for unit in cover_units(dataset, protocol)]
     return float(statistics.median(estimated)) if estimated else UNKNOWN_TRIAL_S
 
 
-def trials_per_session(protocol: Protocol, trial_s: float) -> int:
-    per_trial = trial_s + (BREAK_ALLOWANCE_S / protocol.break_every if protocol.break_every else 0.0)
-    usable = protocol.session_minutes * 60.0 - SETUP_ALLOWANCE_S
+def trials_per_session(session_minutes: float, break_every: int, seconds_each: float) -> int:
+    """Trials one session holds (the rule in the module's docstring; plan-power sizes its shares by it too)."""
+    per_trial = seconds_each + (BREAK_ALLOWANCE_S / break_every if break_every else 0.0)
+    usable = session_minutes * 60.0 - SETUP_ALLOWANCE_S
     return max(1, int(usable // per_trial)) if per_trial > 0 else 1
 
 
-def coverage_summary(s: DbSession, dataset: Dataset, study: Study) -> CoverageSummary:
+def person_hours(answers: int, participants: int, seconds_each: float) -> float:
+    return (answers * seconds_each + participants * SETUP_ALLOWANCE_S) / 3600.0
+
+
+def coverage_summary(s: DbSession, dataset: Dataset, study: Study,
+                     counts: Counter[UnitKey] | None = None) -> CoverageSummary:
+    """``counts``: the study's answered_counts when the caller has read them already."""
     protocol = study_protocol(study)
     k = responses_per_unit(protocol)
-    counts = answered_counts(s, study.id, protocol.mode)
+    counts = answered_counts(s, study.id, protocol.mode) if counts is None else counts
     groups: dict[str, list[int]] = {}
     needed, largest_gap = 0, 0
     for unit in cover_units(dataset, protocol):
@@ -118,7 +125,7 @@ def coverage_summary(s: DbSession, dataset: Dataset, study: Study) -> CoverageSu
     cover = tuple(GroupCoverage(g, sum(groups[g]), tuple(groups[g])) for g in ordered)
     if needed == 0:
         return CoverageSummary(study.name, k, cover, 0, 0, 0.0)
-    trial_s = seconds_per_trial(s, dataset, study, protocol)
-    participants = max(math.ceil(needed / trials_per_session(protocol, trial_s)), largest_gap)
-    hours = (needed * trial_s + participants * SETUP_ALLOWANCE_S) / 3600.0
-    return CoverageSummary(study.name, k, cover, needed, participants, hours)
+    seconds_each = seconds_per_trial(s, dataset, study, protocol)
+    per_session = trials_per_session(protocol.session_minutes, protocol.break_every, seconds_each)
+    participants = max(math.ceil(needed / per_session), largest_gap)
+    return CoverageSummary(study.name, k, cover, needed, participants, person_hours(needed, participants, seconds_each))

@@ -45,7 +45,7 @@ def write_coverage(engine: Engine, study_name: str, out_dir: Path) -> CoverageSu
     protocol = study_protocol(study)
     with DbSession(engine) as s:
         counts = answered_counts(s, study.id, protocol.mode)
-        summary = coverage_summary(s, dataset, study)
+        summary = coverage_summary(s, dataset, study, counts)
     with staged_dir(Path(out_dir), COVERAGE_FILE) as stage:
         with open(stage.path / COVERAGE_FILE, "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)

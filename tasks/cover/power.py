@@ -22,7 +22,6 @@ import pandas as pd
 
 from tasks.analysis.power import Population, PowerError, observer_probabilities, run_table
 from tasks.analysis.responses import Responses, RunInfo
-from tasks.study.session_time import SETUP_ALLOWANCE_S
 
 SCORES = (("ma", "Final MA"), ("pc_ma", "pc Total"), ("tr_oa", "tr Total"), ("sr_oa", "sr Total"))
 COLUMNS = ["responses_per_run", "runs_per_participant", "units", "participants", "person_hours", "score",
@@ -78,7 +77,7 @@ def plan_cover_power(dataset, target_ci_halfwidth: float, responses_per_run=(1, 
                      seed: int = 0, n_boot: int = 300) -> CoverPowerResult:
     from tasks.analysis.design import Design
     from tasks.analysis.scores import leaderboard_intervals
-    from tasks.cover.coverage import estimated_trial_s
+    from tasks.cover.coverage import estimated_trial_s, person_hours, trials_per_session
     from tasks.study.plan import Protocol
 
     started = time.perf_counter()
@@ -89,17 +88,18 @@ def plan_cover_power(dataset, target_ci_halfwidth: float, responses_per_run=(1, 
     population = population or Population()
     runs = run_table(dataset)
     variants = [a for a in ("pc", "tr", "sr") if a in runs.alias]
-    trial_s = estimated_trial_s(dataset, Protocol(mode="full-robust", variants=variants))
+    protocol = Protocol(mode="full-robust", variants=variants)
+    trial_s = estimated_trial_s(dataset, protocol)
     m = runs_per_participant
-    if m is None:
-        m = max(1, int((session_minutes * 60.0 - SETUP_ALLOWANCE_S) // trial_s))
+    if m is None:  # as the coverage command counts a session's trials: breaks included
+        m = trials_per_session(session_minutes, protocol.break_every, trial_s)
     if m < 1:
         raise PowerError(f"runs per participant must be at least 1, not {m}")
     rng = np.random.default_rng(seed)
     rows = []
     for k in responses_per_run:
         n, items = cover_cohort(runs, k, m)
-        hours = (len(runs.alias) * k * trial_s + n * SETUP_ALLOWANCE_S) / 3600.0
+        hours = person_hours(len(runs.alias) * k, n, trial_s)
         widths: dict[str, list[float]] = {key: [] for key, _ in SCORES}
         for _ in range(seeds):
             resp = simulate_cover(runs, items, k, n, population, rng)

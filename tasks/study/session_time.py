@@ -21,12 +21,12 @@ from sqlalchemy.engine import Engine
 
 from audio.files import AudioFileError, probe
 from db.models import Response, Session as SessionRow
-from tasks.dataset.loader import Cancelled, Dataset
+from tasks.dataset.items import VARIANT_SOURCE
+from tasks.dataset.loader import Cancelled, Dataset, NotADatasetError, load_dataset
 from tasks.dataset.paths import UnsafePathError, contained_path
-from tasks.dataset.runs import Run
+from tasks.dataset.runs import Run, make_run
 from tasks.presentation.presenter import CONTEXT_GAP_S, DEFAULT_GAP_S
 from tasks.study.plan import PlanTrial, Protocol, make_plan
-from tasks.takehome.plausibility import StimulusDurations
 
 ANSWER_ALLOWANCE_S = 8.0  # reading the question and choosing, per trial
 BREAK_ALLOWANCE_S = 60.0  # per break screen
@@ -88,22 +88,10 @@ def _estimate(rows: Iterable[tuple[float | None, bool]], answer_s: float | None 
             sound_s += max(0.0, UNKNOWN_TRIAL_S - answer)
             continue
         sound_s += sound
-    total_s = SETUP_ALLOWANCE_S + sound_s + answer * trials + BREAK_ALLOWANCE_S * breaks
+    total_s = session_total_s(sound_s + answer * trials, breaks)
     return SessionEstimate(sound_s=sound_s, total_s=total_s, trials=trials, unmeasured_trials=unmeasured,
                            answer_s=answer, answers_measured=answers_measured if answer_s is not None else 0,
                            breaks=breaks, test_trials=test_trials)
-
-
-def estimate_session(plan: list[dict], dataset_root: Path | str) -> SessionEstimate:
-    """``plan``: planned-trial rows (package.json's plan) of the session."""
-    durations = StimulusDurations(dataset_root)
-
-    def sound(row: dict) -> float | None:
-        clips = durations.clips_s(row["variant"], row["item_id"], row["rotate_id"])
-        return None if clips is None else clips_sound_s(*clips)
-
-    return _estimate(((sound(row), row.get("break_before")) for row in plan),
-                     test_trials=sum(row.get("kind", "test") == "test" for row in plan))
 
 
 class RunSeconds:
@@ -114,6 +102,7 @@ class RunSeconds:
     share reads no header twice)."""
 
     def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
         self.root = dataset.root
         self._files: dict[str, float | None] = {k: v.duration_s for k, v in dataset.audio_info.items()}
         self._runs: dict[tuple[str, str], float | None] = {}
@@ -138,6 +127,51 @@ class RunSeconds:
             clips = self.clips_s(run)
             self._runs[key] = None if clips is None else clips_sound_s(*clips)
         return self._runs[key]
+
+
+class StimulusDurations:
+    """Durations of the clips of a stored trial's run (variant, item id, rotation), read from the
+    study's dataset folder when it is at hand: each source's meta file loaded once (JSON only),
+    its clips measured by a RunSeconds."""
+
+    def __init__(self, root: Path | str | None) -> None:
+        self.root = Path(root) if root else None
+        self._datasets: dict[str, RunSeconds | None] = {}
+        self.unavailable: str | None = None if self.root and self.root.is_dir() else (
+            f"stimulus durations: the study's dataset is not at {self.root}")
+
+    def _dataset(self, source: str) -> RunSeconds | None:
+        if source not in self._datasets:
+            try:
+                self._datasets[source] = RunSeconds(load_dataset(self.root, aliases=[source], check_audio=False))
+            except NotADatasetError:
+                self._datasets[source] = None
+        return self._datasets[source]
+
+    def clips_s(self, variant: str, item_id: str, rotate_id: int) -> tuple[list[float], list[float]] | None:
+        """Seconds of the run's context clips and of its clips, or None when unknown."""
+        if self.unavailable or variant not in VARIANT_SOURCE:
+            return None
+        seconds = self._dataset(VARIANT_SOURCE[variant])
+        if seconds is None:
+            return None
+        try:
+            run = make_run(seconds.dataset.item(VARIANT_SOURCE[variant], item_id), variant, rotate_id)
+        except (KeyError, ValueError):
+            return None
+        return seconds.clips_s(run)
+
+
+def estimate_session(plan: list[dict], dataset_root: Path | str) -> SessionEstimate:
+    """``plan``: planned-trial rows (package.json's plan) of the session."""
+    durations = StimulusDurations(dataset_root)
+
+    def sound(row: dict) -> float | None:
+        clips = durations.clips_s(row["variant"], row["item_id"], row["rotate_id"])
+        return None if clips is None else clips_sound_s(*clips)
+
+    return _estimate(((sound(row), row.get("break_before")) for row in plan),
+                     test_trials=sum(row.get("kind", "test") == "test" for row in plan))
 
 
 def estimate_plan(plan: list[PlanTrial], seconds: RunSeconds, answer_s: float | None = None,

@@ -39,12 +39,13 @@ def reserve_share(db: Engine, dataset: Dataset, study: Study, code: str, package
     the counterbalancing index. StudyError while the participant has a live share, or when the
     study has nothing left for them (tasks.cover.assign)."""
     protocol = study_protocol(study)
-    with DbSession(db) as s:  # the participant first: repo.add_participant commits on its own
-        if repo.get_participant(s, code) is None:
-            repo.add_participant(s, Participant(code=code))
 
     def attempt(s: DbSession) -> tuple[list[dict], int]:
         participant = repo.get_participant(s, code)
+        if participant is None:  # stored with the share, in one commit (a lost race is retried)
+            participant = Participant(code=code)
+            s.add(participant)
+            s.flush()
         repo.lock_enrolment(s, study.id)
         latest = repo.session_for(s, study.id, participant.id)
         if latest is not None and latest.status in LIVE_STATUSES:

@@ -18,7 +18,8 @@ from tasks.takehome.adaptive_data import store_adaptive
 from tasks.takehome.cover_package import stored_plan_differs, units_past_k
 from tasks.takehome.schema import UUID4, ShapeError, check_results, parse_json
 from tasks.dataset.items import printable
-from tasks.takehome.plausibility import PlausibilityReport, StimulusDurations, check_plausibility
+from tasks.study.session_time import StimulusDurations
+from tasks.takehome.plausibility import PlausibilityReport, check_plausibility
 from tasks.takehome.safezip import BUNDLE_LIMITS
 from tasks.study.studies import study_protocol
 from tasks.takehome.files import (

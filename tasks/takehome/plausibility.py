@@ -20,59 +20,12 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-from audio.files import AudioFileError, probe
-from tasks.dataset.items import VARIANT_SOURCE
-from tasks.dataset.paths import UnsafePathError, contained_path
+from tasks.study.session_time import StimulusDurations
 
 MIN_MEDIAN_RT_MS = 300.0
 PLAYBACK_LOG_NOTE = ("per-trial playback log: the app records the onset of the last sound played (as rt_ms) and the "
                      "number of replays, not every play with its start and end")
-
-
-class StimulusDurations:
-    """Durations of the clips of a run, read from the study's dataset when it is at hand."""
-
-    def __init__(self, root: Path | str | None) -> None:
-        self.root = Path(root) if root else None
-        self._datasets: dict[str, object] = {}
-        self._seconds: dict[str, float | None] = {}
-        self.unavailable: str | None = None if self.root and self.root.is_dir() else (
-            f"stimulus durations: the study's dataset is not at {self.root}")
-
-    def _dataset(self, source: str):
-        from tasks.dataset.loader import NotADatasetError, load_dataset
-
-        if source not in self._datasets:
-            try:
-                self._datasets[source] = load_dataset(self.root, aliases=[source], check_audio=False)
-            except NotADatasetError:
-                self._datasets[source] = None
-        return self._datasets[source]
-
-    def _file_s(self, relative: str) -> float | None:
-        if relative not in self._seconds:
-            try:
-                self._seconds[relative] = probe(contained_path(self.root, relative)).duration_s
-            except (AudioFileError, UnsafePathError):
-                self._seconds[relative] = None
-        return self._seconds[relative]
-
-    def clips_s(self, variant: str, item_id: str, rotate_id: int) -> tuple[list[float], list[float]] | None:
-        """Seconds of the run's context clips and of its clips, or None when unknown."""
-        from tasks.dataset.runs import make_run
-
-        if self.unavailable or variant not in VARIANT_SOURCE:
-            return None
-        ds = self._dataset(VARIANT_SOURCE[variant])
-        try:
-            run = make_run(ds.item(VARIANT_SOURCE[variant], item_id), variant, rotate_id)
-        except (AttributeError, KeyError, ValueError):
-            return None
-        context = [self._file_s(c.path) for c in run.context_clips]
-        clips = [self._file_s(c.path) for c in run.clips]
-        return None if None in context or None in clips or not clips else (context, clips)
 
 
 @dataclass(frozen=True)

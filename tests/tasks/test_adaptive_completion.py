@@ -36,13 +36,25 @@ def session_row(engine, session_id):
         return s.get(SessionRow, session_id)
 
 
-def test_a_session_is_completed_only_after_its_adaptive_blocks(tmp_path):
+def enrol(tmp_path):
+    """(database path, engine, session id) of participant P001 enrolled in the adaptive study."""
     dataset = load_dataset(write_dataset(tmp_path / "ds"), check_audio=False)
-    engine = open_database(tmp_path / "lab.sqlite3")
+    path = tmp_path / "lab.sqlite3"
+    engine = open_database(path)
     study = open_study(engine, dataset, "adaptive", PROTOCOL)
-    sid = start_or_resume(engine, dataset, study, "P001", "test").id
+    return path, engine, start_or_resume(engine, dataset, study, "P001", "test").id
+
+
+def begun(tmp_path):
+    """(engine, session id, its runner begun) in the adaptive study."""
+    _, engine, sid = enrol(tmp_path)
     runner = SessionRunner(engine, sid)
     runner.begin()
+    return engine, sid, runner
+
+
+def test_a_session_is_completed_only_after_its_adaptive_blocks(tmp_path):
+    engine, sid, runner = begun(tmp_path)
     while (t := runner.next_trial()) is not None:
         runner.answer(t, t.answer_letter)
     p = progress_counts(engine, sid)
@@ -61,12 +73,7 @@ def test_a_session_is_completed_only_after_its_adaptive_blocks(tmp_path):
 
 
 def test_a_session_whose_planned_trials_end_after_its_blocks_completes_with_the_last_answer(tmp_path):
-    dataset = load_dataset(write_dataset(tmp_path / "ds"), check_audio=False)
-    engine = open_database(tmp_path / "lab.sqlite3")
-    study = open_study(engine, dataset, "adaptive", PROTOCOL)
-    sid = start_or_resume(engine, dataset, study, "P001", "test").id
-    runner = SessionRunner(engine, sid)
-    runner.begin()
+    engine, sid, runner = begun(tmp_path)
     run_simulated_blocks(engine, PROTOCOL, OBSERVER, "P001", sid)  # blocks first (e.g. simulate's order)
     assert session_row(engine, sid).status == "running"
     while (t := runner.next_trial()) is not None:
@@ -104,11 +111,7 @@ CHILD = textwrap.dedent("""
 
 
 def test_killed_during_an_adaptive_block_the_session_is_offered_and_resumes_at_the_same_trial(tmp_path):
-    dataset = load_dataset(write_dataset(tmp_path / "ds"), check_audio=False)
-    path = tmp_path / "lab.sqlite3"
-    engine = open_database(path)
-    study = open_study(engine, dataset, "adaptive", PROTOCOL)
-    sid = start_or_resume(engine, dataset, study, "P001", "test").id
+    path, engine, sid = enrol(tmp_path)
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(path), str(sid)], cwd=ROOT, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:

@@ -2,6 +2,9 @@
 one, release and abort returning trials to the pool."""
 from __future__ import annotations
 
+from collections import Counter
+
+import numpy as np
 import pytest
 from sqlmodel import Session as DbSession
 
@@ -9,7 +12,7 @@ from db import repo
 from db.engine import open_database
 from db.models import Response, Session
 from tasks.cover.assign import StudyCovered
-from tasks.cover.claims import items_had, unit_claims
+from tasks.cover.claims import CompletedClaims, claim_counts, items_had, unit_claims
 from tasks.cover.context import CoverContexts
 from tasks.cover.release import release_share
 from tasks.cover.units import cover_units
@@ -36,6 +39,23 @@ def _answer_all(engine, session_id: int, upto: int | None = None) -> None:
             repo.set_status(s, session, "completed")
 
 
+def _kept_claims(s, study_id: int, kept: CompletedClaims) -> Counter:
+    """claim_counts (what a share reads) as unit -> claims, to set beside unit_claims (read whole)."""
+    counts = claim_counts(s, study_id, PROTOCOL.mode, kept)
+    return Counter({kept.keys[i]: int(counts[i]) for i in np.flatnonzero(counts)})
+
+
+def _enrol_until_covered(engine, ds, st, shares, codes) -> None:
+    """Enrol a participant per code and answer their share, until the study is covered."""
+    for code in codes:
+        try:
+            session = start_or_resume(engine, ds, st, code, "test", shares=shares)
+        except StudyCovered:
+            return
+        _answer_all(engine, session.id)
+    raise AssertionError("the study was not covered by these participants")
+
+
 @pytest.fixture
 def study(tmp_path):
     ds = load_dataset(write_cover_shape(tmp_path / "ds", n_pc=20, n_tr=10, n_sr=6))
@@ -56,13 +76,7 @@ def test_shares_never_claim_a_unit_more_than_k_times_and_a_participant_never_an_
     keys = [(VARIANT_SOURCE[t.variant], t.item_id) for t in p1]
     assert len(keys) == len(set(keys))  # no item twice, practice included, across both shares
     _answer_all(engine, second.id)
-    codes = iter(f"Q{n:03d}" for n in range(1000))
-    while True:
-        try:
-            session = start_or_resume(engine, ds, st, next(codes), "test", shares=shares)
-        except StudyCovered:
-            break
-        _answer_all(engine, session.id)
+    _enrol_until_covered(engine, ds, st, shares, (f"Q{n:03d}" for n in range(1000)))
     _assert_covered(engine, ds, st)
 
 
@@ -99,20 +113,11 @@ def test_released_and_aborted_shares_return_to_the_pool_and_later_participants_c
         assert items_had(s, st.id, back.participant_id) >= {(VARIANT_SOURCE[t.variant], t.item_id)
                                                             for t in repo.planned_trials(s, gone.id)}
     _answer_all(engine, back.id)
-    n = 3
-    while True:
-        try:
-            session = start_or_resume(engine, ds, st, f"P{n:03d}", "test", shares=shares)
-        except StudyCovered:
-            break
-        _answer_all(engine, session.id)
-        n += 1
+    _enrol_until_covered(engine, ds, st, shares, (f"P{n:03d}" for n in range(3, 1000)))
     _assert_covered(engine, ds, st)
 
 
 def test_claims_kept_for_completed_sessions_equal_claims_read_whole(study):
-    from tasks.cover.claims import CompletedClaims
-
     engine, ds, st = study
     shares = CoverContexts()
     kept = CompletedClaims()
@@ -120,10 +125,10 @@ def test_claims_kept_for_completed_sessions_equal_claims_read_whole(study):
     _answer_all(engine, sessions[0].id)
     _answer_all(engine, sessions[1].id, upto=4)
     with DbSession(engine) as s:
-        assert unit_claims(s, st.id, PROTOCOL.mode, kept) == unit_claims(s, st.id, PROTOCOL.mode)
+        assert _kept_claims(s, st.id, kept) == unit_claims(s, st.id, PROTOCOL.mode)
         assert kept.sessions == {sessions[0].id}
         repo.set_status(s, s.get(Session, sessions[0].id), "aborted")  # changed by hand: read again
-        assert unit_claims(s, st.id, PROTOCOL.mode, kept) == unit_claims(s, st.id, PROTOCOL.mode)
+        assert _kept_claims(s, st.id, kept) == unit_claims(s, st.id, PROTOCOL.mode)
         assert kept.sessions == set()
 
 
@@ -131,8 +136,6 @@ def test_claims_kept_across_shares_follow_live_withheld_released_aborted_and_lat
     """The kept claims (live plans read once, completed sessions read once, the others every time)
     equal the claims read whole at every step, except a trial withheld in a session already kept
     as live: one claim more until the session ends, never fewer."""
-    from tasks.cover.claims import CompletedClaims
-
     engine, ds, st = study
     shares = CoverContexts()
     kept = CompletedClaims()
@@ -140,7 +143,7 @@ def test_claims_kept_across_shares_follow_live_withheld_released_aborted_and_lat
 
     def same() -> None:
         with DbSession(engine) as s:
-            assert unit_claims(s, st.id, PROTOCOL.mode, kept) == unit_claims(s, st.id, PROTOCOL.mode)
+            assert _kept_claims(s, st.id, kept) == unit_claims(s, st.id, PROTOCOL.mode)
 
     with DbSession(engine) as s:
         first_test = [t for t in repo.planned_trials(s, sessions[0].id) if t.kind == "test"]
@@ -161,7 +164,7 @@ def test_claims_kept_across_shares_follow_live_withheld_released_aborted_and_lat
     assert kept.sessions == {sessions[3].id} and set(kept.live) == {sessions[0].id}
     repo.withhold_trial(engine, sessions[0].id, first_test[1].id, "over the ceiling")  # kept live already
     with DbSession(engine) as s:
-        over = unit_claims(s, st.id, PROTOCOL.mode, kept) - unit_claims(s, st.id, PROTOCOL.mode)
+        over = _kept_claims(s, st.id, kept) - unit_claims(s, st.id, PROTOCOL.mode)
     assert sum(over.values()) == 1
     with DbSession(engine) as s:
         repo.set_status(s, s.get(Session, sessions[0].id), "aborted")
@@ -178,14 +181,7 @@ def test_single_pass_answers_of_an_item_take_its_runs_in_turn(tmp_path):
                         practice_per_block=0)
     st = open_study(engine, ds, "sp", protocol)
     shares = CoverContexts()
-    n = 0
-    while True:
-        try:
-            session = start_or_resume(engine, ds, st, f"S{n:03d}", "test", shares=shares)
-        except StudyCovered:
-            break
-        _answer_all(engine, session.id)
-        n += 1
+    _enrol_until_covered(engine, ds, st, shares, (f"S{n:03d}" for n in range(1000)))
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT t.variant, t.item_id, t.rotate_id FROM planned_trial t "
                                  "WHERE t.kind = 'test'")).all()
@@ -203,8 +199,6 @@ def test_a_session_completing_while_claims_are_read_is_still_counted(pg_url, tmp
     statement its own snapshot) a session may complete between the read of the completed list and
     the read of the others: its answers must count."""
     import tasks.cover.claims as claims_module
-    from tasks.cover.claims import CompletedClaims
-
     ds = load_dataset(write_cover_shape(tmp_path / "ds", n_pc=20, n_tr=10, n_sr=6))
     engine = open_database(pg_url)
     st = open_study(engine, ds, "c", PROTOCOL)
@@ -224,6 +218,6 @@ def test_a_session_completing_while_claims_are_read_is_still_counted(pg_url, tmp
 
     monkeypatch.setattr(claims_module, "_driver_rows", rows_then_complete)
     with DbSession(engine) as s:
-        claims = unit_claims(s, st.id, PROTOCOL.mode, CompletedClaims())
+        claims = _kept_claims(s, st.id, CompletedClaims())
     assert completed_between == [sessions[1].id]
     assert claims == whole_before  # every planned unit answered instead: the same claims, none lost

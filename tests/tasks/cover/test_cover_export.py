@@ -118,7 +118,9 @@ def test_shared_studies_get_no_draws(tmp_path, ds):
     simulate(engine, ds, Protocol(mode="full-robust", practice_per_block=0, min_run_spacing=1), 2,
              Observer("random"), "test", study_name="shared")
     export(engine, tmp_path / "out", "test", majority=True)
-    assert not list((tmp_path / "out" / "shared").glob("human-draw-*"))
+    study = tmp_path / "out" / "shared"
+    assert (study / "human-majority").is_dir()  # the study was exported, with its majority
+    assert not list(study.glob("human-draw-*"))
 
 
 def test_compare_shows_the_cover_row(tmp_path, ds):

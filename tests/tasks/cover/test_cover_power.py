@@ -12,7 +12,8 @@ from tasks.analysis.power import PowerError
 from tasks.cover.power import cover_cohort, plan_cover_power
 from tasks.analysis.power import run_table
 from tasks.dataset.loader import load_dataset
-from tasks.study.session_time import SETUP_ALLOWANCE_S
+from tasks.study.plan import Protocol
+from tasks.study.session_time import BREAK_ALLOWANCE_S, SETUP_ALLOWANCE_S
 from tests.support.factories import pc_items, sr_items, tr_items, write_dataset
 
 
@@ -37,6 +38,16 @@ def test_cohort_and_hours_follow_from_k_and_m(ds):
     ma = table[table["score"] == "Final MA"].set_index("responses_per_run")["ci_halfwidth"]
     assert ma[3] < ma[1]  # three answers per run: a narrower interval
     assert all(table["reaches_target"] == (table["ci_halfwidth"] <= 10.0))
+
+
+def test_shares_default_to_what_a_session_holds_by_the_coverage_rule(ds):
+    """Without M, a share holds the session's trials as the coverage command counts them: the
+    set-up allowance off the session, and each trial with its share of the break screens."""
+    result = plan_cover_power(ds, 10.0, responses_per_run=(1,), session_minutes=10.0, seeds=1)
+    m = int(result.table["runs_per_participant"].iloc[0])
+    per_trial = result.trial_s + BREAK_ALLOWANCE_S / Protocol().break_every
+    assert m == int((10.0 * 60 - SETUP_ALLOWANCE_S) // per_trial)
+    assert m < int((10.0 * 60 - SETUP_ALLOWANCE_S) // result.trial_s)  # the breaks cost trials
 
 
 def test_refused_inputs(ds):

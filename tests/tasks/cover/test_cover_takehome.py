@@ -20,11 +20,11 @@ from tasks.dataset.items import VARIANT_SOURCE
 from tasks.dataset.loader import load_dataset
 from tasks.study.enrolment import start_or_resume
 from tasks.study.plan import Protocol
-from tasks.study.runner import SessionRunner
 from tasks.study.studies import StudyError, open_study
 from tasks.takehome.importing import import_results
-from tasks.takehome.packages import make_package, open_package, start_session, write_results_bundle
+from tasks.takehome.packages import make_package, open_package
 from tests.support.factories import write_dataset
+from tests.tasks.takehome.test_takehome import run_at_home
 
 MODE = Protocol().mode
 
@@ -40,20 +40,6 @@ def cover_lab(tmp_path):
     return engine, ds, study
 
 
-def run_at_home(tmp_path: Path, package: Path, answers: int | None = None, name: str = "home") -> Path:
-    """The installed app: open the package, answer (everything, or the first ``answers``), write the bundle."""
-    home_db = open_database(tmp_path / f"{name}.sqlite3")
-    opened = open_package(package, tmp_path / f"{name}-data")
-    session = start_session(home_db, opened, "test")
-    runner = SessionRunner(home_db, session.id)
-    runner.begin()
-    n = 0
-    while (t := runner.next_trial()) is not None and (answers is None or n < answers):
-        runner.answer(t, t.answer_letter, rt_ms=700.0)
-        n += 1
-    return write_results_bundle(home_db, session.id, opened, tmp_path / f"{name}-out", "test")
-
-
 def package_session(engine, code: str) -> Session:
     """The participant's latest take-home session (its package's stored share)."""
     with DbSession(engine) as s:
@@ -62,13 +48,10 @@ def package_session(engine, code: str) -> Session:
                       .order_by(Session.id.desc())).first()
 
 
-def test_units(engine, session_id: int) -> set:
+def share_units(engine, session_id: int) -> set:
     with DbSession(engine) as s:
         return {unit_key(MODE, t.variant, t.item_id, t.rotate_id) for t in repo.planned_trials(s, session_id)
                 if t.kind == "test"}
-
-
-test_units.__test__ = False  # a helper, not a test
 
 
 def items_of(engine, session_id: int) -> set:
@@ -81,7 +64,7 @@ def test_a_package_stores_its_share_at_once_and_the_next_enrolment_avoids_it(tmp
     package = make_package(engine, ds, "c", "H001", tmp_path / "pkg.zip", "test")
     away = package_session(engine, "H001")
     assert away.status == "planned" and away.take_home and away.level_procedure == "comfortable level (take-home)"
-    units = test_units(engine, away.id)
+    units = share_units(engine, away.id)
     assert units
     info = open_package(package, tmp_path / "unpacked").info
     assert info["cohort_index"] == away.cohort_index
@@ -92,7 +75,7 @@ def test_a_package_stores_its_share_at_once_and_the_next_enrolment_avoids_it(tmp
     assert all(claims[u] == 1 for u in units)  # claimed while the package is away
     lab = start_or_resume(engine, ds, study, "L001", "test")
     assert lab.cohort_index == away.cohort_index + 1
-    assert not test_units(engine, lab.id) & units  # K = 1: the next share avoids the package's units
+    assert not share_units(engine, lab.id) & units  # K = 1: the next share avoids the package's units
 
 
 def test_the_bundle_fills_the_same_session_and_coverage_counts_it(tmp_path, cover_lab):
@@ -113,7 +96,7 @@ def test_the_bundle_fills_the_same_session_and_coverage_counts_it(tmp_path, cove
         assert repo.count_answered(s, session.id) == len(repo.planned_trials(s, session.id))
         counts = answered_counts(s, study.id, MODE)
         assert [e.event for e in repo.audit_log(s, session.id)].count("imported") == 2
-    assert all(counts[u] == 1 for u in test_units(engine, away.id))
+    assert all(counts[u] == 1 for u in share_units(engine, away.id))
 
 
 def test_a_lab_session_is_not_started_while_the_package_is_away(tmp_path, cover_lab):
@@ -127,7 +110,7 @@ def test_release_of_an_unreturned_package_returns_its_share(tmp_path, cover_lab)
     engine, ds, study = cover_lab
     make_package(engine, ds, "c", "H001", tmp_path / "pkg.zip", "test")
     away = package_session(engine, "H001")
-    units = test_units(engine, away.id)
+    units = share_units(engine, away.id)
     assert release_share(engine, away.id, by="AB") == len(units)
     with DbSession(engine) as s:
         claims = unit_claims(s, study.id, MODE)
@@ -135,7 +118,7 @@ def test_release_of_an_unreturned_package_returns_its_share(tmp_path, cover_lab)
     # the share is back in the pool: later participants are given its units
     given: set = set()
     for n in range(3):
-        given |= test_units(engine, start_or_resume(engine, ds, study, f"L00{n}", "test").id)
+        given |= share_units(engine, start_or_resume(engine, ds, study, f"L00{n}", "test").id)
     assert units & given
 
 
@@ -143,10 +126,10 @@ def test_a_bundle_returned_after_its_release_is_kept_and_reported(tmp_path, cove
     engine, ds, study = cover_lab
     package = make_package(engine, ds, "c", "H001", tmp_path / "pkg.zip", "test")
     away = package_session(engine, "H001")
-    units = test_units(engine, away.id)
+    units = share_units(engine, away.id)
     release_share(engine, away.id, by="AB")
     lab = start_or_resume(engine, ds, study, "L001", "test")  # given (some of) the released units
-    overlap = test_units(engine, lab.id) & units
+    overlap = share_units(engine, lab.id) & units
     assert overlap
     with DbSession(engine) as s:
         for t in repo.planned_trials(s, lab.id):
@@ -228,7 +211,7 @@ def test_cli_packages_of_a_cover_study_and_a_late_bundle(tmp_path, cover_lab):
                                str(tmp_path / "pk")], capture_output=True, text=True, cwd=root)
     assert r.returncode == 0, r.stderr
     one, two = package_session(engine, "H001"), package_session(engine, "H002")
-    assert one.status == two.status == "planned" and not test_units(engine, one.id) & test_units(engine, two.id)
+    assert one.status == two.status == "planned" and not share_units(engine, one.id) & share_units(engine, two.id)
     r = subprocess.run(main + ["make-package", *db, "--study", "c", "--participant", "H001", "--out",
                                str(tmp_path / "again")], capture_output=True, text=True, cwd=root)
     assert r.returncode == 1 and "already has a share" in r.stderr and "Traceback" not in r.stderr

@@ -44,11 +44,13 @@ def test_protocol_refuses_bad_design_fields():
 def test_answered_counts_count_test_answers_per_unit(tmp_path):
     ds = load_dataset(write_dataset(tmp_path / "ds"))
     engine = open_database(tmp_path / "lab.db")
-    study = open_study(engine, ds, "s", Protocol(mode="full-robust", practice_per_block=0))
+    study = open_study(engine, ds, "s", Protocol(mode="full-robust", practice_per_block=0, catch_every=4))
     session = start_or_resume(engine, ds, study, "P001", "test")
     with DbSession(engine) as s:
-        trials = repo.planned_trials(s, session.id)[:3]
-        expected = {(t.variant, t.item_id, t.rotate_id): 1 for t in trials}
+        trials = repo.planned_trials(s, session.id)
+        trials = [t for t in trials if t.kind == "catch"][:1] + [t for t in trials if t.kind == "test"][:3]
+        assert len(trials) == 4
+        expected = {(t.variant, t.item_id, t.rotate_id): 1 for t in trials[1:]}  # a catch trial's answer: not counted
         for t in trials:
             s.add(Response(planned_trial_id=t.id, session_id=session.id, chosen_letter="<A>", is_correct=True))
         s.commit()

@@ -162,18 +162,18 @@ def test_a_package_made_without_a_plan_digest_is_imported_and_says_so(tmp_path, 
 
 
 def test_importing_several_bundles_reads_each_study_dataset_once(tmp_path, returned, monkeypatch):
-    import tasks.takehome.plausibility as plausibility
+    import tasks.study.session_time as session_time
 
     db, pkg, bundle = returned
     loads = []
-    real_load = plausibility.StimulusDurations._dataset
+    real_load = session_time.StimulusDurations._dataset
 
     def counting(self, source):
         if source not in self._datasets:
             loads.append(source)
         return real_load(self, source)
 
-    monkeypatch.setattr(plausibility.StimulusDurations, "_dataset", counting)
+    monkeypatch.setattr(session_time.StimulusDurations, "_dataset", counting)
     durations: dict = {}
     first = import_results(db, reseal(bundle, pkg, tmp_path / "b1.zip", plausible_times), durations)
     again = import_results(db, reseal(bundle, pkg, tmp_path / "b2.zip", plausible_times), durations)
