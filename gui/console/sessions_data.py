@@ -38,18 +38,11 @@ class SessionLine:
 
     @property
     def release_blocked(self) -> str:
-        """Why the share cannot be released ('' when it can): only a cover session that is
-        planned (a take-home package not returned, too), paused, aborted, or running with no
-        live window; a live window's later answers would push runs given to others past K."""
-        if self.design != "cover":
-            return "only a share of a cover study can be released"
-        if self.status in ("completed", "released"):
-            return f"session {self.session_id} is {self.status}: nothing to release"
-        if self.status == "running" and self.lease_live:
-            return (f"session {self.session_id} is running on station {self.lease_station or 'this computer'} right "
-                    "now: its later answers would push runs past K. Pause it there first, or wait until its window "
-                    "has stopped")
-        return ""
+        """Why the share cannot be released ('' when it can): tasks.cover.release's rule."""
+        from tasks.cover.release import release_refusal
+
+        return release_refusal(self.session_id, self.design, self.status,
+                               self.lease_station if self.lease_live else None)
 
     @property
     def releasable(self) -> bool:

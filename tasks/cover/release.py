@@ -31,6 +31,25 @@ def unanswered_test_trials(s: DbSession, session_id: int) -> int:
     ).one()[0]
 
 
+def release_refusal(session_id: int, design: str, status: str, live_on: str | None, study: str = "") -> str:
+    """Why a session's share cannot be released, '' when it can: only a cover session that is
+    planned (a take-home package not returned, too), paused, aborted, or running with no live
+    window. ``live_on``: the station whose window holds the session now ('' this computer), None
+    when no window does. One rule for release_share and the Sessions page's button."""
+    if design != "cover":
+        where = f"study {study!r}" if study else "its study"
+        return f"session {session_id} belongs to {where}, which is not a cover study: only a cover share can be released"
+    if status == "completed":
+        return f"session {session_id} is completed: nothing to release"
+    if status == RELEASED:
+        return f"session {session_id} is released already"
+    if status == "running" and live_on is not None:
+        # its later answers would still be stored, and could push units given to others past K
+        return (f"session {session_id} is running on station {live_on or 'this computer'} right now: its later "
+                "answers would push runs past K; pause it there (or wait until its window has stopped) first")
+    return ""
+
+
 def release_share(engine: Engine, session_id: int, by: str) -> int:
     """Mark a cover session released (audit_log: who and how many trials went back) and return the
     number of its unanswered test trials returned to the pool. Taken under the study's enrolment
@@ -44,20 +63,17 @@ def release_share(engine: Engine, session_id: int, by: str) -> int:
         if session is None:
             raise StudyError(f"no session {session_id}")
         study = s.get(Study, session.study_id)
-        if study_protocol(study).design != "cover":
-            raise StudyError(f"session {session_id} belongs to study {study.name!r}, which is not a cover "
-                             "study: only a cover share can be released")
-        repo.lock_enrolment(s, study.id)
-        s.refresh(session)
-        if session.status == RELEASED:
-            return 0
-        if session.status == "completed":
-            raise StudyError(f"session {session_id} is completed: nothing to release")
+        design = study_protocol(study).design
+        if design == "cover":
+            repo.lock_enrolment(s, study.id)
+            s.refresh(session)
+            if session.status == RELEASED:
+                return 0
         lease = lease_of(session)
-        if session.status == "running" and live(lease):
-            # its later answers would still be stored, and could push units given to others past K
-            raise StudyError(f"session {session_id} is running on station {lease.holder_station} right now: "
-                             "pause it there (or wait until its window has stopped) before releasing its share")
+        refusal = release_refusal(session_id, design, session.status,
+                                  (lease.holder_station or "") if live(lease) else None, study.name)
+        if refusal:
+            raise StudyError(refusal)
         returned = unanswered_test_trials(s, session_id)
         was = session.status
         who = by.strip() or "unknown"
