@@ -104,13 +104,31 @@ def without_participants(engine, inputs, excluded: set[tuple[str, str]]):
     return inputs
 
 
-def attenuation_by_person(engine, study_name: str | None) -> dict[tuple[str, str], tuple[int, int, float, float]]:
+def attenuation_by_person(engine, study_name: str | None,
+                          answers: dict | None = None) -> dict[tuple[str, str], tuple[int, int, float, float]]:
     """(study name, participant code) -> (answered trials, attenuated trials, sum and max of their attenuation
-    in dB), one grouped query over the responses (any kind of trial)."""
+    in dB), one grouped query over the responses (any kind of trial); ``answers``: the same per
+    session, already read (tasks.results.session_results.session_answers), summed here per person."""
     from sqlalchemy import case, func, select
 
     from db.models import Participant, Response, Session, Study
 
+    if answers is not None:
+        query = (select(Session.id, Study.name, Participant.code)
+                 .join(Participant, Participant.id == Session.participant_id)
+                 .join(Study, Study.id == Session.study_id).order_by(Session.id))
+        if study_name is not None:
+            query = query.where(Study.name == study_name)
+        out: dict[tuple[str, str], tuple[int, int, float, float]] = {}
+        with engine.connect() as conn:
+            for sid, name, code in conn.execute(query):
+                a = answers.get(sid)
+                if a is None:
+                    continue
+                n, k, total, peak = out.get((name, code), (0, 0, 0.0, 0.0))
+                out[(name, code)] = (n + a.responses, k + a.attenuated, total + a.attenuation_sum_db,
+                                     max(peak, a.attenuation_max_db))
+        return out
     attenuated = Response.attenuation_db > 0.0
     query = (select(Study.name, Participant.code, func.count(Response.id), func.sum(case((attenuated, 1), else_=0)),
                     func.sum(case((attenuated, Response.attenuation_db), else_=0.0)),
@@ -127,12 +145,14 @@ def attenuation_by_person(engine, study_name: str | None) -> dict[tuple[str, str
 
 
 def results_data(engine, study_name: str | None, models_dir: Path | None, progress, should_cancel,
-                 exclude_failed_screening: bool = False) -> ResultsData:
+                 exclude_failed_screening: bool = False, store=None) -> ResultsData:
     """The leaderboard as the compare command computes it, from a streamed read of the database
     (tasks.results.compare_input: only small run results are kept), plus one row per participant and
     the safety-ceiling summary from grouped queries. ``exclude_failed_screening``: participants
     who failed a headphone-screening test are left out of the leaderboard (pooled and chance
-    rows too) and marked in the participant table."""
+    rows too) and marked in the participant table. ``store``: the sessions kept from an earlier
+    computation (tasks.results.session_results.SessionResults): only sessions with new answers
+    are read."""
     from tasks.results.compare import build_rows
     from tasks.model_results.reader import read_models
     from tasks.results.compare_input import collect_human_inputs
@@ -143,7 +163,7 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
         progress(done, total, label)
 
     step(0, 4, "reading responses")
-    inputs = collect_human_inputs(engine, study_name)
+    inputs = collect_human_inputs(engine, study_name, store)
     failed = failed_screening(engine, study_name) if exclude_failed_screening else {}
     inputs = without_participants(engine, inputs, set(failed))
     step(1, 4, "reading model results")
@@ -162,7 +182,7 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
     for name, study in inputs.studies.items():
         for code, row, n in zip(study.participant_codes, study.participant_rows, study.participant_runs):
             scored[(name, code)] = (n, row)
-    per_person = attenuation_by_person(engine, study_name)
+    per_person = attenuation_by_person(engine, study_name, None if store is None else store.answers)
     keys = set(scored) | set(per_person)
     several_studies = len({name for name, _code in keys}) > 1
     people = []
@@ -192,13 +212,15 @@ def results_from_url(db_url: str, study_name: str | None, models_dir: Path | Non
     until the database changes (gui/console/results_cache.py)."""
     from db.engine import make_engine
     from gui.console.results_cache import cached
+    from tasks.results.session_results import SessionResults
 
     engine = make_engine(db_url)
     try:
         inputs = leaderboard_inputs(engine, study_name, models_dir, exclude_failed_screening)
         return cached(cache_dir, engine, inputs, lambda: results_data(
             engine, study_name, models_dir, progress, should_cancel,
-            exclude_failed_screening=exclude_failed_screening), progress)
+            exclude_failed_screening=exclude_failed_screening,
+            store=SessionResults.open(cache_dir, engine.url.render_as_string())), progress)
     finally:
         engine.dispose()
 

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from db import repo
 
 from tasks.cover.scores import add_cover_rows
+from tasks.results.session_results import SessionResults, session_answers
 from tasks.study.records import OptionsCache, ScoredRow, read_snapshot, scored_batches, study_sessions
 from tasks.scoring.metrics import Performance, RunResult, leaderboard_row, score_all
 
@@ -70,7 +71,11 @@ def inputs_from_records(records: Iterable) -> HumanInputs:
     return out
 
 
-def collect_human_inputs(engine: Engine, study_name: str | None = None) -> HumanInputs:
+def collect_human_inputs(engine: Engine, study_name: str | None = None,
+                         store: SessionResults | None = None) -> HumanInputs:
+    """The leaderboard's inputs from the database. ``store``: sessions kept from an earlier
+    computation (tasks.results.session_results); only sessions whose answers changed since are
+    read, and the store is written back with what was read."""
     out = HumanInputs()
     cache = OptionsCache()
     # (variant, item_id, rotate_id, category, sub_category, options_json, is_correct) -> the
@@ -93,38 +98,57 @@ def collect_human_inputs(engine: Engine, study_name: str | None = None) -> Human
         by_short_key.setdefault((t[4], t[5], t[9]), found)
         return found
 
+    def read_session(conn, session_id: int) -> list[tuple[tuple, RunResult, RunResult]]:
+        entries = []
+        for batch in scored_batches(conn, session_id):
+            # each row's entry by its short key, checked against all its columns (C-level maps)
+            found = list(map(by_short_key.get, map(_SHORT_KEY, batch), repeat(_NOT_FOUND)))
+            wrong = list(map(ne, map(_KEY, found), map(_COLUMNS, batch)))
+            if any(wrong):
+                for k in compress(range(len(batch)), wrong):
+                    found[k] = results_of(batch[k])
+            entries += found
+        return entries
+
     groups = study_sessions(engine, study_name)
     with read_snapshot(engine) as conn:
+        answers = session_answers(conn) if store is not None else None
         for g in groups:
             study: StudyInput | None = None
             last = g.last_session_of()
             first_seen: dict[str, int] = {}  # participant code -> order of first appearance
             open_runs: dict[str, list[RunResult]] = {}
+            behind: dict[str, list[tuple]] = {}  # participant code -> their sessions' (id, fingerprint)s
             finished: dict[str, Row] = {}
             n_runs: dict[str, int] = {}
             for i, session in enumerate(g.sessions):
                 code = g.participants[session.participant_id].code
-                runs = None
-                for batch in scored_batches(conn, session.id):
-                    if runs is None:
-                        out.any_trials = True
-                        if study is None:
-                            study = out.studies[g.study.name] = StudyInput()
-                        first_seen.setdefault(code, len(first_seen))
-                        runs = open_runs.setdefault(code, [])
-                    # each row's entry by its short key, checked against all its columns (C-level maps)
-                    found = list(map(by_short_key.get, map(_SHORT_KEY, batch), repeat(_NOT_FOUND)))
-                    wrong = list(map(ne, map(_KEY, found), map(_COLUMNS, batch)))
-                    if any(wrong):
-                        for k in compress(range(len(batch)), wrong):
-                            found[k] = results_of(batch[k])
-                    results = list(map(_RESULT, found))
+                if answers is None:
+                    entries = read_session(conn, session.id)
+                elif session.id not in answers:
+                    entries = []  # no response at all
+                else:
+                    fingerprint = answers[session.id].fingerprint
+                    behind.setdefault(code, []).append((session.id, fingerprint))
+                    entries = store.entries(session.id, fingerprint)
+                    if entries is None:
+                        entries = read_session(conn, session.id)
+                        store.keep(session.id, fingerprint, entries)
+                if entries:
+                    out.any_trials = True
+                    if study is None:
+                        study = out.studies[g.study.name] = StudyInput()
+                    first_seen.setdefault(code, len(first_seen))
+                    results = list(map(_RESULT, entries))
                     study.pooled += results
-                    runs += results
-                    out.chance += map(_CHANCE, found)
+                    open_runs.setdefault(code, []).extend(results)
+                    out.chance += map(_CHANCE, entries)
                 if last[session.participant_id] == i and code in open_runs:
                     done = open_runs.pop(code)
-                    finished[code] = leaderboard_row(score_all(done))
+                    if store is None:
+                        finished[code] = leaderboard_row(score_all(done))
+                    else:
+                        finished[code] = store.row(tuple(behind[code]), lambda: leaderboard_row(score_all(done)))
                     n_runs[code] = len(done)
             if not out.any_trials:
                 out.any_trials = _has_planned_trials(conn, g)
@@ -133,6 +157,9 @@ def collect_human_inputs(engine: Engine, study_name: str | None = None) -> Human
                 study.participant_rows = [finished[c] for c in codes]
                 study.participant_codes = codes
                 study.participant_runs = [n_runs[c] for c in codes]
+    if store is not None:
+        store.answers = answers
+        store.save(set(answers))
     add_cover_rows(engine, out)
     return out
 

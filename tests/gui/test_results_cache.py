@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+
 from gui.console.results_cache import data_version
 from gui.console.results_data import results_from_url, stored_leaderboard
 from tasks.simulation.observers import Observer
@@ -67,3 +69,25 @@ def test_a_damaged_cache_file_is_computed_again(ctx, tmp_path):
     assert "reading responses" in said and again.people == first.people
     with open(stored, "rb") as f:
         assert pickle.load(f)[2].people == first.people  # written again whole
+
+
+def test_after_a_new_answer_the_leaderboard_equals_a_fresh_one(ctx, tmp_path):
+    """The page's child keeps each session's runs (tasks/results/session_results.py): after a
+    new participant's answers the leaderboard, the participant rows and the safety-ceiling
+    summary are those of a computation without anything kept."""
+    from gui.console.results_data import results_data
+
+    ds = small_dataset(tmp_path / "ds")
+    simulate(ctx.db, ds, robust(seed=3), 2, Observer("psychometric"), "test", study_name="lab")
+    url = ctx.db.url.render_as_string(hide_password=False)
+    cache_dir = tmp_path / "results-cache"
+    leaderboard(url, cache_dir, [])
+    assert len(list((cache_dir / "sessions").glob("*.pickle"))) == 1
+    simulate(ctx.db, ds, robust(seed=3), 3, Observer("random"), "test", study_name="lab")
+    kept = leaderboard(url, cache_dir, [])
+    fresh = results_data(ctx.db, "lab", None, lambda *a: None, lambda: False)
+    assert [(r.name, r.values, r.ci) for r in kept.rows] == [(r.name, r.values, r.ci) for r in fresh.rows]
+    assert kept.people == fresh.people and kept.answered_test == fresh.answered_test
+    a, b = kept.attenuation, fresh.attenuation
+    assert (a.answered, a.attenuated, a.max_attenuation_db) == (b.answered, b.attenuated, b.max_attenuation_db)
+    assert a.mean_attenuation_db == pytest.approx(b.mean_attenuation_db, abs=1e-9)
