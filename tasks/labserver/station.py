@@ -126,6 +126,33 @@ class StationLink:
         if self.deliver_on_record and time.monotonic() >= self._next_try:
             self.try_deliver()
 
+    def withhold(self, session_id: int, planned_trial_id: int, reason: str,
+                 lease: tuple[str, float] | None = None) -> None:
+        """Record that a planned trial is withheld (over the safety ceiling), durable on return:
+        on the server with the cursor moved past it, or in the journal when the server cannot be
+        reached (delivered exactly once later, like an answer); the participant goes on either way."""
+        if self.outbox.count() == 0:
+            try:
+                with self.engine.begin() as conn:
+                    if lease is not None:
+                        leases.guard(conn, session_id, lease[0], leases.lease_for(lease[1]))
+                    repo.withhold_in(conn, session_id, planned_trial_id, reason)
+                    repo.advance_cursor(conn, session_id)
+                self._set("online")
+                return
+            except leases.NotOwner:
+                raise
+            except Exception as exc:
+                if not unreachable(exc):
+                    if not isinstance(exc, SQLAlchemyError):
+                        raise
+                    raise DatabaseFileError(describe_db_error(self.engine, exc) + "; the withheld trial was not "
+                                            "recorded yet") from None
+        self.outbox.add_withheld(session_id, planned_trial_id, reason)
+        self._set("offline" if self.state == "online" else self.state)
+        if self.deliver_on_record and time.monotonic() >= self._next_try:
+            self.try_deliver()
+
     def try_deliver(self) -> bool:
         """Deliver what the journal holds; False when the server is still away."""
         try:
@@ -236,11 +263,13 @@ class JournalledStore:
             remaining = [TrialRow._make(r) for r in
                          conn.execute(repo.unanswered_query(self.session_id, 1_000_000)).all()]
         journalled = self.link.outbox.pending_trial_ids(self.session_id)
+        withheld = self.link.outbox.pending_withheld_ids(self.session_id)
         self._plan = [t for t in reversed(remaining) if t.id not in journalled]
         waiting = [t for t in remaining if t.id in journalled]
+        n_withheld = sum(t.id in withheld for t in waiting)
         practice = sum(t.kind == "practice" for t in waiting)
-        return Progress(on_server.answered + len(waiting), on_server.total, on_server.withheld,
-                        on_server.practice_total, on_server.practice_done + practice)
+        return Progress(on_server.answered + len(waiting) - n_withheld, on_server.total,
+                        on_server.withheld + n_withheld, on_server.practice_total, on_server.practice_done + practice)
 
     def _remaining(self) -> list[TrialRow]:
         if self._plan is None:
@@ -266,8 +295,13 @@ class JournalledStore:
         self._drop(values["planned_trial_id"])
         return ResponseRow(id=None, **{**values, "session_id": self.session_id}), self.next_trial()
 
+    def withhold(self, trial, reason: str, counts: Progress | None) -> Progress | None:
+        """Record ``trial`` withheld (on the server or in the journal): off the plan, and counted."""
+        self.link.withhold(self.session_id, trial.id, reason, self.lease)
+        return self.withheld(trial, counts)
+
     def withheld(self, trial, counts: Progress | None) -> Progress | None:
-        """``trial`` was marked withheld on the server: off the plan, and counted."""
+        """``trial`` was recorded withheld: off the plan, and counted."""
         was_left = any(t.id == trial.id for t in self._remaining())
         self._drop(trial.id)
         if counts is None or not was_left:
