@@ -80,6 +80,8 @@ class StationLink:
         # for a connect timeout on the participant's screen
         self.deliver_on_record = True
         self.last_error = ""
+        # what the station waits for the server to do, for the experimenter's console ("": nothing)
+        self.waiting_note = ""
         self._background: threading.Thread | None = None
         self._background_outcome: str | None = None
 
