@@ -27,6 +27,7 @@ from tasks.cover.assign import StudyCovered
 from tasks.cover.context import CoverContexts
 from tasks.dataset.loader import Dataset
 from tasks.simulation.observers import Observer
+from tasks.labserver.needs_server import NEW_SESSION_NEEDS_SERVER
 from tasks.study.plan import Protocol
 from tasks.study.records import OptionsCache
 from tasks.study.runner import Progress, SessionRunner
@@ -218,10 +219,12 @@ class StationLink:
             self._background.join(timeout_s)
         self.poll_background()
 
-    def wait_for_server(self, what: Callable[[], object], wait_s: float = DEFAULT_WAIT_S, poll_s: float = 0.2):
+    def wait_for_server(self, what: Callable[[], object], wait_s: float = DEFAULT_WAIT_S, poll_s: float = 0.2,
+                        why: str = ""):
         """``what()`` once the journal is delivered and the server answers; DatabaseFileError
-        after ``wait_s`` without the server."""
+        after ``wait_s`` without the server, its one line led by ``why`` (what needs the server)."""
         deadline = time.monotonic() + wait_s
+        lead = f"{why}: " if why else ""
         while True:
             try:
                 if self.try_deliver():
@@ -229,11 +232,11 @@ class StationLink:
             except UNREACHABLE as exc:
                 self._set("offline")
                 if time.monotonic() > deadline:
-                    raise DatabaseFileError(describe_db_error(self.engine, exc) + f"; waited {wait_s:.0f} s. "
+                    raise DatabaseFileError(lead + describe_db_error(self.engine, exc) + f"; waited {wait_s:.0f} s. "
                                             f"{self.outbox.count()} answers wait in the journal "
                                             f"{self.outbox.path} and are delivered on the next start") from None
             if time.monotonic() > deadline:
-                raise DatabaseFileError(f"the lab server did not come back within {wait_s:.0f} s; "
+                raise DatabaseFileError(f"{lead}the lab server did not come back within {wait_s:.0f} s; "
                                         f"{self.outbox.count()} answers wait in the journal {self.outbox.path}")
             time.sleep(poll_s)
 
@@ -368,7 +371,7 @@ def simulate_station(engine: Engine, dataset: Dataset, protocol: Protocol, n_par
                 touch_station(conn, station, outbox.count(), outbox.status_note())
             return session, _remaining_trials(engine, session.id)
 
-        found = link.wait_for_server(next_session, wait_s)
+        found = link.wait_for_server(next_session, wait_s, why=NEW_SESSION_NEEDS_SERVER)
         if found is None:
             return study
         session, trials = found
