@@ -2,7 +2,8 @@
 cannot be used as it is gets opened anyway (docs/lab-server.md, "A damaged journal").
 
 An entry is checked on this computer first (its ids whole numbers in the server's range, its
-answer a JSON object of known response columns, each of its column's type, finite, of a sane
+answer a JSON object of known response columns (or, for a trial withheld over the safety ceiling,
+its reason and time only), each of its column's type, finite, of a sane
 size, a known state) and then against the server, in the delivery's transaction (the planned
 trial exists, belongs to the entry's session, that session is this station's, the trial is not
 withheld). An entry failing either is quarantined with the reason: moved into the journal's
@@ -37,6 +38,28 @@ MAX_VALUES_CHARS = 65_536
 MAX_TEXT_CHARS = 10_000
 MAX_NUMBER = 1e12
 _COLUMNS = {c.name: c for c in Response.__table__.columns if c.name not in ("id", "session_id")}
+# a journalled withheld trial (over the safety ceiling while the server was away): these keys
+# only, instead of an answer's columns (none of them is a response column)
+WITHHELD_KEYS = ("withheld_reason", "withheld_at")
+
+
+def is_withheld(values: dict) -> bool:
+    """True when a journal entry's decoded values record a withheld trial, not an answer."""
+    return "withheld_reason" in values
+
+
+def _withheld_problem(values: dict) -> str | None:
+    unknown = sorted(k for k in values if k not in WITHHELD_KEYS)
+    if unknown:
+        return f"unknown key {_shown(unknown[0])} in a withheld trial"
+    reason = values["withheld_reason"]
+    if not isinstance(reason, str) or not reason or len(reason) > MAX_TEXT_CHARS or "\x00" in reason:
+        return f"withheld_reason = {_shown(reason)} is not text of 1 to {MAX_TEXT_CHARS} characters"
+    try:
+        datetime.fromisoformat(values.get("withheld_at"))
+    except (TypeError, ValueError):
+        return f"withheld_at = {_shown(values.get('withheld_at'))} is not a date and time"
+    return None
 
 
 def _shown(value, n: int = 60) -> str:
@@ -97,6 +120,8 @@ def entry_problem(planned_trial_id, session_id, values_json, state="pending") ->
         return f"the answer is not valid JSON ({exc})"
     if not isinstance(values, dict):
         return f"the answer is a JSON {type(values).__name__}, not an object"
+    if is_withheld(values):
+        return _withheld_problem(values)
     unknown = sorted(k for k in values if k not in _COLUMNS)
     if unknown:
         return f"unknown column {_shown(unknown[0])}" + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
@@ -115,9 +140,10 @@ def entry_problem(planned_trial_id, session_id, values_json, state="pending") ->
     return None
 
 
-def server_problem(entry_session_id: int, found, station: str | None) -> str | None:
+def server_problem(entry_session_id: int, found, station: str | None, withheld_entry: bool = False) -> str | None:
     """Why the server's facts about the entry's planned trial (``found``: (session_id, station,
-    withheld_reason) or None) forbid delivering it, or None."""
+    withheld_reason) or None) forbid delivering it, or None. A withheld entry
+    (``withheld_entry``) may find its trial withheld already (then it is delivered as it was)."""
     if found is None:
         return "its planned trial does not exist on the server"
     session_id, owner, withheld = found
@@ -125,7 +151,7 @@ def server_problem(entry_session_id: int, found, station: str | None) -> str | N
         return f"its planned trial belongs to session {session_id}, not to the entry's session {entry_session_id}"
     if station is not None and owner != station:
         return f"session {session_id} is station {owner!r}'s, not this station's ({station!r})"
-    if withheld is not None:
+    if withheld is not None and not withheld_entry:
         return f"its planned trial was withheld ({withheld}); no answer is stored for it"
     return None
 

@@ -8,6 +8,12 @@ noted it) stores nothing; the answer already there is then compared with the jou
 the journal entry is marked delivered when they agree, or kept as a conflict with both named
 when they do not (never overwritten, never dropped). The journal entry is marked only after
 the server committed.
+
+A trial withheld over the safety ceiling while the server is away is journalled the same way
+(its reason and time instead of an answer's columns) and delivered exactly once: the planned
+trial is marked withheld only when it is neither answered nor withheld already (with its audit
+entry in the same transaction); found withheld already, it counts as delivered; found answered,
+it is kept as a conflict (the server's answer is kept).
 """
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from db import repo
 from db.journal_checks import (JOURNAL_COLUMNS, JOURNAL_DDL, QUARANTINE_DDL, STATES, entry_problem, id_problem,
-                               layout_problem, put_aside, salvage_rows, server_problem)
+                               is_withheld, layout_problem, put_aside, salvage_rows, server_problem)
 from db.models import Station, utc_now
 
 _DATETIME_COLUMNS = ("presented_at", "answered_at")
@@ -162,6 +168,16 @@ class Outbox:
                 "INSERT OR IGNORE INTO journal (planned_trial_id, session_id, values_json, queued_at) "
                 "VALUES (?, ?, ?, ?)", [(r["planned_trial_id"], session_id, _encode(_answered(r)), now) for r in rows])
 
+    def add_withheld(self, session_id: int, planned_trial_id: int, reason: str) -> None:
+        """Journal that a planned trial was withheld (never played) with its reason, durable on
+        return; a trial journalled already is kept as it was."""
+        now = utc_now().isoformat()
+        with self._con:
+            self._con.execute("BEGIN")
+            self._con.execute("INSERT OR IGNORE INTO journal (planned_trial_id, session_id, values_json, queued_at) "
+                              "VALUES (?, ?, ?, ?)", (planned_trial_id, session_id,
+                                                      json.dumps({"withheld_reason": reason, "withheld_at": now}), now))
+
     def pending(self, limit: int = DELIVERY_BATCH) -> list[tuple[Any, Any, Any, Any]]:
         """(planned_trial_id, session_id, values_json, queued_at) of undelivered answers as stored
         (unchecked), in the order journalled."""
@@ -174,6 +190,20 @@ class Outbox:
     def pending_trial_ids(self, session_id: int) -> set[int]:
         return {r[0] for r in self._con.execute(
             "SELECT planned_trial_id FROM journal WHERE state = 'pending' AND session_id = ?", (session_id,))}
+
+    def pending_withheld_ids(self, session_id: int) -> set[int]:
+        """The planned trials of the session journalled as withheld (not answered), undelivered."""
+        ids = set()
+        for planned_trial_id, values_json in self._con.execute(
+                "SELECT planned_trial_id, values_json FROM journal WHERE state = 'pending' AND session_id = ?",
+                (session_id,)):
+            try:
+                values = json.loads(values_json)
+            except (TypeError, ValueError):
+                continue
+            if isinstance(values, dict) and is_withheld(values):
+                ids.add(planned_trial_id)
+        return ids
 
     def conflicts(self) -> list[tuple[int, str]]:
         return self._con.execute("SELECT planned_trial_id, note FROM journal WHERE state = 'conflict'").fetchall()
@@ -249,7 +279,8 @@ def deliver(engine: Engine, outbox: Outbox, station: str | None = None, limit: i
             local.append((planned_trial_id, problem))
         else:
             values = _decode(values_json)
-            values.setdefault("answered_at", _when(queued_at))
+            if not is_withheld(values):
+                values.setdefault("answered_at", _when(queued_at))
             checked.append((planned_trial_id, session_id, {**values, "planned_trial_id": planned_trial_id}))
     outbox.quarantine(local)  # kept whatever the server does next
     if not checked:
@@ -262,14 +293,18 @@ def deliver(engine: Engine, outbox: Outbox, station: str | None = None, limit: i
         facts = _server_facts(conn, [pt for pt, _, _ in checked])
         stored_sessions = set()
         for planned_trial_id, session_id, values in checked:
-            problem = server_problem(session_id, facts.get(planned_trial_id), station)
+            withheld = is_withheld(values)
+            problem = server_problem(session_id, facts.get(planned_trial_id), station, withheld)
             if problem:
                 refused.append((planned_trial_id, problem))
                 continue
             values = {**values, "session_id": session_id}
             try:
                 with conn.begin_nested():
-                    inserted = conn.execute(insert_one(values)).rowcount == 1
+                    if withheld:
+                        outcome = _withheld_outcome(conn, planned_trial_id, values)
+                    else:
+                        inserted = conn.execute(insert_one(values)).rowcount == 1
             except DBAPIError as exc:
                 if unreachable(exc):
                     raise
@@ -277,6 +312,9 @@ def deliver(engine: Engine, outbox: Outbox, station: str | None = None, limit: i
                                 + str(exc.orig).strip().splitlines()[0][:300]))
                 continue
             stored_sessions.add(session_id)
+            if withheld:
+                outcomes.append(outcome)
+                continue
             if inserted:
                 outcomes.append((planned_trial_id, "delivered", ""))
                 continue
@@ -297,6 +335,21 @@ def deliver(engine: Engine, outbox: Outbox, station: str | None = None, limit: i
     outbox.mark(outcomes)
     outbox.quarantine(refused)
     return len(batch)
+
+
+def _withheld_outcome(conn, planned_trial_id: int, values: dict) -> tuple[int, str, str]:
+    """Deliver a journalled withheld trial inside the caller's savepoint: marked withheld once
+    (repo.withhold_in: only when neither answered nor withheld yet), else found so already, or a
+    conflict when the server holds an answer to it."""
+    reason = values["withheld_reason"]
+    if repo.withhold_in(conn, values["session_id"], planned_trial_id, reason,
+                        datetime.fromisoformat(values["withheld_at"])):
+        return planned_trial_id, "delivered", ""
+    r = repo.RESPONSE_TABLE
+    if conn.execute(select(r.c.id).where(r.c.planned_trial_id == planned_trial_id)).first() is None:
+        return planned_trial_id, "delivered", "was already withheld on the server"
+    return (planned_trial_id, "conflict", f"planned trial {planned_trial_id}: the server holds an answer, the journal "
+            f"says withheld ({reason}); the server's answer was kept")
 
 
 def quarantine_note(n: int) -> str:

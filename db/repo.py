@@ -3,6 +3,7 @@ returns, so what a caller has been told is saved is on disk (WAL, synchronous=FU
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import and_, exists, func, insert, update
@@ -188,21 +189,30 @@ def advance_cursor(conn: Connection, session_id: int, completed_detail: str = ""
     return None
 
 
+def withhold_in(conn: Connection, session_id: int, planned_trial_id: int, reason: str,
+                at: datetime | None = None) -> bool:
+    """Inside the caller's transaction: mark a planned trial of the session withheld with its
+    reason and note it in the audit log (``at``: when it was withheld; now when None). A trial
+    already answered or withheld is left as it is: False. The cursor is not moved."""
+    pt = PLANNED_TRIAL_TABLE
+    answered = exists().where(RESPONSE_TABLE.c.planned_trial_id == pt.c.id)
+    changed = conn.execute(update(pt).where(pt.c.id == planned_trial_id, pt.c.session_id == session_id,
+                                            pt.c.withheld_reason.is_(None), ~answered)
+                           .values(withheld_reason=reason)).rowcount
+    if changed:
+        position = conn.execute(select(pt.c.position).where(pt.c.id == planned_trial_id)).scalar_one()
+        conn.execute(insert(AuditLog.__table__).values(session_id=session_id, at=at or utc_now(), event="withheld",
+                                                       detail=f"trial at position {position}: {reason}"))
+    return bool(changed)
+
+
 def withhold_trial(engine, session_id: int, planned_trial_id: int, reason: str) -> Row | None:
     """Mark a planned trial withheld (never played, never answered) with its reason and move
     the cursor past it, in one transaction; returns the next trial's row (None: the session is
     now complete). A trial already answered or withheld is left as it is."""
-    pt = PLANNED_TRIAL_TABLE
-    answered = exists().where(RESPONSE_TABLE.c.planned_trial_id == pt.c.id)
     try:
         with engine.begin() as conn:
-            changed = conn.execute(update(pt).where(pt.c.id == planned_trial_id, pt.c.session_id == session_id,
-                                                    pt.c.withheld_reason.is_(None), ~answered)
-                                   .values(withheld_reason=reason)).rowcount
-            if changed:
-                position = conn.execute(select(pt.c.position).where(pt.c.id == planned_trial_id)).scalar_one()
-                conn.execute(insert(AuditLog.__table__).values(session_id=session_id, at=utc_now(), event="withheld",
-                                                               detail=f"trial at position {position}: {reason}"))
+            withhold_in(conn, session_id, planned_trial_id, reason)
             return advance_cursor(conn, session_id)
     except OperationalError as exc:
         raise DatabaseFileError(describe_db_error(engine, exc) + "; the withheld trial was not recorded yet") \

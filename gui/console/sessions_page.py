@@ -220,10 +220,23 @@ class SessionsPage(QWidget):
                                       station=station_name(self.ctx.db, self.ctx.station),
                                       shares=self.ctx.cover_shares(),
                                       **(self.ctx.audio.session_fields() if self.ctx.audio else {}))
+            self._session_ready(session, code)
         except (DatasetChangedError, PlanError, StudyError) as exc:
             show_error(self, self.tr("Session"), str(exc))
-            return
-        self._session_ready(session, code)
+        except Exception as exc:
+            if not server_unreachable(exc):
+                raise
+            self._start_needs_server(exc)
+
+    def _start_needs_server(self, exc: BaseException) -> None:
+        """The lab server cannot be reached: one calm line on the page and the console's status
+        line, no dialog (a participant's window may be in front) and no traceback."""
+        from tasks.labserver.needs_server import start_refused
+
+        link = self.ctx.station_link
+        line = start_refused(link.outbox.count() if link is not None else 0)
+        self.message.setText(line)
+        self.state.server_unreachable(str(exc).strip().splitlines()[0] if str(exc).strip() else line)
 
     def _session_ready(self, session, code: str) -> None:
         if session.status == "completed" and not adaptive_pending(self.ctx.db, session.id):

@@ -3,11 +3,17 @@ session's planned trials, one block per dimension of the study's protocol. Each 
 like any other (title, question, the two sounds, two options); its sounds are synthesized and
 rendered through the presenter (calibrated level, safety guard) off the GUI thread, and the
 answer is committed with the block's new estimate before the next level is chosen. A block
-left unfinished continues at its next trial when the window opens again."""
+left unfinished continues at its next trial when the window opens again.
+
+On a lab station the blocks need the server (their levels follow the answers stored there):
+when it cannot be reached as a block is to begin or an answer is to be stored, the window says
+calmly that the next part starts in a moment (no button, no error), the experimenter's console
+says why (``SERVER_WAIT``), and the flow tries again every few seconds; the answer given is kept
+in memory and stored first when the server is back, then the block goes on by itself."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 
 from audio.levels import DigitalReference
 from audio.spatial import ResponseCache
@@ -17,14 +23,20 @@ from db import repo
 from db.engine import DatabaseFileError
 from db.leases import NotOwner
 from db.models import Session as SessionRow, utc_now
+from db.outbox import unreachable
 from gui.participant.question import Question
-from tasks.adaptive.blocks import LETTERS, AdaptiveBlockError, AdaptiveBlockRunner, AdaptiveTrialPlan, adaptive_pending, ensure_blocks
+from tasks.adaptive.blocks import (LETTERS, AdaptiveBlockError, AdaptiveBlockRunner, AdaptiveTrialPlan, adaptive_pending,
+                                   ensure_blocks, trial_stored)
 from tasks.adaptive.stimuli import synthesize
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("AdaptiveFlow", text)
 
+
+# what the experimenter's console says while a block waits for the lab server
+SERVER_WAIT = "the adaptive block needs the lab server; it starts when the server is back"
+RETRY_MS = 2000  # how often a waiting block tries the server again
 
 DIMENSION_NAMES = {"pitch": "Pitch", "loudness": "Loudness", "duration": "Duration", "azimuth": "Direction",
                    "elevation": "Height", "distance": "Distance"}
@@ -39,6 +51,26 @@ class AdaptiveFlow:
         self.cache = ResponseCache()  # used by one prepare at a time (the window's worker)
         self.intro_shown: set[int] = set()
         self.runner: AdaptiveBlockRunner | None = None
+        self.waiting = False  # for the lab server (the wait screen is shown)
+
+    def _wait_for_server(self, retry) -> None:
+        """The server cannot be reached: a calm wait screen without a button, the console told
+        why, and ``retry`` in a few seconds (not once the window is closed or finished)."""
+        w = self.window
+        if w.station_link is not None:
+            w.station_link.waiting_note = SERVER_WAIT
+        if not self.waiting:
+            self.waiting = True
+            w.show_message(_tr("Please wait a moment"),
+                           _tr("The next part starts by itself in a moment. Please stay seated; there is nothing "
+                               "you need to do."), None)
+        QTimer.singleShot(RETRY_MS, w, lambda: None if w.finished else retry())
+
+    def _server_back(self) -> None:
+        if self.waiting:
+            self.waiting = False
+            if self.window.station_link is not None:
+                self.window.station_link.waiting_note = ""
 
     def resume_after_planned_trials(self) -> bool:
         """When the session's planned trials are all answered (it reads completed) but an adaptive
@@ -74,6 +106,12 @@ class AdaptiveFlow:
         except AdaptiveBlockError as exc:  # a stored block edited outside the app
             w.cannot_play(str(exc))
             return True
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            self._wait_for_server(self._next_or_finish)
+            return True
+        self._server_back()
         if runner is None:
             return False
         if runner.block_id not in self.intro_shown:
@@ -85,6 +123,10 @@ class AdaptiveFlow:
             return True
         self._present(runner, runner.next_trial())
         return True
+
+    def _next_or_finish(self) -> None:
+        if not self.next():
+            self.window.finish()
 
     def _present(self, runner: AdaptiveBlockRunner, plan: AdaptiveTrialPlan) -> None:
         w = self.window
@@ -102,19 +144,31 @@ class AdaptiveFlow:
 
         def on_answer(index, rt_ms, _replays):
             stim, prepared = made["stimulus"], w.trial.prepared
+            store(stim.level_played, LETTERS[index] if index is not None else None,
+                  dict(rt_ms=rt_ms, presented_at=presented_at, uncalibrated=not prepared.calibrated,
+                       attenuation_db=prepared.attenuation_db, level_db_spl=prepared.level_db_spl))
+
+        def store(level_played, letter, fields):
             try:
-                runner.record(plan, stim.level_played, LETTERS[index] if index is not None else None, stim.params,
-                              rt_ms=rt_ms, presented_at=presented_at, uncalibrated=not prepared.calibrated,
-                              attenuation_db=prepared.attenuation_db, level_db_spl=prepared.level_db_spl)
+                if self.waiting and trial_stored(w.db, plan.block_id, plan.trial_index):
+                    # stored although the connection broke before it was acknowledged: not again
+                    self.runner = None
+                else:
+                    runner.record(plan, level_played, letter, made["stimulus"].params, **fields)
             except NotOwner as exc:
                 w.taken_elsewhere(str(exc))
                 return
-            except DatabaseFileError as exc:
-                w.show_message(_tr("Not saved yet"), str(exc) + "\n" + _tr("Please call the experimenter."),
-                               lambda: on_answer(index, rt_ms, _replays), button=_tr("Try again"))
+            except Exception as exc:
+                if not unreachable(exc):
+                    if not isinstance(exc, DatabaseFileError):
+                        raise
+                    w.show_message(_tr("Not saved yet"), str(exc) + "\n" + _tr("Please call the experimenter."),
+                                   lambda: store(level_played, letter, fields), button=_tr("Try again"))
+                    return
+                self._wait_for_server(lambda: store(level_played, letter, fields))  # the answer kept till then
                 return
-            if not self.next():
-                w.finish()
+            self._server_back()
+            self._next_or_finish()
 
         labels = [_tr("Sound 1"), _tr("Sound 2")]
         title = _tr("{name}: question {n} of at most {total}").format(

@@ -73,6 +73,7 @@ class ParticipantWindow(QWidget):
         self.auto_play, self.screening = auto_play, screening
         self.comfortable_level, self.on_finish = comfortable_level, on_finish
         self.runner = SessionRunner(db, session_id, link=station_link, holder=self.holder)
+        self.station_link = station_link
         with DbSession(db) as s:
             session = s.get(SessionRow, session_id)
             study = s.get(Study, session.study_id)

@@ -174,6 +174,14 @@ def _complete_if_done(s: DbSession, session_id: int, finished_block_id: int) -> 
     s.add(AuditLog(session_id=session_id, event="completed", detail="after the adaptive blocks"))
 
 
+def trial_stored(engine: Engine, block_id: int, trial_index: int) -> bool:
+    """True when the block's trial ``trial_index`` is stored (e.g. committed by a server whose
+    acknowledgement was lost with the connection)."""
+    with DbSession(engine) as s:
+        return s.exec(select(AdaptiveTrial.id).where(AdaptiveTrial.block_id == block_id,
+                                                     AdaptiveTrial.trial_index == trial_index)).first() is not None
+
+
 def adaptive_pending(engine: Engine, session_id: int) -> bool:
     """True when the session's study asks for adaptive blocks and one of them is not finished
     (or not begun): a session whose planned trials are all answered still has trials to give."""

@@ -27,6 +27,7 @@ from tasks.cover.assign import StudyCovered
 from tasks.cover.context import CoverContexts
 from tasks.dataset.loader import Dataset
 from tasks.simulation.observers import Observer
+from tasks.labserver.needs_server import NEW_SESSION_NEEDS_SERVER
 from tasks.study.plan import Protocol
 from tasks.study.records import OptionsCache
 from tasks.study.runner import Progress, SessionRunner
@@ -80,6 +81,8 @@ class StationLink:
         # for a connect timeout on the participant's screen
         self.deliver_on_record = True
         self.last_error = ""
+        # what the station waits for the server to do, for the experimenter's console ("": nothing)
+        self.waiting_note = ""
         self._background: threading.Thread | None = None
         self._background_outcome: str | None = None
 
@@ -122,6 +125,33 @@ class StationLink:
                                             "yet") from None
                 # perhaps committed, perhaps not: the journal's delivery sorts that out exactly once
         self.outbox.add(session_id, rows)
+        self._set("offline" if self.state == "online" else self.state)
+        if self.deliver_on_record and time.monotonic() >= self._next_try:
+            self.try_deliver()
+
+    def withhold(self, session_id: int, planned_trial_id: int, reason: str,
+                 lease: tuple[str, float] | None = None) -> None:
+        """Record that a planned trial is withheld (over the safety ceiling), durable on return:
+        on the server with the cursor moved past it, or in the journal when the server cannot be
+        reached (delivered exactly once later, like an answer); the participant goes on either way."""
+        if self.outbox.count() == 0:
+            try:
+                with self.engine.begin() as conn:
+                    if lease is not None:
+                        leases.guard(conn, session_id, lease[0], leases.lease_for(lease[1]))
+                    repo.withhold_in(conn, session_id, planned_trial_id, reason)
+                    repo.advance_cursor(conn, session_id)
+                self._set("online")
+                return
+            except leases.NotOwner:
+                raise
+            except Exception as exc:
+                if not unreachable(exc):
+                    if not isinstance(exc, SQLAlchemyError):
+                        raise
+                    raise DatabaseFileError(describe_db_error(self.engine, exc) + "; the withheld trial was not "
+                                            "recorded yet") from None
+        self.outbox.add_withheld(session_id, planned_trial_id, reason)
         self._set("offline" if self.state == "online" else self.state)
         if self.deliver_on_record and time.monotonic() >= self._next_try:
             self.try_deliver()
@@ -189,10 +219,12 @@ class StationLink:
             self._background.join(timeout_s)
         self.poll_background()
 
-    def wait_for_server(self, what: Callable[[], object], wait_s: float = DEFAULT_WAIT_S, poll_s: float = 0.2):
+    def wait_for_server(self, what: Callable[[], object], wait_s: float = DEFAULT_WAIT_S, poll_s: float = 0.2,
+                        why: str = ""):
         """``what()`` once the journal is delivered and the server answers; DatabaseFileError
-        after ``wait_s`` without the server."""
+        after ``wait_s`` without the server, its one line led by ``why`` (what needs the server)."""
         deadline = time.monotonic() + wait_s
+        lead = f"{why}: " if why else ""
         while True:
             try:
                 if self.try_deliver():
@@ -200,11 +232,11 @@ class StationLink:
             except UNREACHABLE as exc:
                 self._set("offline")
                 if time.monotonic() > deadline:
-                    raise DatabaseFileError(describe_db_error(self.engine, exc) + f"; waited {wait_s:.0f} s. "
+                    raise DatabaseFileError(lead + describe_db_error(self.engine, exc) + f"; waited {wait_s:.0f} s. "
                                             f"{self.outbox.count()} answers wait in the journal "
                                             f"{self.outbox.path} and are delivered on the next start") from None
             if time.monotonic() > deadline:
-                raise DatabaseFileError(f"the lab server did not come back within {wait_s:.0f} s; "
+                raise DatabaseFileError(f"{lead}the lab server did not come back within {wait_s:.0f} s; "
                                         f"{self.outbox.count()} answers wait in the journal {self.outbox.path}")
             time.sleep(poll_s)
 
@@ -236,11 +268,13 @@ class JournalledStore:
             remaining = [TrialRow._make(r) for r in
                          conn.execute(repo.unanswered_query(self.session_id, 1_000_000)).all()]
         journalled = self.link.outbox.pending_trial_ids(self.session_id)
+        withheld = self.link.outbox.pending_withheld_ids(self.session_id)
         self._plan = [t for t in reversed(remaining) if t.id not in journalled]
         waiting = [t for t in remaining if t.id in journalled]
+        n_withheld = sum(t.id in withheld for t in waiting)
         practice = sum(t.kind == "practice" for t in waiting)
-        return Progress(on_server.answered + len(waiting), on_server.total, on_server.withheld,
-                        on_server.practice_total, on_server.practice_done + practice)
+        return Progress(on_server.answered + len(waiting) - n_withheld, on_server.total,
+                        on_server.withheld + n_withheld, on_server.practice_total, on_server.practice_done + practice)
 
     def _remaining(self) -> list[TrialRow]:
         if self._plan is None:
@@ -266,8 +300,13 @@ class JournalledStore:
         self._drop(values["planned_trial_id"])
         return ResponseRow(id=None, **{**values, "session_id": self.session_id}), self.next_trial()
 
+    def withhold(self, trial, reason: str, counts: Progress | None) -> Progress | None:
+        """Record ``trial`` withheld (on the server or in the journal): off the plan, and counted."""
+        self.link.withhold(self.session_id, trial.id, reason, self.lease)
+        return self.withheld(trial, counts)
+
     def withheld(self, trial, counts: Progress | None) -> Progress | None:
-        """``trial`` was marked withheld on the server: off the plan, and counted."""
+        """``trial`` was recorded withheld: off the plan, and counted."""
         was_left = any(t.id == trial.id for t in self._remaining())
         self._drop(trial.id)
         if counts is None or not was_left:
@@ -332,7 +371,7 @@ def simulate_station(engine: Engine, dataset: Dataset, protocol: Protocol, n_par
                 touch_station(conn, station, outbox.count(), outbox.status_note())
             return session, _remaining_trials(engine, session.id)
 
-        found = link.wait_for_server(next_session, wait_s)
+        found = link.wait_for_server(next_session, wait_s, why=NEW_SESSION_NEEDS_SERVER)
         if found is None:
             return study
         session, trials = found

@@ -161,11 +161,11 @@ class SessionRunner:
         """Record that ``trial`` is withheld (never played: e.g. over the safety ceiling) and
         move on, in one transaction; returns the next trial (None: the session is complete)."""
         self._next_known = False
-        row = repo.withhold_trial(self.engine, self.session_id, trial.id, reason)
-        if self._journal is not None:
-            self._counts = self._journal.withheld(trial, self._counts)
+        if self._journal is not None:  # a station: on the server, or in its journal while the server is away
+            self._counts = self._journal.withhold(trial, reason, self._counts)
             self._next, self._next_known = self._journal.next_trial(), True
             return self._next
+        row = repo.withhold_trial(self.engine, self.session_id, trial.id, reason)
         self._next, self._next_known = (None if row is None else TrialRow._make(row)), True
         self._counts = None  # counted again (rare: an already withheld trial must not count twice)
         return self._next

@@ -82,3 +82,59 @@ def test_the_window_goes_on_through_a_server_stop_and_the_answers_arrive_after_t
     assert sorted(ids) == sorted(t.id for t in plan) and len(set(ids)) == len(ids)
     assert row.status == "completed" and row.next_position == 5
     assert station.pending_answers == 0 and link.state == "online"
+
+
+def test_a_trial_over_the_ceiling_while_the_server_is_away_is_passed_over_and_recorded_withheld_after_the_restart(
+        qtbot, app, own_pg_server, tmp_path):
+    import numpy as np
+    import soundfile
+
+    from db.models import PlannedTrial
+
+    server = own_pg_server
+    ctx = app.ctx
+    dataset = load_dataset(write_dataset(tmp_path / "ds", sr=sr_items(2)))
+    study = open_study(ctx.db, dataset, "flow", Protocol(variants=["sr"], items_per_group=1, practice_per_block=2))
+    session = start_or_resume(ctx.db, dataset, study, "P001", "test", station="booth1")
+    with DbSession(ctx.db) as s:
+        plan = repo.planned_trials(s, session.id)
+    loud = plan[3]  # the second test trial: a near full-scale file, over the 85 dB SPL ceiling
+    rate = 16000
+    tone = 0.9 * np.sin(2 * np.pi * 1000 * np.arange(int(0.2 * rate)) / rate)
+    for path in dataset.item("sr", loud.item_id).audio_paths:
+        soundfile.write(str(dataset.root / path), np.column_stack([tone, tone]), rate, subtype="PCM_16")
+
+    class State:
+        dataset = None
+
+    State.dataset = dataset
+    window = app.participant_window(session.id, State)
+    window.screening = None
+    qtbot.addWidget(window)
+    link = ctx.station_link
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.start()
+    seen: list = []
+    for _ in range(40):
+        if window.finished:
+            break
+        if [k for k, _ in seen].count("trial") == 2 and server.process.poll() is None:
+            server.stop(keep=True)
+        step(qtbot, window, seen, right_answer)
+    assert window.finished and window.message.title.text() == "Thank you!"
+    titles = [t for _, t in seen]
+    assert [t for t in titles if t.startswith("Question ")] == ["Question 1 of 3", "Question 3 of 3"]
+    assert "Not saved yet" not in titles  # no "Try again" while the server is away
+    assert link.outbox.pending_withheld_ids(session.id) == {loud.id} and link.outbox.count() == 3
+    window.close()
+
+    server.start()
+    qtbot.waitUntil(lambda: link.state == "online", timeout=3 * app.delivery.interval() + 5000)
+    with DbSession(ctx.db) as s:
+        held = s.get(PlannedTrial, loud.id)
+        ids = {r.planned_trial_id for r in s.exec(select(Response).where(Response.session_id == session.id))}
+        row = s.get(Session, session.id)
+    assert held.withheld_reason.startswith("over the safety ceiling: ") and loud.id not in ids
+    assert ids == {t.id for t in plan} - {loud.id} and row.status == "completed"

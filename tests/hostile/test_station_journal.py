@@ -127,6 +127,14 @@ def case_rows(lab, name, session, plan, theirs):
         "another trial named inside": (ours((bad.id, sid, json.dumps(answer(plan[3])), "pending")),
                                        ["names planned trial"]),
         "blob payload": (ours((bad.id, sid, b"\x00\x01binary", "pending")), ["not JSON text"]),
+        "withheld entry, reason not text": (ours((bad.id, sid, json.dumps({"withheld_reason": 12, "withheld_at":
+                                                                           "2026-01-01T00:00:00+00:00"}), "pending")),
+                                            ["withheld_reason = 12 is not text"]),
+        "withheld entry, unknown key": (ours((bad.id, sid, json.dumps({"withheld_reason": "x", "is_correct": True,
+                                                                       "withheld_at": "2026-01-01T00:00:00"}),
+                                              "pending")), ["unknown key 'is_correct' in a withheld trial"]),
+        "withheld entry, bad date": (ours((bad.id, sid, json.dumps({"withheld_reason": "x", "withheld_at": "soon"}),
+                                           "pending")), ["withheld_at = 'soon' is not a date and time"]),
         "withheld trial": (lambda path: (repo.withhold_trial(lab.booth1, sid, plan[5].id, "over the ceiling"),
                                          ours((plan[5].id, sid, json.dumps(answer(plan[5])), "pending"))(path)),
                            ["was withheld (over the ceiling)"]),
@@ -156,7 +164,8 @@ def case_rows(lab, name, session, plan, theirs):
 GOOD_KEPT = ["bad JSON", "JSON not an object", "unknown column", "missing planned trial", "wrong session",
              "another station's session", "bad date", "unknown state", "NULL answer", "wrong type", "text session id",
              "huge numbers", "not finite", "huge text", "NUL in text", "id out of range", "another trial named inside",
-             "blob payload", "withheld trial", "old layout without state", "duplicate entries", "NULL ids in another layout"]
+             "blob payload", "withheld entry, reason not text", "withheld entry, unknown key",
+             "withheld entry, bad date", "withheld trial", "old layout without state", "duplicate entries", "NULL ids in another layout"]
 
 
 def delivered_by_station(lab, tmp_path, path: Path) -> Outbox:

@@ -222,3 +222,18 @@ def test_on_a_sqlite_file_the_runner_has_no_journal(dataset_dir, tmp_path):
     assert runner._journal is None and stored(engine, session.id) == [plan[0].id]
     assert runner.follows_practice(runner.next_trial()) == (plan[0].kind == "practice"
                                                             and plan[1].kind != "practice")
+
+
+def test_a_station_waiting_between_sessions_says_in_one_line_that_a_new_session_needs_the_server(
+        own_pg_server, dataset_dir, tmp_path):
+    from db.engine import DatabaseFileError
+    from tasks.labserver.needs_server import NEW_SESSION_NEEDS_SERVER
+
+    engine, session, plan = station_session(own_pg_server.create_database("lab"), dataset_dir)
+    link = StationLink(engine, Outbox(tmp_path / "outbox.sqlite3"), "booth1")
+    own_pg_server.stop(keep=True)
+    with pytest.raises(DatabaseFileError) as refused:
+        link.wait_for_server(lambda: engine.connect().close(), wait_s=0.3, poll_s=0.05, why=NEW_SESSION_NEEDS_SERVER)
+    line = str(refused.value)
+    assert line.startswith(NEW_SESSION_NEEDS_SERVER + ": ") and "waited 0 s" in line and "\n" not in line
+    own_pg_server.start()
