@@ -295,10 +295,11 @@ class ParticipantWindow(QWidget):
         if run.context_clips:
             context = (context + "\n" if context else "") + self.tr("First you hear the whole uncut recording.")
         practice = trial.kind == "practice"
-        p = self.runner.progress()
-        # counted separately: practice trials are not among the questions
-        title = (self.tr("Practice {n} of {total}").format(n=p.practice_done + 1, total=p.practice_total) if practice
-                 else self.tr("Question {n} of {total}").format(n=p.test_done + 1, total=p.test_total))
+        # counted separately (practice trials are not among the questions), over the trials shown:
+        # a withheld trial takes no number and leaves the total
+        n, total = self.runner.progress().shown_count(practice)
+        title = (self.tr("Practice {n} of {total}").format(n=n, total=total) if practice
+                 else self.tr("Question {n} of {total}").format(n=n, total=total))
         presented_at = utc_now()
 
         def on_answer(index, rt_ms, replays):

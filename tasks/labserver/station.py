@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from dataclasses import replace
 from typing import Callable
 
 from sqlalchemy.engine import Engine
@@ -239,8 +240,8 @@ class JournalledStore:
         self._plan = [t for t in reversed(remaining) if t.id not in journalled]
         waiting = [t for t in remaining if t.id in journalled]
         practice = sum(t.kind == "practice" for t in waiting)
-        return Progress(on_server.answered + len(waiting), on_server.total, on_server.withheld,
-                        on_server.practice_total, on_server.practice_done + practice)
+        return replace(on_server, answered=on_server.answered + len(waiting),
+                       practice_done=on_server.practice_done + practice)
 
     def _remaining(self) -> list[TrialRow]:
         if self._plan is None:
@@ -272,8 +273,9 @@ class JournalledStore:
         self._drop(trial.id)
         if counts is None or not was_left:
             return counts
-        return Progress(counts.answered, counts.total, counts.withheld + 1, counts.practice_total,
-                        counts.practice_done + (trial.kind == "practice"))
+        practice = trial.kind == "practice"
+        return replace(counts, withheld=counts.withheld + 1, practice_done=counts.practice_done + practice,
+                       practice_withheld=counts.practice_withheld + practice)
 
     def follows_practice(self, trial) -> bool:
         if trial.kind == "practice" or trial.position == 0:
