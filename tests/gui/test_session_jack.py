@@ -10,7 +10,7 @@ from sqlmodel import Session as DbSession
 from audio.screening import antiphase_test, huggins_test
 from db import repo
 from tests.gui.conftest import save_screenshot
-from tests.support.gui_harness import capture_participant_windows, lab_context, open_study_with_participant
+from tests.support.gui_harness import capture_participant_windows, lab_context, open_study_with_participant, settle_layouts
 
 pytestmark = pytest.mark.jack
 
@@ -49,6 +49,7 @@ def drive(qtbot, window, shots: dict, answer_right=True, max_steps=400, seen: li
                 title, "participant-instructions" if title.startswith("Part") else
                 "participant-check-intro" if title.startswith("Headphone check ") else None)
             if key and key not in shots:
+                settle_layouts()  # the wrapped texts' heights, before the picture
                 save_screenshot(window, key)
                 shots[key] = True
             assert window.message.button.isVisible(), title
