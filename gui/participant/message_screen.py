@@ -14,6 +14,7 @@ class MessageScreen(QWidget):
         self.title = QLabel()
         self.title.setObjectName("messageTitle")
         self.title.setAlignment(Qt.AlignCenter)
+        self.title.setWordWrap(True)  # a long title ("Headphone check 1 of 3: ...") wraps on a narrow screen
         self.body = QLabel()
         self.body.setObjectName("messageBody")
         self.body.setWordWrap(True)

@@ -57,8 +57,9 @@ def run_screening(window) -> None:
     """The screening step of ``window`` (a gui.participant.window.ParticipantWindow): the checks
     ``window.screening`` makes for this session, one after the other."""
     window.show_message(translate("ParticipantWindow", "Headphone check"),
-                        translate("ParticipantWindow", "Put on your headphones. You will hear three sounds each "
-                                                       "time and pick one of them."),
+                        translate("ParticipantWindow", "Put on your headphones. A few short checks of the "
+                                                       "headphones come first; each one starts by telling what you "
+                                                       "will hear and what to pick."),
                         lambda: _start_checks(window))
 
 

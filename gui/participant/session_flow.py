@@ -81,22 +81,53 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("SessionFlow", text)
 
 
+def count_word(n: int) -> str:
+    """A small count in words ("one" ... "six"), larger ones in figures."""
+    words = {1: _tr("one"), 2: _tr("two"), 3: _tr("three"), 4: _tr("four"), 5: _tr("five"), 6: _tr("six")}
+    return words.get(n, str(n))
+
+
+def choice_list(choices: list[str]) -> str:
+    """"A, B or C"."""
+    if len(choices) < 2:
+        return "".join(choices)
+    return _tr("{first} or {last}").format(first=", ".join(choices[:-1]), last=choices[-1])
+
+
+def sound_choices(n: int) -> str:
+    """The answers of a check whose answer is one of its ``n`` sounds: "Sound 1, 2 or 3"."""
+    return _tr("Sound {numbers}").format(numbers=choice_list([str(k) for k in range(1, n + 1)]))
+
+
+def sounds_per_trial(test) -> int:
+    """How many sounds each trial of ``test`` (an audio.screening.ScreeningTest) plays, from its
+    own trials (the same for all of them)."""
+    counts = {len(t.intervals) for t in test.trials}
+    if len(counts) != 1:
+        raise ValueError(f"{test.name}: trials play {sorted(counts)} sounds; a check has one count")
+    return counts.pop()
+
+
 def check_intro(test, index: int, n_tests: int) -> tuple[str, str, str]:
     """(title of its introduction screen, the introduction, the title prefix of its trials)
-    for headphone check ``index`` (0-based) of ``n_tests``: what will be heard, what to pick."""
+    for headphone check ``index`` (0-based) of ``n_tests``: what will be heard (as many sounds as
+    its trials play) and what to pick."""
+    n = sounds_per_trial(test)
     if test.name == "antiphase":
         name = _tr("Quietest tone")
-        body = _tr("You will hear three short tones, one after another. One of them is quieter than the other "
-                   "two. Pick the quietest tone: Sound 1, 2 or 3.")
+        body = _tr("You will hear {count} short tones each time, one after another. One of them is quieter than "
+                   "the others. Pick the quietest tone: {choices}.").format(count=count_word(n),
+                                                                            choices=sound_choices(n))
     elif test.name == "huggins":
         name = _tr("Hidden tone")
-        body = _tr("You will hear three short rushing noises. One of them holds a faint tone inside the noise. "
-                   "Pick the noise with the tone: Sound 1, 2 or 3. It can be hard to hear; take your best guess.")
+        body = _tr("You will hear {count} short rushing noises each time, one after another. One of them holds a "
+                   "faint tone inside the noise. Pick the noise with the tone: {choices}. It can be hard to hear; "
+                   "take your best guess.").format(count=count_word(n), choices=sound_choices(n))
     elif test.name == "localization":
         name = _tr("Sound direction")
-        body = _tr("You will hear one sound at a time, from the left, the right, in front of you or behind you. "
-                   "Pick where it comes from: Left, Right, Front or Back. Front and back can be hard to tell apart; "
-                   "take your best guess.")
+        body = _tr("You will hear {count} sound each time, from the left, the right, in front of you or behind "
+                   "you. Say where it came from: {choices}. Front and back can be hard to tell apart; take "
+                   "your best guess.").format(count=count_word(n), choices=choice_list([_tr(o) for o in test.options]))
     else:
         name = test.name
         body = test.question

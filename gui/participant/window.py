@@ -8,7 +8,7 @@ The response clock stands still while the window is interrupted, a trial over th
 ceiling is withheld and passed over, and a failed level check is repeated on resume
 (gui/participant/session_flow.py, tasks/study/rt_clock.py, docs/session.md).
 
-The screens are trial_screen.py and message_screen.py; the steps before the trials are
+The screens are trial_screen.py and message_screen.py (and the PIN dialog pin_dialog.py); the steps before the trials are
 screening.py and level_check.py, the adaptive blocks after them adaptive_flow.py. The steps drive
 the window through its public methods: show_message, ask, level_check, next_trial,
 pause_and_close, cannot_play and finish.
@@ -19,7 +19,7 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QProgressBar, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressBar, QStackedWidget, QVBoxLayout, QWidget
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session as DbSession
 
@@ -34,6 +34,7 @@ from gui.common.theme import apply_participant_look
 from gui.participant.adaptive_flow import AdaptiveFlow
 from gui.participant.level_check import ask_level
 from gui.participant.message_screen import MessageScreen
+from gui.participant.pin_dialog import PinDialog
 from gui.participant.question import Question
 from gui.participant.screening import run_screening, standard_screening
 from gui.participant.session_flow import DIALOG, FocusWatch, size_to_screen, withhold_over_ceiling
@@ -164,11 +165,7 @@ class ParticipantWindow(QWidget):
             box.open()
             self.pin_dialog = box
             return
-        dialog = QInputDialog(self)
-        dialog.setObjectName("pinDialog")
-        dialog.setWindowTitle(self.tr("Experimenter"))
-        dialog.setLabelText(self.tr("PIN to leave the session:"))
-        dialog.setTextEchoMode(QLineEdit.Password)
+        dialog = PinDialog(self.exit_pin, self)  # a wrong PIN keeps it open; Cancel goes back to the trial
         dialog.textValueSelected.connect(self._check_pin)
         dialog.finished.connect(lambda _result: self.trial.clock.resume(DIALOG))
         self.trial.clock.pause(DIALOG)
@@ -299,10 +296,11 @@ class ParticipantWindow(QWidget):
         if run.context_clips:
             context = (context + "\n" if context else "") + self.tr("First you hear the whole uncut recording.")
         practice = trial.kind == "practice"
-        p = self.runner.progress()
-        # counted separately: practice trials are not among the questions
-        title = (self.tr("Practice {n} of {total}").format(n=p.practice_done + 1, total=p.practice_total) if practice
-                 else self.tr("Question {n} of {total}").format(n=p.test_done + 1, total=p.test_total))
+        # counted separately (practice trials are not among the questions), over the trials shown:
+        # a withheld trial takes no number and leaves the total
+        n, total = self.runner.progress().shown_count(practice)
+        title = (self.tr("Practice {n} of {total}").format(n=n, total=total) if practice
+                 else self.tr("Question {n} of {total}").format(n=n, total=total))
         presented_at = utc_now()
 
         def on_answer(index, rt_ms, replays):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from dataclasses import replace
 from typing import Callable
 
 from sqlalchemy.engine import Engine
@@ -273,8 +274,10 @@ class JournalledStore:
         waiting = [t for t in remaining if t.id in journalled]
         n_withheld = sum(t.id in withheld for t in waiting)
         practice = sum(t.kind == "practice" for t in waiting)
-        return Progress(on_server.answered + len(waiting) - n_withheld, on_server.total,
-                        on_server.withheld + n_withheld, on_server.practice_total, on_server.practice_done + practice)
+        practice_withheld = sum(t.kind == "practice" and t.id in withheld for t in waiting)
+        return replace(on_server, answered=on_server.answered + len(waiting) - n_withheld,
+                       withheld=on_server.withheld + n_withheld, practice_done=on_server.practice_done + practice,
+                       practice_withheld=on_server.practice_withheld + practice_withheld)
 
     def _remaining(self) -> list[TrialRow]:
         if self._plan is None:
@@ -311,8 +314,9 @@ class JournalledStore:
         self._drop(trial.id)
         if counts is None or not was_left:
             return counts
-        return Progress(counts.answered, counts.total, counts.withheld + 1, counts.practice_total,
-                        counts.practice_done + (trial.kind == "practice"))
+        practice = trial.kind == "practice"
+        return replace(counts, withheld=counts.withheld + 1, practice_done=counts.practice_done + practice,
+                       practice_withheld=counts.practice_withheld + practice)
 
     def follows_practice(self, trial) -> bool:
         if trial.kind == "practice" or trial.position == 0:

@@ -6,7 +6,7 @@ was confirmed and never records an answer twice.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -54,6 +54,7 @@ class Progress:
     withheld: int = 0
     practice_total: int = 0
     practice_done: int = 0  # answered or withheld practice trials
+    practice_withheld: int = 0
 
     @property
     def done(self) -> int:
@@ -66,6 +67,16 @@ class Progress:
     @property
     def test_done(self) -> int:
         return self.done - self.practice_done
+
+    def shown_count(self, practice: bool) -> tuple[int, int]:
+        """(number of the next question shown, how many are shown in all) among practice trials
+        (``practice``) or test and catch trials: withheld trials are never shown, so they count in
+        neither; the number depends only on what is stored, the same after a resume."""
+        if practice:
+            withheld = self.practice_withheld
+            return self.practice_done - withheld + 1, self.practice_total - withheld
+        withheld = self.withheld - self.practice_withheld
+        return self.test_done - withheld + 1, self.test_total - withheld
 
 
 class SessionRunner:
@@ -114,8 +125,7 @@ class SessionRunner:
     def _count_answer(self, trial) -> None:
         p = self._counts
         if p is not None:
-            self._counts = Progress(p.answered + 1, p.total, p.withheld, p.practice_total,
-                                    p.practice_done + (trial.kind == "practice"))
+            self._counts = replace(p, answered=p.answered + 1, practice_done=p.practice_done + (trial.kind == "practice"))
 
     def begin(self) -> None:
         """Mark the session running (or resumed) in its audit log."""
@@ -194,13 +204,13 @@ def progress_counts(engine: Engine, session_id: int) -> Progress:
     stmt = (select(practice, func.count(pt.c.id), func.count(r.c.id), func.count(pt.c.withheld_reason))
             .select_from(pt.outerjoin(r, r.c.planned_trial_id == pt.c.id))
             .where(pt.c.session_id == session_id).group_by(practice))
-    total = answered = withheld = practice_total = practice_done = 0
+    total = answered = withheld = practice_total = practice_done = practice_withheld = 0
     with engine.connect() as conn:
         for is_practice, n, n_answered, n_withheld in conn.execute(stmt):
             total, answered, withheld = total + n, answered + n_answered, withheld + n_withheld
             if is_practice:
-                practice_total, practice_done = n, n_answered + n_withheld
-    return Progress(answered, total, withheld, practice_total, practice_done)
+                practice_total, practice_done, practice_withheld = n, n_answered + n_withheld, n_withheld
+    return Progress(answered, total, withheld, practice_total, practice_done, practice_withheld)
 
 
 def follows_practice(engine: Engine, trial) -> bool:

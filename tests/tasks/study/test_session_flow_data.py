@@ -40,6 +40,8 @@ def test_withheld_trials_are_skipped_by_cursor_resume_and_counted_in_progress(tm
     p = runner.progress()
     assert (p.answered, p.withheld, p.practice_done, p.test_done) == (1, 1, 2, 0)
     assert progress_counts(engine, session.id) == p  # the cached count equals a fresh one
+    # the withheld practice trial takes no number: practice shown 1 of 1, the first question 1 of 3
+    assert (p.practice_withheld, p.shown_count(True), p.shown_count(False)) == (1, (2, 1), (1, 3))
     # withholding again changes nothing
     runner.withhold(second, "again")
     assert runner.progress() == p
@@ -58,6 +60,7 @@ def test_withheld_trials_are_skipped_by_cursor_resume_and_counted_in_progress(tm
     assert resumed.session().status == "completed"
     p = resumed.progress()
     assert (p.answered, p.withheld, p.done, p.total) == (1, 4, 5, 5)
+    assert p.shown_count(False) == (1, 0) and p.shown_count(True) == (2, 1)  # no question was shown
 
 
 def test_level_check_is_due_again_after_a_pause_for_it_and_after_a_crash_before_it(tmp_path):
