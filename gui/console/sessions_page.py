@@ -172,8 +172,10 @@ class SessionsPage(QWidget):
             self.detail.setText(self.tr("Select a session to see its status and screening in full."))
             return
         x = self.lines[rows[0]]
-        self.detail.setText(self.tr("Session {id} ({code}, study {study!r}): {status}. Screening: {screening}.").format(
-            id=x.session_id, code=x.participant, study=x.study, status=self.status_text(x),
+        where = self.tr(", at home") if x.take_home else ""
+        self.detail.setText(self.tr("Session {id} ({code}, study {study!r}{where}): {status}. "
+                                    "Screening: {screening}.").format(
+            id=x.session_id, code=x.participant, study=x.study, where=where, status=self.status_text(x),
             screening=x.screening or self.tr("not screened")))
 
     def show_release(self, x: SessionLine | None) -> None:
