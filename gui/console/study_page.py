@@ -50,6 +50,10 @@ class StudyPage(QWidget):
         self.report.setReadOnly(True)
         self.report.setObjectName("validationReport")
         self.tasks = TaskStrip()
+        # a dataset is being read: the reference it declares (the form's values until then are
+        # placeholders) is not known yet, and the In force line says so (update_in_force)
+        self.loading = False
+        self.tasks.finished.connect(self._load_ended)
 
         ds_box = QGroupBox(self.tr("Dataset"))
         ds_layout = QVBoxLayout(ds_box)
@@ -259,6 +263,13 @@ class StudyPage(QWidget):
         worker.failed.connect(lambda msg: None if worker.cancelled else show_error(self, self.tr("Dataset"), msg))
         worker.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
         self.tasks.start(worker, self.tr("Validating…") if folder else self.tr("Preparing the built-in bank…"))
+        self.loading = True
+        self.update_in_force()
+
+    def _load_ended(self) -> None:
+        """Loaded, failed or cancelled: what the form shows is what is in force again."""
+        self.loading = False
+        self.update_in_force()
 
     def _loaded(self, folder: str | None, ds) -> None:
         self.folder.setText(folder or "")
@@ -272,6 +283,7 @@ class StudyPage(QWidget):
         fresh = protocol_for(ds)
         self.reference_dbfs.setValue(fresh.reference_dbfs)
         self.reference_db_spl.setValue(fresh.reference_db_spl)
+        self.loading = False  # the reference is known now
         self.state.set_dataset(ds)
         self.update_in_force()
 
@@ -323,13 +335,23 @@ class StudyPage(QWidget):
         return self.tr("the dataset's items declare {dbfs:g} dBFS = {spl:g} dB SPL and are played by it").format(
             dbfs=declared[0], spl=declared[1])
 
+    def reference_text(self) -> str:
+        """The digital reference in force, or why it is not known yet: a dataset (the built-in
+        bank declares its own) is being read, or none is loaded and no study is open."""
+        if self.loading:
+            return self.tr("digital reference being read from the dataset…")
+        if self.state.dataset is None and self.state.study is None:
+            return self.tr("digital reference known once a dataset is loaded")
+        return self.tr("digital reference {dbfs:g} dBFS = {spl:g} dB SPL ({source})").format(
+            dbfs=self.reference_dbfs.value(), spl=self.reference_db_spl.value(), source=self.reference_source())
+
     def update_in_force(self) -> None:
         ceiling_db_spl = float(self.ctx.settings.get("ceiling_db_spl"))
         self.in_force.setText(self.tr(
-            "In force: digital reference {dbfs:g} dBFS = {spl:g} dB SPL ({source}); clips up to {clip:g} s; "
+            "In force: {reference}; clips up to {clip:g} s; "
             "safety ceiling {ceiling:g} dB SPL (Audio page; hard maximum {hard:g} dB SPL).").format(
-            dbfs=self.reference_dbfs.value(), spl=self.reference_db_spl.value(), source=self.reference_source(),
-            clip=self.max_clip_duration_s, ceiling=ceiling_db_spl, hard=HARD_MAXIMUM_DB_SPL))
+            reference=self.reference_text(), clip=self.max_clip_duration_s, ceiling=ceiling_db_spl,
+            hard=HARD_MAXIMUM_DB_SPL))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
