@@ -50,9 +50,7 @@ class StudyPage(QWidget):
         self.report.setReadOnly(True)
         self.report.setObjectName("validationReport")
         self.tasks = TaskStrip()
-        # a dataset is being read: the reference it declares (the form's values until then are
-        # placeholders) is not known yet, and the In force line says so (update_in_force)
-        self.loading = False
+        self.loading = False  # a dataset is being read: its reference is not known yet (update_in_force)
         self.tasks.finished.connect(self._load_ended)
 
         ds_box = QGroupBox(self.tr("Dataset"))
@@ -178,6 +176,8 @@ class StudyPage(QWidget):
         self.state.datasetChanged.connect(self.update_counts)
         self.state.studyChanged.connect(self._study_changed)
         self.update_in_force()
+        self.filled: Protocol | None = None  # what the program last put in the form (is it edited since?)
+        self._mark_filled()
 
     def _renderer_row(self) -> QHBoxLayout:
         """How the built-in bank renders its spatial items (station settings bank_renderer and
@@ -286,6 +286,7 @@ class StudyPage(QWidget):
         self.loading = False  # the reference is known now
         self.state.set_dataset(ds)
         self.update_in_force()
+        self._mark_filled()
 
     def current_protocol(self) -> Protocol:
         variants = [v for v in VARIANTS if self.variant_boxes[v].isChecked()]
@@ -297,6 +298,12 @@ class StudyPage(QWidget):
                         reference_dbfs=self.reference_dbfs.value(), reference_db_spl=self.reference_db_spl.value(),
                         max_clip_duration_s=self.max_clip_duration_s, **self.adaptive.fields(),
                         **self.design.fields())
+
+    def _mark_filled(self) -> None:
+        try:
+            self.filled = self.current_protocol()
+        except PlanError:  # a form the program cannot read back counts as edited
+            self.filled = None
 
     def show_protocol(self, protocol: Protocol) -> list[str]:
         """Fill the form from a protocol (a reopened study's stored one). Returns the fields whose
@@ -322,6 +329,7 @@ class StudyPage(QWidget):
         outside += self.design.show_protocol(protocol)
         self.max_clip_duration_s = protocol.max_clip_duration_s
         self.update_in_force()
+        self._mark_filled()
         return outside
 
     def reference_source(self) -> str:
@@ -418,6 +426,7 @@ class StudyPage(QWidget):
             return
         try:
             protocol = self.current_protocol()
+            edited = protocol != self.filled  # by the experimenter, since the form was last filled
             with DbSession(self.ctx.db) as s:
                 existing = repo.get_study(s, name)
             study = open_study(self.ctx.db, ds, name, protocol)
@@ -430,7 +439,7 @@ class StudyPage(QWidget):
         self.state.set_study(study)  # the form now shows the stored protocol (_study_changed)
         if existing is None:
             self.study_status.setText(self.tr("Created study {name!r} with this protocol.").format(name=name))
-        elif stored != protocol:
+        elif stored != protocol and edited:
             self.study_status.setText(self.tr(
                 "Study {name!r} exists: its stored protocol stays in force and the form now shows it; the values "
                 "you changed were not applied (give a new study name to use them).").format(name=name))

@@ -62,3 +62,44 @@ def test_a_load_that_fails_leaves_the_line_saying_what_is_known(qtbot, ctx, tmp_
         page.load(str(tmp_path / "nowhere"))  # not a folder: refused on the worker
     assert not page.loading
     assert page.in_force.text().startswith("In force: digital reference known once a dataset is loaded;")
+
+
+def test_reopening_from_an_untouched_form_says_only_that_the_study_was_opened(qtbot, ctx):
+    """A console started afresh shows the form's defaults; opening the existing study from it
+    without editing anything opens it (no "values you changed" were there); an edit that differs
+    from the stored protocol is named as not applied, an edit back to the stored value is not."""
+    from tests.support.gui_harness import load_builtin
+
+    first = ConsoleWindow(ctx)
+    qtbot.addWidget(first)
+    page = load_builtin(qtbot, first)
+    page.items_per_group.setValue(2)
+    page.seed.setValue(7)
+    page.open_study()
+    assert page.study_status.text().startswith("Created study 'pilot' with this protocol.")
+    first.close()
+
+    window = ConsoleWindow(ctx)  # the next day: the form shows its defaults, not pilot's protocol
+    qtbot.addWidget(window)
+    page = load_builtin(qtbot, window)
+    assert (page.items_per_group.value(), page.seed.value()) == (3, 1)
+    page.open_study()  # untouched, though different from what is stored
+    assert page.study_status.text().startswith("Opened study 'pilot' (created "), page.study_status.text()
+    assert "not applied" not in page.study_status.text()
+    assert (page.items_per_group.value(), page.seed.value()) == (2, 7)  # the form shows the stored protocol
+    page.seed.setValue(99)
+    page.open_study()  # edited, and different: said
+    assert "the values you changed were not applied" in page.study_status.text()
+    assert page.seed.value() == 7
+    page.seed.setValue(8)
+    page.seed.setValue(7)  # edited back to what is stored: nothing was changed in effect
+    page.open_study()
+    assert page.study_status.text().startswith("Opened study 'pilot' (created "), page.study_status.text()
+    # a fresh form whose experimenter edits it before opening the existing study: said
+    window.close()
+    window = ConsoleWindow(ctx)
+    qtbot.addWidget(window)
+    page = load_builtin(qtbot, window)
+    page.practice.setValue(0)
+    page.open_study()
+    assert "the values you changed were not applied" in page.study_status.text()
