@@ -4,7 +4,8 @@ is said as such (which ear is calibrated, which is not)."""
 import pytest
 
 from audio.calibration import UNCALIBRATED_FULL_SCALE_DB_SPL
-from tests.support.gui_harness import lab_context
+from tests.gui.conftest import save_screenshot
+from tests.support.gui_harness import lab_context, settle_layouts
 
 pytestmark = pytest.mark.jack
 
@@ -41,6 +42,14 @@ def test_uncalibrated_tone_shows_dbfs_and_one_calibrated_ear_is_named(qtbot, tmp
         assert text.startswith("Left calibrated (102.0 dB SPL full-scale sine), right UNCALIBRATED: "), text
         assert "flagged uncalibrated until both ears are calibrated" in text
         assert ctx.audio.session_fields()["uncalibrated"] is True
+        window.resize(1280, 720)
+
+        def state_fits() -> bool:  # the layout gives the longer state its height (a picture of it, unclipped)
+            settle_layouts()
+            return page.cal_state.height() >= page.cal_state.heightForWidth(page.cal_state.width())
+
+        qtbot.waitUntil(state_fits, timeout=2000)
+        save_screenshot(window, "console-audio-one-ear")
         page.cal_channel.setCurrentIndex(1)
         page.measured.setValue(71.5)
         page.save()

@@ -16,7 +16,8 @@ from tasks.study.runner import SessionRunner
 from tasks.study.studies import open_study
 from tasks.takehome.packages import open_package, start_session, write_results_bundle
 from tests.support.factories import write_dataset
-from tests.support.gui_harness import open_console
+from tests.gui.conftest import save_screenshot
+from tests.support.gui_harness import open_console, settle_layouts
 
 
 def consent_cell(pp, code: str) -> str:
@@ -79,6 +80,12 @@ def test_consent_given_at_home_shows_with_where_and_the_session_is_marked_at_hom
     assert sessions.lines[row].status == "completed" and sessions.table.item(row, 8).text() == "at home"
     sessions.table.selectRow(row)
     assert "(H001, study 'home', at home): completed." in sessions.detail.text()
+    window.show_page("sessions")
+    settle_layouts()
+    save_screenshot(window, "console-sessions-at-home")
+    window.show_page("participants")
+    settle_layouts()
+    save_screenshot(window, "console-participants-at-home")
     assert [sessions.table.item(r, 8).text() for r, x in enumerate(sessions.lines)
             if x.participant == lab_code] == [""]  # sessions run here: no station, no mark
 
