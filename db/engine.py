@@ -4,7 +4,9 @@ that make every committed response durable, the schema version and migrations wi
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Mapping
@@ -50,11 +52,34 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
-def make_engine(url_or_path: str | Path, create: bool = True, password: str | None = None) -> Engine:
+# the password typed at the lab server's prompt, by the engine it was given to (in memory only),
+# so that a child process can open its own engine on the same server (connect_target)
+_PROMPTED_PASSWORDS: "weakref.WeakKeyDictionary[Engine, str]" = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class ConnectTarget:
+    """What a child process needs to open an engine of its own on the same database: the URL and
+    the password typed at the prompt, if any. It travels pickled through the multiprocessing
+    pipe (memory), never on a command line, in the environment or in a file; its repr hides the
+    password."""
+
+    url: str
+    password: str | None = field(default=None, repr=False)
+
+
+def connect_target(engine: Engine) -> ConnectTarget:
+    return ConnectTarget(engine.url.render_as_string(hide_password=False), _PROMPTED_PASSWORDS.get(engine))
+
+
+def make_engine(url_or_path: str | Path | ConnectTarget, create: bool = True, password: str | None = None) -> Engine:
     """An engine for a path (SQLite file, created with its folder unless ``create`` is False:
     then a missing file is refused and nothing is made) or a SQLAlchemy URL. A plain
     postgresql:// URL uses psycopg 3; its ``password`` (from a prompt) goes to the driver, never
-    into the URL (PGPASSWORD and ~/.pgpass are read by the driver itself)."""
+    into the URL (PGPASSWORD and ~/.pgpass are read by the driver itself). A ConnectTarget
+    brings its own password (connect_target: a child process's engine)."""
+    if isinstance(url_or_path, ConnectTarget):
+        url_or_path, password = url_or_path.url, password or url_or_path.password
     text = str(url_or_path)
     url: str | URL = text
     if pg.is_server_url(text):
@@ -67,7 +92,10 @@ def make_engine(url_or_path: str | Path, create: bool = True, password: str | No
         if password:
             args["password"] = password
         # pre-ping: a connection the server dropped (restart, network) is replaced, not used
-        return create_engine(server, connect_args=args, pool_pre_ping=True, pool_size=2, max_overflow=4)
+        engine = create_engine(server, connect_args=args, pool_pre_ping=True, pool_size=2, max_overflow=4)
+        if password:
+            _PROMPTED_PASSWORDS[engine] = password
+        return engine
     if "://" not in text:
         path = Path(text).expanduser()
         if path.is_dir():
@@ -402,10 +430,13 @@ def check_schema(engine: Engine) -> None:
         raise DatabaseFileError(describe_db_error(engine, exc)) from None
 
 
-def open_database(url_or_path: str | Path, create: bool = True, password: str | None = None) -> Engine:
+def open_database(url_or_path: str | Path | ConnectTarget, create: bool = True,
+                  password: str | None = None) -> Engine:
     """make_engine + init_db, with clear errors. With ``create`` False a missing or empty SQLite
     file is refused (commands that only read must not make a database from a mistyped path). A
     damaged file, or one that lacks a table or column of the schema, is refused before use."""
+    if isinstance(url_or_path, ConnectTarget):
+        password = password or url_or_path.password
     engine = make_engine(url_or_path, create=create, password=password)
     check_intact(engine)
     init_db(engine, password=password)

@@ -97,14 +97,16 @@ def describe_server_error(url: URL, text: str) -> str | None:
     """A clear sentence for a lab-server error, or None when it is not one of the known kinds."""
     where = shown(url)
     low = text.lower()
+    # first: psycopg 3 says "connection failed: ... fe_sendauth: no password supplied" of a login
+    # refused for its password, which is no network trouble (and main.py's prompt answers it)
+    if "password authentication failed" in low or "no password supplied" in low:
+        return (f"the lab server {where} refused the login (wrong or missing password: set PGPASSWORD, "
+                "~/.pgpass or answer the prompt)")
     if "connection refused" in low or "could not connect" in low or "no such file or directory" in low \
             or "server closed the connection" in low or "connection timed out" in low \
             or "terminating connection" in low or "the database system is" in low or "connection is lost" in low \
             or "consuming input failed" in low or "connection failed" in low:
         return f"the lab server {where} cannot be reached (network or server down)"
-    if "password authentication failed" in low or "no password supplied" in low:
-        return (f"the lab server {where} refused the login (wrong or missing password: set PGPASSWORD, "
-                "~/.pgpass or answer the prompt)")
     if "permission denied" in low or "must be owner" in low or "row-level security" in low:
         return f"the lab server {where} refused this for the role {url.username!r}: {text.strip().splitlines()[0]}"
     if "does not exist" in low and "database" in low:

@@ -17,6 +17,10 @@ from gui.common.widgets import CheckedDoubleSpinBox, CheckedSpinBox, LevelMeter,
 from tasks.presentation.headphone_setting import load_for_station, with_file
 from tasks.presentation.presenter import calibrations_for, save_calibration
 
+# a sine's level re full scale by its peak (as the tones are given) from its RMS re a full-scale
+# sine's peak (as audio.safety measures it): +3.01 dB, as ChannelSafety.level_db_spl adds it
+SINE_CREST_DB = float(10 * np.log10(2.0))
+
 
 class AudioPage(QWidget):
     """Works on the session's presenter (its engine is open for the whole app)."""
@@ -242,6 +246,13 @@ class AudioPage(QWidget):
             warnings = cal.age_warnings(int(self.ctx.settings.get("calibration_max_age_days")))
             if warnings:
                 text += "\n" + "\n".join(warnings)
+        elif any(cal.is_calibrated([ear]) for ear in ears):  # one ear done: say which, and which is not
+            left, right = (self.tr("calibrated ({spl:.1f} dB SPL full-scale sine)").format(
+                spl=cal.for_channel(ear).full_scale_db_spl) if cal.is_calibrated([ear]) else "UNCALIBRATED"
+                for ear in (ears[0], ears[-1]))
+            text = self.tr("Left {left}, right {right}: stimuli play at a conservative default level and every "
+                           "response is flagged uncalibrated until both ears are calibrated.").format(
+                left=left, right=right)
         else:
             text = self.tr("UNCALIBRATED: stimuli play at a conservative default level and every response "
                            "is flagged uncalibrated. Calibrate both ears for levels in dB SPL.")
@@ -285,9 +296,11 @@ class AudioPage(QWidget):
             self.meter_note.setText(str(exc))
             self.cal_message.setText(str(exc))
             return
+        if level_dbfs is None and prepared.level_db_spl is None:  # uncalibrated: the level it plays at, in dBFS
+            level_dbfs = round(max(c.max_rms_dbfs for c in prepared.rendered.safety.channels) + SINE_CREST_DB, 1)
         note = self.tr("{label}: {level}").format(
             label=label, level=(f"{prepared.level_db_spl:.1f} dB SPL" if prepared.level_db_spl is not None
-                                else self.tr("uncalibrated")))
+                                else self.tr("{dbfs:.1f} dBFS, uncalibrated").format(dbfs=level_dbfs)))
         if prepared.attenuation_db:
             note += self.tr(", attenuated by {db:.1f} dB by the ceiling").format(db=prepared.attenuation_db)
         self.meter_note.setText(note)

@@ -14,7 +14,7 @@ TEXT_KEYS = ("information", "consent", "return_instructions")
 
 
 class PackageDialog(QDialog):
-    def __init__(self, settings, study: str, code: str, parent: QWidget | None = None):
+    def __init__(self, settings, study: str, code: str, parent: QWidget | None = None, new_participant: bool = False):
         super().__init__(parent)
         self.settings = settings
         self.setObjectName("packageDialog")
@@ -24,6 +24,13 @@ class PackageDialog(QDialog):
                                "without them the participant sees the program's short defaults.").format(
             code=code, study=study))
         intro.setWordWrap(True)
+        # make_package adds a participant the database does not know (as make-package does): said first
+        self.new_note = QLabel(self.tr("Participant {code} is not in this database: writing the package adds "
+                                       "them (their consent is given at home).").format(code=code)
+                               if new_participant else "")
+        self.new_note.setObjectName("packageNewParticipant")
+        self.new_note.setWordWrap(True)
+        self.new_note.setVisible(new_participant)
         form = QFormLayout()
         saved = dict(settings.get("takehome_texts") or {})
         self.folder = QLineEdit(str(saved.get("folder") or ""))
@@ -45,6 +52,7 @@ class PackageDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.new_note)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
 

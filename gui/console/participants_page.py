@@ -5,10 +5,11 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView,
 )
+from sqlalchemy import func
 from sqlmodel import Session as DbSession, select
 
 from db import repo
-from db.models import Participant, utc_now
+from db.models import AuditLog, Participant, Session, utc_now
 from gui.common.context import AppContext, ConsoleState
 from gui.common.widgets import local_time
 from tasks.study.codes import code_problem
@@ -20,6 +21,17 @@ HEARING = ["", "normal", "mild difficulty", "hearing loss", "hearing aid or impl
 def next_code(existing: list[str]) -> str:
     numbers = [int(c[1:]) for c in existing if c.startswith("P") and c[1:].isdigit()]
     return f"P{(max(numbers) + 1) if numbers else 1:03d}"
+
+
+def home_consents(s: DbSession) -> dict[int, object]:
+    """{participant id: when consent was first given at home}: a take-home participant agrees in
+    the take-home app, which records an audit entry "consent" in its session; the lab has it
+    once the returned bundle is imported (tasks.takehome.importing)."""
+    rows = s.exec(select(Session.participant_id, func.min(AuditLog.at))
+                  .join(Session, AuditLog.session_id == Session.id)
+                  .where(AuditLog.event == "consent", Session.take_home == True)  # noqa: E712
+                  .group_by(Session.participant_id)).all()
+    return dict(rows)
 
 
 class ParticipantsPage(QWidget):
@@ -61,18 +73,34 @@ class ParticipantsPage(QWidget):
         layout.addLayout(left, 1)
         layout.addWidget(self.table, 2)
         self.refresh()
+        # participants come also from the Sessions page (a take-home package for a new code, an
+        # imported bundle with the consent given at home)
+        state.participantsChanged.connect(self.refresh)
 
     def refresh(self) -> None:
         with DbSession(self.ctx.db) as s:  # columns, not objects: a few ms for hundreds of people
-            people = s.exec(select(Participant.code, Participant.age_band, Participant.hearing_self_report,
-                                   Participant.consent_confirmed_at).order_by(Participant.id)).all()
+            people = s.exec(select(Participant.id, Participant.code, Participant.age_band,
+                                   Participant.hearing_self_report, Participant.consent_confirmed_at)
+                            .order_by(Participant.id)).all()
+            at_home = home_consents(s)
         self.table.setUpdatesEnabled(False)
         self.table.setRowCount(len(people))
-        for row, (code, age_band, hearing, consent_at) in enumerate(people):
-            for col, value in enumerate([code, age_band or "", hearing or "", local_time(consent_at)]):
+        for row, (pid, code, age_band, hearing, consent_at) in enumerate(people):
+            for col, value in enumerate([code, age_band or "", hearing or "",
+                                         self.consent_text(consent_at, at_home.get(pid))]):
                 self.table.setItem(row, col, QTableWidgetItem(value))
         self.table.setUpdatesEnabled(True)
-        self.code.setText(next_code([p[0] for p in people]))
+        self.code.setText(next_code([p[1] for p in people]))
+
+    def consent_text(self, in_lab, at_home) -> str:
+        """Where and when consent was given: in the lab (ticked on this page), at home (agreed in
+        the take-home app), or both; empty when neither is recorded."""
+        given = []
+        if in_lab is not None:
+            given.append(self.tr("lab, {time}").format(time=local_time(in_lab)))
+        if at_home is not None:
+            given.append(self.tr("at home, {time}").format(time=local_time(at_home)))
+        return "; ".join(given)
 
     def _consent_toggled(self, checked: bool) -> None:
         """A request to confirm consent is answered by ticking the box: the message goes."""
@@ -104,5 +132,4 @@ class ParticipantsPage(QWidget):
                                                 consent_confirmed_at=utc_now()))
         self.reset_form()
         self.message.setText(self.tr("{code} added.").format(code=code))
-        self.refresh()
-        self.state.participantsChanged.emit()
+        self.state.participantsChanged.emit()  # this page refreshes on it, as the others do

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QTabWidget, QVBoxLayout, QWidget,
 )
 
+from db.engine import ConnectTarget, connect_target
 from gui.common.context import AppContext, ConsoleState
 from gui.console.export_folder import export_status, with_export_folder
 from gui.console.figure_view import FigureView
@@ -40,8 +41,10 @@ from tasks.dataset.loader import Cancelled
 FIGURE_TABS = ("bars_categories", "bars_subcategories", "human_vs_model", "variant_contrasts", "items")
 
 
-def db_url(engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
+def db_url(engine) -> ConnectTarget:
+    """The database for a child process: its URL and the password typed at the lab server's
+    prompt (db.engine.connect_target), pickled through the multiprocessing pipe only."""
+    return connect_target(engine)
 
 
 def leaderboard_job(engine, study: str | None, models: Path | None, exclude: bool, cache_dir: Path, *, progress,

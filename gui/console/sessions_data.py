@@ -28,7 +28,7 @@ class SessionLine:
     screening: str = ""  # the participant's screening in this study, e.g. "antiphase 6/6 pass; huggins 3/6 FAIL"
     pause_reason: str = ""  # why the session is paused (paused sessions only)
     withheld: int = 0  # planned trials never played: over the hearing-safety ceiling
-    station: str = ""  # lab server: the station running it and its state, e.g. "booth2 (offline?)"
+    station: str = ""  # lab server: the station running it and its state, e.g. "booth2 (offline?)"; or AT_HOME
     last_answer_at: datetime | None = None
     design: str = "shared"  # the study's design: a cover session's share can be released
     take_home: bool = False
@@ -81,6 +81,10 @@ def station_text(station: str | None, status: str, last_answer_at: datetime | No
         minutes = "" if heard is None else f", last heard {int((now - heard).total_seconds() // 60)} min ago"
         return f"{station} (offline?{minutes})"
     return station
+
+
+# the Station column of a take-home session: it runs (or ran) on the participant's own computer
+AT_HOME = "at home"
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,7 @@ def sessions_data(engine, progress, should_cancel) -> SessionsTable:
                                      x.started_at, x.ended_at, screening.get((study, code), ""),
                                      paused.get(x.id, "") if x.status == "paused" else "",
                                      withheld.get(x.id, 0),
+                                     AT_HOME if x.take_home else
                                      station_text(x.station, x.status, last_answer.get(x.id),
                                                   known.seen_at if known else None,
                                                   known.pending_answers if known else 0, now,

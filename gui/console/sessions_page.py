@@ -172,8 +172,10 @@ class SessionsPage(QWidget):
             self.detail.setText(self.tr("Select a session to see its status and screening in full."))
             return
         x = self.lines[rows[0]]
-        self.detail.setText(self.tr("Session {id} ({code}, study {study!r}): {status}. Screening: {screening}.").format(
-            id=x.session_id, code=x.participant, study=x.study, status=self.status_text(x),
+        where = self.tr(", at home") if x.take_home else ""
+        self.detail.setText(self.tr("Session {id} ({code}, study {study!r}{where}): {status}. "
+                                    "Screening: {screening}.").format(
+            id=x.session_id, code=x.participant, study=x.study, where=where, status=self.status_text(x),
             screening=x.screening or self.tr("not screened")))
 
     def show_release(self, x: SessionLine | None) -> None:
@@ -316,6 +318,7 @@ class SessionsPage(QWidget):
         the lab's texts (information, consent, return instructions); ``files``: those texts by
         key when ``out_dir`` is given."""
         from gui.console.package_dialog import PackageDialog
+        from tasks.takehome.packages import unknown_participants
 
         study, ds, code = self.state.study, self.state.dataset, self.participant.currentText()
         if study is None or ds is None or not code:
@@ -324,7 +327,8 @@ class SessionsPage(QWidget):
         if out_dir is not None:
             self.write_package(out_dir, files or {})
             return
-        self.package_dialog = PackageDialog(self.ctx.settings, study.name, code, self)
+        self.package_dialog = PackageDialog(self.ctx.settings, study.name, code, self,
+                                            new_participant=bool(unknown_participants(self.ctx.db, [code])))
         self.package_dialog.accepted.connect(self._package_chosen)
         self.package_dialog.open()
 
@@ -339,11 +343,12 @@ class SessionsPage(QWidget):
     def write_package(self, out_dir: str, files: dict[str, str]) -> None:
         from tasks.dataset.paths import inside_folder
         from tasks.takehome.adaptive_data import screening_of
-        from tasks.takehome.packages import make_package, package_file_name, read_package_text
+        from tasks.takehome.packages import make_package, package_file_name, read_package_text, unknown_participants
 
         study, ds, code = self.state.study, self.state.dataset, self.participant.currentText().strip()
         what = {"information": "study information", "consent": "consent", "return_instructions": "return instructions"}
         try:
+            new = unknown_participants(self.ctx.db, [code])  # make_package adds them: said below
             texts = {key: read_package_text(Path(path), what[key]) for key, path in files.items()}
             path = make_package(self.ctx.db, ds, study.name, code, inside_folder(out_dir, package_file_name(study.name, code)),
                                 self.ctx.app_version, texts=texts or None, screening=screening_of(self.ctx.settings),
@@ -354,7 +359,11 @@ class SessionsPage(QWidget):
         names = ", ".join(Path(files[k]).name for k in ("information", "consent", "return_instructions") if k in files)
         self.message.setText(self.tr("Package written: {path}. The participant opens it with the installed app.")
                              .format(path=path) + " " + (self.tr("With the lab's texts: {names}.").format(names=names)
-                                                         if names else self.tr("Without texts of the lab's own.")))
+                                                         if names else self.tr("Without texts of the lab's own."))
+                             + ("" if not new else " " + self.tr("Participant {code} was not in the database: "
+                                                                 "added.").format(code=code)))
+        if new:
+            self.state.participantsChanged.emit()  # the chooser and the Participants page show them
 
     def import_results(self, paths: list[str] | None = None) -> None:
         from tasks.takehome.files import BundleError

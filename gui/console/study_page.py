@@ -50,6 +50,8 @@ class StudyPage(QWidget):
         self.report.setReadOnly(True)
         self.report.setObjectName("validationReport")
         self.tasks = TaskStrip()
+        self.loading = False  # a dataset is being read: its reference is not known yet (update_in_force)
+        self.tasks.finished.connect(self._load_ended)
 
         ds_box = QGroupBox(self.tr("Dataset"))
         ds_layout = QVBoxLayout(ds_box)
@@ -174,6 +176,8 @@ class StudyPage(QWidget):
         self.state.datasetChanged.connect(self.update_counts)
         self.state.studyChanged.connect(self._study_changed)
         self.update_in_force()
+        self.filled: Protocol | None = None  # what the program last put in the form (is it edited since?)
+        self._mark_filled()
 
     def _renderer_row(self) -> QHBoxLayout:
         """How the built-in bank renders its spatial items (station settings bank_renderer and
@@ -259,6 +263,13 @@ class StudyPage(QWidget):
         worker.failed.connect(lambda msg: None if worker.cancelled else show_error(self, self.tr("Dataset"), msg))
         worker.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
         self.tasks.start(worker, self.tr("Validating…") if folder else self.tr("Preparing the built-in bank…"))
+        self.loading = True
+        self.update_in_force()
+
+    def _load_ended(self) -> None:
+        """Loaded, failed or cancelled: what the form shows is what is in force again."""
+        self.loading = False
+        self.update_in_force()
 
     def _loaded(self, folder: str | None, ds) -> None:
         self.folder.setText(folder or "")
@@ -272,8 +283,10 @@ class StudyPage(QWidget):
         fresh = protocol_for(ds)
         self.reference_dbfs.setValue(fresh.reference_dbfs)
         self.reference_db_spl.setValue(fresh.reference_db_spl)
+        self.loading = False  # the reference is known now
         self.state.set_dataset(ds)
         self.update_in_force()
+        self._mark_filled()
 
     def current_protocol(self) -> Protocol:
         variants = [v for v in VARIANTS if self.variant_boxes[v].isChecked()]
@@ -285,6 +298,12 @@ class StudyPage(QWidget):
                         reference_dbfs=self.reference_dbfs.value(), reference_db_spl=self.reference_db_spl.value(),
                         max_clip_duration_s=self.max_clip_duration_s, **self.adaptive.fields(),
                         **self.design.fields())
+
+    def _mark_filled(self) -> None:
+        try:
+            self.filled = self.current_protocol()
+        except PlanError:  # a form the program cannot read back counts as edited
+            self.filled = None
 
     def show_protocol(self, protocol: Protocol) -> list[str]:
         """Fill the form from a protocol (a reopened study's stored one). Returns the fields whose
@@ -310,6 +329,7 @@ class StudyPage(QWidget):
         outside += self.design.show_protocol(protocol)
         self.max_clip_duration_s = protocol.max_clip_duration_s
         self.update_in_force()
+        self._mark_filled()
         return outside
 
     def reference_source(self) -> str:
@@ -323,13 +343,23 @@ class StudyPage(QWidget):
         return self.tr("the dataset's items declare {dbfs:g} dBFS = {spl:g} dB SPL and are played by it").format(
             dbfs=declared[0], spl=declared[1])
 
+    def reference_text(self) -> str:
+        """The digital reference in force, or why it is not known yet: a dataset (the built-in
+        bank declares its own) is being read, or none is loaded and no study is open."""
+        if self.loading:
+            return self.tr("digital reference being read from the dataset…")
+        if self.state.dataset is None and self.state.study is None:
+            return self.tr("digital reference known once a dataset is loaded")
+        return self.tr("digital reference {dbfs:g} dBFS = {spl:g} dB SPL ({source})").format(
+            dbfs=self.reference_dbfs.value(), spl=self.reference_db_spl.value(), source=self.reference_source())
+
     def update_in_force(self) -> None:
         ceiling_db_spl = float(self.ctx.settings.get("ceiling_db_spl"))
         self.in_force.setText(self.tr(
-            "In force: digital reference {dbfs:g} dBFS = {spl:g} dB SPL ({source}); clips up to {clip:g} s; "
+            "In force: {reference}; clips up to {clip:g} s; "
             "safety ceiling {ceiling:g} dB SPL (Audio page; hard maximum {hard:g} dB SPL).").format(
-            dbfs=self.reference_dbfs.value(), spl=self.reference_db_spl.value(), source=self.reference_source(),
-            clip=self.max_clip_duration_s, ceiling=ceiling_db_spl, hard=HARD_MAXIMUM_DB_SPL))
+            reference=self.reference_text(), clip=self.max_clip_duration_s, ceiling=ceiling_db_spl,
+            hard=HARD_MAXIMUM_DB_SPL))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -396,6 +426,7 @@ class StudyPage(QWidget):
             return
         try:
             protocol = self.current_protocol()
+            edited = protocol != self.filled  # by the experimenter, since the form was last filled
             with DbSession(self.ctx.db) as s:
                 existing = repo.get_study(s, name)
             study = open_study(self.ctx.db, ds, name, protocol)
@@ -408,7 +439,7 @@ class StudyPage(QWidget):
         self.state.set_study(study)  # the form now shows the stored protocol (_study_changed)
         if existing is None:
             self.study_status.setText(self.tr("Created study {name!r} with this protocol.").format(name=name))
-        elif stored != protocol:
+        elif stored != protocol and edited:
             self.study_status.setText(self.tr(
                 "Study {name!r} exists: its stored protocol stays in force and the form now shows it; the values "
                 "you changed were not applied (give a new study name to use them).").format(name=name))

@@ -16,7 +16,7 @@ def cmd_make_package(args: argparse.Namespace, ctx: CommandContext) -> int:
     from tasks.dataset.items import printable
     from tasks.dataset.paths import inside_folder
     from tasks.study.codes import code_problem
-    from tasks.takehome.packages import make_package, package_file_name, read_package_text
+    from tasks.takehome.packages import make_package, package_file_name, read_package_text, unknown_participants
 
     for code in args.participant:
         if code_problem(code):
@@ -37,10 +37,14 @@ def cmd_make_package(args: argparse.Namespace, ctx: CommandContext) -> int:
     from tasks.cover.context import CoverContexts
 
     shares = CoverContexts()  # a cover study's units and times, built once for all the packages
+    new = set(unknown_participants(db, args.participant))  # make_package adds them: said, one line each
     for code in args.participant:
         out = inside_folder(args.out, package_file_name(args.study, code))
         make_package(db, dataset, args.study, code, out, ctx.app_version, texts=texts, shares=shares)
         print(f"package for {code}: {out}")
+        if code in new:
+            new.discard(code)
+            print(f"participant {code} was not in the database: added (consent is given at home)")
     return EXIT_OK
 
 

@@ -143,6 +143,13 @@ def _copy_hashing(z: zipfile.ZipFile, name: str, source: Path) -> str:
     return digest.hexdigest()
 
 
+def unknown_participants(db: Engine, codes: list[str]) -> list[str]:
+    """The codes (in their order) that no participant of the database has yet: make_package adds
+    them, and the callers say so."""
+    with DbSession(db) as s:
+        return [c for c in dict.fromkeys(codes) if repo.get_participant(s, c) is None]
+
+
 def package_file_name(study_name: str, participant_code: str) -> str:
     """The package's file name; the study name and the code each as one safe file name component."""
     return f"star-lab-package-{path_component(study_name)}-{path_component(participant_code)}.zip"

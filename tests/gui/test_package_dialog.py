@@ -67,3 +67,32 @@ def test_dialog_puts_the_lab_texts_in_the_package_and_remembers_them(qtbot, ctx,
     assert not written.exists()
     assert ctx.settings.get("takehome_texts")["consent"] == str(bad)
     assert ctx.settings.get("takehome_texts")["return_instructions"] == ""
+
+
+def test_a_participant_the_database_does_not_hold_is_named_before_and_after_the_package(qtbot, ctx, tmp_path):
+    """make_package adds a participant it does not find; the dialog says so before, the page's
+    message after, and the Participants page shows them at once. A known participant: nothing
+    of the kind is said."""
+    out = tmp_path / "out"
+    out.mkdir()
+    window, page = console_with_participant(qtbot, ctx)
+    page.make_package()
+    dialog = page.package_dialog
+    assert dialog.new_note.isHidden() and dialog.new_note.text() == ""
+    dialog.folder.setText(str(out))
+    dialog.buttons.button(QDialogButtonBox.Ok).click()
+    assert page.message.text().startswith(f"Package written: {out}") and "not in the database" not in \
+        page.message.text()
+    # the chooser holds a code that no participant row has (e.g. a list read before a change)
+    page.participant.addItem("H404")
+    page.participant.setCurrentText("H404")
+    page.make_package()
+    dialog = page.package_dialog
+    assert not dialog.new_note.isHidden()
+    assert dialog.new_note.text() == ("Participant H404 is not in this database: writing the package adds them "
+                                      "(their consent is given at home).")
+    dialog.buttons.button(QDialogButtonBox.Ok).click()
+    assert (out / "star-lab-package-pilot-H404.zip").is_file()
+    assert page.message.text().endswith(" Participant H404 was not in the database: added."), page.message.text()
+    pp = window.participants_page
+    assert [pp.table.item(r, 0).text() for r in range(pp.table.rowCount())] == ["P001", "H404"]

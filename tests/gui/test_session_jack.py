@@ -92,7 +92,9 @@ def test_whole_session_offscreen_on_jack(qtbot, app_ctx, tmp_path):
     console.show_page("audio")
     audio_page = console.audio_page
     audio_page.play_test_tone()
-    assert audio_page.meter_note.text() == "test tone: uncalibrated" and not audio_page.meter.idle  # no calibration yet
+    # no calibration yet: the level it plays at in dBFS (65 dB SPL asked, 115 dB SPL the default full scale)
+    assert audio_page.meter_note.text() == "test tone: -50.0 dBFS, uncalibrated" and not audio_page.meter.idle
+    assert audio_page.meter.format() == "-50.0 dBFS (uncalibrated: dB SPL unknown)"
     save_screenshot(console, "console-audio")
 
     console.show_page("sessions")

@@ -66,7 +66,8 @@ def test_the_adaptive_settings_are_written_into_the_protocol_and_shown_again(qtb
     assert "adaptive" not in page.counts.text()
 
     page.study_name.setText("thresholds")
-    box.max_trials.setValue(80)  # a change the stored study does not take
+    box.max_trials.setValue(80)  # no dimension chosen: the protocol does not carry it
+    page.seed.setValue(page.seed.value() + 1)  # a change the stored study does not take
     page.open_study()
     assert "stored protocol stays in force and the form now shows it" in page.study_status.text()
     assert box.dimensions() == ["pitch", "azimuth"] and box.procedure.currentData() == "3down1up"
