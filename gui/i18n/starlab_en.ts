@@ -72,290 +72,300 @@
 <context>
     <name>AudioPage</name>
     <message>
-        <location filename="../console/audio_page.py" line="31"/>
-        <location filename="../console/audio_page.py" line="142"/>
+        <location filename="../console/audio_page.py" line="35"/>
+        <location filename="../console/audio_page.py" line="146"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="38"/>
+        <location filename="../console/audio_page.py" line="42"/>
         <source>A new device or channel map takes effect when the app restarts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="47"/>
+        <location filename="../console/audio_page.py" line="51"/>
         <source>left ear → output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="49"/>
+        <location filename="../console/audio_page.py" line="53"/>
         <source>right ear → output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="52"/>
+        <location filename="../console/audio_page.py" line="56"/>
         <source>headphone model, e.g. Sennheiser HD 650</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="54"/>
+        <location filename="../console/audio_page.py" line="58"/>
         <source>Device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="55"/>
+        <location filename="../console/audio_page.py" line="59"/>
         <source>Channel map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="56"/>
+        <location filename="../console/audio_page.py" line="60"/>
         <source>Transducer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="60"/>
+        <location filename="../console/audio_page.py" line="64"/>
         <source>&amp;Headphone response…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="62"/>
+        <location filename="../console/audio_page.py" line="66"/>
         <source>A measured headphone impulse response (WAV, one channel per ear, or SOFA) of this transducer: its inverse filter flattens the headphone (docs/hrtf.md)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="65"/>
+        <location filename="../console/audio_page.py" line="69"/>
         <source>None</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="72"/>
+        <location filename="../console/audio_page.py" line="76"/>
         <source>Equalization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="82"/>
+        <location filename="../console/audio_page.py" line="86"/>
         <source>Sample rate: {rate} Hz</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="85"/>
+        <location filename="../console/audio_page.py" line="89"/>
         <source>Safety</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="90"/>
+        <location filename="../console/audio_page.py" line="94"/>
         <source>hard maximum {m:g} dB SPL, for hearing safety</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="93"/>
+        <location filename="../console/audio_page.py" line="97"/>
         <source>Attenuate stimuli over the ceiling (otherwise refuse them)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="95"/>
+        <location filename="../console/audio_page.py" line="99"/>
         <source>Off (the default): a stimulus over the ceiling is not played. On: it is played quieter and the trial stores by how many dB; a loudness item played quieter may no longer mean what it asks.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="99"/>
+        <location filename="../console/audio_page.py" line="103"/>
         <source>Ceiling (hard maximum {m:g})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="105"/>
+        <location filename="../console/audio_page.py" line="109"/>
         <source>Calibration wizard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="108"/>
+        <location filename="../console/audio_page.py" line="112"/>
         <source>1. Fix the amplifier volume.  2. Put the headphone on the coupler or artificial ear.
 3. Play the 1 kHz reference tone on one output.  4. Read the sound level meter (flat/Z, slow).
 5. Enter the reading and save.  6. Repeat for the other ear.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="113"/>
+        <location filename="../console/audio_page.py" line="117"/>
         <source>left ear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="113"/>
+        <location filename="../console/audio_page.py" line="117"/>
         <source>right ear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="123"/>
+        <location filename="../console/audio_page.py" line="127"/>
         <source>sound level meter and coupler</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="125"/>
+        <location filename="../console/audio_page.py" line="129"/>
         <source>initials</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="128"/>
+        <location filename="../console/audio_page.py" line="132"/>
         <source>Play &amp;reference tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="130"/>
+        <location filename="../console/audio_page.py" line="134"/>
         <source>S&amp;top</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="132"/>
+        <location filename="../console/audio_page.py" line="136"/>
         <source>&amp;Save calibration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="143"/>
+        <location filename="../console/audio_page.py" line="147"/>
         <source>Reference tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="144"/>
+        <location filename="../console/audio_page.py" line="148"/>
         <source>Measured level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="145"/>
+        <location filename="../console/audio_page.py" line="149"/>
         <source>Equipment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="146"/>
+        <location filename="../console/audio_page.py" line="150"/>
         <source>Measured by</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="147"/>
+        <location filename="../console/audio_page.py" line="151"/>
         <source>RETSPL table</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="151"/>
+        <location filename="../console/audio_page.py" line="155"/>
         <source>Test tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="158"/>
+        <location filename="../console/audio_page.py" line="162"/>
         <source>Play test &amp;tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="165"/>
+        <location filename="../console/audio_page.py" line="169"/>
         <source>Level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="167"/>
+        <location filename="../console/audio_page.py" line="171"/>
         <source>Meter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="192"/>
+        <location filename="../console/audio_page.py" line="196"/>
         <source>Left and right need different outputs.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="195"/>
+        <location filename="../console/audio_page.py" line="199"/>
         <source>{name} has only {n} outputs.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="201"/>
+        <location filename="../console/audio_page.py" line="205"/>
         <source>Saved: {name}, outputs {l} and {r}; restart the app to use it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="205"/>
+        <location filename="../console/audio_page.py" line="209"/>
         <source>Measured headphone response</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="206"/>
+        <location filename="../console/audio_page.py" line="210"/>
         <source>Headphone measurements (*.wav *.sofa);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="216"/>
+        <location filename="../console/audio_page.py" line="220"/>
         <source>Name the transducer (headphone model) first: the equalization belongs to it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="226"/>
+        <location filename="../console/audio_page.py" line="230"/>
         <source>Not used: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="229"/>
+        <location filename="../console/audio_page.py" line="233"/>
         <source>Saved for {t}: {what}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="231"/>
+        <location filename="../console/audio_page.py" line="235"/>
         <source>no equalization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="240"/>
+        <location filename="../console/audio_page.py" line="244"/>
         <source>Calibrated: full-scale sine = {l:.1f} / {r:.1f} dB SPL (left / right).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="246"/>
-        <source>UNCALIBRATED: stimuli play at a conservative default level and every response is flagged uncalibrated. Calibrate both ears for levels in dB SPL.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../console/audio_page.py" line="251"/>
-        <source>{name}: inverse filter, design band {lo:g}–{hi:g} Hz</source>
+        <location filename="../console/audio_page.py" line="250"/>
+        <source>calibrated ({spl:.1f} dB SPL full-scale sine)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../console/audio_page.py" line="253"/>
-        <source>Headphone equalization: {label}, applied before the calibration gain and the safety check.</source>
+        <source>Left {left}, right {right}: stimuli play at a conservative default level and every response is flagged uncalibrated until both ears are calibrated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../console/audio_page.py" line="257"/>
+        <source>UNCALIBRATED: stimuli play at a conservative default level and every response is flagged uncalibrated. Calibrate both ears for levels in dB SPL.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/audio_page.py" line="262"/>
+        <source>{name}: inverse filter, design band {lo:g}–{hi:g} Hz</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/audio_page.py" line="264"/>
+        <source>Headphone equalization: {label}, applied before the calibration gain and the safety check.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/audio_page.py" line="268"/>
         <source>none (the headphone plays unequalized)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="258"/>
+        <location filename="../console/audio_page.py" line="269"/>
         <source>none: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="259"/>
+        <location filename="../console/audio_page.py" line="270"/>
         <source>No headphone equalization.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="288"/>
+        <location filename="../console/audio_page.py" line="301"/>
         <source>{label}: {level}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="290"/>
-        <source>uncalibrated</source>
+        <location filename="../console/audio_page.py" line="303"/>
+        <source>{dbfs:.1f} dBFS, uncalibrated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="292"/>
+        <location filename="../console/audio_page.py" line="305"/>
         <source>, attenuated by {db:.1f} dB by the ceiling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="301"/>
+        <location filename="../console/audio_page.py" line="314"/>
         <source>Name the transducer (headphone model) first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="313"/>
+        <location filename="../console/audio_page.py" line="326"/>
         <source>Saved: output {ch}, {spl:.1f} dB SPL at {ref:.1f} dBFS.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -477,22 +487,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/window.py" line="201"/>
+        <location filename="../console/window.py" line="203"/>
         <source>Lab server unreachable since {time}; {n} answers waiting in this station&apos;s journal. Sessions running here go on; the console reads the server again by itself.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/window.py" line="215"/>
+        <location filename="../console/window.py" line="207"/>
+        <source>This station: {note}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/window.py" line="219"/>
         <source>Audio is still starting; try again in a moment.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/window.py" line="217"/>
+        <location filename="../console/window.py" line="221"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/window.py" line="216"/>
+        <location filename="../console/window.py" line="220"/>
         <source>No audio output: sessions cannot run here.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -920,62 +935,67 @@ Your answers are kept on this computer: open the study package again to write th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/package_dialog.py" line="31"/>
+        <location filename="../console/package_dialog.py" line="28"/>
+        <source>Participant {code} is not in this database: writing the package adds them (their consent is given at home).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/package_dialog.py" line="38"/>
         <source>folder the package is written into</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/package_dialog.py" line="32"/>
+        <location filename="../console/package_dialog.py" line="39"/>
         <source>Write into</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/package_dialog.py" line="33"/>
+        <location filename="../console/package_dialog.py" line="40"/>
         <source>Study information</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/package_dialog.py" line="33"/>
+        <location filename="../console/package_dialog.py" line="40"/>
         <source>Consent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/package_dialog.py" line="34"/>
+        <location filename="../console/package_dialog.py" line="41"/>
         <source>Return instructions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/package_dialog.py" line="39"/>
+        <location filename="../console/package_dialog.py" line="46"/>
         <source>none (.md for Markdown, else plain text)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/package_dialog.py" line="43"/>
+        <location filename="../console/package_dialog.py" line="50"/>
         <source>Write package</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/package_dialog.py" line="55"/>
+        <location filename="../console/package_dialog.py" line="63"/>
         <source>Choose…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/package_dialog.py" line="59"/>
+        <location filename="../console/package_dialog.py" line="67"/>
         <source>None</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/package_dialog.py" line="67"/>
+        <location filename="../console/package_dialog.py" line="75"/>
         <source>Write the package into</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/package_dialog.py" line="72"/>
+        <location filename="../console/package_dialog.py" line="80"/>
         <source>Text for the participant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/package_dialog.py" line="73"/>
+        <location filename="../console/package_dialog.py" line="81"/>
         <source>Texts (*.md *.markdown *.txt);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -983,17 +1003,17 @@ Your answers are kept on this computer: open the study package again to write th
 <context>
     <name>ParticipantWindow</name>
     <message>
-        <location filename="../participant/window.py" line="87"/>
+        <location filename="../participant/window.py" line="88"/>
         <source>STAR Listening Lab</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="157"/>
+        <location filename="../participant/window.py" line="158"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="158"/>
+        <location filename="../participant/window.py" line="159"/>
         <source>Pause and close? Open the study package again to continue where you stopped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1014,131 +1034,131 @@ Your answers are kept on this computer: open the study package again to write th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="242"/>
+        <location filename="../participant/window.py" line="243"/>
         <source>Continue (Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="270"/>
+        <location filename="../participant/window.py" line="271"/>
         <source>Time for a break</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="271"/>
+        <location filename="../participant/window.py" line="272"/>
         <source>Rest your ears for a moment. Continue when you are ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="277"/>
+        <location filename="../participant/window.py" line="278"/>
         <source>Part {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="282"/>
+        <location filename="../participant/window.py" line="283"/>
         <source>Practice is over</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="283"/>
+        <location filename="../participant/window.py" line="284"/>
         <source>From now on there is no feedback: you will not be told whether an answer was right. Answer as well as you can.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="292"/>
+        <location filename="../participant/window.py" line="293"/>
         <source>Item {id} is not in the loaded dataset.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="296"/>
+        <location filename="../participant/window.py" line="297"/>
         <source>First you hear the whole uncut recording.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="301"/>
+        <location filename="../participant/window.py" line="302"/>
         <source>Practice {n} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="302"/>
+        <location filename="../participant/window.py" line="303"/>
         <source>Question {n} of {total}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../participant/window.py" line="315"/>
-        <location filename="../participant/window.py" line="347"/>
-        <source>Not saved yet</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../participant/window.py" line="315"/>
-        <location filename="../participant/window.py" line="347"/>
-        <source>Please call the experimenter.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../participant/window.py" line="316"/>
         <location filename="../participant/window.py" line="348"/>
+        <source>Not saved yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../participant/window.py" line="316"/>
+        <location filename="../participant/window.py" line="348"/>
+        <source>Please call the experimenter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../participant/window.py" line="317"/>
+        <location filename="../participant/window.py" line="349"/>
         <source>Try again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="325"/>
+        <location filename="../participant/window.py" line="326"/>
         <source>Correct!</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="325"/>
+        <location filename="../participant/window.py" line="326"/>
         <source>Not quite</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="326"/>
+        <location filename="../participant/window.py" line="327"/>
         <source>The answer was: {answer}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../participant/level_check.py" line="54"/>
         <location filename="../participant/screening.py" line="73"/>
-        <location filename="../participant/window.py" line="379"/>
-        <location filename="../participant/window.py" line="390"/>
-        <location filename="../participant/window.py" line="398"/>
+        <location filename="../participant/window.py" line="380"/>
+        <location filename="../participant/window.py" line="391"/>
+        <location filename="../participant/window.py" line="399"/>
         <source>Please call the experimenter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="391"/>
+        <location filename="../participant/window.py" line="392"/>
         <source>This sound cannot be played:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="357"/>
-        <location filename="../participant/window.py" line="381"/>
-        <location filename="../participant/window.py" line="413"/>
+        <location filename="../participant/window.py" line="358"/>
+        <location filename="../participant/window.py" line="382"/>
+        <location filename="../participant/window.py" line="414"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="380"/>
+        <location filename="../participant/window.py" line="381"/>
         <source>This session continues on another computer. Your answers so far are saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="399"/>
+        <location filename="../participant/window.py" line="400"/>
         <source>The sound output stopped working. Your answers so far are saved; the session will continue at this question.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="411"/>
+        <location filename="../participant/window.py" line="412"/>
         <source>The results could not be written: {err}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="412"/>
+        <location filename="../participant/window.py" line="413"/>
         <source>Thank you!</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="412"/>
+        <location filename="../participant/window.py" line="413"/>
         <source>You have finished. Thank you for taking part.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1262,69 +1282,79 @@ Your answers are kept on this computer: open the study package again to write th
 <context>
     <name>ParticipantsPage</name>
     <message>
-        <location filename="../console/participants_page.py" line="35"/>
+        <location filename="../console/participants_page.py" line="47"/>
         <source>The participant has given informed consent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/participants_page.py" line="38"/>
+        <location filename="../console/participants_page.py" line="50"/>
         <source>&amp;Add participant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/participants_page.py" line="44"/>
+        <location filename="../console/participants_page.py" line="56"/>
         <source>New participant (a code only: never a name or e-mail)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/participants_page.py" line="46"/>
+        <location filename="../console/participants_page.py" line="58"/>
         <source>&amp;Code</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/participants_page.py" line="47"/>
-        <location filename="../console/participants_page.py" line="53"/>
+        <location filename="../console/participants_page.py" line="59"/>
+        <location filename="../console/participants_page.py" line="65"/>
         <source>Age band</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/participants_page.py" line="48"/>
+        <location filename="../console/participants_page.py" line="60"/>
         <source>Hearing (self-report)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/participants_page.py" line="53"/>
+        <location filename="../console/participants_page.py" line="65"/>
         <source>Code</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/participants_page.py" line="53"/>
+        <location filename="../console/participants_page.py" line="65"/>
         <source>Hearing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/participants_page.py" line="54"/>
+        <location filename="../console/participants_page.py" line="66"/>
         <source>Consent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/participants_page.py" line="79"/>
-        <location filename="../console/participants_page.py" line="96"/>
+        <location filename="../console/participants_page.py" line="100"/>
+        <source>lab, {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/participants_page.py" line="102"/>
+        <source>at home, {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/participants_page.py" line="107"/>
+        <location filename="../console/participants_page.py" line="124"/>
         <source>Confirm consent first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/participants_page.py" line="92"/>
+        <location filename="../console/participants_page.py" line="120"/>
         <source>Use a code such as P007: letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos; (no spaces, no names, no e-mail).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/participants_page.py" line="100"/>
+        <location filename="../console/participants_page.py" line="128"/>
         <source>{code} exists already.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/participants_page.py" line="106"/>
+        <location filename="../console/participants_page.py" line="134"/>
         <source>{code} added.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1388,282 +1418,282 @@ Your answers are kept on this computer: open the study package again to write th
 <context>
     <name>ResultsPage</name>
     <message>
-        <location filename="../console/results_page.py" line="65"/>
+        <location filename="../console/results_page.py" line="68"/>
         <source>Model results folder (the kit&apos;s work_dir), optional</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="66"/>
+        <location filename="../console/results_page.py" line="69"/>
         <source>Import &amp;models…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="68"/>
+        <location filename="../console/results_page.py" line="71"/>
         <source>&amp;Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="70"/>
+        <location filename="../console/results_page.py" line="73"/>
         <source>&amp;Export…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="73"/>
+        <location filename="../console/results_page.py" line="76"/>
         <source>Export re&amp;port…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="75"/>
+        <location filename="../console/results_page.py" line="78"/>
         <source>report.html with every figure, the tables as CSV and LaTeX, the figures as PNG and PDF, human-majority/</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="78"/>
+        <location filename="../console/results_page.py" line="81"/>
         <source>E&amp;xclude participants who failed screening</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="80"/>
+        <location filename="../console/results_page.py" line="83"/>
         <source>Leaves them out of the leaderboard, the figures and the exported report (a headphone-screening test below its pass mark)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="122"/>
+        <location filename="../console/results_page.py" line="125"/>
         <source>&amp;Open report</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="150"/>
+        <location filename="../console/results_page.py" line="153"/>
         <source>Participant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="150"/>
+        <location filename="../console/results_page.py" line="153"/>
         <source>Answered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="151"/>
+        <location filename="../console/results_page.py" line="154"/>
         <source>Attenuated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="151"/>
+        <location filename="../console/results_page.py" line="154"/>
         <source>Max dB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="152"/>
+        <location filename="../console/results_page.py" line="155"/>
         <source>Answered trials the safety ceiling turned down</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="153"/>
+        <location filename="../console/results_page.py" line="156"/>
         <source>The largest attenuation applied to this participant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="160"/>
+        <location filename="../console/results_page.py" line="163"/>
         <source>Leaderboard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="162"/>
+        <location filename="../console/results_page.py" line="165"/>
         <source>Categories</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="162"/>
+        <location filename="../console/results_page.py" line="165"/>
         <source>Sub-categories</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="163"/>
+        <location filename="../console/results_page.py" line="166"/>
         <source>Human vs models</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="163"/>
+        <location filename="../console/results_page.py" line="166"/>
         <source>Variant contrasts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="164"/>
+        <location filename="../console/results_page.py" line="167"/>
         <source>Item analysis</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="167"/>
+        <location filename="../console/results_page.py" line="170"/>
         <source>Not computed yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="171"/>
+        <location filename="../console/results_page.py" line="174"/>
         <source>Psychometric</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="172"/>
+        <location filename="../console/results_page.py" line="175"/>
         <source>Participants</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="189"/>
+        <location filename="../console/results_page.py" line="192"/>
         <source>Model results (work_dir)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="223"/>
+        <location filename="../console/results_page.py" line="226"/>
         <source>Not computed: the lab server cannot be reached now; try again when it is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="292"/>
+        <location filename="../console/results_page.py" line="295"/>
         <source>Brackets: the human mean&apos;s 95% interval for people and items both sampled (crossed design, variance components by the method of moments), as in report.html; other rows: the t interval. Hover a cell for the exact values.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="298"/>
+        <location filename="../console/results_page.py" line="301"/>
         <source>Brackets: 95% t interval across participants (the crossed interval follows with the figures). Hover a cell for the exact values.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="361"/>
+        <location filename="../console/results_page.py" line="364"/>
         <source>Writing the report…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="366"/>
+        <location filename="../console/results_page.py" line="369"/>
         <source>Report written: {path} ({f} figures, {t} tables; {p} participants, models: {m}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="368"/>
+        <location filename="../console/results_page.py" line="371"/>
         <source>none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="370"/>
+        <location filename="../console/results_page.py" line="373"/>
         <source>Left out for failed screening: {codes}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="372"/>
+        <location filename="../console/results_page.py" line="375"/>
         <source>{n} warnings, listed at the end of the report.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="378"/>
+        <location filename="../console/results_page.py" line="381"/>
         <source>No report written: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="382"/>
-        <location filename="../console/results_page.py" line="388"/>
+        <location filename="../console/results_page.py" line="385"/>
+        <location filename="../console/results_page.py" line="391"/>
         <source>Export report</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="389"/>
+        <location filename="../console/results_page.py" line="392"/>
         <source>No program opened {path}: open it from a file manager or a browser.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="271"/>
+        <location filename="../console/results_page.py" line="274"/>
         <source>{n} answered test trials.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="341"/>
+        <location filename="../console/results_page.py" line="344"/>
         <source>Export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="90"/>
-        <location filename="../console/results_page.py" line="98"/>
-        <location filename="../console/results_page.py" line="342"/>
-        <location filename="../console/results_page.py" line="359"/>
+        <location filename="../console/results_page.py" line="93"/>
+        <location filename="../console/results_page.py" line="101"/>
+        <location filename="../console/results_page.py" line="345"/>
+        <location filename="../console/results_page.py" line="362"/>
         <source>Internal error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="215"/>
+        <location filename="../console/results_page.py" line="218"/>
         <source>Waiting for the leaderboard…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="217"/>
+        <location filename="../console/results_page.py" line="220"/>
         <source>Computing the results…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="227"/>
-        <location filename="../console/results_page.py" line="229"/>
+        <location filename="../console/results_page.py" line="230"/>
+        <location filename="../console/results_page.py" line="232"/>
         <source>Not computed: {why}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="246"/>
+        <location filename="../console/results_page.py" line="249"/>
         <source>Drawing the figures (bootstrap resampling)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="247"/>
+        <location filename="../console/results_page.py" line="250"/>
         <source>Drawing the report&apos;s figures…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="263"/>
+        <location filename="../console/results_page.py" line="266"/>
         <source>Safety ceiling: none of the {n} answered trials was attenuated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="265"/>
+        <location filename="../console/results_page.py" line="268"/>
         <source>Safety ceiling: {k} of {n} answered trials attenuated, by {mean:.1f} dB on average (at most {max:.1f} dB).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="277"/>
+        <location filename="../console/results_page.py" line="280"/>
         <source>No answered test trial yet: nothing to draw.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="281"/>
+        <location filename="../console/results_page.py" line="284"/>
         <source>Everyone is counted, whatever their headphone screening.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="283"/>
+        <location filename="../console/results_page.py" line="286"/>
         <source>No participant failed screening: nobody is excluded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="284"/>
+        <location filename="../console/results_page.py" line="287"/>
         <source>Excluded (failed screening) from the leaderboard, figures and report: {who}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="296"/>
+        <location filename="../console/results_page.py" line="299"/>
         <source>No answered test trial yet: the rows shown are the paper&apos;s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="308"/>
+        <location filename="../console/results_page.py" line="311"/>
         <source>Nothing to draw.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="321"/>
+        <location filename="../console/results_page.py" line="324"/>
         <source>{numbers}; figures in {s:.1f} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="329"/>
+        <location filename="../console/results_page.py" line="332"/>
         <source>No figures: {why}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="344"/>
+        <location filename="../console/results_page.py" line="347"/>
         <source>Exporting…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1687,7 +1717,7 @@ Your answers are kept on this computer: open the study package again to write th
     </message>
     <message>
         <location filename="../console/sessions_page.py" line="54"/>
-        <location filename="../console/sessions_page.py" line="184"/>
+        <location filename="../console/sessions_page.py" line="186"/>
         <source>Select a session of a cover study to release its share</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1733,9 +1763,9 @@ Your answers are kept on this computer: open the study package again to write th
     </message>
     <message>
         <location filename="../console/sessions_page.py" line="89"/>
-        <location filename="../console/sessions_page.py" line="207"/>
-        <location filename="../console/sessions_page.py" line="210"/>
-        <location filename="../console/sessions_page.py" line="224"/>
+        <location filename="../console/sessions_page.py" line="209"/>
+        <location filename="../console/sessions_page.py" line="212"/>
+        <location filename="../console/sessions_page.py" line="227"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1796,7 +1826,7 @@ Your answers are kept on this computer: open the study package again to write th
     </message>
     <message>
         <location filename="../console/sessions_page.py" line="158"/>
-        <location filename="../console/sessions_page.py" line="177"/>
+        <location filename="../console/sessions_page.py" line="179"/>
         <source>not screened</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1807,156 +1837,166 @@ Your answers are kept on this computer: open the study package again to write th
     </message>
     <message>
         <location filename="../console/sessions_page.py" line="175"/>
-        <source>Session {id} ({code}, study {study!r}): {status}. Screening: {screening}.</source>
+        <source>, at home</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="189"/>
-        <source>Not offered: {why}.</source>
+        <location filename="../console/sessions_page.py" line="176"/>
+        <source>Session {id} ({code}, study {study!r}{where}): {status}. Screening: {screening}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../console/sessions_page.py" line="191"/>
+        <source>Not offered: {why}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/sessions_page.py" line="193"/>
         <source>A take-home package not returned: its share goes back to the pool; should its results still come, they are imported and their answers kept</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="195"/>
+        <location filename="../console/sessions_page.py" line="197"/>
         <source>A cover study: give up the rest of the selected session&apos;s share; its unanswered trials go back to the pool, its answers stay</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="207"/>
+        <location filename="../console/sessions_page.py" line="209"/>
         <source>Open a study on the Study page first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="210"/>
+        <location filename="../console/sessions_page.py" line="212"/>
         <source>Add a participant first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="214"/>
+        <location filename="../console/sessions_page.py" line="216"/>
         <source>Audio is still starting; start the session in a moment.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="230"/>
+        <location filename="../console/sessions_page.py" line="245"/>
         <source>{code} has completed this study.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="234"/>
+        <location filename="../console/sessions_page.py" line="249"/>
         <source>The session of {code} is running on station {station}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="238"/>
+        <location filename="../console/sessions_page.py" line="253"/>
         <source>The session of {code} was interrupted on station {station}: select it and take it over to continue it here.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="250"/>
+        <location filename="../console/sessions_page.py" line="265"/>
         <source>Abort session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="251"/>
+        <location filename="../console/sessions_page.py" line="266"/>
         <source>Abort session {id}? Its answers stay stored.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="262"/>
+        <location filename="../console/sessions_page.py" line="277"/>
         <source>Release share</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="263"/>
+        <location filename="../console/sessions_page.py" line="278"/>
         <source>Release the share of session {id} ({code})? Its {left} unanswered trials go back to the pool for other participants and the session cannot be resumed; its {answered} answers stay stored and count.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="266"/>
+        <location filename="../console/sessions_page.py" line="281"/>
         <source>Its take-home package is not back: should its results still come, they are imported and their answers kept (some runs may then have more answers than the study asks for).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="282"/>
+        <location filename="../console/sessions_page.py" line="297"/>
         <source>the experimenter at station {station}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="283"/>
+        <location filename="../console/sessions_page.py" line="298"/>
         <source>the experimenter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="285"/>
+        <location filename="../console/sessions_page.py" line="300"/>
         <source>Not released: {why}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="287"/>
+        <location filename="../console/sessions_page.py" line="302"/>
         <source>Session {id} released: {n} unanswered test trials went back to the pool.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="296"/>
+        <location filename="../console/sessions_page.py" line="311"/>
         <source>Select the interrupted session to take over.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="309"/>
+        <location filename="../console/sessions_page.py" line="325"/>
         <source>Package</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="309"/>
+        <location filename="../console/sessions_page.py" line="325"/>
         <source>Open a study and choose a participant first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="322"/>
+        <location filename="../console/sessions_page.py" line="339"/>
         <source>No package written: choose the folder to write it into.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="339"/>
+        <location filename="../console/sessions_page.py" line="357"/>
         <source>No package written: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="342"/>
+        <location filename="../console/sessions_page.py" line="360"/>
         <source>Package written: {path}. The participant opens it with the installed app.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="343"/>
+        <location filename="../console/sessions_page.py" line="361"/>
         <source>With the lab&apos;s texts: {names}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="344"/>
+        <location filename="../console/sessions_page.py" line="362"/>
         <source>Without texts of the lab&apos;s own.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="351"/>
+        <location filename="../console/sessions_page.py" line="363"/>
+        <source>Participant {code} was not in the database: added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/sessions_page.py" line="373"/>
         <source>Results bundles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="357"/>
+        <location filename="../console/sessions_page.py" line="379"/>
         <source>{status}: {code} ({n} responses)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="360"/>
+        <location filename="../console/sessions_page.py" line="382"/>
         <source>  returned after its share was released: its answers are kept and count; {n} of its runs now have more answers than the study asks for</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/sessions_page.py" line="364"/>
+        <location filename="../console/sessions_page.py" line="386"/>
         <source>refused: {err}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2031,265 +2071,280 @@ Your answers are kept on this computer: open the study package again to write th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="54"/>
-        <location filename="../console/study_page.py" line="259"/>
+        <location filename="../console/study_page.py" line="56"/>
+        <location filename="../console/study_page.py" line="263"/>
         <source>Dataset</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="68"/>
+        <location filename="../console/study_page.py" line="70"/>
         <source>Variants (one block each, in this order)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="79"/>
+        <location filename="../console/study_page.py" line="81"/>
         <source>all items</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="81"/>
-        <location filename="../console/study_page.py" line="82"/>
+        <location filename="../console/study_page.py" line="83"/>
+        <location filename="../console/study_page.py" line="84"/>
         <source>none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="97"/>
+        <location filename="../console/study_page.py" line="99"/>
         <source>hard maximum {m:g} dB SPL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="101"/>
+        <location filename="../console/study_page.py" line="103"/>
         <source>means</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="105"/>
+        <location filename="../console/study_page.py" line="107"/>
         <source>Study and protocol</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="109"/>
+        <location filename="../console/study_page.py" line="111"/>
         <source>Study &amp;name</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="110"/>
+        <location filename="../console/study_page.py" line="112"/>
         <source>&amp;Protocol</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="111"/>
+        <location filename="../console/study_page.py" line="113"/>
         <source>Items per sub-category</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="112"/>
+        <location filename="../console/study_page.py" line="114"/>
         <source>Practice trials per block</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="113"/>
+        <location filename="../console/study_page.py" line="115"/>
         <source>Catch trial every</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="114"/>
+        <location filename="../console/study_page.py" line="116"/>
         <source>Break every</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="115"/>
+        <location filename="../console/study_page.py" line="117"/>
         <source>Maximum replays</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="116"/>
+        <location filename="../console/study_page.py" line="118"/>
         <source>Runs of one item at least … apart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="117"/>
+        <location filename="../console/study_page.py" line="119"/>
         <source>&amp;Seed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="118"/>
+        <location filename="../console/study_page.py" line="120"/>
         <source>Digital reference</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="128"/>
+        <location filename="../console/study_page.py" line="130"/>
         <source>&amp;Open or create study</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="181"/>
+        <location filename="../console/study_page.py" line="185"/>
         <source>Add the binaural localization check (left/right/front/back)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="184"/>
+        <location filename="../console/study_page.py" line="188"/>
         <source>A third headphone check after the antiphase and Huggins checks, rendered through the HRTF of the built-in bank&apos;s setting; this station&apos;s sessions run it (docs/hrtf.md)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="190"/>
+        <location filename="../console/study_page.py" line="194"/>
         <source>HRTF: MIT KEMAR (default)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="191"/>
+        <location filename="../console/study_page.py" line="195"/>
         <source>HRTF: a SOFA file…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="192"/>
+        <location filename="../console/study_page.py" line="196"/>
         <source>Spherical head (no pinna)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="202"/>
+        <location filename="../console/study_page.py" line="206"/>
         <source>Built-in bank&apos;s spatial items:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="211"/>
+        <location filename="../console/study_page.py" line="215"/>
         <source>HRTF (SOFA file)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="212"/>
+        <location filename="../console/study_page.py" line="216"/>
         <source>SOFA files (*.sofa)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="218"/>
+        <location filename="../console/study_page.py" line="222"/>
         <source>{path}: no such file; the renderer is unchanged.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="227"/>
+        <location filename="../console/study_page.py" line="231"/>
         <source>The localization check needs the HRTF file {path}, which is missing: choose another HRTF first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="235"/>
+        <location filename="../console/study_page.py" line="239"/>
         <source>spherical-head model (ITD/ILD only)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="236"/>
+        <location filename="../console/study_page.py" line="240"/>
         <source>HRTF {name}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="237"/>
+        <location filename="../console/study_page.py" line="241"/>
         <source>HRTF MIT KEMAR</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="238"/>
+        <location filename="../console/study_page.py" line="242"/>
         <source>{what}; used the next time the built-in bank is loaded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="249"/>
+        <location filename="../console/study_page.py" line="253"/>
         <source>STAR-Bench folder</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="260"/>
+        <location filename="../console/study_page.py" line="264"/>
         <source>Internal error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="261"/>
+        <location filename="../console/study_page.py" line="265"/>
         <source>Validating…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="261"/>
+        <location filename="../console/study_page.py" line="265"/>
         <source>Preparing the built-in bank…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="320"/>
+        <location filename="../console/study_page.py" line="340"/>
         <source>set for the study: the dataset declares none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="322"/>
+        <location filename="../console/study_page.py" line="342"/>
         <source>declared by the dataset in every item</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="323"/>
+        <location filename="../console/study_page.py" line="343"/>
         <source>the dataset&apos;s items declare {dbfs:g} dBFS = {spl:g} dB SPL and are played by it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="329"/>
-        <source>In force: digital reference {dbfs:g} dBFS = {spl:g} dB SPL ({source}); clips up to {clip:g} s; safety ceiling {ceiling:g} dB SPL (Audio page; hard maximum {hard:g} dB SPL).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../console/study_page.py" line="349"/>
+        <location filename="../console/study_page.py" line="379"/>
         <source>Study {name!r} is open (created {at}): the form shows its stored protocol, in force for all its sessions.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="351"/>
+        <location filename="../console/study_page.py" line="381"/>
         <source>Stored values outside this form&apos;s range (in force all the same): {fields}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="364"/>
+        <location filename="../console/study_page.py" line="394"/>
         <source>Load a dataset to see the plan size.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="376"/>
+        <location filename="../console/study_page.py" line="406"/>
         <source>Each participant: {test} test, {practice} practice and {catch} catch trials</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="378"/>
+        <location filename="../console/study_page.py" line="408"/>
         <source>The whole study: {test} test units, each answered {k} times, every participant a share (Design and session length); with {practice} practice trials each</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="382"/>
+        <location filename="../console/study_page.py" line="412"/>
         <source>; then {adaptive}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="386"/>
+        <location filename="../console/study_page.py" line="416"/>
         <source>Less practice than asked for {variants}: every item of the family is tested (choose fewer items per sub-category to leave some for practice; hover for the numbers).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="410"/>
+        <location filename="../console/study_page.py" line="441"/>
         <source>Created study {name!r} with this protocol.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="395"/>
-        <location filename="../console/study_page.py" line="404"/>
+        <location filename="../console/study_page.py" line="425"/>
+        <location filename="../console/study_page.py" line="435"/>
         <source>Study</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="395"/>
+        <location filename="../console/study_page.py" line="350"/>
+        <source>digital reference being read from the dataset…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/study_page.py" line="352"/>
+        <source>digital reference known once a dataset is loaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/study_page.py" line="353"/>
+        <source>digital reference {dbfs:g} dBFS = {spl:g} dB SPL ({source})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/study_page.py" line="359"/>
+        <source>In force: {reference}; clips up to {clip:g} s; safety ceiling {ceiling:g} dB SPL (Audio page; hard maximum {hard:g} dB SPL).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../console/study_page.py" line="425"/>
         <source>Load a dataset and give the study a name first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="413"/>
+        <location filename="../console/study_page.py" line="444"/>
         <source>Study {name!r} exists: its stored protocol stays in force and the form now shows it; the values you changed were not applied (give a new study name to use them).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/study_page.py" line="416"/>
+        <location filename="../console/study_page.py" line="447"/>
         <source>Opened study {name!r} (created {at}); its protocol is in force.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2297,7 +2352,7 @@ Your answers are kept on this computer: open the study package again to write th
 <context>
     <name>TakeHome</name>
     <message>
-        <location filename="../app.py" line="254"/>
+        <location filename="../app.py" line="255"/>
         <source>No sound output was found on this computer. Plug in your headphones, check the computer&apos;s sound output, then open the study package again.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2535,12 +2590,12 @@ First you read about the study and decide whether to take part. Nothing is recor
 <context>
     <name>self.console</name>
     <message>
-        <location filename="../app.py" line="195"/>
+        <location filename="../app.py" line="196"/>
         <source>Resume session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app.py" line="196"/>
+        <location filename="../app.py" line="197"/>
         <source>The session of {code} in study {study!r} was interrupted after {n} answers. Resume it at the same trial?</source>
         <translation type="unfinished"></translation>
     </message>
