@@ -128,7 +128,9 @@ def collect_human_inputs(engine: Engine, study_name: str | None = None,
                 elif session.id not in answers:
                     entries = []  # no response at all
                 else:
-                    fingerprint = answers[session.id].fingerprint
+                    # the session's own plan seed and creation time too: a session id used again
+                    # (another database file at the same path) is never taken for the kept one
+                    fingerprint = (*answers[session.id].fingerprint, session.plan_seed, str(session.created_at))
                     behind.setdefault(code, []).append((session.id, fingerprint))
                     entries = store.entries(session.id, fingerprint)
                     if entries is None:

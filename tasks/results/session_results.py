@@ -2,12 +2,15 @@
 a new answer makes the next computation read only the sessions it changed.
 
 A session is kept with its fingerprint: the count, highest id, sum of trial ids and number
-correct of its responses, and the count, sum and largest attenuation of those the safety
-ceiling attenuated (one grouped query over the response table, which the leaderboard's
-safety-ceiling summary needs anyway). Responses are only ever added or, with a whole take-home
-plan, replaced, so any change to a session's answers changes its fingerprint; a session whose
-fingerprint differs from the kept one is read from the database again. Each participant's
-scored leaderboard row is kept under the fingerprints of the sessions behind it.
+correct of its responses (one grouped query over the response table, which also gives the count,
+sum and largest attenuation of those the safety ceiling attenuated, for the leaderboard's
+safety-ceiling summary), and the session's plan seed and creation time. Responses are only ever
+added or, with a whole take-home plan, replaced, so any change to a session's answers changes
+its fingerprint; a session whose fingerprint differs from the kept one is read from the database
+again. The plan seed and creation time keep another database at the same address (a new file
+where an old one was) from handing a session of the old one to the new one's session of the same
+id. Each participant's scored leaderboard row is kept under the fingerprints of the sessions
+behind it.
 
 One file per database, written whole (a temporary file renamed over the old one); a file that
 cannot be read (damaged, another version of the app) is a store that holds nothing, never an

@@ -120,3 +120,21 @@ def test_a_session_no_longer_in_the_database_is_not_kept(lab, tmp_path):
         conn.execute(text("DELETE FROM response WHERE session_id = 2"))
     collect_human_inputs(db, None, store_of(db, cache_dir))
     assert store_of(db, cache_dir).sessions.keys() == {1}
+
+
+def test_another_database_at_the_same_address_is_not_taken_for_the_kept_one(lab, tmp_path):
+    """A new database file where the old one was can have a session of the same id whose
+    answers have the same count, ids and number correct but other items: it is read again."""
+    db, _ds = lab
+    cache_dir = tmp_path / "cache"
+    collect_human_inputs(db, None, store_of(db, cache_dir))
+    with db.begin() as conn:  # session 1 as another database holds it: another plan, the same answers' shape
+        conn.execute(text("UPDATE planned_trial SET category = 'elsewhere', sub_category = 'elsewhere' "
+                          "WHERE session_id = 1"))
+        conn.execute(text("UPDATE session SET plan_seed = plan_seed + 1, created_at = '2031-01-01 00:00:00' "
+                          "WHERE id = 1"))
+    store = store_of(db, cache_dir)
+    after = collect_human_inputs(db, None, store)
+    assert store.read_from_database == 1
+    same_inputs(after, collect_human_inputs(db))
+    assert {r.category for r in after.studies["lab"].pooled} >= {"elsewhere"}
