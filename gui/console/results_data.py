@@ -14,8 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tasks.dataset.loader import Cancelled
+
+if TYPE_CHECKING:
+    from db.engine import ConnectTarget
 
 
 @dataclass(frozen=True)
@@ -205,8 +209,9 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
     return ResultsData(rows, people, everyone, answered_test, warnings, excluded)
 
 
-def results_from_url(db_url: str, study_name: str | None, models_dir: Path | None, exclude_failed_screening: bool = False,
-                     cache_dir: Path | None = None, *, progress, should_cancel) -> ResultsData:
+def results_from_url(db_url: ConnectTarget, study_name: str | None, models_dir: Path | None,
+                     exclude_failed_screening: bool = False, cache_dir: Path | None = None, *, progress,
+                     should_cancel) -> ResultsData:
     """results_data in a child process: an engine of its own on the same database (read only
     here; SQLite's WAL lets it read while the app writes answers). ``cache_dir``: kept there
     until the database changes (gui/console/results_cache.py)."""
@@ -247,7 +252,7 @@ def stored_leaderboard(engine, study_name: str | None, models_dir: Path | None, 
     return value if found else None
 
 
-def figures_from_url(db_url: str, study_name: str | None, models_dir: Path | None, width_px: int,
+def figures_from_url(db_url: ConnectTarget, study_name: str | None, models_dir: Path | None, width_px: int,
                      exclude_failed_screening: bool = False, cache_dir: Path | None = None, *, progress,
                      should_cancel):
     """The report's figures for the page (tasks.analysis.page_data.page_report) in a child
@@ -273,7 +278,7 @@ def figures_from_url(db_url: str, study_name: str | None, models_dir: Path | Non
         engine.dispose()
 
 
-def export_job(db_url: str, out: Path, version: str, models: Path | None, progress, should_cancel):
+def export_job(db_url: ConnectTarget, out: Path, version: str, models: Path | None, progress, should_cancel):
     """The export and the comparison, run in a child process (gui/common/processes.py)."""
     from db.engine import make_engine
     from tasks.results.compare import export_and_compare
@@ -291,7 +296,7 @@ def export_job(db_url: str, out: Path, version: str, models: Path | None, progre
         db.dispose()
 
 
-def export_and_count_job(db_url: str, out: Path, version: str, models: Path | None, progress, should_cancel):
+def export_and_count_job(db_url: ConnectTarget, out: Path, version: str, models: Path | None, progress, should_cancel):
     """The Results page's export job (run in a child process), then the responses by kind."""
     from db.engine import make_engine
     from tasks.study.response_counts import responses_by_kind
@@ -319,7 +324,7 @@ class ReportWritten:
     excluded: list[str] = field(default_factory=list)  # codes left out (failed screening)
 
 
-def report_from_url(db_url: str, out: Path, models_dir: Path | None, study_name: str | None,
+def report_from_url(db_url: ConnectTarget, out: Path, models_dir: Path | None, study_name: str | None,
                     exclude_failed_screening: bool = False, *, progress, should_cancel) -> ReportWritten:
     """tasks.analysis.report.write_report in a child process (the Export report button)."""
     from db.engine import make_engine

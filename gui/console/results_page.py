@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QTabWidget, QVBoxLayout, QWidget,
 )
 
-from db.engine import ConnectTarget, connect_target
+from db.engine import connect_target
 from gui.common.context import AppContext, ConsoleState
 from gui.console.export_folder import export_status, with_export_folder
 from gui.console.figure_view import FigureView
@@ -41,12 +41,6 @@ from tasks.dataset.loader import Cancelled
 FIGURE_TABS = ("bars_categories", "bars_subcategories", "human_vs_model", "variant_contrasts", "items")
 
 
-def db_url(engine) -> ConnectTarget:
-    """The database for a child process: its URL and the password typed at the lab server's
-    prompt (db.engine.connect_target), pickled through the multiprocessing pipe only."""
-    return connect_target(engine)
-
-
 def leaderboard_job(engine, study: str | None, models: Path | None, exclude: bool, cache_dir: Path, *, progress,
                     should_cancel) -> ResultsData:
     """The leaderboard kept in the cache when the database has not changed since (read here, on
@@ -55,8 +49,8 @@ def leaderboard_job(engine, study: str | None, models: Path | None, exclude: boo
                               should_cancel=should_cancel)
     if kept is not None:
         return kept
-    return run_in_process(results_from_url, db_url(engine), study, models, exclude, cache_dir, progress=progress,
-                          should_cancel=should_cancel)
+    return run_in_process(results_from_url, connect_target(engine), study, models, exclude, cache_dir,
+                          progress=progress, should_cancel=should_cancel)
 
 
 
@@ -248,8 +242,8 @@ class ResultsPage(QWidget):
         for view in self.message_views():
             view.set_message(self.tr("Drawing the figures (bootstrap resampling)…"))
         self.figure_job.start(self.tr("Drawing the report's figures…"), run_in_process, figures_from_url,
-                              db_url(self.ctx.db), study, models, self.figure_width_px(), exclude, self.cache_dir(),
-                              user_errors=(ReportError, Cancelled))
+                              connect_target(self.ctx.db), study, models, self.figure_width_px(), exclude,
+                              self.cache_dir(), user_errors=(ReportError, Cancelled))
 
     def show_data(self, data: ResultsData) -> None:
         self.data, self.shown, self.figures = data, self.computing, None
@@ -338,8 +332,8 @@ class ResultsPage(QWidget):
     def _export_into(self, out: Path) -> None:
         from tasks.results.trial_records import ExportError
 
-        worker = Worker(run_in_process, export_and_count_job, db_url(self.ctx.db), Path(out), self.ctx.app_version,
-                        self.models_path(), user_errors=(ExportError, OSError, Cancelled))
+        worker = Worker(run_in_process, export_and_count_job, connect_target(self.ctx.db), Path(out),
+                        self.ctx.app_version, self.models_path(), user_errors=(ExportError, OSError, Cancelled))
         worker.succeeded.connect(lambda done: self.status.setText(export_status(self, done)))
         worker.failed.connect(lambda msg: show_error(self, self.tr("Export"), msg))
         worker.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))
@@ -355,8 +349,8 @@ class ResultsPage(QWidget):
         from tasks.analysis.responses import ReportError
 
         study = self.state.study.name if self.state.study else None
-        worker = Worker(run_in_process, report_from_url, db_url(self.ctx.db), Path(out), self.models_path(), study,
-                        self.exclude_failed.isChecked(), user_errors=(ReportError, OSError, Cancelled))
+        worker = Worker(run_in_process, report_from_url, connect_target(self.ctx.db), Path(out), self.models_path(),
+                        study, self.exclude_failed.isChecked(), user_errors=(ReportError, OSError, Cancelled))
         worker.succeeded.connect(self._report_written)
         worker.failed.connect(self._report_failed)
         worker.crashed.connect(lambda tb: show_error(self, self.tr("Internal error"), tb))

@@ -11,11 +11,10 @@ from sqlmodel import Session as DbSession
 
 import main as app_main
 from db import repo
-from db.engine import DatabaseFileError, open_database
+from db.engine import DatabaseFileError, connect_target, open_database
 from db.settings import Settings
 from gui.common.context import AppContext
 from gui.common.processes import run_in_process
-from gui.console.results_page import db_url
 from tasks.simulation.observers import Observer
 from tasks.simulation.simulate import simulate
 from tests.support.pg_password import password_role, probe
@@ -49,7 +48,7 @@ def prompted_db(pg_server, monkeypatch):
 
 def test_the_child_process_logs_in_with_the_typed_password_unseen_by_others(prompted_db):
     engine, role, password, url = prompted_db
-    target = db_url(engine)
+    target = connect_target(engine)  # what the Results page hands its child
     assert password not in repr(target) and password not in str(target)  # as a message would show it
     user, cmdline, environ = run_in_process(probe, target, progress=lambda *a: None, should_cancel=lambda: False)
     assert user == role
