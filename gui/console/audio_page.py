@@ -17,10 +17,6 @@ from gui.common.widgets import CheckedDoubleSpinBox, CheckedSpinBox, LevelMeter,
 from tasks.presentation.headphone_setting import load_for_station, with_file
 from tasks.presentation.presenter import calibrations_for, save_calibration
 
-# a sine's level re full scale by its peak (as the tones are given) from its RMS re a full-scale
-# sine's peak (as audio.safety measures it): +3.01 dB, as ChannelSafety.level_db_spl adds it
-SINE_CREST_DB = float(10 * np.log10(2.0))
-
 
 class AudioPage(QWidget):
     """Works on the session's presenter (its engine is open for the whole app)."""
@@ -297,7 +293,8 @@ class AudioPage(QWidget):
             self.cal_message.setText(str(exc))
             return
         if level_dbfs is None and prepared.level_db_spl is None:  # uncalibrated: the level it plays at, in dBFS
-            level_dbfs = round(max(c.max_rms_dbfs for c in prepared.rendered.safety.channels) + SINE_CREST_DB, 1)
+            # as a sine's peak re full scale: the channel's SPL as audio.safety states it, less its full scale
+            level_dbfs = round(max(c.level_db_spl - c.full_scale_db_spl for c in prepared.rendered.safety.channels), 1)
         note = self.tr("{label}: {level}").format(
             label=label, level=(f"{prepared.level_db_spl:.1f} dB SPL" if prepared.level_db_spl is not None
                                 else self.tr("{dbfs:.1f} dBFS, uncalibrated").format(dbfs=level_dbfs)))
