@@ -102,57 +102,59 @@ class StationLink:
         """Durable on return: committed on the server, or journalled on this computer.
         ``lease``: (holder, seconds): the server refuses the answers (leases.NotOwner) when
         another window holds the session (checked in the same transaction)."""
-        if self.outbox.count() == 0:
-            try:
-                with self.engine.begin() as conn:
-                    if lease is not None:
-                        leases.guard(conn, session_id, lease[0], leases.lease_for(lease[1]))
-                    store_batch(conn, session_id, rows)
-                self._set("online")
-                return
-            except (IntegrityError, sqlite3.IntegrityError) as exc:  # SQLite's batches go through the driver
-                if "unique" in str(getattr(exc, "orig", exc)).lower():
-                    ids = ", ".join(str(r.get("planned_trial_id")) for r in rows[:5])
-                    raise repo.AlreadyAnswered(f"planned trial {ids} is already answered") from None
-                raise DatabaseFileError(describe_db_error(self.engine, exc) + "; this answer was not saved yet") \
-                    from None
-            except leases.NotOwner:
-                raise
-            except Exception as exc:
-                if not unreachable(exc):  # the server refused the data: not a matter for the journal
-                    if not isinstance(exc, SQLAlchemyError):
-                        raise
-                    raise DatabaseFileError(describe_db_error(self.engine, exc) + "; this answer was not saved "
-                                            "yet") from None
-                # perhaps committed, perhaps not: the journal's delivery sorts that out exactly once
-        self.outbox.add(session_id, rows)
-        self._set("offline" if self.state == "online" else self.state)
-        if self.deliver_on_record and time.monotonic() >= self._next_try:
-            self.try_deliver()
+        try:
+            on_server = self._on_server(session_id, lease, lambda conn: store_batch(conn, session_id, rows),
+                                        "this answer was not saved yet", (IntegrityError, sqlite3.IntegrityError))
+        except (IntegrityError, sqlite3.IntegrityError) as exc:  # SQLite's batches go through the driver
+            if "unique" in str(getattr(exc, "orig", exc)).lower():
+                ids = ", ".join(str(r.get("planned_trial_id")) for r in rows[:5])
+                raise repo.AlreadyAnswered(f"planned trial {ids} is already answered") from None
+            raise DatabaseFileError(describe_db_error(self.engine, exc) + "; this answer was not saved yet") \
+                from None
+        if not on_server:
+            self.outbox.add(session_id, rows)
+            self._journalled()
 
     def withhold(self, session_id: int, planned_trial_id: int, reason: str,
                  lease: tuple[str, float] | None = None) -> None:
         """Record that a planned trial is withheld (over the safety ceiling), durable on return:
         on the server with the cursor moved past it, or in the journal when the server cannot be
         reached (delivered exactly once later, like an answer); the participant goes on either way."""
-        if self.outbox.count() == 0:
-            try:
-                with self.engine.begin() as conn:
-                    if lease is not None:
-                        leases.guard(conn, session_id, lease[0], leases.lease_for(lease[1]))
-                    repo.withhold_in(conn, session_id, planned_trial_id, reason)
-                    repo.advance_cursor(conn, session_id)
-                self._set("online")
-                return
-            except leases.NotOwner:
-                raise
-            except Exception as exc:
-                if not unreachable(exc):
-                    if not isinstance(exc, SQLAlchemyError):
-                        raise
-                    raise DatabaseFileError(describe_db_error(self.engine, exc) + "; the withheld trial was not "
-                                            "recorded yet") from None
-        self.outbox.add_withheld(session_id, planned_trial_id, reason)
+        def on_server(conn) -> None:
+            repo.withhold_in(conn, session_id, planned_trial_id, reason)
+            repo.advance_cursor(conn, session_id)
+
+        if not self._on_server(session_id, lease, on_server, "the withheld trial was not recorded yet"):
+            self.outbox.add_withheld(session_id, planned_trial_id, reason)
+            self._journalled()
+
+    def _on_server(self, session_id: int, lease: tuple[str, float] | None, write: Callable, not_saved: str,
+                   raised: tuple[type[BaseException], ...] = ()) -> bool:
+        """``write(conn)`` in one transaction on the server, under the lease: True when committed;
+        False when it belongs in the journal (the journal already holds entries, which go first,
+        or the server cannot be reached: perhaps committed, perhaps not, which the journal's
+        delivery sorts out exactly once). A refusal by the server is raised: leases.NotOwner and
+        the ``raised`` kinds as they are, others as DatabaseFileError ending in ``not_saved``."""
+        if self.outbox.count():
+            return False
+        try:
+            with self.engine.begin() as conn:
+                if lease is not None:
+                    leases.guard(conn, session_id, lease[0], leases.lease_for(lease[1]))
+                write(conn)
+        except (leases.NotOwner, *raised):
+            raise
+        except Exception as exc:
+            if not unreachable(exc):  # the server refused the data: not a matter for the journal
+                if not isinstance(exc, SQLAlchemyError):
+                    raise
+                raise DatabaseFileError(describe_db_error(self.engine, exc) + f"; {not_saved}") from None
+            return False
+        self._set("online")
+        return True
+
+    def _journalled(self) -> None:
+        """An entry went into the journal: the station is offline, and delivery is tried when due."""
         self._set("offline" if self.state == "online" else self.state)
         if self.deliver_on_record and time.monotonic() >= self._next_try:
             self.try_deliver()
