@@ -138,3 +138,26 @@ def test_another_database_at_the_same_address_is_not_taken_for_the_kept_one(lab,
     assert store.read_from_database == 1
     same_inputs(after, collect_human_inputs(db))
     assert {r.category for r in after.studies["lab"].pooled} >= {"elsewhere"}
+
+
+def test_a_participant_row_over_several_sessions_follows_each_of_them(lab, tmp_path):
+    """A participant with two sessions: their kept row is taken again only while neither
+    session changed; an answer edited in the earlier one gives the row of a fresh read."""
+    db, _ds = lab
+    cache_dir = tmp_path / "cache"
+    with db.begin() as conn:  # session 2 becomes the second session of session 1's participant
+        conn.execute(text("UPDATE session SET participant_id = (SELECT participant_id FROM session WHERE id = 1) "
+                          "WHERE id = 2"))
+    store = store_of(db, cache_dir)
+    first = collect_human_inputs(db, None, store)
+    same_inputs(first, collect_human_inputs(db))
+    assert len(first.studies["lab"].participant_rows) == 1 and len(store.rows) == 1
+    with db.begin() as conn:
+        conn.execute(text("UPDATE response SET is_correct = NOT is_correct WHERE id = (SELECT MIN(r.id) "
+                          "FROM response r JOIN planned_trial t ON t.id = r.planned_trial_id "
+                          "WHERE t.session_id = 1 AND t.kind = 'test')"))
+    store = store_of(db, cache_dir)
+    after = collect_human_inputs(db, None, store)
+    assert store.read_from_database == 1
+    same_inputs(after, collect_human_inputs(db))
+    assert after.studies["lab"].participant_rows != first.studies["lab"].participant_rows
