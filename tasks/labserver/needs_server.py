@@ -13,7 +13,8 @@ def start_refused(waiting: int = 0) -> str:
     entries in the station's journal (delivered when the server is back)."""
     if not waiting:
         return START_NEEDS_SERVER
-    return START_NEEDS_SERVER + f" {waiting} journal entries wait for it on this station."
+    entries = "1 journal entry waits" if waiting == 1 else f"{waiting} journal entries wait"
+    return START_NEEDS_SERVER + f" {entries} for it on this station."
 
 
 # the same said to a station between sessions (simulate --station), before the server's own words

@@ -237,3 +237,12 @@ def test_a_station_waiting_between_sessions_says_in_one_line_that_a_new_session_
     line = str(refused.value)
     assert line.startswith(NEW_SESSION_NEEDS_SERVER + ": ") and "waited 0 s" in line and "\n" not in line
     own_pg_server.start()
+
+
+def test_the_start_refused_line_counts_the_waiting_journal_entries():
+    from tasks.labserver.needs_server import START_NEEDS_SERVER, start_refused
+
+    assert start_refused() == START_NEEDS_SERVER
+    assert start_refused(1) == START_NEEDS_SERVER + " 1 journal entry waits for it on this station."
+    assert start_refused(3) == START_NEEDS_SERVER + " 3 journal entries wait for it on this station."
+    assert "\n" not in start_refused(3)
