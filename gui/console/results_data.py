@@ -111,41 +111,30 @@ def without_participants(engine, inputs, excluded: set[tuple[str, str]]):
 def attenuation_by_person(engine, study_name: str | None,
                           answers: dict | None = None) -> dict[tuple[str, str], tuple[int, int, float, float]]:
     """(study name, participant code) -> (answered trials, attenuated trials, sum and max of their attenuation
-    in dB), one grouped query over the responses (any kind of trial); ``answers``: the same per
-    session, already read (tasks.results.session_results.session_answers), summed here per person."""
-    from sqlalchemy import case, func, select
+    in dB) over the responses (any kind of trial), summed per person from each session's
+    (tasks.results.session_results.session_answers: one grouped query, read here unless given)."""
+    from sqlalchemy import select
 
-    from db.models import Participant, Response, Session, Study
+    from db.models import Participant, Session, Study
+    from tasks.results.session_results import session_answers
 
-    if answers is not None:
-        query = (select(Session.id, Study.name, Participant.code)
-                 .join(Participant, Participant.id == Session.participant_id)
-                 .join(Study, Study.id == Session.study_id).order_by(Session.id))
-        if study_name is not None:
-            query = query.where(Study.name == study_name)
-        out: dict[tuple[str, str], tuple[int, int, float, float]] = {}
-        with engine.connect() as conn:
-            for sid, name, code in conn.execute(query):
-                a = answers.get(sid)
-                if a is None:
-                    continue
-                n, k, total, peak = out.get((name, code), (0, 0, 0.0, 0.0))
-                out[(name, code)] = (n + a.responses, k + a.attenuated, total + a.attenuation_sum_db,
-                                     max(peak, a.attenuation_max_db))
-        return out
-    attenuated = Response.attenuation_db > 0.0
-    query = (select(Study.name, Participant.code, func.count(Response.id), func.sum(case((attenuated, 1), else_=0)),
-                    func.sum(case((attenuated, Response.attenuation_db), else_=0.0)),
-                    func.max(case((attenuated, Response.attenuation_db), else_=0.0)))
-             .join(Session, Session.id == Response.session_id)
+    query = (select(Session.id, Study.name, Participant.code)
              .join(Participant, Participant.id == Session.participant_id)
-             .join(Study, Study.id == Session.study_id)
-             .group_by(Study.name, Participant.code))
+             .join(Study, Study.id == Session.study_id).order_by(Session.id))
     if study_name is not None:
         query = query.where(Study.name == study_name)
+    out: dict[tuple[str, str], tuple[int, int, float, float]] = {}
     with engine.connect() as conn:
-        return {(name, code): (int(n), int(k or 0), float(total or 0.0), float(peak or 0.0))
-                for name, code, n, k, total, peak in conn.execute(query)}
+        if answers is None:
+            answers = session_answers(conn)
+        for sid, name, code in conn.execute(query):
+            a = answers.get(sid)
+            if a is None:
+                continue
+            n, k, total, peak = out.get((name, code), (0, 0, 0.0, 0.0))
+            out[(name, code)] = (n + a.responses, k + a.attenuated, total + a.attenuation_sum_db,
+                                 max(peak, a.attenuation_max_db))
+    return out
 
 
 def results_data(engine, study_name: str | None, models_dir: Path | None, progress, should_cancel,
