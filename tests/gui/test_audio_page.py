@@ -4,22 +4,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import save_screenshot
-from tests.support.gui_harness import lab_context
+from tests.support.gui_harness import console_on_audio_page, lab_context
 
 pytestmark = pytest.mark.jack
 
 
 def test_calibration_wizard_ceiling_and_test_tone(qtbot, tmp_path, jack_server):
-    from gui.console.window import ConsoleWindow
-    from gui.console.audio_page import AudioPage
-
     ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")
     try:
-        window = ConsoleWindow(ctx, audio_page_factory=lambda _window: AudioPage(ctx))
-        qtbot.addWidget(window)
-        window.show()
-        window.show_page("audio")
-        page = window.audio_page
+        page = console_on_audio_page(qtbot, ctx)
+        window = page.window()
         assert "UNCALIBRATED" in page.cal_state.text()
         assert page.ceiling.maximum() == 100.0  # the hard maximum cannot be set higher
         assert page.meter.format() == "-" and page.meter.value() == 0  # nothing plays

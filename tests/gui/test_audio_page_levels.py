@@ -5,22 +5,16 @@ import pytest
 
 from audio.calibration import UNCALIBRATED_FULL_SCALE_DB_SPL
 from tests.gui.conftest import save_screenshot
-from tests.support.gui_harness import lab_context, settle_layouts
+from tests.support.gui_harness import console_on_audio_page, lab_context, settle_layouts
 
 pytestmark = pytest.mark.jack
 
 
 def test_uncalibrated_tone_shows_dbfs_and_one_calibrated_ear_is_named(qtbot, tmp_path, jack_server):
-    from gui.console.audio_page import AudioPage
-    from gui.console.window import ConsoleWindow
-
     ctx = lab_context(tmp_path, tmp_path / "lab.sqlite3", "test-station")
     try:
-        window = ConsoleWindow(ctx, audio_page_factory=lambda _window: AudioPage(ctx))
-        qtbot.addWidget(window)
-        window.show()
-        window.show_page("audio")
-        page = window.audio_page
+        page = console_on_audio_page(qtbot, ctx)
+        window = page.window()
         assert page.cal_state.text().startswith("UNCALIBRATED: ")
         page.tone_level.setValue(70.0)
         page.play_test_tone()

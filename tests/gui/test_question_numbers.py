@@ -7,6 +7,7 @@ from sqlmodel import Session as DbSession
 
 from db import repo
 from tests.gui.test_participant_flow import lab, make_session, right_answer  # noqa: F401 (lab: a fixture)
+from tests.support.gui_harness import start_participant_window
 
 pytestmark = pytest.mark.jack
 
@@ -14,13 +15,8 @@ pytestmark = pytest.mark.jack
 def open_window(lab, qtbot, dataset, session_id):  # noqa: F811
     from gui.participant.window import ParticipantWindow
 
-    window = ParticipantWindow(lab.db, session_id, dataset, lab.audio.presenter, lab.bridge, "0000", screening=None)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    window.start()
-    return window
+    return start_participant_window(qtbot, ParticipantWindow(lab.db, session_id, dataset, lab.audio.presenter,
+                                                             lab.bridge, "0000", screening=None))
 
 
 def next_question(qtbot, window, seen: list):

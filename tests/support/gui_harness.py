@@ -111,3 +111,15 @@ def settle_layouts() -> None:
     from PySide6.QtCore import QCoreApplication, QEvent
 
     QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+
+def console_on_audio_page(qtbot, ctx):
+    """A console window built on ``ctx`` with a real Audio page, shown on that page; the page."""
+    from gui.console.audio_page import AudioPage
+    from gui.console.window import ConsoleWindow
+
+    window = ConsoleWindow(ctx, audio_page_factory=lambda _window: AudioPage(ctx))
+    qtbot.addWidget(window)
+    window.show()
+    window.show_page("audio")
+    return window.audio_page
