@@ -81,9 +81,9 @@ def deliver_adaptive(engine: Engine, outbox: Outbox, station: str | None = None,
                 with conn.begin_nested():
                     if trial_index == -1:
                         state, note = _block_outcome(conn, session_id, dimension, values)
-                    elif (session_id, dimension) in conflicted or \
-                            outbox.block_entry_state(session_id, dimension) == "conflict":
-                        state, note = "conflict", "its block's entry is a conflict; the server's block was kept"
+                    elif (session_id, dimension) in conflicted or outbox.block_in_conflict(session_id, dimension):
+                        state, note = "conflict", ("an earlier entry of its block is a conflict; the server's "
+                                                   "block was kept")
                     else:
                         state, note = _trial_outcome(conn, session_id, dimension, trial_index, values)
             except DBAPIError as exc:
@@ -94,7 +94,7 @@ def deliver_adaptive(engine: Engine, outbox: Outbox, station: str | None = None,
             if state == "refused":
                 refused.append((entry, note))
                 continue
-            if state == "conflict" and trial_index == -1:
+            if state == "conflict":  # what follows in that block is kept as a conflict too
                 conflicted.add((session_id, dimension))
             if state == "delivered" and trial_index >= 0 and values["block"]["status"] == "completed":
                 finished.add(session_id)
@@ -155,8 +155,8 @@ def _trial_outcome(conn, session_id: int, dimension: str, k: int, values: dict) 
                          .where(_AT.c.block_id == block.id, _AT.c.trial_index == k)).first()
     if there is None and earlier != k:
         return "refused", f"the server holds {earlier} of the block's {k} earlier trials"
-    if there is None and conn.execute(stmt.on_conflict_do_nothing(index_elements=["block_id", "trial_index"])) \
-            .rowcount == 1:
+    if there is None and conn.execute(stmt.on_conflict_do_nothing(index_elements=["block_id", "trial_index"])
+                                      .returning(_AT.c.id)).first() is not None:
         est = _dated(values["block"])
         conn.execute(update(_AB).where(_AB.c.id == block.id, _AB.c.n_trials <= k + 1).values(**est))
         return "delivered", ""

@@ -2,10 +2,11 @@
 the lab server cannot be reached, each adaptive trial's answer, with the block's estimate after
 it (n_trials, threshold, interval, status), is journalled before the next trial starts, keyed by
 (session, dimension, trial index), since a block may have no server id yet. With the first
-entry of a block (and again whenever trials reached the server in between) the station
-journals what it knew of the block then (trial index -1): its index, unit, procedure, settings,
-the study's seed and the levels and outcomes of its trials before, so that a station restarted
-while the server is still away rebuilds the block from its journal alone.
+adaptive entry of a session after the station was online, the station journals what it knew
+then of each of the session's blocks (trial index -1, replacing one delivered before): its
+index, unit, procedure, settings, the study's seed and the levels and outcomes of its trials so
+far, so that a station restarted while the server is still away rebuilds every block from its
+journal alone.
 
 Delivered in journal order after the answers (db.adaptive_delivery); checked like answers
 (db.journal_checks.adaptive_entry_problem); quarantined entries go into the journal's
@@ -23,7 +24,8 @@ _INSERT = ("INSERT OR IGNORE INTO adaptive_journal (session_id, dimension, trial
 
 
 def _encode(values: dict) -> str:
-    return json.dumps({k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}, sort_keys=True)
+    """JSON text of the values, their dates and times (at any depth) as ISO text."""
+    return json.dumps(values, sort_keys=True, default=lambda v: v.isoformat())
 
 
 class AdaptiveJournal:
@@ -35,18 +37,18 @@ class AdaptiveJournal:
         self._con.execute(ADAPTIVE_DDL)
 
     def add_adaptive(self, session_id: int, dimension: str, trial_index: int, values: dict,
-                     block: dict | None = None) -> None:
+                     blocks: dict[str, dict] | None = None) -> None:
         """Journal an adaptive trial (``values``: its columns and ``block``: the block's estimate
-        after it), durable on return; ``block``: what the station knows of the block (journalled
-        first, in the same transaction, replacing a delivered one). A trial journalled already is
-        kept as it was."""
+        after it), durable on return; ``blocks``: what the station knows of the session's blocks
+        (dimension -> entry), journalled first in the same transaction, each replacing a delivered
+        one. A trial journalled already is kept as it was."""
         now = utc_now().isoformat()
         with self._con:
             self._con.execute("BEGIN")
-            if block is not None:
+            for name, block in (blocks or {}).items():
                 self._con.execute("DELETE FROM adaptive_journal WHERE session_id = ? AND dimension = ? AND "
-                                  "trial_index = -1 AND state = 'delivered'", (session_id, dimension))
-                self._con.execute(_INSERT, (session_id, dimension, -1, _encode(block), now))
+                                  "trial_index = -1 AND state = 'delivered'", (session_id, name))
+                self._con.execute(_INSERT, (session_id, name, -1, _encode(block), now))
             self._con.execute(_INSERT, (session_id, dimension, trial_index, _encode(values), now))
 
     def adaptive_entries(self, session_id: int) -> list[tuple[str, int, dict, str]]:
@@ -71,15 +73,10 @@ class AdaptiveJournal:
         return self._con.execute("SELECT COUNT(*) FROM adaptive_journal WHERE state = ? AND session_id = ?",
                                  (state, session_id)).fetchone()[0]
 
-    def has_adaptive(self, session_id: int, dimension: str, trial_index: int) -> bool:
-        """True when the journal holds that entry (whatever its state)."""
+    def block_in_conflict(self, session_id: int, dimension: str) -> bool:
+        """True when an entry of the block (itself or a trial) is kept as a conflict."""
         return self._con.execute("SELECT 1 FROM adaptive_journal WHERE session_id = ? AND dimension = ? AND "
-                                 "trial_index = ?", (session_id, dimension, trial_index)).fetchone() is not None
-
-    def block_entry_state(self, session_id: int, dimension: str) -> str | None:
-        row = self._con.execute("SELECT state FROM adaptive_journal WHERE session_id = ? AND dimension = ? AND "
-                                "trial_index = -1", (session_id, dimension)).fetchone()
-        return None if row is None else row[0]
+                                 "state = 'conflict'", (session_id, dimension)).fetchone() is not None
 
     def adaptive_conflicts(self) -> list[tuple[int, str, int, str]]:
         return self._con.execute("SELECT session_id, dimension, trial_index, note FROM adaptive_journal "

@@ -6,10 +6,11 @@ durable before the next trial starts; the next level comes from the procedure in
 
 The blocks and their trials are read from the server once, when the session starts (it needs
 the server then anyway); a block is then run from that and the journal's entries, so a block
-runs on without its server. A station restarted while the server is away rebuilds a block from
-its journal alone: the block's first entry holds what the station knew of it then (its settings,
-the study's seed and its trials before). A block the journal knows nothing of cannot be resumed
-that way (its trials are on the server only): ``NeedsServer`` says so.
+runs on without its server. A station restarted while the server is away rebuilds the blocks
+from its journal alone: with the session's first adaptive entry after being online, the station
+journals what it knew of every block then (settings, the study's seed, the trials so far). A
+session none of whose adaptive answers was journalled has its blocks on the server only, so
+resuming it while the server is away is the one thing here that needs it: ``NeedsServer``.
 """
 from __future__ import annotations
 
@@ -37,8 +38,17 @@ class NeedsServer(DatabaseFileError):
 class StationBlockRunner(AdaptiveBlockRunner):
     """One block on a station: ``record`` is durable on return, on the server or in the journal."""
 
-    link = None
+    station: "StationAdaptive"
     meta: dict = {}
+
+    @property
+    def link(self):
+        return self.station.link
+
+    def history(self, n: int | None = None) -> list[list]:
+        """[level played, correct] of the block's first ``n`` trials (all: None)."""
+        h = self.procedure.history
+        return [[float(lv), bool(ok)] for lv, ok in list(zip(h.levels, h.correct))[:n]]
 
     def _commit(self, row: AdaptiveTrial, est) -> None:
         link = self.link
@@ -59,12 +69,11 @@ class StationBlockRunner(AdaptiveBlockRunner):
         k = row.trial_index
         values = {name: getattr(row, name) for name in AdaptiveTrial.__table__.columns.keys() if name not in _SKIP}
         values["block"] = self.block_update(est)
-        block = None
-        if not link.outbox.has_adaptive(self.session_id, self.dim.name, k - 1):
-            history = self.procedure.history
-            block = {**self.meta, "before": [[float(lv), bool(ok)] for lv, ok in
-                                             zip(history.levels[:k], history.correct[:k])]}
-        link.outbox.add_adaptive(self.session_id, self.dim.name, k, values, block)
+        blocks = None
+        if link.outbox.adaptive_count(session_id=self.session_id) == 0:  # online until now: what it knew
+            blocks = self.station.snapshot()
+            blocks[self.dim.name] = {**self.meta, "before": self.history(k)}
+        link.outbox.add_adaptive(self.session_id, self.dim.name, k, values, blocks)
         link.journalled()
 
 
@@ -104,6 +113,19 @@ class StationAdaptive:
                 return runner
         return None
 
+    def snapshot(self) -> dict[str, dict]:
+        """dimension -> what is known of each of the session's blocks (a journal's block entry)."""
+        out = {}
+        for k, dimension in enumerate(self.protocol.adaptive_dimensions):
+            runner = self._runners.get(dimension)
+            if runner is None:
+                try:
+                    runner = self._runners[dimension] = self._build(k, dimension)
+                except NeedsServer:
+                    continue
+            out[dimension] = {**runner.meta, "before": runner.history()}
+        return out
+
     def _build(self, index: int, dimension: str) -> StationBlockRunner:
         entries = [(k, v) for d, k, v, _state in self.link.outbox.adaptive_entries(self.session_id) if d == dimension]
         block_entries = [v for k, v in entries if k == -1]
@@ -127,7 +149,7 @@ class StationAdaptive:
                 trials.append((values["level_played"], values["is_correct"]))
         runner = StationBlockRunner.restored(self.link.engine, block_id, self.session_id, dimension,
                                              meta["settings_json"], self.study_seed, trials, self.holder)
-        runner.link = self.link
+        runner.station = self
         runner.meta = {k: meta[k] for k in ("block_index", "unit", "procedure", "settings_json")}
         runner.meta["study_seed"] = self.study_seed
         return runner
