@@ -19,7 +19,7 @@ from sqlmodel import Session as DbSession, select
 
 from db.engine import open_database
 from db.models import AdaptiveBlock, AdaptiveTrial, AuditLog, Response, Session
-from db.outbox import Outbox
+from db.outbox import Outbox, deliver
 from tasks.adaptive.blocks import LETTERS, AdaptiveBlockRunner, ensure_blocks
 from tasks.dataset.loader import load_dataset
 from tasks.labserver.adaptive_station import NeedsServer, StationAdaptive
@@ -130,6 +130,10 @@ def test_blocks_run_on_while_the_server_is_away_and_arrive_once_in_order_as_an_o
     link.outbox = Outbox(journal)
 
     own_pg_server.start()
+    if stop_at == "planned":  # the answers first: the session is not completed while adaptive entries wait
+        assert deliver(lab.booth1, link.outbox, "booth1") == 2
+        with DbSession(lab.owner) as s:
+            assert s.get(Session, sid).status == "running"
     assert link.try_deliver() and link.outbox.count() == 0 and not link.outbox.adaptive_conflicts()
     delivered = blocks_of(lab.owner, sid)
     assert {d: v[:2] for d, v in delivered.items()} == {d: v[:2] for d, v in reference.items()}
@@ -148,7 +152,7 @@ def test_blocks_run_on_while_the_server_is_away_and_arrive_once_in_order_as_an_o
 
 
 def test_a_different_trial_on_the_server_is_kept_as_a_conflict_with_what_follows_in_its_block(
-        lab, own_pg_server, tmp_path):
+        lab, own_pg_server, tmp_path, capsys):
     sid, link, runner = begun(lab, "P002", tmp_path / "outbox-booth1.sqlite3")
     adaptive = StationAdaptive(link, sid, PROTOCOL)
     adaptive.load()
@@ -174,6 +178,12 @@ def test_a_different_trial_on_the_server_is_kept_as_a_conflict_with_what_follows
     assert [t[:2] for t in trials] == [(0, 1.0)]  # the server's trial kept, nothing added after it
     with DbSession(lab.owner) as s:
         assert s.get(Session, sid).status == "running"
+    link.outbox.close()
+    import main
+
+    assert main.main(["lab-journal", "--outbox", str(tmp_path / "outbox-booth1.sqlite3")]) == 0
+    listing = capsys.readouterr().out
+    assert "3 conflicts" in listing and f"conflict: session {sid}, adaptive loudness trial 0: " in listing
 
 
 CHILD = r"""
