@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import Session as DbSession, select
 
 from db.engine import open_database
-from db.models import AdaptiveBlock, AdaptiveTrial, AuditLog, Response, Session
+from db.models import AdaptiveBlock, AdaptiveTrial, AuditLog, PlannedTrial, Response, Session
 from db.outbox import Outbox, deliver
 from tasks.adaptive.blocks import LETTERS, AdaptiveBlockRunner, ensure_blocks
 from tasks.dataset.loader import load_dataset
@@ -218,7 +218,7 @@ time.sleep(600)
 
 
 @pytest.mark.subprocess
-@pytest.mark.parametrize("restart", ["server-away", "server-back"])
+@pytest.mark.parametrize("restart", ["server-away", "server-back", "server-back-journal-undelivered"])
 def test_a_station_killed_in_an_offline_block_resumes_it_at_the_next_trial_with_nothing_lost_or_doubled(
         lab, own_pg_server, tmp_path, restart):
     reference = online_reference(lab, tmp_path)
@@ -248,6 +248,10 @@ def test_a_station_killed_in_an_offline_block_resumes_it_at_the_next_trial_with_
         SessionRunner(lab.booth1, session.id, link=link).begin()  # delivers first
         assert link.outbox.count() == 0
         adaptive.load()
+    elif restart == "server-back-journal-undelivered":  # the server's rows plus the journalled entries
+        own_pg_server.start()
+        adaptive.load()
+        assert link.outbox.count() == 5
     block = adaptive.next_runner()  # server away: from the journal alone
     plan = block.next_trial()
     assert (plan.dimension, plan.trial_index) == ("loudness", 3)
@@ -271,3 +275,29 @@ def test_a_session_whose_blocks_are_on_the_server_only_cannot_resume_them_while_
         StationAdaptive(link, sid, PROTOCOL).next_runner()
     assert "on the lab server only" in str(refused.value) and "\n" not in str(refused.value)
     own_pg_server.start()
+
+
+def test_a_block_made_while_the_server_was_away_is_created_on_delivery_and_completes_the_session_last(lab, tmp_path):
+    from tasks.study.runner import answer_values
+
+    session = start_or_resume(lab.booth1, lab.ds, lab.study, "P005", "test", station="booth1")  # no blocks yet
+    with DbSession(lab.owner) as s:
+        plan = s.exec(select(PlannedTrial).where(PlannedTrial.session_id == session.id)
+                      .order_by(PlannedTrial.position)).all()
+    link = StationLink(lab.booth1, Outbox(tmp_path / "outbox-booth1.sqlite3"), "booth1")
+    link.deliver_on_record = False
+    link.outbox.add(session.id, [answer_values(t, t.answer_letter) for t in plan])  # journalled answers
+    adaptive = StationAdaptive(link, session.id, PROTOCOL)
+    adaptive.on_server = {}  # read before any block was made: this station makes them
+    while (block := adaptive.next_runner()) is not None:
+        answer(block, block.next_trial())
+    assert deliver(lab.booth1, link.outbox, "booth1") == len(plan)  # the answers: all planned trials answered
+    with DbSession(lab.owner) as s:
+        assert s.get(Session, session.id).status != "completed"  # its adaptive entries still wait
+        assert not s.exec(select(AdaptiveBlock).where(AdaptiveBlock.session_id == session.id)).all()
+    assert link.try_deliver() and link.outbox.count() == 0 and not link.outbox.adaptive_conflicts()
+    delivered = blocks_of(lab.owner, session.id)
+    assert sorted(delivered) == ["loudness", "pitch"]
+    assert all(v[0][5:7] == ("completed", 6) and [t[0] for t in v[1]] == list(range(6)) for v in delivered.values())
+    with DbSession(lab.owner) as s:
+        assert s.get(Session, session.id).status == "completed"
