@@ -6,7 +6,9 @@ answer a JSON object of known response columns (or, for a trial withheld over th
 its reason and time only), each of its column's type, finite, of a sane
 size, a known state) and then against the server, in the delivery's transaction (the planned
 trial exists, belongs to the entry's session, that session is this station's, the trial is not
-withheld). An entry failing either is quarantined with the reason: moved into the journal's
+withheld). An adaptive entry (db.adaptive_journal) is checked the same way: its keys, its trial's
+columns and letters, the block's estimate after it (``adaptive_entry_problem``; on the server in
+db.adaptive_delivery). An entry failing either is quarantined with the reason: moved into the journal's
 ``quarantine`` table, never deleted, listed by ``lab-journal`` and counted on the console.
 
 A journal file that is not a SQLite database, is damaged, or whose ``journal`` table is not
