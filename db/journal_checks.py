@@ -6,7 +6,9 @@ answer a JSON object of known response columns (or, for a trial withheld over th
 its reason and time only), each of its column's type, finite, of a sane
 size, a known state) and then against the server, in the delivery's transaction (the planned
 trial exists, belongs to the entry's session, that session is this station's, the trial is not
-withheld). An entry failing either is quarantined with the reason: moved into the journal's
+withheld). An adaptive entry (db.adaptive_journal) is checked the same way: its keys, its trial's
+columns and letters, the block's estimate after it (``adaptive_entry_problem``; on the server in
+db.adaptive_delivery). An entry failing either is quarantined with the reason: moved into the journal's
 ``quarantine`` table, never deleted, listed by ``lab-journal`` and counted on the console.
 
 A journal file that is not a SQLite database, is damaged, or whose ``journal`` table is not
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import Boolean, DateTime, Float, Integer
 
-from db.models import Response, utc_now
+from db.models import AdaptiveBlock, AdaptiveTrial, Response, utc_now
 
 STATES = ("pending", "delivered", "conflict")
 JOURNAL_COLUMNS = ("planned_trial_id", "session_id", "values_json", "queued_at", "state", "note")
@@ -75,8 +77,8 @@ def id_problem(what: str, value) -> str | None:
     return None
 
 
-def _value_problem(name: str, value):
-    column = _COLUMNS[name]
+def _value_problem(name: str, value, columns=None):
+    column = (columns or _COLUMNS)[name]
     if value is None:
         return None if column.nullable else f"column {name} is NULL"
     kind = getattr(column.type, "impl", column.type)  # a TypeDecorator (UTCDateTime) by what it stores
@@ -169,11 +171,14 @@ def layout_problem(con: sqlite3.Connection) -> str | None:
     journal = _columns(con, "journal")
     if not journal:
         tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return None if set(tables) <= {"quarantine"} else f"not a journal (tables {', '.join(tables)})"
+        return None if set(tables) <= {"quarantine", "adaptive_journal"} else f"not a journal (tables {', '.join(tables)})"
     names = tuple(c[1] for c in journal)
     pk = [c[1] for c in journal if c[5]]
     if names != JOURNAL_COLUMNS or pk != ["planned_trial_id"]:
         return f"a journal table of another layout (columns {', '.join(names)})"
+    adaptive = _columns(con, "adaptive_journal")
+    if adaptive and tuple(c[1] for c in adaptive) != ADAPTIVE_COLUMNS:
+        return "an adaptive journal table of another layout"
     quarantine = _columns(con, "quarantine")
     if quarantine and [c[1] for c in quarantine][:3] != ["id", "quarantined_at", "reason"]:
         return "a quarantine table of another layout"
@@ -190,15 +195,15 @@ def salvage_rows(path: Path) -> tuple[list[dict], str]:
         return rows, f"nothing could be read ({exc})"
     note = ""
     try:
-        for table in ("journal", "quarantine"):
+        for table in ("journal", "adaptive_journal", "quarantine"):
             try:
                 cursor = con.execute(f"SELECT * FROM {table}")
                 names = [d[0] for d in cursor.description]
                 for row in cursor:
                     rows.append({"_table": table, **dict(zip(names, row))})
             except sqlite3.Error as exc:
-                if table == "journal":
-                    note = f"its journal could not be read ({exc})"
+                if table == "journal" or (table == "adaptive_journal" and "no such table" not in str(exc)):
+                    note = f"its {table.replace('_', ' ')} could not be read ({exc})"
     finally:
         con.close()
     return rows, note
@@ -213,3 +218,117 @@ def put_aside(path: Path) -> Path:
         if part.exists():
             part.rename(aside.with_name(aside.name + suffix))
     return aside
+
+
+# The adaptive blocks' entries (db/adaptive_journal.py), keyed by (session, dimension, trial
+# index): a trial's answer with the block's estimate after it, or (trial index -1) what the
+# station knew of the block when its first entry was journalled.
+ADAPTIVE_COLUMNS = ("id", "session_id", "dimension", "trial_index", "values_json", "queued_at", "state", "note")
+ADAPTIVE_DDL = ("CREATE TABLE IF NOT EXISTS adaptive_journal (id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL, "
+                "dimension TEXT NOT NULL, trial_index INTEGER NOT NULL, values_json TEXT NOT NULL, "
+                "queued_at TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', note TEXT NOT NULL DEFAULT '', "
+                "UNIQUE (session_id, dimension, trial_index))")
+MAX_ADAPTIVE_TRIALS = 10_000
+MAX_BLOCKS = 64
+LETTERS = ("<A>", "<B>")
+BLOCK_STATUSES = ("running", "completed")
+TRIAL_COLUMNS = {c.name: c for c in AdaptiveTrial.__table__.columns if c.name not in ("id", "block_id", "trial_index")}
+_TRIAL_REQUIRED = ("level_asked", "level_played", "stimulus_json", "options_json", "answer_letter", "is_correct",
+                   "state_json", "answered_at")
+BLOCK_UPDATE = {c.name: c for c in AdaptiveBlock.__table__.columns
+                if c.name in ("n_trials", "threshold", "ci_low", "ci_high", "target_p_correct", "status", "updated_at")}
+BLOCK_KEYS = ("block_index", "unit", "procedure", "settings_json", "study_seed", "before")
+
+
+def _json_text_problem(name: str, value, kind=None) -> str | None:
+    try:
+        parsed = json.loads(value)
+    except (TypeError, ValueError):
+        return f"{name} = {_shown(value)} is not JSON text"
+    if kind is not None and not isinstance(parsed, kind):
+        return f"{name} = {_shown(value)} is not a JSON {kind.__name__}"
+    return None
+
+
+def _word_problem(name: str, value, n: int = 32) -> str | None:
+    if not isinstance(value, str) or not 1 <= len(value) <= n or not all(c.isalnum() or c in "_+-" for c in value):
+        return f"{name} {_shown(value)} is not a name of 1 to {n} letters"
+    return None
+
+
+def _block_problem(values: dict) -> str | None:
+    unknown = sorted(set(values) - set(BLOCK_KEYS))
+    missing = [k for k in BLOCK_KEYS if k not in values]
+    if unknown or missing:
+        return f"unknown key {_shown(unknown[0])} in a block entry" if unknown else f"the block entry lacks {missing[0]}"
+    index, seed, before = values["block_index"], values["study_seed"], values["before"]
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < MAX_BLOCKS:
+        return f"block_index = {_shown(index)} is not a whole number from 0 to {MAX_BLOCKS - 1}"
+    if isinstance(seed, bool) or not isinstance(seed, int) or abs(seed) >= 2**63:
+        return f"study_seed = {_shown(seed)} is not a whole number in range"
+    problem = (_word_problem("unit", values["unit"]) or _word_problem("procedure", values["procedure"])
+               or _json_text_problem("settings_json", values["settings_json"], dict))
+    if problem:
+        return problem
+    if not isinstance(before, list) or len(before) > MAX_ADAPTIVE_TRIALS:
+        return f"before = {_shown(before)} is not a list of at most {MAX_ADAPTIVE_TRIALS} trials"
+    for pair in before:
+        if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[1], bool)
+                and not isinstance(pair[0], bool) and isinstance(pair[0], (int, float))
+                and math.isfinite(pair[0]) and abs(pair[0]) <= MAX_NUMBER):
+            return f"before holds {_shown(pair)}, not [level, true/false]"
+    return None
+
+
+def _trial_problem(values: dict, trial_index: int) -> str | None:
+    unknown = sorted(k for k in values if k not in TRIAL_COLUMNS and k != "block")
+    if unknown:
+        return f"unknown column {_shown(unknown[0])} in an adaptive trial"
+    for name in (*_TRIAL_REQUIRED, "block"):
+        if values.get(name) is None:
+            return f"column {name} is missing"
+    for name in values:
+        problem = None if name == "block" else _value_problem(name, values[name], TRIAL_COLUMNS)
+        if problem:
+            return problem
+    if values["answer_letter"] not in LETTERS or values.get("chosen_letter") not in (None, *LETTERS):
+        return f"the letters {_shown(values['answer_letter'])}/{_shown(values.get('chosen_letter'))} are not <A>/<B>"
+    if values["is_correct"] != (values.get("chosen_letter") == values["answer_letter"]):
+        return "is_correct does not follow from the letters"
+    problem = (_json_text_problem("stimulus_json", values["stimulus_json"], dict)
+               or _json_text_problem("options_json", values["options_json"], list)
+               or _json_text_problem("state_json", values["state_json"], dict))
+    if problem:
+        return problem
+    block = values["block"]
+    if not isinstance(block, dict) or sorted(block) != sorted(BLOCK_UPDATE):
+        return f"block = {_shown(block)} is not the block's {', '.join(sorted(BLOCK_UPDATE))}"
+    for name, value in block.items():
+        problem = _value_problem(name, value, BLOCK_UPDATE)
+        if problem:
+            return "block's " + problem
+    if block["n_trials"] != trial_index + 1 or block["status"] not in BLOCK_STATUSES:
+        return f"block's n_trials {_shown(block['n_trials'])} / status {_shown(block['status'])} do not fit trial " \
+               f"{trial_index}"
+    return None
+
+
+def adaptive_entry_problem(session_id, dimension, trial_index, values_json, state="pending") -> str | None:
+    """Why this adaptive journal row cannot be delivered as it stands (checked here), or None."""
+    if state not in STATES:
+        return f"unknown state {_shown(state)}"
+    problem = id_problem("session id", session_id) or _word_problem("dimension", dimension)
+    if problem:
+        return problem
+    if isinstance(trial_index, bool) or not isinstance(trial_index, int) \
+            or not -1 <= trial_index < MAX_ADAPTIVE_TRIALS:
+        return f"trial index {_shown(trial_index)} is not a whole number from -1 to {MAX_ADAPTIVE_TRIALS - 1}"
+    if not isinstance(values_json, str) or len(values_json) > 8 * MAX_VALUES_CHARS:
+        return "the entry is not JSON text of a sane size"
+    try:
+        values = json.loads(values_json)
+    except ValueError as exc:
+        return f"the entry is not valid JSON ({exc})"
+    if not isinstance(values, dict):
+        return f"the entry is a JSON {type(values).__name__}, not an object"
+    return _block_problem(values) if trial_index == -1 else _trial_problem(values, trial_index)

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from db import repo
+from db.adaptive_journal import AdaptiveJournal
 from db.journal_checks import (JOURNAL_COLUMNS, JOURNAL_DDL, QUARANTINE_DDL, STATES, entry_problem, id_problem,
                                is_withheld, layout_problem, put_aside, salvage_rows, server_problem)
 from db.models import Station, utc_now
@@ -79,10 +80,11 @@ def _decode(text: str) -> dict:
     return values
 
 
-class Outbox:
+class Outbox(AdaptiveJournal):
     """The journal file. One per station; used by one thread at a time. A file that cannot be
     used as it is (not SQLite, damaged, another layout) is put aside and what can be read from
-    it carried over (db.journal_checks); ``opened_note`` then says so."""
+    it carried over (db.journal_checks); ``opened_note`` then says so. Its adaptive entries:
+    db.adaptive_journal."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -120,6 +122,7 @@ class Outbox:
     def _create(self) -> None:
         self._con.execute(JOURNAL_DDL)
         self._con.execute(QUARANTINE_DDL)
+        self._create_adaptive()
 
     def _carry_over(self, aside: Path, problem: str) -> None:
         """Rows of the file put aside: deliverable ones into the journal, the rest quarantined."""
@@ -128,7 +131,11 @@ class Outbox:
         kept = set()
         with self._con:
             self._con.execute("BEGIN")
+            adaptive = [row for row in rows if row["_table"] == "adaptive_journal"]
+            n_adaptive = self._carry_over_adaptive(adaptive, now)
             for row in rows:
+                if row["_table"] == "adaptive_journal":
+                    continue
                 values = [row.get(c) for c in JOURNAL_COLUMNS]
                 values[3], values[4], values[5] = values[3] or now, values[4] or "pending", values[5] or ""
                 reason = row.get("reason") if row["_table"] == "quarantine" else None
@@ -146,7 +153,8 @@ class Outbox:
                                    reason or entry_problem(*values[:3]) or "not a journal entry",
                                    *[_text_or_int(v) for v in values]])
             self.opened_note = (f"the journal file was {problem}; kept as {aside.name}, {len(kept)} entries carried "
-                                f"over into a new journal" + (f", {unread}" if unread else ""))
+                                f"over into a new journal" + (f" with {n_adaptive} adaptive entries" if n_adaptive else "")
+                                + (f", {unread}" if unread else ""))
             self._con.execute("INSERT INTO quarantine (quarantined_at, reason) VALUES (?, ?)", (now, self.opened_note))
 
     def _sweep_states(self) -> None:
@@ -154,6 +162,7 @@ class Outbox:
         rows = self._con.execute(f"SELECT planned_trial_id, state FROM journal WHERE state NOT IN "
                                  f"({', '.join('?' for _ in STATES)})", STATES).fetchall()
         self.quarantine([(pt, f"unknown state {state!r}") for pt, state in rows])
+        self._sweep_adaptive_states()
 
     def close(self) -> None:
         self._con.close()
@@ -185,7 +194,9 @@ class Outbox:
                                  "WHERE state = 'pending' ORDER BY rowid LIMIT ?", (limit,)).fetchall()
 
     def count(self, state: str = "pending") -> int:
-        return self._con.execute("SELECT COUNT(*) FROM journal WHERE state = ?", (state,)).fetchone()[0]
+        """Entries in ``state``: answers, withheld trials and adaptive entries."""
+        return self._con.execute("SELECT COUNT(*) FROM journal WHERE state = ?", (state,)).fetchone()[0] \
+            + self.adaptive_count(state)
 
     def pending_trial_ids(self, session_id: int) -> set[int]:
         return {r[0] for r in self._con.execute(
@@ -328,7 +339,8 @@ def deliver(engine: Engine, outbox: Outbox, station: str | None = None, limit: i
                                  f"planned trial {planned_trial_id}: the server holds {dict(zip(_SAME_ANSWER, there))}, "
                                  f"the journal {dict(zip(_SAME_ANSWER, ours))}; the server's answer was kept"))
         for session_id in sorted(stored_sessions):
-            repo.advance_cursor(conn, session_id)
+            # its adaptive entries still to deliver: the last of them completes it
+            repo.advance_cursor(conn, session_id, complete=not outbox.adaptive_count(session_id=session_id))
         if station:
             left = max(0, outbox.count() - len(checked))
             touch_station(conn, station, left, outbox.status_note(len(refused)))

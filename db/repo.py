@@ -165,12 +165,13 @@ def count_answered(s: DbSession, session_id: int) -> int:
     return s.exec(select(func.count(Response.id)).where(Response.session_id == session_id)).one()
 
 
-def advance_cursor(conn: Connection, session_id: int, completed_detail: str = "") -> Row | None:
+def advance_cursor(conn: Connection, session_id: int, completed_detail: str = "", complete: bool = True) -> Row | None:
     """After answers were inserted in this transaction: find the next unanswered trial, move
     the session's cursor onto it, and mark the session completed when none is left. Returns
     the next trial's row (None when complete). Commits nothing: the caller's transaction
     holds the answers and the cursor together. A session with an unfinished adaptive block
-    keeps its status (the block comes next, and its last trial completes the session)."""
+    keeps its status (the block comes next, and its last trial completes the session), as does
+    one when ``complete`` is False (a station's journal still holds its adaptive entries)."""
     row = conn.execute(unanswered_query(session_id)).first()
     se = SESSION_TABLE
     if row is not None:
@@ -179,7 +180,8 @@ def advance_cursor(conn: Connection, session_id: int, completed_detail: str = ""
     end = conn.execute(select(func.coalesce(func.max(PLANNED_TRIAL_TABLE.c.position) + 1, 0))
                        .where(PLANNED_TRIAL_TABLE.c.session_id == session_id)).scalar_one()
     ab = AdaptiveBlock.__table__
-    if conn.execute(select(ab.c.id).where(ab.c.session_id == session_id, ab.c.status != "completed").limit(1)).first():
+    if not complete or conn.execute(select(ab.c.id).where(ab.c.session_id == session_id,
+                                                          ab.c.status != "completed").limit(1)).first():
         conn.execute(update(se).where(se.c.id == session_id).values(next_position=end))
         return None
     now = utc_now()

@@ -154,7 +154,6 @@ class Application:
         link = self.ctx.station_link
         if link is None:
             return
-        self.console.state.set_station_note(link.waiting_note)  # e.g. an adaptive block waiting for the server
         link.poll_background()
         if link.outbox.count():
             link.deliver_in_background()

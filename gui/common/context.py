@@ -69,7 +69,6 @@ class ConsoleState(QObject):
         # while it answers; the console shows one status line for it, never a dialog
         self.server_lost_at: datetime | None = None
         self.server_error = ""  # the driver's one line, for the status line's tooltip
-        self.station_note = ""  # what this station waits for the server to do (StationLink.waiting_note)
 
     def set_audio(self, state: str, text: str) -> None:
         self.audio_state, self.audio_text = state, text
@@ -82,12 +81,6 @@ class ConsoleState(QObject):
             self.server_lost_at = datetime.now()
         self.server_error = message
         self.serverChanged.emit()
-
-    def set_station_note(self, note: str) -> None:
-        """What this station's participant window waits for the lab server to do ("": nothing)."""
-        if note != self.station_note:
-            self.station_note = note
-            self.serverChanged.emit()
 
     def server_reachable(self) -> None:
         """A read reached the server: the status line goes away."""

@@ -193,19 +193,15 @@ class ConsoleWindow(QMainWindow):
         return link.outbox.count() if link is not None else 0
 
     def _server_changed(self) -> None:
-        lost, note = self.state.server_lost_at, self.state.station_note
-        if lost is None and not note:
+        lost = self.state.server_lost_at
+        if lost is None:
             self.server_status.hide()
             self.server_status.clear()
             return
-        lines = []
-        if lost is not None:
-            lines.append(self.tr("Lab server unreachable since {time}; {n} answers waiting in this station's journal. "
-                                 "Sessions running here go on; the console reads the server again by itself.")
-                         .format(time=lost.strftime("%H:%M:%S"), n=self.journal_count()))
-        if note:
-            lines.append(self.tr("This station: {note}.").format(note=note))
-        self.server_status.setText(" ".join(lines))
+        self.server_status.setText(self.tr("Lab server unreachable since {time}; {n} answers waiting in this "
+                                           "station's journal. Sessions running here go on; the console reads "
+                                           "the server again by itself.")
+                                   .format(time=lost.strftime("%H:%M:%S"), n=self.journal_count()))
         self.server_status.setToolTip(self.state.server_error)
         self.server_status.show()
 

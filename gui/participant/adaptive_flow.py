@@ -5,15 +5,14 @@ rendered through the presenter (calibrated level, safety guard) off the GUI thre
 answer is committed with the block's new estimate before the next level is chosen. A block
 left unfinished continues at its next trial when the window opens again.
 
-On a lab station the blocks need the server (their levels follow the answers stored there):
-when it cannot be reached as a block is to begin or an answer is to be stored, the window says
-calmly that the next part starts in a moment (no button, no error), the experimenter's console
-says why (``SERVER_WAIT``), and the flow tries again every few seconds; the answer given is kept
-in memory and stored first when the server is back, then the block goes on by itself."""
+On a lab station (tasks.labserver.adaptive_station) the blocks are read from the server when the
+session starts and run on from memory: each answer goes to the server, or into the station's
+journal when the server cannot be reached, durable before the next trial either way; the
+participant sees nothing of it."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication
 
 from audio.levels import DigitalReference
 from audio.spatial import ResponseCache
@@ -23,20 +22,16 @@ from db import repo
 from db.engine import DatabaseFileError
 from db.leases import NotOwner
 from db.models import Session as SessionRow, utc_now
-from db.outbox import unreachable
 from gui.participant.question import Question
 from tasks.adaptive.blocks import (LETTERS, AdaptiveBlockError, AdaptiveBlockRunner, AdaptiveTrialPlan, adaptive_pending,
-                                   ensure_blocks, trial_stored)
+                                   ensure_blocks)
 from tasks.adaptive.stimuli import synthesize
+from tasks.labserver.adaptive_station import StationAdaptive
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("AdaptiveFlow", text)
 
-
-# what the experimenter's console says while a block waits for the lab server
-SERVER_WAIT = "the adaptive block needs the lab server; it starts when the server is back"
-RETRY_MS = 2000  # how often a waiting block tries the server again
 
 DIMENSION_NAMES = {"pitch": "Pitch", "loudness": "Loudness", "duration": "Duration", "azimuth": "Direction",
                    "elevation": "Height", "distance": "Distance"}
@@ -49,28 +44,17 @@ class AdaptiveFlow:
     def __init__(self, window):
         self.window = window
         self.cache = ResponseCache()  # used by one prepare at a time (the window's worker)
-        self.intro_shown: set[int] = set()
+        self.intro_shown: set[str] = set()  # dimensions
         self.runner: AdaptiveBlockRunner | None = None
-        self.waiting = False  # for the lab server (the wait screen is shown)
+        self.station: StationAdaptive | None = None  # on a lab station: its blocks, read at the start
 
-    def _wait_for_server(self, retry) -> None:
-        """The server cannot be reached: a calm wait screen without a button, the console told
-        why, and ``retry`` in a few seconds (not once the window is closed or finished)."""
+    def load(self) -> None:
+        """At the session's start (the server is there): on a lab station, read the session's
+        blocks and their trials, so that they run on while the server is away."""
         w = self.window
-        if w.station_link is not None:
-            w.station_link.waiting_note = SERVER_WAIT
-        if not self.waiting:
-            self.waiting = True
-            w.show_message(_tr("Please wait a moment"),
-                           _tr("The next part starts by itself in a moment. Please stay seated; there is nothing "
-                               "you need to do."), None)
-        QTimer.singleShot(RETRY_MS, w, lambda: None if w.finished else retry())
-
-    def _server_back(self) -> None:
-        if self.waiting:
-            self.waiting = False
-            if self.window.station_link is not None:
-                self.window.station_link.waiting_note = ""
+        if w.station_link is not None and w.protocol.adaptive_dimensions:
+            self.station = StationAdaptive(w.station_link, w.session_id, w.protocol, w.holder)
+            self.station.load()
 
     def resume_after_planned_trials(self) -> bool:
         """When the session's planned trials are all answered (it reads completed) but an adaptive
@@ -81,16 +65,20 @@ class AdaptiveFlow:
             if session.status != "completed" or not adaptive_pending(w.db, w.session_id):
                 return False
             repo.audit(s, "resumed", "adaptive blocks", w.session_id)
+        self.load()
         if not self.next():
             w.finish()
         return True
 
     def _next_runner(self) -> AdaptiveBlockRunner | None:
         w = self.window
-        if not w.protocol.adaptive_dimensions or not adaptive_pending(w.db, w.session_id):
-            return None
         if self.runner is not None and not self.runner.finished():
             return self.runner
+        if self.station is not None:  # from memory and the journal: the server may be away
+            self.runner = self.station.next_runner()
+            return self.runner
+        if not w.protocol.adaptive_dimensions or not adaptive_pending(w.db, w.session_id):
+            return None
         for block in ensure_blocks(w.db, w.session_id, w.protocol):
             if block.status != "completed":
                 self.runner = AdaptiveBlockRunner(w.db, block.id, w.holder)
@@ -106,16 +94,10 @@ class AdaptiveFlow:
         except AdaptiveBlockError as exc:  # a stored block edited outside the app
             w.cannot_play(str(exc))
             return True
-        except Exception as exc:
-            if not unreachable(exc):
-                raise
-            self._wait_for_server(self._next_or_finish)
-            return True
-        self._server_back()
         if runner is None:
             return False
-        if runner.block_id not in self.intro_shown:
-            self.intro_shown.add(runner.block_id)
+        if runner.dim.name not in self.intro_shown:
+            self.intro_shown.add(runner.dim.name)
             body = (_tr("In this part you will hear two sounds each time and answer a question about them. "
                         "The difference gets smaller as you answer correctly, so some questions will be very "
                         "hard: take your best guess.") + "\n\n" + runner.dim.question)
@@ -149,25 +131,15 @@ class AdaptiveFlow:
                        attenuation_db=prepared.attenuation_db, level_db_spl=prepared.level_db_spl))
 
         def store(level_played, letter, fields):
-            try:
-                if self.waiting and trial_stored(w.db, plan.block_id, plan.trial_index):
-                    # stored although the connection broke before it was acknowledged: not again
-                    self.runner = None
-                else:
-                    runner.record(plan, level_played, letter, made["stimulus"].params, **fields)
+            try:  # durable on return: on the server, or (a station) in its journal
+                runner.record(plan, level_played, letter, made["stimulus"].params, **fields)
             except NotOwner as exc:
                 w.taken_elsewhere(str(exc))
                 return
-            except Exception as exc:
-                if not unreachable(exc):
-                    if not isinstance(exc, DatabaseFileError):
-                        raise
-                    w.show_message(_tr("Not saved yet"), str(exc) + "\n" + _tr("Please call the experimenter."),
-                                   lambda: store(level_played, letter, fields), button=_tr("Try again"))
-                    return
-                self._wait_for_server(lambda: store(level_played, letter, fields))  # the answer kept till then
+            except DatabaseFileError as exc:
+                w.show_message(_tr("Not saved yet"), str(exc) + "\n" + _tr("Please call the experimenter."),
+                               lambda: store(level_played, letter, fields), button=_tr("Try again"))
                 return
-            self._server_back()
             self._next_or_finish()
 
         labels = [_tr("Sound 1"), _tr("Sound 2")]

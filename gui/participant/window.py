@@ -222,6 +222,7 @@ class ParticipantWindow(QWidget):
         if self.adaptive.resume_after_planned_trials():  # only adaptive blocks are left
             return
         self.runner.begin()
+        self.adaptive.load()  # a station's blocks, read while the server is there
         with DbSession(self.db) as s:
             screened = any(a.event == "screening" for a in repo.audit_log(s, self.session_id))
         if self.screening is not None and not screened:

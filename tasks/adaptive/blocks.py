@@ -35,7 +35,7 @@ class AdaptiveBlockError(StoredDataError):
 class AdaptiveTrialPlan:
     """What the next trial presents: the procedure's level and the order of the two sounds."""
 
-    block_id: int
+    block_id: int | None  # None: a block a station made while the server was away (not there yet)
     trial_index: int
     dimension: str
     unit: str
@@ -43,14 +43,16 @@ class AdaptiveTrialPlan:
     first_option_correct: bool
     question: str
     options: tuple[str, str]
+    session_id: int
 
     @property
     def answer_letter(self) -> str:
         return LETTERS[0 if self.first_option_correct else 1]
 
     def sound_seed(self, study_seed: int) -> int:
-        """A seed for the trial's noise token (the same on resume)."""
-        return rng_for(study_seed, "adaptive-sound", self.block_id, self.trial_index).getrandbits(63)
+        """A seed for the trial's noise token (the same on resume, and whether or not the block
+        has its server id yet)."""
+        return rng_for(study_seed, "adaptive-sound", self.session_id, self.dimension, self.trial_index).getrandbits(63)
 
 
 def ensure_blocks(engine: Engine, session_id: int, protocol: Protocol) -> list[AdaptiveBlock]:
@@ -72,10 +74,12 @@ def ensure_blocks(engine: Engine, session_id: int, protocol: Protocol) -> list[A
 class AdaptiveBlockRunner:
     """One block: ``next_trial`` -> present -> ``record``; ``finished`` after the stopping rule."""
 
-    def __init__(self, engine: Engine, block_id: int, holder: str | None = None):
+    def __init__(self, engine: Engine, block_id: int | None, holder: str | None = None):
         """``holder``: the lease of the window running the session (tasks.study.ownership): each
         answer renews it, and is refused (db.leases.NotOwner) once another window holds it."""
         self.engine, self.block_id, self.holder = engine, block_id, holder
+        if block_id is None:  # restored(): the caller sets the block up
+            return
         with DbSession(engine) as s:
             block = s.get(AdaptiveBlock, block_id)
             if block is None:
@@ -85,17 +89,33 @@ class AdaptiveBlockRunner:
             rows = s.exec(select(AdaptiveTrial).where(AdaptiveTrial.block_id == block_id)
                           .order_by(AdaptiveTrial.trial_index)).all()
             trials = [(r.trial_index, r.level_played, r.is_correct) for r in rows]
-        where = f"adaptive block {block_id} (session {block.session_id}, {block.dimension})"
+        if [t[0] for t in trials] != list(range(len(trials))):
+            raise AdaptiveBlockError(f"adaptive block {block_id} (session {block.session_id}, {block.dimension}): "
+                                     f"stored trial_index values are not 0..{len(trials) - 1}")
+        self._setup(block.session_id, block.dimension, block.settings_json,
+                    json.loads(study.protocol_json).get("seed", 0), [(lv, ok) for _, lv, ok in trials])
+
+    @classmethod
+    def restored(cls, engine: Engine, block_id: int | None, session_id: int, dimension: str, settings_json: str,
+                 study_seed: int, trials: list[tuple[float, bool]], holder: str | None = None):
+        """A runner for a block known from elsewhere (a station's memory and journal while the
+        server is away; ``block_id`` None when the server's id is not known): ``trials`` are its
+        (level played, correct) in trial order, replayed into a fresh procedure."""
+        runner = cls(engine, None, holder)
+        runner.block_id = block_id
+        runner._setup(session_id, dimension, settings_json, study_seed, trials)
+        return runner
+
+    def _setup(self, session_id: int, dimension: str, settings_json: str, study_seed: int,
+               trials: list[tuple[float, bool]]) -> None:
+        where = f"adaptive block {self.block_id} (session {session_id}, {dimension})"
         try:
-            self.dim: AdaptiveScale = adaptive_scale(block.dimension)
-            self.settings = AdaptiveSettings(**json.loads(block.settings_json))
+            self.dim: AdaptiveScale = adaptive_scale(dimension)
+            self.settings = AdaptiveSettings(**json.loads(settings_json))
         except (ValueError, TypeError) as exc:
             raise AdaptiveBlockError(f"{where}: settings_json cannot be read ({exc})") from None
-        if [t[0] for t in trials] != list(range(len(trials))):
-            raise AdaptiveBlockError(f"{where}: stored trial_index values are not 0..{len(trials) - 1}")
-        self.study_seed = json.loads(study.protocol_json).get("seed", 0)
-        self.session_id = block.session_id
-        self.procedure = replay(self.dim, self.settings, [(lv, ok) for _, lv, ok in trials])
+        self.study_seed, self.session_id, self.settings_json = study_seed, session_id, settings_json
+        self.procedure = replay(self.dim, self.settings, list(trials))
 
     @property
     def n_trials(self) -> int:
@@ -110,7 +130,7 @@ class AdaptiveBlockRunner:
         k = self.n_trials
         first = rng_for(self.study_seed, "adaptive-order", self.session_id, self.dim.name, k).random() < 0.5
         return AdaptiveTrialPlan(self.block_id, k, self.dim.name, self.dim.unit, self.procedure.next_level(),
-                                 first, self.dim.question, self.dim.options)
+                                 first, self.dim.question, self.dim.options, self.session_id)
 
     def record(self, plan: AdaptiveTrialPlan, level_played: float, chosen_letter: str | None,
                stimulus_params: dict | None = None, rt_ms: float | None = None,
@@ -134,27 +154,34 @@ class AdaptiveBlockRunner:
                             answered_at=answered_at or utc_now(), uncalibrated=uncalibrated,
                             attenuation_db=attenuation_db, level_db_spl=level_db_spl)
         try:
-            with DbSession(self.engine) as s:
-                if self.holder is not None:
-                    leases.guard(s.connection(), self.session_id, self.holder, leases.lease_for(LEASE_S))
-                s.add(row)
-                block = s.get(AdaptiveBlock, self.block_id)
-                block.n_trials = self.n_trials
-                block.threshold, block.ci_low, block.ci_high = est.threshold, est.ci_low, est.ci_high
-                block.target_p_correct = est.target_p_correct
-                block.status = "completed" if self.finished() else "running"
-                block.updated_at = utc_now()
-                s.add(block)
-                if self.finished():
-                    _complete_if_done(s, self.session_id, block.id)
-                s.commit()
-                s.refresh(row)
+            self._commit(row, est)
         except BaseException:
             # not stored: forget it here too, so that memory and database agree
             self.procedure = replay(self.dim, self.settings, list(zip(self.procedure.history.levels[:-1],
                                                                       self.procedure.history.correct[:-1])))
             raise
         return row
+
+    def block_update(self, est) -> dict:
+        """The block's columns after the latest answer (its estimate, count and status)."""
+        return dict(n_trials=self.n_trials, threshold=est.threshold, ci_low=est.ci_low, ci_high=est.ci_high,
+                    target_p_correct=est.target_p_correct, status="completed" if self.finished() else "running",
+                    updated_at=utc_now())
+
+    def _commit(self, row: AdaptiveTrial, est) -> None:
+        """Store ``row`` and the block's new estimate in one transaction (renewing the lease)."""
+        with DbSession(self.engine) as s:
+            if self.holder is not None:
+                leases.guard(s.connection(), self.session_id, self.holder, leases.lease_for(LEASE_S))
+            s.add(row)
+            block = s.get(AdaptiveBlock, self.block_id)
+            for name, value in self.block_update(est).items():
+                setattr(block, name, value)
+            s.add(block)
+            if self.finished():
+                _complete_if_done(s, self.session_id, block.id)
+            s.commit()
+            s.refresh(row)
 
 
 def _complete_if_done(s: DbSession, session_id: int, finished_block_id: int) -> None:
@@ -172,14 +199,6 @@ def _complete_if_done(s: DbSession, session_id: int, finished_block_id: int) -> 
     session.status, session.ended_at = "completed", utc_now()
     s.add(session)
     s.add(AuditLog(session_id=session_id, event="completed", detail="after the adaptive blocks"))
-
-
-def trial_stored(engine: Engine, block_id: int, trial_index: int) -> bool:
-    """True when the block's trial ``trial_index`` is stored (e.g. committed by a server whose
-    acknowledgement was lost with the connection)."""
-    with DbSession(engine) as s:
-        return s.exec(select(AdaptiveTrial.id).where(AdaptiveTrial.block_id == block_id,
-                                                     AdaptiveTrial.trial_index == trial_index)).first() is not None
 
 
 def adaptive_pending(engine: Engine, session_id: int) -> bool:

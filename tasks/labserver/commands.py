@@ -79,10 +79,13 @@ def cmd_lab_journal(args: argparse.Namespace, ctx: CommandContext) -> int:
         if outbox.opened_note:
             print(outbox.opened_note)
         quarantined = outbox.quarantined()
+        adaptive = outbox.adaptive_conflicts()
         print(f"{args.outbox}: {outbox.count()} answers waiting, {outbox.count('delivered')} delivered, "
-              f"{len(outbox.conflicts())} conflicts, {len(quarantined)} quarantined")
+              f"{len(outbox.conflicts()) + len(adaptive)} conflicts, {len(quarantined)} quarantined")
         for planned_trial_id, note in outbox.conflicts():
             print(f"conflict: planned trial {planned_trial_id}: {note}")
+        for session_id, dimension, trial_index, note in adaptive:
+            print(f"conflict: session {session_id}, adaptive {dimension} trial {trial_index}: {note}")
         for entry_id, at, planned_trial_id, session_id, reason in quarantined:
             print(f"quarantined #{entry_id} at {at}: planned trial {planned_trial_id!r}, session {session_id!r}: "
                   f"{reason}")

@@ -23,7 +23,8 @@ from db import leases, repo
 from db.answers import ResponseRow, TrialRow, store_batch
 from db.engine import DatabaseFileError, describe_db_error
 from db.models import Session, Study
-from db.outbox import UNREACHABLE, Outbox, deliver, touch_station, unreachable
+from db.adaptive_delivery import deliver_station
+from db.outbox import UNREACHABLE, Outbox, touch_station, unreachable
 from tasks.cover.assign import StudyCovered
 from tasks.cover.context import CoverContexts
 from tasks.dataset.loader import Dataset
@@ -82,8 +83,6 @@ class StationLink:
         # for a connect timeout on the participant's screen
         self.deliver_on_record = True
         self.last_error = ""
-        # what the station waits for the server to do, for the experimenter's console ("": nothing)
-        self.waiting_note = ""
         self._background: threading.Thread | None = None
         self._background_outcome: str | None = None
 
@@ -159,10 +158,21 @@ class StationLink:
         if self.deliver_on_record and time.monotonic() >= self._next_try:
             self.try_deliver()
 
+    def reached(self) -> None:
+        """Something was just committed on the server."""
+        self._set("online")
+
+    def journalled(self) -> None:
+        """Something was just journalled (the server could not be reached): noted, and delivery
+        tried when due (unless the caller's timer delivers)."""
+        self._set("offline" if self.state == "online" else self.state)
+        if self.deliver_on_record and time.monotonic() >= self._next_try:
+            self.try_deliver()
+
     def try_deliver(self) -> bool:
         """Deliver what the journal holds; False when the server is still away."""
         try:
-            while deliver(self.engine, self.outbox, self.station):
+            while deliver_station(self.engine, self.outbox, self.station):
                 self._set("catching up")
         except Exception as exc:
             if not unreachable(exc):
@@ -192,7 +202,7 @@ class StationLink:
         box = None
         try:
             box = Outbox(self.outbox.path)
-            while deliver(self.engine, box, self.station):
+            while deliver_station(self.engine, box, self.station):
                 pass
             outcome = "online"
         except Exception as exc:  # noqa: BLE001 - kept as the outcome, read on the caller's thread

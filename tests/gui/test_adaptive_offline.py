@@ -1,16 +1,19 @@
 """An adaptive block on a lab station whose server goes away (offscreen Qt, audio on the JACK dummy
-server, a real PostgreSQL server stopped and started again): the planned trials go on into the
-journal; the block then waits calmly (a message without a button, the console saying why) and
-starts by itself when the server is back; an adaptive answer given while the server is away is
-kept and stored once, in order, when it is back; the session completes with everything on the
-server."""
+server, a real PostgreSQL server stopped and started again): stopped during the planned trials,
+the block runs on without a word (no wait, no message), its answers in the station's journal;
+started again inside the block, the app's delivery timer brings everything to the server; stopped
+again inside the block, its last answers go into the journal; after the restart every answer is
+on the server once and in order, each level the one the procedure asks after the answers before
+it, the block completed and the session with it."""
+import json
+
 import pytest
 from PySide6.QtCore import Qt
 from sqlmodel import Session as DbSession, select
 
 from db import repo
 from db.models import AdaptiveBlock, AdaptiveTrial, Response, Session
-from gui.participant.adaptive_flow import SERVER_WAIT
+from tasks.adaptive.blocks import AdaptiveBlockRunner
 from tasks.dataset.loader import load_dataset
 from tasks.study.enrolment import start_or_resume
 from tasks.study.plan import Protocol
@@ -20,10 +23,8 @@ from tests.support.factories import sr_items, write_dataset
 
 pytestmark = pytest.mark.jack
 
-WAIT = "Please wait a moment"
 
-
-def test_the_adaptive_block_waits_for_the_server_and_goes_on_by_itself_without_losing_an_answer(
+def test_the_adaptive_block_runs_on_through_server_stops_and_every_answer_arrives_once_in_order(
         qtbot, app, own_pg_server, tmp_path):  # noqa: F811
     server = own_pg_server
     ctx = app.ctx
@@ -48,45 +49,36 @@ def test_the_adaptive_block_waits_for_the_server_and_goes_on_by_itself_without_l
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     window.start()
     seen: list[str] = []
-    waits = 0
     for _ in range(40):
         if window.finished:
             break
         if window.stack.currentWidget() is window.message:
-            title = window.message.title.text()
-            if title == WAIT:
-                waits += 1
-                seen.append(title)
-                assert not window.message.button.isVisible()  # nothing to press, no error
-                assert link.waiting_note == SERVER_WAIT
-                status = app.console.server_status
-                qtbot.waitUntil(lambda: SERVER_WAIT in status.text(), timeout=3 * app.delivery.interval())
-                assert "Traceback" not in status.text()
-                server.start()
-                qtbot.waitUntil(lambda: window.message.title.text() != WAIT or window.stack.currentWidget()
-                                is not window.message, timeout=30000)
-                assert link.waiting_note == ""
-                continue
-            seen.append(title)
+            seen.append(window.message.title.text())
+            assert window.message.button.isVisible()  # a step to go on with, never a wait or an error
             qtbot.keyClick(window, Qt.Key_Return)
             continue
         trial = window.trial
         qtbot.waitUntil(lambda: bool(trial.option_buttons) and trial.option_buttons[0].isEnabled(), timeout=30000)
         title = trial.title.text()
         seen.append(title)
-        if title in ("Question 2 of 3", "Loudness: question 2 of at most 4"):
-            server.stop(keep=True)  # the next answer (planned, then adaptive) meets no server
+        if title in ("Question 2 of 3", "Loudness: question 3 of at most 4"):
+            server.stop(keep=True)  # the next answers (planned, then adaptive) meet no server
+        if title == "Loudness: question 2 of at most 4":
+            assert link.outbox.count() == 4  # two planned answers, the first adaptive one and the block as known
+            server.start()
+            qtbot.waitUntil(lambda: link.outbox.count() == 0 and link.state == "online",
+                            timeout=3 * app.delivery.interval() + 5000)  # the app's timer delivers
         qtbot.keyClick(window, "A")
         qtbot.keyClick(window, Qt.Key_Return)
     assert window.finished and window.message.title.text() == "Thank you!", seen
-    assert waits == 2
-    assert seen[:4] == ["Part 1", "Question 1 of 3", "Question 2 of 3", "Question 3 of 3"]
-    assert seen[4] == WAIT and seen[5] == "Part: Loudness"  # the block begins once the server is back
-    assert seen[6:9] == ["Loudness: question 1 of at most 4", "Loudness: question 2 of at most 4", WAIT]
+    assert seen == ["Part 1", "Question 1 of 3", "Question 2 of 3", "Question 3 of 3", "Part: Loudness",
+                    *[f"Loudness: question {k} of at most 4" for k in range(1, 5)]]
+    assert link.outbox.count() == 3 and link.state == "offline"  # the block as known, its questions 3 and 4
     window.close()
 
+    server.start()
     qtbot.waitUntil(lambda: link.outbox.count() == 0 and link.state == "online",
-                    timeout=3 * app.delivery.interval() + 5000)  # the planned answers journalled meanwhile
+                    timeout=3 * app.delivery.interval() + 5000)
     with DbSession(ctx.db) as s:
         answered = [r.planned_trial_id for r in s.exec(select(Response).where(Response.session_id == session.id))]
         block = s.exec(select(AdaptiveBlock).where(AdaptiveBlock.session_id == session.id)).one()
@@ -94,5 +86,11 @@ def test_the_adaptive_block_waits_for_the_server_and_goes_on_by_itself_without_l
                         .order_by(AdaptiveTrial.id)).all()
         row = s.get(Session, session.id)
     assert sorted(answered) == sorted(t.id for t in plan) and len(set(answered)) == len(answered)
-    assert [t.trial_index for t in trials] == list(range(block.n_trials)) and block.status == "completed"
+    assert [t.trial_index for t in trials] == list(range(4)) and block.n_trials == 4 and block.status == "completed"
+    for before, after in zip(trials, trials[1:]):  # each level the one the procedure asked after the answers before
+        assert after.level_asked == json.loads(before.state_json)["next_level"]
+    replayed = AdaptiveBlockRunner(ctx.db, block.id).procedure.estimate()
+    assert (block.threshold, block.ci_low, block.ci_high) == (replayed.threshold, replayed.ci_low, replayed.ci_high)
     assert row.status == "completed"
+    # the three journalled trials (the second went straight to the server) and the block as last known
+    assert link.outbox.adaptive_count("delivered") == 3 + 1

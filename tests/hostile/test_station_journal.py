@@ -1,7 +1,7 @@
 """Damaged station journals (docs/lab-server.md, "A damaged journal"), on a real PostgreSQL lab
 server under the station's own role: each journal holds good answers beside a bad one (or is
-no journal at all); opening and delivering it raises nothing, the good answers reach the server
-once, each bad entry is quarantined in the journal file with a named reason (never deleted),
+no journal at all), or good adaptive entries beside a bad one; opening and delivering it raises
+nothing, the good answers (and adaptive trials) reach the server once, each bad entry is quarantined in the journal file with a named reason (never deleted),
 and no session completes with an answer missing or stored under another session."""
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from sqlmodel import Session as DbSession, select
 
 from db import repo
 from db.engine import open_database
-from db.models import Response, Session, Station
+from db.models import AdaptiveBlock, AdaptiveTrial, Response, Session, Station
 from db.outbox import Outbox, quarantine_note
 from tasks.dataset.loader import load_dataset
 from tasks.labserver.station import StationLink
@@ -267,3 +267,109 @@ def test_a_station_started_on_a_damaged_journal_runs_and_lab_journal_lists_the_r
     assert listing.returncode == 0 and "Traceback" not in listing.stderr
     assert "2 quarantined" in listing.stdout and "not valid JSON" in listing.stdout
     assert f"belongs to session {session.id}" in listing.stdout
+
+
+ADAPTIVE = Protocol(practice_per_block=0, adaptive_dimensions=["loudness"], adaptive_procedure="2down1up",
+                    adaptive_max_trials=4)
+
+
+def adaptive_journal(lab, path: Path):
+    """A session of booth1 in the adaptive study and a journal holding its loudness block as a
+    station writes it while the server is away (the block made there, trials 0 and 1); returns
+    (session id, trial 1's values, the block entry's values)."""
+    from tasks.labserver.adaptive_station import StationAdaptive
+
+    open_study(lab.owner, lab.ds, "adaptive", ADAPTIVE)
+    study = open_study(lab.booth1, lab.ds, "adaptive", ADAPTIVE)
+    session = start_or_resume(lab.booth1, lab.ds, study, f"J{next(_codes):03d}", "test", station="booth1")
+    link = StationLink(lab.booth1, Outbox(path), "booth1")
+    link.deliver_on_record = False
+    adaptive = StationAdaptive(link, session.id, ADAPTIVE)
+    adaptive.on_server = {}  # read before the blocks were made: this station makes the block
+    runner = adaptive.next_runner()
+    for _ in range(2):
+        plan = runner.next_trial()
+        runner.record(plan, plan.level_asked, plan.answer_letter, {"unit": plan.unit}, rt_ms=400.0)
+    entries = {k: v for _, k, v, _ in link.outbox.adaptive_entries(session.id)}
+    link.outbox.close()
+    assert sorted(entries) == [-1, 0, 1]
+    return session.id, entries[1], entries[-1]
+
+
+def adaptive_cases(lab, sid, trial, block):
+    est = trial["block"]
+
+    def changed(k: int = 2, **kw):
+        return json.dumps({**trial, "block": {**est, "n_trials": k + 1}, **kw})
+
+    return {
+        "bad JSON": ((sid, "loudness", 2, "{x", "pending"), "not valid JSON"),
+        "unknown column": ((sid, "loudness", 2, changed(evil=1), "pending"), "unknown column 'evil' in an adaptive"),
+        "letters": ((sid, "loudness", 2, changed(chosen_letter="<C>"), "pending"), "are not <A>/<B>"),
+        "correctness not from the letters": ((sid, "loudness", 2, changed(is_correct=not trial["is_correct"]),
+                                              "pending"), "does not follow from the letters"),
+        "count not the trial's": ((sid, "loudness", 2, changed(block={**est, "n_trials": 7}), "pending"),
+                                  "do not fit trial 2"),
+        "level not finite": ((sid, "loudness", 2, changed(level_played=math.inf), "pending"),
+                             "level_played = inf is not a finite number"),
+        "state not JSON": ((sid, "loudness", 2, changed(state_json="{"), "pending"), "state_json"),
+        "trial index out of range": ((sid, "loudness", 10**6, changed(), "pending"), "trial index 1000000"),
+        "dimension not a name": ((sid, "loud ness; drop", 2, changed(), "pending"), "dimension 'loud ness; drop'"),
+        "unknown state": ((sid, "loudness", 2, changed(), "sent"), "unknown state 'sent'"),
+        "missing session": ((99_999, "loudness", 2, changed(), "pending"), "session 99999 does not exist"),
+        "another station's session": ((lab.other.id, "loudness", 0, changed(0), "pending"), "station 'booth2'"),
+        "block entry, before not pairs": ((sid, "pitch", -1, json.dumps({**block, "before": [[1.0, "yes"]]}),
+                                           "pending"), "before holds"),
+        "block entry, unknown key": ((sid, "pitch", -1, json.dumps({**block, "evil": 1}), "pending"),
+                                     "unknown key 'evil' in a block entry"),
+        "a block the server lacks": ((sid, "pitch", 0, changed(0), "pending"), "pitch block of session"),
+        "a gap before it": ((sid, "loudness", 3, changed(3), "pending"),
+                            "holds 2 of the block's 3 earlier trials"),
+    }
+
+
+@pytest.mark.parametrize("name", ["bad JSON", "unknown column", "letters", "correctness not from the letters",
+                                  "count not the trial's", "level not finite", "state not JSON",
+                                  "trial index out of range", "dimension not a name", "unknown state",
+                                  "missing session", "another station's session", "block entry, before not pairs",
+                                  "block entry, unknown key", "a block the server lacks", "a gap before it"])
+def test_a_damaged_adaptive_entry_is_quarantined_and_the_good_block_arrives(lab, tmp_path, name):
+    path = tmp_path / "outbox-booth1.sqlite3"
+    sid, trial, block = adaptive_journal(lab, path)
+    row, reason = adaptive_cases(lab, sid, trial, block)[name]
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO adaptive_journal (session_id, dimension, trial_index, values_json, queued_at, state) "
+                "VALUES (?, ?, ?, ?, '2026-01-01T00:00:00+00:00', ?)", row)
+    con.commit()
+    con.close()
+    box = delivered_by_station(lab, tmp_path, path)
+    quarantined = " | ".join(r[-1] for r in box.quarantined())
+    assert reason in quarantined and len(box.quarantined()) == 1, quarantined
+    assert box.count() == 0 and box.adaptive_count("delivered") == 3
+    box.close()
+    with DbSession(lab.owner) as s:  # the block made on delivery, with the good trials once
+        blocks = s.exec(select(AdaptiveBlock).where(AdaptiveBlock.session_id == sid)).all()
+        assert [(b.dimension, b.n_trials, b.status) for b in blocks] == [("loudness", 2, "running")]
+        trials = s.exec(select(AdaptiveTrial).where(AdaptiveTrial.block_id == blocks[0].id)).all()
+        assert sorted(t.trial_index for t in trials) == [0, 1]
+        assert not s.exec(select(AdaptiveBlock).where(AdaptiveBlock.session_id == lab.other.id)).all()
+        assert s.get(Session, sid).status != "completed"
+    again = delivered_by_station(lab, tmp_path, path)  # kept, and nothing delivered twice
+    assert len(again.quarantined()) == 1 and again.count() == 0
+    again.close()
+
+
+def test_adaptive_entries_of_a_journal_of_another_layout_are_carried_over_and_delivered(lab, tmp_path):
+    path = tmp_path / "outbox-booth1.sqlite3"
+    sid, _trial, _block = adaptive_journal(lab, path)
+    con = sqlite3.connect(path)  # an answers table of another layout beside good adaptive entries
+    con.execute("DROP TABLE journal")
+    con.execute("CREATE TABLE journal (planned_trial_id INTEGER, session_id INTEGER, values_json TEXT)")
+    con.commit()
+    con.close()
+    box = delivered_by_station(lab, tmp_path, path)
+    assert "3 adaptive entries" in box.opened_note and box.adaptive_count("delivered") == 3
+    box.close()
+    with DbSession(lab.owner) as s:
+        block = s.exec(select(AdaptiveBlock).where(AdaptiveBlock.session_id == sid)).one()
+        assert block.n_trials == 2
