@@ -21,6 +21,9 @@ def test_console_pages_work_offscreen_and_are_photographed(qtbot, ctx):
     assert "Each participant:" in page.counts.text()
     page.open_study()
     assert window.state.study.name == "pilot"
+    # photographed with the session length estimated (it is computed on a worker)
+    qtbot.waitUntil(lambda: page.design.estimate is not None and not page.design.job.busy, timeout=60000)
+    assert page.design.length.text().startswith("One session: about ")
     save_screenshot(window, "console-study")
 
     window.show_page("participants")
