@@ -18,7 +18,7 @@ from tasks.dataset.loader import load_dataset
 from tasks.study.enrolment import start_or_resume
 from tasks.study.plan import Protocol
 from tasks.study.studies import open_study
-from tests.gui.test_participant_offline import app  # noqa: F401 (the fixture: the app on a private server)
+from tests.gui.test_participant_offline import app, station_window  # noqa: F401 (app: the fixture, the app on a private server)
 from tests.support.factories import sr_items, write_dataset
 
 pytestmark = pytest.mark.jack
@@ -36,18 +36,8 @@ def test_the_adaptive_block_runs_on_through_server_stops_and_every_answer_arrive
     with DbSession(ctx.db) as s:
         plan = repo.planned_trials(s, session.id)
 
-    class State:
-        dataset = None
-
-    State.dataset = dataset
-    window = app.participant_window(session.id, State)
-    window.screening = None
-    qtbot.addWidget(window)
+    window = station_window(qtbot, app, session.id, dataset)
     link = ctx.station_link
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    window.start()
     seen: list[str] = []
     for _ in range(40):
         if window.finished:

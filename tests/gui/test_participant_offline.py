@@ -12,7 +12,7 @@ from tasks.study.plan import Protocol
 from tasks.study.studies import open_study
 from tasks.study.enrolment import start_or_resume
 from tests.support.factories import sr_items, write_dataset
-from tests.support.gui_harness import lab_context
+from tests.support.gui_harness import lab_context, start_participant_window
 from tests.gui.test_participant_flow import right_answer, step
 
 pytestmark = pytest.mark.jack
@@ -33,6 +33,18 @@ def app(qtbot, tmp_path, jack_server, own_pg_server):
     ctx.audio.presenter.engine.close()
 
 
+
+def station_window(qtbot, app, session_id: int, dataset):
+    """The app's participant window for ``session_id`` (no screening), shown and started."""
+    class State:
+        pass
+
+    State.dataset = dataset
+    window = app.participant_window(session_id, State)
+    window.screening = None
+    return start_participant_window(qtbot, window)
+
+
 def test_the_window_goes_on_through_a_server_stop_and_the_answers_arrive_after_the_restart(qtbot, app, own_pg_server,
                                                                                           tmp_path):
     server = own_pg_server
@@ -44,19 +56,9 @@ def test_the_window_goes_on_through_a_server_stop_and_the_answers_arrive_after_t
         plan = repo.planned_trials(s, session.id)
     assert [t.kind for t in plan] == ["practice", "practice", "test", "test", "test"]
 
-    class State:
-        dataset = None
-
-    State.dataset = dataset
-    window = app.participant_window(session.id, State)
-    window.screening = None
-    qtbot.addWidget(window)
+    window = station_window(qtbot, app, session.id, dataset)
     link = ctx.station_link
     assert link is not None and link.station == "booth1" and app.delivery.isActive()
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    window.start()
     seen: list = []
     for _ in range(40):
         if window.finished:
@@ -104,18 +106,8 @@ def test_a_trial_over_the_ceiling_while_the_server_is_away_is_passed_over_and_re
     for path in dataset.item("sr", loud.item_id).audio_paths:
         soundfile.write(str(dataset.root / path), np.column_stack([tone, tone]), rate, subtype="PCM_16")
 
-    class State:
-        dataset = None
-
-    State.dataset = dataset
-    window = app.participant_window(session.id, State)
-    window.screening = None
-    qtbot.addWidget(window)
+    window = station_window(qtbot, app, session.id, dataset)
     link = ctx.station_link
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    window.start()
     seen: list = []
     for _ in range(40):
         if window.finished:
