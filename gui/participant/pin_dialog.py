@@ -12,13 +12,12 @@ translate = QCoreApplication.translate
 
 
 class PinDialog(QInputDialog):
-    """``textValueSelected`` is emitted with the right PIN only; the dialog closes then or on
-    Cancel (``finished``), never on a wrong PIN."""
+    """Accepted with the right PIN only (``accepted``); rejected on Cancel; never closed by a
+    wrong PIN."""
 
     def __init__(self, pin: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.pin = pin
-        self.wrong_tries = 0
         self.setObjectName("pinDialog")
         self.setWindowTitle(translate("ParticipantWindow", "Experimenter"))
         self.setLabelText(translate("ParticipantWindow", "PIN to leave the session:"))
@@ -26,7 +25,6 @@ class PinDialog(QInputDialog):
 
     def done(self, result: int) -> None:  # noqa: D401 (Qt's name): accept() and reject() end here
         if result == QDialog.Accepted and self.textValue() != self.pin:
-            self.wrong_tries += 1
             self.setLabelText(translate("ParticipantWindow", "Wrong PIN, try again.") + "\n"
                               + translate("ParticipantWindow", "PIN to leave the session:"))
             self.setTextValue("")

@@ -165,8 +165,9 @@ class ParticipantWindow(QWidget):
             box.open()
             self.pin_dialog = box
             return
-        dialog = PinDialog(self.exit_pin, self)  # a wrong PIN keeps it open; Cancel goes back to the trial
-        dialog.textValueSelected.connect(self._check_pin)
+        # it closes accepted on the right PIN only (a wrong PIN keeps it open); Cancel goes back to the trial
+        dialog = PinDialog(self.exit_pin, self)
+        dialog.accepted.connect(lambda: self._leave("left by the experimenter"))
         dialog.finished.connect(lambda _result: self.trial.clock.resume(DIALOG))
         self.trial.clock.pause(DIALOG)
         dialog.open()
@@ -175,10 +176,6 @@ class ParticipantWindow(QWidget):
     def _pause_answer(self, result: int) -> None:
         if QMessageBox.StandardButton(result) == QMessageBox.StandardButton.Yes:
             self._leave("paused by the participant")
-
-    def _check_pin(self, pin: str) -> None:
-        if pin == self.exit_pin:
-            self._leave("left by the experimenter")
 
     def _leave(self, reason: str) -> None:
         self.runner.pause(reason)

@@ -9,6 +9,7 @@ from sqlmodel import Session as DbSession
 from db import repo
 from tasks.study.pauses import pause_reason
 from tests.gui.test_participant_flow import lab, make_session  # noqa: F401 (lab: a fixture)
+from tests.support.gui_harness import start_participant_window
 
 pytestmark = pytest.mark.jack
 
@@ -31,11 +32,7 @@ def test_wrong_pin_keeps_the_dialog_open_and_its_time_stays_out_of_the_response_
 
     dataset, session, _ = make_session(lab, tmp_path)
     window = ParticipantWindow(lab.db, session.id, dataset, lab.audio.presenter, lab.bridge, "4321", screening=None)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    window.start()
+    start_participant_window(qtbot, window)
     title = first_trial(qtbot, window)
     trial, clock = window.trial, window.trial.clock
     planned_id = window.runner.next_trial().id
@@ -52,7 +49,6 @@ def test_wrong_pin_keeps_the_dialog_open_and_its_time_stays_out_of_the_response_
         assert dialog.labelText().startswith("Wrong PIN, try again.")
         assert dialog.textValue() == ""  # emptied for the next try
         assert clock.paused and not window.finished
-    assert dialog.wrong_tries == 2
     # time passes with the wrong PIN on screen (measured, not slept)
     wrong_since = clock.now()
     qtbot.waitUntil(lambda: clock.now() - wrong_since > 0.3, timeout=5000)

@@ -67,7 +67,10 @@ def test_a_screening_resumed_after_a_pause_replays_the_same_sequence(qtbot, app,
     window = open_window(qtbot, app, session.id, dataset, seeds, orders)
     answer_screening_trials(qtbot, window, 3)  # halfway through the antiphase check
     assert len(seeds) == 1 and seeds[0] == stored_seed(db, session.id) and seeds[0] != session.id
-    window._check_pin(window.exit_pin)  # the experimenter leaves with the PIN: the session pauses
+    window.request_exit()  # the experimenter leaves with the PIN: the session pauses
+    window.pin_dialog.setTextValue(window.exit_pin)
+    window.pin_dialog.accept()
+    assert window.finished
     with DbSession(db) as s:
         assert s.get(repo.Session, session.id).status == "paused"
         assert not any(a.event == "screening" for a in repo.audit_log(s, session.id))
