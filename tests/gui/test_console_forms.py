@@ -34,7 +34,9 @@ def test_participant_form_is_reset_after_adding_and_consent_clears_the_request(q
     assert (second.age_band, second.hearing_self_report) == (None, None)
 
 
-def test_reopened_study_shows_its_stored_protocol_and_says_so(qtbot, ctx):
+def pilot_created(qtbot, ctx):
+    """A console whose Study page created study 'pilot' from the built-in bank (2 items per
+    group, seed 7); (the window, its Study page)."""
     window = ConsoleWindow(ctx)
     qtbot.addWidget(window)
     page = load_builtin(qtbot, window)
@@ -42,6 +44,11 @@ def test_reopened_study_shows_its_stored_protocol_and_says_so(qtbot, ctx):
     page.seed.setValue(7)
     page.open_study()
     assert page.study_status.text().startswith("Created study 'pilot' with this protocol.")
+    return window, page
+
+
+def test_reopened_study_shows_its_stored_protocol_and_says_so(qtbot, ctx):
+    _window, page = pilot_created(qtbot, ctx)
     # the experimenter changes the form and opens the same study again
     page.items_per_group.setValue(5)
     page.seed.setValue(99)
@@ -54,6 +61,39 @@ def test_reopened_study_shows_its_stored_protocol_and_says_so(qtbot, ctx):
     assert page.current_protocol().to_json() == stored.protocol_json
     page.open_study()
     assert page.study_status.text().startswith("Opened study 'pilot' (created ")
+
+
+def test_reopening_from_an_untouched_form_says_only_that_the_study_was_opened(qtbot, ctx):
+    """A console started afresh shows the form's defaults; opening the existing study from it
+    without editing anything opens it (no "values you changed" were there); an edit that differs
+    from the stored protocol is named as not applied, an edit back to the stored value is not."""
+    first, _page = pilot_created(qtbot, ctx)
+    first.close()
+
+    window = ConsoleWindow(ctx)  # the next day: the form shows its defaults, not pilot's protocol
+    qtbot.addWidget(window)
+    page = load_builtin(qtbot, window)
+    assert (page.items_per_group.value(), page.seed.value()) == (3, 1)
+    page.open_study()  # untouched, though different from what is stored
+    assert page.study_status.text().startswith("Opened study 'pilot' (created "), page.study_status.text()
+    assert "not applied" not in page.study_status.text()
+    assert (page.items_per_group.value(), page.seed.value()) == (2, 7)  # the form shows the stored protocol
+    page.seed.setValue(99)
+    page.open_study()  # edited, and different: said
+    assert "the values you changed were not applied" in page.study_status.text()
+    assert page.seed.value() == 7
+    page.seed.setValue(8)
+    page.seed.setValue(7)  # edited back to what is stored: nothing was changed in effect
+    page.open_study()
+    assert page.study_status.text().startswith("Opened study 'pilot' (created "), page.study_status.text()
+    # a fresh form whose experimenter edits it before opening the existing study: said
+    window.close()
+    window = ConsoleWindow(ctx)
+    qtbot.addWidget(window)
+    page = load_builtin(qtbot, window)
+    page.practice.setValue(0)
+    page.open_study()
+    assert "the values you changed were not applied" in page.study_status.text()
 
 
 def test_a_dataset_that_declares_its_digital_reference_gives_it_to_a_new_study(qtbot, ctx, tmp_path):
