@@ -18,7 +18,6 @@ from tests.gui.test_participant_flow import right_answer, step
 pytestmark = pytest.mark.jack
 
 
-
 @pytest.fixture
 def app(qtbot, tmp_path, jack_server, own_pg_server):
     server = own_pg_server
@@ -33,7 +32,6 @@ def app(qtbot, tmp_path, jack_server, own_pg_server):
     ctx.audio.presenter.engine.close()
 
 
-
 def station_window(qtbot, app, session_id: int, dataset):
     """The app's participant window for ``session_id`` (no screening), shown and started."""
     class State:
@@ -45,20 +43,19 @@ def station_window(qtbot, app, session_id: int, dataset):
     return start_participant_window(qtbot, window)
 
 
-def test_the_window_goes_on_through_a_server_stop_and_the_answers_arrive_after_the_restart(qtbot, app, own_pg_server,
-                                                                                          tmp_path):
-    server = own_pg_server
-    ctx = app.ctx
+def station_session(ctx, tmp_path):
+    """(dataset, session, its planned trials) of a study of two practice and three test trials,
+    started for P001 on station booth1."""
     dataset = load_dataset(write_dataset(tmp_path / "ds", sr=sr_items(2)))
     study = open_study(ctx.db, dataset, "flow", Protocol(variants=["sr"], items_per_group=1, practice_per_block=2))
     session = start_or_resume(ctx.db, dataset, study, "P001", "test", station="booth1")
     with DbSession(ctx.db) as s:
-        plan = repo.planned_trials(s, session.id)
-    assert [t.kind for t in plan] == ["practice", "practice", "test", "test", "test"]
+        return dataset, session, repo.planned_trials(s, session.id)
 
-    window = station_window(qtbot, app, session.id, dataset)
-    link = ctx.station_link
-    assert link is not None and link.station == "booth1" and app.delivery.isActive()
+
+def answer_stopping_the_server(qtbot, window, server) -> list[str]:
+    """Right answers to the end of the session, the server stopped once the practice trials are
+    answered; the titles seen (the window is asserted finished)."""
     seen: list = []
     for _ in range(40):
         if window.finished:
@@ -67,7 +64,20 @@ def test_the_window_goes_on_through_a_server_stop_and_the_answers_arrive_after_t
             server.stop(keep=True)  # the practice is answered: the server goes away
         step(qtbot, window, seen, right_answer)
     assert window.finished and window.message.title.text() == "Thank you!"
-    titles = [t for _, t in seen]
+    return [t for _, t in seen]
+
+
+def test_the_window_goes_on_through_a_server_stop_and_the_answers_arrive_after_the_restart(qtbot, app, own_pg_server,
+                                                                                          tmp_path):
+    server = own_pg_server
+    ctx = app.ctx
+    dataset, session, plan = station_session(ctx, tmp_path)
+    assert [t.kind for t in plan] == ["practice", "practice", "test", "test", "test"]
+
+    window = station_window(qtbot, app, session.id, dataset)
+    link = ctx.station_link
+    assert link is not None and link.station == "booth1" and app.delivery.isActive()
+    titles = answer_stopping_the_server(qtbot, window, server)
     assert titles == ["Part 1", "Practice 1 of 2", "Correct!", "Practice 2 of 2", "Correct!", "Practice is over",
                       "Question 1 of 3", "Question 2 of 3", "Question 3 of 3"]  # no "Not saved yet", no stop
     assert window.progress.value() == window.progress.maximum()
@@ -95,11 +105,7 @@ def test_a_trial_over_the_ceiling_while_the_server_is_away_is_passed_over_and_re
 
     server = own_pg_server
     ctx = app.ctx
-    dataset = load_dataset(write_dataset(tmp_path / "ds", sr=sr_items(2)))
-    study = open_study(ctx.db, dataset, "flow", Protocol(variants=["sr"], items_per_group=1, practice_per_block=2))
-    session = start_or_resume(ctx.db, dataset, study, "P001", "test", station="booth1")
-    with DbSession(ctx.db) as s:
-        plan = repo.planned_trials(s, session.id)
+    dataset, session, plan = station_session(ctx, tmp_path)
     loud = plan[3]  # the second test trial: a near full-scale file, over the 85 dB SPL ceiling
     rate = 16000
     tone = 0.9 * np.sin(2 * np.pi * 1000 * np.arange(int(0.2 * rate)) / rate)
@@ -108,15 +114,7 @@ def test_a_trial_over_the_ceiling_while_the_server_is_away_is_passed_over_and_re
 
     window = station_window(qtbot, app, session.id, dataset)
     link = ctx.station_link
-    seen: list = []
-    for _ in range(40):
-        if window.finished:
-            break
-        if [k for k, _ in seen].count("trial") == 2 and server.process.poll() is None:
-            server.stop(keep=True)
-        step(qtbot, window, seen, right_answer)
-    assert window.finished and window.message.title.text() == "Thank you!"
-    titles = [t for _, t in seen]
+    titles = answer_stopping_the_server(qtbot, window, server)
     # the withheld trial takes no number and leaves the total (docs/session.md)
     assert [t for t in titles if t.startswith("Question ")] == ["Question 1 of 3", "Question 2 of 2"]
     assert "Not saved yet" not in titles  # no "Try again" while the server is away
