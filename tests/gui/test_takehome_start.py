@@ -111,9 +111,10 @@ def test_no_output_says_what_to_do_and_retry_with_a_device_goes_on(qtbot, tmp_pa
 
 
 def test_the_localization_check_a_package_asks_for_has_its_hrtf_read_on_the_worker(qtbot, tmp_path, dataset_dir,
-                                                                                   opened):
+                                                                                   opened, monkeypatch):
     """prepare_package (the worker's part) reads the HRTF at the output's rate when the package asks
-    for the localization check, and only then; the flow's screening then ends with that check."""
+    for the localization check, and only then; the flow's screening then ends with that check,
+    and showing the flow (the GUI thread's part) reads no HRTF."""
     from db.engine import open_database
     from gui.app import TakeHome
     from gui.takehome.start import prepare_package
@@ -134,6 +135,11 @@ def test_the_localization_check_a_package_asks_for_has_its_hrtf_read_on_the_work
     prepared = prepare_package(ctx, with_check)
     assert prepared.hrirs is not None and prepared.hrirs.sample_rate_hz == rate
     assert prepare_package(ctx, with_check, hrtf=False).hrirs is None  # a screening given by the caller
+
+    def no_hrtf_here(*_args, **_kwargs):
+        raise AssertionError("an HRTF read on the GUI thread")
+
+    monkeypatch.setattr("audio.hrtf.load_hrtf", no_hrtf_here)
     takehome = TakeHome(ctx, None, with_check, out_dir=tmp_path / "out")
     takehome.show(prepared)
     qtbot.addWidget(takehome.window)
