@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from tests.gui.test_participant_flow import lab, make_session  # noqa: F401 (lab: a fixture)
 from tests.gui.test_session_jack import short_screening
+from tests.support.gui_harness import start_participant_window
 
 pytestmark = pytest.mark.jack
 
@@ -29,11 +30,7 @@ def test_each_check_introduces_as_many_sounds_as_its_trials_play(qtbot, lab, tmp
     dataset, session, _ = make_session(lab, tmp_path)
     window = ParticipantWindow(lab.db, session.id, dataset, lab.audio.presenter, lab.bridge, "0000",
                                screening=screening)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    window.start()
+    start_participant_window(qtbot, window)
     assert window.message.title.text() == "Headphone check"
     general = window.message.body.text()
     assert "three" not in general and "each one starts by telling what you will hear" in general
