@@ -66,8 +66,7 @@ class AdaptiveFlow:
                 return False
             repo.audit(s, "resumed", "adaptive blocks", w.session_id)
         self.load()
-        if not self.next():
-            w.finish()
+        self._next_or_finish()
         return True
 
     def _next_runner(self) -> AdaptiveBlockRunner | None:
