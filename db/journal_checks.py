@@ -217,6 +217,11 @@ def salvage_rows(path: Path) -> tuple[list[dict], str]:
     return rows, note
 
 
+def storable(value):
+    """A value read from a damaged file as SQLite can store it again (blobs and the like as text)."""
+    return value if value is None or isinstance(value, (int, float, str)) else repr(value)
+
+
 def put_aside(path: Path) -> Path:
     """Rename the journal file (and its -wal and -shm) aside; returns the new name of the file."""
     stamp = utc_now().strftime("%Y%m%dT%H%M%S%f")

@@ -32,7 +32,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from db import repo
 from db.adaptive_journal import AdaptiveJournal
 from db.journal_checks import (JOURNAL_COLUMNS, JOURNAL_DDL, QUARANTINE_DDL, STATES, entry_problem, id_problem,
-                               is_withheld, layout_problem, put_aside, salvage_rows, server_problem)
+                               is_withheld, layout_problem, put_aside, salvage_rows, server_problem, storable)
 from db.models import Station, utc_now
 
 _DATETIME_COLUMNS = ("presented_at", "answered_at")
@@ -144,14 +144,14 @@ class Outbox(AdaptiveJournal):
                 if reason is None and id_problem("planned trial id", values[0]) is None \
                         and isinstance(values[2], str) and values[1] is not None:
                     self._con.execute(f"INSERT INTO journal ({', '.join(JOURNAL_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
-                                      [_text_or_int(v) for v in values])
+                                      [storable(v) for v in values])
                     kept.add(values[0])
                     continue
                 self._con.execute("INSERT INTO quarantine (quarantined_at, reason, planned_trial_id, session_id, "
                                   "values_json, queued_at, state, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                   [row.get("quarantined_at") or now,
                                    reason or entry_problem(*values[:3]) or "not a journal entry",
-                                   *[_text_or_int(v) for v in values]])
+                                   *[storable(v) for v in values]])
             self.opened_note = (f"the journal file was {problem}; kept as {aside.name}, {len(kept)} entries carried "
                                 f"over into a new journal" + (f" with {n_adaptive} adaptive entries" if n_adaptive else "")
                                 + (f", {unread}" if unread else ""))
@@ -250,11 +250,6 @@ class Outbox(AdaptiveJournal):
             self._con.execute("BEGIN")
             self._con.executemany("UPDATE journal SET state = ?, note = ? WHERE planned_trial_id = ?",
                                   [(state, note, pt) for pt, state, note in outcomes])
-
-
-def _text_or_int(value):
-    """A value read from a damaged file as SQLite can store it again (blobs and the like as text)."""
-    return value if value is None or isinstance(value, (int, float, str)) else repr(value)
 
 
 def _insert_ignoring_duplicates(dialect_name: str):
