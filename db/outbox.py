@@ -184,8 +184,9 @@ class Outbox(AdaptiveJournal):
         with self._con:
             self._con.execute("BEGIN")
             self._con.execute("INSERT OR IGNORE INTO journal (planned_trial_id, session_id, values_json, queued_at) "
-                              "VALUES (?, ?, ?, ?)", (planned_trial_id, session_id,
-                                                      json.dumps({"withheld_reason": reason, "withheld_at": now}), now))
+                              "VALUES (?, ?, ?, ?)",
+                              (planned_trial_id, session_id, _encode({"withheld_reason": reason, "withheld_at": now}),
+                               now))
 
     def pending(self, limit: int = DELIVERY_BATCH) -> list[tuple[Any, Any, Any, Any]]:
         """(planned_trial_id, session_id, values_json, queued_at) of undelivered answers as stored
