@@ -203,19 +203,25 @@ class Outbox(AdaptiveJournal):
         return {r[0] for r in self._con.execute(
             "SELECT planned_trial_id FROM journal WHERE state = 'pending' AND session_id = ?", (session_id,))}
 
-    def pending_withheld_ids(self, session_id: int) -> set[int]:
-        """The planned trials of the session journalled as withheld (not answered), undelivered."""
-        ids = set()
+    def pending_ids(self, session_id: int) -> tuple[set[int], set[int]]:
+        """(the session's planned trials journalled and undelivered, those of them journalled as
+        withheld, not answered), from one read of the journal."""
+        journalled, withheld = set(), set()
         for planned_trial_id, values_json in self._con.execute(
                 "SELECT planned_trial_id, values_json FROM journal WHERE state = 'pending' AND session_id = ?",
                 (session_id,)):
+            journalled.add(planned_trial_id)
             try:
                 values = json.loads(values_json)
             except (TypeError, ValueError):
                 continue
             if isinstance(values, dict) and is_withheld(values):
-                ids.add(planned_trial_id)
-        return ids
+                withheld.add(planned_trial_id)
+        return journalled, withheld
+
+    def pending_withheld_ids(self, session_id: int) -> set[int]:
+        """The planned trials of the session journalled as withheld (not answered), undelivered."""
+        return self.pending_ids(session_id)[1]
 
     def conflicts(self) -> list[tuple[int, str]]:
         return self._con.execute("SELECT planned_trial_id, note FROM journal WHERE state = 'conflict'").fetchall()
