@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from db import repo
 from db.journal_checks import adaptive_entry_problem
 from db.models import AdaptiveBlock, AdaptiveTrial, AuditLog, utc_now
-from db.outbox import DELIVERY_BATCH, Outbox, deliver, touch_station, unreachable
+from db.outbox import DELIVERY_BATCH, Outbox, deliver, note_station, refusal, unreachable
 
 _AB, _AT = AdaptiveBlock.__table__, AdaptiveTrial.__table__
 # what must agree between a journalled adaptive trial and one already on the server
@@ -89,7 +89,7 @@ def deliver_adaptive(engine: Engine, outbox: Outbox, station: str | None = None,
             except DBAPIError as exc:
                 if unreachable(exc):
                     raise
-                refused.append((entry, "the server refused it: " + str(exc.orig).strip().splitlines()[0][:300]))
+                refused.append((entry, refusal(exc)))
                 continue
             if state == "refused":
                 refused.append((entry, note))
@@ -105,9 +105,7 @@ def deliver_adaptive(engine: Engine, outbox: Outbox, station: str | None = None,
         for session_id in sorted(finished):
             if outbox.adaptive_count(session_id=session_id) == handled[session_id]:  # its last journalled entry
                 complete_after_blocks(conn, session_id)
-        if station:
-            left = max(0, outbox.count() - len(checked))
-            touch_station(conn, station, left, outbox.status_note(len(refused)))
+        note_station(conn, outbox, station, len(checked), len(refused))
     outbox.mark_adaptive(outcomes)
     outbox.quarantine_adaptive(refused)
     return len(batch)

@@ -321,8 +321,7 @@ def deliver(engine: Engine, outbox: Outbox, station: str | None = None, limit: i
             except DBAPIError as exc:
                 if unreachable(exc):
                     raise
-                refused.append((planned_trial_id, "the server refused it: "
-                                + str(exc.orig).strip().splitlines()[0][:300]))
+                refused.append((planned_trial_id, refusal(exc)))
                 continue
             stored_sessions.add(session_id)
             if withheld:
@@ -343,12 +342,23 @@ def deliver(engine: Engine, outbox: Outbox, station: str | None = None, limit: i
         for session_id in sorted(stored_sessions):
             # its adaptive entries still to deliver: the last of them completes it
             repo.advance_cursor(conn, session_id, complete=not outbox.adaptive_count(session_id=session_id))
-        if station:
-            left = max(0, outbox.count() - len(checked))
-            touch_station(conn, station, left, outbox.status_note(len(refused)))
+        note_station(conn, outbox, station, len(checked), len(refused))
     outbox.mark(outcomes)
     outbox.quarantine(refused)
     return len(batch)
+
+
+def refusal(exc: DBAPIError) -> str:
+    """The quarantine reason for an entry the server refused (a constraint, a type, a right)."""
+    return "the server refused it: " + str(exc.orig).strip().splitlines()[0][:300]
+
+
+def note_station(conn, outbox: Outbox, station: str | None, handled: int, refused: int) -> None:
+    """Inside a delivery's transaction: the station's status row (when a station delivers) with
+    the journal's backlog and quarantine as they will be once the ``handled`` entries of the
+    batch are marked and the ``refused`` ones of them quarantined."""
+    if station:
+        touch_station(conn, station, max(0, outbox.count() - handled), outbox.status_note(refused))
 
 
 def _withheld_outcome(conn, planned_trial_id: int, values: dict) -> tuple[int, str, str]:
