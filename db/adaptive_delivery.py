@@ -16,6 +16,7 @@ no planned trial is left (never earlier: see repo.advance_cursor's ``complete``)
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -99,9 +100,7 @@ def deliver_adaptive(engine: Engine, outbox: Outbox, station: str | None = None,
             if state == "delivered" and trial_index >= 0 and values["block"]["status"] == "completed":
                 finished.add(session_id)
             outcomes.append((entry, state, note))
-        handled = {}
-        for c in checked:
-            handled[c[1]] = handled.get(c[1], 0) + 1
+        handled = Counter(c[1] for c in checked)  # entries of this batch by session
         for session_id in sorted(finished):
             if outbox.adaptive_count(session_id=session_id) == handled[session_id]:  # its last journalled entry
                 complete_after_blocks(conn, session_id)
