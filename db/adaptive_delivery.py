@@ -148,8 +148,8 @@ def _trial_outcome(conn, session_id: int, dimension: str, k: int, values: dict) 
     stmt = _insert(conn, _AT).values(block_id=block.id, trial_index=k, **trial)
     earlier = conn.execute(select(func.count()).select_from(_AT)
                            .where(_AT.c.block_id == block.id, _AT.c.trial_index < k)).scalar_one()
-    there = conn.execute(select(*(_AT.c[c] for c in _SAME_TRIAL))
-                         .where(_AT.c.block_id == block.id, _AT.c.trial_index == k)).first()
+    same = select(*(_AT.c[c] for c in _SAME_TRIAL)).where(_AT.c.block_id == block.id, _AT.c.trial_index == k)
+    there = conn.execute(same).first()
     if there is None and earlier != k:
         return "refused", f"the server holds {earlier} of the block's {k} earlier trials"
     if there is None and conn.execute(stmt.on_conflict_do_nothing(index_elements=["block_id", "trial_index"])
@@ -157,8 +157,7 @@ def _trial_outcome(conn, session_id: int, dimension: str, k: int, values: dict) 
         est = _dated(values["block"])
         conn.execute(update(_AB).where(_AB.c.id == block.id, _AB.c.n_trials <= k + 1).values(**est))
         return "delivered", ""
-    there = there or conn.execute(select(*(_AT.c[c] for c in _SAME_TRIAL))
-                                  .where(_AT.c.block_id == block.id, _AT.c.trial_index == k)).one()
+    there = there or conn.execute(same).one()  # inserted meanwhile by another delivery
     ours = tuple(values.get(c) for c in _SAME_TRIAL)
     if tuple(there) == ours:
         return "delivered", "was already on the server"
