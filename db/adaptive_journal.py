@@ -32,6 +32,7 @@ class AdaptiveJournal:
     """Mixed into db.outbox.Outbox (its ``_con``, one thread at a time)."""
 
     _con: Any
+    _journalling: Any  # Outbox's: one transaction journalling new entries
 
     def _create_adaptive(self) -> None:
         self._con.execute(ADAPTIVE_DDL)
@@ -43,8 +44,7 @@ class AdaptiveJournal:
         (dimension -> entry), journalled first in the same transaction, each replacing a delivered
         one. A trial journalled already is kept as it was."""
         now = utc_now().isoformat()
-        with self._con:
-            self._con.execute("BEGIN")
+        with self._journalling("this answer was not saved yet"):
             for name, block in (blocks or {}).items():
                 self._con.execute("DELETE FROM adaptive_journal WHERE session_id = ? AND dimension = ? AND "
                                   "trial_index = -1 AND state = 'delivered'", (session_id, name))

@@ -18,10 +18,12 @@ it is kept as a conflict (the server's answer is kept).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -31,6 +33,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from db import repo
 from db.adaptive_journal import AdaptiveJournal
+from db.engine import DatabaseFileError
 from db.journal_checks import (JOURNAL_COLUMNS, JOURNAL_DDL, QUARANTINE_DDL, STATES, entry_problem, id_problem,
                                is_withheld, layout_problem, put_aside, salvage_rows, server_problem, storable)
 from db.models import Station, utc_now
@@ -167,12 +170,41 @@ class Outbox(AdaptiveJournal):
     def close(self) -> None:
         self._con.close()
 
+    @contextmanager
+    def _journalling(self, not_saved: str) -> Iterator[None]:
+        """One transaction journalling new entries. A journal file removed while the station runs
+        is written back first from the connection still open on it (its entries are kept); a file
+        that cannot be written (a full disk, a read-only folder) is DatabaseFileError naming it and
+        ending in ``not_saved``, nothing of the entries stored."""
+        try:
+            if not self.path.exists():
+                self._write_back()
+            with self._con:
+                self._con.execute("BEGIN")
+                yield
+        except (sqlite3.Error, OSError) as exc:
+            raise DatabaseFileError(f"the station's journal {self.path} cannot be written ({exc}); {not_saved}") \
+                from None
+
+    def _write_back(self) -> None:
+        """The journal, removed while open, copied from the open connection to its path again."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        copy = self.path.with_name(self.path.name + ".restoring")
+        copy.unlink(missing_ok=True)
+        target = sqlite3.connect(str(copy))
+        try:
+            self._con.backup(target)
+        finally:
+            target.close()
+        self._con.close()  # its stale WAL goes with it, before the copy takes the name
+        os.replace(copy, self.path)
+        self._con = self._connect()
+
     def add(self, session_id: int, rows: list[Mapping[str, Any]]) -> None:
         """Journal answers (dicts of Response columns but id/session_id), durable on return. An
         answer to a trial already journalled is kept as it was (the first answer counts)."""
         now = utc_now().isoformat()
-        with self._con:
-            self._con.execute("BEGIN")
+        with self._journalling("this answer was not saved yet"):
             self._con.executemany(
                 "INSERT OR IGNORE INTO journal (planned_trial_id, session_id, values_json, queued_at) "
                 "VALUES (?, ?, ?, ?)", [(r["planned_trial_id"], session_id, _encode(_answered(r)), now) for r in rows])
@@ -181,8 +213,7 @@ class Outbox(AdaptiveJournal):
         """Journal that a planned trial was withheld (never played) with its reason, durable on
         return; a trial journalled already is kept as it was."""
         now = utc_now().isoformat()
-        with self._con:
-            self._con.execute("BEGIN")
+        with self._journalling("the withheld trial was not recorded yet"):
             self._con.execute("INSERT OR IGNORE INTO journal (planned_trial_id, session_id, values_json, queued_at) "
                               "VALUES (?, ?, ?, ?)",
                               (planned_trial_id, session_id, _encode({"withheld_reason": reason, "withheld_at": now}),
