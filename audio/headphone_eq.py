@@ -51,6 +51,7 @@ LIMITS = ResponseLimits("a headphone measurement must be made at", "samples", "m
                         max_measurements=1_000, max_resampled=1 << 25)
 MAX_ABS_VALUE = 1e6
 
+
 class HeadphoneEqError(ValueError):
     """A measurement that cannot be turned into a filter; the message names the file."""
 

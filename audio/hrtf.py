@@ -56,6 +56,7 @@ MAX_SAMPLES = 1 << 26
 LIMITS = ResponseLimits("an HRTF must be measured at", "taps", "measured directions", max_taps=32_768,
                         max_measurements=100_000, max_resampled=MAX_SAMPLES)
 
+
 class HrtfError(OSError):
     """An HRTF file that cannot be used; the message names the file and what is wrong. An
     OSError: like a missing file, it is the environment's fault, and the places that load a

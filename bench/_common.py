@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench._shape import write_starbench_shape
@@ -19,6 +21,35 @@ def load_avg() -> str:
         return " ".join(f"{x:.1f}" for x in os.getloadavg())
     except OSError:
         return "?"
+
+
+@contextmanager
+def station_lab(**dataset):
+    """A private PostgreSQL server with a lab of one station (booth1) and a small dataset
+    (tests.support.factories.write_dataset(**dataset)) in a temporary folder: yields (server,
+    folder, lab, dataset, the owner's engine, booth1's engine); dropped and stopped after, with
+    the machine's load printed before and after."""
+    from db.engine import open_database
+    from tasks.dataset.loader import load_dataset
+    from tests.support.factories import write_dataset
+    from tests.support.pg_harness import start_postgres
+    from tests.support.pg_roles import make_lab
+
+    print(f"cores: {cores()}, load average before: {load_avg()}")
+    server = start_postgres()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            lab = make_lab(server, stations=("booth1",))
+            ds = load_dataset(write_dataset(folder / "ds", **dataset), check_audio=False)
+            owner, booth = open_database(lab.owner_url()), open_database(lab.station_url("booth1"))
+            yield server, folder, lab, ds, owner, booth
+            for engine in (owner, booth):
+                engine.dispose()
+            lab.drop()
+    finally:
+        server.stop()
+    print(f"load average after: {load_avg()}")
 
 
 def shaped_dataset(folder: Path):

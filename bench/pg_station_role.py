@@ -9,11 +9,10 @@ Run: ``python -m bench pg_station_role [--sessions 6]``
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 from pathlib import Path
 
-from bench._common import cores, load_avg, percentile
+from bench._common import percentile, station_lab
 
 
 def _work(engine, ds, study, code: str, station: str, folder: Path) -> dict:
@@ -50,45 +49,26 @@ def _work(engine, ds, study, code: str, station: str, folder: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from db.engine import open_database
-    from tasks.dataset.loader import load_dataset
     from tasks.study.plan import Protocol
     from tasks.study.studies import open_study
-    from tests.support.factories import write_dataset
-    from tests.support.pg_harness import start_postgres
-    from tests.support.pg_roles import make_lab
 
     p = argparse.ArgumentParser(prog="python -m bench pg_station_role")
     p.add_argument("--sessions", type=int, default=6, help="sessions per role (alternated)")
     args = p.parse_args(argv)
-    print(f"cores: {cores()}, load average before: {load_avg()}")
-    server = start_postgres()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            lab = make_lab(server, stations=("booth1",))
-            ds = load_dataset(write_dataset(folder / "ds"), check_audio=False)
-            owner = open_database(lab.owner_url())
-            booth = open_database(lab.station_url("booth1"))
-            study = open_study(owner, ds, "bench", Protocol(practice_per_block=0))
-            results = {"station role": [], "owner": []}
-            for k in range(args.sessions):
-                for name, engine in (("station role", booth), ("owner", owner)):
-                    results[name].append(_work(engine, ds, study, f"{name[0].upper()}{k:03d}", "booth1", folder))
-            print(f"{'role':>13} {'enrol ms':>9} {'answer p50 ms':>14} {'answer p99 ms':>14} {'deliver ms/answer':>18}")
-            for name, runs in results.items():
-                gaps = [g for r in runs for g in r["answers"]]
-                row = (sum(r["enrol_s"] for r in runs) / len(runs) * 1000, percentile(gaps, 50) * 1000,
-                       percentile(gaps, 99) * 1000,
-                       sum(r["deliver_s"] for r in runs) / sum(r["delivered"] for r in runs) * 1000)
-                results[name] = row
-                print(f"{name:>13} {row[0]:>9.1f} {row[1]:>14.2f} {row[2]:>14.2f} {row[3]:>18.2f}")
-            ratio = [a / b for a, b in zip(results["station role"], results["owner"])]
-            print("station role / owner: " + ", ".join(f"{x:.2f}" for x in ratio)
-                  + " (enrol, answer p50, answer p99, delivery per answer)")
-            for engine in (owner, booth):
-                engine.dispose()
-            lab.drop()
-    finally:
-        server.stop()
-    print(f"load average after: {load_avg()}")
+    with station_lab() as (_server, folder, _lab, ds, owner, booth):
+        study = open_study(owner, ds, "bench", Protocol(practice_per_block=0))
+        results = {"station role": [], "owner": []}
+        for k in range(args.sessions):
+            for name, engine in (("station role", booth), ("owner", owner)):
+                results[name].append(_work(engine, ds, study, f"{name[0].upper()}{k:03d}", "booth1", folder))
+        print(f"{'role':>13} {'enrol ms':>9} {'answer p50 ms':>14} {'answer p99 ms':>14} {'deliver ms/answer':>18}")
+        for name, runs in results.items():
+            gaps = [g for r in runs for g in r["answers"]]
+            row = (sum(r["enrol_s"] for r in runs) / len(runs) * 1000, percentile(gaps, 50) * 1000,
+                   percentile(gaps, 99) * 1000,
+                   sum(r["deliver_s"] for r in runs) / sum(r["delivered"] for r in runs) * 1000)
+            results[name] = row
+            print(f"{name:>13} {row[0]:>9.1f} {row[1]:>14.2f} {row[2]:>14.2f} {row[3]:>18.2f}")
+        ratio = [a / b for a, b in zip(results["station role"], results["owner"])]
+        print("station role / owner: " + ", ".join(f"{x:.2f}" for x in ratio)
+              + " (enrol, answer p50, answer p99, delivery per answer)")

@@ -16,6 +16,7 @@ no planned trial is left (never earlier: see repo.advance_cursor's ``complete``)
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -27,7 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from db import repo
 from db.journal_checks import adaptive_entry_problem
 from db.models import AdaptiveBlock, AdaptiveTrial, AuditLog, utc_now
-from db.outbox import DELIVERY_BATCH, Outbox, deliver, touch_station, unreachable
+from db.outbox import DELIVERY_BATCH, Outbox, deliver, note_station, refusal, unreachable
 
 _AB, _AT = AdaptiveBlock.__table__, AdaptiveTrial.__table__
 # what must agree between a journalled adaptive trial and one already on the server
@@ -89,7 +90,7 @@ def deliver_adaptive(engine: Engine, outbox: Outbox, station: str | None = None,
             except DBAPIError as exc:
                 if unreachable(exc):
                     raise
-                refused.append((entry, "the server refused it: " + str(exc.orig).strip().splitlines()[0][:300]))
+                refused.append((entry, refusal(exc)))
                 continue
             if state == "refused":
                 refused.append((entry, note))
@@ -99,15 +100,11 @@ def deliver_adaptive(engine: Engine, outbox: Outbox, station: str | None = None,
             if state == "delivered" and trial_index >= 0 and values["block"]["status"] == "completed":
                 finished.add(session_id)
             outcomes.append((entry, state, note))
-        handled = {}
-        for c in checked:
-            handled[c[1]] = handled.get(c[1], 0) + 1
+        handled = Counter(c[1] for c in checked)  # entries of this batch by session
         for session_id in sorted(finished):
             if outbox.adaptive_count(session_id=session_id) == handled[session_id]:  # its last journalled entry
                 complete_after_blocks(conn, session_id)
-        if station:
-            left = max(0, outbox.count() - len(checked))
-            touch_station(conn, station, left, outbox.status_note(len(refused)))
+        note_station(conn, outbox, station, len(checked), len(refused))
     outbox.mark_adaptive(outcomes)
     outbox.quarantine_adaptive(refused)
     return len(batch)
@@ -151,8 +148,8 @@ def _trial_outcome(conn, session_id: int, dimension: str, k: int, values: dict) 
     stmt = _insert(conn, _AT).values(block_id=block.id, trial_index=k, **trial)
     earlier = conn.execute(select(func.count()).select_from(_AT)
                            .where(_AT.c.block_id == block.id, _AT.c.trial_index < k)).scalar_one()
-    there = conn.execute(select(*(_AT.c[c] for c in _SAME_TRIAL))
-                         .where(_AT.c.block_id == block.id, _AT.c.trial_index == k)).first()
+    same = select(*(_AT.c[c] for c in _SAME_TRIAL)).where(_AT.c.block_id == block.id, _AT.c.trial_index == k)
+    there = conn.execute(same).first()
     if there is None and earlier != k:
         return "refused", f"the server holds {earlier} of the block's {k} earlier trials"
     if there is None and conn.execute(stmt.on_conflict_do_nothing(index_elements=["block_id", "trial_index"])
@@ -160,8 +157,7 @@ def _trial_outcome(conn, session_id: int, dimension: str, k: int, values: dict) 
         est = _dated(values["block"])
         conn.execute(update(_AB).where(_AB.c.id == block.id, _AB.c.n_trials <= k + 1).values(**est))
         return "delivered", ""
-    there = there or conn.execute(select(*(_AT.c[c] for c in _SAME_TRIAL))
-                                  .where(_AT.c.block_id == block.id, _AT.c.trial_index == k)).one()
+    there = there or conn.execute(same).one()  # inserted meanwhile by another delivery
     ours = tuple(values.get(c) for c in _SAME_TRIAL)
     if tuple(there) == ours:
         return "delivered", "was already on the server"

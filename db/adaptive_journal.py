@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from db.journal_checks import ADAPTIVE_COLUMNS, ADAPTIVE_DDL, STATES, adaptive_entry_problem
+from db.journal_checks import ADAPTIVE_COLUMNS, ADAPTIVE_DDL, STATES, adaptive_entry_problem, storable
 from db.models import utc_now
 
 _INSERT = ("INSERT OR IGNORE INTO adaptive_journal (session_id, dimension, trial_index, values_json, queued_at) "
@@ -32,6 +32,7 @@ class AdaptiveJournal:
     """Mixed into db.outbox.Outbox (its ``_con``, one thread at a time)."""
 
     _con: Any
+    _journalling: Any  # Outbox's: one transaction journalling new entries
 
     def _create_adaptive(self) -> None:
         self._con.execute(ADAPTIVE_DDL)
@@ -43,8 +44,7 @@ class AdaptiveJournal:
         (dimension -> entry), journalled first in the same transaction, each replacing a delivered
         one. A trial journalled already is kept as it was."""
         now = utc_now().isoformat()
-        with self._con:
-            self._con.execute("BEGIN")
+        with self._journalling("this answer was not saved yet"):
             for name, block in (blocks or {}).items():
                 self._con.execute("DELETE FROM adaptive_journal WHERE session_id = ? AND dimension = ? AND "
                                   "trial_index = -1 AND state = 'delivered'", (session_id, name))
@@ -119,17 +119,13 @@ class AdaptiveJournal:
             if problem is None:
                 cursor = self._con.execute("INSERT OR IGNORE INTO adaptive_journal (session_id, dimension, "
                                            "trial_index, values_json, queued_at, state, note) VALUES (?, ?, ?, ?, ?, "
-                                           "?, ?)", [_plain(v) for v in values])
+                                           "?, ?)", [storable(v) for v in values])
                 if cursor.rowcount == 1:
                     kept += 1
                     continue
                 problem = "a second entry for the same adaptive trial (the first is kept in the journal)"
             self._con.execute("INSERT INTO quarantine (quarantined_at, reason, session_id, values_json, queued_at, "
                               "state, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              [now, f"adaptive entry: {problem}", *[_plain(v) for v in
+                              [now, f"adaptive entry: {problem}", *[storable(v) for v in
                                                                     (values[0], values[3], *values[4:])]])
         return kept
-
-
-def _plain(value):
-    return value if value is None or isinstance(value, (int, float, str)) else repr(value)

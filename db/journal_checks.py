@@ -105,6 +105,21 @@ def _value_problem(name: str, value, columns=None):
     return None
 
 
+def _json_object(what: str, text, max_chars: int) -> tuple[dict | None, str | None]:
+    """(the JSON object a journal row's text holds, None), or (None, why it holds none)."""
+    if not isinstance(text, str):
+        return None, f"{what} is {type(text).__name__}, not JSON text"
+    if len(text) > max_chars:
+        return None, f"{what} is {len(text)} characters long (at most {max_chars})"
+    try:
+        values = json.loads(text)
+    except ValueError as exc:
+        return None, f"{what} is not valid JSON ({exc})"
+    if not isinstance(values, dict):
+        return None, f"{what} is a JSON {type(values).__name__}, not an object"
+    return values, None
+
+
 def entry_problem(planned_trial_id, session_id, values_json, state="pending") -> str | None:
     """Why this journal row cannot be delivered as it stands (checked here, before the server), or None."""
     if state not in STATES:
@@ -112,16 +127,9 @@ def entry_problem(planned_trial_id, session_id, values_json, state="pending") ->
     problem = id_problem("planned trial id", planned_trial_id) or id_problem("session id", session_id)
     if problem:
         return problem
-    if not isinstance(values_json, str):
-        return f"the answer is {type(values_json).__name__}, not JSON text"
-    if len(values_json) > MAX_VALUES_CHARS:
-        return f"the answer is {len(values_json)} characters long (at most {MAX_VALUES_CHARS})"
-    try:
-        values = json.loads(values_json)
-    except ValueError as exc:
-        return f"the answer is not valid JSON ({exc})"
-    if not isinstance(values, dict):
-        return f"the answer is a JSON {type(values).__name__}, not an object"
+    values, problem = _json_object("the answer", values_json, MAX_VALUES_CHARS)
+    if problem:
+        return problem
     if is_withheld(values):
         return _withheld_problem(values)
     unknown = sorted(k for k in values if k not in _COLUMNS)
@@ -207,6 +215,11 @@ def salvage_rows(path: Path) -> tuple[list[dict], str]:
     finally:
         con.close()
     return rows, note
+
+
+def storable(value):
+    """A value read from a damaged file as SQLite can store it again (blobs and the like as text)."""
+    return value if value is None or isinstance(value, (int, float, str)) else repr(value)
 
 
 def put_aside(path: Path) -> Path:
@@ -323,12 +336,7 @@ def adaptive_entry_problem(session_id, dimension, trial_index, values_json, stat
     if isinstance(trial_index, bool) or not isinstance(trial_index, int) \
             or not -1 <= trial_index < MAX_ADAPTIVE_TRIALS:
         return f"trial index {_shown(trial_index)} is not a whole number from -1 to {MAX_ADAPTIVE_TRIALS - 1}"
-    if not isinstance(values_json, str) or len(values_json) > 8 * MAX_VALUES_CHARS:
-        return "the entry is not JSON text of a sane size"
-    try:
-        values = json.loads(values_json)
-    except ValueError as exc:
-        return f"the entry is not valid JSON ({exc})"
-    if not isinstance(values, dict):
-        return f"the entry is a JSON {type(values).__name__}, not an object"
+    values, problem = _json_object("the entry", values_json, 8 * MAX_VALUES_CHARS)
+    if problem:
+        return problem
     return _block_problem(values) if trial_index == -1 else _trial_problem(values, trial_index)

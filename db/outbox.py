@@ -18,10 +18,12 @@ it is kept as a conflict (the server's answer is kept).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -31,8 +33,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from db import repo
 from db.adaptive_journal import AdaptiveJournal
+from db.engine import DatabaseFileError
 from db.journal_checks import (JOURNAL_COLUMNS, JOURNAL_DDL, QUARANTINE_DDL, STATES, entry_problem, id_problem,
-                               is_withheld, layout_problem, put_aside, salvage_rows, server_problem)
+                               is_withheld, layout_problem, put_aside, salvage_rows, server_problem, storable)
 from db.models import Station, utc_now
 
 _DATETIME_COLUMNS = ("presented_at", "answered_at")
@@ -144,14 +147,14 @@ class Outbox(AdaptiveJournal):
                 if reason is None and id_problem("planned trial id", values[0]) is None \
                         and isinstance(values[2], str) and values[1] is not None:
                     self._con.execute(f"INSERT INTO journal ({', '.join(JOURNAL_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
-                                      [_text_or_int(v) for v in values])
+                                      [storable(v) for v in values])
                     kept.add(values[0])
                     continue
                 self._con.execute("INSERT INTO quarantine (quarantined_at, reason, planned_trial_id, session_id, "
                                   "values_json, queued_at, state, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                   [row.get("quarantined_at") or now,
                                    reason or entry_problem(*values[:3]) or "not a journal entry",
-                                   *[_text_or_int(v) for v in values]])
+                                   *[storable(v) for v in values]])
             self.opened_note = (f"the journal file was {problem}; kept as {aside.name}, {len(kept)} entries carried "
                                 f"over into a new journal" + (f" with {n_adaptive} adaptive entries" if n_adaptive else "")
                                 + (f", {unread}" if unread else ""))
@@ -167,12 +170,41 @@ class Outbox(AdaptiveJournal):
     def close(self) -> None:
         self._con.close()
 
+    @contextmanager
+    def _journalling(self, not_saved: str) -> Iterator[None]:
+        """One transaction journalling new entries. A journal file removed while the station runs
+        is written back first from the connection still open on it (its entries are kept); a file
+        that cannot be written (a full disk, a read-only folder) is DatabaseFileError naming it and
+        ending in ``not_saved``, nothing of the entries stored."""
+        try:
+            if not self.path.exists():
+                self._write_back()
+            with self._con:
+                self._con.execute("BEGIN")
+                yield
+        except (sqlite3.Error, OSError) as exc:
+            raise DatabaseFileError(f"the station's journal {self.path} cannot be written ({exc}); {not_saved}") \
+                from None
+
+    def _write_back(self) -> None:
+        """The journal, removed while open, copied from the open connection to its path again."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        copy = self.path.with_name(self.path.name + ".restoring")
+        copy.unlink(missing_ok=True)
+        target = sqlite3.connect(str(copy))
+        try:
+            self._con.backup(target)
+        finally:
+            target.close()
+        self._con.close()  # its stale WAL goes with it, before the copy takes the name
+        os.replace(copy, self.path)
+        self._con = self._connect()
+
     def add(self, session_id: int, rows: list[Mapping[str, Any]]) -> None:
         """Journal answers (dicts of Response columns but id/session_id), durable on return. An
         answer to a trial already journalled is kept as it was (the first answer counts)."""
         now = utc_now().isoformat()
-        with self._con:
-            self._con.execute("BEGIN")
+        with self._journalling("this answer was not saved yet"):
             self._con.executemany(
                 "INSERT OR IGNORE INTO journal (planned_trial_id, session_id, values_json, queued_at) "
                 "VALUES (?, ?, ?, ?)", [(r["planned_trial_id"], session_id, _encode(_answered(r)), now) for r in rows])
@@ -181,11 +213,11 @@ class Outbox(AdaptiveJournal):
         """Journal that a planned trial was withheld (never played) with its reason, durable on
         return; a trial journalled already is kept as it was."""
         now = utc_now().isoformat()
-        with self._con:
-            self._con.execute("BEGIN")
+        with self._journalling("the withheld trial was not recorded yet"):
             self._con.execute("INSERT OR IGNORE INTO journal (planned_trial_id, session_id, values_json, queued_at) "
-                              "VALUES (?, ?, ?, ?)", (planned_trial_id, session_id,
-                                                      json.dumps({"withheld_reason": reason, "withheld_at": now}), now))
+                              "VALUES (?, ?, ?, ?)",
+                              (planned_trial_id, session_id, _encode({"withheld_reason": reason, "withheld_at": now}),
+                               now))
 
     def pending(self, limit: int = DELIVERY_BATCH) -> list[tuple[Any, Any, Any, Any]]:
         """(planned_trial_id, session_id, values_json, queued_at) of undelivered answers as stored
@@ -202,19 +234,25 @@ class Outbox(AdaptiveJournal):
         return {r[0] for r in self._con.execute(
             "SELECT planned_trial_id FROM journal WHERE state = 'pending' AND session_id = ?", (session_id,))}
 
-    def pending_withheld_ids(self, session_id: int) -> set[int]:
-        """The planned trials of the session journalled as withheld (not answered), undelivered."""
-        ids = set()
+    def pending_ids(self, session_id: int) -> tuple[set[int], set[int]]:
+        """(the session's planned trials journalled and undelivered, those of them journalled as
+        withheld, not answered), from one read of the journal."""
+        journalled, withheld = set(), set()
         for planned_trial_id, values_json in self._con.execute(
                 "SELECT planned_trial_id, values_json FROM journal WHERE state = 'pending' AND session_id = ?",
                 (session_id,)):
+            journalled.add(planned_trial_id)
             try:
                 values = json.loads(values_json)
             except (TypeError, ValueError):
                 continue
             if isinstance(values, dict) and is_withheld(values):
-                ids.add(planned_trial_id)
-        return ids
+                withheld.add(planned_trial_id)
+        return journalled, withheld
+
+    def pending_withheld_ids(self, session_id: int) -> set[int]:
+        """The planned trials of the session journalled as withheld (not answered), undelivered."""
+        return self.pending_ids(session_id)[1]
 
     def conflicts(self) -> list[tuple[int, str]]:
         return self._con.execute("SELECT planned_trial_id, note FROM journal WHERE state = 'conflict'").fetchall()
@@ -250,11 +288,6 @@ class Outbox(AdaptiveJournal):
             self._con.execute("BEGIN")
             self._con.executemany("UPDATE journal SET state = ?, note = ? WHERE planned_trial_id = ?",
                                   [(state, note, pt) for pt, state, note in outcomes])
-
-
-def _text_or_int(value):
-    """A value read from a damaged file as SQLite can store it again (blobs and the like as text)."""
-    return value if value is None or isinstance(value, (int, float, str)) else repr(value)
 
 
 def _insert_ignoring_duplicates(dialect_name: str):
@@ -319,8 +352,7 @@ def deliver(engine: Engine, outbox: Outbox, station: str | None = None, limit: i
             except DBAPIError as exc:
                 if unreachable(exc):
                     raise
-                refused.append((planned_trial_id, "the server refused it: "
-                                + str(exc.orig).strip().splitlines()[0][:300]))
+                refused.append((planned_trial_id, refusal(exc)))
                 continue
             stored_sessions.add(session_id)
             if withheld:
@@ -341,12 +373,23 @@ def deliver(engine: Engine, outbox: Outbox, station: str | None = None, limit: i
         for session_id in sorted(stored_sessions):
             # its adaptive entries still to deliver: the last of them completes it
             repo.advance_cursor(conn, session_id, complete=not outbox.adaptive_count(session_id=session_id))
-        if station:
-            left = max(0, outbox.count() - len(checked))
-            touch_station(conn, station, left, outbox.status_note(len(refused)))
+        note_station(conn, outbox, station, len(checked), len(refused))
     outbox.mark(outcomes)
     outbox.quarantine(refused)
     return len(batch)
+
+
+def refusal(exc: DBAPIError) -> str:
+    """The quarantine reason for an entry the server refused (a constraint, a type, a right)."""
+    return "the server refused it: " + str(exc.orig).strip().splitlines()[0][:300]
+
+
+def note_station(conn, outbox: Outbox, station: str | None, handled: int, refused: int) -> None:
+    """Inside a delivery's transaction: the station's status row (when a station delivers) with
+    the journal's backlog and quarantine as they will be once the ``handled`` entries of the
+    batch are marked and the ``refused`` ones of them quarantined."""
+    if station:
+        touch_station(conn, station, max(0, outbox.count() - handled), outbox.status_note(refused))
 
 
 def _withheld_outcome(conn, planned_trial_id: int, values: dict) -> tuple[int, str, str]:

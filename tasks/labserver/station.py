@@ -280,8 +280,7 @@ class JournalledStore:
                                             .where(pt.c.session_id == self.session_id)).all())
             remaining = [TrialRow._make(r) for r in
                          conn.execute(repo.unanswered_query(self.session_id, 1_000_000)).all()]
-        journalled = self.link.outbox.pending_trial_ids(self.session_id)
-        withheld = self.link.outbox.pending_withheld_ids(self.session_id)
+        journalled, withheld = self.link.outbox.pending_ids(self.session_id)
         self._plan = [t for t in reversed(remaining) if t.id not in journalled]
         waiting = [t for t in remaining if t.id in journalled]
         n_withheld = sum(t.id in withheld for t in waiting)

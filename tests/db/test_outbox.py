@@ -1,10 +1,11 @@
 """A station's journal delivered to the database (SQLite and PostgreSQL): each answer once,
 an answer already there compared and counted when it is the same, a different one kept in the
 journal as a conflict naming both (the stored answer untouched), the cursor moved on."""
+import pytest
 from sqlmodel import Session as DbSession, select
 
 from db import repo
-from db.engine import open_database
+from db.engine import DatabaseFileError, open_database
 from db.models import Response, Station
 from db.outbox import Outbox, deliver
 from tasks.dataset.loader import load_dataset
@@ -52,3 +53,51 @@ def test_journal_is_delivered_once_and_a_different_answer_is_kept_as_a_conflict(
     assert station.pending_answers == 0
     assert SessionRunner(engine, session.id).next_trial().position == 3  # the cursor moved on
     box.close()
+
+
+def _answer(planned_trial_id: int, text: str = "x") -> dict:
+    return {"planned_trial_id": planned_trial_id, "chosen_letter": "<A>", "chosen_text": text, "is_correct": True,
+            "rt_ms": 500.0}
+
+
+def test_a_full_disk_while_journalling_is_one_clear_error_and_keeps_what_was_journalled(tmp_path):
+    path = tmp_path / "outbox.sqlite3"
+    box = Outbox(path)
+    box.add(7, [_answer(1)])
+    box.add_withheld(7, 2, "over the ceiling")
+    box.add_adaptive(7, "loudness", 0, {"level_asked": 1.0})
+    pages = box._con.execute("PRAGMA page_count").fetchone()[0]
+    box._con.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full: no page more
+    for write, not_saved in [(lambda: box.add(7, [_answer(3, "y" * 200_000)]), "this answer was not saved yet"),
+                             (lambda: box.add_withheld(7, 4, "z" * 200_000), "the withheld trial was not recorded yet"),
+                             (lambda: box.add_adaptive(7, "loudness", 1, {"level_asked": "w" * 200_000}),
+                              "this answer was not saved yet")]:
+        with pytest.raises(DatabaseFileError) as raised:
+            write()
+        message = str(raised.value)
+        assert f"the station's journal {path} cannot be written" in message and message.endswith(not_saved)
+        assert "full" in message and "\n" not in message
+    assert box.count() == 3 and box.pending_ids(7) == ({1, 2}, {2})  # nothing half-written, nothing lost
+    box.close()
+    box = Outbox(path)
+    assert box.count() == 3 and box.pending_ids(7) == ({1, 2}, {2})
+    box.close()
+
+
+def test_a_journal_file_removed_while_the_station_runs_is_written_back_with_every_entry(tmp_path):
+    path = tmp_path / "outbox.sqlite3"
+    box = Outbox(path)
+    box.add(7, [_answer(1)])
+    box.add_adaptive(7, "loudness", 0, {"level_asked": 1.0})
+    for part in tmp_path.iterdir():  # the journal and its WAL removed (a cleaner, a careless rm)
+        part.unlink()
+    box.add(7, [_answer(2)])
+    box.add_withheld(7, 3, "over the ceiling")
+    box.add_adaptive(7, "loudness", 1, {"level_asked": 2.0})
+    box.close()
+    box = Outbox(path)  # the next start finds everything journalled before and after
+    assert box.count() == 5 and box.pending_ids(7) == ({1, 2, 3}, {3}) and box.opened_note == ""
+    assert [k for _, k, _, _ in box._con.execute("SELECT dimension, trial_index, values_json, state "
+                                                 "FROM adaptive_journal ORDER BY id")] == [0, 1]
+    box.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("outbox.sqlite3-")) == ["outbox.sqlite3"]

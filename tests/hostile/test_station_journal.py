@@ -1,8 +1,9 @@
 """Damaged station journals (docs/lab-server.md, "A damaged journal"), on a real PostgreSQL lab
 server under the station's own role: each journal holds good answers beside a bad one (or is
 no journal at all), or good adaptive entries beside a bad one; opening and delivering it raises
-nothing, the good answers (and adaptive trials) reach the server once, each bad entry is quarantined in the journal file with a named reason (never deleted),
-and no session completes with an answer missing or stored under another session."""
+nothing, the good answers (and adaptive trials) reach the server once, each bad entry is
+quarantined in the journal file with a named reason (never deleted), and no session completes
+with an answer missing or stored under another session."""
 from __future__ import annotations
 
 import itertools
