@@ -35,8 +35,8 @@ class NeedsServer(DatabaseFileError):
 class StationBlockRunner(AdaptiveBlockRunner):
     """One block on a station: ``record`` is durable on return, on the server or in the journal."""
 
-    station: "StationAdaptive"
-    meta: dict = {}
+    station: "StationAdaptive"  # both set by StationAdaptive._build, for each runner
+    meta: dict  # what a journal's block entry says of the block besides its trials
 
     @property
     def link(self):
