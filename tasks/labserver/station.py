@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from dataclasses import replace
 from typing import Callable
 
 from sqlalchemy.engine import Engine
@@ -281,12 +280,11 @@ class JournalledStore:
         withheld = self.link.outbox.pending_withheld_ids(self.session_id)
         self._plan = [t for t in reversed(remaining) if t.id not in journalled]
         waiting = [t for t in remaining if t.id in journalled]
+        practice = [t for t in waiting if t.kind == "practice"]
         n_withheld = sum(t.id in withheld for t in waiting)
-        practice = sum(t.kind == "practice" for t in waiting)
-        practice_withheld = sum(t.kind == "practice" and t.id in withheld for t in waiting)
-        return replace(on_server, answered=on_server.answered + len(waiting) - n_withheld,
-                       withheld=on_server.withheld + n_withheld, practice_done=on_server.practice_done + practice,
-                       practice_withheld=on_server.practice_withheld + practice_withheld)
+        practice_withheld = sum(t.id in withheld for t in practice)
+        return on_server.plus(answered=len(waiting) - n_withheld, withheld=n_withheld,
+                              practice_answered=len(practice) - practice_withheld, practice_withheld=practice_withheld)
 
     def _remaining(self) -> list[TrialRow]:
         if self._plan is None:
@@ -323,9 +321,7 @@ class JournalledStore:
         self._drop(trial.id)
         if counts is None or not was_left:
             return counts
-        practice = trial.kind == "practice"
-        return replace(counts, withheld=counts.withheld + 1, practice_done=counts.practice_done + practice,
-                       practice_withheld=counts.practice_withheld + practice)
+        return counts.plus(withheld=1, practice_withheld=trial.kind == "practice")
 
     def follows_practice(self, trial) -> bool:
         if trial.kind == "practice" or trial.position == 0:
