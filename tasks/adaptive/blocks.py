@@ -74,12 +74,10 @@ def ensure_blocks(engine: Engine, session_id: int, protocol: Protocol) -> list[A
 class AdaptiveBlockRunner:
     """One block: ``next_trial`` -> present -> ``record``; ``finished`` after the stopping rule."""
 
-    def __init__(self, engine: Engine, block_id: int | None, holder: str | None = None):
+    def __init__(self, engine: Engine, block_id: int, holder: str | None = None):
         """``holder``: the lease of the window running the session (tasks.study.ownership): each
         answer renews it, and is refused (db.leases.NotOwner) once another window holds it."""
         self.engine, self.block_id, self.holder = engine, block_id, holder
-        if block_id is None:  # restored(): the caller sets the block up
-            return
         with DbSession(engine) as s:
             block = s.get(AdaptiveBlock, block_id)
             if block is None:
@@ -101,8 +99,8 @@ class AdaptiveBlockRunner:
         """A runner for a block known from elsewhere (a station's memory and journal while the
         server is away; ``block_id`` None when the server's id is not known): ``trials`` are its
         (level played, correct) in trial order, replayed into a fresh procedure."""
-        runner = cls(engine, None, holder)
-        runner.block_id = block_id
+        runner = cls.__new__(cls)  # not read from the database
+        runner.engine, runner.block_id, runner.holder = engine, block_id, holder
         runner._setup(session_id, dimension, settings_json, study_seed, trials)
         return runner
 

@@ -30,9 +30,7 @@ from sqlmodel import Session as DbSession
 from db.models import PlannedTrial, Response, Session, Study
 from tasks.cover.counts import answered_counts
 from tasks.cover.units import UnitKey, cover_units
-from tasks.dataset.items import VARIANT_SOURCE
 from tasks.dataset.loader import Dataset
-from tasks.dataset.runs import make_run
 from tasks.study.plan import Protocol
 from tasks.study.session_time import BREAK_ALLOWANCE_S, SETUP_ALLOWANCE_S, UNKNOWN_TRIAL_S, RunSeconds, trial_s
 from tasks.study.studies import study_protocol
@@ -60,15 +58,6 @@ def responses_per_unit(protocol: Protocol) -> int:
     return protocol.responses_per_run if protocol.design == "cover" else 1
 
 
-def _run_sound_s(seconds: RunSeconds, dataset: Dataset, variant: str, item_id: str, rotate_id: int) -> float | None:
-    """Sound seconds of a stored trial's run (None when its item or clips cannot be found)."""
-    try:
-        run = make_run(dataset.item(VARIANT_SOURCE[variant], item_id), variant, rotate_id)
-    except (KeyError, ValueError):
-        return None
-    return seconds.sound_s(run)
-
-
 def seconds_per_trial(s: DbSession, dataset: Dataset, study: Study, protocol: Protocol) -> float:
     """The median time one trial takes (the rule in the module's docstring)."""
     seconds = RunSeconds(dataset)
@@ -80,7 +69,7 @@ def seconds_per_trial(s: DbSession, dataset: Dataset, study: Study, protocol: Pr
     ).all()
     answered = []
     for variant, item_id, rotate_id, rt_ms in rows:
-        sound = _run_sound_s(seconds, dataset, variant, item_id, rotate_id)
+        sound = seconds.stored_sound_s(variant, item_id, rotate_id)
         if sound is not None and rt_ms is not None:
             answered.append(sound + rt_ms / 1000.0)
     if answered:
@@ -91,7 +80,7 @@ def seconds_per_trial(s: DbSession, dataset: Dataset, study: Study, protocol: Pr
 def estimated_trial_s(dataset: Dataset, protocol: Protocol, seconds: RunSeconds | None = None) -> float:
     """Before any answer: the median over the units of their sound plus the answering allowance."""
     seconds = seconds or RunSeconds(dataset)
-    estimated = [trial_s(_run_sound_s(seconds, dataset, unit.variant, unit.item.id, unit.rotate_id or 0))
+    estimated = [trial_s(seconds.stored_sound_s(unit.variant, unit.item.id, unit.rotate_id or 0))
                  for unit in cover_units(dataset, protocol)]
     return float(statistics.median(estimated)) if estimated else UNKNOWN_TRIAL_S
 

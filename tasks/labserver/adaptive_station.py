@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session as DbSession, select
 
-from db.engine import DatabaseFileError, describe_db_error
-from db.leases import NotOwner
+from db.engine import DatabaseFileError
 from db.models import AdaptiveBlock, AdaptiveTrial, Session, Study
-from db.outbox import unreachable
 from tasks.adaptive.blocks import AdaptiveBlockRunner
 from tasks.adaptive.settings import settings_of
 from tasks.psychometrics.dimensions import adaptive_scale
@@ -38,8 +35,8 @@ class NeedsServer(DatabaseFileError):
 class StationBlockRunner(AdaptiveBlockRunner):
     """One block on a station: ``record`` is durable on return, on the server or in the journal."""
 
-    station: "StationAdaptive"
-    meta: dict = {}
+    station: "StationAdaptive"  # both set by StationAdaptive._build, for each runner
+    meta: dict  # what a journal's block entry says of the block besides its trials
 
     @property
     def link(self):
@@ -52,20 +49,9 @@ class StationBlockRunner(AdaptiveBlockRunner):
 
     def _commit(self, row: AdaptiveTrial, est) -> None:
         link = self.link
-        if link.outbox.count() == 0 and self.block_id is not None:
-            try:
-                super()._commit(row, est)
-                link.reached()
-                return
-            except NotOwner:
-                raise
-            except Exception as exc:
-                if not unreachable(exc):
-                    if not isinstance(exc, SQLAlchemyError):
-                        raise
-                    raise DatabaseFileError(describe_db_error(self.engine, exc) + "; this answer was not saved "
-                                            "yet") from None
-                # perhaps committed, perhaps not: the journal's delivery sorts that out exactly once
+        store = super()._commit
+        if self.block_id is not None and link.committed(lambda: store(row, est), "this answer was not saved yet"):
+            return
         k = row.trial_index
         values = {name: getattr(row, name) for name in AdaptiveTrial.__table__.columns.keys() if name not in _SKIP}
         values["block"] = self.block_update(est)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from dataclasses import replace
 from typing import Callable
 
 from sqlalchemy.engine import Engine
@@ -102,8 +101,8 @@ class StationLink:
         ``lease``: (holder, seconds): the server refuses the answers (leases.NotOwner) when
         another window holds the session (checked in the same transaction)."""
         try:
-            on_server = self._on_server(session_id, lease, lambda conn: store_batch(conn, session_id, rows),
-                                        "this answer was not saved yet", (IntegrityError, sqlite3.IntegrityError))
+            commit = self._guarded(session_id, lease, lambda conn: store_batch(conn, session_id, rows))
+            on_server = self.committed(commit, "this answer was not saved yet", (IntegrityError, sqlite3.IntegrityError))
         except (IntegrityError, sqlite3.IntegrityError) as exc:  # SQLite's batches go through the driver
             if "unique" in str(getattr(exc, "orig", exc)).lower():
                 ids = ", ".join(str(r.get("planned_trial_id")) for r in rows[:5])
@@ -112,35 +111,41 @@ class StationLink:
                 from None
         if not on_server:
             self.outbox.add(session_id, rows)
-            self._journalled()
+            self.journalled()
 
     def withhold(self, session_id: int, planned_trial_id: int, reason: str,
                  lease: tuple[str, float] | None = None) -> None:
         """Record that a planned trial is withheld (over the safety ceiling), durable on return:
         on the server with the cursor moved past it, or in the journal when the server cannot be
         reached (delivered exactly once later, like an answer); the participant goes on either way."""
-        def on_server(conn) -> None:
+        def write(conn) -> None:
             repo.withhold_in(conn, session_id, planned_trial_id, reason)
             repo.advance_cursor(conn, session_id)
 
-        if not self._on_server(session_id, lease, on_server, "the withheld trial was not recorded yet"):
+        if not self.committed(self._guarded(session_id, lease, write), "the withheld trial was not recorded yet"):
             self.outbox.add_withheld(session_id, planned_trial_id, reason)
-            self._journalled()
+            self.journalled()
 
-    def _on_server(self, session_id: int, lease: tuple[str, float] | None, write: Callable, not_saved: str,
-                   raised: tuple[type[BaseException], ...] = ()) -> bool:
-        """``write(conn)`` in one transaction on the server, under the lease: True when committed;
-        False when it belongs in the journal (the journal already holds entries, which go first,
-        or the server cannot be reached: perhaps committed, perhaps not, which the journal's
-        delivery sorts out exactly once). A refusal by the server is raised: leases.NotOwner and
-        the ``raised`` kinds as they are, others as DatabaseFileError ending in ``not_saved``."""
-        if self.outbox.count():
-            return False
-        try:
+    def _guarded(self, session_id: int, lease: tuple[str, float] | None, write: Callable) -> Callable[[], None]:
+        """A commit of ``write(conn)`` in one transaction on the server, under the lease."""
+        def commit() -> None:
             with self.engine.begin() as conn:
                 if lease is not None:
                     leases.guard(conn, session_id, lease[0], leases.lease_for(lease[1]))
                 write(conn)
+        return commit
+
+    def committed(self, commit: Callable[[], None], not_saved: str,
+                  raised: tuple[type[BaseException], ...] = ()) -> bool:
+        """``commit()``, one transaction on the server: True when committed; False when it belongs
+        in the journal (the journal already holds entries, which go first, or the server cannot be
+        reached: perhaps committed, perhaps not, which the journal's delivery sorts out exactly
+        once). A refusal by the server is raised: leases.NotOwner and the ``raised`` kinds as they
+        are, others as DatabaseFileError ending in ``not_saved``."""
+        if self.outbox.count():
+            return False
+        try:
+            commit()
         except (leases.NotOwner, *raised):
             raise
         except Exception as exc:
@@ -152,19 +157,10 @@ class StationLink:
         self._set("online")
         return True
 
-    def _journalled(self) -> None:
-        """An entry went into the journal: the station is offline, and delivery is tried when due."""
-        self._set("offline" if self.state == "online" else self.state)
-        if self.deliver_on_record and time.monotonic() >= self._next_try:
-            self.try_deliver()
-
-    def reached(self) -> None:
-        """Something was just committed on the server."""
-        self._set("online")
-
     def journalled(self) -> None:
-        """Something was just journalled (the server could not be reached): noted, and delivery
-        tried when due (unless the caller's timer delivers)."""
+        """Something was just journalled (the server could not be reached, or the journal goes
+        first): the station is offline, and delivery is tried when due (unless the caller's timer
+        delivers)."""
         self._set("offline" if self.state == "online" else self.state)
         if self.deliver_on_record and time.monotonic() >= self._next_try:
             self.try_deliver()
@@ -283,12 +279,11 @@ class JournalledStore:
         journalled, withheld = self.link.outbox.pending_ids(self.session_id)
         self._plan = [t for t in reversed(remaining) if t.id not in journalled]
         waiting = [t for t in remaining if t.id in journalled]
+        practice = [t for t in waiting if t.kind == "practice"]
         n_withheld = sum(t.id in withheld for t in waiting)
-        practice = sum(t.kind == "practice" for t in waiting)
-        practice_withheld = sum(t.kind == "practice" and t.id in withheld for t in waiting)
-        return replace(on_server, answered=on_server.answered + len(waiting) - n_withheld,
-                       withheld=on_server.withheld + n_withheld, practice_done=on_server.practice_done + practice,
-                       practice_withheld=on_server.practice_withheld + practice_withheld)
+        practice_withheld = sum(t.id in withheld for t in practice)
+        return on_server.plus(answered=len(waiting) - n_withheld, withheld=n_withheld,
+                              practice_answered=len(practice) - practice_withheld, practice_withheld=practice_withheld)
 
     def _remaining(self) -> list[TrialRow]:
         if self._plan is None:
@@ -325,9 +320,7 @@ class JournalledStore:
         self._drop(trial.id)
         if counts is None or not was_left:
             return counts
-        practice = trial.kind == "practice"
-        return replace(counts, withheld=counts.withheld + 1, practice_done=counts.practice_done + practice,
-                       practice_withheld=counts.practice_withheld + practice)
+        return counts.plus(withheld=1, practice_withheld=trial.kind == "practice")
 
     def follows_practice(self, trial) -> bool:
         if trial.kind == "practice" or trial.position == 0:

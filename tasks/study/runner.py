@@ -68,6 +68,14 @@ class Progress:
     def test_done(self) -> int:
         return self.done - self.practice_done
 
+    def plus(self, answered: int = 0, withheld: int = 0, practice_answered: int = 0,
+             practice_withheld: int = 0) -> Progress:
+        """These counts with more trials done: ``answered`` and ``withheld`` of every kind, and how
+        many of each are practice trials."""
+        return replace(self, answered=self.answered + answered, withheld=self.withheld + withheld,
+                       practice_done=self.practice_done + practice_answered + practice_withheld,
+                       practice_withheld=self.practice_withheld + practice_withheld)
+
     def shown_count(self, practice: bool) -> tuple[int, int]:
         """(number of the next question shown, how many are shown in all) among practice trials
         (``practice``) or test and catch trials: withheld trials are never shown, so they count in
@@ -125,7 +133,7 @@ class SessionRunner:
     def _count_answer(self, trial) -> None:
         p = self._counts
         if p is not None:
-            self._counts = replace(p, answered=p.answered + 1, practice_done=p.practice_done + (trial.kind == "practice"))
+            self._counts = p.plus(answered=1, practice_answered=trial.kind == "practice")
 
     def begin(self) -> None:
         """Mark the session running (or resumed) in its audit log."""

@@ -128,6 +128,18 @@ class RunSeconds:
             self._runs[key] = None if clips is None else clips_sound_s(*clips)
         return self._runs[key]
 
+    def run_of(self, variant: str, item_id: str, rotate_id: int) -> Run | None:
+        """The run a stored trial names; None when the dataset has no such item or run."""
+        try:
+            return make_run(self.dataset.item(VARIANT_SOURCE[variant], item_id), variant, rotate_id)
+        except (KeyError, ValueError):
+            return None
+
+    def stored_sound_s(self, variant: str, item_id: str, rotate_id: int) -> float | None:
+        """Sound seconds of the run a stored trial names (None when it cannot be found or measured)."""
+        run = self.run_of(variant, item_id, rotate_id)
+        return None if run is None else self.sound_s(run)
+
 
 class StimulusDurations:
     """Durations of the clips of a stored trial's run (variant, item id, rotation), read from the
@@ -153,13 +165,8 @@ class StimulusDurations:
         if self.unavailable or variant not in VARIANT_SOURCE:
             return None
         seconds = self._dataset(VARIANT_SOURCE[variant])
-        if seconds is None:
-            return None
-        try:
-            run = make_run(seconds.dataset.item(VARIANT_SOURCE[variant], item_id), variant, rotate_id)
-        except (KeyError, ValueError):
-            return None
-        return seconds.clips_s(run)
+        run = None if seconds is None else seconds.run_of(variant, item_id, rotate_id)
+        return None if run is None else seconds.clips_s(run)
 
 
 def estimate_session(plan: list[dict], dataset_root: Path | str) -> SessionEstimate:

@@ -176,6 +176,27 @@ def wait_for(path: Path, proc: subprocess.Popen, timeout_s: float = 120.0) -> No
         time.sleep(0.05)
 
 
+def killed_offline(child: str, url: str, session_id: int, outbox: Path, folder: Path, server) -> str:
+    """Run a station process (``child``, given url, session id, outbox and ``folder``) until it
+    is ready, stop ``server``, let it go on offline until it writes ``done``, and kill it
+    (SIGKILL); returns what it wrote to ``done``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", child, url, str(session_id), str(outbox), str(folder)],
+                            cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(folder / "ready", proc)
+        server.stop(keep=True)
+        (folder / "go").touch()
+        wait_for(folder / "done", proc)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return (folder / "done").read_text()
+
+
 @pytest.mark.subprocess
 def test_a_station_killed_while_offline_delivers_first_and_resumes_at_the_first_trial_not_answered(
         own_pg_server, dataset_dir, tmp_path):
@@ -183,21 +204,7 @@ def test_a_station_killed_while_offline_delivers_first_and_resumes_at_the_first_
     engine, session, plan = station_session(url, dataset_dir)
     engine.dispose()
     outbox = tmp_path / "outbox.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, url, str(session.id), str(outbox), str(tmp_path)],
-                            cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for(tmp_path / "ready", proc)
-        own_pg_server.stop(keep=True)
-        (tmp_path / "go").touch()
-        wait_for(tmp_path / "done", proc)
-        assert (tmp_path / "done").read_text() == "3"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    assert killed_offline(CHILD, url, session.id, outbox, tmp_path, own_pg_server) == "3"
     own_pg_server.start()
     engine = open_database(url)
     assert sorted(stored(engine, session.id)) == sorted(t.id for t in plan[:2])  # the journal holds the rest

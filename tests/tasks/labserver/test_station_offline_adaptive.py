@@ -7,11 +7,7 @@ server is kept as a conflict; a station killed (SIGKILL) during an offline block
 next trial, restarted while the server is still away or back."""
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -30,9 +26,8 @@ from tasks.study.runner import SessionRunner
 from tasks.study.studies import open_study
 from tests.support.factories import sr_items, write_dataset
 from tests.support.pg_roles import make_lab
-from tests.tasks.labserver.test_station_offline import wait_for
+from tests.tasks.labserver.test_station_offline import killed_offline
 
-ROOT = Path(__file__).resolve().parents[3]
 PROTOCOL = Protocol(variants=["sr"], items_per_group=1, practice_per_block=0, adaptive_dimensions=["loudness", "pitch"],
                     adaptive_procedure="2down1up", adaptive_max_trials=6)
 BLOCK = ("block_index", "dimension", "unit", "procedure", "settings_json", "status", "n_trials", "threshold", "ci_low",
@@ -224,21 +219,8 @@ def test_a_station_killed_in_an_offline_block_resumes_it_at_the_next_trial_with_
     reference = online_reference(lab, tmp_path)
     session = start_or_resume(lab.booth1, lab.ds, lab.study, "P003", "test", station="booth1")
     outbox = tmp_path / "outbox-booth1.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, lab.station_url("booth1"), str(session.id), str(outbox),
-                             str(tmp_path)], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for(tmp_path / "ready", proc)
-        own_pg_server.stop(keep=True)
-        (tmp_path / "go").touch()
-        wait_for(tmp_path / "done", proc)
-        assert (tmp_path / "done").read_text() == "5"  # three trials, what was known of the two blocks
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    # three trials, what was known of the two blocks
+    assert killed_offline(CHILD, lab.station_url("booth1"), session.id, outbox, tmp_path, own_pg_server) == "5"
     lab.booth1.dispose()  # its connections died with the server
     link = StationLink(lab.booth1, Outbox(outbox), "booth1")
     link.deliver_on_record = False

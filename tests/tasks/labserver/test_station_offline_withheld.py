@@ -115,3 +115,36 @@ def test_a_withheld_entry_for_a_trial_answered_on_the_server_is_kept_as_a_confli
     with DbSession(owner) as s:
         assert s.get(PlannedTrial, trial.id).withheld_reason is None
     assert withheld_audit(owner, session.id) == []
+
+
+def test_a_journal_read_at_a_sessions_start_counts_its_answers_and_withheld_trials_practice_apart(
+        dataset_dir, tmp_path):
+    from tasks.labserver.station import JournalledStore
+    from tasks.study.runner import Progress, answer_values, progress_counts
+
+    engine = open_database(tmp_path / "lab.sqlite3")
+    ds = load_dataset(dataset_dir)
+    session = start_or_resume(engine, ds, open_study(engine, ds, "pilot", Protocol(items_per_group=1)), "P001",
+                              "test", station="booth1")
+    with DbSession(engine) as s:
+        plan = repo.planned_trials(s, session.id)
+    practice = [t for t in plan if t.kind == "practice"]
+    tests = [t for t in plan if t.kind != "practice"]
+    assert len(practice) >= 3 and len(tests) >= 3
+    outbox = Outbox(tmp_path / "outbox-booth1.sqlite3")
+    outbox.add(session.id, [answer_values(t, t.answer_letter) for t in (practice[0], tests[0], tests[1])])
+    outbox.add_withheld(session.id, practice[1].id, REASON)
+    outbox.add_withheld(session.id, tests[2].id, REASON)
+    store = JournalledStore(StationLink(engine, outbox, "booth1"), session.id)
+    counts = store.load(progress_counts(engine, session.id))
+    assert counts == Progress(answered=3, total=len(plan), withheld=2, practice_total=len(practice), practice_done=2,
+                              practice_withheld=1)
+    assert counts.shown_count(practice=True) == (2, len(practice) - 1)
+    assert counts.shown_count(practice=False) == (3, len(tests) - 1)
+    journalled = {t.id for t in (practice[0], practice[1], tests[0], tests[1], tests[2])}
+    following = next(t for t in plan if t.id not in journalled)
+    assert store.next_trial().id == following.id
+    is_practice = following.kind == "practice"
+    assert store.withhold(following, REASON, counts) == Progress(
+        answered=3, total=len(plan), withheld=3, practice_total=len(practice), practice_done=2 + is_practice,
+        practice_withheld=1 + is_practice)
