@@ -250,10 +250,6 @@ class Outbox(AdaptiveJournal):
                 withheld.add(planned_trial_id)
         return journalled, withheld
 
-    def pending_withheld_ids(self, session_id: int) -> set[int]:
-        """The planned trials of the session journalled as withheld (not answered), undelivered."""
-        return self.pending_ids(session_id)[1]
-
     def conflicts(self) -> list[tuple[int, str]]:
         return self._con.execute("SELECT planned_trial_id, note FROM journal WHERE state = 'conflict'").fetchall()
 

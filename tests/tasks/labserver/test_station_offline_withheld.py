@@ -65,7 +65,7 @@ def test_a_trial_withheld_offline_is_skipped_and_recorded_once_on_the_server_aft
     following = runner.withhold(over, REASON)  # no error, no "Try again": journalled
     assert over.id == plan[1].id and following.id == plan[2].id
     assert runner.progress().withheld == 1 and runner.progress().answered == 1
-    assert link.state == "offline" and link.outbox.pending_withheld_ids(session.id) == {over.id}
+    assert link.state == "offline" and link.outbox.pending_ids(session.id)[1] == {over.id}
     (_, _, values_json, _), = [e for e in link.outbox.pending() if e[0] == over.id]
     assert entry_problem(over.id, session.id, values_json) is None  # checked like an answer
     while (trial := runner.next_trial()) is not None:  # the rest of the session, offline
