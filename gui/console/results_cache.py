@@ -83,12 +83,17 @@ UNCHANGED = "done (unchanged since last computed)"
 
 
 def cached(cache_dir: Path | None, engine, inputs: tuple, compute: Callable[[], Any],
-           progress: Callable[..., None] | None = None) -> Any:
+           progress: Callable[..., None] | None = None, missed: str | None = None) -> Any:
     """``compute()``, or what it returned before for the same ``inputs`` and the same state of
-    the database (see the module's notes). ``cache_dir`` None: no cache."""
+    the database (see the module's notes). ``cache_dir`` None: no cache. ``missed``: the state a
+    lookup for these inputs found nothing kept under just before (the caller's): computed and
+    stored under it without looking again."""
     if cache_dir is None:
         return compute()
-    found, value, key = lookup(cache_dir, engine, inputs)  # the state before computing
+    if missed is not None:
+        found, value, key = False, None, missed
+    else:
+        found, value, key = lookup(cache_dir, engine, inputs)  # the state before computing
     if found:
         if progress is not None:
             progress(1, 1, UNCHANGED)
