@@ -99,8 +99,8 @@ def in_window(db: Path, cache: Path, measured: dict) -> None:
     try:
         engine.connect().close()  # the window's engine is open already
         t0 = time.perf_counter()
-        kept = stored_leaderboard(engine, None, None, False, cache, progress=lambda *a: None,
-                                  should_cancel=lambda: False)
+        kept, _state = stored_leaderboard(engine, None, None, False, cache, progress=lambda *a: None,
+                                          should_cancel=lambda: False)
         seconds = time.perf_counter() - t0
     finally:
         engine.dispose()

@@ -14,11 +14,11 @@ written by another version) is computed again and replaced, never an error.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 from pathlib import Path
 from typing import Any, Callable
+
+from tasks.results.kept_file import kept_path, read_kept, write_kept
 
 CACHE_FORMAT = 1
 TABLES = ("study", "participant", "session", "response", "audit_log", "adaptive_block", "adaptive_trial")
@@ -50,8 +50,7 @@ def folder_fingerprint(folder: Path | None) -> tuple:
 
 
 def cache_file(cache_dir: Path, inputs: tuple) -> Path:
-    digest = hashlib.sha256(repr((CACHE_FORMAT, inputs)).encode()).hexdigest()[:32]
-    return Path(cache_dir) / f"{digest}.pickle"
+    return kept_path(cache_dir, (CACHE_FORMAT, inputs))
 
 
 def lookup(cache_dir: Path | None, engine, inputs: tuple) -> tuple[bool, Any, str]:
@@ -61,13 +60,13 @@ def lookup(cache_dir: Path | None, engine, inputs: tuple) -> tuple[bool, Any, st
         return False, None, key
     from tasks.version import app_version
 
+    kept = read_kept(cache_file(cache_dir, (app_version(), *inputs)))
     try:
-        with open(cache_file(cache_dir, (app_version(), *inputs)), "rb") as f:
-            stored_inputs, stored_key, value = pickle.load(f)
-        if stored_inputs == repr((app_version(), *inputs)) and stored_key == key:
-            return True, value, key
-    except Exception:  # noqa: BLE001 - missing, damaged or from another version: compute again
-        pass
+        stored_inputs, stored_key, value = kept
+    except (TypeError, ValueError):  # nothing kept, or not what this version keeps: compute again
+        return False, None, key
+    if stored_inputs == repr((app_version(), *inputs)) and stored_key == key:
+        return True, value, key
     return False, None, key
 
 
@@ -77,27 +76,24 @@ def store(cache_dir: Path, inputs: tuple, key: str, value: Any) -> None:
     from tasks.version import app_version
 
     inputs = (app_version(), *inputs)
-    path = cache_file(cache_dir, inputs)
-    try:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        staged = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(staged, "wb") as f:
-            pickle.dump((repr(inputs), key, value), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(staged, path)
-    except OSError:
-        pass
+    write_kept(cache_file(cache_dir, inputs), (repr(inputs), key, value))
 
 
 UNCHANGED = "done (unchanged since last computed)"
 
 
 def cached(cache_dir: Path | None, engine, inputs: tuple, compute: Callable[[], Any],
-           progress: Callable[..., None] | None = None) -> Any:
+           progress: Callable[..., None] | None = None, missed: str | None = None) -> Any:
     """``compute()``, or what it returned before for the same ``inputs`` and the same state of
-    the database (see the module's notes). ``cache_dir`` None: no cache."""
+    the database (see the module's notes). ``cache_dir`` None: no cache. ``missed``: the state a
+    lookup for these inputs found nothing kept under just before (the caller's): computed and
+    stored under it without looking again."""
     if cache_dir is None:
         return compute()
-    found, value, key = lookup(cache_dir, engine, inputs)  # the state before computing
+    if missed is not None:
+        found, value, key = False, None, missed
+    else:
+        found, value, key = lookup(cache_dir, engine, inputs)  # the state before computing
     if found:
         if progress is not None:
             progress(1, 1, UNCHANGED)

@@ -199,11 +199,12 @@ def results_data(engine, study_name: str | None, models_dir: Path | None, progre
 
 
 def results_from_url(db_url: ConnectTarget, study_name: str | None, models_dir: Path | None,
-                     exclude_failed_screening: bool = False, cache_dir: Path | None = None, *, progress,
-                     should_cancel) -> ResultsData:
+                     exclude_failed_screening: bool = False, cache_dir: Path | None = None,
+                     missed: str | None = None, *, progress, should_cancel) -> ResultsData:
     """results_data in a child process: an engine of its own on the same database (read only
     here; SQLite's WAL lets it read while the app writes answers). ``cache_dir``: kept there
-    until the database changes (gui/console/results_cache.py)."""
+    until the database changes (gui/console/results_cache.py). ``missed``: the database's state
+    under which the page just found nothing kept (stored_leaderboard), so not looked up again."""
     from db.engine import make_engine
     from gui.console.results_cache import cached
     from tasks.results.session_results import SessionResults
@@ -214,7 +215,7 @@ def results_from_url(db_url: ConnectTarget, study_name: str | None, models_dir: 
         return cached(cache_dir, engine, inputs, lambda: results_data(
             engine, study_name, models_dir, progress, should_cancel,
             exclude_failed_screening=exclude_failed_screening,
-            store=SessionResults.open(cache_dir, engine.url.render_as_string())), progress)
+            store=SessionResults.open(cache_dir, engine.url.render_as_string())), progress, missed)
     finally:
         engine.dispose()
 
@@ -229,16 +230,17 @@ def leaderboard_inputs(engine, study_name: str | None, models_dir: Path | None,
 
 
 def stored_leaderboard(engine, study_name: str | None, models_dir: Path | None, exclude_failed_screening: bool,
-                       cache_dir: Path, *, progress, should_cancel) -> ResultsData | None:
-    """The leaderboard kept in the cache for the database as it is now, or None (read on a
-    worker thread of the window's process: one small query and one file, no child process)."""
+                       cache_dir: Path, *, progress, should_cancel) -> tuple[ResultsData | None, str]:
+    """(the leaderboard kept in the cache for the database as it is now, or None; the database's
+    state it was looked up under), read on a worker thread of the window's process: one small
+    query and one file, no child process."""
     from gui.console.results_cache import UNCHANGED, lookup
 
-    found, value, _key = lookup(cache_dir, engine, leaderboard_inputs(engine, study_name, models_dir,
-                                                                      exclude_failed_screening))
+    found, value, key = lookup(cache_dir, engine, leaderboard_inputs(engine, study_name, models_dir,
+                                                                     exclude_failed_screening))
     if found:
         progress(1, 1, UNCHANGED)
-    return value if found else None
+    return (value if found else None), key
 
 
 def figures_from_url(db_url: ConnectTarget, study_name: str | None, models_dir: Path | None, width_px: int,

@@ -44,12 +44,13 @@ FIGURE_TABS = ("bars_categories", "bars_subcategories", "human_vs_model", "varia
 def leaderboard_job(engine, study: str | None, models: Path | None, exclude: bool, cache_dir: Path, *, progress,
                     should_cancel) -> ResultsData:
     """The leaderboard kept in the cache when the database has not changed since (read here, on
-    the worker thread: no child process to start), else computed in a child process."""
-    kept = stored_leaderboard(engine, study, models, exclude, cache_dir, progress=progress,
-                              should_cancel=should_cancel)
+    the worker thread: no child process to start), else computed in a child process (which
+    neither queries the database's state nor reads the cache file again)."""
+    kept, state = stored_leaderboard(engine, study, models, exclude, cache_dir, progress=progress,
+                                     should_cancel=should_cancel)
     if kept is not None:
         return kept
-    return run_in_process(results_from_url, connect_target(engine), study, models, exclude, cache_dir,
+    return run_in_process(results_from_url, connect_target(engine), study, models, exclude, cache_dir, state,
                           progress=progress, should_cancel=should_cancel)
 
 

@@ -59,9 +59,9 @@ def crossed_moments(participant: np.ndarray, item: np.ndarray, stratum: np.ndarr
     w = np.bincount(cell, weights=weight)
     y = np.bincount(cell, weights=weight * np.asarray(y, dtype=np.float64)) / np.where(w > 0, w, 1.0)
     p, i = cells // n_i, cells % n_i
-    s_of = np.zeros(n_i, dtype=np.int64)
-    s_of[i] = s[np.unique(cell, return_index=True)[1]]
-    s = s_of[i]
+    s_item = np.zeros(n_i, dtype=np.int64)  # each item's stratum
+    s_item[i] = s[np.unique(cell, return_index=True)[1]]
+    s = s_item[i]
     n_st = np.bincount(s, minlength=n_s).astype(np.float64)
     residual = y - (np.bincount(s, weights=y, minlength=n_s) / n_st)[s]
     wr = w * residual
@@ -76,8 +76,6 @@ def crossed_moments(participant: np.ndarray, item: np.ndarray, stratum: np.ndarr
     u = np.bincount(p, weights=w, minlength=n_p)
     v = np.bincount(i, weights=w, minlength=n_i)
     m = np.bincount(i, minlength=n_i).astype(np.float64)
-    s_item = np.zeros(n_i, dtype=np.int64)
-    s_item[i] = s
     ww = w * w
     share = omega_ps / n_st  # participant's weight in a stratum per answer of the stratum
 

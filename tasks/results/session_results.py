@@ -12,22 +12,21 @@ where an old one was) from handing a session of the old one to the new one's ses
 id. Each participant's scored leaderboard row is kept under the fingerprints of the sessions
 behind it.
 
-One file per database, written whole (a temporary file renamed over the old one); a file that
+One file per database, written whole (tasks/results/kept_file.py, as the page's cache); a file that
 cannot be read (damaged, another version of the app) is a store that holds nothing, never an
 error, and a full disk keeps nothing. What is kept is the result of the same code on the same
 rows, so the leaderboard is the same with or without the store (a test compares them).
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
+
+from tasks.results.kept_file import kept_path, read_kept, write_kept
 
 FORMAT = 1
 
@@ -82,16 +81,13 @@ class SessionResults:
             return cls()
         from tasks.version import app_version
 
-        name = hashlib.sha256(repr((FORMAT, app_version(), database_url)).encode()).hexdigest()[:32]
-        path = Path(cache_dir) / "sessions" / f"{name}.pickle"
-        store = cls(path)
+        store = cls(kept_path(Path(cache_dir) / "sessions", (FORMAT, app_version(), database_url)))
         try:
-            with open(path, "rb") as f:
-                fmt, entries, sessions, rows = pickle.load(f)
+            fmt, entries, sessions, rows = read_kept(store.path)
             if fmt == FORMAT:
                 store.sessions = {sid: (fp, list(map(entries.__getitem__, idx))) for sid, (fp, idx) in sessions.items()}
                 store.rows = rows
-        except Exception:  # noqa: BLE001 - missing, damaged or from another version: nothing kept
+        except Exception:  # noqa: BLE001 - nothing kept, or not what this version keeps
             pass
         return store
 
@@ -128,11 +124,4 @@ class SessionResults:
         sessions = {sid: (fp, array("I", map(position.__getitem__, map(id, session_entries))))
                     for sid, (fp, session_entries) in kept.items()}
         rows = {k: v for k, v in self.rows.items() if k in self._used_rows}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            staged = self.path.with_suffix(f".{os.getpid()}.tmp")
-            with open(staged, "wb") as f:
-                pickle.dump((FORMAT, entries, sessions, rows), f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(staged, self.path)
-        except OSError:
-            pass
+        write_kept(self.path, (FORMAT, entries, sessions, rows))

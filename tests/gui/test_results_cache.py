@@ -14,8 +14,8 @@ from tasks.simulation.simulate import simulate
 from tests.tasks.analysis.cohorts import robust, small_dataset
 
 
-def leaderboard(url, cache_dir, said):
-    return results_from_url(url, "lab", None, False, cache_dir, progress=lambda *a: said.append(a[-1]),
+def leaderboard(url, cache_dir, said, missed=None):
+    return results_from_url(url, "lab", None, False, cache_dir, missed, progress=lambda *a: said.append(a[-1]),
                             should_cancel=lambda: False)
 
 
@@ -38,18 +38,22 @@ def test_a_new_answer_invalidates_the_stored_leaderboard(ctx, tmp_path):
     assert again.people == first.people and human_row(again).values == human_row(first).values
 
     # the window's own engine finds it too (no child process needed)
-    kept = stored_leaderboard(ctx.db, "lab", None, False, cache_dir, progress=lambda *a: None,
-                              should_cancel=lambda: False)
-    assert kept is not None and kept.people == first.people
+    kept, state = stored_leaderboard(ctx.db, "lab", None, False, cache_dir, progress=lambda *a: None,
+                                     should_cancel=lambda: False)
+    assert kept is not None and kept.people == first.people and state == repr(data_version(ctx.db))
 
     before = data_version(ctx.db)
     simulate(ctx.db, ds, robust(seed=3), 3, Observer("random"), "test", study_name="lab")  # SIM003 answers
     assert data_version(ctx.db) != before
-    assert stored_leaderboard(ctx.db, "lab", None, False, cache_dir, progress=lambda *a: None,
-                              should_cancel=lambda: False) is None
+    missing, state = stored_leaderboard(ctx.db, "lab", None, False, cache_dir, progress=lambda *a: None,
+                                        should_cancel=lambda: False)
+    assert missing is None and state == repr(data_version(ctx.db))
     said.clear()
-    after = leaderboard(url, cache_dir, said)
+    after = leaderboard(url, cache_dir, said, missed=state)  # as the page starts its child after a miss
     assert "reading responses" in said  # computed again
+    kept, _state = stored_leaderboard(ctx.db, "lab", None, False, cache_dir, progress=lambda *a: None,
+                                      should_cancel=lambda: False)
+    assert kept is not None and kept.people == after.people  # stored under the state the page looked up
     assert after.answered_test > first.answered_test
     assert len(after.people) == len(first.people) + 1
     assert human_row(after).values != human_row(first).values
@@ -91,3 +95,19 @@ def test_after_a_new_answer_the_leaderboard_equals_a_fresh_one(ctx, tmp_path):
     a, b = kept.attenuation, fresh.attenuation
     assert (a.answered, a.attenuated, a.max_attenuation_db) == (b.answered, b.attenuated, b.max_attenuation_db)
     assert a.mean_attenuation_db == pytest.approx(b.mean_attenuation_db, abs=1e-9)
+
+
+def test_after_the_pages_miss_the_child_computes_without_looking_again(ctx, tmp_path):
+    """The page looked in the cache and found nothing under the database's state: its child
+    computes and stores under that state, without querying the state or reading the file again."""
+    ds = small_dataset(tmp_path / "ds")
+    simulate(ctx.db, ds, robust(seed=3), 2, Observer("psychometric"), "test", study_name="lab")
+    url = ctx.db.url.render_as_string(hide_password=False)
+    cache_dir = tmp_path / "results-cache"
+    leaderboard(url, cache_dir, [])  # kept under the state now: a lookup would find it
+    said: list[str] = []
+    leaderboard(url, cache_dir, said, missed="the state the page looked up")
+    assert "reading responses" in said  # computed, not read back
+    (stored,) = cache_dir.glob("*.pickle")
+    with open(stored, "rb") as f:
+        assert pickle.load(f)[1] == "the state the page looked up"

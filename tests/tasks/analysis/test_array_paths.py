@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from tasks.analysis.agreement import chance_corrected_agreement, run_agreement_table
-from tasks.analysis.blas import one_blas_thread
+from tasks.analysis.blas import _SETTERS, loaded_openblas, one_blas_thread
 from tasks.analysis.design import Design
 from tasks.analysis.item_analysis import point_biserials
 from tasks.analysis.participant_scores import participant_performances
@@ -107,4 +107,15 @@ def test_run_agreement_is_the_grouped_tables(seed):
 
 
 def test_one_blas_thread_finds_the_loaded_openblas():
-    assert one_blas_thread() >= 0  # no OpenBLAS (another BLAS): nothing to set, no error
+    """Every OpenBLAS the process loaded (numpy's and scipy's) is set to one thread; without
+    OpenBLAS (another BLAS) nothing is set and nothing fails."""
+    import ctypes
+
+    done = one_blas_thread()
+    libraries = loaded_openblas()
+    assert done == len(libraries)
+    for path in libraries:
+        lib = ctypes.CDLL(path)
+        getter = next(getattr(lib, name.replace("_set_", "_get_")) for name in _SETTERS
+                      if hasattr(lib, name.replace("_set_", "_get_")))
+        assert getter() == 1, path
