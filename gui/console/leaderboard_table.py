@@ -45,8 +45,9 @@ class LeaderboardTable(QTableWidget):
         self.full_names: list[str] = []
 
     def show_rows(self, rows, boot_ci: dict[str, tuple[float, float]] | None = None) -> None:
-        """rows: tasks.results.compare.LeaderRow in order. The human mean's interval is the two-level
-        bootstrap one when ``boot_ci`` has it (as in report.html), else its t interval; the
+        """rows: tasks.results.compare.LeaderRow in order. The human mean's interval is the crossed
+        one (participants and items, method of moments) when ``boot_ci`` has it (as in report.html),
+        else its t interval; the
         tooltip gives both, to two decimals."""
         boot_ci = boot_ci or {}
         self.setRowCount(len(rows))
