@@ -153,7 +153,7 @@ def add_commands(sub) -> None:
                         "only that station's sessions); repeat for each station")
     p.set_defaults(body="tasks.labserver.commands:cmd_lab_grants")
 
-    p = sub.add_parser("lab-journal", help="list a station's offline journal: answers waiting, conflicts and the "
+    p = sub.add_parser("lab-journal", help="list a station's offline journal: entries waiting, conflicts and the "
                                            "entries quarantined with their reasons (never deleted)")
     p.add_argument("--station", default=None, help="the station's name (its journal in the data folder)")
     p.add_argument("--outbox", type=Path, default=None, metavar="FILE", help="the journal file itself")

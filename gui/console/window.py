@@ -198,9 +198,9 @@ class ConsoleWindow(QMainWindow):
             self.server_status.hide()
             self.server_status.clear()
             return
-        self.server_status.setText(self.tr("Lab server unreachable since {time}; {n} answers waiting in this "
-                                           "station's journal. Sessions running here go on; the console reads "
-                                           "the server again by itself.")
+        self.server_status.setText(self.tr("Lab server unreachable since {time}; {n} entries (answers, withheld "
+                                           "and adaptive trials) waiting in this station's journal. Sessions "
+                                           "running here go on; the console reads the server again by itself.")
                                    .format(time=lost.strftime("%H:%M:%S"), n=self.journal_count()))
         self.server_status.setToolTip(self.state.server_error)
         self.server_status.show()

@@ -80,7 +80,8 @@ def cmd_lab_journal(args: argparse.Namespace, ctx: CommandContext) -> int:
             print(outbox.opened_note)
         quarantined = outbox.quarantined()
         adaptive = outbox.adaptive_conflicts()
-        print(f"{args.outbox}: {outbox.count()} answers waiting, {outbox.count('delivered')} delivered, "
+        print(f"{args.outbox}: {outbox.count()} entries waiting (answers, withheld and adaptive trials), "
+              f"{outbox.count('delivered')} delivered, "
               f"{len(outbox.conflicts()) + len(adaptive)} conflicts, {len(quarantined)} quarantined")
         for planned_trial_id, note in outbox.conflicts():
             print(f"conflict: planned trial {planned_trial_id}: {note}")

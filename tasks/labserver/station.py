@@ -242,11 +242,13 @@ class StationLink:
                 self._set("offline")
                 if time.monotonic() > deadline:
                     raise DatabaseFileError(lead + describe_db_error(self.engine, exc) + f"; waited {wait_s:.0f} s. "
-                                            f"{self.outbox.count()} answers wait in the journal "
-                                            f"{self.outbox.path} and are delivered on the next start") from None
+                                            f"{self.outbox.count()} journal entries (answers, withheld and "
+                                            f"adaptive trials) wait in {self.outbox.path} and are delivered on "
+                                            "the next start") from None
             if time.monotonic() > deadline:
                 raise DatabaseFileError(f"{lead}the lab server did not come back within {wait_s:.0f} s; "
-                                        f"{self.outbox.count()} answers wait in the journal {self.outbox.path}")
+                                        f"{self.outbox.count()} journal entries (answers, withheld and "
+                                        f"adaptive trials) wait in {self.outbox.path}")
             time.sleep(poll_s)
 
 

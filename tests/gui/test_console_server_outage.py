@@ -48,7 +48,8 @@ def test_a_stopped_server_gives_one_status_line_and_no_dialog_and_the_page_recov
     assert crashes == [] and visible_boxes() == []
     assert not status.isHidden()
     text = status.text()
-    assert text.startswith("Lab server unreachable since ") and "2 answers waiting in this station's journal" in text
+    assert text.startswith("Lab server unreachable since ")
+    assert "2 entries (answers, withheld and adaptive trials) waiting in this station's journal" in text
     assert console.state.server_lost_at is not None
     assert text.count("\n") == 0 and "Traceback" not in text
     console.show_page("sessions")
