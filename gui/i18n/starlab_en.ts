@@ -72,300 +72,300 @@
 <context>
     <name>AudioPage</name>
     <message>
-        <location filename="../console/audio_page.py" line="35"/>
-        <location filename="../console/audio_page.py" line="146"/>
+        <location filename="../console/audio_page.py" line="31"/>
+        <location filename="../console/audio_page.py" line="142"/>
         <source>Output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="42"/>
+        <location filename="../console/audio_page.py" line="38"/>
         <source>A new device or channel map takes effect when the app restarts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="51"/>
+        <location filename="../console/audio_page.py" line="47"/>
         <source>left ear → output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="53"/>
+        <location filename="../console/audio_page.py" line="49"/>
         <source>right ear → output</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="56"/>
+        <location filename="../console/audio_page.py" line="52"/>
         <source>headphone model, e.g. Sennheiser HD 650</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="58"/>
+        <location filename="../console/audio_page.py" line="54"/>
         <source>Device</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="59"/>
+        <location filename="../console/audio_page.py" line="55"/>
         <source>Channel map</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="60"/>
+        <location filename="../console/audio_page.py" line="56"/>
         <source>Transducer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="64"/>
+        <location filename="../console/audio_page.py" line="60"/>
         <source>&amp;Headphone response…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="66"/>
+        <location filename="../console/audio_page.py" line="62"/>
         <source>A measured headphone impulse response (WAV, one channel per ear, or SOFA) of this transducer: its inverse filter flattens the headphone (docs/hrtf.md)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="69"/>
+        <location filename="../console/audio_page.py" line="65"/>
         <source>None</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="76"/>
+        <location filename="../console/audio_page.py" line="72"/>
         <source>Equalization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="86"/>
+        <location filename="../console/audio_page.py" line="82"/>
         <source>Sample rate: {rate} Hz</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="89"/>
+        <location filename="../console/audio_page.py" line="85"/>
         <source>Safety</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="94"/>
+        <location filename="../console/audio_page.py" line="90"/>
         <source>hard maximum {m:g} dB SPL, for hearing safety</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="97"/>
+        <location filename="../console/audio_page.py" line="93"/>
         <source>Attenuate stimuli over the ceiling (otherwise refuse them)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="99"/>
+        <location filename="../console/audio_page.py" line="95"/>
         <source>Off (the default): a stimulus over the ceiling is not played. On: it is played quieter and the trial stores by how many dB; a loudness item played quieter may no longer mean what it asks.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="103"/>
+        <location filename="../console/audio_page.py" line="99"/>
         <source>Ceiling (hard maximum {m:g})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="109"/>
+        <location filename="../console/audio_page.py" line="105"/>
         <source>Calibration wizard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="112"/>
+        <location filename="../console/audio_page.py" line="108"/>
         <source>1. Fix the amplifier volume.  2. Put the headphone on the coupler or artificial ear.
 3. Play the 1 kHz reference tone on one output.  4. Read the sound level meter (flat/Z, slow).
 5. Enter the reading and save.  6. Repeat for the other ear.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="117"/>
+        <location filename="../console/audio_page.py" line="113"/>
         <source>left ear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="117"/>
+        <location filename="../console/audio_page.py" line="113"/>
         <source>right ear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="127"/>
+        <location filename="../console/audio_page.py" line="123"/>
         <source>sound level meter and coupler</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="129"/>
+        <location filename="../console/audio_page.py" line="125"/>
         <source>initials</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="132"/>
+        <location filename="../console/audio_page.py" line="128"/>
         <source>Play &amp;reference tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="134"/>
+        <location filename="../console/audio_page.py" line="130"/>
         <source>S&amp;top</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="136"/>
+        <location filename="../console/audio_page.py" line="132"/>
         <source>&amp;Save calibration</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="147"/>
+        <location filename="../console/audio_page.py" line="143"/>
         <source>Reference tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="148"/>
+        <location filename="../console/audio_page.py" line="144"/>
         <source>Measured level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="149"/>
+        <location filename="../console/audio_page.py" line="145"/>
         <source>Equipment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="150"/>
+        <location filename="../console/audio_page.py" line="146"/>
         <source>Measured by</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="151"/>
+        <location filename="../console/audio_page.py" line="147"/>
         <source>RETSPL table</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="155"/>
+        <location filename="../console/audio_page.py" line="151"/>
         <source>Test tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="162"/>
+        <location filename="../console/audio_page.py" line="158"/>
         <source>Play test &amp;tone</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="169"/>
+        <location filename="../console/audio_page.py" line="165"/>
         <source>Level</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="171"/>
+        <location filename="../console/audio_page.py" line="167"/>
         <source>Meter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="196"/>
+        <location filename="../console/audio_page.py" line="192"/>
         <source>Left and right need different outputs.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="199"/>
+        <location filename="../console/audio_page.py" line="195"/>
         <source>{name} has only {n} outputs.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="205"/>
+        <location filename="../console/audio_page.py" line="201"/>
         <source>Saved: {name}, outputs {l} and {r}; restart the app to use it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="209"/>
+        <location filename="../console/audio_page.py" line="205"/>
         <source>Measured headphone response</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="210"/>
+        <location filename="../console/audio_page.py" line="206"/>
         <source>Headphone measurements (*.wav *.sofa);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="220"/>
+        <location filename="../console/audio_page.py" line="216"/>
         <source>Name the transducer (headphone model) first: the equalization belongs to it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="230"/>
+        <location filename="../console/audio_page.py" line="226"/>
         <source>Not used: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="233"/>
+        <location filename="../console/audio_page.py" line="229"/>
         <source>Saved for {t}: {what}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="235"/>
+        <location filename="../console/audio_page.py" line="231"/>
         <source>no equalization</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="244"/>
+        <location filename="../console/audio_page.py" line="240"/>
         <source>Calibrated: full-scale sine = {l:.1f} / {r:.1f} dB SPL (left / right).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="250"/>
+        <location filename="../console/audio_page.py" line="246"/>
         <source>calibrated ({spl:.1f} dB SPL full-scale sine)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="253"/>
+        <location filename="../console/audio_page.py" line="249"/>
         <source>Left {left}, right {right}: stimuli play at a conservative default level and every response is flagged uncalibrated until both ears are calibrated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="257"/>
+        <location filename="../console/audio_page.py" line="253"/>
         <source>UNCALIBRATED: stimuli play at a conservative default level and every response is flagged uncalibrated. Calibrate both ears for levels in dB SPL.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="262"/>
+        <location filename="../console/audio_page.py" line="258"/>
         <source>{name}: inverse filter, design band {lo:g}–{hi:g} Hz</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="264"/>
+        <location filename="../console/audio_page.py" line="260"/>
         <source>Headphone equalization: {label}, applied before the calibration gain and the safety check.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="268"/>
+        <location filename="../console/audio_page.py" line="264"/>
         <source>none (the headphone plays unequalized)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="269"/>
+        <location filename="../console/audio_page.py" line="265"/>
         <source>none: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="270"/>
+        <location filename="../console/audio_page.py" line="266"/>
         <source>No headphone equalization.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="301"/>
+        <location filename="../console/audio_page.py" line="298"/>
         <source>{label}: {level}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="303"/>
+        <location filename="../console/audio_page.py" line="300"/>
         <source>{dbfs:.1f} dBFS, uncalibrated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="305"/>
+        <location filename="../console/audio_page.py" line="302"/>
         <source>, attenuated by {db:.1f} dB by the ceiling</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="314"/>
+        <location filename="../console/audio_page.py" line="311"/>
         <source>Name the transducer (headphone model) first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/audio_page.py" line="326"/>
+        <location filename="../console/audio_page.py" line="323"/>
         <source>Saved: output {ch}, {spl:.1f} dB SPL at {ref:.1f} dBFS.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -487,27 +487,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/window.py" line="203"/>
-        <source>Lab server unreachable since {time}; {n} answers waiting in this station&apos;s journal. Sessions running here go on; the console reads the server again by itself.</source>
+        <location filename="../console/window.py" line="201"/>
+        <source>Lab server unreachable since {time}; {n} entries (answers, withheld and adaptive trials) waiting in this station&apos;s journal. Sessions running here go on; the console reads the server again by itself.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/window.py" line="207"/>
-        <source>This station: {note}.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../console/window.py" line="219"/>
+        <location filename="../console/window.py" line="215"/>
         <source>Audio is still starting; try again in a moment.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/window.py" line="221"/>
+        <location filename="../console/window.py" line="217"/>
         <source>Session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/window.py" line="220"/>
+        <location filename="../console/window.py" line="216"/>
         <source>No audio output: sessions cannot run here.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -811,17 +806,17 @@ Your answers are kept on this computer: open the study package again to write th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/leaderboard_table.py" line="69"/>
+        <location filename="../console/leaderboard_table.py" line="70"/>
         <source>{row}: no data for this column</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/leaderboard_table.py" line="75"/>
+        <location filename="../console/leaderboard_table.py" line="76"/>
         <source>95% crossed interval (people and items sampled) {lo:.2f} to {hi:.2f}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/leaderboard_table.py" line="78"/>
+        <location filename="../console/leaderboard_table.py" line="79"/>
         <source>95% t interval {lo:.2f} to {hi:.2f}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1018,147 +1013,147 @@ Your answers are kept on this computer: open the study package again to write th
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/pin_dialog.py" line="23"/>
+        <location filename="../participant/pin_dialog.py" line="22"/>
         <source>Experimenter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/pin_dialog.py" line="24"/>
-        <location filename="../participant/pin_dialog.py" line="31"/>
+        <location filename="../participant/pin_dialog.py" line="23"/>
+        <location filename="../participant/pin_dialog.py" line="29"/>
         <source>PIN to leave the session:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/pin_dialog.py" line="30"/>
+        <location filename="../participant/pin_dialog.py" line="28"/>
         <source>Wrong PIN, try again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="243"/>
+        <location filename="../participant/window.py" line="241"/>
         <source>Continue (Enter)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="271"/>
+        <location filename="../participant/window.py" line="269"/>
         <source>Time for a break</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="272"/>
+        <location filename="../participant/window.py" line="270"/>
         <source>Rest your ears for a moment. Continue when you are ready.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="278"/>
+        <location filename="../participant/window.py" line="276"/>
         <source>Part {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="283"/>
+        <location filename="../participant/window.py" line="281"/>
         <source>Practice is over</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="284"/>
+        <location filename="../participant/window.py" line="282"/>
         <source>From now on there is no feedback: you will not be told whether an answer was right. Answer as well as you can.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="293"/>
+        <location filename="../participant/window.py" line="291"/>
         <source>Item {id} is not in the loaded dataset.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="297"/>
+        <location filename="../participant/window.py" line="295"/>
         <source>First you hear the whole uncut recording.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="302"/>
+        <location filename="../participant/window.py" line="300"/>
         <source>Practice {n} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="303"/>
+        <location filename="../participant/window.py" line="301"/>
         <source>Question {n} of {total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="316"/>
-        <location filename="../participant/window.py" line="348"/>
+        <location filename="../participant/window.py" line="314"/>
+        <location filename="../participant/window.py" line="346"/>
         <source>Not saved yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="316"/>
-        <location filename="../participant/window.py" line="348"/>
+        <location filename="../participant/window.py" line="314"/>
+        <location filename="../participant/window.py" line="346"/>
         <source>Please call the experimenter.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="317"/>
-        <location filename="../participant/window.py" line="349"/>
+        <location filename="../participant/window.py" line="315"/>
+        <location filename="../participant/window.py" line="347"/>
         <source>Try again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="326"/>
+        <location filename="../participant/window.py" line="324"/>
         <source>Correct!</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="326"/>
+        <location filename="../participant/window.py" line="324"/>
         <source>Not quite</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="327"/>
+        <location filename="../participant/window.py" line="325"/>
         <source>The answer was: {answer}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../participant/level_check.py" line="54"/>
         <location filename="../participant/screening.py" line="73"/>
-        <location filename="../participant/window.py" line="380"/>
-        <location filename="../participant/window.py" line="391"/>
-        <location filename="../participant/window.py" line="399"/>
+        <location filename="../participant/window.py" line="378"/>
+        <location filename="../participant/window.py" line="389"/>
+        <location filename="../participant/window.py" line="397"/>
         <source>Please call the experimenter</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="392"/>
+        <location filename="../participant/window.py" line="390"/>
         <source>This sound cannot be played:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="358"/>
-        <location filename="../participant/window.py" line="382"/>
-        <location filename="../participant/window.py" line="414"/>
+        <location filename="../participant/window.py" line="356"/>
+        <location filename="../participant/window.py" line="380"/>
+        <location filename="../participant/window.py" line="412"/>
         <source>Close</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="381"/>
+        <location filename="../participant/window.py" line="379"/>
         <source>This session continues on another computer. Your answers so far are saved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="400"/>
+        <location filename="../participant/window.py" line="398"/>
         <source>The sound output stopped working. Your answers so far are saved; the session will continue at this question.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="412"/>
+        <location filename="../participant/window.py" line="410"/>
         <source>The results could not be written: {err}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="413"/>
+        <location filename="../participant/window.py" line="411"/>
         <source>Thank you!</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../participant/window.py" line="413"/>
+        <location filename="../participant/window.py" line="411"/>
         <source>You have finished. Thank you for taking part.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1418,282 +1413,282 @@ Your answers are kept on this computer: open the study package again to write th
 <context>
     <name>ResultsPage</name>
     <message>
-        <location filename="../console/results_page.py" line="68"/>
+        <location filename="../console/results_page.py" line="63"/>
         <source>Model results folder (the kit&apos;s work_dir), optional</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="69"/>
+        <location filename="../console/results_page.py" line="64"/>
         <source>Import &amp;models…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="71"/>
+        <location filename="../console/results_page.py" line="66"/>
         <source>&amp;Refresh</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="73"/>
+        <location filename="../console/results_page.py" line="68"/>
         <source>&amp;Export…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="76"/>
+        <location filename="../console/results_page.py" line="71"/>
         <source>Export re&amp;port…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="78"/>
+        <location filename="../console/results_page.py" line="73"/>
         <source>report.html with every figure, the tables as CSV and LaTeX, the figures as PNG and PDF, human-majority/</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="81"/>
+        <location filename="../console/results_page.py" line="76"/>
         <source>E&amp;xclude participants who failed screening</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="83"/>
+        <location filename="../console/results_page.py" line="78"/>
         <source>Leaves them out of the leaderboard, the figures and the exported report (a headphone-screening test below its pass mark)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="125"/>
+        <location filename="../console/results_page.py" line="120"/>
         <source>&amp;Open report</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="153"/>
+        <location filename="../console/results_page.py" line="148"/>
         <source>Participant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="153"/>
+        <location filename="../console/results_page.py" line="148"/>
         <source>Answered</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="154"/>
+        <location filename="../console/results_page.py" line="149"/>
         <source>Attenuated</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="154"/>
+        <location filename="../console/results_page.py" line="149"/>
         <source>Max dB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="155"/>
+        <location filename="../console/results_page.py" line="150"/>
         <source>Answered trials the safety ceiling turned down</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="156"/>
+        <location filename="../console/results_page.py" line="151"/>
         <source>The largest attenuation applied to this participant</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="163"/>
+        <location filename="../console/results_page.py" line="158"/>
         <source>Leaderboard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="165"/>
+        <location filename="../console/results_page.py" line="160"/>
         <source>Categories</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="165"/>
+        <location filename="../console/results_page.py" line="160"/>
         <source>Sub-categories</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="166"/>
+        <location filename="../console/results_page.py" line="161"/>
         <source>Human vs models</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="166"/>
+        <location filename="../console/results_page.py" line="161"/>
         <source>Variant contrasts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="167"/>
+        <location filename="../console/results_page.py" line="162"/>
         <source>Item analysis</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="170"/>
+        <location filename="../console/results_page.py" line="165"/>
         <source>Not computed yet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="174"/>
+        <location filename="../console/results_page.py" line="169"/>
         <source>Psychometric</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="175"/>
+        <location filename="../console/results_page.py" line="170"/>
         <source>Participants</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="192"/>
+        <location filename="../console/results_page.py" line="187"/>
         <source>Model results (work_dir)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="226"/>
+        <location filename="../console/results_page.py" line="221"/>
         <source>Not computed: the lab server cannot be reached now; try again when it is back.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="295"/>
+        <location filename="../console/results_page.py" line="290"/>
         <source>Brackets: the human mean&apos;s 95% interval for people and items both sampled (crossed design, variance components by the method of moments), as in report.html; other rows: the t interval. Hover a cell for the exact values.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="301"/>
+        <location filename="../console/results_page.py" line="296"/>
         <source>Brackets: 95% t interval across participants (the crossed interval follows with the figures). Hover a cell for the exact values.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="364"/>
+        <location filename="../console/results_page.py" line="359"/>
         <source>Writing the report…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="369"/>
+        <location filename="../console/results_page.py" line="364"/>
         <source>Report written: {path} ({f} figures, {t} tables; {p} participants, models: {m}).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="371"/>
+        <location filename="../console/results_page.py" line="366"/>
         <source>none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="373"/>
+        <location filename="../console/results_page.py" line="368"/>
         <source>Left out for failed screening: {codes}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="375"/>
+        <location filename="../console/results_page.py" line="370"/>
         <source>{n} warnings, listed at the end of the report.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="381"/>
+        <location filename="../console/results_page.py" line="376"/>
         <source>No report written: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="385"/>
-        <location filename="../console/results_page.py" line="391"/>
+        <location filename="../console/results_page.py" line="380"/>
+        <location filename="../console/results_page.py" line="386"/>
         <source>Export report</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="392"/>
+        <location filename="../console/results_page.py" line="387"/>
         <source>No program opened {path}: open it from a file manager or a browser.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="274"/>
+        <location filename="../console/results_page.py" line="269"/>
         <source>{n} answered test trials.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="344"/>
+        <location filename="../console/results_page.py" line="339"/>
         <source>Export</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="93"/>
-        <location filename="../console/results_page.py" line="101"/>
-        <location filename="../console/results_page.py" line="345"/>
-        <location filename="../console/results_page.py" line="362"/>
+        <location filename="../console/results_page.py" line="88"/>
+        <location filename="../console/results_page.py" line="96"/>
+        <location filename="../console/results_page.py" line="340"/>
+        <location filename="../console/results_page.py" line="357"/>
         <source>Internal error</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="218"/>
+        <location filename="../console/results_page.py" line="213"/>
         <source>Waiting for the leaderboard…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="220"/>
+        <location filename="../console/results_page.py" line="215"/>
         <source>Computing the results…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="230"/>
-        <location filename="../console/results_page.py" line="232"/>
+        <location filename="../console/results_page.py" line="225"/>
+        <location filename="../console/results_page.py" line="227"/>
         <source>Not computed: {why}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="249"/>
+        <location filename="../console/results_page.py" line="244"/>
         <source>Drawing the figures (bootstrap resampling)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="250"/>
+        <location filename="../console/results_page.py" line="245"/>
         <source>Drawing the report&apos;s figures…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="266"/>
+        <location filename="../console/results_page.py" line="261"/>
         <source>Safety ceiling: none of the {n} answered trials was attenuated.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="268"/>
+        <location filename="../console/results_page.py" line="263"/>
         <source>Safety ceiling: {k} of {n} answered trials attenuated, by {mean:.1f} dB on average (at most {max:.1f} dB).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="280"/>
+        <location filename="../console/results_page.py" line="275"/>
         <source>No answered test trial yet: nothing to draw.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="284"/>
+        <location filename="../console/results_page.py" line="279"/>
         <source>Everyone is counted, whatever their headphone screening.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="286"/>
+        <location filename="../console/results_page.py" line="281"/>
         <source>No participant failed screening: nobody is excluded.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="287"/>
+        <location filename="../console/results_page.py" line="282"/>
         <source>Excluded (failed screening) from the leaderboard, figures and report: {who}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="299"/>
+        <location filename="../console/results_page.py" line="294"/>
         <source>No answered test trial yet: the rows shown are the paper&apos;s.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="311"/>
+        <location filename="../console/results_page.py" line="306"/>
         <source>Nothing to draw.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="324"/>
+        <location filename="../console/results_page.py" line="319"/>
         <source>{numbers}; figures in {s:.1f} s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="332"/>
+        <location filename="../console/results_page.py" line="327"/>
         <source>No figures: {why}.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../console/results_page.py" line="347"/>
+        <location filename="../console/results_page.py" line="342"/>
         <source>Exporting…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2352,7 +2347,7 @@ Your answers are kept on this computer: open the study package again to write th
 <context>
     <name>TakeHome</name>
     <message>
-        <location filename="../app.py" line="255"/>
+        <location filename="../app.py" line="254"/>
         <source>No sound output was found on this computer. Plug in your headphones, check the computer&apos;s sound output, then open the study package again.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2590,12 +2585,12 @@ First you read about the study and decide whether to take part. Nothing is recor
 <context>
     <name>self.console</name>
     <message>
-        <location filename="../app.py" line="196"/>
+        <location filename="../app.py" line="195"/>
         <source>Resume session</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app.py" line="197"/>
+        <location filename="../app.py" line="196"/>
         <source>The session of {code} in study {study!r} was interrupted after {n} answers. Resume it at the same trial?</source>
         <translation type="unfinished"></translation>
     </message>
