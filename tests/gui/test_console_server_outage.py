@@ -2,19 +2,14 @@
 the Sessions page's periodic reads fail quietly (no dialog, one status line naming when the
 server went away and the answers waiting in the station's journal) and recover by themselves."""
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.outbox import Outbox
 from tasks.labserver.station import StationLink
 from tests.gui.conftest import save_screenshot
-from tests.support.gui_harness import lab_context
+from tests.support.gui_harness import lab_context, visible_boxes
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.pg
-
-
-def visible_boxes() -> list:
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
 
 
 def test_a_stopped_server_gives_one_status_line_and_no_dialog_and_the_page_recovers(qtbot, tmp_path, own_pg_server):

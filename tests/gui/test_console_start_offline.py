@@ -3,7 +3,6 @@ stopped under the console): refused in one calm line on the Sessions page saying
 server and why, the console's status line naming the outage, no dialog, no participant window,
 no traceback; with the server back the same button starts the session."""
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlmodel import Session as DbSession, select
 
 from db.models import Participant, Session
@@ -14,14 +13,10 @@ from tasks.labserver.station import StationLink
 from tasks.study.plan import Protocol
 from tasks.study.studies import open_study
 from tests.support.factories import sr_items, write_dataset
-from tests.support.gui_harness import lab_context
+from tests.support.gui_harness import lab_context, visible_boxes
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.pg
-
-
-def visible_boxes() -> list:
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
 
 
 def test_starting_a_session_without_the_server_says_in_one_line_what_needs_it(qtbot, tmp_path, own_pg_server):

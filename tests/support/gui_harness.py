@@ -123,3 +123,10 @@ def console_on_audio_page(qtbot, ctx):
     window.show()
     window.show_page("audio")
     return window.audio_page
+
+
+def visible_boxes() -> list:
+    """The message boxes open on screen (an outage must raise none over a participant's window)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]

@@ -140,11 +140,12 @@ def test_the_plan_in_memory_skips_withheld_trials_and_knows_where_practice_ends(
     assert sorted(stored(engine, session.id)) == sorted(t.id for i, t in enumerate(plan) if i != first_test)
 
 
-CHILD = r"""
+# the start of a station process for killed_offline: its link and session runner, begun
+STATION_CHILD_START = r"""
 import sys, time
 from pathlib import Path
 from db.engine import open_database
-from db.outbox import Outbox, unreachable
+from db.outbox import Outbox
 from tasks.study.runner import SessionRunner
 from tasks.labserver.station import StationLink
 
@@ -154,6 +155,9 @@ link = StationLink(engine, Outbox(outbox), "booth1")
 link.deliver_on_record = False
 runner = SessionRunner(engine, session_id, link=link)
 runner.begin()
+"""
+
+CHILD = STATION_CHILD_START + r"""
 for _ in range(2):
     trial = runner.next_trial()
     runner.answer(trial, trial.answer_letter, rt_ms=400.0)

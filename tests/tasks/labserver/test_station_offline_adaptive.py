@@ -26,7 +26,7 @@ from tasks.study.runner import SessionRunner
 from tasks.study.studies import open_study
 from tests.support.factories import sr_items, write_dataset
 from tests.support.pg_roles import make_lab
-from tests.tasks.labserver.test_station_offline import killed_offline
+from tests.tasks.labserver.test_station_offline import STATION_CHILD_START, killed_offline
 
 PROTOCOL = Protocol(variants=["sr"], items_per_group=1, practice_per_block=0, adaptive_dimensions=["loudness", "pitch"],
                     adaptive_procedure="2down1up", adaptive_max_trials=6)
@@ -181,22 +181,9 @@ def test_a_different_trial_on_the_server_is_kept_as_a_conflict_with_what_follows
     assert "3 conflicts" in listing and f"conflict: session {sid}, adaptive loudness trial 0: " in listing
 
 
-CHILD = r"""
-import sys, time
-from pathlib import Path
-from db.engine import open_database
-from db.outbox import Outbox
+CHILD = STATION_CHILD_START + r"""
 from tasks.labserver.adaptive_station import StationAdaptive
-from tasks.labserver.station import StationLink
-from tasks.study.runner import SessionRunner
 from tests.tasks.labserver.test_station_offline_adaptive import PROTOCOL, answer
-
-url, session_id, outbox, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
-engine = open_database(url)
-link = StationLink(engine, Outbox(outbox), "booth1")
-link.deliver_on_record = False
-runner = SessionRunner(engine, session_id, link=link)
-runner.begin()
 adaptive = StationAdaptive(link, session_id, PROTOCOL)
 adaptive.load()
 while (trial := runner.next_trial()) is not None:
